@@ -1,0 +1,79 @@
+#include "app/cli/cli_args.h"
+
+#include "core/error.h"
+
+#include <algorithm>
+
+namespace loupe::cli {
+
+Args::Args(int argc, char** argv, int first)
+{
+    for (int i = first; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg.rfind("--", 0) == 0) {
+            std::string name = arg.substr(2), value;
+            if (const auto eq = name.find('='); eq != std::string::npos) {
+                value = name.substr(eq + 1);
+                name = name.substr(0, eq);
+            } else if (i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0) {
+                value = argv[++i];
+            }
+            options_[name] = value;
+        } else {
+            positional_.push_back(arg);
+        }
+    }
+}
+
+std::string Args::required(const std::string& name) const
+{
+    const auto it = options_.find(name);
+    if (it == options_.end() || it->second.empty())
+        throw Error("missing --" + name);
+    return it->second;
+}
+
+std::string Args::value(const std::string& name, const std::string& fallback) const
+{
+    const auto it = options_.find(name);
+    return it == options_.end() || it->second.empty() ? fallback : it->second;
+}
+
+int Args::intValue(const std::string& name, int fallback) const
+{
+    const std::string v = value(name);
+    if (v.empty())
+        return fallback;
+    try {
+        size_t used = 0;
+        const int n = std::stoi(v, &used);
+        if (used == v.size())
+            return n;
+    } catch (...) {
+    }
+    throw Error("--" + name + " expects an integer, got '" + v + "'");
+}
+
+double Args::doubleValue(const std::string& name, double fallback) const
+{
+    const std::string v = value(name);
+    if (v.empty())
+        return fallback;
+    try {
+        size_t used = 0;
+        const double d = std::stod(v, &used);
+        if (used == v.size())
+            return d;
+    } catch (...) {
+    }
+    throw Error("--" + name + " expects a number, got '" + v + "'");
+}
+
+void Args::allowOnly(const std::vector<std::string>& known) const
+{
+    for (const auto& [name, value] : options_)
+        if (std::find(known.begin(), known.end(), name) == known.end())
+            throw Error("unknown option --" + name);
+}
+
+} // namespace loupe::cli

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace loupe::cli {
+
+// `--name value` and `--flag` options after the subcommand, plus positional arguments.
+class Args {
+public:
+    Args(int argc, char** argv, int first);
+
+    bool has(const std::string& name) const { return options_.count(name) > 0; }
+    // Throws loupe::Error naming the missing option.
+    std::string required(const std::string& name) const;
+    std::string value(const std::string& name, const std::string& fallback = {}) const;
+    int intValue(const std::string& name, int fallback) const;
+    double doubleValue(const std::string& name, double fallback) const;
+    const std::vector<std::string>& positional() const { return positional_; }
+    // Throws when an option not in `known` was given (catches typos like --modle).
+    void allowOnly(const std::vector<std::string>& known) const;
+
+private:
+    std::map<std::string, std::string> options_;
+    std::vector<std::string> positional_;
+};
+
+} // namespace loupe::cli

@@ -1,0 +1,23 @@
+#pragma once
+
+#include "app/cli/cli_args.h"
+
+#include <string>
+#include <vector>
+
+namespace loupe::cli {
+
+// A subcommand: one file each (cmd_<name>.cpp). Returns the process exit code; throws
+// loupe::Error for bad input, which main turns into a one-line message and exit code 1.
+struct Command {
+    const char* name;
+    const char* summary;
+    int (*run)(const Args& args);
+};
+
+const std::vector<Command>& commands();
+
+int runInfo(const Args& args);
+int runActivations(const Args& args);
+
+} // namespace loupe::cli

@@ -1,0 +1,57 @@
+// loupe-cli: the Loupe engine for scripts and servers, no display needed.
+
+#include "app/cli/commands.h"
+#include "core/device.h"
+#include "core/error.h"
+
+#include <cstring>
+#include <iostream>
+
+namespace loupe::cli {
+
+const std::vector<Command>& commands()
+{
+    static const std::vector<Command> list = {
+        {"info", "model hash, device, input size and layers with shapes (JSON)", runInfo},
+        {"activations", "per-channel mean/max of a layer for an image (JSON), optional grid image", runActivations},
+    };
+    return list;
+}
+
+} // namespace loupe::cli
+
+namespace {
+
+void printUsage()
+{
+    std::cout << "usage: loupe-cli <command> [options]\n\ncommands:\n";
+    for (const auto& c : loupe::cli::commands())
+        std::cout << "  " << c.name << std::string(14 - std::strlen(c.name), ' ') << c.summary << "\n";
+    std::cout << "\ncommon options: --model FILE  --device auto|cpu|cuda\n";
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+        printUsage();
+        return argc < 2 ? 2 : 0;
+    }
+    for (const auto& command : loupe::cli::commands()) {
+        if (command.name != std::string(argv[1]))
+            continue;
+        try {
+            loupe::configureTorchThreads();
+            return command.run(loupe::cli::Args(argc, argv, 2));
+        } catch (const loupe::Error& e) {
+            std::cerr << "loupe-cli " << command.name << ": " << e.what() << "\n";
+            return 1;
+        } catch (const std::exception& e) {
+            std::cerr << "loupe-cli " << command.name << ": " << loupe::firstLine(e.what()) << "\n";
+            return 1;
+        }
+    }
+    std::cerr << "loupe-cli: unknown command '" << argv[1] << "' (see loupe-cli --help)\n";
+    return 2;
+}

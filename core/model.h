@@ -1,0 +1,64 @@
+#pragma once
+
+#include "core/device.h"
+#include "core/model_metadata.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace loupe {
+
+// One module of the network as the layer browser shows it.
+struct LayerInfo {
+    std::string path;                 // module path, e.g. "inception_3b.b5x5.conv"
+    std::string type;                 // class name, e.g. "Conv2d"
+    std::string alias;                // from loupe.json, e.g. "mixed3b"
+    int depth = 0;                    // number of dots in the path
+    std::vector<std::int64_t> shape;  // output shape without batch: {C,H,W} or {C}
+    std::int64_t parameters = 0;      // including submodules
+    bool addressable = false;         // can its output be captured?
+    std::string note;                 // why not, when it cannot
+
+    bool isSpatial() const { return shape.size() == 3; }
+    std::int64_t channels() const { return shape.empty() ? 0 : shape[0]; }
+};
+
+// A loaded TorchScript CNN. Not thread-safe: one job uses it at a time (the app serialises
+// device work on one worker thread).
+class Model {
+public:
+    // Loads a traced or scripted module, its optional loupe.json, checks it is an image CNN
+    // (a forward on a 1x3xSxS input must give a tensor) and lists its layers with shapes.
+    // Throws loupe::Error with a user-facing message on any problem.
+    static std::unique_ptr<Model> load(const std::string& path,
+                                       DevicePreference device = DevicePreference::Automatic);
+    ~Model();
+    Model(const Model&) = delete;
+    Model& operator=(const Model&) = delete;
+
+    const std::string& path() const;
+    const std::string& hash() const;  // SHA-256 of the file
+    const ModelMetadata& metadata() const;
+    const std::vector<LayerInfo>& layers() const;
+    const DeviceInfo& device() const;
+    void setDevice(DevicePreference preference);
+
+    // Number of classes of the output logits (0 if the output is not a class vector).
+    int numClasses() const;
+    std::string classLabel(int index) const;
+
+    // Resolves an alias or a module path to a known layer; throws loupe::Error otherwise.
+    const LayerInfo& layer(const std::string& nameOrAlias) const;
+    std::string displayName() const;
+
+    struct Impl;
+    Impl& impl() { return *impl_; }
+
+private:
+    explicit Model(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace loupe

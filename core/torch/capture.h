@@ -1,0 +1,53 @@
+#pragma once
+// Internal: activation capture by TorchScript graph surgery (see capture.cpp for the recipe).
+
+#include <torch/script.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace loupe {
+
+struct CaptureRequest {
+    std::string layer;    // module path
+    bool preRelu = false; // value before the layer's final ReLU (per channel, through concats)
+};
+
+struct CaptureResult {
+    std::vector<torch::Tensor> activations;  // one per request, NxCx... (in the autograd graph)
+    torch::Tensor modelOutput;                // first tensor of forward's output, if requested
+};
+
+// A compiled capture: a method added to the root module's type that returns the requested
+// values (and optionally the model output) as a tuple.
+struct CapturePlan {
+    std::string methodName;
+    std::vector<int> partsPerRequest;            // pre-ReLU of a concat block has several parts
+    std::vector<std::vector<std::string>> partSources;  // module path that produced each part
+    bool withModelOutput = false;
+};
+
+// Builds the method (graph surgery) or throws loupe::Error saying which layer cannot be
+// captured and why. Adds a method to root's type only.
+CapturePlan compileCapture(torch::jit::Module& root, const std::vector<CaptureRequest>& requests,
+                           bool withModelOutput);
+
+// Why each path cannot be captured (empty string: it can); used to mark layers in the browser.
+std::map<std::string, std::string> captureProblems(torch::jit::Module& root,
+                                                   const std::vector<std::string>& paths);
+
+// Compiled plans keyed by their requests, so repeated captures pay the surgery once.
+class CaptureCache {
+public:
+    const CapturePlan& plan(torch::jit::Module& root, const std::vector<CaptureRequest>& requests,
+                            bool withModelOutput);
+    void clear() { plans_.clear(); }
+
+private:
+    std::map<std::string, CapturePlan> plans_;
+};
+
+CaptureResult runCapture(torch::jit::Module& root, const CapturePlan& plan, const torch::Tensor& input);
+
+} // namespace loupe

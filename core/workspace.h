@@ -1,0 +1,50 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+struct sqlite3;
+
+namespace loupe {
+
+// Per-model result cache: one SQLite file per model hash. Every write is a transaction in
+// WAL mode, so killing the process mid-job leaves the last committed state, never a corrupt
+// file. Entries are keyed by (kind, key), where key encodes the unit and every parameter.
+class Workspace {
+public:
+    // $LOUPE_DATA_DIR, else $XDG_DATA_HOME/loupe, else ~/.local/share/loupe.
+    static std::string defaultDataDirectory();
+    static std::string fileForModel(const std::string& dataDirectory, const std::string& modelHash);
+
+    // Opens (creating if needed) a workspace file; throws loupe::Error if it cannot, or if
+    // the file belongs to another model.
+    static std::unique_ptr<Workspace> open(const std::string& file, const std::string& modelHash);
+    ~Workspace();
+    Workspace(const Workspace&) = delete;
+    Workspace& operator=(const Workspace&) = delete;
+
+    const std::string& file() const { return file_; }
+    const std::string& modelHash() const { return modelHash_; }
+
+    void put(const std::string& kind, const std::string& key, const std::string& data,
+             const std::string& parametersJson = "{}");
+    std::optional<std::string> get(const std::string& kind, const std::string& key) const;
+    bool remove(const std::string& kind, const std::string& key);
+    int count(const std::string& kind) const;
+
+    // Runs `body` inside one transaction: all its puts land together or not at all.
+    void transaction(const std::function<void()>& body);
+
+private:
+    Workspace(sqlite3* db, std::string file, std::string modelHash);
+    void exec(const std::string& sql) const;
+
+    sqlite3* db_ = nullptr;
+    std::string file_;
+    std::string modelHash_;
+    int transactionDepth_ = 0;
+};
+
+} // namespace loupe
