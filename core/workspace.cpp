@@ -181,3 +181,13 @@ int Workspace::count(const std::string& kind) const
 }
 
 } // namespace loupe
+
+namespace loupe {
+
+bool Workspace::integrityOk() const
+{
+    Statement s(db_, "PRAGMA quick_check");
+    return s.step() == SQLITE_ROW && columnBytes(s.get(), 0) == "ok";
+}
+
+} // namespace loupe

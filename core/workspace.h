@@ -34,6 +34,9 @@ public:
     bool remove(const std::string& kind, const std::string& key);
     int count(const std::string& kind) const;
 
+    // SQLite's own consistency check (PRAGMA quick_check).
+    bool integrityOk() const;
+
     // Runs `body` inside one transaction: all its puts land together or not at all.
     void transaction(const std::function<void()>& body);
 

@@ -1,0 +1,99 @@
+#include "core/image_io.h"
+#include "tests/support/test_models.h"
+#include "tests/support/test_paths.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QString err;
+};
+
+Run runCli(const QStringList& args)
+{
+    QProcess p;
+    p.start(loupe::test::cliPath(), args);
+    p.waitForFinished(120000);
+    return {p.exitCode(), p.readAllStandardOutput(), QString::fromUtf8(p.readAllStandardError()).trimmed()};
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { model_ = QString::fromStdString(loupe::test::writeBranchyCnn(dir_.path().toStdString())); }
+
+    void infoPrintsModelJson()
+    {
+        const Run r = runCli({"info", "--model", model_});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject info = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(info["hash"].toString().size(), 64);
+        QVERIFY(info["device"].toString().startsWith("CPU") || info["device"].toString().startsWith("CUDA"));
+        QCOMPARE(info["input"].toObject()["size"].toInt(), 32);
+        QCOMPARE(info["classes"].toInt(), 3);
+        bool sawBlock = false;
+        for (const auto& v : info["layers"].toArray()) {
+            const QJsonObject l = v.toObject();
+            if (l["path"] == "block") {
+                sawBlock = true;
+                QCOMPARE(l["alias"].toString(), QString("mixed"));
+                QCOMPARE(l["shape"].toArray(), (QJsonArray{8, 32, 32}));
+            }
+        }
+        QVERIFY(sawBlock);
+    }
+
+    void activationsPrintsChannelsAndWritesGrid()
+    {
+        const QString image = dir_.filePath("in.png");
+        loupe::RgbImage img(40, 30);
+        std::fill(img.pixels.begin(), img.pixels.end(), 90);
+        loupe::saveImage(img, image.toStdString());
+        const QString grid = dir_.filePath("grid.png");
+        const Run r = runCli({"activations", "--model", model_, "--image", image, "--layer", "block", "--out", grid});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject out = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(out["channels"].toArray().size(), 8);
+        QCOMPARE(out["predictions"].toArray().size(), 3);
+        QVERIFY(loupe::loadImage(grid.toStdString()).width > 0);
+    }
+
+    void badInputExitsNonZeroWithOneLine_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("missing model") << QStringList{"info"} << "missing --model";
+        QTest::newRow("no such model") << QStringList{"info", "--model", "/nonexistent.pt"} << "does not exist";
+        QTest::newRow("unknown layer") << QStringList{"activations", "--model", "@model", "--image", "@model", "--layer", "x"}
+                                       << "not a readable image";
+        QTest::newRow("typo") << QStringList{"info", "--modle", "x"} << "unknown option --modle";
+        QTest::newRow("unknown command") << QStringList{"frobnicate"} << "unknown command";
+    }
+    void badInputExitsNonZeroWithOneLine()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, expected);
+        args.replaceInStrings("@model", model_);
+        const Run r = runCli(args);
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains(expected), qPrintable(r.err));
+        QVERIFY2(!r.err.contains('\n'), qPrintable(r.err));
+    }
+
+private:
+    QTemporaryDir dir_;
+    QString model_;
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

@@ -1,0 +1,128 @@
+#include <torch/script.h>
+
+#include "core/error.h"
+#include "core/torch/model_impl.h"
+#include "tests/support/test_models.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace loupe;
+
+namespace {
+
+torch::jit::Module child(torch::jit::Module& m, const char* path)
+{
+    torch::jit::Module current = m;
+    std::string rest = path;
+    while (!rest.empty()) {
+        const auto dot = rest.find('.');
+        current = current.attr(rest.substr(0, dot)).toModule();
+        rest = dot == std::string::npos ? "" : rest.substr(dot + 1);
+    }
+    return current;
+}
+
+torch::Tensor call(torch::jit::Module& m, const char* path, const torch::Tensor& x)
+{
+    return child(m, path).forward({x.clone()}).toTensor();
+}
+
+bool close(const torch::Tensor& a, const torch::Tensor& b)
+{
+    return a.sizes() == b.sizes() && torch::allclose(a, b, 1e-5, 1e-6);
+}
+
+} // namespace
+
+class TestCapture : public QObject {
+    Q_OBJECT
+private slots:
+    void init()
+    {
+        torch::manual_seed(0);
+        model_ = Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
+    }
+
+    void capturedValuesEqualDirectCalls()
+    {
+        auto& d = model_->impl();
+        torch::NoGradGuard noGrad;
+        const auto x = torch::randn({2, 3, 32, 32});
+        const auto& plan = d.captures.plan(d.module, {{"conv1.conv"}, {"conv1"}, {"block"}, {"pool"}}, true);
+        const auto result = runCapture(d.module, plan, x);
+
+        const auto pre = call(d.module, "conv1.conv", x);
+        const auto post = pre.relu();
+        const auto block = call(d.module, "block", post);
+        QVERIFY(close(result.activations[0], pre));
+        QVERIFY2((result.activations[0] < 0).any().item<bool>(), "in-place ReLU overwrote the captured conv output");
+        QVERIFY(close(result.activations[1], post));
+        QVERIFY(close(result.activations[2], block));
+        QVERIFY(close(result.activations[3], call(d.module, "pool", block)));
+        QVERIFY(close(result.modelOutput, d.module.forward({x.clone()}).toTensor()));
+    }
+
+    void preReluFollowsConcatBranches()
+    {
+        auto& d = model_->impl();
+        torch::NoGradGuard noGrad;
+        const auto x = torch::randn({1, 3, 32, 32});
+        const auto& plan = d.captures.plan(d.module, {{"block", true}, {"conv1"}}, false);
+        QCOMPARE(plan.partSources.at(0), (std::vector<std::string>{"block.b1.conv", "block.b2.conv"}));
+        const auto result = runCapture(d.module, plan, x);
+        const auto pre = result.activations[0];
+        const auto input = result.activations[1];
+        QCOMPARE(pre.size(1), 8);
+        QVERIFY(close(pre.slice(1, 0, 3), call(d.module, "block.b1.conv", input)));
+        QVERIFY(close(pre.slice(1, 3, 8), call(d.module, "block.b2.conv", input)));
+        QVERIFY((pre < 0).any().item<bool>());
+        QVERIFY(close(pre.relu(), call(d.module, "block", input)));
+    }
+
+    void gradientsFlowFromCapturedLayerToInput()
+    {
+        auto& d = model_->impl();
+        const auto x = torch::randn({1, 3, 32, 32}, torch::requires_grad());
+        const auto& plan = d.captures.plan(d.module, {{"block", true}}, false);
+        const auto act = runCapture(d.module, plan, x).activations[0];
+        act.select(1, 4).mean().backward();
+        QVERIFY(x.grad().defined());
+        QVERIFY(x.grad().abs().sum().item<float>() > 0);
+    }
+
+    void graphIsCutAfterDeepestRequestedLayer()
+    {
+        auto& d = model_->impl();
+        const auto& plan = d.captures.plan(d.module, {{"conv1"}}, false);
+        const std::string graph = d.module.get_method(plan.methodName).graph()->toString();
+        QVERIFY2(graph.find("\"block\"") == std::string::npos, graph.c_str());
+        QVERIFY(graph.find("\"head\"") == std::string::npos);
+        const auto& full = d.captures.plan(d.module, {{"conv1"}}, true);
+        QVERIFY(d.module.get_method(full.methodName).graph()->toString().find("\"head\"") != std::string::npos);
+    }
+
+    void unaddressableLayersAreExplained()
+    {
+        torch::jit::Module twice(c10::QualifiedName("__torch__.capture_test.Twice"));
+        torch::jit::Module conv(c10::QualifiedName("__torch__.capture_test.Conv"));
+        conv.register_parameter("weight", torch::randn({3, 3, 1, 1}), false);
+        conv.define("def forward(self, x):\n    return torch.conv2d(x, self.weight)\n");
+        torch::jit::Module unused(c10::QualifiedName("__torch__.capture_test.Unused"));
+        unused.define("def forward(self, x):\n    return x\n");
+        twice.register_module("conv", conv);
+        twice.register_module("unused", unused);
+        twice.define("def forward(self, x):\n    return self.conv.forward(self.conv.forward(x))\n");
+        const auto problems = captureProblems(twice, {"conv", "unused"});
+        QVERIFY(problems.at("conv").find("more than once") != std::string::npos);
+        QVERIFY(problems.at("unused").find("not called") != std::string::npos);
+        QVERIFY_THROWS_EXCEPTION(Error, compileCapture(twice, {{"conv"}}, false));
+    }
+
+private:
+    QTemporaryDir dir_;
+    std::unique_ptr<Model> model_;
+};
+
+QTEST_GUILESS_MAIN(TestCapture)
+#include "test_capture.moc"

@@ -1,0 +1,120 @@
+#include "core/content_hash.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "core/model_metadata.h"
+#include "core/unit_id.h"
+
+#include <QtTest>
+
+using namespace loupe;
+
+class TestCoreBasics : public QObject {
+    Q_OBJECT
+private slots:
+    void unitIdParses_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("layer");
+        QTest::addColumn<int>("channel");
+        QTest::addColumn<int>("x");
+        QTest::addColumn<int>("y");
+        QTest::newRow("layer") << "inception_3b" << "inception_3b" << -1 << -1 << -1;
+        QTest::newRow("unit") << "inception_3b:379" << "inception_3b" << 379 << -1 << -1;
+        QTest::newRow("nested") << "inception_3b.b5x5.conv:12" << "inception_3b.b5x5.conv" << 12 << -1 << -1;
+        QTest::newRow("neuron") << "mixed3b:7@3,14" << "mixed3b" << 7 << 3 << 14;
+    }
+    void unitIdParses()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, layer);
+        QFETCH(int, channel);
+        QFETCH(int, x);
+        QFETCH(int, y);
+        const auto id = UnitId::parse(text.toStdString());
+        QCOMPARE(QString::fromStdString(id.layer), layer);
+        QCOMPARE(id.channel, channel);
+        QCOMPARE(id.x, x);
+        QCOMPARE(id.y, y);
+    }
+    void unitIdRejects_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::newRow("empty") << "";
+        QTest::newRow("no layer") << ":3";
+        QTest::newRow("bad channel") << "conv1:x";
+        QTest::newRow("negative") << "conv1:-2";
+        QTest::newRow("position without channel") << "conv1@1,2";
+        QTest::newRow("half position") << "conv1:1@4";
+    }
+    void unitIdRejects()
+    {
+        QFETCH(QString, text);
+        QVERIFY_THROWS_EXCEPTION(Error, UnitId::parse(text.toStdString()));
+    }
+    void unitIdRoundTrips()
+    {
+        for (const char* text : {"a.b:3@1,2", "conv1:0", "fc"})
+            QCOMPARE(UnitId::parse(text).toString(), std::string(text));
+    }
+
+    void jsonRoundTrips()
+    {
+        const std::string text = "{\"a\": [1, 2.5, \"x\\\"y\\n\", true, null], \"b\": {\"c\": -3e2}, \"u\": \"\\u00e9\"}";
+        const Json doc = Json::parse(text);
+        QCOMPARE(doc["a"].size(), size_t(5));
+        QCOMPARE(doc["a"].toArray()[1].toNumber(), 2.5);
+        QCOMPARE(doc["a"].toArray()[2].toString(), std::string("x\"y\n"));
+        QCOMPARE(doc["b"]["c"].toNumber(), -300.0);
+        QCOMPARE(doc["u"].toString(), std::string("\xc3\xa9"));
+        QVERIFY(doc["missing"].isNull());
+        const Json again = Json::parse(doc.dump(2));
+        QCOMPARE(again.dump(), doc.dump());
+    }
+    void jsonRejectsMalformed()
+    {
+        for (const char* bad : {"{", "[1,]", "{\"a\" 1}", "tru", "\"open", "[1] x"})
+            QVERIFY_THROWS_EXCEPTION(Error, Json::parse(bad));
+    }
+    void jsonCopiesDoNotShareEdits()
+    {
+        Json a = Json::object();
+        a["k"] = 1;
+        Json b = a;
+        b["k"] = 2;
+        QCOMPARE(a["k"].toNumber(), 1.0);
+        QCOMPARE(b["k"].toNumber(), 2.0);
+    }
+
+    void sha256MatchesKnownVectors()
+    {
+        QCOMPARE(sha256OfBytes("abc"), std::string("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        QCOMPARE(sha256OfBytes(""), std::string("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+        const std::string million(1000000, 'a');
+        QCOMPARE(sha256OfBytes(million), std::string("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"));
+    }
+
+    void metadataReadsCaffeStyle()
+    {
+        const auto meta = ModelMetadata::fromJson(R"({"name": "n", "labels": ["a", "b"],
+            "input": {"size": 227, "color_order": "BGR", "range": [0, 255], "mean": [104, 117, 123], "std": [1, 1, 1]},
+            "layer_aliases": {"mixed3b": "inception_3b"}})");
+        QCOMPARE(meta.input.size, 227);
+        QVERIFY(meta.input.bgr);
+        QCOMPARE(meta.input.rangeMax, 255.f);
+        QCOMPARE(meta.input.mean[2], 123.f);
+        QCOMPARE(meta.layerAliases.at("mixed3b"), std::string("inception_3b"));
+        QCOMPARE(meta.labels.size(), size_t(2));
+        const auto again = ModelMetadata::fromJson(meta.toJson().dump());
+        QCOMPARE(again.input.mean[0], 104.f);
+        QVERIFY(again.input.bgr);
+    }
+    void metadataRejectsNonsense()
+    {
+        for (const char* bad : {"[]", R"({"input": {"color_order": "RGBA"}})", R"({"input": {"std": [1, 0, 1]}})",
+                                R"({"input": {"size": 2}})", R"({"input": {"range": [1, 0]}})", "{oops"})
+            QVERIFY_THROWS_EXCEPTION(Error, ModelMetadata::fromJson(bad));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCoreBasics)
+#include "test_core_basics.moc"

@@ -1,0 +1,113 @@
+#include "core/error.h"
+#include "core/model.h"
+#include "tests/support/test_models.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+
+using namespace loupe;
+
+namespace {
+
+std::string writeBytes(const QTemporaryDir& dir, const char* name, const std::string& bytes)
+{
+    const std::string path = dir.filePath(name).toStdString();
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
+}
+
+std::string readBytes(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+QString errorOf(const std::string& path)
+{
+    try {
+        Model::load(path, DevicePreference::Cpu);
+    } catch (const Error& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+} // namespace
+
+class TestModelLoading : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { QVERIFY(dir_.isValid()); }
+
+    void listsLayersWithShapes()
+    {
+        const auto model = Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
+        QCOMPARE(model->displayName(), std::string("Branchy test CNN"));
+        QCOMPARE(model->numClasses(), 3);
+        QCOMPARE(model->metadata().input.size, 32);
+        QCOMPARE(model->hash().size(), size_t(64));
+
+        const auto shape = [&](const char* path) { return model->layer(path).shape; };
+        using Shape = std::vector<std::int64_t>;
+        QCOMPARE(shape("conv1"), (Shape{4, 32, 32}));
+        QCOMPARE(shape("conv1.conv"), (Shape{4, 32, 32}));
+        QCOMPARE(shape("block"), (Shape{8, 32, 32}));
+        QCOMPARE(shape("block.b2.conv"), (Shape{5, 32, 32}));
+        QCOMPARE(shape("pool"), (Shape{8, 16, 16}));
+        QCOMPARE(shape("head"), (Shape{3}));
+        QCOMPARE(model->layer("block.b2").type, std::string("ConvReLU"));
+        QCOMPARE(model->layer("block.b2.conv").parameters, std::int64_t(5 * 4 * 9 + 5));
+        QCOMPARE(model->layer("block").parameters, std::int64_t(3 * 4 + 3 + 5 * 4 * 9 + 5));
+        for (const auto& layer : model->layers())
+            QVERIFY2(layer.addressable, layer.note.c_str());
+    }
+
+    void aliasesResolveToPaths()
+    {
+        const auto model = Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
+        QCOMPARE(model->layer("mixed").path, std::string("block"));
+        QCOMPARE(model->layer("block").alias, std::string("mixed"));
+        QCOMPARE(model->classLabel(1), std::string("one"));
+        QVERIFY_THROWS_EXCEPTION(Error, model->layer("nope"));
+    }
+
+    void defaultsWithoutMetadata()
+    {
+        const auto model = Model::load(test::writeBranchyCnn(dir_.path().toStdString(), false), DevicePreference::Cpu);
+        QVERIFY(!model->metadata().fromFile);
+        QCOMPARE(model->metadata().input.size, 224);
+        QCOMPARE(model->layer("pool").shape, (std::vector<std::int64_t>{8, 112, 112}));
+        QCOMPARE(model->classLabel(2), std::string("class 2"));
+    }
+
+    void sameBytesSameHash()
+    {
+        const std::string a = test::writeBranchyCnn(dir_.path().toStdString(), true, 5);
+        const std::string copy = writeBytes(dir_, "copy.pt", readBytes(a));
+        QCOMPARE(Model::load(copy, DevicePreference::Cpu)->hash(), Model::load(a, DevicePreference::Cpu)->hash());
+    }
+
+    void badFilesGiveClearErrors()
+    {
+        const std::string good = readBytes(test::writeBranchyCnn(dir_.path().toStdString()));
+        QVERIFY(errorOf(dir_.filePath("absent.pt").toStdString()).contains("does not exist"));
+        QVERIFY(errorOf(writeBytes(dir_, "empty.pt", "")).contains("empty"));
+        QVERIFY(errorOf(writeBytes(dir_, "text.pt", "this is not a model")).contains("not a readable TorchScript model"));
+        QVERIFY(errorOf(writeBytes(dir_, "truncated.pt", good.substr(0, good.size() / 2))).contains("not a readable TorchScript model"));
+        QVERIFY(errorOf(dir_.path().toStdString()).contains("not a file"));
+    }
+
+    void nonImageModuleIsRefused()
+    {
+        const QString message = errorOf(test::writeNonImageModule(dir_.path().toStdString()));
+        QVERIFY2(message.contains("not an image CNN"), qPrintable(message));
+    }
+
+private:
+    QTemporaryDir dir_;
+};
+
+QTEST_GUILESS_MAIN(TestModelLoading)
+#include "test_model_loading.moc"

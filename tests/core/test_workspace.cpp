@@ -1,0 +1,95 @@
+#include "core/error.h"
+#include "core/workspace.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace loupe;
+
+class TestWorkspace : public QObject {
+    Q_OBJECT
+private slots:
+    void storesAndReadsBack()
+    {
+        QTemporaryDir dir;
+        const std::string file = Workspace::fileForModel(dir.path().toStdString(), std::string(64, 'a'));
+        {
+            auto ws = Workspace::open(file, std::string(64, 'a'));
+            ws->put("featurevis", "conv1:3|size=128", std::string("\0binary\xff", 8), R"({"size":128})");
+            QCOMPARE(ws->count("featurevis"), 1);
+        }
+        auto ws = Workspace::open(file, std::string(64, 'a'));
+        QCOMPARE(*ws->get("featurevis", "conv1:3|size=128"), std::string("\0binary\xff", 8));
+        QVERIFY(!ws->get("featurevis", "conv1:4|size=128"));
+        QVERIFY(ws->remove("featurevis", "conv1:3|size=128"));
+        QCOMPARE(ws->count("featurevis"), 0);
+    }
+
+    void failedTransactionLeavesNothing()
+    {
+        QTemporaryDir dir;
+        auto ws = Workspace::open(dir.filePath("w.sqlite").toStdString(), "h");
+        try {
+            ws->transaction([&] {
+                ws->put("k", "a", "1");
+                ws->put("k", "b", "2");
+                throw Error("job failed half way");
+            });
+        } catch (const Error&) {
+        }
+        QCOMPARE(ws->count("k"), 0);
+    }
+
+    void refusesAnotherModelsFile()
+    {
+        QTemporaryDir dir;
+        const std::string file = dir.filePath("w.sqlite").toStdString();
+        Workspace::open(file, "model-a");
+        QVERIFY_THROWS_EXCEPTION(Error, Workspace::open(file, "model-b"));
+    }
+
+    void garbageFileIsAnErrorNotACrash()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("junk.sqlite");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(4096, 'x'));
+        f.close();
+        QVERIFY_THROWS_EXCEPTION(Error, Workspace::open(path.toStdString(), "m"));
+    }
+
+    void killedWriterLeavesAConsistentFile()
+    {
+        QTemporaryDir dir;
+        const std::string file = dir.filePath("w.sqlite").toStdString();
+        Workspace::open(file, "m");
+        const pid_t child = fork();
+        if (child == 0) {
+            auto ws = Workspace::open(file, "m");
+            const std::string blob(64 * 1024, 'z');
+            for (int i = 0;; ++i)
+                ws->transaction([&] {
+                    for (int j = 0; j < 8; ++j)
+                        ws->put("batch", std::to_string(i) + ":" + std::to_string(j), blob);
+                });
+        }
+        QVERIFY(child > 0);
+        QThread::msleep(400);
+        kill(child, SIGKILL);
+        waitpid(child, nullptr, 0);
+
+        auto ws = Workspace::open(file, "m");
+        QVERIFY(ws->integrityOk());
+        const int stored = ws->count("batch");
+        QVERIFY2(stored > 0, "the child wrote nothing before it was killed");
+        QCOMPARE(stored % 8, 0);  // whole transactions only
+    }
+};
+
+QTEST_GUILESS_MAIN(TestWorkspace)
+#include "test_workspace.moc"

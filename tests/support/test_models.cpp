@@ -1,0 +1,154 @@
+#include <torch/script.h>
+
+#include "tests/support/test_models.h"
+
+#include <atomic>
+
+namespace loupe::test {
+namespace {
+
+std::atomic<int> gTypeCounter{0};
+
+// Distinct qualified names per instance: types with one name clash when saved together.
+torch::jit::Module makeModule(const std::string& className)
+{
+    return torch::jit::Module(c10::QualifiedName("__torch__.loupe_test.m" + std::to_string(gTypeCounter++) + "." + className));
+}
+
+torch::jit::Module conv(int in, int out, int k, float scale = 0.5f)
+{
+    auto m = makeModule("Conv2d");
+    m.register_parameter("weight", torch::randn({out, in, k, k}) * scale / std::sqrt(float(in * k * k)), false);
+    m.register_parameter("bias", torch::randn({out}) * 0.1f, false);
+    m.register_attribute("padding", c10::IntType::get(), k / 2);
+    m.define(R"(
+def forward(self, x):
+    return torch.conv2d(x, self.weight, self.bias, [1, 1], [self.padding, self.padding])
+)");
+    return m;
+}
+
+torch::jit::Module relu()
+{
+    auto m = makeModule("ReLU");
+    // In place, like nn.ReLU(inplace=True) in torchvision models: capture must still see
+    // the pre-activation values.
+    m.define(R"(
+def forward(self, x):
+    return torch.relu_(x)
+)");
+    return m;
+}
+
+torch::jit::Module convRelu(int in, int out, int k)
+{
+    auto m = makeModule("ConvReLU");
+    m.register_module("conv", conv(in, out, k));
+    m.register_module("relu", relu());
+    m.define(R"(
+def forward(self, x):
+    return self.relu.forward(self.conv.forward(x))
+)");
+    return m;
+}
+
+std::string metadataJson()
+{
+    return R"({"name": "Branchy test CNN", "labels": ["zero", "one", "two"],
+  "input": {"size": 32, "color_order": "RGB", "range": [0, 1], "mean": [0.5, 0.5, 0.5], "std": [0.25, 0.25, 0.25]},
+  "layer_aliases": {"mixed": "block"}})";
+}
+
+} // namespace
+
+std::string writeBranchyCnn(const std::string& directory, bool withMetadata, int seed)
+{
+    torch::manual_seed(seed);
+    auto block = makeModule("Inception");
+    block.register_module("b1", convRelu(4, 3, 1));
+    block.register_module("b2", convRelu(4, 5, 3));
+    block.define(R"(
+def forward(self, x):
+    a = self.b1.forward(x)
+    b = self.b2.forward(x)
+    return torch.cat([a, b], 1)
+)");
+    auto pool = makeModule("MaxPool2d");
+    pool.define(R"(
+def forward(self, x):
+    return torch.max_pool2d(x, [2, 2], [2, 2])
+)");
+    auto head = makeModule("Linear");
+    head.register_parameter("weight", torch::randn({3, 8}), false);
+    head.register_parameter("bias", torch::zeros({3}), false);
+    head.define(R"(
+def forward(self, x):
+    return torch.linear(x.mean([2, 3]), self.weight, self.bias)
+)");
+    auto net = makeModule("BranchyCnn");
+    net.register_module("conv1", convRelu(3, 4, 3));
+    net.register_module("block", block);
+    net.register_module("pool", pool);
+    net.register_module("head", head);
+    net.define(R"(
+def forward(self, x):
+    x = self.conv1.forward(x)
+    x = self.block.forward(x)
+    x = self.pool.forward(x)
+    return self.head.forward(x)
+)");
+    const std::string path = directory + "/branchy" + (withMetadata ? "" : "_plain") + ".pt";
+    torch::jit::ExtraFilesMap extra;
+    if (withMetadata)
+        extra["loupe.json"] = metadataJson();
+    net.save(path, extra);
+    return path;
+}
+
+std::string writeNonImageModule(const std::string& directory)
+{
+    auto m = makeModule("Mlp");
+    m.register_parameter("weight", torch::randn({10, 4}), false);
+    m.define(R"(
+def forward(self, x):
+    return torch.matmul(x.view([-1, 10]), self.weight)
+)");
+    const std::string path = directory + "/mlp.pt";
+    m.save(path);
+    return path;
+}
+
+std::string writeBarDetector(const std::string& directory)
+{
+    torch::manual_seed(3);
+    auto net = makeModule("BarNet");
+    auto c1 = convRelu(3, 4, 5);
+    auto weight = c1.attr("conv").toModule().attr("weight").toTensor();
+    torch::NoGradGuard noGrad;
+    weight.normal_(0, 0.01);
+    auto bar = torch::full({5, 5}, -0.2f);
+    bar.index_put_({torch::indexing::Slice(), 2}, 0.8f);  // vertical centre column
+    for (int c = 0; c < 3; ++c) {
+        weight[0][c].copy_(bar);
+        weight[1][c].copy_(-bar);
+    }
+    c1.attr("conv").toModule().attr("bias").toTensor().zero_();
+    net.register_module("conv1", c1);
+    auto head = makeModule("Linear");
+    head.register_parameter("weight", torch::randn({2, 4}), false);
+    head.define(R"(
+def forward(self, x):
+    return torch.matmul(x.mean([2, 3]), self.weight.t())
+)");
+    net.register_module("head", head);
+    net.define(R"(
+def forward(self, x):
+    return self.head.forward(self.conv1.forward(x))
+)");
+    const std::string path = directory + "/bars.pt";
+    torch::jit::ExtraFilesMap extra{{"loupe.json", R"({"name": "bars", "input": {"size": 32, "range": [0, 1], "mean": [0, 0, 0], "std": [1, 1, 1]}})"}};
+    net.save(path, extra);
+    return path;
+}
+
+} // namespace loupe::test

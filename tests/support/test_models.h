@@ -1,0 +1,22 @@
+#pragma once
+// Small TorchScript models built in C++ (torch::jit::Module + define()), saved to disk like
+// a user's model. No torch types here, so tests that only need files stay cheap to compile.
+
+#include <string>
+
+namespace loupe::test {
+
+// conv1 (ConvReLU: .conv, .relu) -> block (inception-like: b1 1x1 -> 3 ch, b2 3x3 -> 5 ch,
+// concatenated to 8) -> pool -> head (global mean + linear) -> 3 logits.
+// Input 3x32x32. With metadata, loupe.json names it, sets labels and an alias "mixed" for
+// "block". Returns the file path.
+std::string writeBranchyCnn(const std::string& directory, bool withMetadata = true, int seed = 1);
+
+// A scripted module whose forward is not an image model (matrix product on a 10-vector).
+std::string writeNonImageModule(const std::string& directory);
+
+// A model whose conv1 weights are hand-set: channel 0 detects a bright vertical bar
+// (and channel 1 its inverse), the rest small random. Input 3x32x32, RGB in [0,1].
+std::string writeBarDetector(const std::string& directory);
+
+} // namespace loupe::test
