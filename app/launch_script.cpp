@@ -1,0 +1,70 @@
+#include "app/launch_script.h"
+
+#include "app/job_runner.h"
+#include "app/main_window.h"
+#include "core/unit_id.h"
+#include "widgets/unit_selection.h"
+
+#include <QApplication>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace loupe::app {
+
+LaunchScript::LaunchScript(MainWindow* window, LaunchRequest request)
+    : QObject(window), window_(window), request_(std::move(request))
+{
+    connect(window_, &MainWindow::modelReady, this, &LaunchScript::onModelReady);
+    if (!request_.screenshot.isEmpty()) {
+        QTimer::singleShot(request_.timeoutSeconds * 1000, this, [] {
+            std::fprintf(stderr, "loupe: screenshot timed out\n");
+            QApplication::exit(1);
+        });
+    }
+}
+
+void LaunchScript::onModelReady()
+{
+    if (applied_)
+        return;
+    applied_ = true;
+    if (!request_.image.isEmpty())
+        window_->openImage(request_.image);
+    if (!request_.unit.isEmpty()) {
+        try {
+            const UnitId unit = UnitId::parse(request_.unit.toStdString());
+            window_->selection()->selectUnit(QString::fromStdString(unit.layer), unit.channel);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "loupe: %s\n", e.what());
+        }
+    } else if (!request_.layer.isEmpty()) {
+        window_->selection()->selectLayer(request_.layer);
+    }
+    if (!request_.screenshot.isEmpty())
+        QTimer::singleShot(500, this, &LaunchScript::checkIdle);
+}
+
+void LaunchScript::checkIdle()
+{
+    if (window_->jobs()->runningCount() > 0) {
+        QTimer::singleShot(200, this, &LaunchScript::checkIdle);
+        return;
+    }
+    // Let queued results paint before grabbing.
+    QTimer::singleShot(700, this, &LaunchScript::takeScreenshot);
+}
+
+void LaunchScript::takeScreenshot()
+{
+    if (window_->jobs()->runningCount() > 0) {
+        checkIdle();
+        return;
+    }
+    const bool ok = window_->grab().save(request_.screenshot);
+    std::fprintf(stderr, ok ? "loupe: screenshot saved to %s\n" : "loupe: cannot write screenshot %s\n",
+                 qPrintable(request_.screenshot));
+    QApplication::exit(ok ? 0 : 1);
+}
+
+} // namespace loupe::app

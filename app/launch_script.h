@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+namespace loupe::app {
+
+class MainWindow;
+
+// What the command line asks for after start-up: an image to open, a layer or unit to
+// select, and optionally a screenshot of the window once every job has finished (used for
+// the README's pictures and for looking at the GUI under xvfb).
+struct LaunchRequest {
+    QString image;
+    QString layer;
+    QString unit;
+    QString screenshot;
+    int timeoutSeconds = 300;
+};
+
+class LaunchScript : public QObject {
+    Q_OBJECT
+public:
+    LaunchScript(MainWindow* window, LaunchRequest request);
+
+private:
+    void onModelReady();
+    void checkIdle();
+    void takeScreenshot();
+
+    MainWindow* window_;
+    LaunchRequest request_;
+    bool applied_ = false;
+};
+
+} // namespace loupe::app

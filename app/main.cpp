@@ -1,0 +1,47 @@
+// loupe: the desktop app. Thin: parses the command line and shows the main window.
+
+#include "app/launch_script.h"
+#include "app/main_window.h"
+#include "app/settings.h"
+#include "core/device.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFileInfo>
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Loupe"));
+    QApplication::setApplicationName(QStringLiteral("Loupe"));
+    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    loupe::configureTorchThreads();
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Loupe — a microscope for the neurons of convolutional networks"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("model"), QStringLiteral("TorchScript model to open"), QStringLiteral("[model.pt]"));
+    const QCommandLineOption image(QStringLiteral("image"), QStringLiteral("Image to open."), QStringLiteral("file"));
+    const QCommandLineOption layer(QStringLiteral("layer"), QStringLiteral("Layer to select."), QStringLiteral("layer"));
+    const QCommandLineOption unit(QStringLiteral("unit"), QStringLiteral("Unit to select, layer:channel."), QStringLiteral("unit"));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                        QStringLiteral("Save a screenshot once all jobs are done, then quit."), QStringLiteral("png"));
+    parser.addOptions({image, layer, unit, screenshot});
+    parser.process(app);
+
+    loupe::app::MainWindow window;
+    loupe::app::LaunchRequest request{parser.value(image), parser.value(layer), parser.value(unit), parser.value(screenshot)};
+    new loupe::app::LaunchScript(&window, request);
+    window.show();
+
+    QString model = parser.positionalArguments().value(0);
+    if (model.isEmpty()) {
+        const QStringList recent = loupe::app::Settings().recentModels();
+        if (!recent.isEmpty() && QFileInfo::exists(recent.first()))
+            model = recent.first();
+    }
+    if (!model.isEmpty())
+        window.openModel(model);
+    return app.exec();
+}

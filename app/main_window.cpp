@@ -1,0 +1,357 @@
+#include "app/main_window.h"
+
+#include "app/job_runner.h"
+#include "app/model_session.h"
+#include "app/settings.h"
+#include "core/device.h"
+#include "core/image_io.h"
+#include "widgets/activations_panel.h"
+#include "widgets/image_panel.h"
+#include "widgets/jobs_panel.h"
+#include "widgets/layer_browser.h"
+#include "widgets/qt_image.h"
+#include "widgets/unit_selection.h"
+#include "widgets/weights_panel.h"
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QStatusBar>
+#include <QTimer>
+
+namespace loupe::app {
+namespace {
+
+bool looksLikeModel(const QString& path)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    return suffix == QLatin1String("pt") || suffix == QLatin1String("pth") || suffix == QLatin1String("torchscript");
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent),
+      settings_(new Settings),
+      runner_(new JobRunner(this)),
+      session_(new ModelSession(runner_, this)),
+      selection_(new widgets::UnitSelection(this))
+{
+    setWindowTitle(tr("Loupe"));
+    setAcceptDrops(true);
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks | QMainWindow::AllowNestedDocks);
+    buildDocks();
+    buildMenus();
+    connectSession();
+
+    deviceLabel_ = new QLabel(tr("Device: —"));
+    memoryLabel_ = new QLabel;
+    modelLabel_ = new QLabel(tr("No model: File > Open Model…"));
+    statusBar()->addWidget(modelLabel_, 1);
+    statusBar()->addPermanentWidget(memoryLabel_);
+    statusBar()->addPermanentWidget(deviceLabel_);
+    auto* memoryTimer = new QTimer(this);
+    connect(memoryTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
+    memoryTimer->start(2000);
+    updateStatus();
+
+    resize(1400, 900);
+    defaultState_ = saveState(Settings::kLayoutVersion);
+    restoreGeometry(settings_->windowGeometry());
+    const QByteArray state = settings_->windowState();
+    if (!state.isEmpty())
+        restoreState(state, Settings::kLayoutVersion);
+    activations_->setSharedScale(settings_->sharedActivationScale());
+}
+
+MainWindow::~MainWindow()
+{
+    runner_->cancelAll();
+    delete settings_;
+}
+
+QDockWidget* MainWindow::addDock(QWidget* body, const QString& title, const QString& objectName, Qt::DockWidgetArea area)
+{
+    auto* dock = new QDockWidget(title, this);
+    dock->setObjectName(objectName);  // saveState needs it
+    dock->setWidget(body);
+    addDockWidget(area, dock);
+    docks_ << dock;
+    return dock;
+}
+
+void MainWindow::buildDocks()
+{
+    const widgets::PanelServices services{selection_, &figureContext_};
+    image_ = new widgets::ImagePanel(services);
+    setCentralWidget(image_);
+    layerBrowser_ = new widgets::LayerBrowser(selection_);
+    activations_ = new widgets::ActivationsPanel(services);
+    weights_ = new widgets::WeightsPanel(services);
+    jobsPanel_ = new widgets::JobsPanel;
+
+    addDock(layerBrowser_, tr("Layer Browser"), QStringLiteral("dock.layers"), Qt::LeftDockWidgetArea);
+    QDockWidget* act = addDock(activations_, tr("Activations"), QStringLiteral("dock.activations"), Qt::RightDockWidgetArea);
+    QDockWidget* wts = addDock(weights_, tr("Weights"), QStringLiteral("dock.weights"), Qt::RightDockWidgetArea);
+    tabifyDockWidget(act, wts);
+    act->raise();
+    addDock(jobsPanel_, tr("Jobs"), QStringLiteral("dock.jobs"), Qt::BottomDockWidgetArea);
+    resizeDocks({docks_[0], act}, {380, 640}, Qt::Horizontal);
+    resizeDocks({docks_.last()}, {130}, Qt::Vertical);
+
+    connect(runner_, &JobRunner::jobAdded, jobsPanel_, &widgets::JobsPanel::addJob);
+    connect(runner_, &JobRunner::jobProgress, jobsPanel_, &widgets::JobsPanel::updateJob);
+    connect(runner_, &JobRunner::jobFinished, jobsPanel_, &widgets::JobsPanel::finishJob);
+    connect(jobsPanel_, &widgets::JobsPanel::cancelRequested, runner_, &JobRunner::cancel);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("Open &Model…"), QKeySequence::Open, this, &MainWindow::chooseModel);
+    recentModels_ = file->addMenu(tr("Recent Models"));
+    file->addAction(tr("Open &Image…"), QKeySequence(tr("Ctrl+I")), this, &MainWindow::chooseImage);
+    recentImages_ = file->addMenu(tr("Recent Images"));
+    file->addAction(tr("&Paste Image"), QKeySequence::Paste, this, &MainWindow::pasteImage);
+    file->addSeparator();
+    QMenu* exportMenu = file->addMenu(tr("&Export"));
+    exportMenu->addAction(tr("Activations…"), activations_, &widgets::Panel::exportWithDialog);
+    exportMenu->addAction(tr("Weights…"), weights_, &widgets::Panel::exportWithDialog);
+    exportMenu->addAction(tr("Image and Predictions…"), image_, &widgets::Panel::exportWithDialog);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    viewMenu_ = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget* dock : docks_)
+        viewMenu_->addAction(dock->toggleViewAction());
+    viewMenu_->addSeparator();
+    viewMenu_->addAction(tr("&Reset Layout"), this, &MainWindow::resetLayout);
+
+    QMenu* settingsMenu = menuBar()->addMenu(tr("&Settings"));
+    QMenu* deviceMenu = settingsMenu->addMenu(tr("Compute &Device"));
+    auto* group = new QActionGroup(this);
+    const QString current = settings_->devicePreference();
+    const QList<QPair<QString, QString>> choices = {{QStringLiteral("auto"), tr("Automatic (CUDA when available)")},
+                                                    {QStringLiteral("cpu"), tr("CPU")},
+                                                    {QStringLiteral("cuda"), tr("CUDA GPU")}};
+    for (const auto& [key, label] : choices) {
+        QAction* a = deviceMenu->addAction(label);
+        a->setCheckable(true);
+        a->setChecked(key == current);
+        a->setEnabled(key != QLatin1String("cuda") || cudaAvailable());
+        group->addAction(a);
+        connect(a, &QAction::triggered, this, [this, key = key] {
+            settings_->setDevicePreference(key);
+            session_->setDevice(devicePreferenceFromString(key.toStdString()));
+        });
+    }
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Loupe"), this, [this] {
+        QMessageBox::about(this, tr("About Loupe"),
+                           tr("<b>Loupe</b> — a microscope for the neurons of convolutional networks.<br>"
+                              "Open a TorchScript CNN, pick a layer, open an image."));
+    });
+    refreshRecentMenus();
+}
+
+void MainWindow::connectSession()
+{
+    connect(session_, &ModelSession::modelLoading, this, [this](const QString& path) {
+        modelLabel_->setText(tr("Opening %1…").arg(QFileInfo(path).fileName()));
+    });
+    connect(session_, &ModelSession::modelLoaded, this, [this] {
+        settings_->addRecentModel(session_->modelPath());
+        refreshRecentMenus();
+        figureContext_.modelPath = session_->modelPath();
+        figureContext_.modelHash = session_->modelHash();
+        setWindowTitle(tr("%1 — Loupe").arg(session_->modelName()));
+        modelLabel_->setText(tr("%1  ·  %2 layers  ·  hash %3")
+                                 .arg(session_->modelName())
+                                 .arg(session_->layers().size())
+                                 .arg(session_->modelHash().left(12)));
+        layerBrowser_->setLayers(session_->layers());
+        activations_->clearActivations(session_->hasImage() ? QString() : tr("Open an image to see this layer's activations."));
+        weights_->clearWeights(QString());
+        selection_->clear();
+        selection_->selectLayer(session_->defaultLayer());
+        emit modelReady();
+    });
+    connect(session_, &ModelSession::modelFailed, this, [this](const QString& path, const QString& message) {
+        modelLabel_->setText(session_->hasModel() ? session_->modelName() : tr("No model: File > Open Model…"));
+        showError(tr("Cannot open model"), tr("%1\n\n%2").arg(path, message));
+    });
+    connect(session_, &ModelSession::deviceChanged, this, [this](const QString& name) {
+        deviceLabel_->setText(tr("Device: %1").arg(name));
+        refreshLayerViews();
+    });
+    connect(session_, &ModelSession::activationsReady, this, [this](const LayerActivations& a) {
+        activations_->setActivations(a);
+        image_->setPredictions(a.predictions);
+    });
+    connect(session_, &ModelSession::activationsFailed, this, [this](const QString& layer, const QString& message) {
+        activations_->clearActivations(tr("%1: %2").arg(layer, message));
+    });
+    connect(session_, &ModelSession::weightsReady, weights_, &widgets::WeightsPanel::setWeights);
+    connect(session_, &ModelSession::weightsFailed, this, [this](const QString& layer, const QString& message) {
+        weights_->clearWeights(tr("%1: %2").arg(layer, message));
+    });
+    connect(selection_, &widgets::UnitSelection::layerChanged, this, &MainWindow::refreshLayerViews);
+    connect(selection_, &widgets::UnitSelection::unitChanged, this, [this] { figureContext_.unit = selection_->unitText(); });
+    connect(activations_, &widgets::ActivationsPanel::preReluChanged, this, &MainWindow::refreshLayerViews);
+    connect(activations_, &widgets::ActivationsPanel::sharedScaleChanged, this,
+            [this](bool shared) { settings_->setSharedActivationScale(shared); });
+}
+
+void MainWindow::refreshLayerViews()
+{
+    const QString layer = selection_->layer();
+    if (layer.isEmpty() || !session_->hasModel())
+        return;
+    if (session_->hasImage()) {
+        activations_->setStatus(tr("Computing %1…").arg(layer));
+        session_->requestActivations(layer, activations_->preRelu());
+    }
+    session_->requestWeights(layer);
+}
+
+void MainWindow::openModel(const QString& path)
+{
+    settings_->setLastDirectory(QFileInfo(path).absolutePath());
+    session_->openModel(path, devicePreferenceFromString(settings_->devicePreference().toStdString()));
+}
+
+bool MainWindow::openImage(const QString& path)
+{
+    try {
+        const RgbImage image = loadImage(path.toStdString());
+        settings_->addRecentImage(path);
+        refreshRecentMenus();
+        figureContext_.imagePath = QFileInfo(path).absoluteFilePath();
+        session_->setImage(image, path);
+        image_->setImage(widgets::toQImage(image), QFileInfo(path).fileName());
+        refreshLayerViews();
+        return true;
+    } catch (const std::exception& e) {
+        showError(tr("Cannot open image"), QString::fromStdString(e.what()));
+        return false;
+    }
+}
+
+void MainWindow::openImage(const QImage& image, const QString& name)
+{
+    if (image.isNull())
+        return;
+    figureContext_.imagePath = name;
+    session_->setImage(widgets::fromQImage(image), name);
+    image_->setImage(image.convertToFormat(QImage::Format_RGB888), name);
+    refreshLayerViews();
+}
+
+void MainWindow::chooseModel()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open TorchScript model"), settings_->lastDirectory(),
+                                                      tr("TorchScript models (*.pt *.pth *.torchscript);;All files (*)"));
+    if (!path.isEmpty())
+        openModel(path);
+}
+
+void MainWindow::chooseImage()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open image"), settings_->lastDirectory(),
+                                                      tr("Images (*.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    settings_->setLastDirectory(QFileInfo(path).absolutePath());
+    openImage(path);
+}
+
+void MainWindow::pasteImage()
+{
+    const QImage image = QApplication::clipboard()->image();
+    if (image.isNull()) {
+        statusBar()->showMessage(tr("The clipboard holds no image"), 4000);
+        return;
+    }
+    openImage(image, tr("pasted image"));
+}
+
+void MainWindow::refreshRecentMenus()
+{
+    const auto fill = [this](QMenu* menu, const QStringList& paths, bool models) {
+        menu->clear();
+        for (const QString& path : paths) {
+            QAction* a = menu->addAction(QFileInfo(path).fileName());
+            a->setToolTip(path);
+            a->setEnabled(QFileInfo::exists(path));
+            connect(a, &QAction::triggered, this, [this, path, models] { models ? openModel(path) : void(openImage(path)); });
+        }
+        menu->setEnabled(!paths.isEmpty());
+    };
+    fill(recentModels_, settings_->recentModels(), true);
+    fill(recentImages_, settings_->recentImages(), false);
+}
+
+void MainWindow::updateStatus()
+{
+    memoryLabel_->setText(QString::fromStdString(memoryUsageText(session_->deviceIsCuda())) + QStringLiteral("   "));
+    if (!session_->hasModel())
+        deviceLabel_->setText(tr("Device: %1").arg(QString::fromStdString(
+            resolveDevice(devicePreferenceFromString(settings_->devicePreference().toStdString())).name)));
+}
+
+void MainWindow::resetLayout()
+{
+    for (QDockWidget* dock : docks_) {
+        dock->setFloating(false);
+        dock->show();
+    }
+    restoreState(defaultState_, Settings::kLayoutVersion);
+}
+
+void MainWindow::showError(const QString& title, const QString& message)
+{
+    statusBar()->showMessage(title + QStringLiteral(": ") + message.section(QLatin1Char('\n'), -1), 8000);
+    if (!qEnvironmentVariableIsSet("LOUPE_NO_DIALOGS"))
+        QMessageBox::warning(this, title, message);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    settings_->saveWindow(saveGeometry(), saveState(Settings::kLayoutVersion));
+    runner_->cancelAll();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls() || event->mimeData()->hasImage())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const QMimeData* mime = event->mimeData();
+    for (const QUrl& url : mime->urls()) {
+        const QString path = url.toLocalFile();
+        if (path.isEmpty())
+            continue;
+        if (looksLikeModel(path))
+            openModel(path);
+        else
+            openImage(path);
+    }
+    if (mime->urls().isEmpty() && mime->hasImage())
+        openImage(qvariant_cast<QImage>(mime->imageData()), tr("dropped image"));
+    event->acceptProposedAction();
+}
+
+} // namespace loupe::app

@@ -1,0 +1,88 @@
+#pragma once
+
+#include "widgets/figure_export.h"
+
+#include <QMainWindow>
+
+class QLabel;
+class QMenu;
+class QDockWidget;
+
+namespace loupe::widgets {
+class ActivationsPanel;
+class ImagePanel;
+class JobsPanel;
+class LayerBrowser;
+class UnitSelection;
+class WeightsPanel;
+} // namespace loupe::widgets
+
+namespace loupe::app {
+
+class JobRunner;
+class ModelSession;
+class Settings;
+
+// Assembles the docks and menus and forwards between them and the session; computes nothing.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    void openModel(const QString& path);
+    bool openImage(const QString& path);
+    void openImage(const QImage& image, const QString& name);
+    void resetLayout();
+
+    ModelSession* session() const { return session_; }
+    JobRunner* jobs() const { return runner_; }
+    widgets::UnitSelection* selection() const { return selection_; }
+    widgets::LayerBrowser* layerBrowser() const { return layerBrowser_; }
+    widgets::ActivationsPanel* activationsPanel() const { return activations_; }
+    widgets::WeightsPanel* weightsPanel() const { return weights_; }
+    widgets::ImagePanel* imagePanel() const { return image_; }
+    widgets::JobsPanel* jobsPanel() const { return jobsPanel_; }
+
+signals:
+    void modelReady();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void buildDocks();
+    void buildMenus();
+    void connectSession();
+    QDockWidget* addDock(QWidget* body, const QString& title, const QString& objectName, Qt::DockWidgetArea area);
+    void refreshRecentMenus();
+    void refreshLayerViews();
+    void updateStatus();
+    void chooseModel();
+    void chooseImage();
+    void pasteImage();
+    void showError(const QString& title, const QString& message);
+
+    Settings* settings_;
+    JobRunner* runner_;
+    ModelSession* session_;
+    widgets::UnitSelection* selection_;
+    widgets::FigureContext figureContext_;
+    widgets::LayerBrowser* layerBrowser_ = nullptr;
+    widgets::ActivationsPanel* activations_ = nullptr;
+    widgets::WeightsPanel* weights_ = nullptr;
+    widgets::ImagePanel* image_ = nullptr;
+    widgets::JobsPanel* jobsPanel_ = nullptr;
+    QList<QDockWidget*> docks_;
+    QMenu* recentModels_ = nullptr;
+    QMenu* recentImages_ = nullptr;
+    QMenu* viewMenu_ = nullptr;
+    QLabel* deviceLabel_ = nullptr;
+    QLabel* memoryLabel_ = nullptr;
+    QLabel* modelLabel_ = nullptr;
+    QByteArray defaultState_;
+};
+
+} // namespace loupe::app

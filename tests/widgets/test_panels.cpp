@@ -1,0 +1,110 @@
+#include "tests/widgets/synthetic_data.h"
+#include "widgets/activations_panel.h"
+#include "widgets/channel_grid.h"
+#include "widgets/jobs_panel.h"
+#include "widgets/layer_browser.h"
+#include "widgets/unit_selection.h"
+
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTreeWidget>
+#include <QtTest>
+
+using namespace loupe;
+using namespace loupe::widgets;
+
+class TestPanels : public QObject {
+    Q_OBJECT
+private slots:
+    void selectionSignalsOnce()
+    {
+        UnitSelection selection;
+        QSignalSpy layers(&selection, &UnitSelection::layerChanged);
+        QSignalSpy units(&selection, &UnitSelection::unitChanged);
+        selection.selectUnit("conv1", 3);
+        selection.selectUnit("conv1", 3);  // no change, no signal
+        selection.selectUnit("conv1", 4);
+        QCOMPARE(layers.count(), 1);
+        QCOMPARE(units.count(), 2);
+        QCOMPARE(units.last().at(1).toInt(), 4);
+        QCOMPARE(selection.unitText(), QString("conv1:4"));
+    }
+
+    void clickingAChannelTileSelectsTheUnit()
+    {
+        UnitSelection selection;
+        ActivationsPanel panel({&selection, nullptr});
+        panel.resize(600, 500);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        panel.setActivations(test::syntheticActivations(12, 6));
+        QCOMPARE(panel.grid()->tileCount(), 12);
+        QSignalSpy spy(&selection, &UnitSelection::unitChanged);
+        const QRect tile = panel.grid()->tileRect(5);
+        QTest::mouseClick(panel.grid(), Qt::LeftButton, {}, tile.center());
+        QCOMPARE(spy.count(), 1);
+        QCOMPARE(spy.last().at(0).toString(), QString("block"));
+        QCOMPARE(spy.last().at(1).toInt(), 5);
+        QCOMPARE(panel.grid()->selectedChannel(), 5);
+        QVERIFY(panel.status().contains("1 dead"));
+        // Selection made elsewhere is reflected in the grid.
+        selection.selectUnit("block", 7);
+        QCOMPARE(panel.grid()->selectedChannel(), 7);
+        selection.selectUnit("other", 2);
+        QCOMPARE(panel.grid()->selectedChannel(), -1);
+    }
+
+    void layerBrowserBuildsTreeAndFilters()
+    {
+        UnitSelection selection;
+        LayerBrowser browser(&selection);
+        std::vector<LayerInfo> layers;
+        for (const char* path : {"conv1", "conv1.conv", "conv1.relu", "block", "block.b1", "block.b1.conv", "block.b2", "head"}) {
+            LayerInfo l;
+            l.path = path;
+            l.type = std::string(path).find("conv") != std::string::npos ? "Conv2d" : "Module";
+            l.addressable = true;
+            l.shape = {8, 4, 4};
+            layers.push_back(l);
+        }
+        layers[3].alias = "mixed";
+        browser.setLayers(layers);
+        QCOMPARE(browser.tree()->topLevelItemCount(), 3);
+        QCOMPARE(browser.visibleLayerCount(), 8);
+        browser.setFilter("b1");
+        // b1, b1.conv and their ancestor block stay visible.
+        QCOMPARE(browser.visibleLayerCount(), 3);
+        browser.setFilter("mixed");
+        QCOMPARE(browser.visibleLayerCount(), 1);
+        browser.setFilter(QString());
+
+        QSignalSpy spy(&selection, &UnitSelection::layerChanged);
+        QTreeWidgetItem* head = browser.tree()->topLevelItem(2);
+        browser.tree()->setCurrentItem(head);
+        QCOMPARE(spy.count(), 1);
+        QCOMPARE(selection.layer(), QString("head"));
+        selection.selectLayer("block.b1.conv");
+        QCOMPARE(browser.tree()->currentItem()->text(0), QString("conv"));
+    }
+
+    void jobsPanelCancelButtonAsksToCancel()
+    {
+        JobsPanel panel;
+        panel.addJob(7, "render");
+        panel.updateJob(7, 0.5, "half way");
+        QCOMPARE(panel.jobText(7), QString("half way"));
+        QCOMPARE(panel.runningCount(), 1);
+        QSignalSpy spy(&panel, &JobsPanel::cancelRequested);
+        auto buttons = panel.findChildren<QPushButton*>();
+        QCOMPARE(buttons.size(), 1);
+        buttons.first()->click();
+        QCOMPARE(spy.count(), 1);
+        QCOMPARE(spy.first().at(0).toInt(), 7);
+        panel.finishJob(7, "cancelled", false);
+        QCOMPARE(panel.runningCount(), 0);
+        QVERIFY(!buttons.first()->isEnabled());
+    }
+};
+
+QTEST_MAIN(TestPanels)
+#include "test_panels.moc"

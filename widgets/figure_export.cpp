@@ -1,0 +1,175 @@
+#include "widgets/figure_export.h"
+
+#include <QDateTime>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QInputDialog>
+#include <QJsonDocument>
+#include <QMessageBox>
+#include <QPageSize>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QSaveFile>
+#include <QSettings>
+#include <QSvgGenerator>
+#include <QTemporaryFile>
+
+namespace loupe::widgets {
+namespace {
+
+bool writePng(const Exportable& view, const QString& path, int dpi, QString& error)
+{
+    const QSize logical = view.exportSize();
+    const double scale = dpi / 72.0;
+    QImage image((QSizeF(logical) * scale).toSize(), QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::white);
+    image.setDotsPerMeterX(int(dpi / 0.0254));
+    image.setDotsPerMeterY(int(dpi / 0.0254));
+    {
+        QPainter painter(&image);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.scale(scale, scale);
+        view.paintExport(painter, logical);
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || !image.save(&file, "PNG") || !file.commit()) {
+        error = file.errorString();
+        return false;
+    }
+    return true;
+}
+
+bool writeSvg(const Exportable& view, const QString& path, QString& error)
+{
+    // QSvgGenerator writes as it paints: paint to a temporary file, then move it in place.
+    QTemporaryFile temp(path + QStringLiteral(".XXXXXX"));
+    if (!temp.open()) {
+        error = temp.errorString();
+        return false;
+    }
+    QSvgGenerator svg;
+    svg.setOutputDevice(&temp);
+    svg.setSize(view.exportSize());
+    svg.setViewBox(QRect(QPoint(0, 0), view.exportSize()));
+    svg.setTitle(view.exportName());
+    svg.setDescription(QStringLiteral("Exported by Loupe"));
+    {
+        QPainter painter(&svg);
+        view.paintExport(painter, view.exportSize());
+    }
+    temp.close();
+    QFile::remove(path);
+    if (!temp.rename(path)) {
+        error = temp.errorString();
+        return false;
+    }
+    temp.setAutoRemove(false);
+    return true;
+}
+
+bool writePdf(const Exportable& view, const QString& path, QString& error)
+{
+    QTemporaryFile temp(path + QStringLiteral(".XXXXXX"));
+    if (!temp.open()) {
+        error = temp.errorString();
+        return false;
+    }
+    const QSize size = view.exportSize();
+    {
+        QPdfWriter pdf(&temp);
+        pdf.setPageSize(QPageSize(QSizeF(size), QPageSize::Point));
+        pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+        pdf.setResolution(72);
+        pdf.setTitle(view.exportName());
+        pdf.setCreator(QStringLiteral("Loupe"));
+        QPainter painter(&pdf);
+        view.paintExport(painter, size);
+    }
+    temp.close();
+    QFile::remove(path);
+    if (!temp.rename(path)) {
+        error = temp.errorString();
+        return false;
+    }
+    temp.setAutoRemove(false);
+    return true;
+}
+
+} // namespace
+
+ExportResult exportFigure(const Exportable& view, const QString& path, int dpi, const FigureContext& context)
+{
+    ExportResult result;
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    const QFileInfo dir(QFileInfo(path).absolutePath());
+    if (!dir.exists() || !dir.isDir()) {
+        result.error = QStringLiteral("folder '%1' does not exist").arg(dir.filePath());
+        return result;
+    }
+    if (!dir.isWritable()) {
+        result.error = QStringLiteral("folder '%1' is not writable").arg(dir.filePath());
+        return result;
+    }
+    QString error;
+    bool ok = false;
+    if (suffix == QLatin1String("png"))
+        ok = writePng(view, path, qBound(36, dpi, 1200), error);
+    else if (suffix == QLatin1String("svg"))
+        ok = writeSvg(view, path, error);
+    else if (suffix == QLatin1String("pdf"))
+        ok = writePdf(view, path, error);
+    else
+        error = QStringLiteral("unknown figure format '.%1' (use .png, .svg or .pdf)").arg(suffix);
+    if (!ok) {
+        result.error = QStringLiteral("cannot write '%1': %2").arg(path, error);
+        return result;
+    }
+
+    QJsonObject sidecar;
+    sidecar[QStringLiteral("figure")] = QFileInfo(path).fileName();
+    sidecar[QStringLiteral("format")] = suffix;
+    if (suffix == QLatin1String("png"))
+        sidecar[QStringLiteral("dpi")] = dpi;
+    sidecar[QStringLiteral("view")] = view.exportName();
+    sidecar[QStringLiteral("model")] = context.modelPath;
+    sidecar[QStringLiteral("model_hash")] = context.modelHash;
+    sidecar[QStringLiteral("image")] = context.imagePath;
+    sidecar[QStringLiteral("unit")] = context.unit;
+    sidecar[QStringLiteral("parameters")] = view.exportParameters();
+    sidecar[QStringLiteral("created")] = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
+    sidecar[QStringLiteral("generator")] = QStringLiteral("Loupe");
+    result.sidecarPath = path + QStringLiteral(".json");
+    QSaveFile json(result.sidecarPath);
+    if (!json.open(QIODevice::WriteOnly) || json.write(QJsonDocument(sidecar).toJson()) < 0 || !json.commit()) {
+        result.error = QStringLiteral("figure written, but not its sidecar '%1': %2").arg(result.sidecarPath, json.errorString());
+        return result;
+    }
+    result.ok = true;
+    return result;
+}
+
+void runExportDialog(QWidget* parent, const Exportable& view, const FigureContext& context)
+{
+    QSettings settings;
+    const QString lastDir = settings.value(QStringLiteral("export/lastDirectory"), QDir::homePath()).toString();
+    QString selectedFilter;
+    const QString path = QFileDialog::getSaveFileName(
+        parent, QObject::tr("Export %1").arg(view.exportName()), lastDir + QLatin1Char('/') + view.exportName() + QStringLiteral(".png"),
+        QObject::tr("PNG image (*.png);;SVG vector (*.svg);;PDF document (*.pdf)"), &selectedFilter);
+    if (path.isEmpty())
+        return;
+    settings.setValue(QStringLiteral("export/lastDirectory"), QFileInfo(path).absolutePath());
+    int dpi = settings.value(QStringLiteral("export/dpi"), 300).toInt();
+    if (QFileInfo(path).suffix().compare(QLatin1String("png"), Qt::CaseInsensitive) == 0) {
+        bool ok = false;
+        dpi = QInputDialog::getInt(parent, QObject::tr("PNG resolution"), QObject::tr("Dots per inch:"), dpi, 36, 1200, 1, &ok);
+        if (!ok)
+            return;
+        settings.setValue(QStringLiteral("export/dpi"), dpi);
+    }
+    const ExportResult result = exportFigure(view, path, dpi, context);
+    if (!result.ok)
+        QMessageBox::warning(parent, QObject::tr("Export failed"), result.error);
+}
+
+} // namespace loupe::widgets

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QSize>
+#include <QString>
+
+class QPainter;
+class QWidget;
+
+namespace loupe::widgets {
+
+// What every exportable view provides. The same painting code serves PNG (raster at the
+// chosen DPI), SVG and PDF (vector where the view draws vectors, e.g. plots).
+class Exportable {
+public:
+    virtual ~Exportable() = default;
+    virtual QString exportName() const = 0;         // default file name stem
+    virtual QSize exportSize() const = 0;           // logical size in points (1/72 in) at 72 DPI
+    virtual void paintExport(QPainter& painter, const QSize& size) const = 0;
+    virtual QJsonObject exportParameters() const = 0;  // everything that produced the view
+};
+
+// Context shared by all panels' exports: which model and image produced the figure.
+struct FigureContext {
+    QString modelPath;
+    QString modelHash;
+    QString imagePath;
+    QString unit;
+};
+
+struct ExportResult {
+    bool ok = false;
+    QString error;
+    QString sidecarPath;
+};
+
+// Writes `path` (.png, .svg or .pdf by suffix) and `path`.json next to it, atomically: a
+// failure leaves no half-written figure. dpi applies to PNG.
+ExportResult exportFigure(const Exportable& view, const QString& path, int dpi, const FigureContext& context);
+
+// The dialog flow used by every panel's Export… action: choose file and DPI, export, report.
+void runExportDialog(QWidget* parent, const Exportable& view, const FigureContext& context);
+
+} // namespace loupe::widgets

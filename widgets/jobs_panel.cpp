@@ -1,0 +1,98 @@
+#include "widgets/jobs_panel.h"
+
+#include <QHeaderView>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace loupe::widgets {
+namespace {
+constexpr int kMaxFinishedRows = 50;
+enum Column { NameColumn, ProgressColumn, TextColumn, CancelColumn };
+} // namespace
+
+JobsPanel::JobsPanel(QWidget* parent) : QWidget(parent), list_(new QTreeWidget(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->addWidget(list_);
+    list_->setColumnCount(4);
+    list_->setHeaderLabels({tr("Job"), tr("Progress"), tr("Status"), QString()});
+    list_->setRootIsDecorated(false);
+    list_->header()->setSectionResizeMode(NameColumn, QHeaderView::ResizeToContents);
+    list_->header()->setSectionResizeMode(TextColumn, QHeaderView::Stretch);
+    list_->header()->setStretchLastSection(false);
+}
+
+void JobsPanel::addJob(int id, const QString& name)
+{
+    Row row;
+    row.item = new QTreeWidgetItem({name, QString(), tr("queued"), QString()});
+    list_->insertTopLevelItem(0, row.item);
+    row.bar = new QProgressBar;
+    row.bar->setRange(0, 1000);
+    row.bar->setMaximumHeight(16);
+    row.cancel = new QPushButton(tr("Cancel"));
+    row.cancel->setMaximumHeight(20);
+    list_->setItemWidget(row.item, ProgressColumn, row.bar);
+    list_->setItemWidget(row.item, CancelColumn, row.cancel);
+    connect(row.cancel, &QPushButton::clicked, this, [this, id] { emit cancelRequested(id); });
+    rows_.insert(id, row);
+
+    // Keep the list short: drop the oldest finished rows.
+    while (list_->topLevelItemCount() > kMaxFinishedRows) {
+        QTreeWidgetItem* last = list_->topLevelItem(list_->topLevelItemCount() - 1);
+        for (auto it = rows_.begin(); it != rows_.end(); ++it) {
+            if (it->item == last && !it->running) {
+                rows_.erase(it);
+                delete last;
+                last = nullptr;
+                break;
+            }
+        }
+        if (last)
+            break;  // only running jobs left at the bottom
+    }
+}
+
+void JobsPanel::updateJob(int id, double fraction, const QString& text)
+{
+    auto it = rows_.find(id);
+    if (it == rows_.end())
+        return;
+    it->bar->setValue(int(qBound(0.0, fraction, 1.0) * 1000));
+    if (!text.isEmpty())
+        it->item->setText(TextColumn, text);
+}
+
+void JobsPanel::finishJob(int id, const QString& outcome, bool failed)
+{
+    auto it = rows_.find(id);
+    if (it == rows_.end())
+        return;
+    it->running = false;
+    if (!failed)
+        it->bar->setValue(1000);
+    it->item->setText(TextColumn, outcome);
+    it->item->setToolTip(TextColumn, outcome);
+    if (failed)
+        it->item->setForeground(TextColumn, QColor(200, 40, 40));
+    it->cancel->setEnabled(false);
+}
+
+int JobsPanel::runningCount() const
+{
+    int n = 0;
+    for (const auto& row : rows_)
+        n += row.running;
+    return n;
+}
+
+QString JobsPanel::jobText(int id) const
+{
+    const auto it = rows_.find(id);
+    return it == rows_.end() ? QString() : it->item->text(TextColumn);
+}
+
+} // namespace loupe::widgets

@@ -1,0 +1,128 @@
+#include "widgets/layer_browser.h"
+
+#include "widgets/unit_selection.h"
+
+#include <QHeaderView>
+#include <QLineEdit>
+#include <QLocale>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace loupe::widgets {
+namespace {
+
+enum Column { NameColumn, TypeColumn, ShapeColumn, ParamsColumn };
+constexpr int kPathRole = Qt::UserRole + 1;
+
+QString shapeText(const LayerInfo& layer)
+{
+    if (!layer.addressable)
+        return QStringLiteral("—");
+    QStringList parts;
+    for (auto s : layer.shape)
+        parts << QString::number(s);
+    return parts.join(QStringLiteral("×"));
+}
+
+} // namespace
+
+LayerBrowser::LayerBrowser(UnitSelection* selection, QWidget* parent)
+    : QWidget(parent), selection_(selection), search_(new QLineEdit(this)), tree_(new QTreeWidget(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    search_->setPlaceholderText(tr("Search layers (name, type or alias)…"));
+    search_->setClearButtonEnabled(true);
+    tree_->setColumnCount(4);
+    tree_->setHeaderLabels({tr("Layer"), tr("Type"), tr("Output C×H×W"), tr("Params")});
+    tree_->header()->setSectionResizeMode(NameColumn, QHeaderView::ResizeToContents);
+    tree_->setUniformRowHeights(true);
+    tree_->setAlternatingRowColors(true);
+    layout->addWidget(search_);
+    layout->addWidget(tree_);
+
+    connect(search_, &QLineEdit::textChanged, this, &LayerBrowser::applyFilter);
+    connect(tree_, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
+        if (item)
+            selection_->selectLayer(item->data(NameColumn, kPathRole).toString());
+    });
+    connect(selection_, &UnitSelection::layerChanged, this, &LayerBrowser::followSelection);
+}
+
+void LayerBrowser::setLayers(const std::vector<LayerInfo>& layers)
+{
+    tree_->clear();
+    items_.clear();
+    const QLocale locale;
+    for (const auto& layer : layers) {
+        const QString path = QString::fromStdString(layer.path);
+        const int dot = path.lastIndexOf(QLatin1Char('.'));
+        QTreeWidgetItem* parent = dot > 0 ? items_.value(path.left(dot)) : nullptr;
+        auto* item = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(tree_);
+        QString name = dot > 0 ? path.mid(dot + 1) : path;
+        if (!layer.alias.empty())
+            name += QStringLiteral("  (%1)").arg(QString::fromStdString(layer.alias));
+        item->setText(NameColumn, name);
+        item->setData(NameColumn, kPathRole, path);
+        item->setText(TypeColumn, QString::fromStdString(layer.type));
+        item->setText(ShapeColumn, shapeText(layer));
+        item->setText(ParamsColumn, layer.parameters ? locale.toString(qlonglong(layer.parameters)) : QString());
+        item->setTextAlignment(ParamsColumn, Qt::AlignRight | Qt::AlignVCenter);
+        item->setToolTip(NameColumn, path + (layer.alias.empty() ? QString() : QStringLiteral(" = ") + QString::fromStdString(layer.alias)));
+        if (!layer.addressable) {
+            item->setForeground(NameColumn, palette().color(QPalette::Disabled, QPalette::Text));
+            item->setToolTip(NameColumn, tr("%1: cannot be captured: %2").arg(path, QString::fromStdString(layer.note)));
+        }
+        items_.insert(path, item);
+    }
+    tree_->expandToDepth(0);
+    applyFilter();
+}
+
+void LayerBrowser::setFilter(const QString& text)
+{
+    search_->setText(text);
+}
+
+int LayerBrowser::visibleLayerCount() const
+{
+    int n = 0;
+    for (auto* item : items_)
+        n += !item->isHidden();
+    return n;
+}
+
+void LayerBrowser::applyFilter()
+{
+    const QString needle = search_->text().trimmed();
+    // A match keeps its ancestors visible so the tree still reads as a tree.
+    for (auto it = items_.begin(); it != items_.end(); ++it) {
+        QTreeWidgetItem* item = it.value();
+        const bool match = needle.isEmpty() || it.key().contains(needle, Qt::CaseInsensitive) ||
+                           item->text(NameColumn).contains(needle, Qt::CaseInsensitive) ||
+                           item->text(TypeColumn).contains(needle, Qt::CaseInsensitive);
+        item->setHidden(!match);
+    }
+    if (!needle.isEmpty()) {
+        for (auto* item : items_) {
+            if (item->isHidden())
+                continue;
+            for (auto* p = item->parent(); p; p = p->parent()) {
+                p->setHidden(false);
+                p->setExpanded(true);
+            }
+        }
+    }
+}
+
+void LayerBrowser::followSelection(const QString& layer)
+{
+    QTreeWidgetItem* item = items_.value(layer);
+    if (item && tree_->currentItem() != item) {
+        const QSignalBlocker block(tree_);
+        tree_->setCurrentItem(item);
+        tree_->scrollToItem(item);
+    }
+}
+
+} // namespace loupe::widgets

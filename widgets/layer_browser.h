@@ -1,0 +1,37 @@
+#pragma once
+
+#include "core/model.h"
+
+#include <QWidget>
+
+class QLineEdit;
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace loupe::widgets {
+
+class UnitSelection;
+
+// The model's module tree: path, type, output shape, parameters; a search box filters it.
+// Selecting a row selects that layer everywhere.
+class LayerBrowser : public QWidget {
+    Q_OBJECT
+public:
+    LayerBrowser(UnitSelection* selection, QWidget* parent = nullptr);
+
+    void setLayers(const std::vector<LayerInfo>& layers);
+    void setFilter(const QString& text);
+    int visibleLayerCount() const;
+    QTreeWidget* tree() const { return tree_; }
+
+private:
+    void followSelection(const QString& layer);
+    void applyFilter();
+
+    UnitSelection* selection_;
+    QLineEdit* search_;
+    QTreeWidget* tree_;
+    QHash<QString, QTreeWidgetItem*> items_;
+};
+
+} // namespace loupe::widgets

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "widgets/figure_export.h"
+
+#include <QWidget>
+
+class QToolBar;
+class QLabel;
+
+namespace loupe::widgets {
+
+class UnitSelection;
+
+// What a panel is handed by the app: the shared selection and the figure context. Panels get
+// nothing else (no main window, no model): narrow interfaces keep them independent.
+struct PanelServices {
+    UnitSelection* selection = nullptr;
+    const FigureContext* figureContext = nullptr;
+};
+
+// Base of the dockable views: a tool bar with Export…, a status line, and the body below.
+class Panel : public QWidget, public Exportable {
+    Q_OBJECT
+public:
+    Panel(const PanelServices& services, QWidget* parent = nullptr);
+
+    void setStatus(const QString& text);  // "computing…", an error, or empty
+    QString status() const;
+
+public slots:
+    void exportWithDialog();
+
+protected:
+    QToolBar* toolBar() const { return toolBar_; }
+    void setBody(QWidget* body);
+    UnitSelection* selection() const { return services_.selection; }
+    void contextMenuEvent(QContextMenuEvent* event) override;
+
+private:
+    PanelServices services_;
+    QToolBar* toolBar_ = nullptr;
+    QLabel* status_ = nullptr;
+};
+
+} // namespace loupe::widgets

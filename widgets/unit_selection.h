@@ -1,0 +1,33 @@
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+namespace loupe::widgets {
+
+// The one selection shared by every panel: a layer, optionally a channel in it. Panels
+// listen to it and write to it; none of them knows the others.
+class UnitSelection : public QObject {
+    Q_OBJECT
+public:
+    explicit UnitSelection(QObject* parent = nullptr) : QObject(parent) {}
+
+    QString layer() const { return layer_; }
+    int channel() const { return channel_; }
+    QString unitText() const;  // "layer" or "layer:channel"
+
+public slots:
+    void selectLayer(const QString& layer);
+    void selectUnit(const QString& layer, int channel);
+    void clear();
+
+signals:
+    void layerChanged(const QString& layer);
+    void unitChanged(const QString& layer, int channel);  // channel -1: whole layer
+
+private:
+    QString layer_;
+    int channel_ = -1;
+};
+
+} // namespace loupe::widgets
