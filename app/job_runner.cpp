@@ -87,7 +87,7 @@ int JobRunner::submit(const QString& name, Pool pool, Work work, QObject* receiv
                         callbacks.cancelled();
                 }
                 const QString text = outcome == Outcome::Done ? tr("done") : outcome == Outcome::Cancelled ? tr("cancelled") : error;
-                emit self->jobFinished(id, text, outcome == Outcome::Failed);
+                emit self->jobFinished(id, text, outcome == Outcome::Done ? 0 : outcome == Outcome::Failed ? 1 : 2);
                 self->finish(id);
             },
             Qt::QueuedConnection);

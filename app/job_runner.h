@@ -44,7 +44,7 @@ public:
 signals:
     void jobAdded(int id, const QString& name);
     void jobProgress(int id, double fraction, const QString& text);
-    void jobFinished(int id, const QString& outcome, bool failed);
+    void jobFinished(int id, const QString& outcome, int state);  // 0 done, 1 failed, 2 cancelled
     void idle();
 
 private:

@@ -41,6 +41,8 @@ void LaunchScript::onModelReady()
     } else if (!request_.layer.isEmpty()) {
         window_->selection()->selectLayer(request_.layer);
     }
+    if (!request_.dock.isEmpty() && !window_->raiseDock(QStringLiteral("dock.") + request_.dock))
+        std::fprintf(stderr, "loupe: no dock named '%s'\n", qPrintable(request_.dock));
     if (!request_.screenshot.isEmpty())
         QTimer::singleShot(500, this, &LaunchScript::checkIdle);
 }

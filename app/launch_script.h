@@ -15,6 +15,7 @@ struct LaunchRequest {
     QString layer;
     QString unit;
     QString screenshot;
+    QString dock;  // dock to raise, e.g. "weights"
     int timeoutSeconds = 300;
 };
 

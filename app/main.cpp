@@ -27,11 +27,14 @@ int main(int argc, char** argv)
     const QCommandLineOption unit(QStringLiteral("unit"), QStringLiteral("Unit to select, layer:channel."), QStringLiteral("unit"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Save a screenshot once all jobs are done, then quit."), QStringLiteral("png"));
-    parser.addOptions({image, layer, unit, screenshot});
+    const QCommandLineOption dock(QStringLiteral("dock"), QStringLiteral("Dock to raise: activations, weights, layers, jobs."),
+                                  QStringLiteral("name"));
+    parser.addOptions({image, layer, unit, screenshot, dock});
     parser.process(app);
 
     loupe::app::MainWindow window;
-    loupe::app::LaunchRequest request{parser.value(image), parser.value(layer), parser.value(unit), parser.value(screenshot)};
+    loupe::app::LaunchRequest request{parser.value(image), parser.value(layer), parser.value(unit), parser.value(screenshot),
+                                          parser.value(dock)};
     new loupe::app::LaunchScript(&window, request);
     window.show();
 

@@ -317,6 +317,18 @@ void MainWindow::resetLayout()
     restoreState(defaultState_, Settings::kLayoutVersion);
 }
 
+bool MainWindow::raiseDock(const QString& objectName)
+{
+    for (QDockWidget* dock : docks_) {
+        if (dock->objectName() == objectName) {
+            dock->show();
+            dock->raise();
+            return true;
+        }
+    }
+    return false;
+}
+
 void MainWindow::showError(const QString& title, const QString& message)
 {
     statusBar()->showMessage(title + QStringLiteral(": ") + message.section(QLatin1Char('\n'), -1), 8000);

@@ -34,6 +34,8 @@ public:
     bool openImage(const QString& path);
     void openImage(const QImage& image, const QString& name);
     void resetLayout();
+    // Shows and raises a dock by its object name ("dock.weights"); false if there is none.
+    bool raiseDock(const QString& objectName);
 
     ModelSession* session() const { return session_; }
     JobRunner* jobs() const { return runner_; }

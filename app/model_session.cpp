@@ -108,7 +108,7 @@ void ModelSession::requestWeights(const QString& layer)
     const std::string name = layer.toStdString();
     runner_->submit(
         tr("Weights of %1").arg(layer), JobRunner::Pool::Device,
-        [model, name](Progress&) -> std::any { return layerWeights(*model, name); }, this,
+        [model, name](Progress&) -> std::any { return layerWeightsIfAny(*model, name); }, this,
         {[this](std::any result) { emit weightsReady(std::any_cast<LayerWeights>(result)); },
          [this, layer](const QString& message) { emit weightsFailed(layer, message); },
          {}},

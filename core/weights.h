@@ -25,6 +25,7 @@ struct LayerWeights {
     int kernelHeight = 0;
     int kernelWidth = 0;
     bool seesInput = false;               // 3 input channels: drawn as colour images
+    std::string unavailable;              // why this layer has no filter bank to show, if so
     std::vector<RgbImage> colourFilters;  // when seesInput: one RGB image per filter
     std::vector<std::vector<KernelSlice>> kernels;  // otherwise: per filter, strongest inputs first
 };
@@ -32,5 +33,9 @@ struct LayerWeights {
 // Reads the 4-D weight of a conv layer (or of the single convolution inside a wrapper such
 // as ConvReLU). Throws loupe::Error when the layer has no convolution weight.
 LayerWeights layerWeights(Model& model, const std::string& layer, int maxInputsPerFilter = 8);
+
+// Like layerWeights, but a layer without a single convolution (a block, a pool) is not an
+// error: the result says why in `unavailable`. Unknown layers still throw.
+LayerWeights layerWeightsIfAny(Model& model, const std::string& layer, int maxInputsPerFilter = 8);
 
 } // namespace loupe

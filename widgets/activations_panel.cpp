@@ -44,6 +44,7 @@ ActivationsPanel::ActivationsPanel(const PanelServices& services, QWidget* paren
     splitter->addWidget(chart_);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
+    splitter->setSizes({500, 200});
     setBody(splitter);
 
     connect(sharedScale_, &QAction::toggled, this, [this](bool on) {
@@ -118,6 +119,9 @@ void ActivationsPanel::showSelection(const QString& layer, int channel)
 {
     const bool mine = layer == QString::fromStdString(activations_.layer);
     grid_->setSelectedChannel(mine ? channel : -1);
+    if (mine && channel >= 0 && channel < grid_->tileCount())
+        if (auto* scroll = qobject_cast<QScrollArea*>(grid_->parentWidget() ? grid_->parentWidget()->parentWidget() : nullptr))
+            scroll->ensureVisible(grid_->tileRect(channel).center().x(), grid_->tileRect(channel).center().y(), 10, grid_->tileRect(channel).height());
     chart_->setSelectedChannel(mine ? channel : -1);
 }
 

@@ -13,6 +13,7 @@ ChannelBarChart::ChannelBarChart(QWidget* parent) : QWidget(parent), plot_(new Q
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(plot_);
     plot_->setMinimumHeight(140);
+    setMaximumHeight(320);
 
     meanBars_ = new QCPBars(plot_->xAxis, plot_->yAxis);
     meanBars_->setName(tr("mean"));

@@ -17,6 +17,7 @@ public:
     {
         const int barsHeight = predictions.empty() ? 0 : int(predictions.size()) * 18 + 8;
         const QRect imageArea = area.adjusted(4, 4, -4, -4 - barsHeight);
+        int imageBottom = imageArea.top();
         if (image.isNull()) {
             painter.setPen(QColor(130, 130, 130));
             painter.drawText(imageArea, Qt::AlignCenter | Qt::TextWordWrap,
@@ -26,8 +27,10 @@ public:
             const QRect target(imageArea.center().x() - s.width() / 2, imageArea.top(), s.width(), s.height());
             painter.setRenderHint(QPainter::SmoothPixmapTransform);
             painter.drawImage(target, image);
+            imageBottom = target.bottom();
         }
-        int y = area.bottom() - barsHeight + 8;
+        // Predictions sit right under the picture they describe.
+        int y = imageBottom + 8;
         for (const auto& p : predictions) {
             const int full = area.width() - 8;
             painter.fillRect(QRect(area.left() + 4, y, int(full * p.probability), 15), QColor(60, 110, 190, 90));

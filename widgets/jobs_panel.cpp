@@ -66,14 +66,17 @@ void JobsPanel::updateJob(int id, double fraction, const QString& text)
         it->item->setText(TextColumn, text);
 }
 
-void JobsPanel::finishJob(int id, const QString& outcome, bool failed)
+void JobsPanel::finishJob(int id, const QString& outcome, int state)
 {
     auto it = rows_.find(id);
     if (it == rows_.end())
         return;
     it->running = false;
-    if (!failed)
+    const bool failed = state == 1;
+    if (state == 0)
         it->bar->setValue(1000);
+    if (state == 2)
+        it->item->setForeground(TextColumn, palette().color(QPalette::Disabled, QPalette::Text));
     it->item->setText(TextColumn, outcome);
     it->item->setToolTip(TextColumn, outcome);
     if (failed)

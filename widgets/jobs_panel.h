@@ -19,7 +19,8 @@ public:
 
     void addJob(int id, const QString& name);
     void updateJob(int id, double fraction, const QString& text);
-    void finishJob(int id, const QString& outcome, bool failed);
+    // state: 0 done, 1 failed, 2 cancelled
+    void finishJob(int id, const QString& outcome, int state);
     int runningCount() const;
     QString jobText(int id) const;
 

@@ -36,6 +36,7 @@ LayerBrowser::LayerBrowser(UnitSelection* selection, QWidget* parent)
     tree_->setColumnCount(4);
     tree_->setHeaderLabels({tr("Layer"), tr("Type"), tr("Output C×H×W"), tr("Params")});
     tree_->header()->setSectionResizeMode(NameColumn, QHeaderView::ResizeToContents);
+    tree_->header()->setSectionResizeMode(ShapeColumn, QHeaderView::ResizeToContents);
     tree_->setUniformRowHeights(true);
     tree_->setAlternatingRowColors(true);
     layout->addWidget(search_);

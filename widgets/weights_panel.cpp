@@ -23,15 +23,16 @@ public:
             for (const auto& f : weights_->colourFilters)
                 images_ << toQImage(f);
         } else if (weights_) {
-            // Kernels share one symmetric scale per layer so strips are comparable.
-            float extent = 1e-12f;
-            for (const auto& filter : weights_->kernels)
+            // Each filter's strip shares one symmetric scale, so a row reads as "which inputs
+            // matter and with which sign" without one outlier filter washing out the rest.
+            for (const auto& filter : weights_->kernels) {
+                float extent = 1e-12f;
                 for (const auto& k : filter)
                     for (float v : k.weights.values)
                         extent = std::max(extent, std::abs(v));
-            for (const auto& filter : weights_->kernels)
                 for (const auto& k : filter)
                     images_ << toQImage(colorize(k.weights, -extent, extent, Colormap::Diverging));
+            }
         }
         setMinimumSize(contentSize(width()));
         update();
@@ -44,7 +45,7 @@ public:
     QSize contentSize(int width) const
     {
         if (!weights_)
-            return {};
+            return QSize(0, 0);
         if (weights_->seesInput) {
             const int cols = qMax(1, (width - gap) / (colourTile + gap));
             const int rows = (int(images_.size()) + cols - 1) / cols;
@@ -98,7 +99,7 @@ public:
     }
 
     static constexpr int colourTile = 44;
-    static constexpr int kernelTile = 22;
+    static constexpr int kernelTile = 26;
     static constexpr int labelWidth = 34;
     static constexpr int gap = 3;
     std::function<void(int)> onClick;
@@ -140,8 +141,13 @@ WeightsPanel::WeightsPanel(const PanelServices& services, QWidget* parent) : Pan
 
 void WeightsPanel::setWeights(const LayerWeights& weights)
 {
+    if (!weights.unavailable.empty()) {
+        clearWeights(QString::fromStdString(weights.unavailable));
+        return;
+    }
     weights_ = weights;
     view_->setWeights(&weights_);
+    view_->setSelectedFilter(selection()->layer() == QString::fromStdString(weights_.layer) ? selection()->channel() : -1);
     setStatus(tr("%1: %2 filters of %3×%4×%5%6")
                   .arg(QString::fromStdString(weights.weightPath))
                   .arg(weights.outChannels)
@@ -182,7 +188,7 @@ QJsonObject WeightsPanel::exportParameters() const
     p[QStringLiteral("weight")] = QString::fromStdString(weights_.weightPath);
     p[QStringLiteral("filters")] = weights_.outChannels;
     p[QStringLiteral("inputs_per_filter_shown")] = weights_.kernels.empty() ? weights_.inChannels : int(weights_.kernels[0].size());
-    p[QStringLiteral("scaling")] = weights_.seesInput ? QStringLiteral("per filter, symmetric around grey") : QStringLiteral("per layer, symmetric diverging");
+    p[QStringLiteral("scaling")] = weights_.seesInput ? QStringLiteral("per filter, symmetric around grey") : QStringLiteral("per filter, symmetric diverging (red +, blue -)");
     return p;
 }
 

@@ -82,4 +82,17 @@ LayerWeights layerWeights(Model& model, const std::string& layerName, int maxInp
     return out;
 }
 
+LayerWeights layerWeightsIfAny(Model& model, const std::string& layerName, int maxInputsPerFilter)
+{
+    const LayerInfo& layer = model.layer(layerName);
+    try {
+        return layerWeights(model, layer.path, maxInputsPerFilter);
+    } catch (const Error& e) {
+        LayerWeights none;
+        none.layer = layer.path;
+        none.unavailable = e.what();
+        return none;
+    }
+}
+
 } // namespace loupe

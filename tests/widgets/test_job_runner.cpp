@@ -35,7 +35,7 @@ private slots:
         QCOMPARE(resultThread, QThread::currentThread());
         QVERIFY(progress.count() >= 2);
         QCOMPARE(progress.last().at(1).toDouble(), 1.0);
-        QCOMPARE(finished.first().at(2).toBool(), false);
+        QCOMPARE(finished.first().at(2).toInt(), 0);
     }
 
     void cancelStopsALongJob()
@@ -59,6 +59,7 @@ private slots:
         QVERIFY(cancelled);
         QVERIFY(!done);
         QCOMPARE(finished.first().at(1).toString(), QString("cancelled"));
+        QCOMPARE(finished.first().at(2).toInt(), 2);
         QCOMPARE(runner.runningCount(), 0);
     }
 
@@ -71,7 +72,7 @@ private slots:
                       {{}, [&](const QString& m) { message = m; }, {}});
         QTRY_COMPARE(finished.count(), 1);
         QCOMPARE(message, QString("layer 'x' does not exist"));
-        QVERIFY(finished.first().at(2).toBool());
+        QCOMPARE(finished.first().at(2).toInt(), 1);
     }
 
     void newerJobSupersedesOlder()
