@@ -46,5 +46,7 @@ int main(int argc, char** argv)
     }
     if (!model.isEmpty())
         window.openModel(model);
+    else
+        window.openBuiltinModel();  // trains it on the very first launch
     return app.exec();
 }

@@ -3,7 +3,10 @@
 #include "app/job_runner.h"
 #include "app/model_session.h"
 #include "app/settings.h"
+#include "core/builtin_model.h"
 #include "core/device.h"
+#include "core/synthetic_shapes.h"
+#include "core/workspace.h"
 #include "core/image_io.h"
 #include "widgets/activations_panel.h"
 #include "widgets/image_panel.h"
@@ -129,6 +132,16 @@ void MainWindow::buildMenus()
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
+    QMenu* model = menuBar()->addMenu(tr("&Model"));
+    model->addAction(tr("Open &Built-in Model"), this, &MainWindow::openBuiltinModel);
+    model->addAction(tr("&Train Built-in Model…"), this, [this] {
+        if (QMessageBox::question(this, tr("Train built-in model"),
+                                  tr("Generate the shapes dataset and train Loupe's built-in CNN (about two minutes on "
+                                     "two CPU cores)? The current built-in model is replaced when training succeeds.")) ==
+            QMessageBox::Yes)
+            trainBuiltinModel();
+    });
+
     viewMenu_ = menuBar()->addMenu(tr("&View"));
     for (QDockWidget* dock : docks_)
         viewMenu_->addAction(dock->toggleViewAction());
@@ -182,12 +195,20 @@ void MainWindow::connectSession()
         activations_->clearActivations(session_->hasImage() ? QString() : tr("Open an image to see this layer's activations."));
         weights_->clearWeights(QString());
         selection_->clear();
+        if (!session_->hasImage() && QFileInfo(session_->modelPath()) == QFileInfo(builtinModelFile())) {
+            // Something to look at straight away: a sample from the model's own dataset.
+            openImage(widgets::toQImage(renderShapeSample(ShapeClass::Spiral, 3, 256)), tr("sample spiral (built-in dataset)"));
+        }
         selection_->selectLayer(session_->defaultLayer());
         emit modelReady();
     });
     connect(session_, &ModelSession::modelFailed, this, [this](const QString& path, const QString& message) {
         modelLabel_->setText(session_->hasModel() ? session_->modelName() : tr("No model: File > Open Model…"));
         showError(tr("Cannot open model"), tr("%1\n\n%2").arg(path, message));
+    });
+    connect(session_, &ModelSession::trainingFailed, this, [this](const QString& message) {
+        modelLabel_->setText(session_->hasModel() ? session_->modelName() : tr("No model: File > Open Model…"));
+        showError(tr("Built-in model not trained"), message);
     });
     connect(session_, &ModelSession::deviceChanged, this, [this](const QString& name) {
         deviceLabel_->setText(tr("Device: %1").arg(name));
@@ -221,6 +242,27 @@ void MainWindow::refreshLayerViews()
         session_->requestActivations(layer, activations_->preRelu());
     }
     session_->requestWeights(layer);
+}
+
+QString MainWindow::builtinModelFile()
+{
+    return QString::fromStdString(builtinModelPath(Workspace::defaultDataDirectory()));
+}
+
+void MainWindow::openBuiltinModel()
+{
+    if (QFileInfo::exists(builtinModelFile()))
+        openModel(builtinModelFile());
+    else
+        trainBuiltinModel();
+}
+
+void MainWindow::trainBuiltinModel()
+{
+    modelLabel_->setText(tr("Training the built-in model (see Jobs; it opens when done)…"));
+    raiseDock(QStringLiteral("dock.jobs"));
+    session_->trainBuiltinModel(QString::fromStdString(builtinModelDirectory(Workspace::defaultDataDirectory())),
+                                devicePreferenceFromString(settings_->devicePreference().toStdString()));
 }
 
 void MainWindow::openModel(const QString& path)

@@ -31,6 +31,10 @@ public:
     ~MainWindow() override;
 
     void openModel(const QString& path);
+    // Opens Loupe's built-in model, training it first (a job) when it does not exist yet.
+    void openBuiltinModel();
+    void trainBuiltinModel();
+    static QString builtinModelFile();
     bool openImage(const QString& path);
     void openImage(const QImage& image, const QString& name);
     void resetLayout();

@@ -1,6 +1,7 @@
 #include "app/model_session.h"
 
 #include "app/job_runner.h"
+#include "core/builtin_model.h"
 
 #include <QFileInfo>
 
@@ -50,6 +51,20 @@ void ModelSession::openModel(const QString& path, DevicePreference device)
          },
          [this, path](const QString& message) { emit modelFailed(path, message); },
          {}});
+}
+
+void ModelSession::trainBuiltinModel(const QString& directory, DevicePreference device)
+{
+    const std::string dir = directory.toStdString();
+    runner_->submit(
+        tr("Train built-in model"), JobRunner::Pool::Device,
+        [dir](Progress& progress) -> std::any {
+            return QString::fromStdString(loupe::trainBuiltinModel(TrainingConfig(), dir, progress).modelPath);
+        },
+        this,
+        {[this, device](std::any result) { openModel(std::any_cast<QString>(result), device); },
+         [this](const QString& message) { emit trainingFailed(message); },
+         [this] { emit trainingFailed(tr("training was cancelled; Model > Train Built-in Model… starts it again")); }});
 }
 
 void ModelSession::setDevice(DevicePreference device)

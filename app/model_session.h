@@ -22,6 +22,9 @@ public:
     explicit ModelSession(JobRunner* runner, QObject* parent = nullptr);
 
     void openModel(const QString& path, DevicePreference device);
+    // Trains Loupe's built-in model into `directory` (a long job with progress and cancel),
+    // then opens it.
+    void trainBuiltinModel(const QString& directory, DevicePreference device);
     void setDevice(DevicePreference device);
     void setImage(const RgbImage& image, const QString& path);
     void requestActivations(const QString& layer, bool preRelu);
@@ -43,6 +46,7 @@ signals:
     void modelLoading(const QString& path);
     void modelLoaded();
     void modelFailed(const QString& path, const QString& message);
+    void trainingFailed(const QString& message);
     void deviceChanged(const QString& deviceName);
     void imageChanged();
     void activationsReady(const loupe::LayerActivations& activations);

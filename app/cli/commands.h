@@ -19,5 +19,6 @@ const std::vector<Command>& commands();
 
 int runInfo(const Args& args);
 int runActivations(const Args& args);
+int runTrainDemo(const Args& args);
 
 } // namespace loupe::cli

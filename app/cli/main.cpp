@@ -14,6 +14,7 @@ const std::vector<Command>& commands()
     static const std::vector<Command> list = {
         {"info", "model hash, device, input size and layers with shapes (JSON)", runInfo},
         {"activations", "per-channel mean/max of a layer for an image (JSON), optional grid image", runActivations},
+        {"train-demo", "train the built-in shapes CNN offline (--out DIR, --seed, --steps)", runTrainDemo},
     };
     return list;
 }

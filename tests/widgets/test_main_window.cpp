@@ -3,6 +3,7 @@
 #include "app/job_runner.h"
 #include "app/main_window.h"
 #include "app/model_session.h"
+#include "core/builtin_model.h"
 #include "core/image_io.h"
 #include "tests/support/test_models.h"
 #include "widgets/activations_panel.h"
@@ -89,6 +90,29 @@ private slots:
         QVERIFY(failed.first().at(1).toString().contains("not a readable TorchScript model"));
         QCOMPARE(window.session()->modelHash(), hash);
         QVERIFY(!window.openImage(dir_.filePath("missing.png")));
+    }
+
+    void builtinModelOpensWithASampleImage()
+    {
+        QTemporaryDir data;
+        qputenv("LOUPE_DATA_DIR", data.path().toUtf8());
+        TrainingConfig tiny;
+        tiny.imageSize = 32;
+        tiny.steps = 6;
+        tiny.testImages = 10;
+        Progress progress;
+        trainBuiltinModel(tiny, builtinModelDirectory(data.path().toStdString()), progress);
+
+        app::MainWindow window;
+        QSignalSpy ready(&window, &app::MainWindow::modelReady);
+        window.openBuiltinModel();
+        QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 30000);
+        QCOMPARE(window.session()->modelPath(), app::MainWindow::builtinModelFile());
+        QVERIFY(window.session()->hasImage());
+        QCOMPARE(window.selection()->layer(), QString("mixed3"));
+        QTRY_COMPARE_WITH_TIMEOUT(window.activationsPanel()->grid()->tileCount(), 64, 30000);
+        QTRY_COMPARE(window.imagePanel()->predictionLines().size(), 5);
+        qunsetenv("LOUPE_DATA_DIR");
     }
 
     void everyDockHasAnObjectNameAndLayoutResets()
