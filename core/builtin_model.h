@@ -23,6 +23,7 @@ struct TrainingConfig {
     int batchSize = 48;
     int testImages = 1000;      // held out: seeds never used in training
     double learningRate = 3e-3;
+    double weightDecay = 0.1;   // decoupled (AdamW)
     std::uint64_t seed = 1;
     int checkpoints = 8;        // snapshots kept along the run, for training-dynamics views
     int widthMultiplier = 1;    // tests use reduced configurations

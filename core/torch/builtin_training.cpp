@@ -26,11 +26,11 @@ public:
         return torch::jit::Module(c10::QualifiedName("__torch__.loupe.builtin.m" + std::to_string(counter_++) + "." + className));
     }
 
-    torch::jit::Module conv(int in, int out, int k, int stride)
+    torch::jit::Module conv(int in, int out, int k, int stride, double initScale = 1.0)
     {
         auto m = make("Conv2d");
-        // He initialisation: the network is trained from scratch with plain Adam, no BN.
-        m.register_parameter("weight", (torch::randn({out, in, k, k}) * std::sqrt(2.0 / (in * k * k))).requires_grad_(), false);
+        // He initialisation: the network is trained from scratch with AdamW, no BN.
+        m.register_parameter("weight", (torch::randn({out, in, k, k}) * initScale * std::sqrt(2.0 / (in * k * k))).requires_grad_(), false);
         m.register_parameter("bias", torch::zeros({out}).requires_grad_(), false);
         m.register_attribute("stride", c10::IntType::get(), stride);
         m.register_attribute("padding", c10::IntType::get(), k / 2);
@@ -46,10 +46,10 @@ def forward(self, x):
         m.define("def forward(self, x):\n    return torch.relu(x)\n");
         return m;
     }
-    torch::jit::Module convRelu(int in, int out, int k, int stride = 1)
+    torch::jit::Module convRelu(int in, int out, int k, int stride = 1, double initScale = 1.0)
     {
         auto m = make("ConvReLU");
-        m.register_module("conv", conv(in, out, k, stride));
+        m.register_module("conv", conv(in, out, k, stride, initScale));
         m.register_module("relu", relu());
         m.define("def forward(self, x):\n    return self.relu.forward(self.conv.forward(x))\n");
         return m;
@@ -98,7 +98,9 @@ def forward(self, x):
     fc.define("def forward(self, x):\n    return torch.linear(x, self.weight, self.bias)\n");
 
     auto net = f.make("LoupeShapesNet");
-    net.register_module("conv1", f.convRelu(3, 16 * w, 5, 2));
+    // A small first-layer init plus weight decay lets the filters that training shapes
+    // (edges, colour opponents) stand out instead of staying buried in their random start.
+    net.register_module("conv1", f.convRelu(3, 16 * w, 5, 2, 0.1));
     net.register_module("conv2", f.convRelu(16 * w, 32 * w, 3));
     net.register_module("pool2", f.maxPool(2, 2, 0));
     net.register_module("mixed3", mixed);
@@ -227,7 +229,7 @@ TrainingReport trainBuiltinModel(const TrainingConfig& config, const std::string
         std::vector<torch::Tensor> parameters;
         for (const auto& p : net.parameters())
             parameters.push_back(p);
-        torch::optim::Adam optimiser(parameters, torch::optim::AdamOptions(config.learningRate));
+        torch::optim::AdamW optimiser(parameters, torch::optim::AdamWOptions(config.learningRate).weight_decay(config.weightDecay));
 
         progress.report(0, "rendering the held-out set");
         torch::Tensor testLabels;
@@ -247,7 +249,7 @@ TrainingReport trainBuiltinModel(const TrainingConfig& config, const std::string
             // Cosine decay: large steps early, fine-tuning at the end.
             const double lr = config.learningRate * 0.5 * (1 + std::cos(3.14159265358979 * (step - 1) / config.steps));
             for (auto& group : optimiser.param_groups())
-                static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+                static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
 
             torch::Tensor labels;
             const auto images = renderBatch(config, std::uint64_t(step - 1) * config.batchSize, config.batchSize, labels);
