@@ -1,0 +1,415 @@
+// Feature visualization: optimise an input image for an objective, the Lucid recipe
+// (Olah, Mordvintsev, Schubert 2017, "Feature Visualization"):
+//  - Fourier parameterization: the image is the inverse real FFT of a learned spectrum whose
+//    frequencies are scaled by 1/f, so that gradient steps favour low frequencies, the way
+//    natural images are distributed; optionally plain pixels for comparison;
+//  - decorrelated colour: the three learned channels are mapped through the square root of
+//    ImageNet's colour covariance, then a sigmoid gives valid RGB in [0, 1];
+//  - transformation robustness: every step the batch is jittered, scaled and rotated (one
+//    affine resampling per image, grey padding), so only features that survive small
+//    transformations are reinforced instead of high-frequency adversarial patterns;
+//  - Adam on the parameters.
+// Each image of a batch has its own seed (init and transforms), so a batched render equals
+// the same renders done one by one; the objective of image i depends on image i only (the
+// optional diversity term aside).
+
+#include "core/featurevis.h"
+
+#include "core/error.h"
+#include "core/synthetic_shapes.h"
+#include "core/torch/model_impl.h"
+#include "core/torch/tensor_image.h"
+
+#include <cmath>
+#include <set>
+#include <sstream>
+
+namespace loupe {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+// sqrt of the colour correlation (Lucid's color_correlation_svd_sqrt), columns normalised by
+// the largest column norm.
+torch::Tensor colourMatrix()
+{
+    const float m[3][3] = {{0.26f, 0.09f, 0.02f}, {0.27f, 0.00f, -0.05f}, {0.27f, -0.09f, 0.03f}};
+    auto t = torch::from_blob(const_cast<float*>(&m[0][0]), {3, 3}, torch::kFloat32).clone();
+    const float maxNorm = t.norm(2, {0}).max().item<float>();
+    return t / maxNorm;
+}
+
+// 1/f scaling of the rfft2 frequency grid for an h x w image.
+torch::Tensor spectrumScale(int h, int w)
+{
+    const int wf = w / 2 + 1;
+    auto scale = torch::empty({h, wf});
+    auto acc = scale.accessor<float, 2>();
+    for (int y = 0; y < h; ++y) {
+        const double fy = (y <= (h - 1) / 2 ? y : y - h) / double(h);
+        for (int x = 0; x < wf; ++x) {
+            const double fx = x / double(w);
+            const double f = std::max(std::sqrt(fx * fx + fy * fy), 1.0 / std::max(w, h));
+            acc[y][x] = float(1.0 / f);
+        }
+    }
+    return scale;
+}
+
+class ImageParameterization {
+public:
+    ImageParameterization(const FeatureVisConfig& config, int batch, torch::Device device)
+        : fourier_(config.parameterization == FeatureVisConfig::Parameterization::Fourier),
+          decorrelate_(config.decorrelateColour),
+          size_(config.size)
+    {
+        const int h = size_, w = size_;
+        const std::vector<int64_t> shape = fourier_ ? std::vector<int64_t>{batch, 3, h, w / 2 + 1, 2}
+                                                    : std::vector<int64_t>{batch, 3, h, w};
+        auto init = torch::empty(shape);
+        const int64_t perImage = init.numel() / batch;
+        float* data = init.data_ptr<float>();
+        for (int b = 0; b < batch; ++b) {
+            // Seeded per image with our own generator: the same image on any device and batch.
+            SeededRandom rng(config.seed + std::uint64_t(b) * 7919ULL + 17);
+            for (int64_t i = 0; i < perImage; ++i)
+                data[b * perImage + i] = float(0.01 * rng.normal());
+        }
+        param_ = init.to(device).requires_grad_();
+        if (fourier_)
+            scale_ = spectrumScale(h, w).to(device).view({1, 1, h, w / 2 + 1});
+        if (decorrelate_)
+            colour_ = colourMatrix().to(device);
+    }
+
+    torch::Tensor& parameter() { return param_; }
+
+    // Batch of RGB images in [0, 1], differentiable w.r.t. the parameter.
+    torch::Tensor images() const
+    {
+        torch::Tensor t;
+        if (fourier_) {
+            const auto spectrum = torch::view_as_complex(param_) * scale_;
+            t = at::fft_irfft2(spectrum, c10::IntArrayRef{size_, size_}, {-2, -1}, "ortho") / 4.0;
+        } else {
+            t = param_;
+        }
+        if (decorrelate_)
+            t = torch::einsum("ij,bjhw->bihw", {colour_, t});
+        return torch::sigmoid(t);
+    }
+
+private:
+    bool fourier_;
+    bool decorrelate_;
+    int64_t size_;
+    torch::Tensor param_;
+    torch::Tensor scale_;
+    torch::Tensor colour_;
+};
+
+// Random jitter, scale and rotation for each image, as one affine resampling with grey
+// padding (Lucid's standard_transforms, folded together).
+torch::Tensor transform(const torch::Tensor& images, std::vector<SeededRandom>& rngs, const FeatureVisConfig& config)
+{
+    const int64_t batch = images.size(0);
+    const float size = float(images.size(2));
+    auto theta = torch::empty({batch, 2, 3});
+    auto acc = theta.accessor<float, 3>();
+    for (int64_t b = 0; b < batch; ++b) {
+        auto& rng = rngs[size_t(b)];
+        const double tx = rng.uniform(-config.jitterPixels, config.jitterPixels) * 2.0 / size;
+        const double ty = rng.uniform(-config.jitterPixels, config.jitterPixels) * 2.0 / size;
+        const double s = rng.uniform(1.0 - config.scaleRange, 1.0 + config.scaleRange);
+        const double a = rng.uniform(-config.rotateDegrees, config.rotateDegrees) * kPi / 180.0;
+        acc[b][0][0] = float(std::cos(a) / s);
+        acc[b][0][1] = float(-std::sin(a) / s);
+        acc[b][0][2] = float(tx);
+        acc[b][1][0] = float(std::sin(a) / s);
+        acc[b][1][1] = float(std::cos(a) / s);
+        acc[b][1][2] = float(ty);
+    }
+    const auto grid = at::affine_grid_generator(theta.to(images.device()), images.sizes(), false);
+    return at::grid_sampler(images - 0.5, grid, 0, 0, false) + 0.5;
+}
+
+// RGB [0, 1] -> what the model expects (colour order, range, mean/std).
+torch::Tensor toModelInput(const torch::Tensor& rgb, const InputSpec& spec)
+{
+    auto x = spec.bgr ? rgb.flip({1}) : rgb;
+    x = x * (spec.rangeMax - spec.rangeMin) + spec.rangeMin;
+    const auto opts = rgb.options();
+    const auto mean = torch::tensor({spec.mean[0], spec.mean[1], spec.mean[2]}, opts).view({1, 3, 1, 1});
+    const auto stdev = torch::tensor({spec.std[0], spec.std[1], spec.std[2]}, opts).view({1, 3, 1, 1});
+    return (x - mean) / stdev;
+}
+
+std::vector<RgbImage> toRgbImages(const torch::Tensor& images)
+{
+    const auto bytes = (images.detach() * 255.f).round().clamp(0, 255).to(torch::kCPU, torch::kUInt8).permute({0, 2, 3, 1}).contiguous();
+    std::vector<RgbImage> out;
+    for (int64_t b = 0; b < bytes.size(0); ++b) {
+        RgbImage img(int(bytes.size(2)), int(bytes.size(1)));
+        std::memcpy(img.pixels.data(), bytes[b].data_ptr<std::uint8_t>(), img.pixels.size());
+        out.push_back(std::move(img));
+    }
+    return out;
+}
+
+bool needsLayer(ObjectiveTerm::Kind kind)
+{
+    return kind != ObjectiveTerm::Kind::Logit && kind != ObjectiveTerm::Kind::Probability;
+}
+
+// Checks every term against the model and resolves aliases; collects the layers to capture.
+struct ObjectivePlan {
+    std::vector<ObjectiveTerm> terms;
+    std::vector<std::string> layers;  // capture order
+    bool needsOutput = false;
+    int layerIndex(const std::string& path) const { return int(std::find(layers.begin(), layers.end(), path) - layers.begin()); }
+};
+
+ObjectivePlan planObjective(Model& model, const FeatureVisConfig& config)
+{
+    ObjectivePlan plan;
+    std::vector<ObjectiveTerm> terms = config.objective;
+    if (!config.perImageChannels.empty()) {
+        ObjectiveTerm t;
+        t.kind = ObjectiveTerm::Kind::Channel;
+        t.layer = config.perImageLayer;
+        t.channel = config.perImageChannels.front();
+        terms = {t};
+    }
+    if (terms.empty())
+        throw Error("the objective is empty");
+    for (auto term : terms) {
+        if (needsLayer(term.kind)) {
+            const LayerInfo& layer = model.layer(term.layer);
+            if (!layer.addressable)
+                throw Error("layer '" + layer.path + "' cannot be captured: " + layer.note);
+            term.layer = layer.path;
+            const auto channels = layer.channels();
+            if ((term.kind == ObjectiveTerm::Kind::Channel || term.kind == ObjectiveTerm::Kind::Neuron) &&
+                (term.channel < 0 || term.channel >= channels))
+                throw Error("channel " + std::to_string(term.channel) + " is out of range: '" + layer.path + "' has " +
+                            std::to_string(channels) + " channels");
+            if (term.kind == ObjectiveTerm::Kind::Neuron && !layer.isSpatial())
+                throw Error("a neuron objective needs a spatial layer; '" + layer.path +
+                            "' has no spatial extent (use a channel objective)");
+            if (term.kind == ObjectiveTerm::Kind::Direction && std::int64_t(term.direction.size()) != channels)
+                throw Error("the direction has " + std::to_string(term.direction.size()) + " values but '" + layer.path +
+                            "' has " + std::to_string(channels) + " channels");
+            if (std::find(plan.layers.begin(), plan.layers.end(), term.layer) == plan.layers.end())
+                plan.layers.push_back(term.layer);
+        } else {
+            if (model.numClasses() == 0)
+                throw Error("this model has no classifier output, so it has no logits to optimise");
+            if (term.channel < 0 || term.channel >= model.numClasses())
+                throw Error("class " + std::to_string(term.channel) + " is out of range (the model has " +
+                            std::to_string(model.numClasses()) + " classes)");
+            plan.needsOutput = true;
+        }
+        plan.terms.push_back(term);
+    }
+    for (int c : config.perImageChannels)
+        if (c < 0 || c >= model.layer(config.perImageLayer).channels())
+            throw Error("channel " + std::to_string(c) + " is out of range for '" + config.perImageLayer + "'");
+    return plan;
+}
+
+// Per-image objective values (B).
+torch::Tensor evaluateObjective(const ObjectivePlan& plan, const FeatureVisConfig& config, const CaptureResult& captured)
+{
+    torch::Tensor total;
+    if (!config.perImageChannels.empty()) {
+        const auto& act = captured.activations.at(0);
+        std::vector<int64_t> channels(config.perImageChannels.begin(), config.perImageChannels.end());
+        const auto index = torch::tensor(channels, torch::TensorOptions().dtype(torch::kLong).device(act.device()));
+        const auto selected = act.index_select(1, index).diagonal(0, 0, 1);  // (..., B) -> per image its channel
+        return act.dim() == 4 ? selected.mean(c10::IntArrayRef{0, 1}) : selected;
+    }
+    for (const auto& term : plan.terms) {
+        torch::Tensor value;
+        if (needsLayer(term.kind)) {
+            const auto& act = captured.activations.at(size_t(plan.layerIndex(term.layer)));
+            const bool spatial = act.dim() == 4;
+            switch (term.kind) {
+            case ObjectiveTerm::Kind::Channel:
+                value = spatial ? act.select(1, term.channel).mean(c10::IntArrayRef{1, 2}) : act.select(1, term.channel);
+                break;
+            case ObjectiveTerm::Kind::Neuron: {
+                const int64_t y = term.y >= 0 ? std::min<int64_t>(term.y, act.size(2) - 1) : act.size(2) / 2;
+                const int64_t x = term.x >= 0 ? std::min<int64_t>(term.x, act.size(3) - 1) : act.size(3) / 2;
+                value = act.select(1, term.channel).select(1, y).select(1, x);
+                break;
+            }
+            case ObjectiveTerm::Kind::Layer:
+                value = act.pow(2).flatten(1).mean(1);
+                break;
+            case ObjectiveTerm::Kind::Direction: {
+                auto d = torch::tensor(term.direction, act.options());
+                d = d / d.norm().clamp_min(1e-8);
+                value = spatial ? (act * d.view({1, -1, 1, 1})).sum(1).mean(c10::IntArrayRef{1, 2}) : (act * d.view({1, -1})).sum(1);
+                break;
+            }
+            default: break;
+            }
+        } else {
+            const auto& out = captured.modelOutput;
+            value = term.kind == ObjectiveTerm::Kind::Logit ? out.select(1, term.channel)
+                                                            : torch::softmax(out, 1).select(1, term.channel);
+        }
+        value = value * term.weight;
+        total = total.defined() ? total + value : value;
+    }
+    return total;
+}
+
+torch::Tensor diversityPenalty(const torch::Tensor& act)
+{
+    const int64_t b = act.size(0);
+    const auto flat = act.flatten(2);                              // B x C x HW
+    auto grams = torch::bmm(flat, flat.transpose(1, 2)).flatten(1); // B x C*C
+    grams = grams / grams.norm(2, {1}, true).clamp_min(1e-10);
+    const auto similarity = torch::mm(grams, grams.t());          // B x B
+    return (similarity.sum() - similarity.diagonal().sum()) / double(b);
+}
+
+} // namespace
+
+std::string FeatureVisConfig::cacheKey() const
+{
+    std::ostringstream key;
+    for (const auto& t : objective)
+        key << t.toString() << ';';
+    key << "|per=" << perImageLayer << ':';
+    for (int c : perImageChannels)
+        key << c << ',';
+    key << "|p=" << (parameterization == Parameterization::Fourier ? "fft" : "pixel") << "|dc=" << decorrelateColour
+        << "|s=" << size << "|n=" << steps << "|lr=" << learningRate << "|seed=" << seed << "|b=" << batch
+        << "|div=" << diversity << "|tr=" << transformationRobustness << ',' << jitterPixels << ',' << scaleRange << ','
+        << rotateDegrees << "|pen=" << l1 << ',' << l2 << ',' << totalVariation << "|neg=" << negative;
+    return key.str();
+}
+
+FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, Progress& progress, const FeatureVisPreview& preview)
+{
+    if (config.size < 16 || config.size > 2048)
+        throw Error("image size must be between 16 and 2048 pixels");
+    if (config.steps < 0)
+        throw Error("steps must not be negative");
+    const ObjectivePlan plan = planObjective(model, config);
+    auto& d = model.impl();
+    const int batch = config.perImageChannels.empty() ? std::max(1, config.batch) : int(config.perImageChannels.size());
+
+    std::vector<CaptureRequest> requests;
+    for (const auto& layer : plan.layers)
+        requests.push_back({layer, false});
+    const CapturePlan* capture = nullptr;
+    try {
+        capture = &d.captures.plan(d.module, requests, plan.needsOutput);
+    } catch (const std::exception& e) {
+        throw Error(firstLine(e.what()));
+    }
+
+    FeatureVisResult result;
+    try {
+        ImageParameterization image(config, batch, d.device);
+        std::vector<SeededRandom> rngs;
+        for (int b = 0; b < batch; ++b)
+            rngs.emplace_back(config.seed + std::uint64_t(b) * 7919ULL + 1000003ULL);
+        const float sign = config.negative ? -1.f : 1.f;
+
+        const auto measure = [&]() {
+            torch::NoGradGuard noGrad;
+            const auto captured = runCapture(d.module, *capture, toModelInput(image.images(), d.metadata.input));
+            return evaluateObjective(plan, config, captured).mean().item<float>();
+        };
+        result.initialObjective = measure();
+
+        // Adam, by hand: two moment buffers and bias correction.
+        auto& param = image.parameter();
+        auto m = torch::zeros_like(param), v = torch::zeros_like(param);
+        const double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+        std::vector<RgbImage> lastGood = toRgbImages(image.images());
+
+        for (int step = 1; step <= config.steps; ++step) {
+            progress.checkCancelled();
+            auto images = image.images();
+            auto input = config.transformationRobustness ? transform(images, rngs, config) : images;
+            const auto captured = runCapture(d.module, *capture, toModelInput(input, d.metadata.input));
+            const auto objective = evaluateObjective(plan, config, captured);
+            auto loss = -sign * objective.sum();
+            if (config.diversity > 0 && batch > 1 && !plan.layers.empty() && captured.activations[0].dim() == 4)
+                loss = loss + config.diversity * diversityPenalty(captured.activations[0]);
+            const auto centred = images - 0.5;
+            if (config.l1 > 0)
+                loss = loss + config.l1 * centred.abs().mean() * batch;
+            if (config.l2 > 0)
+                loss = loss + config.l2 * centred.pow(2).mean().sqrt() * batch;
+            if (config.totalVariation > 0)
+                loss = loss + config.totalVariation * batch *
+                                  ((images.slice(2, 1) - images.slice(2, 0, -1)).abs().mean() +
+                                   (images.slice(3, 1) - images.slice(3, 0, -1)).abs().mean());
+
+            const float value = objective.mean().item<float>();
+            if (!std::isfinite(value) || !std::isfinite(loss.item<float>())) {
+                result.warning = "the objective became NaN or infinite at step " + std::to_string(step) +
+                                 "; stopped and kept the last good image";
+                break;
+            }
+            if (param.grad().defined())
+                param.grad().zero_();
+            loss.backward();
+            {
+                torch::NoGradGuard noGrad;
+                const auto& g = param.grad();
+                m.mul_(beta1).add_(g, 1 - beta1);
+                v.mul_(beta2).addcmul_(g, g, 1 - beta2);
+                const double c1 = 1 - std::pow(beta1, step), c2 = 1 - std::pow(beta2, step);
+                param.sub_(config.learningRate / c1 * m / ((v / c2).sqrt() + eps));
+            }
+            result.objectiveHistory.push_back(value);
+            result.stepsDone = step;
+            if (config.previewEvery > 0 && (step % config.previewEvery == 0 || step == config.steps)) {
+                lastGood = toRgbImages(image.images());
+                if (preview)
+                    preview(lastGood, step, value);
+            }
+            if (step % 4 == 0 || step == config.steps) {
+                std::ostringstream text;
+                text << "step " << step << "/" << config.steps << "  objective " << value;
+                progress.report(double(step) / std::max(1, config.steps), text.str());
+            }
+        }
+        if (result.warning.empty()) {
+            lastGood = toRgbImages(image.images());
+            result.finalObjective = measure();
+        } else {
+            result.finalObjective = result.objectiveHistory.empty() ? result.initialObjective : result.objectiveHistory.back();
+        }
+        result.images = std::move(lastGood);
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw Error("feature visualization failed: " + firstLine(e.what()));
+    }
+    return result;
+}
+
+float objectiveValue(Model& model, const std::vector<ObjectiveTerm>& objective, const RgbImage& image)
+{
+    FeatureVisConfig config;
+    config.objective = objective;
+    const ObjectivePlan plan = planObjective(model, config);
+    auto& d = model.impl();
+    std::vector<CaptureRequest> requests;
+    for (const auto& layer : plan.layers)
+        requests.push_back({layer, false});
+    torch::NoGradGuard noGrad;
+    const auto& capture = d.captures.plan(d.module, requests, plan.needsOutput);
+    const auto captured = runCapture(d.module, capture, imageToInput(image, d.metadata.input).to(d.device));
+    return evaluateObjective(plan, config, captured).mean().item<float>();
+}
+
+} // namespace loupe
