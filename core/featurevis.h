@@ -63,6 +63,7 @@ struct FeatureVisConfig {
     float totalVariation = 0.f;
     bool negative = false;         // minimise instead: what inhibits the unit
     int previewEvery = 16;         // steps between preview callbacks (0: never)
+    bool runWholeNetwork = false;  // benchmarks only: do not cut the graph after the target layer
 
     std::string cacheKey() const;  // every parameter that changes the result
 };

@@ -20,5 +20,7 @@ const std::vector<Command>& commands();
 int runInfo(const Args& args);
 int runActivations(const Args& args);
 int runTrainDemo(const Args& args);
+int runFeatureVis(const Args& args);
+int runBench(const Args& args);
 
 } // namespace loupe::cli

@@ -15,6 +15,8 @@ const std::vector<Command>& commands()
         {"info", "model hash, device, input size and layers with shapes (JSON)", runInfo},
         {"activations", "per-channel mean/max of a layer for an image (JSON), optional grid image", runActivations},
         {"train-demo", "train the built-in shapes CNN offline (--out DIR, --seed, --steps)", runTrainDemo},
+        {"featurevis", "feature visualization of a unit/objective (--unit L:C | --objective ...), or --layer L --all", runFeatureVis},
+        {"bench", "benchmarks: bench featurevis --model M --unit L:C", runBench},
     };
     return list;
 }

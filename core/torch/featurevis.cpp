@@ -56,6 +56,13 @@ torch::Tensor spectrumScale(int h, int w)
     return scale;
 }
 
+// A layer rendered in batches gives every channel the seed a single render would use, so
+// batched and one-by-one renders agree; a diversity batch gives each image its own seed.
+std::uint64_t imageSeed(const FeatureVisConfig& config, int index)
+{
+    return config.perImageChannels.empty() ? config.seed + std::uint64_t(index) * 7919ULL : config.seed;
+}
+
 class ImageParameterization {
 public:
     ImageParameterization(const FeatureVisConfig& config, int batch, torch::Device device)
@@ -71,7 +78,7 @@ public:
         float* data = init.data_ptr<float>();
         for (int b = 0; b < batch; ++b) {
             // Seeded per image with our own generator: the same image on any device and batch.
-            SeededRandom rng(config.seed + std::uint64_t(b) * 7919ULL + 17);
+            SeededRandom rng(imageSeed(config, b) + 17);
             for (int64_t i = 0; i < perImage; ++i)
                 data[b * perImage + i] = float(0.01 * rng.normal());
         }
@@ -211,6 +218,7 @@ ObjectivePlan planObjective(Model& model, const FeatureVisConfig& config)
         }
         plan.terms.push_back(term);
     }
+    plan.needsOutput = plan.needsOutput || config.runWholeNetwork;
     for (int c : config.perImageChannels)
         if (c < 0 || c >= model.layer(config.perImageLayer).channels())
             throw Error("channel " + std::to_string(c) + " is out of range for '" + config.perImageLayer + "'");
@@ -317,7 +325,7 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
         ImageParameterization image(config, batch, d.device);
         std::vector<SeededRandom> rngs;
         for (int b = 0; b < batch; ++b)
-            rngs.emplace_back(config.seed + std::uint64_t(b) * 7919ULL + 1000003ULL);
+            rngs.emplace_back(imageSeed(config, b) + 1000003ULL);
         const float sign = config.negative ? -1.f : 1.f;
 
         const auto measure = [&]() {

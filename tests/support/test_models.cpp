@@ -118,6 +118,21 @@ def forward(self, x):
     return path;
 }
 
+std::string writeFeatureExtractor(const std::string& directory)
+{
+    torch::manual_seed(4);
+    auto net = makeModule("Features");
+    net.register_module("conv1", convRelu(3, 6, 3));
+    net.register_module("conv2", convRelu(6, 4, 3));
+    net.define(R"(
+def forward(self, x):
+    return self.conv2.forward(self.conv1.forward(x))
+)");
+    const std::string path = directory + "/features.pt";
+    net.save(path);
+    return path;
+}
+
 std::string writeBarDetector(const std::string& directory)
 {
     torch::manual_seed(3);

@@ -15,6 +15,9 @@ std::string writeBranchyCnn(const std::string& directory, bool withMetadata = tr
 // A scripted module whose forward is not an image model (matrix product on a 10-vector).
 std::string writeNonImageModule(const std::string& directory);
 
+// Convolutions only: the output is a feature map, so the model has no classifier.
+std::string writeFeatureExtractor(const std::string& directory);
+
 // A model whose conv1 weights are hand-set: channel 0 detects a bright vertical bar
 // (and channel 1 its inverse), the rest small random. Input 3x32x32, RGB in [0,1].
 std::string writeBarDetector(const std::string& directory);

@@ -1,0 +1,106 @@
+#include "app/cli/commands.h"
+#include "app/cli/featurevis_options.h"
+#include "core/colormap.h"
+#include "core/error.h"
+#include "core/featurevis_cache.h"
+#include "core/image_io.h"
+#include "core/json.h"
+#include "core/model.h"
+#include "core/unit_id.h"
+#include "core/workspace.h"
+
+#include <cmath>
+#include <iostream>
+
+namespace loupe::cli {
+namespace {
+
+Json historyJson(const std::vector<float>& history)
+{
+    Json out = Json::array();
+    for (float v : history)
+        out.push(v);
+    return out;
+}
+
+void writeImages(const std::vector<RgbImage>& images, const std::string& path)
+{
+    if (images.size() == 1) {
+        saveImage(images.front(), path);
+        return;
+    }
+    const int columns = int(std::ceil(std::sqrt(double(images.size()))));
+    saveImage(tileGrid(images, columns, images.front().width, 2), path);
+}
+
+std::unique_ptr<Workspace> openWorkspace(const Args& args, const Model& model)
+{
+    if (args.has("no-cache"))
+        return nullptr;
+    const std::string file = args.value("workspace", Workspace::fileForModel(Workspace::defaultDataDirectory(), model.hash()));
+    return Workspace::open(file, model.hash());
+}
+
+} // namespace
+
+int runFeatureVis(const Args& args)
+{
+    args.allowOnly(featureVisOptionNames({"model", "device", "unit", "objective", "layer", "all", "out", "workspace",
+                                          "no-cache", "quiet", "history"}));
+    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    FeatureVisConfig config = featureVisConfigFromArgs(args);
+    const bool quiet = args.has("quiet");
+    Progress progress([quiet](double, const std::string& text) {
+        if (!quiet)
+            std::cerr << "\r" << text << "        " << std::flush;
+    });
+    auto workspace = openWorkspace(args, *model);
+
+    Json out = Json::object();
+    out["model_hash"] = model->hash();
+    out["device"] = model->device().name;
+    if (args.has("all")) {
+        out["parameters"] = config.cacheKey();
+        const std::string layer = model->layer(args.required("layer")).path;
+        const LayerRender render = renderLayerFeatureVis(*model, workspace.get(), config, layer, args.intValue("batch", 16), progress);
+        if (!quiet)
+            std::cerr << "\n";
+        out["layer"] = layer;
+        out["channels"] = int(render.images.size());
+        out["from_cache"] = render.fromCache;
+        out["rendered"] = render.rendered;
+        if (args.has("out")) {
+            writeImages(render.images, args.required("out"));
+            out["out"] = args.value("out");
+        }
+        std::cout << out.dump(2) << std::endl;
+        return 0;
+    }
+
+    if (args.has("unit"))
+        config.objective = ObjectiveTerm::parse(args.required("unit"));
+    else
+        config.objective = ObjectiveTerm::parse(args.required("objective"));
+    const FeatureVisResult result = renderFeatureVis(*model, config, progress);
+    if (!quiet)
+        std::cerr << "\n";
+    if (workspace && config.batch == 1 && result.warning.empty() && result.images.size() == 1)
+        storeFeatureVis(*workspace, config, result.images.front());
+    out["parameters"] = config.cacheKey();
+    out["objective"] = config.objective.front().toString();
+    out["objective_start"] = result.initialObjective;
+    out["objective_end"] = result.finalObjective;
+    out["steps"] = result.stepsDone;
+    if (!result.warning.empty())
+        out["warning"] = result.warning;
+    if (args.has("history"))
+        out["history"] = historyJson(result.objectiveHistory);
+    if (args.has("out")) {
+        writeImages(result.images, args.required("out"));
+        out["out"] = args.value("out");
+    }
+    std::cout << out.dump(2) << std::endl;
+    return 0;
+}
+
+} // namespace loupe::cli

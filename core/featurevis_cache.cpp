@@ -1,0 +1,136 @@
+#include "core/featurevis_cache.h"
+
+#include "core/cv_convert.h"
+#include "core/error.h"
+#include "core/workspace.h"
+
+#include <opencv2/imgcodecs.hpp>
+
+namespace loupe {
+namespace {
+constexpr const char* kKind = "featurevis";
+} // namespace
+
+FeatureVisConfig channelConfig(const FeatureVisConfig& base, const std::string& layer, int channel)
+{
+    FeatureVisConfig c = base;
+    c.perImageChannels.clear();
+    c.perImageLayer.clear();
+    c.batch = 1;
+    c.diversity = 0;
+    ObjectiveTerm term;
+    term.kind = ObjectiveTerm::Kind::Channel;
+    term.layer = layer;
+    term.channel = channel;
+    c.objective = {term};
+    c.previewEvery = 0;
+    return c;
+}
+
+std::string featureVisKey(const FeatureVisConfig& config)
+{
+    FeatureVisConfig c = config;
+    c.previewEvery = 0;  // does not change the result
+    return c.cacheKey();
+}
+
+std::string encodePng(const RgbImage& image)
+{
+    std::vector<uchar> bytes;
+    cv::imencode(".png", bgrFromRgbImage(image), bytes);
+    return std::string(bytes.begin(), bytes.end());
+}
+
+RgbImage decodePng(const std::string& bytes)
+{
+    const cv::Mat data(1, int(bytes.size()), CV_8UC1, const_cast<char*>(bytes.data()));
+    const cv::Mat bgr = cv::imdecode(data, cv::IMREAD_COLOR);
+    if (bgr.empty())
+        throw Error("cached image is unreadable");
+    return rgbImageFromBgr(bgr);
+}
+
+std::optional<RgbImage> cachedFeatureVis(const Workspace& workspace, const FeatureVisConfig& config)
+{
+    const auto bytes = workspace.get(kKind, featureVisKey(config));
+    if (!bytes)
+        return std::nullopt;
+    try {
+        return decodePng(*bytes);
+    } catch (const Error&) {
+        return std::nullopt;
+    }
+}
+
+void storeFeatureVis(Workspace& workspace, const FeatureVisConfig& config, const RgbImage& image)
+{
+    workspace.put(kKind, featureVisKey(config), encodePng(image));
+}
+
+} // namespace loupe
+
+#include "core/model.h"
+
+namespace loupe {
+
+LayerRender renderLayerFeatureVis(Model& model, Workspace* workspace, const FeatureVisConfig& base,
+                                  const std::string& layerName, int batchSize, Progress& progress,
+                                  const std::function<void(int, const RgbImage&)>& done)
+{
+    const LayerInfo& layer = model.layer(layerName);
+    const int channels = int(layer.channels());
+    if (channels <= 0)
+        throw Error("layer '" + layer.path + "' has no channels to render");
+    LayerRender out;
+    out.images.resize(size_t(channels));
+    std::vector<int> missing;
+    for (int c = 0; c < channels; ++c) {
+        const auto cached = workspace ? cachedFeatureVis(*workspace, channelConfig(base, layer.path, c)) : std::nullopt;
+        if (cached) {
+            out.images[size_t(c)] = *cached;
+            ++out.fromCache;
+            if (done)
+                done(c, *cached);
+        } else {
+            missing.push_back(c);
+        }
+    }
+    batchSize = std::max(1, batchSize);
+    for (size_t start = 0; start < missing.size(); start += size_t(batchSize)) {
+        progress.checkCancelled();
+        FeatureVisConfig config = base;
+        config.perImageLayer = layer.path;
+        config.perImageChannels.assign(missing.begin() + std::ptrdiff_t(start),
+                                       missing.begin() + std::ptrdiff_t(std::min(missing.size(), start + size_t(batchSize))));
+        config.previewEvery = 0;
+        const double begin = double(start) / double(missing.size());
+        const double span = double(config.perImageChannels.size()) / double(missing.size());
+        // The render polls its own flag: mirror the outer cancellation into it on every report.
+        Progress* self = nullptr;
+        Progress watcher([&](double fraction, const std::string& text) {
+            if (progress.isCancelled() && self)
+                self->cancel();
+            progress.report(begin + span * fraction, "channels " + std::to_string(config.perImageChannels.front()) + "-" +
+                                                         std::to_string(config.perImageChannels.back()) + ": " + text);
+        });
+        self = &watcher;
+        const FeatureVisResult result = renderFeatureVis(model, config, watcher);
+        if (watcher.isCancelled() || progress.isCancelled())
+            throw Cancelled();
+        if (!result.warning.empty())
+            throw Error(result.warning);
+        for (size_t i = 0; i < result.images.size(); ++i) {
+            const int c = config.perImageChannels[i];
+            out.images[size_t(c)] = result.images[i];
+            ++out.rendered;
+            if (workspace)
+                storeFeatureVis(*workspace, channelConfig(base, layer.path, c), result.images[i]);
+            if (done)
+                done(c, result.images[i]);
+        }
+    }
+    progress.report(1.0, "done");
+    return out;
+}
+
+} // namespace loupe

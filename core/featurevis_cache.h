@@ -1,0 +1,44 @@
+#pragma once
+
+#include "core/featurevis.h"
+
+#include <optional>
+
+namespace loupe {
+
+class Workspace;
+
+// Feature visualizations in the workspace, keyed by model hash (the workspace's), objective
+// and every parameter. Images are stored PNG-encoded; one entry per rendered image, so a
+// channel rendered as part of a whole-layer batch is found by a single-channel request.
+std::string featureVisKey(const FeatureVisConfig& config);
+std::optional<RgbImage> cachedFeatureVis(const Workspace& workspace, const FeatureVisConfig& config);
+void storeFeatureVis(Workspace& workspace, const FeatureVisConfig& config, const RgbImage& image);
+
+// The single-channel config that image `index` of a whole-layer batch corresponds to.
+FeatureVisConfig channelConfig(const FeatureVisConfig& base, const std::string& layer, int channel);
+
+std::string encodePng(const RgbImage& image);
+RgbImage decodePng(const std::string& bytes);
+
+} // namespace loupe
+
+namespace loupe {
+
+class Model;
+
+struct LayerRender {
+    std::vector<RgbImage> images;  // one per channel
+    int fromCache = 0;
+    int rendered = 0;
+};
+
+// Renders every channel of a layer, `batchSize` channels per optimisation, reusing and
+// filling the cache (when a workspace is given). A channel enters the cache only once its
+// batch has finished, so a cancelled render leaves no partial entry. `done` is called for
+// each channel as soon as its image is known.
+LayerRender renderLayerFeatureVis(Model& model, Workspace* workspace, const FeatureVisConfig& base,
+                                  const std::string& layer, int batchSize, Progress& progress,
+                                  const std::function<void(int channel, const RgbImage& image)>& done = {});
+
+} // namespace loupe
