@@ -3,6 +3,7 @@
 #include "app/job_runner.h"
 #include "app/main_window.h"
 #include "core/unit_id.h"
+#include "widgets/neuron_panel.h"
 #include "widgets/unit_selection.h"
 
 #include <QApplication>
@@ -41,6 +42,8 @@ void LaunchScript::onModelReady()
     } else if (!request_.layer.isEmpty()) {
         window_->selection()->selectLayer(request_.layer);
     }
+    if (request_.renderLayer)
+        window_->neuronPanel()->requestLayerRender();
     if (!request_.dock.isEmpty() && !window_->raiseDock(QStringLiteral("dock.") + request_.dock))
         std::fprintf(stderr, "loupe: no dock named '%s'\n", qPrintable(request_.dock));
     if (!request_.screenshot.isEmpty())

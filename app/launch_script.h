@@ -16,6 +16,7 @@ struct LaunchRequest {
     QString unit;
     QString screenshot;
     QString dock;  // dock to raise, e.g. "weights"
+    bool renderLayer = false;  // render the selected layer's feature visualizations
     int timeoutSeconds = 300;
 };
 

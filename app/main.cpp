@@ -29,12 +29,14 @@ int main(int argc, char** argv)
                                         QStringLiteral("Save a screenshot once all jobs are done, then quit."), QStringLiteral("png"));
     const QCommandLineOption dock(QStringLiteral("dock"), QStringLiteral("Dock to raise: activations, weights, layers, jobs."),
                                   QStringLiteral("name"));
-    parser.addOptions({image, layer, unit, screenshot, dock});
+    const QCommandLineOption renderLayer(QStringLiteral("render-layer"),
+                                         QStringLiteral("Render the selected layer's feature visualizations."));
+    parser.addOptions({image, layer, unit, screenshot, dock, renderLayer});
     parser.process(app);
 
     loupe::app::MainWindow window;
     loupe::app::LaunchRequest request{parser.value(image), parser.value(layer), parser.value(unit), parser.value(screenshot),
-                                          parser.value(dock)};
+                                          parser.value(dock), parser.isSet(renderLayer)};
     new loupe::app::LaunchScript(&window, request);
     window.show();
 

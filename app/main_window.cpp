@@ -12,6 +12,7 @@
 #include "widgets/image_panel.h"
 #include "widgets/jobs_panel.h"
 #include "widgets/layer_browser.h"
+#include "widgets/neuron_panel.h"
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
 #include "widgets/weights_panel.h"
@@ -100,14 +101,17 @@ void MainWindow::buildDocks()
     activations_ = new widgets::ActivationsPanel(services);
     weights_ = new widgets::WeightsPanel(services);
     jobsPanel_ = new widgets::JobsPanel;
+    neuron_ = new widgets::NeuronPanel(services);
 
     addDock(layerBrowser_, tr("Layer Browser"), QStringLiteral("dock.layers"), Qt::LeftDockWidgetArea);
     QDockWidget* act = addDock(activations_, tr("Activations"), QStringLiteral("dock.activations"), Qt::RightDockWidgetArea);
+    QDockWidget* neuron = addDock(neuron_, tr("Neuron"), QStringLiteral("dock.neuron"), Qt::RightDockWidgetArea);
+    splitDockWidget(act, neuron, Qt::Horizontal);
     QDockWidget* wts = addDock(weights_, tr("Weights"), QStringLiteral("dock.weights"), Qt::RightDockWidgetArea);
     tabifyDockWidget(act, wts);
     act->raise();
     addDock(jobsPanel_, tr("Jobs"), QStringLiteral("dock.jobs"), Qt::BottomDockWidgetArea);
-    resizeDocks({docks_[0], act}, {380, 640}, Qt::Horizontal);
+    resizeDocks({docks_[0], act, neuron}, {330, 520, 500}, Qt::Horizontal);
     resizeDocks({docks_.last()}, {130}, Qt::Vertical);
 
     connect(runner_, &JobRunner::jobAdded, jobsPanel_, &widgets::JobsPanel::addJob);
@@ -128,6 +132,7 @@ void MainWindow::buildMenus()
     QMenu* exportMenu = file->addMenu(tr("&Export"));
     exportMenu->addAction(tr("Activations…"), activations_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("Weights…"), weights_, &widgets::Panel::exportWithDialog);
+    exportMenu->addAction(tr("Feature Visualization…"), neuron_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("Image and Predictions…"), image_, &widgets::Panel::exportWithDialog);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
@@ -194,6 +199,8 @@ void MainWindow::connectSession()
         layerBrowser_->setLayers(session_->layers());
         activations_->clearActivations(session_->hasImage() ? QString() : tr("Open an image to see this layer's activations."));
         weights_->clearWeights(QString());
+        // Feature visualizations at about the model's own scale, capped for CPU latency.
+        neuron_->setDefaultSize(std::clamp(session_->inputSize() * 3 / 2, 64, 128));
         selection_->clear();
         if (!session_->hasImage() && QFileInfo(session_->modelPath()) == QFileInfo(builtinModelFile())) {
             // Something to look at straight away: a sample from the model's own dataset.
@@ -224,6 +231,15 @@ void MainWindow::connectSession()
     connect(session_, &ModelSession::weightsReady, weights_, &widgets::WeightsPanel::setWeights);
     connect(session_, &ModelSession::weightsFailed, this, [this](const QString& layer, const QString& message) {
         weights_->clearWeights(tr("%1: %2").arg(layer, message));
+    });
+    connect(neuron_, &widgets::NeuronPanel::renderRequested, session_, &ModelSession::requestFeatureVis);
+    connect(neuron_, &widgets::NeuronPanel::renderLayerRequested, session_, &ModelSession::requestLayerFeatureVis);
+    connect(session_, &ModelSession::featureVisProgress, neuron_, &widgets::NeuronPanel::showProgress);
+    connect(session_, &ModelSession::featureVisReady, neuron_, &widgets::NeuronPanel::showResult);
+    connect(session_, &ModelSession::featureVisFailed, neuron_, &widgets::NeuronPanel::showFailure);
+    connect(session_, &ModelSession::layerRenderStarted, neuron_, &widgets::NeuronPanel::startLayer);
+    connect(session_, &ModelSession::layerChannelReady, this, [this](const QString&, int channel, const RgbImage& image) {
+        neuron_->showLayerChannel(channel, image);
     });
     connect(selection_, &widgets::UnitSelection::layerChanged, this, &MainWindow::refreshLayerViews);
     connect(selection_, &widgets::UnitSelection::unitChanged, this, [this] { figureContext_.unit = selection_->unitText(); });

@@ -13,6 +13,7 @@ class ActivationsPanel;
 class ImagePanel;
 class JobsPanel;
 class LayerBrowser;
+class NeuronPanel;
 class UnitSelection;
 class WeightsPanel;
 } // namespace loupe::widgets
@@ -49,6 +50,7 @@ public:
     widgets::WeightsPanel* weightsPanel() const { return weights_; }
     widgets::ImagePanel* imagePanel() const { return image_; }
     widgets::JobsPanel* jobsPanel() const { return jobsPanel_; }
+    widgets::NeuronPanel* neuronPanel() const { return neuron_; }
 
 signals:
     void modelReady();
@@ -81,6 +83,7 @@ private:
     widgets::WeightsPanel* weights_ = nullptr;
     widgets::ImagePanel* image_ = nullptr;
     widgets::JobsPanel* jobsPanel_ = nullptr;
+    widgets::NeuronPanel* neuron_ = nullptr;
     QList<QDockWidget*> docks_;
     QMenu* recentModels_ = nullptr;
     QMenu* recentImages_ = nullptr;

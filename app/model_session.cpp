@@ -2,6 +2,10 @@
 
 #include "app/job_runner.h"
 #include "core/builtin_model.h"
+#include "core/featurevis_cache.h"
+#include "core/workspace.h"
+
+#include <QPointer>
 
 #include <QFileInfo>
 
@@ -39,11 +43,20 @@ void ModelSession::openModel(const QString& path, DevicePreference device)
         tr("Open %1").arg(QFileInfo(path).fileName()), JobRunner::Pool::Device,
         [file, device](Progress& progress) -> std::any {
             progress.report(0.1, "reading and checking the model");
-            return std::shared_ptr<Model>(Model::load(file, device));
+            std::shared_ptr<Model> model(Model::load(file, device));
+            std::shared_ptr<Workspace> workspace;
+            try {
+                workspace = Workspace::open(Workspace::fileForModel(Workspace::defaultDataDirectory(), model->hash()), model->hash());
+            } catch (const std::exception&) {
+                // Without a cache everything still works, only slower on repeat visits.
+            }
+            return std::make_pair(model, workspace);
         },
         this,
         {[this](std::any result) {
-             model_ = std::any_cast<std::shared_ptr<Model>>(result);
+             auto loaded = std::any_cast<std::pair<std::shared_ptr<Model>, std::shared_ptr<Workspace>>>(result);
+             model_ = loaded.first;
+             workspace_ = loaded.second;
              deviceName_ = QString::fromStdString(model_->device().name);
              deviceIsCuda_ = model_->device().cuda;
              emit deviceChanged(deviceName_);
@@ -113,6 +126,88 @@ void ModelSession::requestActivations(const QString& layer, bool preRelu)
          [this, layer](const QString& message) { emit activationsFailed(layer, message); },
          {}},
         QStringLiteral("activations"));
+}
+
+void ModelSession::requestFeatureVis(const FeatureVisConfig& positive, const FeatureVisConfig& negative)
+{
+    if (!model_)
+        return;
+    submitFeatureVis(positive);
+    if (negative.steps > 0)
+        submitFeatureVis(negative);
+}
+
+void ModelSession::submitFeatureVis(const FeatureVisConfig& config)
+{
+    auto model = model_;
+    auto workspace = workspace_;
+    const bool negative = config.negative;
+    const int generation = ++featureVisGeneration_[negative];
+    QPointer<ModelSession> self(this);
+    const QString unit = QString::fromStdString(config.objective.empty() ? std::string() : config.objective.front().toString());
+    runner_->submit(
+        tr("Feature vis %1%2").arg(unit, negative ? tr(" (negative)") : QString()), JobRunner::Pool::Device,
+        [model, workspace, config, negative, generation, self](Progress& progress) -> std::any {
+            if (workspace)
+                if (auto cached = cachedFeatureVis(*workspace, config)) {
+                    FeatureVisResult result;
+                    result.images = {*cached};
+                    return std::make_pair(result, true);
+                }
+            const auto preview = [self, negative, generation](const std::vector<RgbImage>& images, int step, float objective) {
+                const RgbImage image = images.front();
+                QMetaObject::invokeMethod(
+                    self,
+                    [self, negative, generation, image, step, objective] {
+                        if (self && self->featureVisGeneration_[negative] == generation)
+                            emit self->featureVisProgress(negative, image, step, objective);
+                    },
+                    Qt::QueuedConnection);
+            };
+            FeatureVisResult result = renderFeatureVis(*model, config, progress, preview);
+            if (workspace && result.warning.empty() && !result.images.empty())
+                storeFeatureVis(*workspace, config, result.images.front());
+            return std::make_pair(result, false);
+        },
+        this,
+        {[this, negative, generation](std::any result) {
+             if (featureVisGeneration_[negative] != generation)
+                 return;
+             const auto r = std::any_cast<std::pair<FeatureVisResult, bool>>(result);
+             emit featureVisReady(negative, r.first, r.second);
+         },
+         [this](const QString& message) { emit featureVisFailed(message); },
+         {}},
+        negative ? QStringLiteral("featurevis-") : QStringLiteral("featurevis+"));
+}
+
+void ModelSession::requestLayerFeatureVis(const FeatureVisConfig& base, const QString& layer)
+{
+    if (!model_)
+        return;
+    auto model = model_;
+    auto workspace = workspace_;
+    const std::string name = layer.toStdString();
+    int channels = 0;
+    try {
+        channels = int(model_->layer(name).channels());
+    } catch (const std::exception& e) {
+        emit featureVisFailed(QString::fromStdString(e.what()));
+        return;
+    }
+    emit layerRenderStarted(layer, channels);
+    QPointer<ModelSession> self(this);
+    runner_->submit(
+        tr("Feature vis of layer %1").arg(layer), JobRunner::Pool::Device,
+        [model, workspace, base, name, layer, self](Progress& progress) -> std::any {
+            renderLayerFeatureVis(*model, workspace.get(), base, name, 16, progress, [self, layer](int channel, const RgbImage& image) {
+                QMetaObject::invokeMethod(
+                    self, [self, layer, channel, image] { if (self) emit self->layerChannelReady(layer, channel, image); },
+                    Qt::QueuedConnection);
+            });
+            return {};
+        },
+        this, {{}, [this](const QString& message) { emit featureVisFailed(message); }, {}}, QStringLiteral("layer-featurevis"));
 }
 
 void ModelSession::requestWeights(const QString& layer)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/activations.h"
+#include "core/featurevis.h"
 #include "core/image.h"
 #include "core/model.h"
 #include "core/weights.h"
@@ -9,6 +10,10 @@
 #include <QString>
 
 #include <memory>
+
+namespace loupe {
+class Workspace;
+}
 
 namespace loupe::app {
 
@@ -29,6 +34,10 @@ public:
     void setImage(const RgbImage& image, const QString& path);
     void requestActivations(const QString& layer, bool preRelu);
     void requestWeights(const QString& layer);
+    // Positive and negative feature visualizations of a unit (cached in the workspace); a
+    // config with zero steps is skipped.
+    void requestFeatureVis(const FeatureVisConfig& positive, const FeatureVisConfig& negative);
+    void requestLayerFeatureVis(const FeatureVisConfig& base, const QString& layer);
 
     bool hasModel() const { return bool(model_); }
     bool hasImage() const { return !image_.empty(); }
@@ -40,7 +49,8 @@ public:
     QString deviceName() const { return deviceName_; }
     bool deviceIsCuda() const { return deviceIsCuda_; }
     std::vector<LayerInfo> layers() const;
-    QString defaultLayer() const;  // a mid-level feature map worth showing first
+    QString defaultLayer() const;
+    int inputSize() const { return model_ ? model_->metadata().input.size : 224; }  // a mid-level feature map worth showing first
 
 signals:
     void modelLoading(const QString& path);
@@ -53,10 +63,19 @@ signals:
     void activationsFailed(const QString& layer, const QString& message);
     void weightsReady(const loupe::LayerWeights& weights);
     void weightsFailed(const QString& layer, const QString& message);
+    void featureVisProgress(bool negative, const loupe::RgbImage& image, int step, float objective);
+    void featureVisReady(bool negative, const loupe::FeatureVisResult& result, bool fromCache);
+    void featureVisFailed(const QString& message);
+    void layerRenderStarted(const QString& layer, int channels);
+    void layerChannelReady(const QString& layer, int channel, const loupe::RgbImage& image);
 
 private:
     JobRunner* runner_;
+    void submitFeatureVis(const FeatureVisConfig& config);
+
     std::shared_ptr<Model> model_;
+    std::shared_ptr<Workspace> workspace_;  // null when the cache could not be opened
+    int featureVisGeneration_[2] = {0, 0};
     RgbImage image_;
     QString imagePath_;
     QString deviceName_;

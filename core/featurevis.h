@@ -62,6 +62,8 @@ struct FeatureVisConfig {
     float l2 = 0.f;
     float totalVariation = 0.f;
     bool negative = false;         // minimise instead: what inhibits the unit
+    bool preRelu = false;          // objectives read layers before their final ReLU, so units
+                                   // that are silent on the start image still get a gradient
     int previewEvery = 16;         // steps between preview callbacks (0: never)
     bool runWholeNetwork = false;  // benchmarks only: do not cut the graph after the target layer
 

@@ -26,6 +26,12 @@ void ChannelGrid::setTiles(const QVector<QImage>& tiles, const QVector<bool>& fl
     update();
 }
 
+void ChannelGrid::setPlaceholder(const QString& text)
+{
+    placeholder_ = text;
+    update();
+}
+
 void ChannelGrid::setTileSize(int pixels)
 {
     tileSize_ = qBound(16, pixels, 256);
@@ -103,7 +109,8 @@ void ChannelGrid::paintEvent(QPaintEvent*)
     paintGrid(painter, columns());
     if (tiles_.isEmpty()) {
         painter.setPen(palette().color(QPalette::PlaceholderText));
-        painter.drawText(rect(), Qt::AlignCenter, tr("Open an image and select a layer"));
+        painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap,
+                         placeholder_.isEmpty() ? tr("Open an image and select a layer") : placeholder_);
     }
 }
 

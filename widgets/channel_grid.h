@@ -16,6 +16,7 @@ public:
     void setTiles(const QVector<QImage>& tiles, const QVector<bool>& flagged, const QStringList& tooltips);
     void setTileSize(int pixels);
     void setSelectedChannel(int channel);
+    void setPlaceholder(const QString& text);
     int selectedChannel() const { return selected_; }
     int tileCount() const { return int(tiles_.size()); }
     int columns() const;
@@ -46,6 +47,7 @@ private:
     int tileSize_ = 56;
     int gap_ = 3;
     int selected_ = -1;
+    QString placeholder_;
 };
 
 } // namespace loupe::widgets

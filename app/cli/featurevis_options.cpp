@@ -26,6 +26,7 @@ FeatureVisConfig featureVisConfigFromArgs(const Args& args)
     c.l2 = float(args.doubleValue("l2", 0));
     c.totalVariation = float(args.doubleValue("tv", 0));
     c.negative = args.has("negative");
+    c.preRelu = args.has("pre-relu");
     c.previewEvery = 0;
     return c;
 }
@@ -33,7 +34,7 @@ FeatureVisConfig featureVisConfigFromArgs(const Args& args)
 std::vector<std::string> featureVisOptionNames(std::vector<std::string> extra)
 {
     for (const char* name : {"param", "no-decorrelate", "size", "steps", "lr", "seed", "batch", "diversity",
-                             "no-transforms", "jitter", "scale", "rotate", "l1", "l2", "tv", "negative"})
+                             "no-transforms", "jitter", "scale", "rotate", "l1", "l2", "tv", "negative", "pre-relu"})
         extra.emplace_back(name);
     return extra;
 }

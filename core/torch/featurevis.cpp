@@ -20,6 +20,7 @@
 #include "core/torch/model_impl.h"
 #include "core/torch/tensor_image.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <sstream>
@@ -296,7 +297,7 @@ std::string FeatureVisConfig::cacheKey() const
     key << "|p=" << (parameterization == Parameterization::Fourier ? "fft" : "pixel") << "|dc=" << decorrelateColour
         << "|s=" << size << "|n=" << steps << "|lr=" << learningRate << "|seed=" << seed << "|b=" << batch
         << "|div=" << diversity << "|tr=" << transformationRobustness << ',' << jitterPixels << ',' << scaleRange << ','
-        << rotateDegrees << "|pen=" << l1 << ',' << l2 << ',' << totalVariation << "|neg=" << negative;
+        << rotateDegrees << "|pen=" << l1 << ',' << l2 << ',' << totalVariation << "|neg=" << negative << "|pre=" << preRelu;
     return key.str();
 }
 
@@ -312,7 +313,7 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
 
     std::vector<CaptureRequest> requests;
     for (const auto& layer : plan.layers)
-        requests.push_back({layer, false});
+        requests.push_back({layer, config.preRelu});
     const CapturePlan* capture = nullptr;
     try {
         capture = &d.captures.plan(d.module, requests, plan.needsOutput);
@@ -390,7 +391,12 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
                 progress.report(double(step) / std::max(1, config.steps), text.str());
             }
         }
-        if (result.warning.empty()) {
+        const bool silent = !result.objectiveHistory.empty() &&
+                            std::all_of(result.objectiveHistory.begin(), result.objectiveHistory.end(), [](float v) { return v == 0.f; });
+        if (silent && result.warning.empty())
+            result.warning = "the unit stayed at zero: its ReLU passes no gradient (a dead or rarely active unit); "
+                             "try the pre-ReLU objective";
+        if (result.warning.empty() || silent) {
             lastGood = toRgbImages(image.images());
             result.finalObjective = measure();
         } else {

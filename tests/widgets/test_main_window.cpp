@@ -10,6 +10,7 @@
 #include "widgets/channel_grid.h"
 #include "widgets/image_panel.h"
 #include "widgets/layer_browser.h"
+#include "widgets/neuron_panel.h"
 #include "widgets/unit_selection.h"
 #include "widgets/weights_panel.h"
 
@@ -69,6 +70,40 @@ private slots:
         QTRY_COMPARE(window.activationsPanel()->activations().layer, std::string("block"));
         window.jobs()->waitForIdle(10000);
         QTest::qWait(50);
+    }
+
+    void selectingAUnitRendersItsFeatureVisualization()
+    {
+        QTemporaryDir data;
+        qputenv("LOUPE_DATA_DIR", data.path().toUtf8());
+        app::MainWindow window;
+        QSignalSpy ready(&window, &app::MainWindow::modelReady);
+        window.openModel(model_);
+        QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 30000);
+        window.neuronPanel()->setDefaultSize(32);
+        QSignalSpy results(window.session(), &app::ModelSession::featureVisReady);
+        QSignalSpy previews(window.session(), &app::ModelSession::featureVisProgress);
+        window.selection()->selectUnit("block", 2);
+        QTRY_COMPARE_WITH_TIMEOUT(results.count(), 2, 60000);  // positive and negative
+        QVERIFY(!window.neuronPanel()->positiveImage().isNull());
+        QVERIFY(!window.neuronPanel()->negativeImage().isNull());
+        QVERIFY(previews.count() > 0);  // images arrived while the job ran
+        QCOMPARE(results.first().at(2).toBool(), false);
+
+        // Selecting it again is served from the workspace cache.
+        window.selection()->selectUnit("block", 3);
+        QTRY_COMPARE_WITH_TIMEOUT(results.count(), 4, 60000);
+        window.selection()->selectUnit("block", 2);
+        QTRY_COMPARE_WITH_TIMEOUT(results.count(), 6, 60000);
+        QCOMPARE(results.last().at(2).toBool(), true);
+
+        // The whole layer fills the grid, one tile per channel.
+        QSignalSpy tiles(window.session(), &app::ModelSession::layerChannelReady);
+        window.neuronPanel()->requestLayerRender();
+        QTRY_COMPARE_WITH_TIMEOUT(tiles.count(), 8, 60000);
+        QCOMPARE(window.neuronPanel()->layerGrid()->tileCount(), 8);
+        window.jobs()->waitForIdle(30000);
+        qunsetenv("LOUPE_DATA_DIR");
     }
 
     void badModelKeepsTheCurrentOne()

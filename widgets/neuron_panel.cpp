@@ -1,0 +1,304 @@
+#include "widgets/neuron_panel.h"
+
+#include "widgets/channel_grid.h"
+#include "widgets/qt_image.h"
+#include "widgets/unit_selection.h"
+
+#include <qcustomplot.h>
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QGridLayout>
+#include <QLabel>
+#include <QPainter>
+#include <QPicture>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QToolBar>
+
+namespace loupe::widgets {
+namespace {
+constexpr int kViewSize = 224;
+
+QSpinBox* spin(int lo, int hi, int value, const QString& suffix = {})
+{
+    auto* s = new QSpinBox;
+    s->setRange(lo, hi);
+    s->setValue(value);
+    s->setSuffix(suffix);
+    return s;
+}
+} // namespace
+
+NeuronPanel::NeuronPanel(const PanelServices& services, QWidget* parent)
+    : Panel(services, parent),
+      positiveView_(new QLabel),
+      negativeView_(new QLabel),
+      caption_(new QLabel),
+      plot_(new QCustomPlot),
+      layerGrid_(new ChannelGrid)
+{
+    toolBar()->addAction(tr("Render"), this, &NeuronPanel::requestRender)->setToolTip(tr("Render the selected unit"));
+    toolBar()->addAction(tr("Render Layer"), this, &NeuronPanel::requestLayerRender)
+        ->setToolTip(tr("Render every channel of the layer (batched, cached in the workspace)"));
+    toolBar()->addSeparator();
+    parameterization_ = new QComboBox;
+    parameterization_->addItems({tr("Fourier"), tr("Pixels")});
+    parameterization_->setToolTip(tr("Fourier: 1/f spectrum + decorrelated colour (Lucid default). Pixels: plain, for comparison."));
+    size_ = spin(32, 512, 128, tr(" px"));
+    steps_ = spin(1, 4096, 256, tr(" steps"));
+    seed_ = spin(0, 1000000, 0);
+    seed_->setPrefix(tr("seed "));
+    autoRender_ = new QCheckBox(tr("Auto"));
+    autoRender_->setChecked(true);
+    autoRender_->setToolTip(tr("Render when a unit is selected"));
+    showNegative_ = new QCheckBox(tr("Negative"));
+    showNegative_->setChecked(true);
+    showNegative_->setToolTip(tr("Also render what inhibits the unit"));
+    preRelu_ = new QCheckBox(tr("Pre-ReLU"));
+    preRelu_->setToolTip(tr("Optimise the value before the unit's ReLU: silent (dead) units still get a gradient"));
+    for (QWidget* w : std::initializer_list<QWidget*>{parameterization_, size_, steps_, seed_, preRelu_, autoRender_, showNegative_})
+        toolBar()->addWidget(w);
+
+    for (QLabel* view : {positiveView_, negativeView_}) {
+        view->setFixedSize(kViewSize, kViewSize);
+        view->setAlignment(Qt::AlignCenter);
+        view->setFrameShape(QFrame::StyledPanel);
+    }
+    auto* images = new QWidget;
+    auto* grid = new QGridLayout(images);
+    grid->addWidget(new QLabel(tr("<b>Excites</b> (maximises the objective)")), 0, 0);
+    grid->addWidget(new QLabel(tr("<b>Inhibits</b> (minimises it)")), 0, 1);
+    grid->addWidget(positiveView_, 1, 0);
+    grid->addWidget(negativeView_, 1, 1);
+    grid->addWidget(caption_, 2, 0, 1, 2);
+    caption_->setWordWrap(true);
+    plot_->setMinimumHeight(120);
+    plot_->addGraph();
+    plot_->graph(0)->setPen(QPen(QColor(60, 110, 190), 1.5));
+    plot_->addGraph();
+    plot_->graph(1)->setPen(QPen(QColor(200, 60, 60), 1.5));
+    plot_->xAxis->setLabel(tr("step"));
+    plot_->yAxis->setLabel(tr("objective"));
+    grid->addWidget(plot_, 3, 0, 1, 2);
+
+    auto* scroll = new QScrollArea;
+    scroll->setWidgetResizable(true);
+    scroll->setWidget(layerGrid_);
+    layerGrid_->setTileSize(64);
+    layerGrid_->setPlaceholder(tr("Render Layer shows every channel's feature visualization here"));
+    auto* splitter = new QSplitter(Qt::Vertical);
+    splitter->addWidget(images);
+    splitter->addWidget(scroll);
+    splitter->setSizes({520, 300});
+    setBody(splitter);
+
+    connect(selection(), &UnitSelection::unitChanged, this, &NeuronPanel::onUnitChanged);
+    connect(layerGrid_, &ChannelGrid::channelClicked, this, [this](int channel) {
+        if (!layerGridLayer_.isEmpty())
+            selection()->selectUnit(layerGridLayer_, channel);
+    });
+    refreshImages();
+}
+
+void NeuronPanel::setDefaultSize(int size)
+{
+    size_->setValue(qBound(size_->minimum(), size, size_->maximum()));
+}
+
+QString NeuronPanel::unitText() const
+{
+    return channel_ >= 0 ? QStringLiteral("%1:%2").arg(layer_).arg(channel_) : layer_;
+}
+
+FeatureVisConfig NeuronPanel::config(bool negative) const
+{
+    FeatureVisConfig c;
+    ObjectiveTerm term;
+    term.kind = ObjectiveTerm::Kind::Channel;
+    term.layer = layer_.toStdString();
+    term.channel = channel_;
+    c.objective = {term};
+    c.parameterization = parameterization_->currentIndex() == 0 ? FeatureVisConfig::Parameterization::Fourier
+                                                                : FeatureVisConfig::Parameterization::Pixel;
+    c.decorrelateColour = parameterization_->currentIndex() == 0;
+    c.size = size_->value();
+    c.steps = steps_->value();
+    c.seed = std::uint64_t(seed_->value());
+    c.negative = negative;
+    c.preRelu = preRelu_->isChecked();
+    c.previewEvery = 16;
+    return c;
+}
+
+void NeuronPanel::onUnitChanged(const QString& layer, int channel)
+{
+    layer_ = layer;
+    channel_ = channel;
+    positive_ = QImage();
+    negative_ = QImage();
+    history_.clear();
+    plot_->graph(0)->data()->clear();
+    plot_->graph(1)->data()->clear();
+    plot_->replot();
+    layerGrid_->setSelectedChannel(layer == layerGridLayer_ ? channel : -1);
+    if (channel < 0) {
+        setStatus(tr("Select a channel (click a tile in Activations, or in the layer grid below) to see what it responds to."));
+    } else {
+        setStatus(tr("%1").arg(unitText()));
+        if (autoRender_->isChecked())
+            requestRender();
+    }
+    refreshImages();
+}
+
+void NeuronPanel::requestRender()
+{
+    if (layer_.isEmpty() || channel_ < 0)
+        return;
+    FeatureVisConfig negative = config(true);
+    if (!showNegative_->isChecked())
+        negative.steps = 0;  // a zero-step request means "no negative render"
+    emit renderRequested(config(false), negative);
+}
+
+void NeuronPanel::requestLayerRender()
+{
+    if (layer_.isEmpty())
+        return;
+    FeatureVisConfig base = config(false);
+    base.previewEvery = 0;
+    emit renderLayerRequested(base, layer_);
+}
+
+void NeuronPanel::showProgress(bool negative, const RgbImage& image, int step, float objective)
+{
+    (negative ? negative_ : positive_) = toQImage(image);
+    plot_->graph(negative ? 1 : 0)->addData(step, objective);
+    plot_->rescaleAxes();
+    plot_->replot();
+    refreshImages();
+}
+
+void NeuronPanel::showResult(bool negative, const FeatureVisResult& result, bool fromCache)
+{
+    if (!result.images.empty())
+        (negative ? negative_ : positive_) = toQImage(result.images.front());
+    QCPGraph* graph = plot_->graph(negative ? 1 : 0);
+    graph->data()->clear();
+    for (int i = 0; i < int(result.objectiveHistory.size()); ++i)
+        graph->addData(i + 1, result.objectiveHistory[size_t(i)]);
+    plot_->rescaleAxes();
+    plot_->replot();
+    if (!negative) {
+        history_.clear();
+        for (float v : result.objectiveHistory)
+            history_ << v;
+    }
+    const QString what = negative ? tr("negative") : tr("positive");
+    QString text = fromCache ? tr("%1: %2 from the workspace cache").arg(unitText(), what)
+                             : tr("%1: %2 objective %3 → %4 in %5 steps")
+                                   .arg(unitText(), what)
+                                   .arg(result.initialObjective, 0, 'g', 4)
+                                   .arg(result.finalObjective, 0, 'g', 4)
+                                   .arg(result.stepsDone);
+    if (!result.warning.empty())
+        text += QStringLiteral(" — ") + QString::fromStdString(result.warning);
+    caption_->setText(text);
+    refreshImages();
+}
+
+void NeuronPanel::showFailure(const QString& message)
+{
+    setStatus(message);
+}
+
+void NeuronPanel::startLayer(const QString& layer, int channels)
+{
+    layerGridLayer_ = layer;
+    layerTiles_ = QVector<QImage>(channels);
+    QImage blank(8, 8, QImage::Format_RGB888);
+    blank.fill(QColor(90, 90, 90));
+    for (auto& tile : layerTiles_)
+        tile = blank;
+    QStringList tips;
+    for (int c = 0; c < channels; ++c)
+        tips << QStringLiteral("%1:%2").arg(layer).arg(c);
+    layerGrid_->setTiles(layerTiles_, {}, tips);
+}
+
+void NeuronPanel::showLayerChannel(int channel, const RgbImage& image)
+{
+    if (channel < 0 || channel >= layerTiles_.size())
+        return;
+    layerTiles_[channel] = toQImage(image);
+    QStringList tips;
+    for (int c = 0; c < layerTiles_.size(); ++c)
+        tips << QStringLiteral("%1:%2").arg(layerGridLayer_).arg(c);
+    layerGrid_->setTiles(layerTiles_, {}, tips);
+    layerGrid_->setSelectedChannel(layer_ == layerGridLayer_ ? channel_ : -1);
+}
+
+void NeuronPanel::refreshImages()
+{
+    const auto show = [](QLabel* view, const QImage& image, const QString& empty) {
+        if (image.isNull()) {
+            view->setPixmap(QPixmap());
+            view->setText(empty);
+        } else {
+            view->setPixmap(QPixmap::fromImage(image.scaled(kViewSize, kViewSize, Qt::KeepAspectRatio, Qt::SmoothTransformation)));
+        }
+    };
+    show(positiveView_, positive_, tr("—"));
+    show(negativeView_, negative_, tr("—"));
+}
+
+QString NeuronPanel::exportName() const
+{
+    return QStringLiteral("featurevis-") + unitText().replace(QLatin1Char(':'), QLatin1Char('_')).replace(QLatin1Char('.'), QLatin1Char('_'));
+}
+
+QSize NeuronPanel::exportSize() const
+{
+    return QSize(2 * kViewSize + 24, kViewSize + 16 + 200);
+}
+
+void NeuronPanel::paintExport(QPainter& painter, const QSize& size) const
+{
+    painter.fillRect(QRect(QPoint(0, 0), size), Qt::white);
+    painter.setPen(Qt::black);
+    painter.drawText(QRect(8, 0, kViewSize, 14), Qt::AlignLeft, tr("%1 — excites").arg(unitText()));
+    painter.drawText(QRect(16 + kViewSize, 0, kViewSize, 14), Qt::AlignLeft, tr("inhibits"));
+    if (!positive_.isNull())
+        painter.drawImage(QRect(8, 16, kViewSize, kViewSize), positive_);
+    if (!negative_.isNull())
+        painter.drawImage(QRect(16 + kViewSize, 16, kViewSize, kViewSize), negative_);
+    QPicture picture;
+    {
+        QCPPainter qcp(&picture);
+        plot_->toPainter(&qcp, size.width(), 190);
+    }
+    painter.drawPicture(QPoint(0, kViewSize + 24), picture);
+}
+
+QJsonObject NeuronPanel::exportParameters() const
+{
+    const FeatureVisConfig c = config(false);
+    QJsonObject p;
+    p[QStringLiteral("unit")] = unitText();
+    p[QStringLiteral("objective")] = QStringLiteral("channel");
+    p[QStringLiteral("parameterization")] = parameterization_->currentText();
+    p[QStringLiteral("decorrelated_colour")] = c.decorrelateColour;
+    p[QStringLiteral("size")] = c.size;
+    p[QStringLiteral("steps")] = c.steps;
+    p[QStringLiteral("learning_rate")] = double(c.learningRate);
+    p[QStringLiteral("seed")] = qint64(c.seed);
+    p[QStringLiteral("transforms")] = QStringLiteral("jitter %1 px, scale ±%2, rotate ±%3°")
+                                         .arg(double(c.jitterPixels)).arg(double(c.scaleRange)).arg(double(c.rotateDegrees));
+    p[QStringLiteral("pre_relu")] = c.preRelu;
+    p[QStringLiteral("cache_key")] = QString::fromStdString(c.cacheKey());
+    return p;
+}
+
+} // namespace loupe::widgets
