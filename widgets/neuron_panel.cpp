@@ -127,7 +127,9 @@ FeatureVisConfig NeuronPanel::config(bool negative) const
     c.steps = steps_->value();
     c.seed = std::uint64_t(seed_->value());
     c.negative = negative;
-    c.preRelu = preRelu_->isChecked();
+    // What inhibits a unit lives below its ReLU: a post-ReLU objective is flat at zero there,
+    // so the negative always optimises the pre-ReLU value.
+    c.preRelu = negative || preRelu_->isChecked();
     c.previewEvery = 16;
     return c;
 }
@@ -138,6 +140,9 @@ void NeuronPanel::onUnitChanged(const QString& layer, int channel)
     channel_ = channel;
     positive_ = QImage();
     negative_ = QImage();
+    positiveCaption_.clear();
+    negativeCaption_.clear();
+    caption_->clear();
     history_.clear();
     plot_->graph(0)->data()->clear();
     plot_->graph(1)->data()->clear();
@@ -205,7 +210,8 @@ void NeuronPanel::showResult(bool negative, const FeatureVisResult& result, bool
                                    .arg(result.stepsDone);
     if (!result.warning.empty())
         text += QStringLiteral(" — ") + QString::fromStdString(result.warning);
-    caption_->setText(text);
+    (negative ? negativeCaption_ : positiveCaption_) = text;
+    caption_->setText(positiveCaption_ + QLatin1Char('\n') + negativeCaption_);
     refreshImages();
 }
 

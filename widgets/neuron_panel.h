@@ -63,6 +63,8 @@ private:
     QLabel* positiveView_;
     QLabel* negativeView_;
     QLabel* caption_;
+    QString positiveCaption_;
+    QString negativeCaption_;
     QCustomPlot* plot_;
     ChannelGrid* layerGrid_;
     QString layerGridLayer_;
