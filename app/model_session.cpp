@@ -2,6 +2,7 @@
 
 #include "app/job_runner.h"
 #include "core/builtin_model.h"
+#include "core/colormap.h"
 #include "core/featurevis_cache.h"
 #include "core/workspace.h"
 
@@ -155,7 +156,8 @@ void ModelSession::submitFeatureVis(const FeatureVisConfig& config)
                     return std::make_pair(result, true);
                 }
             const auto preview = [self, negative, generation](const std::vector<RgbImage>& images, int step, float objective) {
-                const RgbImage image = images.front();
+                const RgbImage image = images.size() == 1 ? images.front()
+                                                          : tileGrid(images, int(images.size()), images.front().width, 2, 255);
                 QMetaObject::invokeMethod(
                     self,
                     [self, negative, generation, image, step, objective] {
@@ -165,6 +167,8 @@ void ModelSession::submitFeatureVis(const FeatureVisConfig& config)
                     Qt::QueuedConnection);
             };
             FeatureVisResult result = renderFeatureVis(*model, config, progress, preview);
+            if (result.images.size() > 1)  // a diversity batch is shown side by side
+                result.images = {tileGrid(result.images, int(result.images.size()), result.images.front().width, 2, 255)};
             if (workspace && result.warning.empty() && !result.images.empty())
                 storeFeatureVis(*workspace, config, result.images.front());
             return std::make_pair(result, false);

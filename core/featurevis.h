@@ -38,7 +38,9 @@ struct ObjectiveTerm {
 };
 
 struct FeatureVisConfig {
-    enum class Parameterization { Pixel, Fourier };
+    // Pixel: plain pixels; Fourier: 1/f spectrum (Lucid default); Upscaling: pixels optimised
+    // at 1/4 size, upscaled and blurred, then 1/2, then full size (the older recipe).
+    enum class Parameterization { Pixel, Fourier, Upscaling };
 
     std::vector<ObjectiveTerm> objective;   // summed, for every image of the batch
     // Per-image channel objectives: image i maximises channel perImageChannels[i] of

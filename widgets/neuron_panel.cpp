@@ -1,5 +1,6 @@
 #include "widgets/neuron_panel.h"
 
+#include "core/error.h"
 #include "widgets/channel_grid.h"
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
@@ -9,7 +10,10 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QGridLayout>
+#include <QHBoxLayout>
+#include <QDoubleSpinBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPainter>
 #include <QPicture>
 #include <QScrollArea>
@@ -44,8 +48,9 @@ NeuronPanel::NeuronPanel(const PanelServices& services, QWidget* parent)
         ->setToolTip(tr("Render every channel of the layer (batched, cached in the workspace)"));
     toolBar()->addSeparator();
     parameterization_ = new QComboBox;
-    parameterization_->addItems({tr("Fourier"), tr("Pixels")});
-    parameterization_->setToolTip(tr("Fourier: 1/f spectrum + decorrelated colour (Lucid default). Pixels: plain, for comparison."));
+    parameterization_->addItems({tr("Fourier"), tr("Pixels"), tr("Upscaling")});
+    parameterization_->setToolTip(tr("Fourier: 1/f spectrum + decorrelated colour (Lucid default). Pixels: plain, for comparison. "
+                                     "Upscaling: optimise small, upscale, blur, continue."));
     size_ = spin(32, 512, 128, tr(" px"));
     steps_ = spin(1, 4096, 256, tr(" steps"));
     seed_ = spin(0, 1000000, 0);
@@ -66,8 +71,27 @@ NeuronPanel::NeuronPanel(const PanelServices& services, QWidget* parent)
         view->setAlignment(Qt::AlignCenter);
         view->setFrameShape(QFrame::StyledPanel);
     }
+    objectiveEdit_ = new QLineEdit;
+    objectiveEdit_->setPlaceholderText(tr("Objective: empty = selected unit; e.g. mixed3:5+mixed3:9, neuron:conv4:3@4,4, layer:mixed3, logit:2"));
+    objectiveEdit_->setClearButtonEnabled(true);
+    connect(objectiveEdit_, &QLineEdit::returnPressed, this, &NeuronPanel::requestRender);
+    images_ = spin(1, 8, 1, tr(" image(s)"));
+    images_->setToolTip(tr("Render several images at once; with diversity they show different facets of the unit"));
+    diversity_ = new QDoubleSpinBox;
+    diversity_->setRange(0, 1e6);
+    diversity_->setDecimals(1);
+    diversity_->setPrefix(tr("diversity "));
+    diversity_->setToolTip(tr("Weight of the Gram-matrix dissimilarity between the images (Lucid's diversity term)"));
+    auto* objectiveRow = new QWidget;
+    auto* objectiveLayout = new QHBoxLayout(objectiveRow);
+    objectiveLayout->setContentsMargins(0, 0, 0, 0);
+    objectiveLayout->addWidget(objectiveEdit_, 1);
+    objectiveLayout->addWidget(images_);
+    objectiveLayout->addWidget(diversity_);
+
     auto* images = new QWidget;
     auto* grid = new QGridLayout(images);
+    grid->addWidget(objectiveRow, 4, 0, 1, 2);
     grid->addWidget(new QLabel(tr("<b>Excites</b> (maximises the objective)")), 0, 0);
     grid->addWidget(new QLabel(tr("<b>Inhibits</b> (minimises it)")), 0, 1);
     grid->addWidget(positiveView_, 1, 0);
@@ -112,17 +136,30 @@ QString NeuronPanel::unitText() const
     return channel_ >= 0 ? QStringLiteral("%1:%2").arg(layer_).arg(channel_) : layer_;
 }
 
+void NeuronPanel::setObjectiveText(const QString& text)
+{
+    objectiveEdit_->setText(text);
+}
+
 FeatureVisConfig NeuronPanel::config(bool negative) const
 {
     FeatureVisConfig c;
-    ObjectiveTerm term;
-    term.kind = ObjectiveTerm::Kind::Channel;
-    term.layer = layer_.toStdString();
-    term.channel = channel_;
-    c.objective = {term};
-    c.parameterization = parameterization_->currentIndex() == 0 ? FeatureVisConfig::Parameterization::Fourier
-                                                                : FeatureVisConfig::Parameterization::Pixel;
-    c.decorrelateColour = parameterization_->currentIndex() == 0;
+    if (!objectiveEdit_->text().trimmed().isEmpty()) {
+        c.objective = ObjectiveTerm::parse(objectiveEdit_->text().trimmed().toStdString());
+    } else {
+        ObjectiveTerm term;
+        term.kind = ObjectiveTerm::Kind::Channel;
+        term.layer = layer_.toStdString();
+        term.channel = channel_;
+        c.objective = {term};
+    }
+    const int param = parameterization_->currentIndex();
+    c.parameterization = param == 0   ? FeatureVisConfig::Parameterization::Fourier
+                         : param == 1 ? FeatureVisConfig::Parameterization::Pixel
+                                      : FeatureVisConfig::Parameterization::Upscaling;
+    c.decorrelateColour = param != 1;
+    c.batch = images_->value();
+    c.diversity = float(diversity_->value());
     c.size = size_->value();
     c.steps = steps_->value();
     c.seed = std::uint64_t(seed_->value());
@@ -148,6 +185,7 @@ void NeuronPanel::onUnitChanged(const QString& layer, int channel)
     plot_->graph(1)->data()->clear();
     plot_->replot();
     layerGrid_->setSelectedChannel(layer == layerGridLayer_ ? channel : -1);
+    objectiveEdit_->clear();  // a new selection means "show me this unit"
     if (channel < 0) {
         setStatus(tr("Select a channel (click a tile in Activations, or in the layer grid below) to see what it responds to."));
     } else {
@@ -160,19 +198,38 @@ void NeuronPanel::onUnitChanged(const QString& layer, int channel)
 
 void NeuronPanel::requestRender()
 {
-    if (layer_.isEmpty() || channel_ < 0)
+    const bool typed = !objectiveEdit_->text().trimmed().isEmpty();
+    if (!typed && (layer_.isEmpty() || channel_ < 0))
         return;
-    FeatureVisConfig negative = config(true);
-    if (!showNegative_->isChecked())
-        negative.steps = 0;  // a zero-step request means "no negative render"
-    emit renderRequested(config(false), negative);
+    try {
+        FeatureVisConfig positive = config(false);
+        FeatureVisConfig negative = config(true);
+        if (!showNegative_->isChecked())
+            negative.steps = 0;  // a zero-step request means "no negative render"
+        positive_ = QImage();
+        negative_ = QImage();
+        plot_->graph(0)->data()->clear();
+        plot_->graph(1)->data()->clear();
+        setStatus(typed ? objectiveEdit_->text().trimmed() : unitText());
+        emit renderRequested(positive, negative);
+    } catch (const Error& e) {
+        setStatus(tr("Objective: %1").arg(QString::fromStdString(e.what())));
+    }
 }
 
 void NeuronPanel::requestLayerRender()
 {
     if (layer_.isEmpty())
         return;
-    FeatureVisConfig base = config(false);
+    FeatureVisConfig base;
+    try {
+        base = config(false);
+    } catch (const Error&) {
+        objectiveEdit_->clear();
+        base = config(false);
+    }
+    base.batch = 1;
+    base.diversity = 0;
     base.previewEvery = 0;
     emit renderLayerRequested(base, layer_);
 }

@@ -6,6 +6,8 @@
 #include <QImage>
 
 class QCheckBox;
+class QDoubleSpinBox;
+class QLineEdit;
 class QComboBox;
 class QLabel;
 class QSpinBox;
@@ -23,8 +25,10 @@ class NeuronPanel : public Panel {
 public:
     NeuronPanel(const PanelServices& services, QWidget* parent = nullptr);
 
-    // The render settings chosen in the tool bar, with the objective of the selected unit.
+    // The render settings chosen in the tool bar, with the typed objective or, when none is
+    // typed, the selected unit's channel. Throws loupe::Error on a malformed objective.
     FeatureVisConfig config(bool negative) const;
+    void setObjectiveText(const QString& text);
     QString unitText() const;
     void setDefaultSize(int size);
 
@@ -76,6 +80,9 @@ private:
     QCheckBox* autoRender_;
     QCheckBox* showNegative_;
     QCheckBox* preRelu_;
+    QLineEdit* objectiveEdit_;
+    QSpinBox* images_;
+    QDoubleSpinBox* diversity_;
 };
 
 } // namespace loupe::widgets

@@ -8,9 +8,11 @@ FeatureVisConfig featureVisConfigFromArgs(const Args& args)
 {
     FeatureVisConfig c;
     const std::string param = args.value("param", "fourier");
-    if (param != "fourier" && param != "pixel")
-        throw Error("--param must be fourier or pixel");
-    c.parameterization = param == "pixel" ? FeatureVisConfig::Parameterization::Pixel : FeatureVisConfig::Parameterization::Fourier;
+    if (param != "fourier" && param != "pixel" && param != "upscale")
+        throw Error("--param must be fourier, pixel or upscale");
+    c.parameterization = param == "pixel"     ? FeatureVisConfig::Parameterization::Pixel
+                         : param == "upscale" ? FeatureVisConfig::Parameterization::Upscaling
+                                              : FeatureVisConfig::Parameterization::Fourier;
     c.decorrelateColour = !args.has("no-decorrelate");
     c.size = args.intValue("size", c.size);
     c.steps = args.intValue("steps", c.steps);

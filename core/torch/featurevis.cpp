@@ -66,10 +66,10 @@ std::uint64_t imageSeed(const FeatureVisConfig& config, int index)
 
 class ImageParameterization {
 public:
-    ImageParameterization(const FeatureVisConfig& config, int batch, torch::Device device)
+    ImageParameterization(const FeatureVisConfig& config, int batch, torch::Device device, int size)
         : fourier_(config.parameterization == FeatureVisConfig::Parameterization::Fourier),
           decorrelate_(config.decorrelateColour),
-          size_(config.size)
+          size_(size)
     {
         const int h = size_, w = size_;
         const std::vector<int64_t> shape = fourier_ ? std::vector<int64_t>{batch, 3, h, w / 2 + 1, 2}
@@ -91,6 +91,23 @@ public:
     }
 
     torch::Tensor& parameter() { return param_; }
+    int64_t size() const { return size_; }
+
+    // Progressive upscaling (pixel parameterization only): the current images are upscaled
+    // to `size`, blurred a little, and become the new starting point.
+    void upscale(int64_t size)
+    {
+        torch::NoGradGuard noGrad;
+        auto img = at::upsample_bilinear2d(images(), {size, size}, false);
+        const auto g = torch::tensor({1.f, 2.f, 1.f}, img.options());
+        const auto kernel = (g.view({3, 1}) * g.view({1, 3}) / 16.f).view({1, 1, 3, 3}).repeat({3, 1, 1, 1});
+        img = at::conv2d(at::replication_pad2d(img, {1, 1, 1, 1}), kernel, c10::optional<at::Tensor>(), at::IntArrayRef{1, 1}, at::IntArrayRef{0, 0}, at::IntArrayRef{1, 1}, 3);
+        auto t = torch::logit(img.clamp(1e-3, 1 - 1e-3));
+        if (decorrelate_)
+            t = torch::einsum("ij,bjhw->bihw", {torch::inverse(colour_), t});
+        size_ = size;
+        param_ = t.contiguous().detach().requires_grad_();
+    }
 
     // Batch of RGB images in [0, 1], differentiable w.r.t. the parameter.
     torch::Tensor images() const
@@ -294,7 +311,7 @@ std::string FeatureVisConfig::cacheKey() const
     key << "|per=" << perImageLayer << ':';
     for (int c : perImageChannels)
         key << c << ',';
-    key << "|p=" << (parameterization == Parameterization::Fourier ? "fft" : "pixel") << "|dc=" << decorrelateColour
+    key << "|p=" << (parameterization == Parameterization::Fourier ? "fft" : parameterization == Parameterization::Upscaling ? "upscale" : "pixel") << "|dc=" << decorrelateColour
         << "|s=" << size << "|n=" << steps << "|lr=" << learningRate << "|seed=" << seed << "|b=" << batch
         << "|div=" << diversity << "|tr=" << transformationRobustness << ',' << jitterPixels << ',' << scaleRange << ','
         << rotateDegrees << "|pen=" << l1 << ',' << l2 << ',' << totalVariation << "|neg=" << negative << "|pre=" << preRelu;
@@ -323,7 +340,11 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
 
     FeatureVisResult result;
     try {
-        ImageParameterization image(config, batch, d.device);
+        // Progressive upscaling: optimise at 1/4, then 1/2, then full size.
+        const bool upscaling = config.parameterization == FeatureVisConfig::Parameterization::Upscaling;
+        const std::vector<int> stageSizes = upscaling ? std::vector<int>{std::max(16, config.size / 4), std::max(16, config.size / 2), config.size}
+                                                      : std::vector<int>{config.size};
+        ImageParameterization image(config, batch, d.device, stageSizes.front());
         std::vector<SeededRandom> rngs;
         for (int b = 0; b < batch; ++b)
             rngs.emplace_back(imageSeed(config, b) + 1000003ULL);
@@ -337,13 +358,18 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
         result.initialObjective = measure();
 
         // Adam, by hand: two moment buffers and bias correction.
-        auto& param = image.parameter();
-        auto m = torch::zeros_like(param), v = torch::zeros_like(param);
+        auto m = torch::zeros_like(image.parameter()), v = torch::zeros_like(image.parameter());
         const double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
         std::vector<RgbImage> lastGood = toRgbImages(image.images());
 
+        size_t stage = 0;
         for (int step = 1; step <= config.steps; ++step) {
             progress.checkCancelled();
+            if (stage + 1 < stageSizes.size() && step > int((stage + 1) * size_t(config.steps) / stageSizes.size())) {
+                image.upscale(stageSizes[++stage]);
+                m = torch::zeros_like(image.parameter());
+                v = torch::zeros_like(image.parameter());
+            }
             auto images = image.images();
             auto input = config.transformationRobustness ? transform(images, rngs, config) : images;
             const auto captured = runCapture(d.module, *capture, toModelInput(input, d.metadata.input));
@@ -367,6 +393,7 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
                                  "; stopped and kept the last good image";
                 break;
             }
+            auto& param = image.parameter();
             if (param.grad().defined())
                 param.grad().zero_();
             loss.backward();
@@ -396,6 +423,8 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
         if (silent && result.warning.empty())
             result.warning = "the unit stayed at zero: its ReLU passes no gradient (a dead or rarely active unit); "
                              "try the pre-ReLU objective";
+        if (upscaling && image.size() != config.size)
+            image.upscale(config.size);  // fewer steps than stages: still deliver full size
         if (result.warning.empty() || silent) {
             lastGood = toRgbImages(image.images());
             result.finalObjective = measure();

@@ -166,6 +166,34 @@ private slots:
         QVERIFY(f.finalObjective > f.initialObjective);
     }
 
+    void progressiveUpscalingEndsAtFullSize()
+    {
+        FeatureVisConfig config = quick("channel:block:5", 30);
+        config.size = 64;
+        config.parameterization = FeatureVisConfig::Parameterization::Upscaling;
+        Progress progress;
+        int smallestPreview = 1000;
+        config.previewEvery = 5;
+        const auto result = renderFeatureVis(*branchy_, config, progress, [&](const std::vector<RgbImage>& images, int, float) {
+            smallestPreview = std::min(smallestPreview, images.front().width);
+        });
+        QCOMPARE(smallestPreview, 16);  // started at a quarter of the size
+        QCOMPARE(result.images[0].width, 64);
+        QVERIFY(result.finalObjective > result.initialObjective);
+    }
+
+    void preReluObjectiveMovesASilentUnit()
+    {
+        // On the flat grey start image the bar detector (zero bias, zero-sum kernel) is near
+        // zero; optimising its pre-ReLU value works from there.
+        FeatureVisConfig config = quick("conv1:0", 40);
+        config.preRelu = true;
+        Progress progress;
+        const auto result = renderFeatureVis(*bars_, config, progress);
+        QVERIFY(result.finalObjective > result.initialObjective);
+        QVERIFY(result.warning.empty());
+    }
+
     void diversityGivesDifferentImages()
     {
         FeatureVisConfig config = quick("block:2", 24);

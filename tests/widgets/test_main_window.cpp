@@ -97,6 +97,20 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(results.count(), 6, 60000);
         QCOMPARE(results.last().at(2).toBool(), true);
 
+        // A typed objective (an interaction of two units) renders too; a bad one is explained.
+        window.neuronPanel()->setObjectiveText("block:1+block:6");
+        window.neuronPanel()->requestRender();
+        QTRY_COMPARE_WITH_TIMEOUT(results.count(), 8, 60000);
+        window.neuronPanel()->setObjectiveText("block:99");
+        QSignalSpy failures(window.session(), &app::ModelSession::featureVisFailed);
+        window.neuronPanel()->requestRender();
+        QTRY_VERIFY_WITH_TIMEOUT(failures.count() >= 1, 30000);
+        QVERIFY(failures.first().at(0).toString().contains("out of range"));
+        window.neuronPanel()->setObjectiveText("block:");
+        window.neuronPanel()->requestRender();
+        QVERIFY(window.neuronPanel()->status().contains("Objective"));
+        window.neuronPanel()->setObjectiveText(QString());
+
         // The whole layer fills the grid, one tile per channel.
         QSignalSpy tiles(window.session(), &app::ModelSession::layerChannelReady);
         window.neuronPanel()->requestLayerRender();
