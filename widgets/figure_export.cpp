@@ -12,7 +12,8 @@
 #include <QSaveFile>
 #include <QSettings>
 #include <QSvgGenerator>
-#include <QTemporaryFile>
+
+#include <functional>
 
 namespace loupe::widgets {
 namespace {
@@ -39,44 +40,42 @@ bool writePng(const Exportable& view, const QString& path, int dpi, QString& err
     return true;
 }
 
+// Vector painters write as they paint; a QSaveFile keeps the target untouched until commit,
+// so a failed export never leaves a half-written figure.
+bool writeVector(const QString& path, QString& error, const std::function<void(QIODevice&)>& paint)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        error = file.errorString();
+        return false;
+    }
+    paint(file);
+    if (!file.commit()) {
+        error = file.errorString();
+        return false;
+    }
+    return true;
+}
+
 bool writeSvg(const Exportable& view, const QString& path, QString& error)
 {
-    // QSvgGenerator writes as it paints: paint to a temporary file, then move it in place.
-    QTemporaryFile temp(path + QStringLiteral(".XXXXXX"));
-    if (!temp.open()) {
-        error = temp.errorString();
-        return false;
-    }
-    QSvgGenerator svg;
-    svg.setOutputDevice(&temp);
-    svg.setSize(view.exportSize());
-    svg.setViewBox(QRect(QPoint(0, 0), view.exportSize()));
-    svg.setTitle(view.exportName());
-    svg.setDescription(QStringLiteral("Exported by Loupe"));
-    {
+    return writeVector(path, error, [&](QIODevice& device) {
+        QSvgGenerator svg;
+        svg.setOutputDevice(&device);
+        svg.setSize(view.exportSize());
+        svg.setViewBox(QRect(QPoint(0, 0), view.exportSize()));
+        svg.setTitle(view.exportName());
+        svg.setDescription(QStringLiteral("Exported by Loupe"));
         QPainter painter(&svg);
         view.paintExport(painter, view.exportSize());
-    }
-    temp.close();
-    QFile::remove(path);
-    if (!temp.rename(path)) {
-        error = temp.errorString();
-        return false;
-    }
-    temp.setAutoRemove(false);
-    return true;
+    });
 }
 
 bool writePdf(const Exportable& view, const QString& path, QString& error)
 {
-    QTemporaryFile temp(path + QStringLiteral(".XXXXXX"));
-    if (!temp.open()) {
-        error = temp.errorString();
-        return false;
-    }
-    const QSize size = view.exportSize();
-    {
-        QPdfWriter pdf(&temp);
+    return writeVector(path, error, [&](QIODevice& device) {
+        const QSize size = view.exportSize();
+        QPdfWriter pdf(&device);
         pdf.setPageSize(QPageSize(QSizeF(size), QPageSize::Point));
         pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
         pdf.setResolution(72);
@@ -84,15 +83,7 @@ bool writePdf(const Exportable& view, const QString& path, QString& error)
         pdf.setCreator(QStringLiteral("Loupe"));
         QPainter painter(&pdf);
         view.paintExport(painter, size);
-    }
-    temp.close();
-    QFile::remove(path);
-    if (!temp.rename(path)) {
-        error = temp.errorString();
-        return false;
-    }
-    temp.setAutoRemove(false);
-    return true;
+    });
 }
 
 } // namespace
