@@ -95,6 +95,30 @@ std::unique_ptr<Workspace> Workspace::open(const std::string& file, const std::s
     return ws;
 }
 
+std::unique_ptr<Workspace> Workspace::openExisting(const std::string& file)
+{
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec))
+        throw Error("workspace '" + file + "' does not exist");
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+        sqlite3_close(db);
+        throw Error("cannot open workspace '" + file + "'");
+    }
+    std::string hash;
+    {
+        sqlite3_stmt* stmt = nullptr;
+        if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'model_hash'", -1, &stmt, nullptr) == SQLITE_OK &&
+            sqlite3_step(stmt) == SQLITE_ROW)
+            hash = columnBytes(stmt, 0);
+        sqlite3_finalize(stmt);
+    }
+    sqlite3_close(db);
+    if (hash.empty())
+        throw Error("'" + file + "' is not a Loupe workspace");
+    return open(file, hash);
+}
+
 Workspace::Workspace(sqlite3* db, std::string file, std::string modelHash)
     : db_(db), file_(std::move(file)), modelHash_(std::move(modelHash))
 {

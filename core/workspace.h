@@ -21,6 +21,8 @@ public:
     // Opens (creating if needed) a workspace file; throws loupe::Error if it cannot, or if
     // the file belongs to another model.
     static std::unique_ptr<Workspace> open(const std::string& file, const std::string& modelHash);
+    // Opens an existing workspace for whichever model it belongs to (read its hash).
+    static std::unique_ptr<Workspace> openExisting(const std::string& file);
     ~Workspace();
     Workspace(const Workspace&) = delete;
     Workspace& operator=(const Workspace&) = delete;

@@ -22,5 +22,8 @@ int runActivations(const Args& args);
 int runTrainDemo(const Args& args);
 int runFeatureVis(const Args& args);
 int runBench(const Args& args);
+int runScan(const Args& args);
+int runStats(const Args& args);
+int runExamples(const Args& args);
 
 } // namespace loupe::cli

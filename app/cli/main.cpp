@@ -16,6 +16,9 @@ const std::vector<Command>& commands()
         {"activations", "per-channel mean/max of a layer for an image (JSON), optional grid image", runActivations},
         {"train-demo", "train the built-in shapes CNN offline (--out DIR, --seed, --steps)", runTrainDemo},
         {"featurevis", "feature visualization of a unit/objective (--unit L:C | --objective ...), or --layer L --all", runFeatureVis},
+        {"scan", "index an image folder: top/bottom examples, histograms per unit (--images DIR --layers L1,L2)", runScan},
+        {"stats", "a unit's statistics from a scan (JSON): histogram, fraction active, mean, std, top-k", runStats},
+        {"examples", "a unit's top (or --bottom) dataset examples, optional grid of receptive-field crops", runExamples},
         {"bench", "benchmarks: bench featurevis --model M --unit L:C", runBench},
     };
     return list;

@@ -1,9 +1,8 @@
 #include "core/torch/tensor_image.h"
 
-#include "core/cv_convert.h"
+#include "core/input_geometry.h"
 #include "core/error.h"
 
-#include <opencv2/imgproc.hpp>
 
 namespace loupe {
 
@@ -12,15 +11,8 @@ torch::Tensor imageToInput(const RgbImage& image, const InputSpec& spec)
     if (image.empty())
         throw Error("the image is empty");
     const int size = spec.size;
-    const cv::Mat rgb = rgbMatView(image);
-    const double scale = double(size) / std::min(image.width, image.height);
-    const int w = std::max(size, int(std::lround(image.width * scale)));
-    const int h = std::max(size, int(std::lround(image.height * scale)));
-    cv::Mat resized;
-    cv::resize(rgb, resized, cv::Size(w, h), 0, 0, scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
-    const cv::Mat crop = resized(cv::Rect((w - size) / 2, (h - size) / 2, size, size)).clone();
-
-    auto hwc = torch::from_blob(crop.data, {size, size, 3}, torch::kUInt8).to(torch::kFloat32);
+    const RgbImage crop = resizeAndCenterCrop(image, size);
+    auto hwc = torch::from_blob(const_cast<std::uint8_t*>(crop.pixels.data()), {size, size, 3}, torch::kUInt8).to(torch::kFloat32);
     auto chw = hwc.permute({2, 0, 1});
     if (spec.bgr)
         chw = chw.flip({0});

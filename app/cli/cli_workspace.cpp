@@ -1,0 +1,26 @@
+#include "app/cli/cli_workspace.h"
+
+#include "core/content_hash.h"
+#include "core/error.h"
+#include "core/model.h"
+
+namespace loupe::cli {
+
+std::unique_ptr<Workspace> workspaceForModel(const Args& args, const Model& model)
+{
+    const std::string file = args.value("workspace", Workspace::fileForModel(Workspace::defaultDataDirectory(), model.hash()));
+    return Workspace::open(file, model.hash());
+}
+
+std::unique_ptr<Workspace> existingWorkspace(const Args& args)
+{
+    if (args.has("workspace"))
+        return Workspace::openExisting(args.required("workspace"));
+    if (args.has("model")) {
+        const std::string hash = sha256OfFile(args.required("model"));
+        return Workspace::openExisting(Workspace::fileForModel(Workspace::defaultDataDirectory(), hash));
+    }
+    throw Error("missing --workspace (or --model to use its default workspace)");
+}
+
+} // namespace loupe::cli

@@ -1,0 +1,62 @@
+#include "app/cli/cli_workspace.h"
+#include "app/cli/commands.h"
+#include "core/dataset_scan.h"
+#include "core/json.h"
+#include "core/model.h"
+
+#include <iostream>
+#include <sstream>
+
+namespace loupe::cli {
+
+std::vector<std::string> splitList(const std::string& text)
+{
+    std::vector<std::string> out;
+    std::stringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ','))
+        if (!item.empty())
+            out.push_back(item);
+    return out;
+}
+
+int runScan(const Args& args)
+{
+    args.allowOnly({"model", "device", "images", "layers", "workspace", "k", "batch", "threads", "quiet"});
+    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    auto workspace = workspaceForModel(args, *model);
+    ScanConfig config;
+    config.folder = args.required("images");
+    config.layers = splitList(args.required("layers"));
+    config.topK = args.intValue("k", config.topK);
+    config.batchSize = args.intValue("batch", config.batchSize);
+    config.decodeThreads = args.intValue("threads", 0);
+    const bool quiet = args.has("quiet");
+    Progress progress([quiet](double, const std::string& text) {
+        if (!quiet)
+            std::cerr << "\r" << text << "      " << std::flush;
+    });
+    const ScanSummary summary = scanFolder(*model, *workspace, config, progress);
+    if (!quiet)
+        std::cerr << "\n";
+    Json out = Json::object();
+    out["workspace"] = workspace->file();
+    out["folder"] = config.folder;
+    out["images_in_folder"] = summary.imagesInFolder;
+    out["scanned_now"] = summary.scannedNow;
+    out["already_scanned"] = summary.alreadyScanned;
+    out["seconds"] = summary.seconds;
+    out["images_per_second"] = summary.imagesPerSecond;
+    Json skipped = Json::array();
+    for (const auto& s : summary.skipped) {
+        Json j = Json::object();
+        j["path"] = s.path;
+        j["reason"] = s.reason;
+        skipped.push(j);
+    }
+    out["skipped"] = skipped;
+    std::cout << out.dump(2) << std::endl;
+    return 0;
+}
+
+} // namespace loupe::cli

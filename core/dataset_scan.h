@@ -1,0 +1,64 @@
+#pragma once
+
+#include "core/progress.h"
+#include "core/receptive_field.h"
+#include "core/unit_statistics.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace loupe {
+
+class Model;
+class Workspace;
+
+struct ScanConfig {
+    std::string folder;
+    std::vector<std::string> layers;  // module paths or aliases
+    int topK = 32;
+    int reservoirSize = 256;
+    int batchSize = 32;
+    int decodeThreads = 0;  // 0: all cores
+    int saveEveryBatches = 8;
+};
+
+struct SkippedImage {
+    std::string path;
+    std::string reason;
+};
+
+struct ScanSummary {
+    int imagesInFolder = 0;
+    int scannedNow = 0;
+    int alreadyScanned = 0;
+    std::vector<SkippedImage> skipped;  // this run's and earlier runs'
+    double seconds = 0;
+    double imagesPerSecond = 0;
+};
+
+// What a scan stored for one folder: the image list (ids index it), the skipped files, and
+// per layer one ChannelStatistics per channel, on pre-ReLU values.
+struct ScanResults {
+    std::string folder;
+    int inputSize = 0;
+    std::vector<std::string> images;  // relative to folder
+    std::vector<SkippedImage> skipped;
+    std::map<std::string, std::vector<ChannelStatistics>> layers;
+    std::map<std::string, ReceptiveField> receptiveFields;  // spatial layers
+    std::vector<std::string> layerOrder;                     // as requested
+};
+
+// Scans every image below config.folder (recursive), streaming statistics for every channel
+// of every layer with memory bounded by the statistics, not the dataset. Decoding runs on a
+// thread pool one batch ahead of the forward pass. Results are saved to the workspace every
+// few batches in one transaction; a re-run skips images already scanned (resume), and a
+// cancelled scan keeps what it had done (then throws loupe::Cancelled).
+ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& config, Progress& progress);
+
+// Reads a scan back; `folder` empty means the most recent scan in this workspace. Throws
+// loupe::Error when there is none.
+ScanResults loadScan(const Workspace& workspace, const std::string& folder = {});
+std::vector<std::string> scannedFolders(const Workspace& workspace);
+
+} // namespace loupe

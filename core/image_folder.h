@@ -1,0 +1,19 @@
+#pragma once
+
+#include "core/image.h"
+
+#include <string>
+#include <vector>
+
+namespace loupe {
+
+// Image files below a folder (recursive; JPEG, PNG, BMP, WebP, TIFF by extension), sorted,
+// as paths relative to the folder. Throws loupe::Error if the folder cannot be read.
+std::vector<std::string> listImages(const std::string& folder);
+
+// Decodes an image for a model whose input is `targetSize` pixels, cheaply: large JPEGs are
+// decoded at 1/2, 1/4 or 1/8 scale by libjpeg when that still covers the target. Refuses, with
+// the reason, empty files, non-images, truncated JPEG/PNG files and images above maxPixels.
+RgbImage decodeImageForModel(const std::string& path, int targetSize, long long maxPixels = 100'000'000);
+
+} // namespace loupe

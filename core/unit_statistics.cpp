@@ -1,0 +1,286 @@
+#include "core/unit_statistics.h"
+
+#include "core/error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace loupe {
+namespace {
+
+// Signed-log bins: bin = centre ± log1p(|v| / kEpsilon) / kStep.
+constexpr double kEpsilon = 1e-3;
+constexpr int kHalf = Histogram::kBins / 2;
+const double kStep = std::log1p(1e7 / kEpsilon) / (kHalf - 1);  // |v| up to 1e7 before clamping
+
+double magnitudeAt(double position)
+{
+    return kEpsilon * std::expm1(position * kStep);
+}
+
+} // namespace
+
+bool TopK::better(const Example& a, const Example& b) const
+{
+    return largest_ ? a.value > b.value : a.value < b.value;
+}
+
+void TopK::offer(const Example& e)
+{
+    // Heap ordered so that the worst kept example is at the front.
+    const auto worstFirst = [this](const Example& a, const Example& b) { return better(a, b); };
+    if (int(items_.size()) < k_) {
+        items_.push_back(e);
+        std::push_heap(items_.begin(), items_.end(), worstFirst);
+    } else if (!items_.empty() && better(e, items_.front())) {
+        std::pop_heap(items_.begin(), items_.end(), worstFirst);
+        items_.back() = e;
+        std::push_heap(items_.begin(), items_.end(), worstFirst);
+    }
+}
+
+void TopK::merge(const TopK& other)
+{
+    for (const auto& e : other.items_)
+        offer(e);
+}
+
+std::vector<Example> TopK::sorted() const
+{
+    std::vector<Example> out = items_;
+    std::sort(out.begin(), out.end(), [this](const Example& a, const Example& b) {
+        if (a.value != b.value)
+            return better(a, b);
+        return a.image < b.image;  // stable order for ties
+    });
+    return out;
+}
+
+int Histogram::binOf(float value)
+{
+    if (!std::isfinite(value))
+        return value > 0 ? kBins - 1 : 0;
+    const double position = std::log1p(std::fabs(double(value)) / kEpsilon) / kStep;
+    const int offset = std::min(kHalf - 1, int(position));
+    return value >= 0 ? kHalf + offset : kHalf - 1 - offset;
+}
+
+float Histogram::binLow(int bin)
+{
+    return bin >= kHalf ? float(magnitudeAt(bin - kHalf)) : -float(magnitudeAt(kHalf - bin));
+}
+
+float Histogram::binHigh(int bin)
+{
+    return bin >= kHalf ? float(magnitudeAt(bin - kHalf + 1)) : -float(magnitudeAt(kHalf - 1 - bin));
+}
+
+void Histogram::merge(const Histogram& other)
+{
+    for (int i = 0; i < kBins; ++i)
+        counts_[size_t(i)] += other.counts_[size_t(i)];
+}
+
+std::uint64_t Histogram::total() const
+{
+    std::uint64_t n = 0;
+    for (auto c : counts_)
+        n += c;
+    return n;
+}
+
+std::uint64_t Reservoir::nextRandom()
+{
+    state_ ^= state_ << 13;
+    state_ ^= state_ >> 7;
+    state_ ^= state_ << 17;
+    return state_;
+}
+
+void Reservoir::offer(const Example& e)
+{
+    ++seen_;
+    if (int(items_.size()) < capacity_) {
+        items_.push_back(e);
+        return;
+    }
+    const std::uint64_t slot = nextRandom() % seen_;
+    if (slot < std::uint64_t(capacity_))
+        items_[size_t(slot)] = e;
+}
+
+void Reservoir::merge(const Reservoir& other)
+{
+    if (other.seen_ == 0)
+        return;
+    if (seen_ == 0) {
+        items_ = other.items_;
+        seen_ = other.seen_;
+        return;
+    }
+    // Each output slot comes from a side with probability proportional to what it saw.
+    std::vector<Example> mine = items_, theirs = other.items_;
+    std::vector<Example> merged;
+    const std::uint64_t total = seen_ + other.seen_;
+    while (int(merged.size()) < capacity_ && (!mine.empty() || !theirs.empty())) {
+        const bool fromMine = theirs.empty() || (!mine.empty() && nextRandom() % total < seen_);
+        auto& source = fromMine ? mine : theirs;
+        const size_t pick = size_t(nextRandom() % source.size());
+        merged.push_back(source[pick]);
+        source[pick] = source.back();
+        source.pop_back();
+    }
+    items_ = std::move(merged);
+    seen_ = total;
+}
+
+double ChannelStatistics::standardDeviation() const
+{
+    if (count < 2)
+        return 0;
+    const double m = mean();
+    return std::sqrt(std::max(0.0, sumOfSquares / double(count) - m * m));
+}
+
+void ChannelStatistics::merge(const ChannelStatistics& other)
+{
+    count += other.count;
+    positive += other.positive;
+    sum += other.sum;
+    sumOfSquares += other.sumOfSquares;
+    histogram.merge(other.histogram);
+    top.merge(other.top);
+    bottom.merge(other.bottom);
+    reservoir.merge(other.reservoir);
+}
+
+namespace {
+
+constexpr std::uint32_t kMagic = 0x4C535431;  // "LST1"
+
+class Writer {
+public:
+    template <typename T>
+    void put(const T& v) { out.append(reinterpret_cast<const char*>(&v), sizeof(T)); }
+    void examples(const std::vector<Example>& items)
+    {
+        put(std::uint32_t(items.size()));
+        for (const auto& e : items) {
+            put(e.value);
+            put(e.image);
+            put(e.x);
+            put(e.y);
+        }
+    }
+    std::string out;
+};
+
+class Reader {
+public:
+    explicit Reader(const std::string& bytes) : s_(bytes) {}
+    template <typename T>
+    T get()
+    {
+        if (pos_ + sizeof(T) > s_.size())
+            throw Error("stored statistics are truncated or corrupt");
+        T v;
+        std::memcpy(&v, s_.data() + pos_, sizeof(T));
+        pos_ += sizeof(T);
+        return v;
+    }
+    std::vector<Example> examples()
+    {
+        const auto n = get<std::uint32_t>();
+        if (n > 1u << 20)
+            throw Error("stored statistics are corrupt");
+        std::vector<Example> items(n);
+        for (auto& e : items) {
+            e.value = get<float>();
+            e.image = get<std::int32_t>();
+            e.x = get<std::int16_t>();
+            e.y = get<std::int16_t>();
+        }
+        return items;
+    }
+
+private:
+    const std::string& s_;
+    size_t pos_ = 0;
+};
+
+} // namespace
+
+std::string serialize(const std::vector<ChannelStatistics>& channels)
+{
+    Writer w;
+    w.put(kMagic);
+    w.put(std::uint32_t(channels.size()));
+    for (const auto& c : channels) {
+        w.put(c.count);
+        w.put(c.positive);
+        w.put(c.sum);
+        w.put(c.sumOfSquares);
+        w.put(std::int32_t(c.top.k()));
+        w.examples(c.top.items());
+        w.examples(c.bottom.items());
+        w.put(c.reservoir.seen());
+        w.examples(c.reservoir.items());
+        // Histograms are sparse: store (bin, count) pairs.
+        std::uint32_t nonzero = 0;
+        for (auto n : c.histogram.counts())
+            nonzero += n != 0;
+        w.put(nonzero);
+        for (int b = 0; b < Histogram::kBins; ++b)
+            if (c.histogram.counts()[size_t(b)]) {
+                w.put(std::uint16_t(b));
+                w.put(c.histogram.counts()[size_t(b)]);
+            }
+    }
+    return w.out;
+}
+
+std::vector<ChannelStatistics> deserializeChannelStatistics(const std::string& bytes)
+{
+    Reader r(bytes);
+    if (r.get<std::uint32_t>() != kMagic)
+        throw Error("stored statistics have an unknown format");
+    const auto n = r.get<std::uint32_t>();
+    if (n > 1u << 20)
+        throw Error("stored statistics are corrupt");
+    std::vector<ChannelStatistics> out;
+    out.reserve(n);
+    for (std::uint32_t i = 0; i < n; ++i) {
+        ChannelStatistics c;
+        c.count = r.get<std::uint64_t>();
+        c.positive = r.get<std::uint64_t>();
+        c.sum = r.get<double>();
+        c.sumOfSquares = r.get<double>();
+        const int k = r.get<std::int32_t>();
+        c.top = TopK(k, true);
+        c.bottom = TopK(k, false);
+        c.top.items() = r.examples();
+        c.bottom.items() = r.examples();
+        // Re-establish the heap property the lists had when saved.
+        for (auto* list : {&c.top, &c.bottom}) {
+            auto items = list->items();
+            *list = TopK(k, list->largest());
+            for (const auto& e : items)
+                list->offer(e);
+        }
+        c.reservoir.setSeen(r.get<std::uint64_t>());
+        c.reservoir.items() = r.examples();
+        const auto nonzero = r.get<std::uint32_t>();
+        for (std::uint32_t b = 0; b < nonzero; ++b) {
+            const auto bin = r.get<std::uint16_t>();
+            const auto count = r.get<std::uint64_t>();
+            if (bin >= Histogram::kBins)
+                throw Error("stored statistics are corrupt");
+            c.histogram.counts()[bin] = count;
+        }
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+} // namespace loupe

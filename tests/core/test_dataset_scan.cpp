@@ -1,0 +1,229 @@
+#include "core/activations.h"
+#include "core/dataset_scan.h"
+#include "core/error.h"
+#include "core/image_io.h"
+#include "core/model.h"
+#include "core/synthetic_shapes.h"
+#include "core/workspace.h"
+#include "tests/support/test_models.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+
+using namespace loupe;
+
+namespace {
+
+RgbImage noiseImage(std::uint64_t seed, int w, int h)
+{
+    SeededRandom rng(seed);
+    RgbImage img(w, h);
+    for (auto& p : img.pixels)
+        p = std::uint8_t(100 + rng.uniform() * 40);  // low-contrast clutter
+    return img;
+}
+
+RgbImage barImage(int column, bool brightBar)
+{
+    RgbImage img(32, 32);
+    std::fill(img.pixels.begin(), img.pixels.end(), brightBar ? 0 : 255);
+    for (int y = 6; y < 26; ++y)
+        std::fill(img.pixel(column, y), img.pixel(column, y) + 3, brightBar ? 255 : 0);
+    return img;
+}
+
+void writeBytes(const QString& path, const std::string& bytes)
+{
+    std::ofstream(path.toStdString(), std::ios::binary) << bytes;
+}
+
+} // namespace
+
+class TestDatasetScan : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        model_ = Model::load(test::writeBarDetector(models_.path().toStdString()), DevicePreference::Cpu);
+        QDir(data_.path()).mkpath("sub");
+        for (int i = 0; i < 40; ++i)
+            saveImage(noiseImage(std::uint64_t(i + 1), 32, 32), data_.filePath(QString("noise_%1.png").arg(i, 2, 10, QChar('0'))).toStdString());
+        saveImage(barImage(20, true), data_.filePath("sub/planted_bright_bar.png").toStdString());
+        saveImage(barImage(9, false), data_.filePath("sub/planted_dark_bar.png").toStdString());
+    }
+
+    void plantedImagesRankFirstAtTheRightPlace()
+    {
+        QTemporaryDir ws;
+        auto workspace = Workspace::open(ws.filePath("w.sqlite").toStdString(), model_->hash());
+        ScanConfig config;
+        config.folder = data_.path().toStdString();
+        config.layers = {"conv1"};
+        config.batchSize = 8;
+        Progress progress;
+        const ScanSummary summary = scanFolder(*model_, *workspace, config, progress);
+        QCOMPARE(summary.scannedNow, 42);
+        QVERIFY(summary.skipped.empty());
+
+        const ScanResults scan = loadScan(*workspace);
+        const auto& detector = scan.layers.at("conv1")[0];
+        const Example best = detector.top.sorted().front();
+        QCOMPARE(scan.images[size_t(best.image)], std::string("sub/planted_bright_bar.png"));
+        QCOMPARE(int(best.x), 20);
+        QVERIFY(best.y >= 6 && best.y < 26);
+        const Example worst = detector.bottom.sorted().front();
+        QCOMPARE(scan.images[size_t(worst.image)], std::string("sub/planted_dark_bar.png"));
+        QCOMPARE(int(worst.x), 9);
+        QVERIFY(worst.value < 0);
+        QVERIFY(scan.receptiveFields.at("conv1").size >= 5);
+    }
+
+    void histogramAndFractionMatchDirectComputation()
+    {
+        QTemporaryDir ws;
+        auto workspace = Workspace::open(ws.filePath("w.sqlite").toStdString(), model_->hash());
+        ScanConfig config;
+        config.folder = data_.path().toStdString();
+        config.layers = {"conv1"};
+        Progress progress;
+        scanFolder(*model_, *workspace, config, progress);
+        const ScanResults scan = loadScan(*workspace, config.folder);
+        std::vector<std::uint64_t> positive(4, 0);
+        std::vector<double> sums(4, 0);
+        for (const auto& name : scan.images) {
+            const auto acts = computeActivations(*model_, loadImage(data_.filePath(QString::fromStdString(name)).toStdString()), "conv1", true, 0);
+            for (int c = 0; c < 4; ++c)
+                for (float v : acts.channelMap(c).values) {
+                    positive[size_t(c)] += v > 0;
+                    sums[size_t(c)] += v;
+                }
+        }
+        for (int c = 0; c < 4; ++c) {
+            const auto& s = scan.layers.at("conv1")[size_t(c)];
+            QCOMPARE(s.count, std::uint64_t(42 * 32 * 32));
+            QCOMPARE(s.histogram.total(), s.count);
+            QCOMPARE(s.positive, positive[size_t(c)]);
+            QVERIFY(std::abs(s.sum - sums[size_t(c)]) < 1e-3 * std::max(1.0, std::abs(sums[size_t(c)])));
+            // Every histogram bin holds values inside its edges: check the extreme examples.
+            const int topBin = Histogram::binOf(s.top.sorted().front().value);
+            QVERIFY(s.histogram.counts()[size_t(topBin)] > 0);
+        }
+    }
+
+    void resumedScanEqualsSingleRun()
+    {
+        ScanConfig config;
+        config.folder = data_.path().toStdString();
+        config.layers = {"conv1"};
+        config.batchSize = 8;
+        config.saveEveryBatches = 1;
+
+        QTemporaryDir once, twice;
+        auto single = Workspace::open(once.filePath("w.sqlite").toStdString(), model_->hash());
+        Progress plain;
+        scanFolder(*model_, *single, config, plain);
+
+        auto split = Workspace::open(twice.filePath("w.sqlite").toStdString(), model_->hash());
+        Progress* self = nullptr;
+        Progress stopping([&](double fraction, const std::string&) {
+            if (fraction > 0.3 && self)
+                self->cancel();
+        });
+        self = &stopping;
+        QVERIFY_THROWS_EXCEPTION(Cancelled, scanFolder(*model_, *split, config, stopping));
+        const int firstPart = int(loadScan(*split).images.size());
+        QVERIFY(firstPart > 0 && firstPart < 42);
+        const ScanSummary resumed = scanFolder(*model_, *split, config, plain);
+        QCOMPARE(resumed.alreadyScanned, firstPart);
+        QCOMPARE(resumed.scannedNow, 42 - firstPart);
+
+        const ScanResults a = loadScan(*single), b = loadScan(*split);
+        QCOMPARE(a.images, b.images);
+        for (int c = 0; c < 4; ++c) {
+            const auto& sa = a.layers.at("conv1")[size_t(c)];
+            const auto& sb = b.layers.at("conv1")[size_t(c)];
+            QCOMPARE(sa.count, sb.count);
+            QVERIFY(sa.histogram.counts() == sb.histogram.counts());
+            const auto ta = sa.top.sorted(), tb = sb.top.sorted();
+            QCOMPARE(ta.size(), tb.size());
+            for (size_t i = 0; i < ta.size(); ++i) {
+                QCOMPARE(ta[i].image, tb[i].image);
+                QCOMPARE(ta[i].value, tb[i].value);
+            }
+        }
+        config.layers = {"conv1.conv"};
+        QVERIFY_THROWS_EXCEPTION(Error, scanFolder(*model_, *split, config, plain));
+    }
+
+    void badFilesAreSkippedWithReasons()
+    {
+        QTemporaryDir dir;
+        saveImage(noiseImage(1, 50, 20), dir.filePath("wide.png").toStdString());
+        RgbImage grey = noiseImage(2, 40, 40);
+        saveImage(grey, dir.filePath("grey.jpg").toStdString());
+        writeBytes(dir.filePath("empty.jpg"), "");
+        writeBytes(dir.filePath("text.jpg"), "this is not an image at all");
+        saveImage(noiseImage(3, 64, 64), dir.filePath("whole.jpg").toStdString());
+        QFile whole(dir.filePath("whole.jpg"));
+        QVERIFY(whole.open(QIODevice::ReadOnly));
+        const QByteArray bytes = whole.readAll();
+        writeBytes(dir.filePath("truncated.jpg"), bytes.left(bytes.size() / 2).toStdString());
+        // A PNG header announcing 20000 x 20000 pixels: refused before any decoding.
+        std::string huge("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x4e\x20\0\0\x4e\x20\x08\x02\0\0\0", 33);
+        writeBytes(dir.filePath("huge.png"), huge + std::string(64, '\0'));
+
+        QTemporaryDir ws;
+        auto workspace = Workspace::open(ws.filePath("w.sqlite").toStdString(), model_->hash());
+        ScanConfig config;
+        config.folder = dir.path().toStdString();
+        config.layers = {"conv1"};
+        Progress progress;
+        const ScanSummary summary = scanFolder(*model_, *workspace, config, progress);
+        QCOMPARE(summary.scannedNow, 3);  // wide, grey, whole
+        std::map<std::string, std::string> reasons;
+        for (const auto& s : summary.skipped)
+            reasons[s.path] = s.reason;
+        QCOMPARE(reasons.size(), size_t(4));
+        QVERIFY(QString::fromStdString(reasons["empty.jpg"]).contains("empty"));
+        QVERIFY(QString::fromStdString(reasons["text.jpg"]).contains("not a readable image"));
+        QVERIFY(QString::fromStdString(reasons["truncated.jpg"]).contains("truncated"));
+        QVERIFY(QString::fromStdString(reasons["huge.png"]).contains("too large"));
+        // A re-run does not retry them and finds nothing new.
+        const ScanSummary again = scanFolder(*model_, *workspace, config, progress);
+        QCOMPARE(again.scannedNow, 0);
+        QCOMPARE(again.skipped.size(), size_t(4));
+    }
+
+    void statisticsMergeExactly()
+    {
+        ChannelStatistics a(4, 16, 1), b(4, 16, 2);
+        for (int i = 0; i < 100; ++i) {
+            const float v = float(i % 17) - 8.f;
+            (i < 50 ? a : b).top.offer({v, i, 0, 0});
+            (i < 50 ? a : b).histogram.add(Histogram::binOf(v), 1);
+            (i < 50 ? a : b).count++;
+        }
+        const std::string bytes = serialize({a, b});
+        auto restored = deserializeChannelStatistics(bytes);
+        QCOMPARE(restored.size(), size_t(2));
+        restored[0].merge(restored[1]);
+        QCOMPARE(restored[0].count, std::uint64_t(100));
+        QCOMPARE(restored[0].histogram.total(), std::uint64_t(100));
+        QCOMPARE(restored[0].top.sorted().front().value, 8.f);
+        QVERIFY_THROWS_EXCEPTION(Error, deserializeChannelStatistics(bytes.substr(0, bytes.size() / 2)));
+        for (float v : {-1000.f, -1.f, -1e-4f, 0.f, 1e-4f, 0.5f, 3.f, 1e5f})
+            QVERIFY(Histogram::binLow(Histogram::binOf(v)) <= v && v <= Histogram::binHigh(Histogram::binOf(v)));
+    }
+
+private:
+    QTemporaryDir models_;
+    QTemporaryDir data_;
+    std::unique_ptr<Model> model_;
+};
+
+QTEST_GUILESS_MAIN(TestDatasetScan)
+#include "test_dataset_scan.moc"
