@@ -35,6 +35,11 @@ struct ScanSummary {
     std::vector<SkippedImage> skipped;  // this run's and earlier runs'
     double seconds = 0;
     double imagesPerSecond = 0;
+    // Where the time went (wall clock of the scanning thread).
+    double waitingForDecodeSeconds = 0;
+    double forwardSeconds = 0;
+    double statisticsSeconds = 0;
+    double savingSeconds = 0;
 };
 
 // What a scan stored for one folder: the image list (ids index it), the skipped files, and
@@ -60,5 +65,18 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
 // loupe::Error when there is none.
 ScanResults loadScan(const Workspace& workspace, const std::string& folder = {});
 std::vector<std::string> scannedFolders(const Workspace& workspace);
+
+// Images per second of each stage on the first `maxImages` images of the folder, so that the
+// bottleneck is visible: decoding + preprocessing alone (all decode threads), the forward
+// pass alone (batches of config.batchSize, same images), and the full scan (statistics
+// included, into a throw-away workspace).
+struct ScanBenchmark {
+    int images = 0;
+    double decodePerSecond = 0;
+    double forwardPerSecond = 0;
+    double scanPerSecond = 0;
+    ScanSummary scan;  // the full scan's time split
+};
+ScanBenchmark benchmarkScan(Model& model, const ScanConfig& config, int maxImages, const std::string& scratchWorkspace);
 
 } // namespace loupe

@@ -5,22 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace loupe {
-namespace {
-
-// Signed-log bins: bin = centre ± log1p(|v| / kEpsilon) / kStep.
-constexpr double kEpsilon = 1e-3;
-constexpr int kHalf = Histogram::kBins / 2;
-const double kStep = std::log1p(1e7 / kEpsilon) / (kHalf - 1);  // |v| up to 1e7 before clamping
-
-double magnitudeAt(double position)
-{
-    return kEpsilon * std::expm1(position * kStep);
-}
-
-} // namespace
-
 bool TopK::better(const Example& a, const Example& b) const
 {
     return largest_ ? a.value > b.value : a.value < b.value;
@@ -57,23 +44,33 @@ std::vector<Example> TopK::sorted() const
     return out;
 }
 
-int Histogram::binOf(float value)
+namespace {
+
+// Lower edge of a magnitude level (level 0 starts at zero).
+double levelLow(int level)
 {
-    if (!std::isfinite(value))
-        return value > 0 ? kBins - 1 : 0;
-    const double position = std::log1p(std::fabs(double(value)) / kEpsilon) / kStep;
-    const int offset = std::min(kHalf - 1, int(position));
-    return value >= 0 ? kHalf + offset : kHalf - 1 - offset;
+    if (level <= 0)
+        return 0.0;
+    return std::ldexp(1.0 + (level % 16) / 16.0, Histogram::kMinExponent + level / 16);
 }
+
+double levelHigh(int level)
+{
+    if (level >= Histogram::kLevels - 1)
+        return double(std::numeric_limits<float>::max());
+    return std::ldexp(1.0 + (level % 16 + 1) / 16.0, Histogram::kMinExponent + level / 16);
+}
+
+} // namespace
 
 float Histogram::binLow(int bin)
 {
-    return bin >= kHalf ? float(magnitudeAt(bin - kHalf)) : -float(magnitudeAt(kHalf - bin));
+    return bin >= kLevels ? float(levelLow(bin - kLevels)) : -float(levelHigh(kLevels - 1 - bin));
 }
 
 float Histogram::binHigh(int bin)
 {
-    return bin >= kHalf ? float(magnitudeAt(bin - kHalf + 1)) : -float(magnitudeAt(kHalf - 1 - bin));
+    return bin >= kLevels ? float(levelHigh(bin - kLevels)) : -float(levelLow(kLevels - 1 - bin));
 }
 
 void Histogram::merge(const Histogram& other)

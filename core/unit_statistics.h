@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -43,11 +44,28 @@ private:
     std::vector<Example> items_;  // heap with the worst kept example on top
 };
 
-// Fixed signed-log bins: exact for merging, fine near zero and wide enough for any layer.
+// Fixed signed-log bins read straight from the float's bits: the exponent and the top four
+// mantissa bits give 16 bins per octave from 2^-12 to 2^20 on each side of zero (smaller
+// magnitudes share the innermost bin). Exact for merging, and cheap enough to bin every
+// position of every channel (integer operations only, in C++ and in torch alike).
 class Histogram {
 public:
     static constexpr int kBins = 1024;
-    static int binOf(float value);
+    static constexpr int kMinExponent = -12;
+    static constexpr int kLevels = kBins / 2;
+    static int binOf(float value)  // inline: called for every position of every channel
+    {
+        if (value != value)  // NaN
+            return kLevels;
+        std::uint32_t bits;
+        const float magnitude = value < 0 ? -value : value;
+        std::memcpy(&bits, &magnitude, sizeof bits);
+        const int exponent = int(bits >> 23) - 127;
+        const int mantissa = int((bits >> 19) & 15u);
+        int level = (exponent - kMinExponent) * 16 + mantissa;
+        level = level < 0 ? 0 : (level > kLevels - 1 ? kLevels - 1 : level);
+        return value < 0 ? kLevels - 1 - level : kLevels + level;
+    }
     static float binLow(int bin);
     static float binHigh(int bin);
 

@@ -2,11 +2,14 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/featurevis_options.h"
+#include "core/dataset_scan.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "core/model.h"
 
 #include <chrono>
+#include <filesystem>
+#include <unistd.h>
 #include <iostream>
 
 namespace loupe::cli {
@@ -61,6 +64,57 @@ int benchFeatureVis(const Args& args)
     return 0;
 }
 
+std::vector<std::string> splitLayers(const std::string& text)
+{
+    std::vector<std::string> out;
+    std::string item;
+    for (char c : text + ",") {
+        if (c == ',') {
+            if (!item.empty())
+                out.push_back(item);
+            item.clear();
+        } else {
+            item += c;
+        }
+    }
+    return out;
+}
+
+int benchScan(const Args& args)
+{
+    args.allowOnly({"model", "device", "images", "layers", "batch", "threads", "max-images"});
+    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    ScanConfig config;
+    config.folder = args.required("images");
+    config.layers = splitLayers(args.required("layers"));
+    config.batchSize = args.intValue("batch", 32);
+    config.decodeThreads = args.intValue("threads", 0);
+    const std::string scratch = (std::filesystem::temp_directory_path() / ("loupe-bench-" + std::to_string(::getpid())) / "w.sqlite").string();
+    std::filesystem::create_directories(std::filesystem::path(scratch).parent_path());
+    const ScanBenchmark bench = benchmarkScan(*model, config, args.intValue("max-images", 256), scratch);
+    std::error_code ec;
+    std::filesystem::remove_all(std::filesystem::path(scratch).parent_path(), ec);
+    const double slower = std::min(bench.decodePerSecond, bench.forwardPerSecond);
+    Json out = Json::object();
+    out["device"] = model->device().name;
+    out["images"] = bench.images;
+    out["batch"] = config.batchSize;
+    out["decode_preprocess_images_per_s"] = bench.decodePerSecond;
+    out["forward_images_per_s"] = bench.forwardPerSecond;
+    out["full_scan_images_per_s"] = bench.scanPerSecond;
+    out["bottleneck"] = bench.decodePerSecond < bench.forwardPerSecond ? "decode" : "forward";
+    out["scan_vs_slower_stage"] = bench.scanPerSecond / slower;  // target: >= 0.8
+    Json split = Json::object();
+    split["waiting_for_decode_s"] = bench.scan.waitingForDecodeSeconds;
+    split["forward_s"] = bench.scan.forwardSeconds;
+    split["statistics_s"] = bench.scan.statisticsSeconds;
+    split["saving_s"] = bench.scan.savingSeconds;
+    split["total_s"] = bench.scan.seconds;
+    out["full_scan_time_split"] = split;
+    std::cout << out.dump(2) << std::endl;
+    return 0;
+}
+
 } // namespace
 
 int runBench(const Args& args)
@@ -70,7 +124,9 @@ int runBench(const Args& args)
         throw Error("bench needs a target: featurevis");
     if (what.front() == "featurevis")
         return benchFeatureVis(args);
-    throw Error("unknown benchmark '" + what.front() + "' (available: featurevis)");
+    if (what.front() == "scan")
+        return benchScan(args);
+    throw Error("unknown benchmark '" + what.front() + "' (available: featurevis, scan)");
 }
 
 } // namespace loupe::cli

@@ -8,6 +8,8 @@
 #include "core/torch/tensor_image.h"
 #include "core/workspace.h"
 
+#include <ATen/Parallel.h>
+
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -70,59 +72,57 @@ struct LayerAccumulator {
     SeededRandom rng{1};
 };
 
-// Histogram bin of every value, the tensor twin of Histogram::binOf (double precision so
-// that both agree).
-torch::Tensor binIndices(const torch::Tensor& values)
-{
-    const double step = (Histogram::binHigh(Histogram::kBins / 2) > 0)
-                            ? std::log1p(double(Histogram::binHigh(Histogram::kBins / 2)) / 1e-3)
-                            : 1.0;
-    const auto v = values.to(torch::kDouble);
-    const auto offset = (torch::log1p(v.abs() / 1e-3) / step).floor().clamp(0, Histogram::kBins / 2 - 1).to(torch::kLong);
-    return torch::where(v >= 0, Histogram::kBins / 2 + offset, Histogram::kBins / 2 - 1 - offset);
-}
-
+// One pass over the batch's activations updates every statistic of every channel. Channels
+// are independent, so they are spread over LibTorch's intra-op threads; the reservoir's
+// random positions are drawn up front so that results do not depend on the threading.
 void accumulate(LayerAccumulator& layer, const torch::Tensor& activation, const std::vector<int>& imageIds)
 {
-    auto act = activation.detach().to(torch::kCPU, torch::kFloat32);
+    auto act = activation.detach().to(torch::kCPU, torch::kFloat32).contiguous();
     if (act.dim() == 2)
         act = act.view({act.size(0), act.size(1), 1, 1});
-    const int64_t b = act.size(0), c = act.size(1), h = act.size(2), w = act.size(3);
-    const auto perChannel = act.transpose(0, 1).reshape({c, -1});  // C x (B*H*W)
+    const int64_t b = act.size(0), c = act.size(1), h = act.size(2), w = act.size(3), hw = h * w;
+    const float* data = act.data_ptr<float>();
+    std::vector<std::int64_t> samplePosition(size_t(b * c));
+    for (auto& p : samplePosition)
+        p = std::min<std::int64_t>(hw - 1, std::int64_t(layer.rng.uniform() * double(hw)));
 
-    const auto bins = binIndices(perChannel) + torch::arange(c, torch::kLong).view({c, 1}) * Histogram::kBins;
-    const auto counts = torch::bincount(bins.flatten(), {}, c * Histogram::kBins).view({c, Histogram::kBins}).contiguous();
-    const auto positive = (perChannel > 0).sum(1).contiguous();
-    const auto sums = perChannel.to(torch::kDouble).sum(1).contiguous();
-    const auto squares = perChannel.to(torch::kDouble).pow(2).sum(1).contiguous();
-    const auto flat = act.view({b, c, h * w});
-    const auto [maxValues, maxIndex] = flat.max(2);
-    const auto [minValues, minIndex] = flat.min(2);
-    const auto maxV = maxValues.accessor<float, 2>();
-    const auto maxI = maxIndex.accessor<int64_t, 2>();
-    const auto minV = minValues.accessor<float, 2>();
-    const auto minI = minIndex.accessor<int64_t, 2>();
-    const auto values = flat.accessor<float, 3>();
-    const auto* countData = counts.data_ptr<int64_t>();
-
-    for (int64_t ch = 0; ch < c; ++ch) {
-        auto& s = layer.channels[size_t(ch)];
-        s.count += std::uint64_t(b * h * w);
-        s.positive += std::uint64_t(positive[ch].item<int64_t>());
-        s.sum += sums[ch].item<double>();
-        s.sumOfSquares += squares[ch].item<double>();
-        auto& hist = s.histogram.counts();
-        for (int bin = 0; bin < Histogram::kBins; ++bin)
-            hist[size_t(bin)] += std::uint64_t(countData[ch * Histogram::kBins + bin]);
-        for (int64_t i = 0; i < b; ++i) {
-            const auto id = std::int32_t(imageIds[size_t(i)]);
-            s.top.offer({maxV[i][ch], id, std::int16_t(maxI[i][ch] % w), std::int16_t(maxI[i][ch] / w)});
-            s.bottom.offer({minV[i][ch], id, std::int16_t(minI[i][ch] % w), std::int16_t(minI[i][ch] / w)});
-            // One random position per image and channel: a uniform sample over positions.
-            const int64_t p = std::min<int64_t>(h * w - 1, int64_t(layer.rng.uniform() * double(h * w)));
-            s.reservoir.offer({values[i][ch][p], id, std::int16_t(p % w), std::int16_t(p / w)});
+    at::parallel_for(0, c, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t ch = begin; ch < end; ++ch) {
+            auto& s = layer.channels[size_t(ch)];
+            auto& histogram = s.histogram.counts();
+            std::uint64_t positive = 0;
+            double sum = 0, squares = 0;
+            for (int64_t i = 0; i < b; ++i) {
+                const float* values = data + (i * c + ch) * hw;
+                float maxValue = values[0], minValue = values[0];
+                int64_t maxAt = 0, minAt = 0;
+                for (int64_t p = 0; p < hw; ++p) {
+                    const float v = values[p];
+                    ++histogram[size_t(Histogram::binOf(v))];
+                    positive += v > 0;
+                    sum += v;
+                    squares += double(v) * v;
+                    if (v > maxValue) {
+                        maxValue = v;
+                        maxAt = p;
+                    }
+                    if (v < minValue) {
+                        minValue = v;
+                        minAt = p;
+                    }
+                }
+                const auto id = std::int32_t(imageIds[size_t(i)]);
+                s.top.offer({maxValue, id, std::int16_t(maxAt % w), std::int16_t(maxAt / w)});
+                s.bottom.offer({minValue, id, std::int16_t(minAt % w), std::int16_t(minAt / w)});
+                const int64_t p = samplePosition[size_t(i * c + ch)];
+                s.reservoir.offer({values[p], id, std::int16_t(p % w), std::int16_t(p / w)});
+            }
+            s.count += std::uint64_t(b * hw);
+            s.positive += positive;
+            s.sum += sum;
+            s.sumOfSquares += squares;
         }
-    }
+    });
 }
 
 Json imagesJson(const ScanResults& scan)
@@ -162,6 +162,23 @@ void save(Workspace& workspace, const ScanResults& scan, const std::vector<Layer
         folders.push(scan.folder);  // most recent last
         workspace.put(kKind, "folders", folders.dump());
     });
+}
+
+// Receptive fields depend on the model only: measured once per workspace.
+ReceptiveField cachedReceptiveField(Model& model, Workspace& workspace, const std::string& layer)
+{
+    const std::string key = "receptive-field|" + layer;
+    if (const auto stored = workspace.get(kKind, key)) {
+        const Json f = Json::parse(*stored);
+        ReceptiveField field;
+        field.size = int(f.toArray().at(0).toNumber());
+        field.stride = f.toArray().at(1).toNumber();
+        field.offset = f.toArray().at(2).toNumber();
+        return field;
+    }
+    const ReceptiveField field = estimateReceptiveField(model, layer);
+    workspace.put(kKind, key, Json(Json::Array{field.size, field.stride, field.offset}).dump());
+    return field;
 }
 
 } // namespace
@@ -239,7 +256,7 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
         requests.push_back({info.path, true});
         scan.layerOrder.push_back(info.path);
         if (info.isSpatial())
-            scan.receptiveFields[info.path] = estimateReceptiveField(model, info.path);
+            scan.receptiveFields[info.path] = cachedReceptiveField(model, workspace, info.path);
     }
 
     // Resume: earlier statistics of the same layers are merged into, and their images skipped.
@@ -289,7 +306,15 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
     int batchesSinceSave = 0;
     try {
         for (size_t begin = 0; begin < todo.size(); begin += batch) {
+            auto mark = std::chrono::steady_clock::now();
+            const auto lap = [&mark] {
+                const auto t = std::chrono::steady_clock::now();
+                const double s = std::chrono::duration<double>(t - mark).count();
+                mark = t;
+                return s;
+            };
             std::vector<Decoded> decoded = pending.get();
+            summary.waitingForDecodeSeconds += lap();
             if (begin + batch < todo.size())
                 pending = decodeAsync(begin + batch);  // decode the next batch during this forward
             std::vector<torch::Tensor> inputs;
@@ -307,8 +332,10 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
             if (!inputs.empty()) {
                 c10::InferenceMode inference;
                 const auto result = runCapture(d.module, plan, torch::cat(inputs, 0).to(d.device));
+                summary.forwardSeconds += lap();
                 for (size_t l = 0; l < layers.size(); ++l)
                     accumulate(layers[l], result.activations[l], ids);
+                summary.statisticsSeconds += lap();
             }
             summary.scannedNow += int(inputs.size());
             const double rate = summary.scannedNow / std::max(1e-6, elapsed());
@@ -318,8 +345,10 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
                                 std::to_string(int(rate)) + " images/s, ETA " +
                                 std::to_string(int(double(todo.size() - processed) / std::max(rate, 1e-6))) + " s");
             if (++batchesSinceSave >= config.saveEveryBatches) {
+                lap();
                 save(workspace, scan, layers);
                 batchesSinceSave = 0;
+                summary.savingSeconds += lap();
             }
             progress.checkCancelled();
         }
@@ -342,6 +371,73 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
     summary.seconds = elapsed();
     summary.imagesPerSecond = summary.scannedNow / std::max(1e-6, summary.seconds);
     return summary;
+}
+
+ScanBenchmark benchmarkScan(Model& model, const ScanConfig& config, int maxImages, const std::string& scratchWorkspace)
+{
+    auto& d = model.impl();
+    const std::string folder = canonicalFolder(config.folder);
+    std::vector<std::string> images = listImages(folder);
+    if (images.size() > size_t(maxImages))
+        images.resize(size_t(maxImages));
+    if (images.empty())
+        throw Error("no images in '" + folder + "'");
+    const int threads = config.decodeThreads > 0 ? config.decodeThreads : int(std::max(1u, std::thread::hardware_concurrency()));
+    const int size = d.metadata.input.size;
+    const auto now = [] { return std::chrono::steady_clock::now(); };
+    const auto seconds = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
+
+    ScanBenchmark bench;
+    bench.images = int(images.size());
+    auto t0 = now();
+    std::vector<torch::Tensor> inputs;
+    for (size_t begin = 0; begin < images.size(); begin += size_t(config.batchSize))
+        for (auto& item : decodeBatch(folder, images, begin, std::min(images.size(), begin + size_t(config.batchSize)), size, threads))
+            if (item.error.empty())
+                inputs.push_back(imageToInput(item.image, d.metadata.input));
+    bench.decodePerSecond = double(images.size()) / seconds(t0, now());
+
+    std::vector<CaptureRequest> requests;
+    for (const auto& name : config.layers)
+        requests.push_back({model.layer(name).path, true});
+    const auto& plan = d.captures.plan(d.module, requests, false);
+    {
+        c10::InferenceMode inference;
+        runCapture(d.module, plan, torch::cat({inputs.front()}, 0).to(d.device));  // warm-up
+        t0 = now();
+        for (size_t begin = 0; begin < inputs.size(); begin += size_t(config.batchSize)) {
+            const size_t end = std::min(inputs.size(), begin + size_t(config.batchSize));
+            const auto out = runCapture(d.module, plan,
+                                        torch::cat(std::vector<torch::Tensor>(inputs.begin() + long(begin), inputs.begin() + long(end)), 0).to(d.device));
+            out.activations.back().sum().item<float>();  // wait for the device
+        }
+        bench.forwardPerSecond = double(inputs.size()) / seconds(t0, now());
+    }
+
+    std::error_code ec;
+    fs::remove(scratchWorkspace, ec);
+    auto workspace = Workspace::open(scratchWorkspace, model.hash());
+    for (const auto& name : config.layers)  // one-time set-up, not part of the per-image rate
+        if (model.layer(name).isSpatial())
+            cachedReceptiveField(model, *workspace, model.layer(name).path);
+    ScanConfig scanConfig = config;
+    // Scan exactly the benchmarked images: a folder of links to them.
+    const fs::path linkFolder = fs::path(scratchWorkspace).parent_path() / "bench-images";
+    fs::remove_all(linkFolder, ec);
+    fs::create_directories(linkFolder, ec);
+    for (const auto& image : images) {
+        const fs::path link = linkFolder / fs::path(image).filename();
+        fs::create_symlink(fs::path(folder) / image, link, ec);
+    }
+    scanConfig.folder = linkFolder.string();
+    Progress progress;
+    t0 = now();
+    const ScanSummary summary = scanFolder(model, *workspace, scanConfig, progress);
+    bench.scan = summary;
+    bench.scanPerSecond = double(summary.scannedNow + int(summary.skipped.size())) / seconds(t0, now());
+    workspace.reset();
+    fs::remove_all(linkFolder, ec);
+    return bench;
 }
 
 } // namespace loupe
