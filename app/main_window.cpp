@@ -13,6 +13,9 @@
 #include "widgets/jobs_panel.h"
 #include "widgets/layer_browser.h"
 #include "widgets/neuron_panel.h"
+#include "widgets/examples_panel.h"
+#include "widgets/distribution_panel.h"
+#include "app/scan_dialog.h"
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
 #include "widgets/weights_panel.h"
@@ -21,6 +24,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -102,11 +106,18 @@ void MainWindow::buildDocks()
     weights_ = new widgets::WeightsPanel(services);
     jobsPanel_ = new widgets::JobsPanel;
     neuron_ = new widgets::NeuronPanel(services);
+    examples_ = new widgets::ExamplesPanel(services);
+    distribution_ = new widgets::DistributionPanel(services);
 
     addDock(layerBrowser_, tr("Layer Browser"), QStringLiteral("dock.layers"), Qt::LeftDockWidgetArea);
     QDockWidget* act = addDock(activations_, tr("Activations"), QStringLiteral("dock.activations"), Qt::RightDockWidgetArea);
     QDockWidget* neuron = addDock(neuron_, tr("Neuron"), QStringLiteral("dock.neuron"), Qt::RightDockWidgetArea);
     splitDockWidget(act, neuron, Qt::Horizontal);
+    QDockWidget* examples = addDock(examples_, tr("Dataset Examples"), QStringLiteral("dock.examples"), Qt::RightDockWidgetArea);
+    QDockWidget* distribution = addDock(distribution_, tr("Distribution"), QStringLiteral("dock.distribution"), Qt::RightDockWidgetArea);
+    tabifyDockWidget(neuron, examples);
+    tabifyDockWidget(examples, distribution);
+    neuron->raise();
     QDockWidget* wts = addDock(weights_, tr("Weights"), QStringLiteral("dock.weights"), Qt::RightDockWidgetArea);
     tabifyDockWidget(act, wts);
     act->raise();
@@ -146,6 +157,11 @@ void MainWindow::buildMenus()
             QMessageBox::Yes)
             trainBuiltinModel();
     });
+
+    QMenu* dataset = menuBar()->addMenu(tr("&Dataset"));
+    dataset->addAction(tr("&Scan Folder…"), this, &MainWindow::chooseScan);
+    exportMenu->addAction(tr("Dataset Examples…"), examples_, &widgets::Panel::exportWithDialog);
+    exportMenu->addAction(tr("Distribution…"), distribution_, &widgets::Panel::exportWithDialog);
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
     for (QDockWidget* dock : docks_)
@@ -241,6 +257,23 @@ void MainWindow::connectSession()
     connect(session_, &ModelSession::layerChannelReady, this, [this](const QString&, int channel, const RgbImage& image) {
         neuron_->showLayerChannel(channel, image);
     });
+    connect(selection_, &widgets::UnitSelection::unitChanged, this, &MainWindow::refreshExamples);
+    connect(examples_, &widgets::ExamplesPanel::wholeImagesChanged, this, &MainWindow::refreshExamples);
+    connect(examples_, &widgets::ExamplesPanel::exampleActivated, this,
+            [this](const QString& folder, const QString& path) { openImage(QDir(folder).filePath(path)); });
+    connect(session_, &ModelSession::examplesReady, this, [this](const UnitExamples& e) {
+        examples_->setExamples(e);
+        distribution_->setDistribution(e);
+    });
+    connect(session_, &ModelSession::examplesFailed, this, [this](const QString& message) {
+        examples_->clearExamples(message);
+        distribution_->clearDistribution(message);
+    });
+    connect(session_, &ModelSession::scanFinished, this, [this](const QString& summary) {
+        statusBar()->showMessage(summary, 10000);
+        refreshExamples();
+    });
+    connect(session_, &ModelSession::scanFailed, this, [this](const QString& message) { showError(tr("Scan failed"), message); });
     connect(selection_, &widgets::UnitSelection::layerChanged, this, &MainWindow::refreshLayerViews);
     connect(selection_, &widgets::UnitSelection::unitChanged, this, [this] { figureContext_.unit = selection_->unitText(); });
     connect(activations_, &widgets::ActivationsPanel::preReluChanged, this, &MainWindow::refreshLayerViews);
@@ -279,6 +312,36 @@ void MainWindow::trainBuiltinModel()
     raiseDock(QStringLiteral("dock.jobs"));
     session_->trainBuiltinModel(QString::fromStdString(builtinModelDirectory(Workspace::defaultDataDirectory())),
                                 devicePreferenceFromString(settings_->devicePreference().toStdString()));
+}
+
+void MainWindow::chooseScan()
+{
+    if (!session_->hasModel()) {
+        showError(tr("No model"), tr("Open a model first: scans are per model."));
+        return;
+    }
+    ScanDialog dialog(session_->layers(), settings_->lastDirectory(), this);
+    if (dialog.exec() != QDialog::Accepted || dialog.folder().isEmpty())
+        return;
+    if (dialog.layers().isEmpty()) {
+        showError(tr("Nothing to scan"), tr("Choose at least one layer to index."));
+        return;
+    }
+    settings_->setLastDirectory(dialog.folder());
+    raiseDock(QStringLiteral("dock.jobs"));
+    session_->scanFolder(dialog.folder(), dialog.layers());
+}
+
+void MainWindow::refreshExamples()
+{
+    if (selection_->channel() < 0 || !session_->hasScan()) {
+        if (session_->hasModel() && !session_->hasScan()) {
+            examples_->clearExamples(tr("Dataset > Scan Folder… indexes a folder of images; then every unit shows its examples here."));
+            distribution_->clearDistribution(tr("Scan a folder (Dataset > Scan Folder…) to see each unit's distribution."));
+        }
+        return;
+    }
+    session_->requestExamples(selection_->layer(), selection_->channel(), examples_->wholeImages());
 }
 
 void MainWindow::openModel(const QString& path)

@@ -14,6 +14,8 @@ class ImagePanel;
 class JobsPanel;
 class LayerBrowser;
 class NeuronPanel;
+class ExamplesPanel;
+class DistributionPanel;
 class UnitSelection;
 class WeightsPanel;
 } // namespace loupe::widgets
@@ -51,6 +53,8 @@ public:
     widgets::ImagePanel* imagePanel() const { return image_; }
     widgets::JobsPanel* jobsPanel() const { return jobsPanel_; }
     widgets::NeuronPanel* neuronPanel() const { return neuron_; }
+    widgets::ExamplesPanel* examplesPanel() const { return examples_; }
+    widgets::DistributionPanel* distributionPanel() const { return distribution_; }
 
 signals:
     void modelReady();
@@ -69,6 +73,8 @@ private:
     void refreshLayerViews();
     void updateStatus();
     void chooseModel();
+    void chooseScan();
+    void refreshExamples();
     void chooseImage();
     void pasteImage();
     void showError(const QString& title, const QString& message);
@@ -84,6 +90,8 @@ private:
     widgets::ImagePanel* image_ = nullptr;
     widgets::JobsPanel* jobsPanel_ = nullptr;
     widgets::NeuronPanel* neuron_ = nullptr;
+    widgets::ExamplesPanel* examples_ = nullptr;
+    widgets::DistributionPanel* distribution_ = nullptr;
     QList<QDockWidget*> docks_;
     QMenu* recentModels_ = nullptr;
     QMenu* recentImages_ = nullptr;

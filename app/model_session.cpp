@@ -3,6 +3,7 @@
 #include "app/job_runner.h"
 #include "core/builtin_model.h"
 #include "core/colormap.h"
+#include "core/dataset_scan.h"
 #include "core/featurevis_cache.h"
 #include "core/workspace.h"
 
@@ -212,6 +213,64 @@ void ModelSession::requestLayerFeatureVis(const FeatureVisConfig& base, const QS
             return {};
         },
         this, {{}, [this](const QString& message) { emit featureVisFailed(message); }, {}}, QStringLiteral("layer-featurevis"));
+}
+
+void ModelSession::scanFolder(const QString& folder, const QStringList& layers)
+{
+    if (!model_)
+        return;
+    if (!workspace_) {
+        emit scanFailed(tr("the workspace could not be opened, so scan results cannot be stored"));
+        return;
+    }
+    auto model = model_;
+    auto workspace = workspace_;
+    ScanConfig config;
+    config.folder = folder.toStdString();
+    for (const QString& l : layers)
+        config.layers.push_back(l.toStdString());
+    runner_->submit(
+        tr("Scan %1").arg(folder), JobRunner::Pool::Device,
+        [model, workspace, config](Progress& progress) -> std::any { return loupe::scanFolder(*model, *workspace, config, progress); },
+        this,
+        {[this](std::any result) {
+             const auto summary = std::any_cast<ScanSummary>(result);
+             emit scanFinished(tr("Scanned %1 images (%2 already done, %3 skipped) at %4 images/s")
+                                   .arg(summary.scannedNow)
+                                   .arg(summary.alreadyScanned)
+                                   .arg(summary.skipped.size())
+                                   .arg(summary.imagesPerSecond, 0, 'f', 1));
+         },
+         [this](const QString& message) { emit scanFailed(message); },
+         [this] { emit scanFinished(tr("Scan cancelled; what was scanned is kept, and scanning again resumes")); }},
+        QStringLiteral("scan"));
+}
+
+bool ModelSession::hasScan() const
+{
+    try {
+        return workspace_ && !scannedFolders(*workspace_).empty();
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+void ModelSession::requestExamples(const QString& layer, int channel, bool wholeImages)
+{
+    if (!hasScan() || channel < 0)
+        return;
+    auto workspace = workspace_;
+    const std::string name = layer.toStdString();
+    runner_->submit(
+        tr("Examples of %1:%2").arg(layer).arg(channel), JobRunner::Pool::Cpu,
+        [workspace, name, channel, wholeImages](Progress&) -> std::any {
+            return unitExamples(*workspace, {}, name, channel, 16, wholeImages, 88);
+        },
+        this,
+        {[this](std::any result) { emit examplesReady(std::any_cast<UnitExamples>(result)); },
+         [this](const QString& message) { emit examplesFailed(message); },
+         {}},
+        QStringLiteral("examples"));
 }
 
 void ModelSession::requestWeights(const QString& layer)

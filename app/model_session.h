@@ -2,6 +2,7 @@
 
 #include "core/activations.h"
 #include "core/featurevis.h"
+#include "core/unit_examples.h"
 #include "core/image.h"
 #include "core/model.h"
 #include "core/weights.h"
@@ -38,6 +39,11 @@ public:
     // config with zero steps is skipped.
     void requestFeatureVis(const FeatureVisConfig& positive, const FeatureVisConfig& negative);
     void requestLayerFeatureVis(const FeatureVisConfig& base, const QString& layer);
+    // Indexes a folder (a long job; resumable; cancel keeps what is done).
+    void scanFolder(const QString& folder, const QStringList& layers);
+    // The unit's examples and distribution from the latest scan, if there is one.
+    void requestExamples(const QString& layer, int channel, bool wholeImages);
+    bool hasScan() const;
 
     bool hasModel() const { return bool(model_); }
     bool hasImage() const { return !image_.empty(); }
@@ -68,6 +74,10 @@ signals:
     void featureVisFailed(const QString& message);
     void layerRenderStarted(const QString& layer, int channels);
     void layerChannelReady(const QString& layer, int channel, const loupe::RgbImage& image);
+    void scanFinished(const QString& summary);
+    void scanFailed(const QString& message);
+    void examplesReady(const loupe::UnitExamples& examples);
+    void examplesFailed(const QString& message);
 
 private:
     JobRunner* runner_;

@@ -3,13 +3,12 @@
 #include "core/colormap.h"
 #include "core/dataset_scan.h"
 #include "core/error.h"
-#include "core/image_folder.h"
 #include "core/image_io.h"
 #include "core/json.h"
+#include "core/unit_examples.h"
 #include "core/unit_id.h"
 
 #include <cmath>
-#include <filesystem>
 #include <iostream>
 
 namespace loupe::cli {
@@ -32,25 +31,15 @@ int runExamples(const Args& args)
     out["examples"] = examplesJson(scan, examples);
     if (args.has("out")) {
         const int tile = args.intValue("tile", 96);
-        ReceptiveField field;
-        field.size = scan.inputSize;
-        field.stride = scan.inputSize;
-        if (auto it = scan.receptiveFields.find(unit.layer); it != scan.receptiveFields.end())
-            field = it->second;
-        std::vector<RgbImage> tiles;
-        for (const auto& e : examples) {
-            const std::string path = (std::filesystem::path(scan.folder) / scan.images.at(size_t(e.image))).string();
-            try {
-                tiles.push_back(exampleImage(decodeImageForModel(path, scan.inputSize), scan.inputSize, field, e.x, e.y,
-                                             args.has("whole"), tile));
-            } catch (const Error&) {
-                tiles.push_back(RgbImage(tile, tile));  // the file changed since the scan
-            }
-        }
-        const int columns = int(std::ceil(std::sqrt(double(std::max<size_t>(1, tiles.size())))));
-        saveImage(tileGrid(tiles, columns, tile, 2), args.required("out"));
+        const UnitExamples shown = unitExamples(*workspace, scan.folder, unit.layer, unit.channel, int(examples.size()),
+                                                args.has("whole"), tile, 0);
+        std::vector<RgbImage> images;
+        for (const auto& t : args.has("bottom") ? shown.bottom : shown.top)
+            images.push_back(t.image);
+        const int columns = int(std::ceil(std::sqrt(double(std::max<size_t>(1, images.size())))));
+        saveImage(tileGrid(images, columns, tile, 2), args.required("out"));
         out["out"] = args.value("out");
-        out["receptive_field"] = field.size;
+        out["receptive_field"] = shown.receptiveField;
     }
     std::cout << out.dump(2) << std::endl;
     return 0;

@@ -11,6 +11,8 @@
 #include "widgets/image_panel.h"
 #include "widgets/layer_browser.h"
 #include "widgets/neuron_panel.h"
+#include "widgets/examples_panel.h"
+#include "widgets/distribution_panel.h"
 #include "widgets/unit_selection.h"
 #include "widgets/weights_panel.h"
 
@@ -116,6 +118,37 @@ private slots:
         window.neuronPanel()->requestLayerRender();
         QTRY_COMPARE_WITH_TIMEOUT(tiles.count(), 8, 60000);
         QCOMPARE(window.neuronPanel()->layerGrid()->tileCount(), 8);
+        window.jobs()->waitForIdle(30000);
+        qunsetenv("LOUPE_DATA_DIR");
+    }
+
+    void scanningAFolderFillsExamplesAndDistribution()
+    {
+        QTemporaryDir data, images;
+        qputenv("LOUPE_DATA_DIR", data.path().toUtf8());
+        for (int i = 0; i < 12; ++i) {
+            RgbImage img(40, 40);
+            for (size_t p = 0; p < img.pixels.size(); ++p)
+                img.pixels[p] = std::uint8_t((p * (i + 3)) % 251);
+            saveImage(img, images.filePath(QString("img%1.png").arg(i)).toStdString());
+        }
+        app::MainWindow window;
+        QSignalSpy ready(&window, &app::MainWindow::modelReady);
+        window.openModel(model_);
+        QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 30000);
+        QVERIFY(!window.session()->hasScan());
+        QSignalSpy scanned(window.session(), &app::ModelSession::scanFinished);
+        window.session()->scanFolder(images.path(), {"block", "conv1"});
+        QTRY_COMPARE_WITH_TIMEOUT(scanned.count(), 1, 60000);
+        QVERIFY(scanned.first().at(0).toString().contains("Scanned 12 images"));
+        QVERIFY(window.session()->hasScan());
+
+        QSignalSpy examples(window.session(), &app::ModelSession::examplesReady);
+        window.selection()->selectUnit("block", 4);
+        QTRY_VERIFY_WITH_TIMEOUT(examples.count() >= 1, 30000);
+        QTRY_COMPARE(window.examplesPanel()->topCount(), 12);
+        QVERIFY(window.distributionPanel()->plottedPoints() > 0);
+        QVERIFY(window.distributionPanel()->status().contains("positions"));
         window.jobs()->waitForIdle(30000);
         qunsetenv("LOUPE_DATA_DIR");
     }

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "core/image.h"
+
+#include <string>
+#include <vector>
+
+namespace loupe {
+
+class Workspace;
+
+// One dataset example as shown: a crop around the unit's receptive field (or the whole
+// model-input view with the field outlined) and where it came from.
+struct ExampleTile {
+    RgbImage image;
+    std::string path;  // relative to the scanned folder
+    float value = 0;
+    int x = 0;
+    int y = 0;
+};
+
+struct HistogramBin {
+    float low = 0;
+    float high = 0;
+    std::uint64_t count = 0;
+};
+
+// Everything the Dataset Examples and Distribution views show for one unit, from a scan.
+struct UnitExamples {
+    std::string folder;
+    std::string layer;
+    int channel = -1;
+    std::uint64_t positions = 0;
+    double fractionActive = 0;
+    double mean = 0;
+    double standardDeviation = 0;
+    float maximum = 0;
+    float minimum = 0;
+    int receptiveField = 0;
+    std::vector<HistogramBin> histogram;  // non-empty bins, ascending
+    std::vector<ExampleTile> top;
+    std::vector<ExampleTile> bottom;
+    // Reservoir samples per activation band: [max/2, max], [0, max/2), [min/2, 0), [min, min/2).
+    std::vector<std::vector<ExampleTile>> bands;
+    std::vector<std::string> bandLabels;
+};
+
+// Reads the unit from the workspace's scan of `folder` (empty: the latest scan), decodes and
+// crops its examples. Throws loupe::Error when there is no scan or the layer was not indexed.
+UnitExamples unitExamples(const Workspace& workspace, const std::string& folder, const std::string& layer, int channel,
+                          int k, bool wholeImage, int tileSize, int perBand = 8);
+
+} // namespace loupe
