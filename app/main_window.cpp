@@ -71,7 +71,7 @@ MainWindow::MainWindow(QWidget* parent)
     memoryTimer->start(2000);
     updateStatus();
 
-    resize(1400, 900);
+    resize(1640, 960);
     defaultState_ = saveState(Settings::kLayoutVersion);
     restoreGeometry(settings_->windowGeometry());
     const QByteArray state = settings_->windowState();
@@ -122,7 +122,7 @@ void MainWindow::buildDocks()
     tabifyDockWidget(act, wts);
     act->raise();
     addDock(jobsPanel_, tr("Jobs"), QStringLiteral("dock.jobs"), Qt::BottomDockWidgetArea);
-    resizeDocks({docks_[0], act, neuron}, {330, 520, 500}, Qt::Horizontal);
+    resizeDocks({docks_[0], act, neuron}, {390, 520, 480}, Qt::Horizontal);
     resizeDocks({docks_.last()}, {130}, Qt::Vertical);
 
     connect(runner_, &JobRunner::jobAdded, jobsPanel_, &widgets::JobsPanel::addJob);
@@ -213,6 +213,7 @@ void MainWindow::connectSession()
                                  .arg(session_->layers().size())
                                  .arg(session_->modelHash().left(12)));
         layerBrowser_->setLayers(session_->layers());
+        refreshScanAnnotations();
         activations_->clearActivations(session_->hasImage() ? QString() : tr("Open an image to see this layer's activations."));
         weights_->clearWeights(QString());
         // Feature visualizations at about the model's own scale, capped for CPU latency.
@@ -271,6 +272,7 @@ void MainWindow::connectSession()
     });
     connect(session_, &ModelSession::scanFinished, this, [this](const QString& summary) {
         statusBar()->showMessage(summary, 10000);
+        refreshScanAnnotations();
         refreshExamples();
     });
     connect(session_, &ModelSession::scanFailed, this, [this](const QString& message) { showError(tr("Scan failed"), message); });
@@ -330,6 +332,33 @@ void MainWindow::chooseScan()
     settings_->setLastDirectory(dialog.folder());
     raiseDock(QStringLiteral("dock.jobs"));
     session_->scanFolder(dialog.folder(), dialog.layers());
+}
+
+void MainWindow::refreshScanAnnotations()
+{
+    QHash<QString, QPair<QString, QString>> notes;
+    for (const auto& s : session_->scanSummaries()) {
+        QStringList parts;
+        if (s.receptiveField > 0)
+            parts << tr("RF %1").arg(s.receptiveField);
+        if (!s.dead.empty())
+            parts << tr("%1 dead").arg(s.dead.size());
+        if (!s.rare.empty())
+            parts << tr("%1 rare").arg(s.rare.size());
+        const auto list = [](const std::vector<int>& channels) {
+            QStringList out;
+            for (size_t i = 0; i < channels.size() && i < 40; ++i)
+                out << QString::number(channels[i]);
+            return out.join(QStringLiteral(", ")) + (channels.size() > 40 ? QStringLiteral(", …") : QString());
+        };
+        notes.insert(QString::fromStdString(s.layer),
+                     {parts.join(QStringLiteral(" · ")),
+                      tr("Receptive field %1 px (measured).\nDead (never > 0 on the scanned images): %2\nRarely firing (< 0.5% of positions): %3")
+                          .arg(s.receptiveField)
+                          .arg(s.dead.empty() ? tr("none") : list(s.dead))
+                          .arg(s.rare.empty() ? tr("none") : list(s.rare))});
+    }
+    layerBrowser_->setAnnotations(notes);
 }
 
 void MainWindow::refreshExamples()

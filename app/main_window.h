@@ -75,6 +75,7 @@ private:
     void chooseModel();
     void chooseScan();
     void refreshExamples();
+    void refreshScanAnnotations();
     void chooseImage();
     void pasteImage();
     void showError(const QString& title, const QString& message);

@@ -255,6 +255,15 @@ bool ModelSession::hasScan() const
     }
 }
 
+std::vector<LayerScanSummary> ModelSession::scanSummaries() const
+{
+    try {
+        return hasScan() ? summarizeScan(loadScan(*workspace_)) : std::vector<LayerScanSummary>{};
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
 void ModelSession::requestExamples(const QString& layer, int channel, bool wholeImages)
 {
     if (!hasScan() || channel < 0)

@@ -2,6 +2,7 @@
 
 #include "core/activations.h"
 #include "core/featurevis.h"
+#include "core/dataset_scan.h"
 #include "core/unit_examples.h"
 #include "core/image.h"
 #include "core/model.h"
@@ -44,6 +45,8 @@ public:
     // The unit's examples and distribution from the latest scan, if there is one.
     void requestExamples(const QString& layer, int channel, bool wholeImages);
     bool hasScan() const;
+    // Layer facts from the latest scan (receptive field, dead and rarely firing units).
+    std::vector<LayerScanSummary> scanSummaries() const;
 
     bool hasModel() const { return bool(model_); }
     bool hasImage() const { return !image_.empty(); }

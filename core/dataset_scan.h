@@ -66,6 +66,17 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
 ScanResults loadScan(const Workspace& workspace, const std::string& folder = {});
 std::vector<std::string> scannedFolders(const Workspace& workspace);
 
+// Per scanned layer: its receptive field and the units that never fire (dead: no positive
+// value anywhere in the dataset) or almost never (active on fewer than `rareFraction` of the
+// positions), Karpathy's dead-filter check.
+struct LayerScanSummary {
+    std::string layer;
+    int receptiveField = 0;
+    std::vector<int> dead;
+    std::vector<int> rare;
+};
+std::vector<LayerScanSummary> summarizeScan(const ScanResults& scan, double rareFraction = 0.005);
+
 // Images per second of each stage on the first `maxImages` images of the folder, so that the
 // bottleneck is visible: decoding + preprocessing alone (all decode threads), the forward
 // pass alone (batches of config.batchSize, same images), and the full scan (statistics

@@ -11,7 +11,8 @@
 namespace loupe::widgets {
 namespace {
 
-enum Column { NameColumn, TypeColumn, ShapeColumn, ParamsColumn };
+// Shape and dataset facts first: they are what a narrow dock should still show.
+enum Column { NameColumn, ShapeColumn, NotesColumn, TypeColumn, ParamsColumn };
 constexpr int kPathRole = Qt::UserRole + 1;
 
 QString shapeText(const LayerInfo& layer)
@@ -33,10 +34,11 @@ LayerBrowser::LayerBrowser(UnitSelection* selection, QWidget* parent)
     layout->setContentsMargins(2, 2, 2, 2);
     search_->setPlaceholderText(tr("Search layers (name, type or alias)…"));
     search_->setClearButtonEnabled(true);
-    tree_->setColumnCount(4);
-    tree_->setHeaderLabels({tr("Layer"), tr("Type"), tr("Output C×H×W"), tr("Params")});
+    tree_->setColumnCount(5);
+    tree_->setHeaderLabels({tr("Layer"), tr("Output C×H×W"), tr("Dataset"), tr("Type"), tr("Params")});
     tree_->header()->setSectionResizeMode(NameColumn, QHeaderView::ResizeToContents);
     tree_->header()->setSectionResizeMode(ShapeColumn, QHeaderView::ResizeToContents);
+    tree_->header()->setSectionResizeMode(NotesColumn, QHeaderView::ResizeToContents);
     tree_->setUniformRowHeights(true);
     tree_->setAlternatingRowColors(true);
     layout->addWidget(search_);
@@ -60,6 +62,7 @@ void LayerBrowser::setLayers(const std::vector<LayerInfo>& layers)
         const int dot = path.lastIndexOf(QLatin1Char('.'));
         QTreeWidgetItem* parent = dot > 0 ? items_.value(path.left(dot)) : nullptr;
         auto* item = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(tree_);
+        item->setToolTip(ShapeColumn, QString::fromStdString(layer.type));
         QString name = dot > 0 ? path.mid(dot + 1) : path;
         if (!layer.alias.empty())
             name += QStringLiteral("  (%1)").arg(QString::fromStdString(layer.alias));
@@ -78,6 +81,16 @@ void LayerBrowser::setLayers(const std::vector<LayerInfo>& layers)
     }
     tree_->expandToDepth(0);
     applyFilter();
+}
+
+void LayerBrowser::setAnnotations(const QHash<QString, QPair<QString, QString>>& textAndTooltip)
+{
+    for (auto it = items_.begin(); it != items_.end(); ++it) {
+        const auto note = textAndTooltip.value(it.key());
+        it.value()->setText(NotesColumn, note.first);
+        it.value()->setToolTip(NotesColumn, note.second);
+        it.value()->setForeground(NotesColumn, note.first.contains(QLatin1String("dead")) ? QColor(200, 40, 40) : palette().color(QPalette::Text));
+    }
 }
 
 void LayerBrowser::setFilter(const QString& text)

@@ -21,6 +21,8 @@ public:
 
     void setLayers(const std::vector<LayerInfo>& layers);
     void setFilter(const QString& text);
+    // Extra facts per layer path (e.g. from a dataset scan), shown in their own column.
+    void setAnnotations(const QHash<QString, QPair<QString, QString>>& textAndTooltip);
     int visibleLayerCount() const;
     QTreeWidget* tree() const { return tree_; }
 

@@ -373,6 +373,31 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
     return summary;
 }
 
+std::vector<LayerScanSummary> summarizeScan(const ScanResults& scan, double rareFraction)
+{
+    std::vector<LayerScanSummary> out;
+    for (const auto& name : scan.layerOrder) {
+        const auto it = scan.layers.find(name);
+        if (it == scan.layers.end())
+            continue;
+        LayerScanSummary summary;
+        summary.layer = name;
+        if (auto f = scan.receptiveFields.find(name); f != scan.receptiveFields.end())
+            summary.receptiveField = f->second.size;
+        for (size_t c = 0; c < it->second.size(); ++c) {
+            const auto& s = it->second[c];
+            if (s.count == 0)
+                continue;
+            if (s.positive == 0)
+                summary.dead.push_back(int(c));
+            else if (s.fractionActive() < rareFraction)
+                summary.rare.push_back(int(c));
+        }
+        out.push_back(std::move(summary));
+    }
+    return out;
+}
+
 ScanBenchmark benchmarkScan(Model& model, const ScanConfig& config, int maxImages, const std::string& scratchWorkspace)
 {
     auto& d = model.impl();
