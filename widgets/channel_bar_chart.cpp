@@ -1,5 +1,7 @@
 #include "widgets/channel_bar_chart.h"
 
+#include "widgets/plot_export.h"
+
 #include <qcustomplot.h>
 
 #include <QPicture>
@@ -81,12 +83,7 @@ void ChannelBarChart::setSelectedChannel(int channel)
 
 void ChannelBarChart::paintPlot(QPainter& painter, const QRect& target) const
 {
-    QPicture picture;
-    {
-        QCPPainter qcp(&picture);
-        plot_->toPainter(&qcp, target.width(), target.height());
-    }
-    painter.drawPicture(target.topLeft(), picture);
+    loupe::widgets::paintPlot(painter, plot_, target);
 }
 
 } // namespace loupe::widgets

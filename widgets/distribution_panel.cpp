@@ -1,5 +1,7 @@
 #include "widgets/distribution_panel.h"
 
+#include "widgets/plot_export.h"
+
 #include <qcustomplot.h>
 
 #include <QCheckBox>
@@ -24,16 +26,6 @@ QCustomPlot* makePlot(const QString& yLabel, const QColor& colour)
     plot->yAxis->setLabel(yLabel);
     plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     return plot;
-}
-
-void paintPlot(QPainter& painter, QCustomPlot* plot, const QRect& target)
-{
-    QPicture picture;
-    {
-        QCPPainter qcp(&picture);
-        plot->toPainter(&qcp, target.width(), target.height());
-    }
-    painter.drawPicture(target.topLeft(), picture);
 }
 
 } // namespace

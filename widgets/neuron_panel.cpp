@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "widgets/channel_grid.h"
+#include "widgets/plot_export.h"
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
 
@@ -337,12 +338,7 @@ void NeuronPanel::paintExport(QPainter& painter, const QSize& size) const
         painter.drawImage(QRect(8, 16, kViewSize, kViewSize), positive_);
     if (!negative_.isNull())
         painter.drawImage(QRect(16 + kViewSize, 16, kViewSize, kViewSize), negative_);
-    QPicture picture;
-    {
-        QCPPainter qcp(&picture);
-        plot_->toPainter(&qcp, size.width(), 190);
-    }
-    painter.drawPicture(QPoint(0, kViewSize + 24), picture);
+    paintPlot(painter, plot_, QRect(0, kViewSize + 24, size.width(), 190));
 }
 
 QJsonObject NeuronPanel::exportParameters() const

@@ -76,4 +76,19 @@ void Args::allowOnly(const std::vector<std::string>& known) const
             throw Error("unknown option --" + name);
 }
 
+std::vector<std::string> splitList(const std::string& text)
+{
+    std::vector<std::string> out;
+    std::string item;
+    for (char c : text + ",") {
+        if (c != ',') {
+            item += c;
+        } else if (!item.empty()) {
+            out.push_back(item);
+            item.clear();
+        }
+    }
+    return out;
+}
+
 } // namespace loupe::cli

@@ -26,4 +26,7 @@ private:
     std::vector<std::string> positional_;
 };
 
+// "a,b,,c" -> {"a", "b", "c"}
+std::vector<std::string> splitList(const std::string& text);
+
 } // namespace loupe::cli

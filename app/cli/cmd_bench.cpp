@@ -64,29 +64,13 @@ int benchFeatureVis(const Args& args)
     return 0;
 }
 
-std::vector<std::string> splitLayers(const std::string& text)
-{
-    std::vector<std::string> out;
-    std::string item;
-    for (char c : text + ",") {
-        if (c == ',') {
-            if (!item.empty())
-                out.push_back(item);
-            item.clear();
-        } else {
-            item += c;
-        }
-    }
-    return out;
-}
-
 int benchScan(const Args& args)
 {
     args.allowOnly({"model", "device", "images", "layers", "batch", "threads", "max-images"});
     const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     ScanConfig config;
     config.folder = args.required("images");
-    config.layers = splitLayers(args.required("layers"));
+    config.layers = splitList(args.required("layers"));
     config.batchSize = args.intValue("batch", 32);
     config.decodeThreads = args.intValue("threads", 0);
     const std::string scratch = (std::filesystem::temp_directory_path() / ("loupe-bench-" + std::to_string(::getpid())) / "w.sqlite").string();

@@ -9,17 +9,6 @@
 
 namespace loupe::cli {
 
-std::vector<std::string> splitList(const std::string& text)
-{
-    std::vector<std::string> out;
-    std::stringstream in(text);
-    std::string item;
-    while (std::getline(in, item, ','))
-        if (!item.empty())
-            out.push_back(item);
-    return out;
-}
-
 int runScan(const Args& args)
 {
     args.allowOnly({"model", "device", "images", "layers", "workspace", "k", "batch", "threads", "quiet"});
