@@ -25,5 +25,7 @@ int runBench(const Args& args);
 int runScan(const Args& args);
 int runStats(const Args& args);
 int runExamples(const Args& args);
+int runDictionary(const Args& args);
+int runNmf(const Args& args);
 
 } // namespace loupe::cli

@@ -19,6 +19,8 @@ const std::vector<Command>& commands()
         {"scan", "index an image folder: top/bottom examples, histograms per unit (--images DIR --layers L1,L2)", runScan},
         {"stats", "a unit's statistics from a scan (JSON): histogram, fraction active, mean, std, top-k", runStats},
         {"examples", "a unit's top (or --bottom) dataset examples, optional grid of receptive-field crops", runExamples},
+        {"dictionary", "semantic dictionary: the channels active at --at X,Y [--box W,H] of an image (JSON, --out figure)", runDictionary},
+        {"nmf", "NMF factors of a layer's activations over --image I[,I2...] (--k 6, --out overlay)", runNmf},
         {"bench", "benchmarks: bench featurevis --model M --unit L:C", runBench},
     };
     return list;

@@ -1,0 +1,82 @@
+#include "app/cli/cli_workspace.h"
+#include "app/cli/commands.h"
+#include "core/activations.h"
+#include "core/colormap.h"
+#include "core/error.h"
+#include "core/featurevis_cache.h"
+#include "core/image_io.h"
+#include "core/json.h"
+#include "core/model.h"
+#include "core/semantic_dictionary.h"
+
+#include <iostream>
+
+namespace loupe::cli {
+namespace {
+
+std::pair<double, double> parsePair(const std::string& text, const char* option)
+{
+    const auto parts = splitList(text);
+    if (parts.size() != 2)
+        throw Error(std::string("--") + option + " expects two numbers, e.g. 120,80");
+    try {
+        return {std::stod(parts[0]), std::stod(parts[1])};
+    } catch (...) {
+        throw Error(std::string("--") + option + " expects two numbers, e.g. 120,80");
+    }
+}
+
+} // namespace
+
+int runDictionary(const Args& args)
+{
+    args.allowOnly({"model", "device", "image", "layer", "at", "box", "k", "out", "workspace"});
+    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const RgbImage image = loadImage(args.required("image"));
+    const auto acts = computeActivations(*model, image, args.required("layer"), false, 0);
+    const auto [x, y] = parsePair(args.required("at"), "at");
+    std::pair<double, double> box{0, 0};
+    if (args.has("box"))
+        box = parsePair(args.required("box"), "box");
+    const CellRange cells = cellsForBox(image.width, image.height, model->metadata().input.size, acts.width, acts.height, x, y,
+                                        box.first, box.second);
+    const auto entries = semanticDictionary(acts, cells, args.intValue("k", 8));
+
+    Json out = Json::object();
+    out["layer"] = acts.layer;
+    out["cells"] = Json(Json::Array{cells.x0, cells.y0, cells.x1, cells.y1});
+    Json list = Json::array();
+    for (const auto& e : entries) {
+        Json j = Json::object();
+        j["channel"] = e.channel;
+        j["value"] = e.value;
+        j["share"] = e.share;
+        list.push(j);
+    }
+    out["channels"] = list;
+    if (args.has("out")) {
+        // Thumbnails come from the workspace's feature-visualization cache (the Neuron dock's
+        // or `featurevis --all` renders); a channel without one shows its activation map.
+        auto workspace = workspaceForModel(args, *model);
+        FeatureVisConfig base;
+        base.size = 128;
+        int cached = 0;
+        std::vector<RgbImage> tiles;
+        for (const auto& e : entries) {
+            if (auto thumb = cachedFeatureVis(*workspace, channelConfig(base, acts.layer, e.channel))) {
+                tiles.push_back(*thumb);
+                ++cached;
+            } else {
+                const FloatMap map = acts.channelMap(e.channel);
+                tiles.push_back(colorize(map, 0, std::max(1e-6f, acts.channelMax[size_t(e.channel)])));
+            }
+        }
+        saveImage(tileGrid(tiles, int(std::max<size_t>(1, tiles.size())), 96, 3, 255), args.required("out"));
+        out["out"] = args.value("out");
+        out["thumbnails_from_cache"] = cached;
+    }
+    std::cout << out.dump(2) << std::endl;
+    return 0;
+}
+
+} // namespace loupe::cli
