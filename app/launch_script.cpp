@@ -3,6 +3,7 @@
 #include "app/job_runner.h"
 #include "app/main_window.h"
 #include "core/unit_id.h"
+#include "widgets/dictionary_panel.h"
 #include "widgets/neuron_panel.h"
 #include "widgets/unit_selection.h"
 
@@ -54,6 +55,13 @@ void LaunchScript::checkIdle()
 {
     if (window_->jobs()->runningCount() > 0) {
         QTimer::singleShot(200, this, &LaunchScript::checkIdle);
+        return;
+    }
+    if (!request_.pick.isEmpty() && !picked_) {
+        picked_ = true;
+        const QStringList xy = request_.pick.split(QLatin1Char(','));
+        window_->dictionaryPanel()->pick(xy.value(0).toDouble(), xy.value(1).toDouble());
+        QTimer::singleShot(300, this, &LaunchScript::checkIdle);  // thumbnails may be rendering
         return;
     }
     // Let queued results paint before grabbing.

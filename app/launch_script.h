@@ -17,6 +17,7 @@ struct LaunchRequest {
     QString screenshot;
     QString dock;  // dock to raise, e.g. "weights"
     bool renderLayer = false;  // render the selected layer's feature visualizations
+    QString pick;              // "x,y": a semantic-dictionary click once activations are there
     int timeoutSeconds = 300;
 };
 
@@ -33,6 +34,7 @@ private:
     MainWindow* window_;
     LaunchRequest request_;
     bool applied_ = false;
+    bool picked_ = false;
 };
 
 } // namespace loupe::app

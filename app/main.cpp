@@ -31,12 +31,13 @@ int main(int argc, char** argv)
                                   QStringLiteral("name"));
     const QCommandLineOption renderLayer(QStringLiteral("render-layer"),
                                          QStringLiteral("Render the selected layer's feature visualizations."));
-    parser.addOptions({image, layer, unit, screenshot, dock, renderLayer});
+    const QCommandLineOption pick(QStringLiteral("pick"), QStringLiteral("Semantic dictionary at image pixel x,y."), QStringLiteral("x,y"));
+    parser.addOptions({image, layer, unit, screenshot, dock, renderLayer, pick});
     parser.process(app);
 
     loupe::app::MainWindow window;
     loupe::app::LaunchRequest request{parser.value(image), parser.value(layer), parser.value(unit), parser.value(screenshot),
-                                          parser.value(dock), parser.isSet(renderLayer)};
+                                          parser.value(dock), parser.isSet(renderLayer), parser.value(pick)};
     new loupe::app::LaunchScript(&window, request);
     window.show();
 

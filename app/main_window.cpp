@@ -15,6 +15,7 @@
 #include "widgets/neuron_panel.h"
 #include "widgets/examples_panel.h"
 #include "widgets/distribution_panel.h"
+#include "widgets/dictionary_panel.h"
 #include "app/scan_dialog.h"
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
@@ -108,6 +109,7 @@ void MainWindow::buildDocks()
     neuron_ = new widgets::NeuronPanel(services);
     examples_ = new widgets::ExamplesPanel(services);
     distribution_ = new widgets::DistributionPanel(services);
+    dictionary_ = new widgets::DictionaryPanel(services);
 
     addDock(layerBrowser_, tr("Layer Browser"), QStringLiteral("dock.layers"), Qt::LeftDockWidgetArea);
     QDockWidget* act = addDock(activations_, tr("Activations"), QStringLiteral("dock.activations"), Qt::RightDockWidgetArea);
@@ -117,6 +119,8 @@ void MainWindow::buildDocks()
     QDockWidget* distribution = addDock(distribution_, tr("Distribution"), QStringLiteral("dock.distribution"), Qt::RightDockWidgetArea);
     tabifyDockWidget(neuron, examples);
     tabifyDockWidget(examples, distribution);
+    QDockWidget* dictionary = addDock(dictionary_, tr("Semantic Dictionary"), QStringLiteral("dock.dictionary"), Qt::RightDockWidgetArea);
+    tabifyDockWidget(distribution, dictionary);
     neuron->raise();
     QDockWidget* wts = addDock(weights_, tr("Weights"), QStringLiteral("dock.weights"), Qt::RightDockWidgetArea);
     tabifyDockWidget(act, wts);
@@ -162,6 +166,7 @@ void MainWindow::buildMenus()
     dataset->addAction(tr("&Scan Folder…"), this, &MainWindow::chooseScan);
     exportMenu->addAction(tr("Dataset Examples…"), examples_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("Distribution…"), distribution_, &widgets::Panel::exportWithDialog);
+    exportMenu->addAction(tr("Semantic Dictionary…"), dictionary_, &widgets::Panel::exportWithDialog);
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
     for (QDockWidget* dock : docks_)
@@ -240,6 +245,7 @@ void MainWindow::connectSession()
     });
     connect(session_, &ModelSession::activationsReady, this, [this](const LayerActivations& a) {
         activations_->setActivations(a);
+        dictionary_->setActivations(a, session_->inputSize());
         image_->setPredictions(a.predictions);
     });
     connect(session_, &ModelSession::activationsFailed, this, [this](const QString& layer, const QString& message) {
@@ -259,6 +265,10 @@ void MainWindow::connectSession()
         neuron_->showLayerChannel(channel, image);
     });
     connect(selection_, &widgets::UnitSelection::unitChanged, this, &MainWindow::refreshExamples);
+    connect(dictionary_, &widgets::DictionaryPanel::thumbnailsWanted, session_, &ModelSession::requestThumbnails);
+    connect(session_, &ModelSession::thumbnailReady, this, [this](const QString& layer, int channel, const RgbImage& image) {
+        dictionary_->setThumbnail(layer, channel, widgets::toQImage(image));
+    });
     connect(examples_, &widgets::ExamplesPanel::wholeImagesChanged, this, &MainWindow::refreshExamples);
     connect(examples_, &widgets::ExamplesPanel::exampleActivated, this,
             [this](const QString& folder, const QString& path) { openImage(QDir(folder).filePath(path)); });
@@ -388,6 +398,7 @@ bool MainWindow::openImage(const QString& path)
         figureContext_.imagePath = QFileInfo(path).absoluteFilePath();
         session_->setImage(image, path);
         image_->setImage(widgets::toQImage(image), QFileInfo(path).fileName());
+        dictionary_->setImage(widgets::toQImage(image));
         refreshLayerViews();
         return true;
     } catch (const std::exception& e) {
@@ -403,6 +414,7 @@ void MainWindow::openImage(const QImage& image, const QString& name)
     figureContext_.imagePath = name;
     session_->setImage(widgets::fromQImage(image), name);
     image_->setImage(image.convertToFormat(QImage::Format_RGB888), name);
+    dictionary_->setImage(image.convertToFormat(QImage::Format_RGB888));
     refreshLayerViews();
 }
 

@@ -16,6 +16,7 @@ class LayerBrowser;
 class NeuronPanel;
 class ExamplesPanel;
 class DistributionPanel;
+class DictionaryPanel;
 class UnitSelection;
 class WeightsPanel;
 } // namespace loupe::widgets
@@ -55,6 +56,7 @@ public:
     widgets::NeuronPanel* neuronPanel() const { return neuron_; }
     widgets::ExamplesPanel* examplesPanel() const { return examples_; }
     widgets::DistributionPanel* distributionPanel() const { return distribution_; }
+    widgets::DictionaryPanel* dictionaryPanel() const { return dictionary_; }
 
 signals:
     void modelReady();
@@ -93,6 +95,7 @@ private:
     widgets::NeuronPanel* neuron_ = nullptr;
     widgets::ExamplesPanel* examples_ = nullptr;
     widgets::DistributionPanel* distribution_ = nullptr;
+    widgets::DictionaryPanel* dictionary_ = nullptr;
     QList<QDockWidget*> docks_;
     QMenu* recentModels_ = nullptr;
     QMenu* recentImages_ = nullptr;

@@ -215,6 +215,46 @@ void ModelSession::requestLayerFeatureVis(const FeatureVisConfig& base, const QS
         this, {{}, [this](const QString& message) { emit featureVisFailed(message); }, {}}, QStringLiteral("layer-featurevis"));
 }
 
+void ModelSession::requestThumbnails(const QString& layer, const QList<int>& channels)
+{
+    if (!model_ || channels.isEmpty())
+        return;
+    auto model = model_;
+    auto workspace = workspace_;
+    const std::string name = layer.toStdString();
+    const std::vector<int> wanted(channels.begin(), channels.end());
+    QPointer<ModelSession> self(this);
+    const auto deliver = [self, layer](int channel, const RgbImage& image) {
+        QMetaObject::invokeMethod(
+            self, [self, layer, channel, image] { if (self) emit self->thumbnailReady(layer, channel, image); }, Qt::QueuedConnection);
+    };
+    runner_->submit(
+        tr("Thumbnails of %1").arg(layer), JobRunner::Pool::Device,
+        [model, workspace, name, wanted, deliver](Progress& progress) -> std::any {
+            const FeatureVisConfig base = thumbnailConfig();
+            FeatureVisConfig batch = base;
+            batch.perImageLayer = name;
+            for (int c : wanted) {
+                const auto cached = workspace ? cachedFeatureVis(*workspace, channelConfig(base, name, c)) : std::nullopt;
+                if (cached)
+                    deliver(c, *cached);
+                else
+                    batch.perImageChannels.push_back(c);
+            }
+            if (batch.perImageChannels.empty())
+                return {};
+            const FeatureVisResult result = renderFeatureVis(*model, batch, progress);
+            for (size_t i = 0; i < result.images.size(); ++i) {
+                const int c = batch.perImageChannels[i];
+                if (workspace)
+                    storeFeatureVis(*workspace, channelConfig(base, name, c), result.images[i]);
+                deliver(c, result.images[i]);
+            }
+            return {};
+        },
+        this, {{}, [this](const QString& message) { emit featureVisFailed(message); }, {}}, QStringLiteral("thumbnails"));
+}
+
 void ModelSession::scanFolder(const QString& folder, const QStringList& layers)
 {
     if (!model_)

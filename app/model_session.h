@@ -40,6 +40,9 @@ public:
     // config with zero steps is skipped.
     void requestFeatureVis(const FeatureVisConfig& positive, const FeatureVisConfig& negative);
     void requestLayerFeatureVis(const FeatureVisConfig& base, const QString& layer);
+    // Thumbnail feature visualizations of some channels: cached ones at once, the rest rendered
+    // in one batch and cached.
+    void requestThumbnails(const QString& layer, const QList<int>& channels);
     // Indexes a folder (a long job; resumable; cancel keeps what is done).
     void scanFolder(const QString& folder, const QStringList& layers);
     // The unit's examples and distribution from the latest scan, if there is one.
@@ -77,6 +80,7 @@ signals:
     void featureVisFailed(const QString& message);
     void layerRenderStarted(const QString& layer, int channels);
     void layerChannelReady(const QString& layer, int channel, const loupe::RgbImage& image);
+    void thumbnailReady(const QString& layer, int channel, const loupe::RgbImage& image);
     void scanFinished(const QString& summary);
     void scanFailed(const QString& message);
     void examplesReady(const loupe::UnitExamples& examples);

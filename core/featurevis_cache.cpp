@@ -11,6 +11,15 @@ namespace {
 constexpr const char* kKind = "featurevis";
 } // namespace
 
+FeatureVisConfig thumbnailConfig()
+{
+    FeatureVisConfig c;
+    c.size = 96;
+    c.steps = 128;
+    c.previewEvery = 0;
+    return c;
+}
+
 FeatureVisConfig channelConfig(const FeatureVisConfig& base, const std::string& layer, int channel)
 {
     FeatureVisConfig c = base;

@@ -15,6 +15,10 @@ std::string featureVisKey(const FeatureVisConfig& config);
 std::optional<RgbImage> cachedFeatureVis(const Workspace& workspace, const FeatureVisConfig& config);
 void storeFeatureVis(Workspace& workspace, const FeatureVisConfig& config, const RgbImage& image);
 
+// The settings of the small feature visualizations used as thumbnails (semantic dictionary,
+// atlas): cheap enough to render on demand, cached like any other render.
+FeatureVisConfig thumbnailConfig();
+
 // The single-channel config that image `index` of a whole-layer batch corresponds to.
 FeatureVisConfig channelConfig(const FeatureVisConfig& base, const std::string& layer, int channel);
 

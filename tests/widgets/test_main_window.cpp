@@ -12,6 +12,7 @@
 #include "widgets/layer_browser.h"
 #include "widgets/neuron_panel.h"
 #include "widgets/examples_panel.h"
+#include "widgets/dictionary_panel.h"
 #include "widgets/distribution_panel.h"
 #include "widgets/unit_selection.h"
 #include "widgets/weights_panel.h"
@@ -149,6 +150,29 @@ private slots:
         QTRY_COMPARE(window.examplesPanel()->topCount(), 12);
         QVERIFY(window.distributionPanel()->plottedPoints() > 0);
         QVERIFY(window.distributionPanel()->status().contains("positions"));
+        window.jobs()->waitForIdle(30000);
+        qunsetenv("LOUPE_DATA_DIR");
+    }
+
+    void clickingTheImageShowsItsSemanticDictionary()
+    {
+        QTemporaryDir data;
+        qputenv("LOUPE_DATA_DIR", data.path().toUtf8());
+        app::MainWindow window;
+        QSignalSpy ready(&window, &app::MainWindow::modelReady);
+        window.openModel(model_);
+        QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 30000);
+        QVERIFY(window.openImage(image_));
+        window.selection()->selectLayer("block");
+        QTRY_COMPARE_WITH_TIMEOUT(window.activationsPanel()->activations().layer, std::string("block"), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.activationsPanel()->grid()->tileCount(), 8, 30000);
+        QSignalSpy thumbnails(window.session(), &app::ModelSession::thumbnailReady);
+        window.dictionaryPanel()->pick(20, 20);
+        QVERIFY(!window.dictionaryPanel()->entries().empty());
+        QTRY_COMPARE_WITH_TIMEOUT(size_t(thumbnails.count()), window.dictionaryPanel()->entries().size(), 60000);
+        window.dictionaryPanel()->pick(500, 20);  // outside: a message, no entries
+        QVERIFY(window.dictionaryPanel()->entries().empty());
+        QVERIFY(window.dictionaryPanel()->status().contains("outside"));
         window.jobs()->waitForIdle(30000);
         qunsetenv("LOUPE_DATA_DIR");
     }

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "core/activations.h"
+#include "core/semantic_dictionary.h"
+#include "widgets/panel.h"
+
+#include <QHash>
+#include <QImage>
+
+class QListWidget;
+
+namespace loupe::widgets {
+
+class RegionPicker;
+
+// Click (or drag a box on) the image: the channels active there, strongest first, each with
+// its feature visualization, value and share of the total (Olah et al., Building Blocks of
+// Interpretability). Hovering an entry shows where that channel fires across the image;
+// clicking it selects the unit everywhere. Works on the activations the app already has for
+// the current image and layer: a click only slices and sorts.
+class DictionaryPanel : public Panel {
+    Q_OBJECT
+public:
+    DictionaryPanel(const PanelServices& services, QWidget* parent = nullptr);
+
+    void setImage(const QImage& image);
+    void setActivations(const LayerActivations& activations, int inputSize);
+    // Picks a region in original-image pixels (w, h = 0 for a point).
+    void pick(double x, double y, double w = 0, double h = 0);
+    void setThumbnail(const QString& layer, int channel, const QImage& image);
+    const std::vector<DictionaryEntry>& entries() const { return entries_; }
+
+    QString exportName() const override;
+    QSize exportSize() const override;
+    void paintExport(QPainter& painter, const QSize& size) const override;
+    QJsonObject exportParameters() const override;
+
+signals:
+    // Channels shown without a cached thumbnail: the app renders them and calls setThumbnail.
+    void thumbnailsWanted(const QString& layer, const QList<int>& channels);
+
+private:
+    void refreshList();
+    void highlight(int channel);
+
+    LayerActivations activations_;
+    int inputSize_ = 224;
+    QImage image_;
+    std::vector<DictionaryEntry> entries_;
+    QRectF region_;
+    QHash<int, QImage> thumbnails_;  // for activations_.layer
+    RegionPicker* picker_;
+    QListWidget* list_;
+};
+
+} // namespace loupe::widgets
