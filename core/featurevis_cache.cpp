@@ -17,6 +17,7 @@ FeatureVisConfig thumbnailConfig()
     c.size = 96;
     c.steps = 128;
     c.previewEvery = 0;
+    c.preRelu = true;  // a thumbnail must show something even for units silent on a grey start
     return c;
 }
 

@@ -2,7 +2,11 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/featurevis_options.h"
+#include "core/activations.h"
 #include "core/dataset_scan.h"
+#include "core/image_io.h"
+#include "core/semantic_dictionary.h"
+#include "core/synthetic_shapes.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "core/model.h"
@@ -64,6 +68,44 @@ int benchFeatureVis(const Args& args)
     return 0;
 }
 
+// Semantic dictionary latency: activations are computed once per image and layer, then every
+// click only slices and sorts them. Reports both.
+int benchDictionary(const Args& args)
+{
+    args.allowOnly({"model", "device", "image", "layer", "clicks"});
+    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const RgbImage image = loadImage(args.required("image"));
+    const auto start = std::chrono::steady_clock::now();
+    const auto acts = computeActivations(*model, image, args.required("layer"), false, 0);
+    const double activationMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const int clicks = std::max(1, args.intValue("clicks", 1000));
+    SeededRandom rng(7);
+    size_t found = 0;
+    const auto clicksStart = std::chrono::steady_clock::now();
+    for (int i = 0; i < clicks; ++i) {
+        const double x = rng.uniform(0, image.width - 1), y = rng.uniform(0, image.height - 1);
+        try {
+            found += semanticDictionary(acts, cellsForBox(image.width, image.height, model->metadata().input.size, acts.width,
+                                                          acts.height, x, y),
+                                        12)
+                         .size();
+        } catch (const Error&) {
+            // a click in the part the centre crop cuts away
+        }
+    }
+    const double perClickMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - clicksStart).count() / clicks;
+    Json out = Json::object();
+    out["device"] = model->device().name;
+    out["layer"] = acts.layer;
+    out["channels"] = acts.channels;
+    out["activations_once_ms"] = activationMs;
+    out["click_ms"] = perClickMs;
+    out["clicks"] = clicks;
+    out["entries_found"] = static_cast<long long>(found);
+    std::cout << out.dump(2) << std::endl;
+    return 0;
+}
+
 int benchScan(const Args& args)
 {
     args.allowOnly({"model", "device", "images", "layers", "batch", "threads", "max-images"});
@@ -110,7 +152,9 @@ int runBench(const Args& args)
         return benchFeatureVis(args);
     if (what.front() == "scan")
         return benchScan(args);
-    throw Error("unknown benchmark '" + what.front() + "' (available: featurevis, scan)");
+    if (what.front() == "dictionary")
+        return benchDictionary(args);
+    throw Error("unknown benchmark '" + what.front() + "' (available: featurevis, scan, dictionary)");
 }
 
 } // namespace loupe::cli
