@@ -56,6 +56,15 @@ ObjectiveTerm parseTerm(std::string text)
             throw Error("a layer objective is 'layer:NAME', got '" + whole + "'");
         return term;
     }
+    if (kind == "direction") {
+        // A saved direction's name; its layer and vector come from the workspace
+        // (resolveDirections).
+        if (rest.empty())
+            throw Error("a direction objective is 'direction:NAME'");
+        term.kind = ObjectiveTerm::Kind::Direction;
+        term.layer = rest;
+        return term;
+    }
     if (kind == "neuron" || kind == "channel") {
         const UnitId unit = UnitId::parse(rest);
         if (!unit.hasChannel())

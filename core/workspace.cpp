@@ -197,6 +197,16 @@ bool Workspace::remove(const std::string& kind, const std::string& key)
     return removed;
 }
 
+std::vector<std::string> Workspace::keys(const std::string& kind) const
+{
+    Statement s(db_, "SELECT key FROM results WHERE kind = ?1 ORDER BY key");
+    s.bind(1, kind);
+    std::vector<std::string> out;
+    while (s.step() == SQLITE_ROW)
+        out.push_back(columnBytes(s.get(), 0));
+    return out;
+}
+
 int Workspace::count(const std::string& kind) const
 {
     Statement s(db_, "SELECT COUNT(*) FROM results WHERE kind = ?1");

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 struct sqlite3;
 
@@ -35,6 +36,7 @@ public:
     std::optional<std::string> get(const std::string& kind, const std::string& key) const;
     bool remove(const std::string& kind, const std::string& key);
     int count(const std::string& kind) const;
+    std::vector<std::string> keys(const std::string& kind) const;
 
     // SQLite's own consistency check (PRAGMA quick_check).
     bool integrityOk() const;

@@ -6,9 +6,11 @@
 #include "core/image_io.h"
 #include "core/json.h"
 #include "core/model.h"
+#include "core/named_directions.h"
 #include "core/unit_id.h"
 #include "core/workspace.h"
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 
@@ -81,6 +83,11 @@ int runFeatureVis(const Args& args)
         config.objective = ObjectiveTerm::parse(args.required("unit"));
     else
         config.objective = ObjectiveTerm::parse(args.required("objective"));
+    if (workspace)
+        resolveDirections(config.objective, *workspace);
+    else if (std::any_of(config.objective.begin(), config.objective.end(),
+                         [](const ObjectiveTerm& t) { return t.kind == ObjectiveTerm::Kind::Direction; }))
+        throw Error("direction objectives are read from the workspace; drop --no-cache");
     const FeatureVisResult result = renderFeatureVis(*model, config, progress);
     if (!quiet)
         std::cerr << "\n";

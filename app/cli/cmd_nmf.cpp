@@ -1,4 +1,6 @@
+#include "app/cli/cli_workspace.h"
 #include "app/cli/commands.h"
+#include "core/named_directions.h"
 #include "core/colormap.h"
 #include "core/cv_convert.h"
 #include "core/error.h"
@@ -53,7 +55,7 @@ RgbImage factorOverlay(const RgbImage& image, int inputSize, const LayerFactors&
 
 int runNmf(const Args& args)
 {
-    args.allowOnly({"model", "device", "image", "layer", "k", "iterations", "seed", "out"});
+    args.allowOnly({"model", "device", "image", "layer", "k", "iterations", "seed", "out", "save", "workspace"});
     const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     std::vector<RgbImage> images;
     const auto paths = splitList(args.required("image"));
@@ -80,6 +82,21 @@ int runNmf(const Args& args)
         components.push(top);
     }
     out["factors_top_channels"] = components;
+    if (args.has("save")) {
+        // Each factor becomes a named direction: NAME-0 .. NAME-(k-1), usable as
+        // `featurevis --objective direction:NAME-i`.
+        auto workspace = workspaceForModel(args, *model);
+        Json saved = Json::array();
+        for (int k = 0; k < f.k; ++k) {
+            NamedDirection d;
+            d.name = args.required("save") + "-" + std::to_string(k);
+            d.layer = f.layer;
+            d.vector.assign(f.components.begin() + k * f.channels, f.components.begin() + (k + 1) * f.channels);
+            saveDirection(*workspace, d);
+            saved.push(d.name);
+        }
+        out["saved_directions"] = saved;
+    }
     if (args.has("out")) {
         const int size = model->metadata().input.size;
         std::vector<RgbImage> tiles;

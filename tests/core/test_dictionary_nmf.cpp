@@ -1,7 +1,10 @@
 #include "core/activations.h"
 #include "core/error.h"
 #include "core/model.h"
+#include "core/featurevis.h"
+#include "core/named_directions.h"
 #include "core/nmf.h"
+#include "core/workspace.h"
 #include "core/semantic_dictionary.h"
 #include "core/synthetic_shapes.h"
 #include "tests/support/test_models.h"
@@ -134,6 +137,28 @@ private slots:
         QCOMPARE(f.maps[0].size(), size_t(3 * 32 * 32));
         QCOMPARE(f.components.size(), size_t(3 * 8));
         QVERIFY(f.errorHistory.back() < f.errorHistory.front());
+    }
+
+    void nmfFactorBecomesAFeatureVisObjective()
+    {
+        const LayerFactors f = factorizeLayer(*branchy_, {renderShapeSample(ShapeClass::Rings, 4, 32)}, "block", 2, 100);
+        auto workspace = Workspace::open(dir_.filePath("directions.sqlite").toStdString(), branchy_->hash());
+        NamedDirection d{"rings", f.layer, std::vector<float>(f.components.begin(), f.components.begin() + f.channels)};
+        saveDirection(*workspace, d);
+        QCOMPARE(directionNames(*workspace), std::vector<std::string>{"rings"});
+        FeatureVisConfig config;
+        config.objective = ObjectiveTerm::parse("direction:rings");
+        config.size = 32;
+        config.steps = 40;
+        config.previewEvery = 0;
+        resolveDirections(config.objective, *workspace);
+        QCOMPARE(config.objective[0].layer, std::string("block"));
+        QCOMPARE(config.objective[0].direction.size(), size_t(8));
+        Progress progress;
+        const auto result = renderFeatureVis(*branchy_, config, progress);
+        QVERIFY(result.finalObjective > result.initialObjective);
+        auto missing = ObjectiveTerm::parse("direction:nope");
+        QVERIFY_THROWS_EXCEPTION(Error, resolveDirections(missing, *workspace));
     }
 
 private:
