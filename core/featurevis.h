@@ -47,6 +47,9 @@ struct FeatureVisConfig {
     // perImageLayer (used to render a whole layer in batches). Overrides `objective`.
     std::string perImageLayer;
     std::vector<int> perImageChannels;
+    // Per-image directions in perImageLayer's channel space (the activation grid: one image
+    // per cell, each towards that cell's activation vector). Overrides `objective`.
+    std::vector<std::vector<float>> perImageDirections;
 
     Parameterization parameterization = Parameterization::Fourier;
     bool decorrelateColour = true;

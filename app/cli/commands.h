@@ -27,5 +27,6 @@ int runStats(const Args& args);
 int runExamples(const Args& args);
 int runDictionary(const Args& args);
 int runNmf(const Args& args);
+int runActivationGrid(const Args& args);
 
 } // namespace loupe::cli

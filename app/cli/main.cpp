@@ -21,6 +21,7 @@ const std::vector<Command>& commands()
         {"examples", "a unit's top (or --bottom) dataset examples, optional grid of receptive-field crops", runExamples},
         {"dictionary", "semantic dictionary: the channels active at --at X,Y [--box W,H] of an image (JSON, --out figure)", runDictionary},
         {"nmf", "NMF factors of a layer's activations over --image I[,I2...] (--k 6, --out overlay)", runNmf},
+        {"activation-grid", "each cell of a layer's grid drawn as the feature vis of its activation vector (--out)", runActivationGrid},
         {"bench", "benchmarks: bench featurevis --model M --unit L:C", runBench},
     };
     return list;

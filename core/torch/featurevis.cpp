@@ -61,7 +61,8 @@ torch::Tensor spectrumScale(int h, int w)
 // batched and one-by-one renders agree; a diversity batch gives each image its own seed.
 std::uint64_t imageSeed(const FeatureVisConfig& config, int index)
 {
-    return config.perImageChannels.empty() ? config.seed + std::uint64_t(index) * 7919ULL : config.seed;
+    const bool perImage = !config.perImageChannels.empty() || !config.perImageDirections.empty();
+    return perImage ? config.seed : config.seed + std::uint64_t(index) * 7919ULL;
 }
 
 class ImageParameterization {
@@ -204,6 +205,15 @@ ObjectivePlan planObjective(Model& model, const FeatureVisConfig& config)
         t.layer = config.perImageLayer;
         t.channel = config.perImageChannels.front();
         terms = {t};
+    } else if (!config.perImageDirections.empty()) {
+        ObjectiveTerm t;
+        t.kind = ObjectiveTerm::Kind::Direction;
+        t.layer = config.perImageLayer;
+        t.direction = config.perImageDirections.front();
+        terms = {t};
+        for (const auto& d : config.perImageDirections)
+            if (d.size() != t.direction.size())
+                throw Error("per-image directions must all have the same length");
     }
     if (terms.empty())
         throw Error("the objective is empty");
@@ -253,6 +263,16 @@ torch::Tensor evaluateObjective(const ObjectivePlan& plan, const FeatureVisConfi
         const auto index = torch::tensor(channels, torch::TensorOptions().dtype(torch::kLong).device(act.device()));
         const auto selected = act.index_select(1, index).diagonal(0, 0, 1);  // (..., B) -> per image its channel
         return act.dim() == 4 ? selected.mean(c10::IntArrayRef{0, 1}) : selected;
+    }
+    if (!config.perImageDirections.empty()) {
+        const auto& act = captured.activations.at(0);
+        std::vector<float> flat;
+        for (const auto& d : config.perImageDirections)
+            flat.insert(flat.end(), d.begin(), d.end());
+        auto directions = torch::tensor(flat, act.options()).view({int64_t(config.perImageDirections.size()), -1});
+        directions = directions / directions.norm(2, {1}, true).clamp_min(1e-8);
+        return act.dim() == 4 ? (act * directions.unsqueeze(2).unsqueeze(3)).sum(1).mean(c10::IntArrayRef{1, 2})
+                              : (act * directions).sum(1);
     }
     for (const auto& term : plan.terms) {
         torch::Tensor value;
@@ -311,6 +331,7 @@ std::string FeatureVisConfig::cacheKey() const
     key << "|per=" << perImageLayer << ':';
     for (int c : perImageChannels)
         key << c << ',';
+    key << "dirs=" << perImageDirections.size();
     key << "|p=" << (parameterization == Parameterization::Fourier ? "fft" : parameterization == Parameterization::Upscaling ? "upscale" : "pixel") << "|dc=" << decorrelateColour
         << "|s=" << size << "|n=" << steps << "|lr=" << learningRate << "|seed=" << seed << "|b=" << batch
         << "|div=" << diversity << "|tr=" << transformationRobustness << ',' << jitterPixels << ',' << scaleRange << ','
@@ -326,7 +347,9 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
         throw Error("steps must not be negative");
     const ObjectivePlan plan = planObjective(model, config);
     auto& d = model.impl();
-    const int batch = config.perImageChannels.empty() ? std::max(1, config.batch) : int(config.perImageChannels.size());
+    const int batch = !config.perImageChannels.empty()     ? int(config.perImageChannels.size())
+                      : !config.perImageDirections.empty() ? int(config.perImageDirections.size())
+                                                           : std::max(1, config.batch);
 
     std::vector<CaptureRequest> requests;
     for (const auto& layer : plan.layers)

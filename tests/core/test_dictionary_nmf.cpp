@@ -1,3 +1,4 @@
+#include "core/activation_grid_vis.h"
 #include "core/activations.h"
 #include "core/error.h"
 #include "core/model.h"
@@ -159,6 +160,24 @@ private slots:
         QVERIFY(result.finalObjective > result.initialObjective);
         auto missing = ObjectiveTerm::parse("direction:nope");
         QVERIFY_THROWS_EXCEPTION(Error, resolveDirections(missing, *workspace));
+    }
+
+    void activationGridDrawsEveryActiveCell()
+    {
+        FeatureVisConfig base;
+        base.size = 16;
+        base.steps = 8;
+        Progress progress;
+        const auto grid = renderActivationGrid(*branchy_, renderShapeSample(ShapeClass::Cross, 3, 32), "block", 4, base, progress);
+        QCOMPARE(grid.columns, 4);
+        QCOMPARE(grid.rows, 4);
+        QCOMPARE(grid.cells.size(), size_t(16));
+        int drawn = 0;
+        for (const auto& c : grid.cells)
+            drawn += !c.empty();
+        QVERIFY(drawn > 0);
+        QCOMPARE(grid.mosaic.width, 4 * 16 + 5);
+        QVERIFY_THROWS_EXCEPTION(Error, renderActivationGrid(*branchy_, renderShapeSample(ShapeClass::Cross, 3, 32), "head", 4, base, progress));
     }
 
 private:
