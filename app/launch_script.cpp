@@ -2,6 +2,7 @@
 
 #include "app/job_runner.h"
 #include "app/main_window.h"
+#include "app/model_session.h"
 #include "core/unit_id.h"
 #include "widgets/dictionary_panel.h"
 #include "widgets/neuron_panel.h"
@@ -62,6 +63,12 @@ void LaunchScript::checkIdle()
         const QStringList xy = request_.pick.split(QLatin1Char(','));
         window_->dictionaryPanel()->pick(xy.value(0).toDouble(), xy.value(1).toDouble());
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);  // thumbnails may be rendering
+        return;
+    }
+    if (request_.nmf > 0 && !factorized_) {
+        factorized_ = true;
+        window_->session()->requestNmf(window_->selection()->layer(), request_.nmf);
+        QTimer::singleShot(300, this, &LaunchScript::checkIdle);
         return;
     }
     // Let queued results paint before grabbing.

@@ -18,6 +18,7 @@ struct LaunchRequest {
     QString dock;  // dock to raise, e.g. "weights"
     bool renderLayer = false;  // render the selected layer's feature visualizations
     QString pick;              // "x,y": a semantic-dictionary click once activations are there
+    int nmf = 0;               // k > 0: NMF of the selected layer on the image, shown in the dictionary dock
     int timeoutSeconds = 300;
 };
 
@@ -35,6 +36,7 @@ private:
     LaunchRequest request_;
     bool applied_ = false;
     bool picked_ = false;
+    bool factorized_ = false;
 };
 
 } // namespace loupe::app

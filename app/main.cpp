@@ -32,12 +32,14 @@ int main(int argc, char** argv)
     const QCommandLineOption renderLayer(QStringLiteral("render-layer"),
                                          QStringLiteral("Render the selected layer's feature visualizations."));
     const QCommandLineOption pick(QStringLiteral("pick"), QStringLiteral("Semantic dictionary at image pixel x,y."), QStringLiteral("x,y"));
-    parser.addOptions({image, layer, unit, screenshot, dock, renderLayer, pick});
+    const QCommandLineOption nmf(QStringLiteral("nmf"), QStringLiteral("NMF with k factors of the selected layer on the image."), QStringLiteral("k"));
+    parser.addOptions({image, layer, unit, screenshot, dock, renderLayer, pick, nmf});
     parser.process(app);
 
     loupe::app::MainWindow window;
     loupe::app::LaunchRequest request{parser.value(image), parser.value(layer), parser.value(unit), parser.value(screenshot),
-                                          parser.value(dock), parser.isSet(renderLayer), parser.value(pick)};
+                                          parser.value(dock), parser.isSet(renderLayer), parser.value(pick),
+                                          parser.value(nmf).toInt()};
     new loupe::app::LaunchScript(&window, request);
     window.show();
 

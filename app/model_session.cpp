@@ -3,7 +3,9 @@
 #include "app/job_runner.h"
 #include "core/builtin_model.h"
 #include "core/colormap.h"
+#include "core/activation_grid_vis.h"
 #include "core/dataset_scan.h"
+#include "core/nmf.h"
 #include "core/featurevis_cache.h"
 #include "core/workspace.h"
 
@@ -253,6 +255,49 @@ void ModelSession::requestThumbnails(const QString& layer, const QList<int>& cha
             return {};
         },
         this, {{}, [this](const QString& message) { emit featureVisFailed(message); }, {}}, QStringLiteral("thumbnails"));
+}
+
+void ModelSession::requestActivationGrid(const QString& layer, int maxCells)
+{
+    if (!model_ || image_.empty())
+        return;
+    auto model = model_;
+    const RgbImage image = image_;
+    const std::string name = layer.toStdString();
+    runner_->submit(
+        tr("Activation grid of %1").arg(layer), JobRunner::Pool::Device,
+        [model, image, name, maxCells](Progress& progress) -> std::any {
+            FeatureVisConfig base = thumbnailConfig();
+            base.size = 64;
+            return renderActivationGrid(*model, image, name, maxCells, base, progress).mosaic;
+        },
+        this,
+        {[this, layer](std::any result) { emit figureReady(tr("Activation grid of %1").arg(layer), std::any_cast<RgbImage>(result)); },
+         [this](const QString& message) { emit featureVisFailed(message); },
+         {}},
+        QStringLiteral("activation-grid"));
+}
+
+void ModelSession::requestNmf(const QString& layer, int k)
+{
+    if (!model_ || image_.empty())
+        return;
+    auto model = model_;
+    const RgbImage image = image_;
+    const std::string name = layer.toStdString();
+    runner_->submit(
+        tr("NMF of %1 (k=%2)").arg(layer).arg(k), JobRunner::Pool::Device,
+        [model, image, name, k](Progress& progress) -> std::any {
+            const LayerFactors f = factorizeLayer(*model, {image}, name, k, 300, 0, &progress);
+            return nmfOverlay(image, model->metadata().input.size, f, f.maps.front());
+        },
+        this,
+        {[this, layer, k](std::any result) {
+             emit figureReady(tr("NMF factors of %1, k = %2 (one colour per factor)").arg(layer).arg(k), std::any_cast<RgbImage>(result));
+         },
+         [this](const QString& message) { emit featureVisFailed(message); },
+         {}},
+        QStringLiteral("nmf"));
 }
 
 void ModelSession::scanFolder(const QString& folder, const QStringList& layers)

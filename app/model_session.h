@@ -48,6 +48,9 @@ public:
     // The unit's examples and distribution from the latest scan, if there is one.
     void requestExamples(const QString& layer, int channel, bool wholeImages);
     bool hasScan() const;
+    // Building-Blocks views of the current image at a layer (jobs on the device worker).
+    void requestActivationGrid(const QString& layer, int maxCells);
+    void requestNmf(const QString& layer, int k);
     // Layer facts from the latest scan (receptive field, dead and rarely firing units).
     std::vector<LayerScanSummary> scanSummaries() const;
 
@@ -81,6 +84,7 @@ signals:
     void layerRenderStarted(const QString& layer, int channels);
     void layerChannelReady(const QString& layer, int channel, const loupe::RgbImage& image);
     void thumbnailReady(const QString& layer, int channel, const loupe::RgbImage& image);
+    void figureReady(const QString& title, const loupe::RgbImage& image);
     void scanFinished(const QString& summary);
     void scanFailed(const QString& message);
     void examplesReady(const loupe::UnitExamples& examples);

@@ -3,6 +3,7 @@
 #include "core/progress.h"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace loupe {
@@ -40,5 +41,9 @@ struct LayerFactors {
 };
 LayerFactors factorizeLayer(Model& model, const std::vector<RgbImage>& images, const std::string& layer, int k,
                             int iterations = 300, std::uint64_t seed = 0, Progress* progress = nullptr);
+
+// The image (model-input view) with each factor's map in its own colour, blended by strength:
+// a segmentation-like picture of what the layer groups together.
+RgbImage nmfOverlay(const RgbImage& image, int inputSize, const LayerFactors& factors, const std::vector<float>& maps);
 
 } // namespace loupe

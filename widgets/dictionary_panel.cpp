@@ -6,6 +6,8 @@
 #include "widgets/unit_selection.h"
 
 #include <QListWidget>
+#include <QSpinBox>
+#include <QToolBar>
 #include <QJsonArray>
 #include <QMouseEvent>
 #include <QPainter>
@@ -94,7 +96,27 @@ DictionaryPanel::DictionaryPanel(const PanelServices& services, QWidget* parent)
     splitter->addWidget(list_);
     splitter->setSizes({300, 400});
     setBody(splitter);
-    picker_->onPick = [this](const QRectF& r) { pick(r.x(), r.y(), r.width(), r.height()); };
+    picker_->onPick = [this](const QRectF& r) {
+        if (picker_->image != image_) {  // a figure is shown: a click goes back to the image
+            picker_->image = image_;
+            picker_->update();
+            return;
+        }
+        pick(r.x(), r.y(), r.width(), r.height());
+    };
+    toolBar()->addAction(tr("Activation Grid"), this, [this] {
+        if (!activations_.layer.empty())
+            emit activationGridRequested(QString::fromStdString(activations_.layer), 8);
+    })->setToolTip(tr("Each cell of the layer's grid drawn as the feature visualization of its activation vector"));
+    toolBar()->addAction(tr("NMF"), this, [this] {
+        if (!activations_.layer.empty())
+            emit nmfRequested(QString::fromStdString(activations_.layer), factors_->value());
+    })->setToolTip(tr("Factorise the layer's activations on this image into k groups of channels"));
+    factors_ = new QSpinBox;
+    factors_->setRange(1, 16);
+    factors_->setValue(6);
+    factors_->setPrefix(tr("k = "));
+    toolBar()->addWidget(factors_);
     connect(list_, &QListWidget::itemEntered, this, [this](QListWidgetItem* item) { highlight(item->data(Qt::UserRole).toInt()); });
     connect(list_, &QListWidget::itemClicked, this, [this](QListWidgetItem* item) {
         selection()->selectUnit(QString::fromStdString(activations_.layer), item->data(Qt::UserRole).toInt());
@@ -187,6 +209,15 @@ void DictionaryPanel::setThumbnail(const QString& layer, int channel, const QIma
     for (int i = 0; i < list_->count(); ++i)
         if (list_->item(i)->data(Qt::UserRole).toInt() == channel)
             list_->item(i)->setIcon(QIcon(QPixmap::fromImage(image)));
+}
+
+void DictionaryPanel::showFigure(const QString& title, const QImage& figure)
+{
+    picker_->image = figure;
+    picker_->overlay = QImage();
+    picker_->hasRegion = false;
+    picker_->update();
+    setStatus(title + tr(" — click it to return to the image"));
 }
 
 void DictionaryPanel::highlight(int channel)

@@ -8,6 +8,7 @@
 #include <QImage>
 
 class QListWidget;
+class QSpinBox;
 
 namespace loupe::widgets {
 
@@ -28,6 +29,8 @@ public:
     // Picks a region in original-image pixels (w, h = 0 for a point).
     void pick(double x, double y, double w = 0, double h = 0);
     void setThumbnail(const QString& layer, int channel, const QImage& image);
+    // Shows a figure (activation grid, NMF overlay) in place of the image until the next pick.
+    void showFigure(const QString& title, const QImage& figure);
     const std::vector<DictionaryEntry>& entries() const { return entries_; }
 
     QString exportName() const override;
@@ -38,6 +41,8 @@ public:
 signals:
     // Channels shown without a cached thumbnail: the app renders them and calls setThumbnail.
     void thumbnailsWanted(const QString& layer, const QList<int>& channels);
+    void activationGridRequested(const QString& layer, int maxCells);
+    void nmfRequested(const QString& layer, int k);
 
 private:
     void refreshList();
@@ -51,6 +56,7 @@ private:
     QHash<int, QImage> thumbnails_;  // for activations_.layer
     RegionPicker* picker_;
     QListWidget* list_;
+    QSpinBox* factors_;
 };
 
 } // namespace loupe::widgets

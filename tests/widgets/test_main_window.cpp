@@ -170,6 +170,11 @@ private slots:
         window.dictionaryPanel()->pick(20, 20);
         QVERIFY(!window.dictionaryPanel()->entries().empty());
         QTRY_COMPARE_WITH_TIMEOUT(size_t(thumbnails.count()), window.dictionaryPanel()->entries().size(), 60000);
+        QSignalSpy figures(window.session(), &app::ModelSession::figureReady);
+        window.session()->requestNmf("block", 3);
+        window.session()->requestActivationGrid("block", 4);
+        QTRY_COMPARE_WITH_TIMEOUT(figures.count(), 2, 60000);
+        QVERIFY(figures.first().at(0).toString().contains("NMF"));
         window.dictionaryPanel()->pick(500, 20);  // outside: a message, no entries
         QVERIFY(window.dictionaryPanel()->entries().empty());
         QVERIFY(window.dictionaryPanel()->status().contains("outside"));
