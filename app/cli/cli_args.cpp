@@ -3,6 +3,7 @@
 #include "core/error.h"
 
 #include <algorithm>
+#include <iostream>
 
 namespace loupe::cli {
 
@@ -74,6 +75,20 @@ void Args::allowOnly(const std::vector<std::string>& known) const
     for (const auto& [name, value] : options_)
         if (std::find(known.begin(), known.end(), name) == known.end())
             throw Error("unknown option --" + name);
+}
+
+std::function<void(double, const std::string&)> stderrProgress(bool quiet)
+{
+    return [quiet](double, const std::string& text) {
+        if (!quiet)
+            std::cerr << "\r" << text << "      " << std::flush;
+    };
+}
+
+void endProgressLine(bool quiet)
+{
+    if (!quiet)
+        std::cerr << "\n";
 }
 
 std::vector<std::string> splitList(const std::string& text)

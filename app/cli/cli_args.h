@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,6 +26,10 @@ private:
     std::map<std::string, std::string> options_;
     std::vector<std::string> positional_;
 };
+
+// Progress for long commands: one line on stderr, rewritten in place (nothing when quiet).
+std::function<void(double, const std::string&)> stderrProgress(bool quiet);
+void endProgressLine(bool quiet);
 
 // "a,b,,c" -> {"a", "b", "c"}
 std::vector<std::string> splitList(const std::string& text);

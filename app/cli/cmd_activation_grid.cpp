@@ -19,14 +19,10 @@ int runActivationGrid(const Args& args)
     if (!args.has("steps"))
         config.steps = 128;
     const bool quiet = args.has("quiet");
-    Progress progress([quiet](double, const std::string& text) {
-        if (!quiet)
-            std::cerr << "\r" << text << "      " << std::flush;
-    });
+    Progress progress(stderrProgress(quiet));
     const auto grid = renderActivationGrid(*model, loadImage(args.required("image")), args.required("layer"),
                                            args.intValue("cells", 8), config, progress);
-    if (!quiet)
-        std::cerr << "\n";
+    endProgressLine(quiet);
     Json out = Json::object();
     out["layer"] = grid.layer;
     out["columns"] = grid.columns;

@@ -52,10 +52,7 @@ int runFeatureVis(const Args& args)
     const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     FeatureVisConfig config = featureVisConfigFromArgs(args);
     const bool quiet = args.has("quiet");
-    Progress progress([quiet](double, const std::string& text) {
-        if (!quiet)
-            std::cerr << "\r" << text << "        " << std::flush;
-    });
+    Progress progress(stderrProgress(quiet));
     auto workspace = openWorkspace(args, *model);
 
     Json out = Json::object();
@@ -65,8 +62,7 @@ int runFeatureVis(const Args& args)
         out["parameters"] = config.cacheKey();
         const std::string layer = model->layer(args.required("layer")).path;
         const LayerRender render = renderLayerFeatureVis(*model, workspace.get(), config, layer, args.intValue("batch", 16), progress);
-        if (!quiet)
-            std::cerr << "\n";
+        endProgressLine(quiet);
         out["layer"] = layer;
         out["channels"] = int(render.images.size());
         out["from_cache"] = render.fromCache;
@@ -89,8 +85,7 @@ int runFeatureVis(const Args& args)
                          [](const ObjectiveTerm& t) { return t.kind == ObjectiveTerm::Kind::Direction; }))
         throw Error("direction objectives are read from the workspace; drop --no-cache");
     const FeatureVisResult result = renderFeatureVis(*model, config, progress);
-    if (!quiet)
-        std::cerr << "\n";
+    endProgressLine(quiet);
     if (workspace && config.batch == 1 && result.warning.empty() && result.images.size() == 1)
         storeFeatureVis(*workspace, config, result.images.front());
     out["parameters"] = config.cacheKey();

@@ -21,13 +21,9 @@ int runScan(const Args& args)
     config.batchSize = args.intValue("batch", config.batchSize);
     config.decodeThreads = args.intValue("threads", 0);
     const bool quiet = args.has("quiet");
-    Progress progress([quiet](double, const std::string& text) {
-        if (!quiet)
-            std::cerr << "\r" << text << "      " << std::flush;
-    });
+    Progress progress(stderrProgress(quiet));
     const ScanSummary summary = scanFolder(*model, *workspace, config, progress);
-    if (!quiet)
-        std::cerr << "\n";
+    endProgressLine(quiet);
     Json out = Json::object();
     out["workspace"] = workspace->file();
     out["folder"] = config.folder;

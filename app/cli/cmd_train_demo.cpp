@@ -30,13 +30,9 @@ int runTrainDemo(const Args& args)
     config.imageSize = args.intValue("size", config.imageSize);
     const std::string out = args.value("out", builtinModelDirectory(Workspace::defaultDataDirectory()));
     const bool quiet = args.has("quiet");
-    Progress progress([quiet](double, const std::string& text) {
-        if (!quiet)
-            std::cerr << "\r" << text << "     " << std::flush;
-    });
+    Progress progress(stderrProgress(quiet));
     const TrainingReport report = trainBuiltinModel(config, out, progress);
-    if (!quiet)
-        std::cerr << "\n";
+    endProgressLine(quiet);
     Json json = Json::object();
     json["model"] = report.modelPath;
     json["test_accuracy"] = report.testAccuracy;
