@@ -10,8 +10,9 @@
 //     train-only branches disappear and eval-mode code is straight-line.
 //  4. Every value we care about is registered as a graph output at once: graph passes keep
 //     uses up to date, so a tracked value survives later inlining and folding.
-//  5. Captured values are cloned where they are produced, because an in-place ReLU later in
-//     the graph would otherwise overwrite the pre-activation we return.
+//  5. Downstream of a captured value the network reads a clone made where it is produced, so
+//     an in-place ReLU later cannot overwrite the pre-activation we return, while gradients of
+//     later values still reach it (Grad-CAM).
 //  6. The new graph returns only the captured values (plus, optionally, the model output);
 //     dead-code elimination then cuts away every layer after the deepest one requested.
 //  7. The graph is added as a new method on the root module's type (never on a submodule's:
@@ -104,9 +105,13 @@ public:
         CapturePlan plan;
         for (const auto& parts : requested) {
             for (size_t index : parts)
-                results.push_back(cloneAfterDefinition(value(index)));
+                results.push_back(value(index));
             plan.partsPerRequest.push_back(int(parts.size()));
         }
+        std::set<Value*> detoured;
+        for (Value* v : results)
+            if (detoured.insert(v).second)
+                detourDownstreamThroughClone(v);
         if (withModelOutput)
             for (size_t i = 0; i < originalOutputs_; ++i)
                 results.push_back(value(i));
@@ -118,6 +123,7 @@ public:
         // Module calls count as side effects for the default policy; ours are pure forwards,
         // so allow deleting them: this is what cuts the network after the deepest layer.
         torch::jit::EliminateDeadCode(graph_, torch::jit::DCESideEffectPolicy::ALLOW_DELETING_NODES_WITH_SIDE_EFFECTS);
+        removeUnusedModuleCalls();
 
         plan.methodName = "__loupe_capture_" + std::to_string(gMethodCounter++);
         plan.withModelOutput = withModelOutput;
@@ -276,13 +282,43 @@ private:
         sources.push_back(label);
     }
 
-    Value* cloneAfterDefinition(Value* v)
+    // Alias analysis cannot see into module calls, so it keeps a dead call that might write to
+    // a live tensor. Forwards of nn modules do not write to their inputs' aliases once the
+    // captured values are detoured through clones, so unused calls (and what only they used)
+    // are removed here, from the end.
+    void removeUnusedModuleCalls()
+    {
+        bool changed = true;
+        while (changed) {
+            changed = false;
+            for (auto it = graph_->nodes().rbegin(); it != graph_->nodes().rend(); ++it) {
+                Node* node = *it;
+                const bool removable = node->kind() == prim::CallMethod || node->kind() == prim::GetAttr ||
+                                       node->kind() == aten::clone || node->kind() == prim::Constant;
+                bool unused = true;
+                for (Value* out : node->outputs())
+                    unused = unused && !out->hasUses();
+                if (removable && unused) {
+                    node->destroy();
+                    changed = true;
+                    break;
+                }
+            }
+        }
+    }
+
+    // The rest of the network reads a copy of the captured value, made where the value is
+    // defined: in-place ops downstream (an inplace ReLU) then change the copy, not the value we
+    // return, and gradients of later values (a logit, for Grad-CAM) still flow back into it.
+    // Our own tuple outputs are created afterwards and keep using the value itself.
+    void detourDownstreamThroughClone(Value* v)
     {
         Node* def = v->node();
         if (def->kind() == prim::Param)
-            return v;
+            return;
         torch::jit::WithInsertPoint guard(def->next());
-        return graph_->insert(aten::clone, {v});
+        Value* copy = graph_->insert(aten::clone, {v});
+        v->replaceAllUsesAfterNodeWith(copy->node(), copy);
     }
 
     torch::jit::Module& root_;

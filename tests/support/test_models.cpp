@@ -133,7 +133,30 @@ def forward(self, x):
     return path;
 }
 
-std::string writeBarDetector(const std::string& directory)
+float linearModelWeight(int klass, int index)
+{
+    return std::sin(0.37f * float(index) + float(klass));
+}
+
+std::string writeLinearModel(const std::string& directory)
+{
+    auto m = makeModule("LinearImage");
+    auto w = torch::empty({2, 3 * 8 * 8});
+    for (int k = 0; k < 2; ++k)
+        for (int i = 0; i < 3 * 8 * 8; ++i)
+            w[k][i] = linearModelWeight(k, i);
+    m.register_parameter("weight", w, false);
+    m.define(R"(
+def forward(self, x):
+    return torch.matmul(x.flatten(1), self.weight.t())
+)");
+    const std::string path = directory + "/linear.pt";
+    torch::jit::ExtraFilesMap extra{{"loupe.json", R"({"input": {"size": 8, "range": [0, 1], "mean": [0, 0, 0], "std": [1, 1, 1]}})"}};
+    m.save(path, extra);
+    return path;
+}
+
+std::string writeBarDetector(const std::string& directory, bool identityHead)
 {
     torch::manual_seed(3);
     auto net = makeModule("BarNet");
@@ -150,7 +173,8 @@ std::string writeBarDetector(const std::string& directory)
     c1.attr("conv").toModule().attr("bias").toTensor().zero_();
     net.register_module("conv1", c1);
     auto head = makeModule("Linear");
-    head.register_parameter("weight", torch::randn({2, 4}), false);
+    // With an identity head, class k is exactly the mean of channel k.
+    head.register_parameter("weight", identityHead ? torch::eye(2, 4) : torch::randn({2, 4}), false);
     head.define(R"(
 def forward(self, x):
     return torch.matmul(x.mean([2, 3]), self.weight.t())
@@ -160,7 +184,7 @@ def forward(self, x):
 def forward(self, x):
     return self.head.forward(self.conv1.forward(x))
 )");
-    const std::string path = directory + "/bars.pt";
+    const std::string path = directory + (identityHead ? "/bars_identity.pt" : "/bars.pt");
     torch::jit::ExtraFilesMap extra{{"loupe.json", R"({"name": "bars", "input": {"size": 32, "range": [0, 1], "mean": [0, 0, 0], "std": [1, 1, 1]}})"}};
     net.save(path, extra);
     return path;

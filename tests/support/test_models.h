@@ -20,6 +20,11 @@ std::string writeFeatureExtractor(const std::string& directory);
 
 // A model whose conv1 weights are hand-set: channel 0 detects a bright vertical bar
 // (and channel 1 its inverse), the rest small random. Input 3x32x32, RGB in [0,1].
-std::string writeBarDetector(const std::string& directory);
+std::string writeBarDetector(const std::string& directory, bool identityHead = false);
+
+// A linear classifier on a 3x8x8 input: logit k = sum_i w_k[i] * x[i] with
+// w_k[i] = sin(0.37 i + k) (and zero bias), so tests can compute gradients by hand.
+std::string writeLinearModel(const std::string& directory);
+float linearModelWeight(int klass, int index);
 
 } // namespace loupe::test

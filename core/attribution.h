@@ -1,0 +1,62 @@
+#pragma once
+
+#include "core/image.h"
+#include "core/progress.h"
+
+#include <functional>
+#include <string>
+
+namespace loupe {
+
+class Model;
+
+// What an attribution explains: a class logit or probability, or a unit (channel mean over
+// positions, or one position).
+struct AttributionTarget {
+    enum class Kind { Logit, Probability, Unit } kind = Kind::Logit;
+    int index = 0;          // class index, or channel for a unit
+    std::string layer;      // for a unit
+    int x = -1, y = -1;     // unit position (-1: mean over positions)
+
+    // "class:N" (logit), "prob:N", "unit:L:C" or "unit:L:C@x,y". Throws loupe::Error.
+    static AttributionTarget parse(const std::string& text);
+    std::string toString() const;
+};
+
+enum class AttributionMethod { Saliency, InputTimesGradient, SmoothGrad, IntegratedGradients, GradCam, GradCamPlusPlus, Occlusion };
+AttributionMethod attributionMethodFromString(const std::string& name);  // "saliency", "ig", ...
+std::string toString(AttributionMethod method);
+
+struct AttributionConfig {
+    AttributionMethod method = AttributionMethod::Saliency;
+    AttributionTarget target;
+    std::string layer;           // Grad-CAM / Grad-CAM++ layer
+    int samples = 32;            // SmoothGrad
+    float noise = 0.15f;         // SmoothGrad sigma / (max - min) of the input
+    int steps = 64;              // integrated gradients
+    enum class Baseline { Black, Blur, Noise } baseline = Baseline::Black;
+    int batch = 16;              // internal batching (IG, SmoothGrad, occlusion)
+    int patch = 32;              // occlusion patch, model-input pixels
+    int stride = 8;
+    enum class Fill { Grey, Black, Mean, Blur } fill = Fill::Grey;
+    std::uint64_t seed = 0;
+};
+
+// A map over the model-input view of the image (size x size, after resize + centre crop).
+struct AttributionMap {
+    int width = 0;
+    int height = 0;
+    std::vector<float> values;
+    bool isSigned = false;      // signed maps use a diverging colour map
+    float targetValue = 0;      // f(x)
+    float baselineValue = 0;    // f(baseline) for integrated gradients
+    RgbImage inputView;         // the image as the model saw it
+};
+
+// Computes the attribution. Throws loupe::Error on bad input (class out of range, unknown
+// layer, Grad-CAM on a layer without spatial extent, a patch larger than the input) and
+// loupe::Cancelled when cancelled. `partial` receives the occlusion map while it fills in.
+AttributionMap attribute(Model& model, const RgbImage& image, const AttributionConfig& config, Progress& progress,
+                         const std::function<void(const AttributionMap&)>& partial = {});
+
+} // namespace loupe

@@ -1,0 +1,355 @@
+// Attribution methods on LibTorch autograd (Simonyan et al. saliency; gradient x input;
+// SmoothGrad, Smilkov et al.; integrated gradients, Sundararajan et al.; Grad-CAM, Selvaraju
+// et al., and Grad-CAM++, Chattopadhyay et al.; occlusion, Zeiler & Fergus). All work in the
+// model's normalised input space; maps are over the model-input view of the image.
+
+#include "core/attribution.h"
+
+#include "core/error.h"
+#include "core/input_geometry.h"
+#include "core/synthetic_shapes.h"
+#include "core/torch/model_impl.h"
+#include "core/torch/tensor_image.h"
+#include "core/unit_id.h"
+
+#include <torch/csrc/autograd/autograd.h>
+
+#include <cmath>
+
+namespace loupe {
+namespace {
+
+// Evaluates the target for a batch of inputs (B), optionally also returning a captured layer.
+class TargetFunction {
+public:
+    TargetFunction(Model& model, const AttributionTarget& target, const std::string& extraLayer) : model_(model), target_(target)
+    {
+        auto& d = model.impl();
+        if (target.kind == AttributionTarget::Kind::Unit) {
+            const LayerInfo& layer = model.layer(target.layer);
+            if (!layer.addressable)
+                throw Error("layer '" + layer.path + "' cannot be captured: " + layer.note);
+            if (target.index < 0 || target.index >= layer.channels())
+                throw Error("channel " + std::to_string(target.index) + " is out of range for '" + layer.path + "'");
+            if (target.x >= 0 && !layer.isSpatial())
+                throw Error("'" + layer.path + "' has no spatial positions");
+            unitLayer_ = layer.path;
+            requests_.push_back({layer.path, false});
+        } else {
+            if (model.numClasses() == 0)
+                throw Error("this model has no classifier output to attribute");
+            if (target.index < 0 || target.index >= model.numClasses())
+                throw Error("class " + std::to_string(target.index) + " is out of range (the model has " +
+                            std::to_string(model.numClasses()) + " classes)");
+        }
+        if (!extraLayer.empty()) {
+            const LayerInfo& layer = model.layer(extraLayer);
+            if (!layer.isSpatial())
+                throw Error("Grad-CAM needs a spatial layer; '" + layer.path + "' has no spatial extent");
+            extraIndex_ = int(requests_.size());
+            requests_.push_back({layer.path, false});
+        }
+        plan_ = &d.captures.plan(d.module, requests_, target.kind != AttributionTarget::Kind::Unit);
+    }
+
+    struct Output {
+        torch::Tensor value;  // (B)
+        torch::Tensor extra;  // captured extra layer
+    };
+
+    Output operator()(const torch::Tensor& input) const
+    {
+        auto& d = model_.impl();
+        const auto r = runCapture(d.module, *plan_, input);
+        Output out;
+        if (target_.kind == AttributionTarget::Kind::Unit) {
+            auto act = r.activations[0];
+            if (act.dim() == 2)
+                out.value = act.select(1, target_.index);
+            else if (target_.x >= 0)
+                out.value = act.select(1, target_.index)
+                                .select(1, std::min<int64_t>(target_.y, act.size(2) - 1))
+                                .select(1, std::min<int64_t>(target_.x, act.size(3) - 1));
+            else
+                out.value = act.select(1, target_.index).mean(c10::IntArrayRef{1, 2});
+        } else {
+            out.value = target_.kind == AttributionTarget::Kind::Logit ? r.modelOutput.select(1, target_.index)
+                                                                       : torch::softmax(r.modelOutput, 1).select(1, target_.index);
+        }
+        if (extraIndex_ >= 0)
+            out.extra = r.activations[size_t(extraIndex_)];
+        return out;
+    }
+
+private:
+    Model& model_;
+    AttributionTarget target_;
+    std::string unitLayer_;
+    std::vector<CaptureRequest> requests_;
+    int extraIndex_ = -1;
+    const CapturePlan* plan_ = nullptr;
+};
+
+torch::Tensor gradientOf(const TargetFunction& f, const torch::Tensor& inputs, torch::Tensor* values = nullptr)
+{
+    auto x = inputs.detach().clone().requires_grad_();
+    const auto out = f(x);
+    if (values)
+        *values = out.value.detach();
+    return torch::autograd::grad({out.value.sum()}, {x})[0];
+}
+
+AttributionMap toMap(const torch::Tensor& map2d, bool isSigned)
+{
+    const auto m = map2d.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    AttributionMap out;
+    out.height = int(m.size(0));
+    out.width = int(m.size(1));
+    out.values.assign(m.data_ptr<float>(), m.data_ptr<float>() + m.numel());
+    out.isSigned = isSigned;
+    return out;
+}
+
+torch::Tensor baselineFor(const torch::Tensor& input, const InputSpec& spec, AttributionConfig::Baseline kind, std::uint64_t seed)
+{
+    const auto mean = torch::tensor({spec.mean[0], spec.mean[1], spec.mean[2]}).view({1, 3, 1, 1}).to(input.device());
+    const auto stdev = torch::tensor({spec.std[0], spec.std[1], spec.std[2]}).view({1, 3, 1, 1}).to(input.device());
+    switch (kind) {
+    case AttributionConfig::Baseline::Black:
+        return (torch::full_like(input, spec.rangeMin) - mean) / stdev;
+    case AttributionConfig::Baseline::Noise: {
+        torch::manual_seed(seed);
+        const auto pixels = torch::rand_like(input) * (spec.rangeMax - spec.rangeMin) + spec.rangeMin;
+        return (pixels - mean) / stdev;
+    }
+    case AttributionConfig::Baseline::Blur:
+    default: {
+        const int k = 31;
+        auto kernel = torch::ones({3, 1, k, k}, input.options()) / float(k * k);
+        return at::conv2d(at::replication_pad2d(input, {k / 2, k / 2, k / 2, k / 2}), kernel, c10::optional<at::Tensor>(), at::IntArrayRef{1, 1}, at::IntArrayRef{0, 0}, at::IntArrayRef{1, 1}, 3);
+    }
+    }
+}
+
+} // namespace
+
+AttributionTarget AttributionTarget::parse(const std::string& text)
+{
+    AttributionTarget t;
+    const auto colon = text.find(':');
+    const std::string kind = colon == std::string::npos ? text : text.substr(0, colon);
+    const std::string rest = colon == std::string::npos ? std::string() : text.substr(colon + 1);
+    const auto index = [&](const std::string& s) {
+        try {
+            size_t used = 0;
+            const int v = std::stoi(s, &used);
+            if (used == s.size() && v >= 0)
+                return v;
+        } catch (...) {
+        }
+        throw Error("invalid class index in target '" + text + "'");
+    };
+    if (kind == "class" || kind == "logit") {
+        t.kind = Kind::Logit;
+        t.index = index(rest);
+    } else if (kind == "prob" || kind == "probability") {
+        t.kind = Kind::Probability;
+        t.index = index(rest);
+    } else if (kind == "unit") {
+        const UnitId unit = UnitId::parse(rest);
+        if (!unit.hasChannel())
+            throw Error("a unit target is unit:LAYER:CHANNEL[@x,y]");
+        t.kind = Kind::Unit;
+        t.layer = unit.layer;
+        t.index = unit.channel;
+        t.x = unit.x;
+        t.y = unit.y;
+    } else {
+        throw Error("unknown target '" + text + "' (class:N, prob:N or unit:L:C[@x,y])");
+    }
+    return t;
+}
+
+std::string AttributionTarget::toString() const
+{
+    switch (kind) {
+    case Kind::Logit: return "class:" + std::to_string(index);
+    case Kind::Probability: return "prob:" + std::to_string(index);
+    default: {
+        UnitId u;
+        u.layer = layer;
+        u.channel = index;
+        u.x = x;
+        u.y = y;
+        return "unit:" + u.toString();
+    }
+    }
+}
+
+AttributionMethod attributionMethodFromString(const std::string& name)
+{
+    if (name == "saliency") return AttributionMethod::Saliency;
+    if (name == "inputxgrad") return AttributionMethod::InputTimesGradient;
+    if (name == "smoothgrad") return AttributionMethod::SmoothGrad;
+    if (name == "ig") return AttributionMethod::IntegratedGradients;
+    if (name == "gradcam") return AttributionMethod::GradCam;
+    if (name == "gradcampp") return AttributionMethod::GradCamPlusPlus;
+    if (name == "occlusion") return AttributionMethod::Occlusion;
+    throw Error("unknown method '" + name + "' (saliency, inputxgrad, smoothgrad, ig, gradcam, gradcampp, occlusion)");
+}
+
+std::string toString(AttributionMethod method)
+{
+    switch (method) {
+    case AttributionMethod::Saliency: return "saliency";
+    case AttributionMethod::InputTimesGradient: return "inputxgrad";
+    case AttributionMethod::SmoothGrad: return "smoothgrad";
+    case AttributionMethod::IntegratedGradients: return "ig";
+    case AttributionMethod::GradCam: return "gradcam";
+    case AttributionMethod::GradCamPlusPlus: return "gradcampp";
+    default: return "occlusion";
+    }
+}
+
+AttributionMap attribute(Model& model, const RgbImage& image, const AttributionConfig& config, Progress& progress,
+                         const std::function<void(const AttributionMap&)>& partial)
+{
+    auto& d = model.impl();
+    const InputSpec& spec = d.metadata.input;
+    const bool cam = config.method == AttributionMethod::GradCam || config.method == AttributionMethod::GradCamPlusPlus;
+    if (cam && config.layer.empty())
+        throw Error("Grad-CAM needs a layer (--layer)");
+    TargetFunction f(model, config.target, cam ? config.layer : std::string());
+    const auto input = imageToInput(image, spec).to(d.device);
+    const int size = spec.size;
+    const int batch = std::max(1, config.batch);
+    AttributionMap result;
+    try {
+        torch::Tensor value;
+        switch (config.method) {
+        case AttributionMethod::Saliency: {
+            const auto g = gradientOf(f, input, &value);
+            result = toMap(g[0].abs().amax(0), false);
+            break;
+        }
+        case AttributionMethod::InputTimesGradient: {
+            const auto g = gradientOf(f, input, &value);
+            result = toMap((g[0] * input[0]).sum(0), true);
+            break;
+        }
+        case AttributionMethod::SmoothGrad: {
+            const float sigma = config.noise * (input.max() - input.min()).item<float>();
+            torch::manual_seed(config.seed);
+            auto sum = torch::zeros_like(input[0]);
+            for (int done = 0; done < config.samples; done += batch) {
+                progress.checkCancelled();
+                const int n = std::min(batch, config.samples - done);
+                const auto noisy = input.expand({n, -1, -1, -1}) + torch::randn({n, 3, size, size}, input.options()) * sigma;
+                sum += gradientOf(f, noisy).sum(0);
+                progress.report(double(done + n) / config.samples, "SmoothGrad samples " + std::to_string(done + n));
+            }
+            value = f(input).value.detach();
+            result = toMap((sum / config.samples).abs().amax(0), false);
+            break;
+        }
+        case AttributionMethod::IntegratedGradients: {
+            const auto base = baselineFor(input, spec, config.baseline, config.seed);
+            auto total = torch::zeros_like(input[0]);
+            const int steps = std::max(1, config.steps);
+            for (int done = 0; done < steps; done += batch) {
+                progress.checkCancelled();
+                const int n = std::min(batch, steps - done);
+                // Midpoint Riemann sum: alphas (k + 0.5) / steps.
+                const auto alphas = (torch::arange(done, done + n, input.options()) + 0.5) / steps;
+                const auto path = base + alphas.view({n, 1, 1, 1}) * (input - base);
+                total += gradientOf(f, path).sum(0);
+                progress.report(double(done + n) / steps, "integrated gradients step " + std::to_string(done + n));
+            }
+            const auto attribution = (input[0] - base[0]) * total / steps;
+            value = f(input).value.detach();
+            result = toMap(attribution.sum(0), true);
+            result.baselineValue = f(base).value.detach().item<float>();
+            break;
+        }
+        case AttributionMethod::GradCam:
+        case AttributionMethod::GradCamPlusPlus: {
+            auto x = input.detach().clone().requires_grad_();
+            const auto out = f(x);
+            value = out.value.detach();
+            const auto A = out.extra;
+            const auto g = torch::autograd::grad({out.value.sum()}, {A})[0];
+            torch::Tensor weights;
+            if (config.method == AttributionMethod::GradCam) {
+                weights = g.mean(c10::IntArrayRef{2, 3}, true);
+            } else {
+                const auto g2 = g.pow(2), g3 = g.pow(3);
+                const auto denominator = 2 * g2 + A.sum(c10::IntArrayRef{2, 3}, true) * g3;
+                const auto alpha = g2 / torch::where(denominator != 0, denominator, torch::ones_like(denominator));
+                weights = (alpha * torch::relu(g)).sum(c10::IntArrayRef{2, 3}, true);
+            }
+            auto camMap = torch::relu((weights * A).sum(1, true));
+            camMap = at::upsample_bilinear2d(camMap.detach(), {size, size}, false);
+            result = toMap(camMap[0][0], false);
+            break;
+        }
+        case AttributionMethod::Occlusion: {
+            if (config.patch > size || config.patch < 1 || config.stride < 1)
+                throw Error("occlusion patch " + std::to_string(config.patch) + " does not fit the " + std::to_string(size) +
+                            " px input (patch must be between 1 and the input size)");
+            torch::NoGradGuard noGrad;
+            value = f(input).value;
+            const float reference = value.item<float>();
+            // The fill, in normalised input space.
+            torch::Tensor fill;
+            const auto mean = torch::tensor({spec.mean[0], spec.mean[1], spec.mean[2]}, input.options()).view({1, 3, 1, 1});
+            const auto stdev = torch::tensor({spec.std[0], spec.std[1], spec.std[2]}, input.options()).view({1, 3, 1, 1});
+            switch (config.fill) {
+            case AttributionConfig::Fill::Black: fill = (torch::full_like(input, spec.rangeMin) - mean) / stdev; break;
+            case AttributionConfig::Fill::Mean: fill = input.mean(c10::IntArrayRef{2, 3}, true).expand_as(input); break;
+            case AttributionConfig::Fill::Blur: fill = baselineFor(input, spec, AttributionConfig::Baseline::Blur, 0); break;
+            default: fill = (torch::full_like(input, 0.5f * (spec.rangeMin + spec.rangeMax)) - mean) / stdev; break;
+            }
+            std::vector<std::pair<int, int>> positions;
+            for (int y = 0; y + config.patch <= size; y += config.stride)
+                for (int x = 0; x + config.patch <= size; x += config.stride)
+                    positions.emplace_back(x, y);
+            auto sum = torch::zeros({size, size});
+            auto count = torch::zeros({size, size});
+            for (size_t start = 0; start < positions.size(); start += size_t(batch)) {
+                progress.checkCancelled();
+                const size_t end = std::min(positions.size(), start + size_t(batch));
+                auto occluded = input.repeat({int64_t(end - start), 1, 1, 1});
+                for (size_t i = start; i < end; ++i) {
+                    const auto [x, y] = positions[i];
+                    using torch::indexing::Slice;
+                    occluded.index_put_({int64_t(i - start), Slice(), Slice(y, y + config.patch), Slice(x, x + config.patch)},
+                                        fill[0].index({Slice(), Slice(y, y + config.patch), Slice(x, x + config.patch)}));
+                }
+                const auto drops = (reference - f(occluded).value).to(torch::kCPU);
+                for (size_t i = start; i < end; ++i) {
+                    const auto [x, y] = positions[i];
+                    using torch::indexing::Slice;
+                    sum.index({Slice(y, y + config.patch), Slice(x, x + config.patch)}) += drops[int64_t(i - start)];
+                    count.index({Slice(y, y + config.patch), Slice(x, x + config.patch)}) += 1;
+                }
+                progress.report(double(end) / positions.size(), "occlusion " + std::to_string(end) + "/" + std::to_string(positions.size()));
+                if (partial) {
+                    AttributionMap p = toMap(sum / count.clamp_min(1), true);
+                    partial(p);
+                }
+            }
+            result = toMap(sum / count.clamp_min(1), true);
+            break;
+        }
+        }
+        result.targetValue = value.numel() ? value.sum().item<float>() : 0.f;
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw Error("attribution failed: " + firstLine(e.what()));
+    }
+    result.inputView = resizeAndCenterCrop(image, size);
+    return result;
+}
+
+} // namespace loupe

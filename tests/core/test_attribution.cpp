@@ -1,0 +1,165 @@
+#include "core/attribution.h"
+#include "core/error.h"
+#include "core/model.h"
+#include "core/synthetic_shapes.h"
+#include "tests/support/test_models.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <numeric>
+
+using namespace loupe;
+
+namespace {
+
+RgbImage randomImage(int size, std::uint64_t seed)
+{
+    SeededRandom rng(seed);
+    RgbImage img(size, size);
+    for (auto& p : img.pixels)
+        p = std::uint8_t(rng.uniform() * 255);
+    return img;
+}
+
+RgbImage barImage(int column)
+{
+    RgbImage img(32, 32);
+    for (int y = 6; y < 26; ++y)
+        std::fill(img.pixel(column, y), img.pixel(column, y) + 3, 255);
+    return img;
+}
+
+int argmaxColumn(const AttributionMap& m)
+{
+    const auto it = std::max_element(m.values.begin(), m.values.end());
+    return int((it - m.values.begin()) % m.width);
+}
+
+AttributionMap run(Model& model, const RgbImage& image, AttributionConfig config)
+{
+    Progress progress;
+    return attribute(model, image, config, progress);
+}
+
+} // namespace
+
+class TestAttribution : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        linear_ = Model::load(test::writeLinearModel(dir_.path().toStdString()), DevicePreference::Cpu);
+        bars_ = Model::load(test::writeBarDetector(dir_.path().toStdString(), true), DevicePreference::Cpu);
+    }
+
+    void saliencyOfALinearModelIsItsWeights()
+    {
+        AttributionConfig config;
+        config.method = AttributionMethod::Saliency;
+        config.target = AttributionTarget::parse("class:1");
+        const auto map = run(*linear_, randomImage(8, 1), config);
+        QCOMPARE(map.width, 8);
+        for (int p = 0; p < 64; ++p) {
+            float expected = 0;
+            for (int c = 0; c < 3; ++c)
+                expected = std::max(expected, std::abs(test::linearModelWeight(1, c * 64 + p)));
+            QVERIFY(std::abs(map.values[size_t(p)] - expected) < 1e-5f);
+        }
+    }
+
+    void integratedGradientsAreComplete()
+    {
+        AttributionConfig config;
+        config.method = AttributionMethod::IntegratedGradients;
+        config.target = AttributionTarget::parse("class:0");
+        config.steps = 64;
+        config.batch = 10;  // internal batching must not change the result
+        const auto map = run(*linear_, randomImage(8, 2), config);
+        const float sum = std::accumulate(map.values.begin(), map.values.end(), 0.f);
+        const float expected = map.targetValue - map.baselineValue;
+        QVERIFY2(std::abs(sum - expected) <= 0.01f * std::abs(expected), qPrintable(QString("%1 vs %2").arg(sum).arg(expected)));
+        QVERIFY(map.isSigned);
+    }
+
+    void gradCamHighlightsTheDecisiveChannelsRegion()
+    {
+        for (const char* method : {"gradcam", "gradcampp"}) {
+            AttributionConfig config;
+            config.method = attributionMethodFromString(method);
+            config.target = AttributionTarget::parse("class:0");  // = mean of the bar detector
+            config.layer = "conv1";
+            const auto map = run(*bars_, barImage(20), config);
+            QVERIFY2(std::abs(argmaxColumn(map) - 20) <= 1, qPrintable(QString("%1: %2").arg(method).arg(argmaxColumn(map))));
+        }
+    }
+
+    void gradientMethodsPeakOnTheBar()
+    {
+        for (const char* method : {"saliency", "inputxgrad", "smoothgrad", "ig"}) {
+            AttributionConfig config;
+            config.method = attributionMethodFromString(method);
+            config.target = AttributionTarget::parse("unit:conv1:0@20,16");
+            config.samples = 8;
+            config.steps = 16;
+            const auto map = run(*bars_, barImage(20), config);
+            QCOMPARE(map.width, 32);
+            QVERIFY(*std::max_element(map.values.begin(), map.values.end()) > 0);
+            // The neuron at (20, 16) sees only its 5x5 neighbourhood.
+            QVERIFY2(std::abs(argmaxColumn(map) - 20) <= 2, method);
+        }
+    }
+
+    void occlusionPeaksAtThePlantedPatchAndBatchingChangesNothing()
+    {
+        AttributionConfig config;
+        config.method = AttributionMethod::Occlusion;
+        config.target = AttributionTarget::parse("class:0");
+        config.patch = 6;
+        config.stride = 2;
+        config.fill = AttributionConfig::Fill::Black;
+        config.batch = 1;
+        const auto one = run(*bars_, barImage(20), config);
+        config.batch = 16;
+        int partials = 0;
+        Progress progress;
+        const auto batched = attribute(*bars_, barImage(20), config, progress, [&](const AttributionMap&) { ++partials; });
+        QVERIFY(partials > 1);  // the map filled in progressively
+        QCOMPARE(one.values.size(), batched.values.size());
+        for (size_t i = 0; i < one.values.size(); ++i)
+            QVERIFY(std::abs(one.values[i] - batched.values[i]) < 1e-5f);
+        QVERIFY2(std::abs(argmaxColumn(batched) - 20) <= 3, qPrintable(QString::number(argmaxColumn(batched))));
+    }
+
+    void badInputIsExplained()
+    {
+        AttributionConfig config;
+        config.method = AttributionMethod::GradCam;
+        config.target = AttributionTarget::parse("class:0");
+        config.layer = "head";
+        QVERIFY_THROWS_EXCEPTION(Error, run(*bars_, barImage(3), config));
+        config.layer = "conv1";
+        config.target = AttributionTarget::parse("class:7");
+        QVERIFY_THROWS_EXCEPTION(Error, run(*bars_, barImage(3), config));
+        config.method = AttributionMethod::Occlusion;
+        config.target = AttributionTarget::parse("class:0");
+        config.patch = 64;
+        try {
+            run(*bars_, barImage(3), config);
+            QFAIL("a patch larger than the input must be refused");
+        } catch (const Error& e) {
+            QVERIFY(QString(e.what()).contains("patch"));
+        }
+        QVERIFY_THROWS_EXCEPTION(Error, AttributionTarget::parse("pixel:3"));
+        QVERIFY_THROWS_EXCEPTION(Error, attributionMethodFromString("magic"));
+    }
+
+private:
+    QTemporaryDir dir_;
+    std::unique_ptr<Model> linear_;
+    std::unique_ptr<Model> bars_;
+};
+
+QTEST_GUILESS_MAIN(TestAttribution)
+#include "test_attribution.moc"
