@@ -282,10 +282,23 @@ private:
         sources.push_back(label);
     }
 
-    // Alias analysis cannot see into module calls, so it keeps a dead call that might write to
-    // a live tensor. Forwards of nn modules do not write to their inputs' aliases once the
-    // captured values are detoured through clones, so unused calls (and what only they used)
-    // are removed here, from the end.
+    // Alias analysis cannot see into module calls: the returned values come out of such calls,
+    // so it treats any later call as possibly writing to them and keeps the whole tail of the
+    // network alive. Module forwards do not write to tensors they were not given, and captured
+    // values reach the rest of the network only through clones, so nodes whose results are
+    // unused are removed here, from the end — except side effects and in-place writes to a
+    // tensor that is read later.
+    bool writesToLiveTensor(Node* node) const
+    {
+        const std::string name = node->kind().toUnqualString();
+        if (!node->kind().is_aten() || name.empty() || name.back() != '_' || node->inputs().empty())
+            return false;
+        for (const auto& use : node->input(0)->uses())
+            if (use.user != node && (use.user->isAfter(node) || use.user->kind() == prim::Return))
+                return true;
+        return false;
+    }
+
     void removeUnusedModuleCalls()
     {
         bool changed = true;
@@ -293,12 +306,14 @@ private:
             changed = false;
             for (auto it = graph_->nodes().rbegin(); it != graph_->nodes().rend(); ++it) {
                 Node* node = *it;
-                const bool removable = node->kind() == prim::CallMethod || node->kind() == prim::GetAttr ||
-                                       node->kind() == aten::clone || node->kind() == prim::Constant;
+                const auto kind = node->kind();
+                if (kind == prim::Return || kind == prim::Param || kind == prim::RaiseException || kind == prim::Print ||
+                    kind == prim::SetAttr || kind == aten::warn || writesToLiveTensor(node))
+                    continue;
                 bool unused = true;
                 for (Value* out : node->outputs())
                     unused = unused && !out->hasUses();
-                if (removable && unused) {
+                if (unused) {
                     node->destroy();
                     changed = true;
                     break;
