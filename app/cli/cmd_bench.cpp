@@ -3,6 +3,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/featurevis_options.h"
 #include "core/activations.h"
+#include "core/attribution.h"
 #include "core/dataset_scan.h"
 #include "core/image_io.h"
 #include "core/semantic_dictionary.h"
@@ -106,6 +107,46 @@ int benchDictionary(const Args& args)
     return 0;
 }
 
+// Attribution timings as the issue defines them: occlusion of a 224 px image with a 32 px
+// patch and stride 8 (625 occluded images), integrated gradients with n = 64, and the
+// single-pass gradient methods, each after one warm-up run.
+int benchAttribution(const Args& args, AttributionMethod only)
+{
+    args.allowOnly({"model", "device", "image", "target", "batch"});
+    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const RgbImage image = args.has("image") ? loadImage(args.required("image")) : renderShapeSample(ShapeClass::Star, 1, 256);
+    AttributionConfig config;
+    config.target = AttributionTarget::parse(args.value("target", "class:0"));
+    config.batch = args.intValue("batch", 32);
+    config.patch = 32;
+    config.stride = 8;
+    config.steps = 64;
+    Json out = Json::object();
+    out["device"] = model->device().name;
+    out["input"] = model->metadata().input.size;
+    const std::vector<AttributionMethod> methods = only == AttributionMethod::Saliency
+        ? std::vector<AttributionMethod>{AttributionMethod::Saliency, AttributionMethod::IntegratedGradients, AttributionMethod::Occlusion}
+        : std::vector<AttributionMethod>{only};
+    for (AttributionMethod method : methods) {
+        config.method = method;
+        Progress progress;
+        attribute(*model, image, config, progress);  // warm-up
+        const auto start = std::chrono::steady_clock::now();
+        attribute(*model, image, config, progress);
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        Json m = Json::object();
+        m["ms"] = seconds * 1000;
+        const int images = method == AttributionMethod::Occlusion ? (model->metadata().input.size - 32) / 8 + 1 : 64;
+        if (method != AttributionMethod::Saliency) {
+            m["evaluated_images"] = method == AttributionMethod::Occlusion ? images * images : 64;
+            m["images_per_s"] = (method == AttributionMethod::Occlusion ? images * images : 64) / seconds;
+        }
+        out[toString(method)] = m;
+    }
+    std::cout << out.dump(2) << std::endl;
+    return 0;
+}
+
 int benchScan(const Args& args)
 {
     args.allowOnly({"model", "device", "images", "layers", "batch", "threads", "max-images"});
@@ -154,7 +195,13 @@ int runBench(const Args& args)
         return benchScan(args);
     if (what.front() == "dictionary")
         return benchDictionary(args);
-    throw Error("unknown benchmark '" + what.front() + "' (available: featurevis, scan, dictionary)");
+    if (what.front() == "occlusion")
+        return benchAttribution(args, AttributionMethod::Occlusion);
+    if (what.front() == "ig")
+        return benchAttribution(args, AttributionMethod::IntegratedGradients);
+    if (what.front() == "attribution")
+        return benchAttribution(args, AttributionMethod::Saliency);
+    throw Error("unknown benchmark '" + what.front() + "' (available: featurevis, scan, dictionary, occlusion, ig, attribution)");
 }
 
 } // namespace loupe::cli

@@ -28,5 +28,6 @@ int runExamples(const Args& args);
 int runDictionary(const Args& args);
 int runNmf(const Args& args);
 int runActivationGrid(const Args& args);
+int runAttribute(const Args& args);
 
 } // namespace loupe::cli

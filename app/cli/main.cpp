@@ -22,6 +22,7 @@ const std::vector<Command>& commands()
         {"dictionary", "semantic dictionary: the channels active at --at X,Y [--box W,H] of an image (JSON, --out figure)", runDictionary},
         {"nmf", "NMF factors of a layer's activations over --image I[,I2...] (--k 6, --out overlay)", runNmf},
         {"activation-grid", "each cell of a layer's grid drawn as the feature vis of its activation vector (--out)", runActivationGrid},
+        {"attribute", "attribution map: --method saliency|inputxgrad|smoothgrad|ig|gradcam|gradcampp|occlusion --target class:N|unit:L:C", runAttribute},
         {"bench", "benchmarks: bench featurevis --model M --unit L:C", runBench},
     };
     return list;
