@@ -4,6 +4,7 @@
 #include "app/main_window.h"
 #include "app/model_session.h"
 #include "core/unit_id.h"
+#include "widgets/attribution_panel.h"
 #include "widgets/dictionary_panel.h"
 #include "widgets/neuron_panel.h"
 #include "widgets/unit_selection.h"
@@ -63,6 +64,13 @@ void LaunchScript::checkIdle()
         const QStringList xy = request_.pick.split(QLatin1Char(','));
         window_->dictionaryPanel()->pick(xy.value(0).toDouble(), xy.value(1).toDouble());
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);  // thumbnails may be rendering
+        return;
+    }
+    if (!request_.attribute.isEmpty() && !attributed_) {
+        attributed_ = true;
+        if (window_->attributionPanel()->setMethod(request_.attribute))
+            window_->attributionPanel()->compute();
+        QTimer::singleShot(300, this, &LaunchScript::checkIdle);
         return;
     }
     if (request_.nmf > 0 && !factorized_) {

@@ -18,7 +18,8 @@ struct LaunchRequest {
     QString dock;  // dock to raise, e.g. "weights"
     bool renderLayer = false;  // render the selected layer's feature visualizations
     QString pick;              // "x,y": a semantic-dictionary click once activations are there
-    int nmf = 0;               // k > 0: NMF of the selected layer on the image, shown in the dictionary dock
+    int nmf = 0;
+    QString attribute;         // method (or "compare") to compute for the top class               // k > 0: NMF of the selected layer on the image, shown in the dictionary dock
     int timeoutSeconds = 300;
 };
 
@@ -37,6 +38,7 @@ private:
     bool applied_ = false;
     bool picked_ = false;
     bool factorized_ = false;
+    bool attributed_ = false;
 };
 
 } // namespace loupe::app

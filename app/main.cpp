@@ -33,13 +33,15 @@ int main(int argc, char** argv)
                                          QStringLiteral("Render the selected layer's feature visualizations."));
     const QCommandLineOption pick(QStringLiteral("pick"), QStringLiteral("Semantic dictionary at image pixel x,y."), QStringLiteral("x,y"));
     const QCommandLineOption nmf(QStringLiteral("nmf"), QStringLiteral("NMF with k factors of the selected layer on the image."), QStringLiteral("k"));
-    parser.addOptions({image, layer, unit, screenshot, dock, renderLayer, pick, nmf});
+    const QCommandLineOption attribute(QStringLiteral("attribute"), QStringLiteral("Attribution method (or compare) for the top class."),
+                                       QStringLiteral("method"));
+    parser.addOptions({image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute});
     parser.process(app);
 
     loupe::app::MainWindow window;
     loupe::app::LaunchRequest request{parser.value(image), parser.value(layer), parser.value(unit), parser.value(screenshot),
                                           parser.value(dock), parser.isSet(renderLayer), parser.value(pick),
-                                          parser.value(nmf).toInt()};
+                                          parser.value(nmf).toInt(), parser.value(attribute)};
     new loupe::app::LaunchScript(&window, request);
     window.show();
 

@@ -16,6 +16,7 @@
 #include "widgets/examples_panel.h"
 #include "widgets/distribution_panel.h"
 #include "widgets/dictionary_panel.h"
+#include "widgets/attribution_panel.h"
 #include "app/scan_dialog.h"
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
@@ -110,6 +111,7 @@ void MainWindow::buildDocks()
     examples_ = new widgets::ExamplesPanel(services);
     distribution_ = new widgets::DistributionPanel(services);
     dictionary_ = new widgets::DictionaryPanel(services);
+    attribution_ = new widgets::AttributionPanel(services);
 
     addDock(layerBrowser_, tr("Layer Browser"), QStringLiteral("dock.layers"), Qt::LeftDockWidgetArea);
     QDockWidget* act = addDock(activations_, tr("Activations"), QStringLiteral("dock.activations"), Qt::RightDockWidgetArea);
@@ -121,6 +123,8 @@ void MainWindow::buildDocks()
     tabifyDockWidget(examples, distribution);
     QDockWidget* dictionary = addDock(dictionary_, tr("Semantic Dictionary"), QStringLiteral("dock.dictionary"), Qt::RightDockWidgetArea);
     tabifyDockWidget(distribution, dictionary);
+    QDockWidget* attribution = addDock(attribution_, tr("Attribution"), QStringLiteral("dock.attribution"), Qt::RightDockWidgetArea);
+    tabifyDockWidget(dictionary, attribution);
     neuron->raise();
     QDockWidget* wts = addDock(weights_, tr("Weights"), QStringLiteral("dock.weights"), Qt::RightDockWidgetArea);
     tabifyDockWidget(act, wts);
@@ -167,6 +171,7 @@ void MainWindow::buildMenus()
     exportMenu->addAction(tr("Dataset Examples…"), examples_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("Distribution…"), distribution_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("Semantic Dictionary…"), dictionary_, &widgets::Panel::exportWithDialog);
+    exportMenu->addAction(tr("Attribution…"), attribution_, &widgets::Panel::exportWithDialog);
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
     for (QDockWidget* dock : docks_)
@@ -246,6 +251,8 @@ void MainWindow::connectSession()
     connect(session_, &ModelSession::activationsReady, this, [this](const LayerActivations& a) {
         activations_->setActivations(a);
         dictionary_->setActivations(a, session_->inputSize());
+        if (!a.predictions.empty())
+            attribution_->setTopClass(a.predictions.front().index, QString::fromStdString(a.predictions.front().label));
         image_->setPredictions(a.predictions);
     });
     connect(session_, &ModelSession::activationsFailed, this, [this](const QString& layer, const QString& message) {
@@ -266,6 +273,9 @@ void MainWindow::connectSession()
     });
     connect(selection_, &widgets::UnitSelection::unitChanged, this, &MainWindow::refreshExamples);
     connect(dictionary_, &widgets::DictionaryPanel::thumbnailsWanted, session_, &ModelSession::requestThumbnails);
+    connect(attribution_, &widgets::AttributionPanel::attributionRequested, session_, &ModelSession::requestAttribution);
+    connect(session_, &ModelSession::attributionReady, attribution_, &widgets::AttributionPanel::addMap);
+    connect(session_, &ModelSession::attributionFailed, attribution_, &widgets::AttributionPanel::clearMaps);
     connect(dictionary_, &widgets::DictionaryPanel::activationGridRequested, session_, &ModelSession::requestActivationGrid);
     connect(dictionary_, &widgets::DictionaryPanel::nmfRequested, session_, &ModelSession::requestNmf);
     connect(session_, &ModelSession::figureReady, this, [this](const QString& title, const RgbImage& image) {

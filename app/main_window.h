@@ -17,6 +17,7 @@ class NeuronPanel;
 class ExamplesPanel;
 class DistributionPanel;
 class DictionaryPanel;
+class AttributionPanel;
 class UnitSelection;
 class WeightsPanel;
 } // namespace loupe::widgets
@@ -57,6 +58,7 @@ public:
     widgets::ExamplesPanel* examplesPanel() const { return examples_; }
     widgets::DistributionPanel* distributionPanel() const { return distribution_; }
     widgets::DictionaryPanel* dictionaryPanel() const { return dictionary_; }
+    widgets::AttributionPanel* attributionPanel() const { return attribution_; }
 
 signals:
     void modelReady();
@@ -96,6 +98,7 @@ private:
     widgets::ExamplesPanel* examples_ = nullptr;
     widgets::DistributionPanel* distribution_ = nullptr;
     widgets::DictionaryPanel* dictionary_ = nullptr;
+    widgets::AttributionPanel* attribution_ = nullptr;
     QList<QDockWidget*> docks_;
     QMenu* recentModels_ = nullptr;
     QMenu* recentImages_ = nullptr;

@@ -3,6 +3,7 @@
 #include "app/job_runner.h"
 #include "core/builtin_model.h"
 #include "core/colormap.h"
+#include "core/error.h"
 #include "core/activation_grid_vis.h"
 #include "core/dataset_scan.h"
 #include "core/nmf.h"
@@ -298,6 +299,45 @@ void ModelSession::requestNmf(const QString& layer, int k)
          [this](const QString& message) { emit featureVisFailed(message); },
          {}},
         QStringLiteral("nmf"));
+}
+
+void ModelSession::requestAttribution(const QStringList& methods, const QString& target, const QString& layer)
+{
+    if (!model_ || image_.empty())
+        return;
+    auto model = model_;
+    const RgbImage image = image_;
+    std::vector<std::string> names;
+    for (const QString& m : methods)
+        names.push_back(m.toStdString());
+    const std::string targetText = target.toStdString(), layerName = layer.toStdString();
+    QPointer<ModelSession> self(this);
+    runner_->submit(
+        tr("Attribution (%1)").arg(methods.join(QStringLiteral(", "))), JobRunner::Pool::Device,
+        [model, image, names, targetText, layerName, self](Progress& progress) -> std::any {
+            AttributionConfig config;
+            config.target = AttributionTarget::parse(targetText);
+            config.layer = layerName;
+            std::vector<std::string> skipped;
+            for (size_t i = 0; i < names.size(); ++i) {
+                progress.checkCancelled();
+                config.method = attributionMethodFromString(names[i]);
+                const bool cam = config.method == AttributionMethod::GradCam || config.method == AttributionMethod::GradCamPlusPlus;
+                if (cam && !model->layer(layerName).isSpatial()) {
+                    skipped.push_back(names[i]);  // in a comparison, say so instead of failing all
+                    continue;
+                }
+                Progress step([&](double f, const std::string& text) { progress.report((double(i) + f) / names.size(), names[i] + ": " + text); });
+                const AttributionMap map = attribute(*model, image, config, step);
+                const QString method = QString::fromStdString(names[i]);
+                QMetaObject::invokeMethod(
+                    self, [self, method, map] { if (self) emit self->attributionReady(method, map); }, Qt::QueuedConnection);
+            }
+            if (!skipped.empty() && skipped.size() == names.size())
+                throw Error("Grad-CAM needs a spatial layer: select a convolutional layer");
+            return {};
+        },
+        this, {{}, [this](const QString& message) { emit attributionFailed(message); }, {}}, QStringLiteral("attribution"));
 }
 
 void ModelSession::scanFolder(const QString& folder, const QStringList& layers)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/activations.h"
+#include "core/attribution.h"
 #include "core/featurevis.h"
 #include "core/dataset_scan.h"
 #include "core/unit_examples.h"
@@ -51,6 +52,8 @@ public:
     // Building-Blocks views of the current image at a layer (jobs on the device worker).
     void requestActivationGrid(const QString& layer, int maxCells);
     void requestNmf(const QString& layer, int k);
+    // Attribution maps of the current image, one job for the listed methods.
+    void requestAttribution(const QStringList& methods, const QString& target, const QString& layer);
     // Layer facts from the latest scan (receptive field, dead and rarely firing units).
     std::vector<LayerScanSummary> scanSummaries() const;
 
@@ -85,6 +88,8 @@ signals:
     void layerChannelReady(const QString& layer, int channel, const loupe::RgbImage& image);
     void thumbnailReady(const QString& layer, int channel, const loupe::RgbImage& image);
     void figureReady(const QString& title, const loupe::RgbImage& image);
+    void attributionReady(const QString& method, const loupe::AttributionMap& map);
+    void attributionFailed(const QString& message);
     void scanFinished(const QString& summary);
     void scanFailed(const QString& message);
     void examplesReady(const loupe::UnitExamples& examples);

@@ -12,6 +12,7 @@
 #include "widgets/layer_browser.h"
 #include "widgets/neuron_panel.h"
 #include "widgets/examples_panel.h"
+#include "widgets/attribution_panel.h"
 #include "widgets/dictionary_panel.h"
 #include "widgets/distribution_panel.h"
 #include "widgets/unit_selection.h"
@@ -175,6 +176,11 @@ private slots:
         window.session()->requestActivationGrid("block", 4);
         QTRY_COMPARE_WITH_TIMEOUT(figures.count(), 2, 60000);
         QVERIFY(figures.first().at(0).toString().contains("NMF"));
+        QSignalSpy maps(window.session(), &app::ModelSession::attributionReady);
+        QVERIFY(window.attributionPanel()->setMethod("compare"));
+        window.attributionPanel()->compute();
+        QTRY_COMPARE_WITH_TIMEOUT(maps.count(), 7, 60000);
+        QCOMPARE(window.attributionPanel()->mapCount(), 7);
         window.dictionaryPanel()->pick(500, 20);  // outside: a message, no entries
         QVERIFY(window.dictionaryPanel()->entries().empty());
         QVERIFY(window.dictionaryPanel()->status().contains("outside"));

@@ -1,0 +1,216 @@
+#include "widgets/attribution_panel.h"
+
+#include "core/colormap.h"
+#include "widgets/qt_image.h"
+#include "widgets/unit_selection.h"
+
+#include <QComboBox>
+#include <QLabel>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QSlider>
+#include <QToolBar>
+
+#include <cmath>
+
+namespace loupe::widgets {
+namespace {
+
+QImage heatImage(const AttributionMap& map)
+{
+    FloatMap values{map.width, map.height, map.values};
+    float lo = 0, hi = 0;
+    for (float v : map.values) {
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+    }
+    return toQImage(map.isSigned ? colorize(values, lo, hi, Colormap::Diverging) : colorize(values, 0, hi, Colormap::Magma));
+}
+
+} // namespace
+
+// Draws the maps: one large, or all in a grid; reports the value under a click.
+class AttributionCanvas : public QWidget {
+public:
+    explicit AttributionCanvas(QWidget* parent = nullptr) : QWidget(parent) { setMinimumSize(240, 240); }
+
+    QList<QPair<QString, AttributionMap>> shown;
+    double opacity = 0.6;
+    std::function<void(const QString&)> onValue;
+
+    void paintAll(QPainter& painter, const QRect& area) const
+    {
+        if (shown.isEmpty()) {
+            painter.setPen(QColor(130, 130, 130));
+            painter.drawText(area, Qt::AlignCenter | Qt::TextWordWrap, QObject::tr("Open an image, then Compute"));
+            return;
+        }
+        const int n = shown.size();
+        const int columns = n == 1 ? 1 : int(std::ceil(std::sqrt(double(n))));
+        const int rows = (n + columns - 1) / columns;
+        const int cell = std::min((area.width() - 4) / columns, (area.height() - 4) / rows - 16);
+        for (int i = 0; i < n; ++i) {
+            const QRect r(area.left() + 2 + (i % columns) * cell, area.top() + 2 + (i / columns) * (cell + 16), cell - 4, cell - 4);
+            const auto& map = shown[i].second;
+            painter.drawImage(r, toQImage(map.inputView));
+            painter.setOpacity(opacity);
+            painter.drawImage(r, heatImage(map));
+            painter.setOpacity(1);
+            painter.setPen(palette().color(QPalette::Text));
+            painter.drawText(QRect(r.left(), r.bottom() + 1, r.width(), 14), Qt::AlignCenter, shown[i].first);
+        }
+    }
+    // Which map and pixel a widget position falls on.
+    bool locate(const QPoint& p, QString& method, float& value, int& x, int& y) const
+    {
+        const int n = shown.size();
+        if (n == 0)
+            return false;
+        const int columns = n == 1 ? 1 : int(std::ceil(std::sqrt(double(n))));
+        const int rows = (n + columns - 1) / columns;
+        const int cell = std::min((width() - 4) / columns, (height() - 4) / rows - 16);
+        const int i = ((p.y() - 2) / (cell + 16)) * columns + (p.x() - 2) / cell;
+        if (i < 0 || i >= n)
+            return false;
+        const QRect r(2 + (i % columns) * cell, 2 + (i / columns) * (cell + 16), cell - 4, cell - 4);
+        if (!r.contains(p))
+            return false;
+        const auto& map = shown[i].second;
+        x = (p.x() - r.left()) * map.width / std::max(1, r.width());
+        y = (p.y() - r.top()) * map.height / std::max(1, r.height());
+        value = map.values[size_t(y) * map.width + x];
+        method = shown[i].first;
+        return true;
+    }
+
+protected:
+    void paintEvent(QPaintEvent*) override
+    {
+        QPainter painter(this);
+        paintAll(painter, rect());
+    }
+    void mousePressEvent(QMouseEvent* e) override
+    {
+        QString method;
+        float value = 0;
+        int x = 0, y = 0;
+        if (onValue && locate(e->position().toPoint(), method, value, x, y))
+            onValue(QObject::tr("%1 at (%2, %3) of the model input: %4").arg(method).arg(x).arg(y).arg(double(value), 0, 'g', 4));
+    }
+};
+
+AttributionPanel::AttributionPanel(const PanelServices& services, QWidget* parent)
+    : Panel(services, parent), canvas_(new AttributionCanvas)
+{
+    method_ = new QComboBox;
+    method_->addItems({QStringLiteral("saliency"), QStringLiteral("inputxgrad"), QStringLiteral("smoothgrad"), QStringLiteral("ig"),
+                       QStringLiteral("gradcam"), QStringLiteral("gradcampp"), QStringLiteral("occlusion"), tr("compare all")});
+    target_ = new QComboBox;
+    target_->addItems({tr("top class"), tr("selected unit")});
+    opacity_ = new QSlider(Qt::Horizontal);
+    opacity_->setRange(0, 100);
+    opacity_->setValue(60);
+    opacity_->setMaximumWidth(90);
+    opacity_->setToolTip(tr("Opacity of the heat map"));
+    toolBar()->addWidget(method_);
+    toolBar()->addWidget(target_);
+    toolBar()->addAction(tr("Compute"), this, &AttributionPanel::compute);
+    toolBar()->addWidget(opacity_);
+    setBody(canvas_);
+    canvas_->onValue = [this](const QString& text) { setStatus(text); };
+    connect(opacity_, &QSlider::valueChanged, this, [this](int v) {
+        canvas_->opacity = v / 100.0;
+        canvas_->update();
+    });
+    setStatus(tr("Grad-CAM uses the selected layer; a unit target uses the selected unit."));
+}
+
+void AttributionPanel::setTopClass(int index, const QString& label)
+{
+    topClass_ = index;
+    topLabel_ = label;
+    target_->setItemText(0, index >= 0 ? tr("top class: %1").arg(label) : tr("top class"));
+}
+
+bool AttributionPanel::setMethod(const QString& method)
+{
+    const int index = method_->findText(method == QLatin1String("compare") ? tr("compare all") : method);
+    if (index >= 0)
+        method_->setCurrentIndex(index);
+    return index >= 0;
+}
+
+QString AttributionPanel::targetText() const
+{
+    if (target_->currentIndex() == 1)
+        return selection()->channel() >= 0 ? QStringLiteral("unit:%1").arg(selection()->unitText()) : QString();
+    return topClass_ >= 0 ? QStringLiteral("class:%1").arg(topClass_) : QString();
+}
+
+void AttributionPanel::compute()
+{
+    const QString target = targetText();
+    if (target.isEmpty()) {
+        setStatus(target_->currentIndex() == 1 ? tr("Select a unit (layer:channel) first.")
+                                               : tr("The model shows no class for this image (not a classifier, or no image)."));
+        return;
+    }
+    QStringList methods;
+    if (method_->currentIndex() == method_->count() - 1)
+        for (int i = 0; i < method_->count() - 1; ++i)
+            methods << method_->itemText(i);
+    else
+        methods << method_->currentText();
+    clearMaps(tr("Computing %1 for %2…").arg(methods.join(QStringLiteral(", ")), target));
+    emit attributionRequested(methods, target, selection()->layer());
+}
+
+void AttributionPanel::clearMaps(const QString& message)
+{
+    maps_.clear();
+    order_.clear();
+    canvas_->shown.clear();
+    canvas_->update();
+    setStatus(message);
+}
+
+void AttributionPanel::addMap(const QString& method, const AttributionMap& map)
+{
+    if (!maps_.contains(method))
+        order_ << method;
+    maps_.insert(method, map);
+    canvas_->shown.clear();
+    for (const QString& m : order_)
+        canvas_->shown << qMakePair(m, maps_.value(m));
+    canvas_->update();
+    setStatus(tr("%1: target value %2 — click the map to read values").arg(method).arg(double(map.targetValue), 0, 'g', 4));
+}
+
+QString AttributionPanel::exportName() const
+{
+    return QStringLiteral("attribution-") + order_.join(QLatin1Char('-'));
+}
+
+QSize AttributionPanel::exportSize() const
+{
+    return QSize(720, 760);
+}
+
+void AttributionPanel::paintExport(QPainter& painter, const QSize& size) const
+{
+    painter.fillRect(QRect(QPoint(0, 0), size), Qt::white);
+    canvas_->paintAll(painter, QRect(QPoint(0, 0), size));
+}
+
+QJsonObject AttributionPanel::exportParameters() const
+{
+    QJsonObject p;
+    p[QStringLiteral("methods")] = order_.join(QStringLiteral(","));
+    p[QStringLiteral("target")] = targetText();
+    p[QStringLiteral("gradcam_layer")] = selection()->layer();
+    p[QStringLiteral("opacity")] = canvas_->opacity;
+    p[QStringLiteral("defaults")] = QStringLiteral("smoothgrad n=32 sigma=0.15; ig 64 steps black baseline; occlusion patch 32 stride 8 grey");
+    return p;
+}
+
+} // namespace loupe::widgets

@@ -1,0 +1,55 @@
+#pragma once
+
+#include "core/attribution.h"
+#include "widgets/panel.h"
+
+#include <QMap>
+
+class QComboBox;
+class QSlider;
+
+namespace loupe::widgets {
+
+class AttributionCanvas;
+
+// Which pixels drive a class or a unit: one method overlaid on the image with adjustable
+// opacity (signed maps diverging, others magma), or every method side by side (Compare).
+// The target is the top predicted class or the selected unit; Grad-CAM uses the selected
+// layer. Clicking the map shows the value under the cursor.
+class AttributionPanel : public Panel {
+    Q_OBJECT
+public:
+    AttributionPanel(const PanelServices& services, QWidget* parent = nullptr);
+
+    void setTopClass(int index, const QString& label);
+    // "saliency", …, or "compare all"; false if there is no such method.
+    bool setMethod(const QString& method);
+    void clearMaps(const QString& message);
+    void addMap(const QString& method, const AttributionMap& map);
+    int mapCount() const { return maps_.size(); }
+
+    QString exportName() const override;
+    QSize exportSize() const override;
+    void paintExport(QPainter& painter, const QSize& size) const override;
+    QJsonObject exportParameters() const override;
+
+public slots:
+    void compute();
+
+signals:
+    void attributionRequested(const QStringList& methods, const QString& target, const QString& layer);
+
+private:
+    QString targetText() const;
+
+    QComboBox* method_;
+    QComboBox* target_;
+    QSlider* opacity_;
+    AttributionCanvas* canvas_;
+    QMap<QString, AttributionMap> maps_;
+    QStringList order_;
+    int topClass_ = -1;
+    QString topLabel_;
+};
+
+} // namespace loupe::widgets
