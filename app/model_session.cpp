@@ -323,6 +323,11 @@ void ModelSession::requestAttribution(const QStringList& methods, const QString&
                 progress.checkCancelled();
                 config.method = attributionMethodFromString(names[i]);
                 const bool cam = config.method == AttributionMethod::GradCam || config.method == AttributionMethod::GradCamPlusPlus;
+                const bool reluRule = config.method == AttributionMethod::GuidedBackprop || config.method == AttributionMethod::Deconvnet;
+                if (names.size() > 1 && reluRule && config.target.kind == AttributionTarget::Kind::Unit) {
+                    skipped.push_back(names[i]);
+                    continue;
+                }
                 if (cam && !model->layer(layerName).isSpatial()) {
                     skipped.push_back(names[i]);  // in a comparison, say so instead of failing all
                     continue;

@@ -23,7 +23,11 @@ struct AttributionTarget {
     std::string toString() const;
 };
 
-enum class AttributionMethod { Saliency, InputTimesGradient, SmoothGrad, IntegratedGradients, GradCam, GradCamPlusPlus, Occlusion };
+enum class AttributionMethod {
+    Saliency, InputTimesGradient, SmoothGrad, IntegratedGradients, GradCam, GradCamPlusPlus, Occlusion,
+    GuidedBackprop,  // ReLU backward rule changed inside the TorchScript graph (class targets)
+    Deconvnet,
+};
 AttributionMethod attributionMethodFromString(const std::string& name);  // "saliency", "ig", ...
 std::string toString(AttributionMethod method);
 

@@ -104,7 +104,8 @@ AttributionPanel::AttributionPanel(const PanelServices& services, QWidget* paren
 {
     method_ = new QComboBox;
     method_->addItems({QStringLiteral("saliency"), QStringLiteral("inputxgrad"), QStringLiteral("smoothgrad"), QStringLiteral("ig"),
-                       QStringLiteral("gradcam"), QStringLiteral("gradcampp"), QStringLiteral("occlusion"), tr("compare all")});
+                       QStringLiteral("gradcam"), QStringLiteral("gradcampp"), QStringLiteral("occlusion"), QStringLiteral("guided"),
+                       QStringLiteral("deconvnet"), tr("compare all")});
     target_ = new QComboBox;
     target_->addItems({tr("top class"), tr("selected unit")});
     opacity_ = new QSlider(Qt::Horizontal);

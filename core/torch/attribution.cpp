@@ -9,6 +9,7 @@
 #include "core/input_geometry.h"
 #include "core/synthetic_shapes.h"
 #include "core/torch/model_impl.h"
+#include "core/torch/modified_relu.h"
 #include "core/torch/tensor_image.h"
 #include "core/unit_id.h"
 
@@ -195,7 +196,9 @@ AttributionMethod attributionMethodFromString(const std::string& name)
     if (name == "gradcam") return AttributionMethod::GradCam;
     if (name == "gradcampp") return AttributionMethod::GradCamPlusPlus;
     if (name == "occlusion") return AttributionMethod::Occlusion;
-    throw Error("unknown method '" + name + "' (saliency, inputxgrad, smoothgrad, ig, gradcam, gradcampp, occlusion)");
+    if (name == "guided") return AttributionMethod::GuidedBackprop;
+    if (name == "deconvnet") return AttributionMethod::Deconvnet;
+    throw Error("unknown method '" + name + "' (saliency, inputxgrad, smoothgrad, ig, gradcam, gradcampp, occlusion, guided, deconvnet)");
 }
 
 std::string toString(AttributionMethod method)
@@ -207,6 +210,8 @@ std::string toString(AttributionMethod method)
     case AttributionMethod::IntegratedGradients: return "ig";
     case AttributionMethod::GradCam: return "gradcam";
     case AttributionMethod::GradCamPlusPlus: return "gradcampp";
+    case AttributionMethod::GuidedBackprop: return "guided";
+    case AttributionMethod::Deconvnet: return "deconvnet";
     default: return "occlusion";
     }
 }
@@ -290,6 +295,21 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
             auto camMap = torch::relu((weights * A).sum(1, true));
             camMap = at::upsample_bilinear2d(camMap.detach(), {size, size}, false);
             result = toMap(camMap[0][0], false);
+            break;
+        }
+        case AttributionMethod::GuidedBackprop:
+        case AttributionMethod::Deconvnet: {
+            if (config.target.kind == AttributionTarget::Kind::Unit)
+                throw Error("guided backprop and deconvnet take a class target (class:N or prob:N) for now");
+            const std::string method = modifiedReluMethod(
+                d.module, config.method == AttributionMethod::GuidedBackprop ? ReluRule::GuidedBackprop : ReluRule::Deconvnet);
+            auto x = input.detach().clone().requires_grad_();
+            const auto logits = firstTensor(d.module.get_method(method)({x}));
+            const auto out = config.target.kind == AttributionTarget::Kind::Logit ? logits.select(1, config.target.index)
+                                                                                   : torch::softmax(logits, 1).select(1, config.target.index);
+            value = out.detach();
+            const auto g = torch::autograd::grad({out.sum()}, {x})[0];
+            result = toMap(g[0].abs().amax(0), false);
             break;
         }
         case AttributionMethod::Occlusion: {

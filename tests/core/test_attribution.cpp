@@ -132,6 +132,32 @@ private slots:
         QVERIFY2(std::abs(argmaxColumn(batched) - 20) <= 3, qPrintable(QString::number(argmaxColumn(batched))));
     }
 
+    void guidedBackpropNeverPassesANegativeGradientThroughAReLU()
+    {
+        const auto model = Model::load(test::writeSignedReluModel(dir_.path().toStdString()), DevicePreference::Cpu);
+        const RgbImage image = randomImage(16, 5);
+        AttributionConfig config;
+        config.target = AttributionTarget::parse("class:0");  // -sum(relu(...)): only negative gradients
+        config.method = AttributionMethod::Saliency;
+        const auto vanilla = run(*model, image, config);
+        QVERIFY(*std::max_element(vanilla.values.begin(), vanilla.values.end()) > 0);
+        config.method = AttributionMethod::GuidedBackprop;
+        const auto guided = run(*model, image, config);
+        QCOMPARE(*std::max_element(guided.values.begin(), guided.values.end()), 0.f);
+        config.method = AttributionMethod::Deconvnet;
+        const auto deconv = run(*model, image, config);
+        QCOMPARE(*std::max_element(deconv.values.begin(), deconv.values.end()), 0.f);
+        // For class 1 the gradient into the ReLU is positive: guided equals vanilla there.
+        config.target = AttributionTarget::parse("class:1");
+        config.method = AttributionMethod::Saliency;
+        const auto positive = run(*model, image, config);
+        config.method = AttributionMethod::GuidedBackprop;
+        const auto guidedPositive = run(*model, image, config);
+        for (size_t i = 0; i < positive.values.size(); ++i)
+            QVERIFY(std::abs(positive.values[i] - guidedPositive.values[i]) < 1e-5f);
+        QCOMPARE(guidedPositive.targetValue, positive.targetValue);  // forward unchanged
+    }
+
     void badInputIsExplained()
     {
         AttributionConfig config;

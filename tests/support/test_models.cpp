@@ -133,6 +133,22 @@ def forward(self, x):
     return path;
 }
 
+std::string writeSignedReluModel(const std::string& directory)
+{
+    torch::manual_seed(11);
+    auto net = makeModule("SignedRelu");
+    net.register_module("conv", conv(3, 4, 3, 1.f));
+    net.define(R"(
+def forward(self, x):
+    s = torch.relu(self.conv.forward(x)).sum([1, 2, 3])
+    return torch.stack([-s, s], 1)
+)");
+    const std::string path = directory + "/signed_relu.pt";
+    torch::jit::ExtraFilesMap extra{{"loupe.json", R"({"input": {"size": 16, "range": [0, 1], "mean": [0.5, 0.5, 0.5], "std": [1, 1, 1]}})"}};
+    net.save(path, extra);
+    return path;
+}
+
 float linearModelWeight(int klass, int index)
 {
     return std::sin(0.37f * float(index) + float(klass));

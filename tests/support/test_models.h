@@ -22,6 +22,10 @@ std::string writeFeatureExtractor(const std::string& directory);
 // (and channel 1 its inverse), the rest small random. Input 3x32x32, RGB in [0,1].
 std::string writeBarDetector(const std::string& directory, bool identityHead = false);
 
+// logits = (-s, s) with s = sum(relu(conv(x))): class 0 only ever sends negative gradients
+// into the ReLU, class 1 positive ones. For checking modified ReLU backward rules.
+std::string writeSignedReluModel(const std::string& directory);
+
 // A linear classifier on a 3x8x8 input: logit k = sum_i w_k[i] * x[i] with
 // w_k[i] = sin(0.37 i + k) (and zero bias), so tests can compute gradients by hand.
 std::string writeLinearModel(const std::string& directory);

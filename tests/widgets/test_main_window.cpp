@@ -179,8 +179,8 @@ private slots:
         QSignalSpy maps(window.session(), &app::ModelSession::attributionReady);
         QVERIFY(window.attributionPanel()->setMethod("compare"));
         window.attributionPanel()->compute();
-        QTRY_COMPARE_WITH_TIMEOUT(maps.count(), 7, 60000);
-        QCOMPARE(window.attributionPanel()->mapCount(), 7);
+        QTRY_COMPARE_WITH_TIMEOUT(maps.count(), 9, 60000);
+        QCOMPARE(window.attributionPanel()->mapCount(), 9);
         window.dictionaryPanel()->pick(500, 20);  // outside: a message, no entries
         QVERIFY(window.dictionaryPanel()->entries().empty());
         QVERIFY(window.dictionaryPanel()->status().contains("outside"));
