@@ -29,5 +29,6 @@ int runDictionary(const Args& args);
 int runNmf(const Args& args);
 int runActivationGrid(const Args& args);
 int runAttribute(const Args& args);
+int runCircuit(const Args& args);
 
 } // namespace loupe::cli

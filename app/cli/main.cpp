@@ -23,6 +23,7 @@ const std::vector<Command>& commands()
         {"nmf", "NMF factors of a layer's activations over --image I[,I2...] (--k 6, --out overlay)", runNmf},
         {"activation-grid", "each cell of a layer's grid drawn as the feature vis of its activation vector (--out)", runActivationGrid},
         {"attribute", "attribution map: --method saliency|inputxgrad|smoothgrad|ig|gradcam|gradcampp|occlusion --target class:N|unit:L:C", runAttribute},
+        {"circuit", "a conv unit's pre-activation split into activation x weight per input channel (--unit L:C@x,y)", runCircuit},
         {"bench", "benchmarks: bench featurevis --model M --unit L:C", runBench},
     };
     return list;

@@ -84,7 +84,19 @@ public:
         objects_[path] = call->input(0);
         const size_t index = track(call->output());
         tracked_[path] = index;
+        if (call->inputs().size() >= 2)
+            trackedInputs_[path] = track(call->input(1));
         return index;
+    }
+
+    // The (first) argument the module was called with.
+    size_t inputOf(const std::string& path)
+    {
+        outputOf(path);
+        const auto it = trackedInputs_.find(path);
+        if (it == trackedInputs_.end())
+            throw Error("layer '" + path + "' is called without an input tensor");
+        return it->second;
     }
 
     // Values before the layer's final ReLU; several when the layer ends in a concatenation.
@@ -341,6 +353,7 @@ private:
     size_t originalOutputs_ = 0;
     std::map<std::string, Value*> objects_;
     std::map<std::string, size_t> tracked_;
+    std::map<std::string, size_t> trackedInputs_;
     std::set<std::string> inlined_;
 };
 
@@ -348,7 +361,7 @@ std::string planKey(const std::vector<CaptureRequest>& requests, bool withModelO
 {
     std::ostringstream key;
     for (const auto& r : requests)
-        key << r.layer << (r.preRelu ? "#pre" : "") << '|';
+        key << r.layer << (r.preRelu ? "#pre" : "") << (r.input ? "#in" : "") << '|';
     key << withModelOutput;
     return key.str();
 }
@@ -364,7 +377,10 @@ CapturePlan compileCapture(torch::jit::Module& root, const std::vector<CaptureRe
         std::vector<std::vector<std::string>> sources;
         for (const auto& request : requests) {
             std::vector<std::string> src;
-            if (request.preRelu) {
+            if (request.input) {
+                requested.push_back({surgeon.inputOf(request.layer)});
+                src.push_back(request.layer + "#input");
+            } else if (request.preRelu) {
                 requested.push_back(surgeon.preReluOf(request.layer, src));
             } else {
                 requested.push_back({surgeon.outputOf(request.layer)});

@@ -12,6 +12,7 @@ namespace loupe {
 struct CaptureRequest {
     std::string layer;    // module path
     bool preRelu = false; // value before the layer's final ReLU (per channel, through concats)
+    bool input = false;   // the module's input instead of its output
 };
 
 struct CaptureResult {

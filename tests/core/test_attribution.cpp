@@ -1,4 +1,5 @@
 #include "core/attribution.h"
+#include "core/circuit.h"
 #include "core/error.h"
 #include "core/model.h"
 #include "core/synthetic_shapes.h"
@@ -156,6 +157,27 @@ private slots:
         for (size_t i = 0; i < positive.values.size(); ++i)
             QVERIFY(std::abs(positive.values[i] - guidedPositive.values[i]) < 1e-5f);
         QCOMPARE(guidedPositive.targetValue, positive.targetValue);  // forward unchanged
+    }
+
+    void circuitTermsAddUpToTheConvOutput()
+    {
+        const auto branchy = Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
+        const RgbImage image = randomImage(32, 9);
+        for (const char* layer : {"block.b2.conv", "block.b2", "conv1"}) {
+            const CircuitResult r = circuitContributions(*branchy, image, layer, 1, 5, 7, 16);
+            float sum = r.bias;
+            for (const auto& c : r.contributions)
+                sum += c.contribution;
+            QVERIFY2(std::abs(sum - r.check) < 1e-4f * std::max(1.f, std::abs(r.check)), layer);
+            QCOMPARE(r.stride, 1);
+            for (size_t i = 1; i < r.contributions.size(); ++i)
+                QVERIFY(std::abs(r.contributions[i].contribution) <= std::abs(r.contributions[i - 1].contribution));
+            // The map at the unit's position is the unit's own term.
+            const auto& top = r.contributions.front();
+            QVERIFY(std::abs(top.map.at(5, 7) - top.contribution) < 1e-4f);
+        }
+        QVERIFY_THROWS_EXCEPTION(Error, circuitContributions(*branchy, image, "block", 0, 1, 1));  // two convolutions
+        QVERIFY_THROWS_EXCEPTION(Error, circuitContributions(*branchy, image, "block.b2.conv", 9, 1, 1));
     }
 
     void badInputIsExplained()

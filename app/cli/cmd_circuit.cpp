@@ -1,0 +1,39 @@
+#include "app/cli/commands.h"
+#include "core/circuit.h"
+#include "core/image_io.h"
+#include "core/json.h"
+#include "core/model.h"
+#include "core/unit_id.h"
+
+#include <iostream>
+
+namespace loupe::cli {
+
+int runCircuit(const Args& args)
+{
+    args.allowOnly({"model", "device", "image", "unit", "k"});
+    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const UnitId unit = UnitId::parse(args.required("unit"));
+    const CircuitResult r = circuitContributions(*model, loadImage(args.required("image")), unit.layer, unit.channel, unit.x,
+                                                 unit.y, args.intValue("k", 8));
+    Json out = Json::object();
+    out["conv"] = r.layer;
+    out["unit"] = r.layer + ":" + std::to_string(r.channel) + "@" + std::to_string(r.x) + "," + std::to_string(r.y);
+    out["pre_activation"] = r.preActivation;
+    out["captured_output"] = r.check;
+    out["bias"] = r.bias;
+    out["stride"] = r.stride;
+    out["padding"] = r.padding;
+    Json list = Json::array();
+    for (const auto& c : r.contributions) {
+        Json j = Json::object();
+        j["input_channel"] = c.inputChannel;
+        j["contribution"] = c.contribution;
+        list.push(j);
+    }
+    out["contributions"] = list;  // activation x weight per input channel, strongest first
+    std::cout << out.dump(2) << std::endl;
+    return 0;
+}
+
+} // namespace loupe::cli
