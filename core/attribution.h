@@ -57,6 +57,11 @@ struct AttributionMap {
     RgbImage inputView;         // the image as the model saw it
 };
 
+// The map as colours (diverging for signed maps, magma otherwise), and blended over the
+// model-input view of the image.
+RgbImage attributionHeatmap(const AttributionMap& map);
+RgbImage attributionOverlay(const AttributionMap& map, float opacity = 0.6f);
+
 // Computes the attribution. Throws loupe::Error on bad input (class out of range, unknown
 // layer, Grad-CAM on a layer without spatial extent, a patch larger than the input) and
 // loupe::Cancelled when cancelled. `partial` receives the occlusion map while it fills in.

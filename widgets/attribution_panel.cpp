@@ -1,6 +1,5 @@
 #include "widgets/attribution_panel.h"
 
-#include "core/colormap.h"
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
 
@@ -14,21 +13,6 @@
 #include <cmath>
 
 namespace loupe::widgets {
-namespace {
-
-QImage heatImage(const AttributionMap& map)
-{
-    FloatMap values{map.width, map.height, map.values};
-    float lo = 0, hi = 0;
-    for (float v : map.values) {
-        lo = std::min(lo, v);
-        hi = std::max(hi, v);
-    }
-    return toQImage(map.isSigned ? colorize(values, lo, hi, Colormap::Diverging) : colorize(values, 0, hi, Colormap::Magma));
-}
-
-} // namespace
-
 // Draws the maps: one large, or all in a grid; reports the value under a click.
 class AttributionCanvas : public QWidget {
 public:
@@ -54,7 +38,7 @@ public:
             const auto& map = shown[i].second;
             painter.drawImage(r, toQImage(map.inputView));
             painter.setOpacity(opacity);
-            painter.drawImage(r, heatImage(map));
+            painter.drawImage(r, toQImage(attributionHeatmap(map)));
             painter.setOpacity(1);
             painter.setPen(palette().color(QPalette::Text));
             painter.drawText(QRect(r.left(), r.bottom() + 1, r.width(), 14), Qt::AlignCenter, shown[i].first);

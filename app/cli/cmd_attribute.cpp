@@ -1,6 +1,5 @@
 #include "app/cli/commands.h"
 #include "core/attribution.h"
-#include "core/colormap.h"
 #include "core/error.h"
 #include "core/image_io.h"
 #include "core/json.h"
@@ -12,22 +11,6 @@
 
 namespace loupe::cli {
 namespace {
-
-// The map over the model-input view: blended heat map (diverging for signed maps).
-RgbImage overlay(const AttributionMap& map)
-{
-    FloatMap values{map.width, map.height, map.values};
-    float lo = 0, hi = 0;
-    for (float v : map.values) {
-        lo = std::min(lo, v);
-        hi = std::max(hi, v);
-    }
-    const RgbImage heat = map.isSigned ? colorize(values, lo, hi, Colormap::Diverging) : colorize(values, 0, hi, Colormap::Magma);
-    RgbImage out = map.inputView;
-    for (size_t i = 0; i < out.pixels.size(); ++i)
-        out.pixels[i] = std::uint8_t(0.4 * out.pixels[i] + 0.6 * heat.pixels[i]);
-    return out;
-}
 
 // NumPy .npy (version 1.0), float32, shape (height, width).
 void writeNpy(const AttributionMap& map, const std::string& path)
@@ -91,7 +74,7 @@ int runAttribute(const Args& args)
     }
     out["size"] = Json(Json::Array{map.width, map.height});
     if (args.has("out")) {
-        saveImage(overlay(map), args.required("out"));
+        saveImage(attributionOverlay(map), args.required("out"));
         out["out"] = args.value("out");
     }
     if (args.has("raw")) {
