@@ -19,4 +19,6 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# With recommends: the configuration tested here (Qt6Gui's CMake config wants the OpenGL dev
+# packages qt6-base-dev only recommends).
+$SUDO apt-get install -y -qq "${missing[@]}"
