@@ -223,7 +223,7 @@ void MainWindow::connectSession()
                                  .arg(session_->layers().size())
                                  .arg(session_->modelHash().left(12)));
         layerBrowser_->setLayers(session_->layers());
-        refreshScanAnnotations();
+        session_->requestScanSummaries();
         activations_->clearActivations(session_->hasImage() ? QString() : tr("Open an image to see this layer's activations."));
         weights_->clearWeights(QString());
         // Feature visualizations at about the model's own scale, capped for CPU latency.
@@ -297,9 +297,10 @@ void MainWindow::connectSession()
     });
     connect(session_, &ModelSession::scanFinished, this, [this](const QString& summary) {
         statusBar()->showMessage(summary, 10000);
-        refreshScanAnnotations();
+        session_->requestScanSummaries();
         refreshExamples();
     });
+    connect(session_, &ModelSession::scanSummariesReady, this, &MainWindow::showScanAnnotations);
     connect(session_, &ModelSession::scanFailed, this, [this](const QString& message) { showError(tr("Scan failed"), message); });
     connect(selection_, &widgets::UnitSelection::layerChanged, this, &MainWindow::refreshLayerViews);
     connect(selection_, &widgets::UnitSelection::unitChanged, this, [this] { figureContext_.unit = selection_->unitText(); });
@@ -359,10 +360,10 @@ void MainWindow::chooseScan()
     session_->scanFolder(dialog.folder(), dialog.layers());
 }
 
-void MainWindow::refreshScanAnnotations()
+void MainWindow::showScanAnnotations(const std::vector<LayerScanSummary>& summaries)
 {
     QHash<QString, QPair<QString, QString>> notes;
-    for (const auto& s : session_->scanSummaries()) {
+    for (const auto& s : summaries) {
         QStringList parts;
         if (s.receptiveField > 0)
             parts << tr("RF %1").arg(s.receptiveField);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/dataset_scan.h"
 #include "widgets/figure_export.h"
 
 #include <QMainWindow>
@@ -79,7 +80,7 @@ private:
     void chooseModel();
     void chooseScan();
     void refreshExamples();
-    void refreshScanAnnotations();
+    void showScanAnnotations(const std::vector<LayerScanSummary>& summaries);
     void chooseImage();
     void pasteImage();
     void showError(const QString& title, const QString& message);

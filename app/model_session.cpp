@@ -258,47 +258,43 @@ void ModelSession::requestThumbnails(const QString& layer, const QList<int>& cha
         this, {{}, [this](const QString& message) { emit featureVisFailed(message); }, {}}, QStringLiteral("thumbnails"));
 }
 
-void ModelSession::requestActivationGrid(const QString& layer, int maxCells)
+// A figure of the current image computed on the device worker, shown by title.
+void ModelSession::submitImageFigure(const QString& title, const QString& supersede,
+                                     std::function<RgbImage(Model&, const RgbImage&, Progress&)> figure)
 {
     if (!model_ || image_.empty())
         return;
     auto model = model_;
     const RgbImage image = image_;
-    const std::string name = layer.toStdString();
     runner_->submit(
-        tr("Activation grid of %1").arg(layer), JobRunner::Pool::Device,
-        [model, image, name, maxCells](Progress& progress) -> std::any {
-            FeatureVisConfig base = thumbnailConfig();
-            base.size = 64;
-            return renderActivationGrid(*model, image, name, maxCells, base, progress).mosaic;
-        },
+        title, JobRunner::Pool::Device,
+        [model, image, figure = std::move(figure)](Progress& progress) -> std::any { return figure(*model, image, progress); },
         this,
-        {[this, layer](std::any result) { emit figureReady(tr("Activation grid of %1").arg(layer), std::any_cast<RgbImage>(result)); },
+        {[this, title](std::any result) { emit figureReady(title, std::any_cast<RgbImage>(result)); },
          [this](const QString& message) { emit featureVisFailed(message); },
          {}},
-        QStringLiteral("activation-grid"));
+        supersede);
+}
+
+void ModelSession::requestActivationGrid(const QString& layer, int maxCells)
+{
+    const std::string name = layer.toStdString();
+    submitImageFigure(tr("Activation grid of %1").arg(layer), QStringLiteral("activation-grid"),
+                      [name, maxCells](Model& model, const RgbImage& image, Progress& progress) {
+                          FeatureVisConfig base = thumbnailConfig();
+                          base.size = 64;
+                          return renderActivationGrid(model, image, name, maxCells, base, progress).mosaic;
+                      });
 }
 
 void ModelSession::requestNmf(const QString& layer, int k)
 {
-    if (!model_ || image_.empty())
-        return;
-    auto model = model_;
-    const RgbImage image = image_;
     const std::string name = layer.toStdString();
-    runner_->submit(
-        tr("NMF of %1 (k=%2)").arg(layer).arg(k), JobRunner::Pool::Device,
-        [model, image, name, k](Progress& progress) -> std::any {
-            const LayerFactors f = factorizeLayer(*model, {image}, name, k, 300, 0, &progress);
-            return nmfOverlay(image, model->metadata().input.size, f, f.maps.front());
-        },
-        this,
-        {[this, layer, k](std::any result) {
-             emit figureReady(tr("NMF factors of %1, k = %2 (one colour per factor)").arg(layer).arg(k), std::any_cast<RgbImage>(result));
-         },
-         [this](const QString& message) { emit featureVisFailed(message); },
-         {}},
-        QStringLiteral("nmf"));
+    submitImageFigure(tr("NMF factors of %1, k = %2 (one colour per factor)").arg(layer).arg(k), QStringLiteral("nmf"),
+                      [name, k](Model& model, const RgbImage& image, Progress& progress) {
+                          const LayerFactors f = factorizeLayer(model, {image}, name, k, 300, 0, &progress);
+                          return nmfOverlay(image, model.metadata().input.size, f, f.maps.front());
+                      });
 }
 
 void ModelSession::requestAttribution(const QStringList& methods, const QString& target, const QString& layer)
@@ -385,13 +381,19 @@ bool ModelSession::hasScan() const
     }
 }
 
-std::vector<LayerScanSummary> ModelSession::scanSummaries() const
+void ModelSession::requestScanSummaries()
 {
-    try {
-        return hasScan() ? summarizeScan(loadScan(*workspace_)) : std::vector<LayerScanSummary>{};
-    } catch (const std::exception&) {
-        return {};
-    }
+    if (!workspace_)
+        return;
+    auto workspace = workspace_;
+    // Reading a scan deserialises every layer's statistics: megabytes, so not on the GUI thread.
+    runner_->submit(
+        tr("Read scan summary"), JobRunner::Pool::Cpu,
+        [workspace](Progress&) -> std::any {
+            return scannedFolders(*workspace).empty() ? std::vector<LayerScanSummary>{} : summarizeScan(loadScan(*workspace));
+        },
+        this, {[this](std::any result) { emit scanSummariesReady(std::any_cast<std::vector<LayerScanSummary>>(result)); }, {}, {}},
+        QStringLiteral("scan-summary"));
 }
 
 void ModelSession::requestExamples(const QString& layer, int channel, bool wholeImages)

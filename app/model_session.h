@@ -12,6 +12,7 @@
 #include <QObject>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 namespace loupe {
@@ -54,8 +55,9 @@ public:
     void requestNmf(const QString& layer, int k);
     // Attribution maps of the current image, one job for the listed methods.
     void requestAttribution(const QStringList& methods, const QString& target, const QString& layer);
-    // Layer facts from the latest scan (receptive field, dead and rarely firing units).
-    std::vector<LayerScanSummary> scanSummaries() const;
+    // Layer facts from the latest scan (receptive field, dead and rarely firing units), read
+    // on a worker: scanSummariesReady.
+    void requestScanSummaries();
 
     bool hasModel() const { return bool(model_); }
     bool hasImage() const { return !image_.empty(); }
@@ -88,6 +90,7 @@ signals:
     void layerChannelReady(const QString& layer, int channel, const loupe::RgbImage& image);
     void thumbnailReady(const QString& layer, int channel, const loupe::RgbImage& image);
     void figureReady(const QString& title, const loupe::RgbImage& image);
+    void scanSummariesReady(const std::vector<loupe::LayerScanSummary>& summaries);
     void attributionReady(const QString& method, const loupe::AttributionMap& map);
     void attributionFailed(const QString& message);
     void scanFinished(const QString& summary);
@@ -98,6 +101,8 @@ signals:
 private:
     JobRunner* runner_;
     void submitFeatureVis(const FeatureVisConfig& config);
+    void submitImageFigure(const QString& title, const QString& supersede,
+                           std::function<RgbImage(Model&, const RgbImage&, Progress&)> figure);
 
     std::shared_ptr<Model> model_;
     std::shared_ptr<Workspace> workspace_;  // null when the cache could not be opened
