@@ -26,6 +26,18 @@
 
 using namespace loupe;
 
+namespace {
+
+// Opens a model the way a user does and waits for the window to have it.
+bool openAndWait(app::MainWindow& window, const QString& model)
+{
+    QSignalSpy ready(&window, &app::MainWindow::modelReady);
+    window.openModel(model);
+    return QTest::qWaitFor([&] { return ready.count() == 1; }, 30000);
+}
+
+} // namespace
+
 class TestMainWindow : public QObject {
     Q_OBJECT
 private slots:
@@ -46,9 +58,7 @@ private slots:
     {
         app::MainWindow window;
         window.show();
-        QSignalSpy ready(&window, &app::MainWindow::modelReady);
-        window.openModel(model_);
-        QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 30000);
+        QVERIFY(openAndWait(window, model_));
         QVERIFY(window.layerBrowser()->visibleLayerCount() >= 10);
         QVERIFY(!window.selection()->layer().isEmpty());
 
@@ -81,9 +91,7 @@ private slots:
         QTemporaryDir data;
         qputenv("LOUPE_DATA_DIR", data.path().toUtf8());
         app::MainWindow window;
-        QSignalSpy ready(&window, &app::MainWindow::modelReady);
-        window.openModel(model_);
-        QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 30000);
+        QVERIFY(openAndWait(window, model_));
         window.neuronPanel()->setDefaultSize(32);
         QSignalSpy results(window.session(), &app::ModelSession::featureVisReady);
         QSignalSpy previews(window.session(), &app::ModelSession::featureVisProgress);
@@ -135,9 +143,7 @@ private slots:
             saveImage(img, images.filePath(QString("img%1.png").arg(i)).toStdString());
         }
         app::MainWindow window;
-        QSignalSpy ready(&window, &app::MainWindow::modelReady);
-        window.openModel(model_);
-        QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 30000);
+        QVERIFY(openAndWait(window, model_));
         QVERIFY(!window.session()->hasScan());
         QSignalSpy scanned(window.session(), &app::ModelSession::scanFinished);
         window.session()->scanFolder(images.path(), {"block", "conv1"});
@@ -160,9 +166,7 @@ private slots:
         QTemporaryDir data;
         qputenv("LOUPE_DATA_DIR", data.path().toUtf8());
         app::MainWindow window;
-        QSignalSpy ready(&window, &app::MainWindow::modelReady);
-        window.openModel(model_);
-        QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 30000);
+        QVERIFY(openAndWait(window, model_));
         QVERIFY(window.openImage(image_));
         window.selection()->selectLayer("block");
         QTRY_COMPARE_WITH_TIMEOUT(window.activationsPanel()->activations().layer, std::string("block"), 30000);
@@ -191,9 +195,7 @@ private slots:
     void badModelKeepsTheCurrentOne()
     {
         app::MainWindow window;
-        QSignalSpy ready(&window, &app::MainWindow::modelReady);
-        window.openModel(model_);
-        QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 30000);
+        QVERIFY(openAndWait(window, model_));
         const QString hash = window.session()->modelHash();
 
         const QString junk = dir_.filePath("junk.pt");
