@@ -7,6 +7,23 @@
 #include <cstdlib>
 
 namespace loupe {
+
+// The shortest text that reads back as the same value: as a float when the number is one
+// (most values here are float activations, which then stay short and still round-trip), else
+// as a double.
+static std::string shortestText(double number)
+{
+    char buf[40];
+    const float single = static_cast<float>(number);
+    const bool isFloat = static_cast<double>(single) == number;
+    for (int precision = 6; precision <= 17; ++precision) {
+        std::snprintf(buf, sizeof buf, "%.*g", precision, number);
+        const double back = std::strtod(buf, nullptr);
+        if (isFloat ? static_cast<float>(back) == single : back == number)
+            break;
+    }
+    return buf;
+}
 namespace {
 
 const Json kNull;
@@ -292,9 +309,7 @@ void Json::dumpTo(std::string& out, int indent, int depth) const
         } else if (number_ == std::floor(number_) && std::fabs(number_) < 1e15) {
             out += std::to_string(static_cast<long long>(number_));
         } else {
-            char buf[32];
-            std::snprintf(buf, sizeof buf, "%.7g", number_);
-            out += buf;
+            out += shortestText(number_);
         }
         break;
     }

@@ -8,6 +8,7 @@
 namespace loupe {
 
 class Model;
+class Workspace;
 
 // Where a layer's unit at (x, y) looks in the model input (input pixels).
 struct ReceptiveField {
@@ -23,6 +24,9 @@ struct ReceptiveField {
 // routing and ReLU gating do not hide parts of it). Works for any architecture, traced or
 // scripted; it can under-estimate the theoretical field where weights are exactly zero.
 ReceptiveField estimateReceptiveField(Model& model, const std::string& layer);
+
+// The same, measured once per workspace (fields depend on the model only).
+ReceptiveField cachedReceptiveField(Model& model, Workspace& workspace, const std::string& layer);
 
 // The dataset example as shown: the model-input view of the image (resize + centre crop)
 // cropped to the receptive field around (x, y) (grey outside the image), or the whole view

@@ -30,5 +30,6 @@ int runNmf(const Args& args);
 int runActivationGrid(const Args& args);
 int runAttribute(const Args& args);
 int runCircuit(const Args& args);
+int runTune(const Args& args);
 
 } // namespace loupe::cli

@@ -164,6 +164,8 @@ void save(Workspace& workspace, const ScanResults& scan, const std::vector<Layer
     });
 }
 
+} // namespace
+
 // Receptive fields depend on the model only: measured once per workspace.
 ReceptiveField cachedReceptiveField(Model& model, Workspace& workspace, const std::string& layer)
 {
@@ -180,8 +182,6 @@ ReceptiveField cachedReceptiveField(Model& model, Workspace& workspace, const st
     workspace.put(kKind, key, Json(Json::Array{field.size, field.stride, field.offset}).dump());
     return field;
 }
-
-} // namespace
 
 std::vector<std::string> scannedFolders(const Workspace& workspace)
 {

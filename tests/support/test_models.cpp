@@ -2,7 +2,9 @@
 
 #include "tests/support/test_models.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 
 namespace loupe::test {
 namespace {
@@ -202,6 +204,60 @@ def forward(self, x):
 )");
     const std::string path = directory + (identityHead ? "/bars_identity.pt" : "/bars.pt");
     torch::jit::ExtraFilesMap extra{{"loupe.json", R"({"name": "bars", "input": {"size": 32, "range": [0, 1], "mean": [0, 0, 0], "std": [1, 1, 1]}})"}};
+    net.save(path, extra);
+    return path;
+}
+
+namespace {
+
+// Zero-mean kernel: minus a Gaussian ridge along the arc (dark arcs score high).
+torch::Tensor arcKernel(double orientationDegrees, int size)
+{
+    const double pi = 3.14159265358979323846, theta = orientationDegrees * pi / 180;
+    const double radius = 7.5, halfAngle = 12.0 / (2 * radius), c = (size - 1) / 2.0;
+    const double nx = std::cos(theta), ny = -std::sin(theta);  // screen coordinates, y down
+    const double ox = c - radius * nx, oy = c - radius * ny;   // circle centre behind the apex
+    auto k = torch::zeros({size, size});
+    for (int y = 0; y < size; ++y)
+        for (int x = 0; x < size; ++x) {
+            const double vx = x - ox, vy = y - oy, r = std::hypot(vx, vy);
+            const double angle = std::acos(std::clamp((vx * nx + vy * ny) / std::max(r, 1e-9), -1.0, 1.0));
+            double d = std::abs(r - radius);
+            if (angle > halfAngle)
+                d = std::hypot(r * std::cos(angle - halfAngle) - radius, r * std::sin(angle - halfAngle));
+            k[y][x] = -std::exp(-d * d / 2);
+        }
+    return k - k.mean();
+}
+
+} // namespace
+
+std::string writeCurveDetector(const std::string& directory, double orientationDegrees)
+{
+    torch::manual_seed(5);
+    auto net = makeModule("CurveNet");
+    auto c1 = convRelu(3, 2, 15);
+    torch::NoGradGuard noGrad;
+    auto weight = c1.attr("conv").toModule().attr("weight").toTensor();
+    for (int c = 0; c < 3; ++c) {
+        weight[0][c].copy_(arcKernel(orientationDegrees, 15) / 3);
+        weight[1][c].copy_(arcKernel(orientationDegrees + 90, 15) / 3);
+    }
+    c1.attr("conv").toModule().attr("bias").toTensor().zero_();
+    net.register_module("conv1", c1);
+    auto head = makeModule("Linear");
+    head.register_parameter("weight", torch::eye(2), false);
+    head.define(R"(
+def forward(self, x):
+    return torch.matmul(x.mean([2, 3]), self.weight.t())
+)");
+    net.register_module("head", head);
+    net.define(R"(
+def forward(self, x):
+    return self.head.forward(self.conv1.forward(x))
+)");
+    const std::string path = directory + "/curves.pt";
+    torch::jit::ExtraFilesMap extra{{"loupe.json", R"({"name": "curves", "input": {"size": 48, "range": [0, 1], "mean": [0, 0, 0], "std": [1, 1, 1]}})"}};
     net.save(path, extra);
     return path;
 }

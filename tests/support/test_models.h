@@ -22,6 +22,13 @@ std::string writeFeatureExtractor(const std::string& directory);
 // (and channel 1 its inverse), the rest small random. Input 3x32x32, RGB in [0,1].
 std::string writeBarDetector(const std::string& directory, bool identityHead = false);
 
+// An "artificial curve neuron": conv1 (ConvReLU, 15x15 kernels, padding 7) on a 3x48x48 input
+// in [0,1]. Channel 0 is a matched filter for a dark arc on white whose apex normal points
+// `orientationDegrees` counter-clockwise from "right" (radius 7.5 px, arc length 12 px, the
+// Stimulus conventions at a 15-pixel field), channel 1 the same filter turned by +90 degrees.
+// Written with its own geometry, independent of the stimulus renderer.
+std::string writeCurveDetector(const std::string& directory, double orientationDegrees);
+
 // logits = (-s, s) with s = sum(relu(conv(x))): class 0 only ever sends negative gradients
 // into the ReLU, class 1 positive ones. For checking modified ReLU backward rules.
 std::string writeSignedReluModel(const std::string& directory);
