@@ -7,6 +7,7 @@
 #include "widgets/attribution_panel.h"
 #include "widgets/dictionary_panel.h"
 #include "widgets/neuron_panel.h"
+#include "widgets/tuning_panel.h"
 #include "widgets/unit_selection.h"
 
 #include <QApplication>
@@ -76,6 +77,19 @@ void LaunchScript::checkIdle()
     if (request_.nmf > 0 && !factorized_) {
         factorized_ = true;
         window_->session()->requestNmf(window_->selection()->layer(), request_.nmf);
+        QTimer::singleShot(300, this, &LaunchScript::checkIdle);
+        return;
+    }
+    if (!request_.tune.isEmpty() && !tuned_) {
+        tuned_ = true;
+        static const QStringList modes{QStringLiteral("sweep"), QStringLiteral("rotation"), QStringLiteral("radial"),
+                                       QStringLiteral("invariance")};
+        auto* tuning = window_->tuningPanel();
+        tuning->setMode(widgets::TuningRequest::Mode(std::max(0, int(modes.indexOf(request_.tune)))));
+        if (!request_.sweep.isEmpty())
+            tuning->setSweepText(request_.sweep);
+        tuning->setFamilyText(request_.family);
+        tuning->run();
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);
         return;
     }

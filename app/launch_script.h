@@ -18,8 +18,11 @@ struct LaunchRequest {
     QString dock;  // dock to raise, e.g. "weights"
     bool renderLayer = false;  // render the selected layer's feature visualizations
     QString pick;              // "x,y": a semantic-dictionary click once activations are there
-    int nmf = 0;
-    QString attribute;         // method (or "compare") to compute for the top class               // k > 0: NMF of the selected layer on the image, shown in the dictionary dock
+    int nmf = 0;               // k > 0: NMF of the selected layer on the image, shown in the dictionary dock
+    QString attribute;         // method (or "compare") to compute for the top class
+    QString tune;              // tuning experiment for the selected unit: sweep|rotation|radial|invariance
+    QString family;            // its family's other channels, "3,7,12"
+    QString sweep;             // the sweep's axes (default: the dock's)
     int timeoutSeconds = 300;
 };
 
@@ -39,6 +42,7 @@ private:
     bool picked_ = false;
     bool factorized_ = false;
     bool attributed_ = false;
+    bool tuned_ = false;
 };
 
 } // namespace loupe::app

@@ -35,13 +35,21 @@ int main(int argc, char** argv)
     const QCommandLineOption nmf(QStringLiteral("nmf"), QStringLiteral("NMF with k factors of the selected layer on the image."), QStringLiteral("k"));
     const QCommandLineOption attribute(QStringLiteral("attribute"), QStringLiteral("Attribution method (or compare) for the top class."),
                                        QStringLiteral("method"));
-    parser.addOptions({image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute});
+    const QCommandLineOption tune(QStringLiteral("tune"),
+                                  QStringLiteral("Tuning experiment for the selected unit: sweep, rotation, radial or invariance."),
+                                  QStringLiteral("experiment"));
+    const QCommandLineOption family(QStringLiteral("family"), QStringLiteral("Other channels of the unit's family, e.g. 3,7,12."),
+                                    QStringLiteral("channels"));
+    const QCommandLineOption sweep(QStringLiteral("sweep"), QStringLiteral("Tuning sweep, e.g. orientation=0:360:10,curvature=0:4:0.5."),
+                                   QStringLiteral("axes"));
+    parser.addOptions({image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family, sweep});
     parser.process(app);
 
     loupe::app::MainWindow window;
     loupe::app::LaunchRequest request{parser.value(image), parser.value(layer), parser.value(unit), parser.value(screenshot),
                                           parser.value(dock), parser.isSet(renderLayer), parser.value(pick),
-                                          parser.value(nmf).toInt(), parser.value(attribute)};
+                                          parser.value(nmf).toInt(), parser.value(attribute), parser.value(tune),
+                                          parser.value(family), parser.value(sweep)};
     new loupe::app::LaunchScript(&window, request);
     window.show();
 

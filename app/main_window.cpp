@@ -17,6 +17,7 @@
 #include "widgets/distribution_panel.h"
 #include "widgets/dictionary_panel.h"
 #include "widgets/attribution_panel.h"
+#include "widgets/tuning_panel.h"
 #include "app/scan_dialog.h"
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
@@ -112,6 +113,7 @@ void MainWindow::buildDocks()
     distribution_ = new widgets::DistributionPanel(services);
     dictionary_ = new widgets::DictionaryPanel(services);
     attribution_ = new widgets::AttributionPanel(services);
+    tuning_ = new widgets::TuningPanel(services);
 
     addDock(layerBrowser_, tr("Layer Browser"), QStringLiteral("dock.layers"), Qt::LeftDockWidgetArea);
     QDockWidget* act = addDock(activations_, tr("Activations"), QStringLiteral("dock.activations"), Qt::RightDockWidgetArea);
@@ -125,6 +127,8 @@ void MainWindow::buildDocks()
     tabifyDockWidget(distribution, dictionary);
     QDockWidget* attribution = addDock(attribution_, tr("Attribution"), QStringLiteral("dock.attribution"), Qt::RightDockWidgetArea);
     tabifyDockWidget(dictionary, attribution);
+    QDockWidget* tuning = addDock(tuning_, tr("Tuning"), QStringLiteral("dock.tuning"), Qt::RightDockWidgetArea);
+    tabifyDockWidget(attribution, tuning);
     neuron->raise();
     QDockWidget* wts = addDock(weights_, tr("Weights"), QStringLiteral("dock.weights"), Qt::RightDockWidgetArea);
     tabifyDockWidget(act, wts);
@@ -172,6 +176,7 @@ void MainWindow::buildMenus()
     exportMenu->addAction(tr("Distribution…"), distribution_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("Semantic Dictionary…"), dictionary_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("Attribution…"), attribution_, &widgets::Panel::exportWithDialog);
+    exportMenu->addAction(tr("Tuning…"), tuning_, &widgets::Panel::exportWithDialog);
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
     for (QDockWidget* dock : docks_)
@@ -224,6 +229,7 @@ void MainWindow::connectSession()
                                  .arg(session_->modelHash().left(12)));
         layerBrowser_->setLayers(session_->layers());
         session_->requestScanSummaries();
+        session_->requestFamilies();
         activations_->clearActivations(session_->hasImage() ? QString() : tr("Open an image to see this layer's activations."));
         weights_->clearWeights(QString());
         // Feature visualizations at about the model's own scale, capped for CPU latency.
@@ -276,6 +282,7 @@ void MainWindow::connectSession()
     connect(attribution_, &widgets::AttributionPanel::attributionRequested, session_, &ModelSession::requestAttribution);
     connect(session_, &ModelSession::attributionReady, attribution_, &widgets::AttributionPanel::addMap);
     connect(session_, &ModelSession::attributionFailed, attribution_, &widgets::AttributionPanel::clearMaps);
+    connectTuning();
     connect(dictionary_, &widgets::DictionaryPanel::activationGridRequested, session_, &ModelSession::requestActivationGrid);
     connect(dictionary_, &widgets::DictionaryPanel::nmfRequested, session_, &ModelSession::requestNmf);
     connect(session_, &ModelSession::figureReady, this, [this](const QString& title, const RgbImage& image) {
@@ -542,6 +549,24 @@ void MainWindow::dropEvent(QDropEvent* event)
     if (mime->urls().isEmpty() && mime->hasImage())
         openImage(qvariant_cast<QImage>(mime->imageData()), tr("dropped image"));
     event->acceptProposedAction();
+}
+
+} // namespace loupe::app
+
+namespace loupe::app {
+
+void MainWindow::connectTuning()
+{
+    connect(tuning_, &widgets::TuningPanel::tuningRequested, this, [this](const widgets::TuningRequest& r) {
+        session_->requestTuning(ModelSession::TuningExperiment(int(r.mode)), r.stimulus, r.sweep, r.layer, r.channels);
+    });
+    connect(tuning_, &widgets::TuningPanel::saveFamilyRequested, session_, &ModelSession::saveFamily);
+    connect(session_, &ModelSession::familiesChanged, tuning_, &widgets::TuningPanel::setFamilies);
+    connect(session_, &ModelSession::tuningSweepReady, tuning_, &widgets::TuningPanel::setSweep);
+    connect(session_, &ModelSession::tuningRadialReady, tuning_, &widgets::TuningPanel::setRadial);
+    connect(session_, &ModelSession::tuningRotationReady, tuning_, &widgets::TuningPanel::setRotation);
+    connect(session_, &ModelSession::tuningInvarianceReady, tuning_, &widgets::TuningPanel::setInvariance);
+    connect(session_, &ModelSession::tuningFailed, tuning_, &widgets::TuningPanel::clearResults);
 }
 
 } // namespace loupe::app

@@ -19,6 +19,7 @@ class ExamplesPanel;
 class DistributionPanel;
 class DictionaryPanel;
 class AttributionPanel;
+class TuningPanel;
 class UnitSelection;
 class WeightsPanel;
 } // namespace loupe::widgets
@@ -60,6 +61,7 @@ public:
     widgets::DistributionPanel* distributionPanel() const { return distribution_; }
     widgets::DictionaryPanel* dictionaryPanel() const { return dictionary_; }
     widgets::AttributionPanel* attributionPanel() const { return attribution_; }
+    widgets::TuningPanel* tuningPanel() const { return tuning_; }
 
 signals:
     void modelReady();
@@ -73,6 +75,7 @@ private:
     void buildDocks();
     void buildMenus();
     void connectSession();
+    void connectTuning();
     QDockWidget* addDock(QWidget* body, const QString& title, const QString& objectName, Qt::DockWidgetArea area);
     void refreshRecentMenus();
     void refreshLayerViews();
@@ -100,6 +103,7 @@ private:
     widgets::DistributionPanel* distribution_ = nullptr;
     widgets::DictionaryPanel* dictionary_ = nullptr;
     widgets::AttributionPanel* attribution_ = nullptr;
+    widgets::TuningPanel* tuning_ = nullptr;
     QList<QDockWidget*> docks_;
     QMenu* recentModels_ = nullptr;
     QMenu* recentImages_ = nullptr;

@@ -7,8 +7,11 @@
 #include "core/unit_examples.h"
 #include "core/image.h"
 #include "core/model.h"
+#include "core/tuning.h"
 #include "core/weights.h"
 
+#include <QList>
+#include <QMap>
 #include <QObject>
 #include <QString>
 
@@ -58,6 +61,14 @@ public:
     // Layer facts from the latest scan (receptive field, dead and rarely firing units), read
     // on a worker: scanSummariesReady.
     void requestScanSummaries();
+    // Tuning experiments (model_session_tuning.cpp): a stimulus sweep, its radial view, the
+    // invariance check, or the rotation of the unit's top dataset examples; channels are the
+    // unit first, then its family. Sweeps are cached in the workspace.
+    enum class TuningExperiment { Sweep, Rotation, Radial, Invariance };
+    void requestTuning(TuningExperiment experiment, const QString& stimulus, const QString& sweep, const QString& layer,
+                       const QList<int>& channels);
+    void saveFamily(const QString& name, const QString& layer, const QList<int>& channels);
+    void requestFamilies();  // familiesChanged
 
     bool hasModel() const { return bool(model_); }
     bool hasImage() const { return !image_.empty(); }
@@ -97,6 +108,12 @@ signals:
     void scanFailed(const QString& message);
     void examplesReady(const loupe::UnitExamples& examples);
     void examplesFailed(const QString& message);
+    void tuningSweepReady(const loupe::SweepResult& sweep, const std::vector<loupe::RgbImage>& strongest);
+    void tuningRadialReady(const loupe::RadialTuning& radial, const QString& layer);
+    void tuningRotationReady(const loupe::RotationTuning& rotation, const QString& layer);
+    void tuningInvarianceReady(const std::vector<loupe::InvarianceVariant>& variants);
+    void tuningFailed(const QString& message);
+    void familiesChanged(const QMap<QString, QString>& families);  // name -> "layer:c1,c2,…"
 
 private:
     JobRunner* runner_;

@@ -167,9 +167,9 @@ Stimulus SweepResult::stimulusAt(int stimulus) const
 
 RgbImage SweepResult::render(int stimulus, int size) const
 {
-    const double scale = double(size) / inputSize;
-    return renderStimulus(stimulusAt(stimulus), size, field.centreX(config.target.x) * scale,
-                          field.centreY(config.target.y) * scale, stimulusScale(field, inputSize) * scale);
+    // The receptive field and a margin around it: the whole input would show a deep layer's
+    // stimulus as a speck.
+    return renderStimulus(stimulusAt(stimulus), size, size / 2.0, size / 2.0, size / 1.25);
 }
 
 std::vector<int> SweepResult::strongest(int channelIndex, int k) const

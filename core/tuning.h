@@ -46,7 +46,7 @@ struct SweepResult {
     float response(int stimulus, int channelIndex) const;
     std::vector<double> parametersOf(int stimulus) const;  // one value per axis
     Stimulus stimulusAt(int stimulus) const;
-    RgbImage render(int stimulus, int size) const;  // the stimulus as the model saw it, scaled
+    RgbImage render(int stimulus, int size) const;  // the stimulus over its receptive field (+25% margin)
     std::vector<int> strongest(int channelIndex, int k) const;  // stimulus indices, best first
 };
 

@@ -117,6 +117,18 @@ ExportResult exportFigure(const Exportable& view, const QString& path, int dpi, 
     }
 
     QJsonObject sidecar;
+    const QString data = view.exportData();
+    if (!data.isEmpty()) {
+        const QFileInfo figure(path);
+        const QString dataPath = figure.absolutePath() + QLatin1Char('/') + figure.completeBaseName() + QStringLiteral(".csv");
+        QSaveFile csv(dataPath);
+        if (!csv.open(QIODevice::WriteOnly) || csv.write(data.toUtf8()) < 0 || !csv.commit()) {
+            result.error = QStringLiteral("figure written, but not its data '%1': %2").arg(dataPath, csv.errorString());
+            return result;
+        }
+        result.dataPath = dataPath;
+        sidecar[QStringLiteral("data")] = QFileInfo(dataPath).fileName();
+    }
     sidecar[QStringLiteral("figure")] = QFileInfo(path).fileName();
     sidecar[QStringLiteral("format")] = suffix;
     if (suffix == QLatin1String("png"))

@@ -18,6 +18,9 @@ public:
     virtual QSize exportSize() const = 0;           // logical size in points (1/72 in) at 72 DPI
     virtual void paintExport(QPainter& painter, const QSize& size) const = 0;
     virtual QJsonObject exportParameters() const = 0;  // everything that produced the view
+    // The numbers behind the figure as CSV (plots people put in papers are re-plotted from
+    // these); written next to the figure as <stem>.csv when non-empty.
+    virtual QString exportData() const { return {}; }
 };
 
 // Context shared by all panels' exports: which model and image produced the figure.
@@ -32,6 +35,7 @@ struct ExportResult {
     bool ok = false;
     QString error;
     QString sidecarPath;
+    QString dataPath;  // empty when the view has no data table
 };
 
 // Writes `path` (.png, .svg or .pdf by suffix) and `path`.json next to it, atomically: a

@@ -68,6 +68,30 @@ private slots:
         QVERIFY(loupe::loadImage(grid.toStdString()).width > 0);
     }
 
+    void tuneSweepsWritesCsvAndFindsTheCurveOrientation()
+    {
+        const QString curves = QString::fromStdString(loupe::test::writeCurveDetector(dir_.path().toStdString(), 60));
+        const QString heat = dir_.filePath("heat.png"), csv = dir_.filePath("sweep.csv"), ws = dir_.filePath("tune.sqlite");
+        const Run r = runCli({"tune", "--model", curves, "--unit", "conv1:0", "--family", "conv1:1", "--workspace", ws, "--sweep",
+                              "orientation=0:360:10,curvature=2", "--set", "width=0.12", "--radial", "--out", heat, "--csv", csv,
+                              "--quiet"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject out = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(out["preferred_orientation"].toArray(), (QJsonArray{60, 150}));
+        QCOMPARE(out["stimuli"].toInt(), 36);
+        QVERIFY(loupe::loadImage(heat.toStdString()).width > 0);
+        QFile table(csv);
+        QVERIFY(table.open(QIODevice::ReadOnly));
+        QCOMPARE(table.readAll().count('\n'), 1 + 36);
+
+        const Run bad = runCli({"tune", "--model", curves, "--unit", "conv1:0", "--workspace", ws, "--sweep", "colour=0:1:1"});
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY(bad.err.contains("unknown stimulus parameter"));
+        const Run noScan = runCli({"tune", "--model", curves, "--unit", "conv1:0", "--workspace", ws, "--rotate"});
+        QCOMPARE(noScan.exitCode, 1);
+        QVERIFY(noScan.err.contains("scan"));
+    }
+
     void badInputExitsNonZeroWithOneLine_data()
     {
         QTest::addColumn<QStringList>("args");

@@ -6,6 +6,7 @@
 #include "core/activations.h"
 #include "core/image_io.h"
 #include "core/torch/model_impl.h"
+#include "core/tuning.h"
 #include "tests/support/test_paths.h"
 
 #include <QDir>
@@ -95,6 +96,33 @@ private slots:
             report << name + " -> " + label;
         }
         QVERIFY2(correct >= minimumCorrect, qPrintable(report.join("; ")));
+    }
+
+    // Curve Detectors' units of mixed3b: whatever this Caffe GoogLeNet's channels detect, a
+    // sweep over orientation x curvature centred on their receptive field must move them.
+    void googlenetSweepIsNotFlat()
+    {
+        const QString path = modelPath("bvlc_googlenet.pt");
+        if (!available(path))  // QSKIP must be called from the test function itself
+            QSKIP("../shared/data is absent: real-model integration tests skipped");
+        const auto model = Model::load(path.toStdString(), DevicePreference::Cpu);
+        SweepConfig config;
+        config.axes = parseSweep("orientation=0:360:30,curvature=0:4:2");
+        config.target = {"inception_3b", {379, 385, 342, 388}};
+        Progress progress;
+        const SweepResult sweep = runSweep(*model, config, estimateReceptiveField(*model, "inception_3b"), progress);
+        QCOMPARE(sweep.stimuli(), 12 * 3);
+        QVERIFY(sweep.field.size > 40);  // mixed3b sees a large part of the 224-pixel input
+        int moved = 0;
+        for (int c = 0; c < sweep.channels(); ++c) {
+            float lo = sweep.response(0, c), hi = lo;
+            for (int i = 0; i < sweep.stimuli(); ++i) {
+                lo = std::min(lo, sweep.response(i, c));
+                hi = std::max(hi, sweep.response(i, c));
+            }
+            moved += hi - lo > 1e-3f * std::max(1.f, std::abs(hi));
+        }
+        QVERIFY2(moved >= 3, qPrintable(QString("%1 of 4 units respond to the sweep").arg(moved)));
     }
 };
 

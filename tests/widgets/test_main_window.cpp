@@ -15,6 +15,8 @@
 #include "widgets/attribution_panel.h"
 #include "widgets/dictionary_panel.h"
 #include "widgets/distribution_panel.h"
+#include "widgets/figure_export.h"
+#include "widgets/tuning_panel.h"
 #include "widgets/unit_selection.h"
 #include "widgets/weights_panel.h"
 
@@ -188,6 +190,59 @@ private slots:
         window.dictionaryPanel()->pick(500, 20);  // outside: a message, no entries
         QVERIFY(window.dictionaryPanel()->entries().empty());
         QVERIFY(window.dictionaryPanel()->status().contains("outside"));
+        window.jobs()->waitForIdle(30000);
+        qunsetenv("LOUPE_DATA_DIR");
+    }
+
+    void tuningDockSweepsSavesAFamilyAndExportsWithData()
+    {
+        QTemporaryDir data, out;
+        qputenv("LOUPE_DATA_DIR", data.path().toUtf8());
+        const QString curves = QString::fromStdString(test::writeCurveDetector(out.path().toStdString(), 60));
+        app::MainWindow window;
+        QVERIFY(openAndWait(window, curves));
+        auto* tuning = window.tuningPanel();
+        window.selection()->selectUnit("conv1", 0);
+
+        QSignalSpy sweeps(window.session(), &app::ModelSession::tuningSweepReady);
+        tuning->setMode(widgets::TuningRequest::Mode::Sweep);
+        tuning->setStimulus("curve");
+        tuning->setSweepText("orientation=0:360:10,curvature=1:3:1");
+        tuning->run();
+        QTRY_COMPARE_WITH_TIMEOUT(sweeps.count(), 1, 60000);
+        QVERIFY(tuning->showsHeatmap());
+        const auto sweep = sweeps.first().at(0).value<SweepResult>();
+        QCOMPARE(sweep.stimuli(), 36 * 3);
+        QCOMPARE(sweeps.first().at(1).value<std::vector<RgbImage>>().size(), size_t(8));
+
+        // The export writes the figure, its sidecar and the numbers behind it.
+        const widgets::ExportResult exported = widgets::exportFigure(*tuning, out.filePath("sweep.svg"), 72, {});
+        QVERIFY2(exported.ok, qPrintable(exported.error));
+        QFile csv(exported.dataPath);
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QStringList rows = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(rows.size(), 1 + 36 * 3);
+        QVERIFY(rows.first().startsWith("orientation,curvature,conv1:0"));
+
+        // A family saved by name comes back from the workspace, and the radial view draws it.
+        QSignalSpy families(window.session(), &app::ModelSession::familiesChanged);
+        window.session()->saveFamily("pair", "conv1", {0, 1});
+        using Families = QMap<QString, QString>;
+        const auto savedPair = [&] { return !families.isEmpty() && families.last().at(0).value<Families>().value("pair") == "conv1:0,1"; };
+        QTRY_VERIFY_WITH_TIMEOUT(savedPair(), 30000);
+        QSignalSpy radial(window.session(), &app::ModelSession::tuningRadialReady);
+        tuning->setMode(widgets::TuningRequest::Mode::Radial);
+        tuning->setFamilyText("1");
+        tuning->run();
+        QTRY_COMPARE_WITH_TIMEOUT(radial.count(), 1, 60000);
+        const auto tuned = radial.first().at(0).value<RadialTuning>();
+        QCOMPARE(tuned.channels, (std::vector<int>{0, 1}));
+        QCOMPARE(tuning->plottedSeries(), 2 + 2);  // two guide circles, two units
+
+        // Rotation needs a scan; without one the dock says so instead of failing silently.
+        tuning->setMode(widgets::TuningRequest::Mode::Rotation);
+        tuning->run();
+        QTRY_VERIFY_WITH_TIMEOUT(tuning->status().contains("scan"), 30000);
         window.jobs()->waitForIdle(30000);
         qunsetenv("LOUPE_DATA_DIR");
     }

@@ -1,0 +1,124 @@
+// ModelSession's tuning experiments and unit families (Curve Detectors, figures 13-15, 19).
+#include "app/job_runner.h"
+#include "app/model_session.h"
+#include "core/error.h"
+#include "core/unit_family.h"
+#include "core/workspace.h"
+
+#include <QPointer>
+
+namespace loupe::app {
+namespace {
+
+struct TuningOutcome {
+    ModelSession::TuningExperiment experiment;
+    std::string layer;
+    SweepResult sweep;
+    std::vector<RgbImage> strongest;
+    RadialTuning radial;
+    RotationTuning rotation;
+    std::vector<InvarianceVariant> variants;
+};
+
+constexpr int kThumbnails = 8;
+constexpr int kThumbnailSize = 96;
+
+} // namespace
+
+void ModelSession::requestTuning(TuningExperiment experiment, const QString& stimulus, const QString& sweepText,
+                                 const QString& layer, const QList<int>& channels)
+{
+    if (!model_ || channels.isEmpty())
+        return;
+    auto model = model_;
+    auto workspace = workspace_;
+    TuningTarget target;
+    target.layer = layer.toStdString();
+    target.channels.assign(channels.begin(), channels.end());
+    const std::string kind = stimulus.toStdString(), axes = sweepText.toStdString();
+    static const char* names[] = {"Sweep", "Rotated examples", "Radial tuning", "Invariance"};
+    runner_->submit(
+        tr("%1 of %2:%3").arg(QLatin1String(names[int(experiment)]), layer).arg(channels.first()), JobRunner::Pool::Device,
+        [=](Progress& progress) -> std::any {
+            TuningOutcome out{experiment, model->layer(target.layer).path, {}, {}, {}, {}, {}};
+            if (experiment == TuningExperiment::Rotation) {
+                if (!workspace)
+                    throw Error("rotation tuning reads a dataset scan from the workspace, which could not be opened");
+                RotationConfig config;
+                config.target = target;
+                out.rotation = rotationTuning(*model, *workspace, config, progress);
+                return out;
+            }
+            SweepConfig config;
+            config.base.kind = stimulusKindFromName(kind);
+            config.axes = parseSweep(axes);
+            config.target = target;
+            const ReceptiveField field = workspace ? cachedReceptiveField(*model, *workspace, out.layer)
+                                                   : estimateReceptiveField(*model, out.layer);
+            if (experiment == TuningExperiment::Invariance) {
+                out.variants = invarianceCheck(*model, workspace.get(), config, field, progress);
+                return out;
+            }
+            out.sweep = workspace ? cachedSweep(*model, *workspace, config, progress) : runSweep(*model, config, field, progress);
+            if (experiment == TuningExperiment::Radial)
+                out.radial = radialTuning(out.sweep);
+            for (int i : out.sweep.strongest(0, kThumbnails))
+                out.strongest.push_back(out.sweep.render(i, kThumbnailSize));
+            return out;
+        },
+        this,
+        {[this](std::any result) {
+             const auto out = std::any_cast<TuningOutcome>(result);
+             const QString layerName = QString::fromStdString(out.layer);
+             switch (out.experiment) {
+             case TuningExperiment::Sweep: emit tuningSweepReady(out.sweep, out.strongest); break;
+             case TuningExperiment::Radial: emit tuningRadialReady(out.radial, layerName); break;
+             case TuningExperiment::Rotation: emit tuningRotationReady(out.rotation, layerName); break;
+             case TuningExperiment::Invariance: emit tuningInvarianceReady(out.variants); break;
+             }
+         },
+         [this](const QString& message) { emit tuningFailed(message); },
+         [this] { emit tuningFailed(tr("cancelled")); }},
+        QStringLiteral("tuning"));
+}
+
+void ModelSession::saveFamily(const QString& name, const QString& layer, const QList<int>& channels)
+{
+    if (!workspace_) {
+        emit tuningFailed(tr("families are kept in the workspace, which could not be opened"));
+        return;
+    }
+    auto workspace = workspace_;
+    UnitFamily family;
+    family.name = name.toStdString();
+    family.layer = model_ ? model_->layer(layer.toStdString()).path : layer.toStdString();
+    family.channels.assign(channels.begin(), channels.end());
+    // On the device worker: the workspace is written by device jobs, one at a time.
+    runner_->submit(
+        tr("Save family %1").arg(name), JobRunner::Pool::Device,
+        [workspace, family](Progress&) -> std::any {
+            loupe::saveFamily(*workspace, family);
+            return {};
+        },
+        this, {[this](std::any) { requestFamilies(); }, [this](const QString& message) { emit tuningFailed(message); }, {}});
+}
+
+void ModelSession::requestFamilies()
+{
+    if (!workspace_) {
+        emit familiesChanged({});
+        return;
+    }
+    auto workspace = workspace_;
+    runner_->submit(
+        tr("Read families"), JobRunner::Pool::Device,
+        [workspace](Progress&) -> std::any {
+            QMap<QString, QString> families;
+            for (const auto& name : familyNames(*workspace))
+                families.insert(QString::fromStdString(name), QString::fromStdString(loadFamily(*workspace, name).toString()));
+            return families;
+        },
+        this, {[this](std::any result) { emit familiesChanged(std::any_cast<QMap<QString, QString>>(result)); }, {}, {}});
+}
+
+} // namespace loupe::app
