@@ -83,7 +83,7 @@ void LaunchScript::checkIdle()
     if (!request_.tune.isEmpty() && !tuned_) {
         tuned_ = true;
         static const QStringList modes{QStringLiteral("sweep"), QStringLiteral("rotation"), QStringLiteral("radial"),
-                                       QStringLiteral("invariance")};
+                                       QStringLiteral("invariance"), QStringLiteral("find")};
         auto* tuning = window_->tuningPanel();
         tuning->setMode(widgets::TuningRequest::Mode(std::max(0, int(modes.indexOf(request_.tune)))));
         if (!request_.sweep.isEmpty())

@@ -20,7 +20,7 @@ struct LaunchRequest {
     QString pick;              // "x,y": a semantic-dictionary click once activations are there
     int nmf = 0;               // k > 0: NMF of the selected layer on the image, shown in the dictionary dock
     QString attribute;         // method (or "compare") to compute for the top class
-    QString tune;              // tuning experiment for the selected unit: sweep|rotation|radial|invariance
+    QString tune;              // tuning experiment for the selected unit: sweep|rotation|radial|invariance|find
     QString family;            // its family's other channels, "3,7,12"
     QString sweep;             // the sweep's axes (default: the dock's)
     int timeoutSeconds = 300;

@@ -36,7 +36,7 @@ int main(int argc, char** argv)
     const QCommandLineOption attribute(QStringLiteral("attribute"), QStringLiteral("Attribution method (or compare) for the top class."),
                                        QStringLiteral("method"));
     const QCommandLineOption tune(QStringLiteral("tune"),
-                                  QStringLiteral("Tuning experiment for the selected unit: sweep, rotation, radial or invariance."),
+                                  QStringLiteral("Tuning experiment for the selected unit: sweep, rotation, radial, invariance or find."),
                                   QStringLiteral("experiment"));
     const QCommandLineOption family(QStringLiteral("family"), QStringLiteral("Other channels of the unit's family, e.g. 3,7,12."),
                                     QStringLiteral("channels"));

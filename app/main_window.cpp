@@ -566,6 +566,7 @@ void MainWindow::connectTuning()
     connect(session_, &ModelSession::tuningRadialReady, tuning_, &widgets::TuningPanel::setRadial);
     connect(session_, &ModelSession::tuningRotationReady, tuning_, &widgets::TuningPanel::setRotation);
     connect(session_, &ModelSession::tuningInvarianceReady, tuning_, &widgets::TuningPanel::setInvariance);
+    connect(session_, &ModelSession::tuningRankReady, tuning_, &widgets::TuningPanel::setRanking);
     connect(session_, &ModelSession::tuningFailed, tuning_, &widgets::TuningPanel::clearResults);
 }
 

@@ -64,7 +64,7 @@ public:
     // Tuning experiments (model_session_tuning.cpp): a stimulus sweep, its radial view, the
     // invariance check, or the rotation of the unit's top dataset examples; channels are the
     // unit first, then its family. Sweeps are cached in the workspace.
-    enum class TuningExperiment { Sweep, Rotation, Radial, Invariance };
+    enum class TuningExperiment { Sweep, Rotation, Radial, Invariance, FindTuned };
     void requestTuning(TuningExperiment experiment, const QString& stimulus, const QString& sweep, const QString& layer,
                        const QList<int>& channels);
     void saveFamily(const QString& name, const QString& layer, const QList<int>& channels);
@@ -108,10 +108,11 @@ signals:
     void scanFailed(const QString& message);
     void examplesReady(const loupe::UnitExamples& examples);
     void examplesFailed(const QString& message);
-    void tuningSweepReady(const loupe::SweepResult& sweep, const std::vector<loupe::RgbImage>& strongest);
+    void tuningSweepReady(const loupe::SweepResult& sweep, const std::vector<loupe::RgbImage>& thumbnails);
     void tuningRadialReady(const loupe::RadialTuning& radial, const QString& layer);
     void tuningRotationReady(const loupe::RotationTuning& rotation, const QString& layer);
     void tuningInvarianceReady(const std::vector<loupe::InvarianceVariant>& variants);
+    void tuningRankReady(const std::vector<loupe::TunedUnit>& units, const loupe::RadialTuning& radial, const QString& layer);
     void tuningFailed(const QString& message);
     void familiesChanged(const QMap<QString, QString>& families);  // name -> "layer:c1,c2,…"
 

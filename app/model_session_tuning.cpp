@@ -7,6 +7,8 @@
 
 #include <QPointer>
 
+#include <numeric>
+
 namespace loupe::app {
 namespace {
 
@@ -18,10 +20,12 @@ struct TuningOutcome {
     RadialTuning radial;
     RotationTuning rotation;
     std::vector<InvarianceVariant> variants;
+    std::vector<TunedUnit> ranking;
 };
 
 constexpr int kThumbnails = 8;
 constexpr int kThumbnailSize = 96;
+constexpr int kRanked = 10;
 
 } // namespace
 
@@ -36,11 +40,15 @@ void ModelSession::requestTuning(TuningExperiment experiment, const QString& sti
     target.layer = layer.toStdString();
     target.channels.assign(channels.begin(), channels.end());
     const std::string kind = stimulus.toStdString(), axes = sweepText.toStdString();
-    static const char* names[] = {"Sweep", "Rotated examples", "Radial tuning", "Invariance"};
+    static const char* names[] = {"Sweep", "Rotated examples", "Radial tuning", "Invariance", "Tuned units"};
+    if (experiment == TuningExperiment::FindTuned) {  // every channel of the layer
+        target.channels.resize(size_t(model->layer(target.layer).channels()));
+        std::iota(target.channels.begin(), target.channels.end(), 0);
+    }
     runner_->submit(
         tr("%1 of %2:%3").arg(QLatin1String(names[int(experiment)]), layer).arg(channels.first()), JobRunner::Pool::Device,
         [=](Progress& progress) -> std::any {
-            TuningOutcome out{experiment, model->layer(target.layer).path, {}, {}, {}, {}, {}};
+            TuningOutcome out{experiment, model->layer(target.layer).path, {}, {}, {}, {}, {}, {}};
             if (experiment == TuningExperiment::Rotation) {
                 if (!workspace)
                     throw Error("rotation tuning reads a dataset scan from the workspace, which could not be opened");
@@ -62,7 +70,16 @@ void ModelSession::requestTuning(TuningExperiment experiment, const QString& sti
             out.sweep = workspace ? cachedSweep(*model, *workspace, config, progress) : runSweep(*model, config, field, progress);
             if (experiment == TuningExperiment::Radial)
                 out.radial = radialTuning(out.sweep);
-            for (int i : out.sweep.strongest(0, kThumbnails))
+            if (experiment == TuningExperiment::FindTuned) {
+                out.ranking = rankByOrientationTuning(out.sweep, kRanked);
+                std::vector<int> top;
+                for (const auto& u : out.ranking)
+                    top.push_back(u.channel);
+                out.radial = selectChannels(radialTuning(out.sweep), top);
+                out.sweep = {};  // the whole layer's responses are not needed on the GUI thread
+                return out;
+            }
+            for (int i : out.sweep.thumbnailStimuli(kThumbnails))
                 out.strongest.push_back(out.sweep.render(i, kThumbnailSize));
             return out;
         },
@@ -75,6 +92,7 @@ void ModelSession::requestTuning(TuningExperiment experiment, const QString& sti
              case TuningExperiment::Radial: emit tuningRadialReady(out.radial, layerName); break;
              case TuningExperiment::Rotation: emit tuningRotationReady(out.rotation, layerName); break;
              case TuningExperiment::Invariance: emit tuningInvarianceReady(out.variants); break;
+             case TuningExperiment::FindTuned: emit tuningRankReady(out.ranking, out.radial, layerName); break;
              }
          },
          [this](const QString& message) { emit tuningFailed(message); },

@@ -182,6 +182,18 @@ std::vector<int> SweepResult::strongest(int channelIndex, int k) const
     return order;
 }
 
+std::vector<int> SweepResult::thumbnailStimuli(int k) const
+{
+    if (config.axes.size() != 1)
+        return strongest(0, k);
+    const int n = stimuli();
+    std::vector<int> out;
+    for (int i = 0; i < std::min(k, n); ++i)
+        out.push_back(k > 1 && n > 1 ? int(std::lround(double(i) * (n - 1) / (std::min(k, n) - 1))) : 0);
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
 // --- sweeps ----------------------------------------------------------------------------------
 
 SweepResult runSweep(Model& model, const SweepConfig& config, const ReceptiveField& field, Progress& progress)
@@ -298,6 +310,49 @@ RadialTuning radialTuning(const SweepResult& sweep)
         t.preferred.push_back(t.orientations[size_t(std::max_element(curve.begin(), curve.end()) - curve.begin())]);
     }
     return t;
+}
+
+std::vector<TunedUnit> rankByOrientationTuning(const SweepResult& sweep, int k)
+{
+    const RadialTuning radial = radialTuning(sweep);
+    constexpr double kPi = 3.14159265358979323846;
+    std::vector<TunedUnit> units;
+    for (size_t c = 0; c < radial.channels.size(); ++c) {
+        const auto& curve = radial.responses[c];
+        double total = 0, x = 0, y = 0;
+        for (size_t o = 0; o < curve.size(); ++o) {
+            total += curve[o];
+            x += curve[o] * std::cos(radial.orientations[o] * kPi / 180);
+            y += curve[o] * std::sin(radial.orientations[o] * kPi / 180);
+        }
+        TunedUnit u;
+        u.channel = radial.channels[c];
+        u.preferred = radial.preferred[c];
+        u.selectivity = total > 0 ? std::hypot(x, y) / total : 0;
+        u.peak = *std::max_element(curve.begin(), curve.end());
+        if (u.peak > 0)
+            units.push_back(u);
+    }
+    std::stable_sort(units.begin(), units.end(),
+                     [](const TunedUnit& a, const TunedUnit& b) { return a.selectivity * a.peak > b.selectivity * b.peak; });
+    units.resize(std::min(units.size(), size_t(std::max(0, k))));
+    return units;
+}
+
+RadialTuning selectChannels(const RadialTuning& radial, const std::vector<int>& channels)
+{
+    RadialTuning out;
+    out.orientations = radial.orientations;
+    for (int channel : channels) {
+        const auto it = std::find(radial.channels.begin(), radial.channels.end(), channel);
+        if (it == radial.channels.end())
+            throw Error("channel " + std::to_string(channel) + " is not in the radial tuning");
+        const size_t i = size_t(it - radial.channels.begin());
+        out.channels.push_back(channel);
+        out.responses.push_back(radial.responses[i]);
+        out.preferred.push_back(radial.preferred[i]);
+    }
+    return out;
 }
 
 std::vector<InvarianceVariant> invarianceCheck(Model& model, Workspace* workspace, const SweepConfig& config,

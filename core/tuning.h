@@ -48,6 +48,9 @@ struct SweepResult {
     Stimulus stimulusAt(int stimulus) const;
     RgbImage render(int stimulus, int size) const;  // the stimulus over its receptive field (+25% margin)
     std::vector<int> strongest(int channelIndex, int k) const;  // stimulus indices, best first
+    // What to show beside the plot: for two axes the unit's k strongest stimuli; for one axis
+    // k stimuli evenly spaced along it, in order (the stimuli along the curve's axis).
+    std::vector<int> thumbnailStimuli(int k) const;
 };
 
 // Renders the stimuli lazily (one batch at a time, so a 72 x 30 sweep of 224-pixel images
@@ -71,6 +74,21 @@ struct RadialTuning {
     std::vector<double> preferred;                // degrees, the peak per channel
 };
 RadialTuning radialTuning(const SweepResult& sweep);
+
+// Finding a family: the sweep's channels ranked by how sharply they prefer one orientation
+// (the circular vector strength of their radial tuning: 1 answers one orientation only, 0 all
+// alike; 180-degree-symmetric units such as line detectors score low by design) weighted by
+// their peak response, strongest first. Sweep a whole layer's channels to find its curve
+// detectors.
+struct TunedUnit {
+    int channel = 0;
+    double preferred = 0;    // degrees
+    double selectivity = 0;  // 0..1
+    float peak = 0;          // peak of the radial tuning
+};
+std::vector<TunedUnit> rankByOrientationTuning(const SweepResult& sweep, int k);
+// The radial tuning restricted to some of its channels (e.g. the top of a ranking).
+RadialTuning selectChannels(const RadialTuning& radial, const std::vector<int>& channels);
 
 // Invariance (figure 15b): the same sweep under appearance variations, and how much the unit's
 // response changes: peak ratio to the reference and correlation of the whole response map.

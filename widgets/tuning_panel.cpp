@@ -80,11 +80,14 @@ TuningPanel::TuningPanel(const PanelServices& services, QWidget* parent) : Panel
     auto* form = new QFormLayout;
     auto* top = new QHBoxLayout;
     mode_ = new QComboBox;
-    mode_->addItems({tr("Stimulus sweep"), tr("Rotated dataset examples"), tr("Radial tuning (family)"), tr("Invariance")});
+    mode_->addItems({tr("Stimulus sweep"), tr("Rotated dataset examples"), tr("Radial tuning (family)"), tr("Invariance"),
+                     tr("Find tuned units (whole layer)")});
     mode_->setToolTip(tr("Sweep: the unit's response to synthetic stimuli over one or two parameters (Curve Detectors fig. 15).\n"
                          "Rotated examples: the unit's top dataset examples rotated 0–360° (needs a scan; fig. 13).\n"
                          "Radial: the family's orientation tuning around a circle (figs. 1, 19).\n"
-                         "Invariance: the sweep again across colour, fill and line width (fig. 15b)."));
+                         "Invariance: the sweep again across colour, fill and line width (fig. 15b).\n"
+                         "Find tuned units: sweep every channel of the layer and rank them by orientation selectivity;\n"
+                         "the best become the family."));
     stimulus_ = new QComboBox;
     for (const auto& name : stimulusKindNames())
         stimulus_->addItem(QString::fromStdString(name));
@@ -141,6 +144,7 @@ TuningPanel::TuningPanel(const PanelServices& services, QWidget* parent) : Panel
     connect(stimulus_, &QComboBox::currentTextChanged, this, &TuningPanel::updateDefaultsForStimulus);
     connect(mode_, &QComboBox::currentIndexChanged, this, [this] {
         const bool rotation = mode() == TuningRequest::Mode::Rotation;
+        family_->setEnabled(mode() != TuningRequest::Mode::FindTuned);
         stimulus_->setEnabled(!rotation);
         sweep_->setEnabled(!rotation);
     });
@@ -272,7 +276,7 @@ bool TuningPanel::showsHeatmap() const
     return false;
 }
 
-void TuningPanel::setSweep(const SweepResult& sweep, const std::vector<RgbImage>& strongest)
+void TuningPanel::setSweep(const SweepResult& sweep, const std::vector<RgbImage>& shown)
 {
     resetPlot();
     const auto& axes = sweep.config.axes;
@@ -313,7 +317,7 @@ void TuningPanel::setSweep(const SweepResult& sweep, const std::vector<RgbImage>
         plot_->rescaleAxes();
     }
     plot_->replot();
-    showThumbnails(sweep, strongest);
+    showThumbnails(sweep, shown);
 
     const int best = sweep.strongest(0, 1).front();
     QStringList peak;
@@ -340,20 +344,20 @@ void TuningPanel::setSweep(const SweepResult& sweep, const std::vector<RgbImage>
     setStatus({});
 }
 
-void TuningPanel::showThumbnails(const SweepResult& sweep, const std::vector<RgbImage>& strongest)
+void TuningPanel::showThumbnails(const SweepResult& sweep, const std::vector<RgbImage>& shown)
 {
-    if (strongest.empty())
+    if (shown.empty())
         return;
-    const auto order = sweep.strongest(0, int(strongest.size()));
-    QImage strip(int(strongest.size()) * (kThumb + 6), kThumb + 16, QImage::Format_RGB32);
+    const auto order = sweep.thumbnailStimuli(int(shown.size()));
+    QImage strip(int(shown.size()) * (kThumb + 6), kThumb + 16, QImage::Format_RGB32);
     strip.fill(palette().color(QPalette::Window));
     QPainter painter(&strip);
     QFont font = painter.font();
     font.setPixelSize(10);
     painter.setFont(font);
-    for (size_t i = 0; i < strongest.size() && i < order.size(); ++i) {
+    for (size_t i = 0; i < shown.size() && i < order.size(); ++i) {
         const int x = int(i) * (kThumb + 6);
-        painter.drawImage(QRect(x, 0, kThumb, kThumb), toQImage(strongest[i]));
+        painter.drawImage(QRect(x, 0, kThumb, kThumb), toQImage(shown[i]));
         QStringList caption;
         for (double v : sweep.parametersOf(order[i]))
             caption << QString::number(v, 'g', 3);
@@ -361,7 +365,9 @@ void TuningPanel::showThumbnails(const SweepResult& sweep, const std::vector<Rgb
     }
     painter.end();
     thumbnails_->setPixmap(QPixmap::fromImage(strip));
-    thumbnails_->setToolTip(tr("The %1 strongest stimuli, as the model saw them (parameters below)").arg(strongest.size()));
+    thumbnails_->setToolTip(sweep.config.axes.size() == 1
+                                ? tr("Stimuli along the axis, over the receptive field (parameter below)")
+                                : tr("The %1 shown stimuli, over the receptive field (parameters below)").arg(shown.size()));
 }
 
 void TuningPanel::setRadial(const RadialTuning& radial, const QString& layer)
@@ -486,6 +492,30 @@ void TuningPanel::setInvariance(const std::vector<InvarianceVariant>& variants)
     parameters_[QStringLiteral("experiment")] = QStringLiteral("invariance");
     parameters_[QStringLiteral("unit")] = unit;
     setStatus({});
+}
+
+void TuningPanel::setRanking(const std::vector<TunedUnit>& units, const RadialTuning& radial, const QString& layer)
+{
+    if (units.empty()) {
+        clearResults(tr("No unit of %1 responds to these stimuli.").arg(layer));
+        return;
+    }
+    setRadial(radial, layer);
+    title_ = tr("Most orientation-selective units of %1").arg(layer);
+    QStringList lines, channels;
+    for (const auto& u : units) {
+        lines << tr("%1 (%2°, selectivity %3)").arg(u.channel).arg(u.preferred).arg(u.selectivity, 0, 'f', 2);
+        if (!selection() || u.channel != selection()->channel())
+            channels << QString::number(u.channel);
+    }
+    family_->setText(channels.join(QStringLiteral(", ")));
+    summary_->setText(tr("Ranked by selectivity × peak: %1. They are now the family; save it, or select one and sweep it.")
+                          .arg(lines.join(QStringLiteral("; "))));
+    QString csv = QStringLiteral("channel,preferred_orientation,selectivity,peak\n");
+    for (const auto& u : units)
+        csv += QStringLiteral("%1,%2,%3,%4\n").arg(u.channel).arg(u.preferred).arg(u.selectivity).arg(u.peak);
+    data_ = csv;
+    parameters_[QStringLiteral("experiment")] = QStringLiteral("find tuned units");
 }
 
 // --- export ----------------------------------------------------------------------------------

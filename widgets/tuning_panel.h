@@ -17,7 +17,7 @@ namespace loupe::widgets {
 // What the Tuning dock asks the app to compute: plain text the session parses with the
 // core's parsers (so the CLI and the dock accept the same syntax).
 struct TuningRequest {
-    enum class Mode { Sweep, Rotation, Radial, Invariance };
+    enum class Mode { Sweep, Rotation, Radial, Invariance, FindTuned };
     Mode mode = Mode::Sweep;
     QString stimulus;  // "curve", "angle", …
     QString sweep;     // "orientation=0:360:5,curvature=0:4:0.25"
@@ -44,11 +44,14 @@ public:
     void setFamilies(const QMap<QString, QString>& families);
     TuningRequest request() const;
 
-    // Results, as plain numbers (and the strongest stimuli as the model saw them).
-    void setSweep(const SweepResult& sweep, const std::vector<RgbImage>& strongest);
+    // Results, as plain numbers; `shown`: the stimuli of SweepResult::thumbnailStimuli, rendered.
+    void setSweep(const SweepResult& sweep, const std::vector<RgbImage>& shown);
+
     void setRadial(const RadialTuning& radial, const QString& layer);
     void setRotation(const RotationTuning& rotation, const QString& layer);
     void setInvariance(const std::vector<InvarianceVariant>& variants);
+    // A layer's most orientation-selective units: drawn radially and put in the family field.
+    void setRanking(const std::vector<TunedUnit>& units, const RadialTuning& radial, const QString& layer);
     void clearResults(const QString& message);
     int plottedSeries() const;  // for tests: what the plot shows
     bool showsHeatmap() const;
@@ -70,7 +73,7 @@ private:
     void resetPlot();
     void updateDefaultsForStimulus();
     void saveFamily();
-    void showThumbnails(const SweepResult& sweep, const std::vector<RgbImage>& strongest);
+    void showThumbnails(const SweepResult& sweep, const std::vector<RgbImage>& shown);
 
     QComboBox* mode_;
     QComboBox* stimulus_;

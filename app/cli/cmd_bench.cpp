@@ -201,7 +201,9 @@ int runBench(const Args& args)
         return benchAttribution(args, AttributionMethod::IntegratedGradients);
     if (what.front() == "attribution")
         return benchAttribution(args, AttributionMethod::Saliency);
-    throw Error("unknown benchmark '" + what.front() + "' (available: featurevis, scan, dictionary, occlusion, ig, attribution)");
+    if (what.front() == "tune")
+        return benchTune(args);
+    throw Error("unknown benchmark '" + what.front() + "' (available: featurevis, scan, dictionary, occlusion, ig, attribution, tune)");
 }
 
 } // namespace loupe::cli

@@ -11,6 +11,7 @@
 #include "core/unit_id.h"
 
 #include <algorithm>
+#include <numeric>
 #include <iostream>
 
 namespace loupe::cli {
@@ -155,13 +156,49 @@ Json sweepSummary(const SweepResult& sweep)
     return out;
 }
 
+// Every channel of a layer through the sweep, ranked by orientation selectivity.
+int runRanking(const Args& args, Model& model, Workspace& workspace, SweepConfig config, Progress& progress)
+{
+    const std::string layer = args.has("layer") ? args.value("layer") : UnitId::parse(args.required("unit")).layer;
+    config.target.layer = model.layer(layer).path;
+    config.target.channels.resize(size_t(model.layer(layer).channels()));
+    std::iota(config.target.channels.begin(), config.target.channels.end(), 0);
+    config.target.preRelu = args.has("pre-relu");
+    const SweepResult sweep = cachedSweep(model, workspace, config, progress);
+    endProgressLine(args.has("quiet"));
+    const auto ranking = rankByOrientationTuning(sweep, args.intValue("rank", 10));
+    Json out = Json::object();
+    out["layer"] = config.target.layer;
+    out["stimuli"] = sweep.stimuli();
+    Json list = Json::array();
+    std::string csv = "channel,preferred_orientation,selectivity,peak\n";
+    for (const auto& u : ranking) {
+        Json j = Json::object();
+        j["unit"] = config.target.layer + ":" + std::to_string(u.channel);
+        j["preferred_orientation"] = u.preferred;
+        j["selectivity"] = u.selectivity;
+        j["peak"] = u.peak;
+        list.push(j);
+        csv += std::to_string(u.channel) + "," + std::to_string(u.preferred) + "," + std::to_string(u.selectivity) + "," +
+               std::to_string(u.peak) + "\n";
+    }
+    out["ranking"] = list;  // most orientation-selective first (selectivity x peak)
+    std::vector<int> top;
+    for (const auto& u : ranking)
+        top.push_back(u.channel);
+    const RgbImage plot = radialPlot(selectChannels(radialTuning(sweep), top));
+    writeOutputs(args, &plot, csv);
+    std::cout << out.dump(2) << std::endl;
+    return 0;
+}
+
 } // namespace
 
 int runTune(const Args& args)
 {
     args.allowOnly({"model", "device", "unit", "family", "stimulus", "sweep", "set", "line", "background", "fill-sides",
                     "pre-relu", "batch", "workspace", "out", "csv", "quiet", "rotate", "radial", "invariance", "examples",
-                    "step", "folder"});
+                    "step", "folder", "rank", "layer"});
     const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     auto workspace = workspaceForModel(args, *model);
     const bool quiet = args.has("quiet");
@@ -172,8 +209,10 @@ int runTune(const Args& args)
     SweepConfig config;
     config.base = stimulusFromArgs(args);
     config.axes = parseSweep(args.value("sweep", defaultSweep(config.base.kind)));
-    config.target = targetFromArgs(args, workspace.get());
     config.batchSize = args.intValue("batch", 32);
+    if (args.has("rank"))
+        return runRanking(args, *model, *workspace, config, progress);
+    config.target = targetFromArgs(args, workspace.get());
 
     if (args.has("invariance")) {
         const auto field = cachedReceptiveField(*model, *workspace, model->layer(config.target.layer).path);

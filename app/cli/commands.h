@@ -31,5 +31,6 @@ int runActivationGrid(const Args& args);
 int runAttribute(const Args& args);
 int runCircuit(const Args& args);
 int runTune(const Args& args);
+int benchTune(const Args& args);  // cmd_bench_tune.cpp
 
 } // namespace loupe::cli

@@ -239,6 +239,18 @@ private slots:
         QCOMPARE(tuned.channels, (std::vector<int>{0, 1}));
         QCOMPARE(tuning->plottedSeries(), 2 + 2);  // two guide circles, two units
 
+        // Sweeping the whole layer finds both detectors, at their orientations.
+        QSignalSpy ranked(window.session(), &app::ModelSession::tuningRankReady);
+        tuning->setMode(widgets::TuningRequest::Mode::FindTuned);
+        tuning->run();
+        QTRY_COMPARE_WITH_TIMEOUT(ranked.count(), 1, 60000);
+        const auto units = ranked.first().at(0).value<std::vector<TunedUnit>>();
+        QCOMPARE(units.size(), size_t(2));
+        for (const auto& u : units) {
+            QVERIFY(u.selectivity > 0.5);
+            QVERIFY(std::abs(u.preferred - (u.channel == 0 ? 60 : 150)) <= 10);
+        }
+
         // Rotation needs a scan; without one the dock says so instead of failing silently.
         tuning->setMode(widgets::TuningRequest::Mode::Rotation);
         tuning->run();
