@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <sstream>
 
 namespace loupe {
@@ -291,16 +292,26 @@ std::vector<std::string> stimulusParameterNames()
     std::vector<std::string> names;
     for (const auto& p : kParameters)
         names.push_back(p.name);
+    names.push_back("radius");
     return names;
 }
 
+// `radius` is the other way to say curvature (in field sizes: radius = 1 / curvature).
 double stimulusParameter(const Stimulus& stimulus, const std::string& name)
 {
+    if (name == "radius")
+        return stimulus.curvature != 0 ? 1.0 / stimulus.curvature : std::numeric_limits<double>::infinity();
     return stimulus.*parameterMember(name);
 }
 
 void setStimulusParameter(Stimulus& stimulus, const std::string& name, double value)
 {
+    if (name == "radius") {
+        if (!(value > 0))
+            throw Error("a radius must be positive (use curvature=0 for a straight line)");
+        stimulus.curvature = 1.0 / value;
+        return;
+    }
     stimulus.*parameterMember(name) = value;
 }
 
@@ -311,7 +322,8 @@ SweepAxis parseSweepAxis(const std::string& text)
         throw Error("a sweep axis is 'parameter=start:stop:step' or 'parameter=value', not '" + text + "'");
     SweepAxis axis;
     axis.parameter = text.substr(0, equals);
-    parameterMember(axis.parameter);  // validates the name
+    if (axis.parameter != "radius")
+        parameterMember(axis.parameter);  // validates the name
     std::vector<std::string> parts;
     std::stringstream in(text.substr(equals + 1));
     for (std::string part; std::getline(in, part, ':');)

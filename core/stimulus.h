@@ -50,7 +50,7 @@ std::vector<std::string> stimulusKindNames();
 RgbImage renderStimulus(const Stimulus& stimulus, int size, double centreX, double centreY, double fieldSize);
 
 // The sweepable parameters by name: orientation, curvature, length, width, angle, rounding,
-// comb_length, comb_spacing, wavelength, phase, envelope.
+// comb_length, comb_spacing, wavelength, phase, envelope, and radius (= 1 / curvature).
 std::vector<std::string> stimulusParameterNames();
 double stimulusParameter(const Stimulus& stimulus, const std::string& name);       // throws loupe::Error
 void setStimulusParameter(Stimulus& stimulus, const std::string& name, double value);  // throws loupe::Error

@@ -56,7 +56,8 @@ Json stimulusJson(const Stimulus& s)
     Json j = Json::object();
     j["kind"] = stimulusKindName(s.kind);
     for (const auto& name : stimulusParameterNames())
-        j[name] = stimulusParameter(s, name);
+        if (name != "radius")  // curvature says it
+            j[name] = stimulusParameter(s, name);
     j["line"] = rgbJson(s.line);
     j["background"] = rgbJson(s.background);
     j["fill_sides"] = s.fillSides;
@@ -70,7 +71,8 @@ Stimulus stimulusFrom(const Json& j)
     Stimulus s;
     s.kind = stimulusKindFromName(j["kind"].toString());
     for (const auto& name : stimulusParameterNames())
-        setStimulusParameter(s, name, j[name].toNumber(stimulusParameter(s, name)));
+        if (name != "radius")
+            setStimulusParameter(s, name, j[name].toNumber(stimulusParameter(s, name)));
     s.line = rgbFrom(j["line"]);
     s.background = rgbFrom(j["background"]);
     s.fillSides = j["fill_sides"].toBool();

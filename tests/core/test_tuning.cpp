@@ -143,6 +143,11 @@ private slots:
         QCOMPARE(parseSweepAxis("orientation=0:360:5").values.size(), size_t(72));
         QCOMPARE(parseSweepAxis("curvature=0:4:0.25").values.size(), size_t(17));
         QCOMPARE(parseSweepAxis("width=0.1").values.size(), size_t(1));
+        Stimulus s;
+        setStimulusParameter(s, "radius", 0.25);  // the spelling of curvature
+        QCOMPARE(s.curvature, 4.0);
+        QCOMPARE(parseSweepAxis("radius=0.25:1:0.25").values.size(), size_t(4));
+        QVERIFY_THROWS_EXCEPTION(Error, setStimulusParameter(s, "radius", 0));
         QCOMPARE(parseSweep("orientation=0:360:10,curvature=1:3:1").size(), size_t(2));
         QVERIFY_THROWS_EXCEPTION(Error, parseSweepAxis("colour=0:1:1"));
         QVERIFY_THROWS_EXCEPTION(Error, parseSweepAxis("orientation=0:360"));
