@@ -320,7 +320,7 @@ void ModelSession::requestAttribution(const QStringList& methods, const QString&
                 config.method = attributionMethodFromString(names[i]);
                 const bool cam = config.method == AttributionMethod::GradCam || config.method == AttributionMethod::GradCamPlusPlus;
                 const bool reluRule = config.method == AttributionMethod::GuidedBackprop || config.method == AttributionMethod::Deconvnet;
-                if (names.size() > 1 && reluRule && config.target.kind == AttributionTarget::Kind::Unit) {
+                if (names.size() > 1 && reluRule && config.target.isInternal()) {
                     skipped.push_back(names[i]);
                     continue;
                 }

@@ -10,23 +10,25 @@ namespace loupe {
 
 class Model;
 
-// What an attribution explains: a class logit or probability, or a unit (channel mean over
-// positions, or one position).
+// What an attribution explains: a class logit or probability, a unit (channel mean over
+// positions, or one position), or a whole layer (mean of all its activations).
 struct AttributionTarget {
-    enum class Kind { Logit, Probability, Unit } kind = Kind::Logit;
+    enum class Kind { Logit, Probability, Unit, Layer } kind = Kind::Logit;
     int index = 0;          // class index, or channel for a unit
     std::string layer;      // for a unit
     int x = -1, y = -1;     // unit position (-1: mean over positions)
 
-    // "class:N" (logit), "prob:N", "unit:L:C" or "unit:L:C@x,y". Throws loupe::Error.
+    // "class:N" (logit), "prob:N", "unit:L:C", "unit:L:C@x,y" or "layer:L". Throws loupe::Error.
     static AttributionTarget parse(const std::string& text);
     std::string toString() const;
+    bool isInternal() const { return kind == Kind::Unit || kind == Kind::Layer; }  // inside the network
 };
 
 enum class AttributionMethod {
     Saliency, InputTimesGradient, SmoothGrad, IntegratedGradients, GradCam, GradCamPlusPlus, Occlusion,
     GuidedBackprop,  // ReLU backward rule changed inside the TorchScript graph (class targets)
     Deconvnet,
+    FullGrad,        // Srinivas & Fleuret: input-gradient plus every conv/BN bias-gradient map
 };
 AttributionMethod attributionMethodFromString(const std::string& name);  // "saliency", "ig", ...
 std::string toString(AttributionMethod method);
@@ -54,6 +56,10 @@ struct AttributionMap {
     bool isSigned = false;      // signed maps use a diverging colour map
     float targetValue = 0;      // f(x)
     float baselineValue = 0;    // f(baseline) for integrated gradients
+    // FullGrad: sum of the raw input-gradient and bias-gradient terms before post-processing;
+    // equals targetValue for piecewise-linear networks (completeness), 0 for other methods.
+    float explainedValue = 0;
+    int biasLayers = 0;         // FullGrad: layers whose bias gradients were included
     RgbImage inputView;         // the image as the model saw it
 };
 

@@ -89,7 +89,7 @@ AttributionPanel::AttributionPanel(const PanelServices& services, QWidget* paren
     method_ = new QComboBox;
     method_->addItems({QStringLiteral("saliency"), QStringLiteral("inputxgrad"), QStringLiteral("smoothgrad"), QStringLiteral("ig"),
                        QStringLiteral("gradcam"), QStringLiteral("gradcampp"), QStringLiteral("occlusion"), QStringLiteral("guided"),
-                       QStringLiteral("deconvnet"), tr("compare all")});
+                       QStringLiteral("deconvnet"), QStringLiteral("fullgrad"), tr("compare all")});
     target_ = new QComboBox;
     target_->addItems({tr("top class"), tr("selected unit")});
     opacity_ = new QSlider(Qt::Horizontal);

@@ -72,6 +72,10 @@ int runAttribute(const Args& args)
         out["baseline_value"] = map.baselineValue;
         out["attribution_sum"] = sum;  // completeness: close to target - baseline
     }
+    if (config.method == AttributionMethod::FullGrad) {
+        out["bias_layers"] = map.biasLayers;
+        out["explained_value"] = map.explainedValue;  // input + bias terms; = target for ReLU nets
+    }
     out["size"] = Json(Json::Array{map.width, map.height});
     if (args.has("out")) {
         saveImage(attributionOverlay(map), args.required("out"));

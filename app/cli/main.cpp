@@ -22,7 +22,7 @@ const std::vector<Command>& commands()
         {"dictionary", "semantic dictionary: the channels active at --at X,Y [--box W,H] of an image (JSON, --out figure)", runDictionary},
         {"nmf", "NMF factors of a layer's activations over --image I[,I2...] (--k 6, --out overlay)", runNmf},
         {"activation-grid", "each cell of a layer's grid drawn as the feature vis of its activation vector (--out)", runActivationGrid},
-        {"attribute", "attribution map: --method saliency|inputxgrad|smoothgrad|ig|gradcam|gradcampp|occlusion --target class:N|unit:L:C", runAttribute},
+        {"attribute", "attribution map: --method saliency|inputxgrad|smoothgrad|ig|gradcam|gradcampp|fullgrad|guided|deconvnet|occlusion --target class:N|unit:L:C", runAttribute},
         {"circuit", "a conv unit's pre-activation split into activation x weight per input channel (--unit L:C@x,y)", runCircuit},
         {"tune", "tuning curves: stimulus sweep (--sweep orientation=0:360:5,curvature=0:4:0.25), --radial, --rotate, --invariance, --rank K --layer L", runTune},
         {"bench", "benchmarks: bench featurevis --model M --unit L:C", runBench},

@@ -1,6 +1,7 @@
 // Attribution methods on LibTorch autograd (Simonyan et al. saliency; gradient x input;
 // SmoothGrad, Smilkov et al.; integrated gradients, Sundararajan et al.; Grad-CAM, Selvaraju
-// et al., and Grad-CAM++, Chattopadhyay et al.; occlusion, Zeiler & Fergus). All work in the
+// et al., and Grad-CAM++, Chattopadhyay et al.; occlusion, Zeiler & Fergus; FullGrad, Srinivas
+// & Fleuret). All work in the
 // model's normalised input space; maps are over the model-input view of the image.
 
 #include "core/attribution.h"
@@ -10,12 +11,14 @@
 #include "core/synthetic_shapes.h"
 #include "core/torch/model_impl.h"
 #include "core/torch/modified_relu.h"
+#include "core/torch/occlusion_fill.h"
 #include "core/torch/tensor_image.h"
 #include "core/unit_id.h"
 
 #include <torch/csrc/autograd/autograd.h>
 
 #include <cmath>
+#include <map>
 
 namespace loupe {
 namespace {
@@ -23,14 +26,15 @@ namespace {
 // Evaluates the target for a batch of inputs (B), optionally also returning a captured layer.
 class TargetFunction {
 public:
-    TargetFunction(Model& model, const AttributionTarget& target, const std::string& extraLayer) : model_(model), target_(target)
+    TargetFunction(Model& model, const AttributionTarget& target, const std::vector<std::string>& extraLayers)
+        : model_(model), target_(target)
     {
         auto& d = model.impl();
-        if (target.kind == AttributionTarget::Kind::Unit) {
+        if (target.isInternal()) {
             const LayerInfo& layer = model.layer(target.layer);
             if (!layer.addressable)
                 throw Error("layer '" + layer.path + "' cannot be captured: " + layer.note);
-            if (target.index < 0 || target.index >= layer.channels())
+            if (target.kind == AttributionTarget::Kind::Unit && (target.index < 0 || target.index >= layer.channels()))
                 throw Error("channel " + std::to_string(target.index) + " is out of range for '" + layer.path + "'");
             if (target.x >= 0 && !layer.isSpatial())
                 throw Error("'" + layer.path + "' has no spatial positions");
@@ -43,19 +47,15 @@ public:
                 throw Error("class " + std::to_string(target.index) + " is out of range (the model has " +
                             std::to_string(model.numClasses()) + " classes)");
         }
-        if (!extraLayer.empty()) {
-            const LayerInfo& layer = model.layer(extraLayer);
-            if (!layer.isSpatial())
-                throw Error("Grad-CAM needs a spatial layer; '" + layer.path + "' has no spatial extent");
-            extraIndex_ = int(requests_.size());
-            requests_.push_back({layer.path, false});
-        }
-        plan_ = &d.captures.plan(d.module, requests_, target.kind != AttributionTarget::Kind::Unit);
+        extraIndex_ = int(requests_.size());
+        for (const auto& extra : extraLayers)
+            requests_.push_back({model.layer(extra).path, false});
+        plan_ = &d.captures.plan(d.module, requests_, !target.isInternal());
     }
 
     struct Output {
         torch::Tensor value;  // (B)
-        torch::Tensor extra;  // captured extra layer
+        std::vector<torch::Tensor> extras;  // captured extra layers, in order
     };
 
     Output operator()(const torch::Tensor& input) const
@@ -63,7 +63,9 @@ public:
         auto& d = model_.impl();
         const auto r = runCapture(d.module, *plan_, input);
         Output out;
-        if (target_.kind == AttributionTarget::Kind::Unit) {
+        if (target_.kind == AttributionTarget::Kind::Layer) {
+            out.value = r.activations[0].flatten(1).mean(1);
+        } else if (target_.kind == AttributionTarget::Kind::Unit) {
             auto act = r.activations[0];
             if (act.dim() == 2)
                 out.value = act.select(1, target_.index);
@@ -77,8 +79,8 @@ public:
             out.value = target_.kind == AttributionTarget::Kind::Logit ? r.modelOutput.select(1, target_.index)
                                                                        : torch::softmax(r.modelOutput, 1).select(1, target_.index);
         }
-        if (extraIndex_ >= 0)
-            out.extra = r.activations[size_t(extraIndex_)];
+        for (size_t i = size_t(extraIndex_); i < r.activations.size(); ++i)
+            out.extras.push_back(r.activations[i]);
         return out;
     }
 
@@ -87,7 +89,7 @@ private:
     AttributionTarget target_;
     std::string unitLayer_;
     std::vector<CaptureRequest> requests_;
-    int extraIndex_ = -1;
+    int extraIndex_ = 0;
     const CapturePlan* plan_ = nullptr;
 };
 
@@ -124,12 +126,56 @@ torch::Tensor baselineFor(const torch::Tensor& input, const InputSpec& spec, Att
         return (pixels - mean) / stdev;
     }
     case AttributionConfig::Baseline::Blur:
-    default: {
-        const int k = 31;
-        auto kernel = torch::ones({3, 1, k, k}, input.options()) / float(k * k);
-        return at::conv2d(at::replication_pad2d(input, {k / 2, k / 2, k / 2, k / 2}), kernel, c10::optional<at::Tensor>(), at::IntArrayRef{1, 1}, at::IntArrayRef{0, 0}, at::IntArrayRef{1, 1}, 3);
+    default:
+        return blurredInput(input);
     }
+}
+
+// A layer whose output carries a bias FullGrad attributes to: a convolution or linear layer with
+// a bias, or a batch norm (its effective bias beta - mean * gamma / sqrt(var + eps)).
+struct BiasLayer {
+    std::string path;
+    torch::Tensor bias;  // (C)
+};
+
+std::vector<BiasLayer> biasLayers(Model& model)
+{
+    auto& d = model.impl();
+    std::map<std::string, torch::Tensor> parameters, buffers;
+    for (const auto& p : d.module.named_parameters(true))
+        parameters[p.name] = p.value.detach();
+    for (const auto& b : d.module.named_buffers(true))
+        buffers[b.name] = b.value.detach();
+    std::map<std::string, double> epsilons;  // batch norms' eps attribute, by module path
+    for (const auto& m : d.module.named_modules())
+        if (m.value.hasattr("eps") && m.value.attr("eps").isDouble())
+            epsilons[m.name] = m.value.attr("eps").toDouble();
+    std::vector<BiasLayer> out;
+    for (const LayerInfo& layer : model.layers()) {
+        if (!layer.addressable || layer.shape.empty())
+            continue;
+        const auto bias = parameters.find(layer.path + ".bias");
+        const auto weight = parameters.find(layer.path + ".weight");
+        if (bias == parameters.end() || weight == parameters.end() || bias->second.dim() != 1 ||
+            bias->second.size(0) != layer.channels())
+            continue;
+        const auto mean = buffers.find(layer.path + ".running_mean"), var = buffers.find(layer.path + ".running_var");
+        if (mean != buffers.end() && var != buffers.end()) {
+            const double eps = epsilons.count(layer.path) ? epsilons[layer.path] : 1e-5;
+            out.push_back({layer.path, bias->second - mean->second * weight->second / torch::sqrt(var->second + eps)});
+        } else if (weight->second.dim() == 4 || weight->second.dim() == 2) {
+            out.push_back({layer.path, bias->second});
+        }
     }
+    return out;
+}
+
+// FullGrad's post-processing: absolute value, min-max normalised over the whole tensor.
+torch::Tensor normalisedMagnitude(const torch::Tensor& t)
+{
+    auto a = t.abs();
+    const auto lo = a.min(), hi = a.max();
+    return (a - lo) / (hi - lo).clamp_min(1e-12);
 }
 
 } // namespace
@@ -165,8 +211,13 @@ AttributionTarget AttributionTarget::parse(const std::string& text)
         t.index = unit.channel;
         t.x = unit.x;
         t.y = unit.y;
+    } else if (kind == "layer") {
+        if (rest.empty())
+            throw Error("a layer target is layer:LAYER");
+        t.kind = Kind::Layer;
+        t.layer = rest;
     } else {
-        throw Error("unknown target '" + text + "' (class:N, prob:N or unit:L:C[@x,y])");
+        throw Error("unknown target '" + text + "' (class:N, prob:N, unit:L:C[@x,y] or layer:L)");
     }
     return t;
 }
@@ -176,6 +227,7 @@ std::string AttributionTarget::toString() const
     switch (kind) {
     case Kind::Logit: return "class:" + std::to_string(index);
     case Kind::Probability: return "prob:" + std::to_string(index);
+    case Kind::Layer: return "layer:" + layer;
     default: {
         UnitId u;
         u.layer = layer;
@@ -198,7 +250,8 @@ AttributionMethod attributionMethodFromString(const std::string& name)
     if (name == "occlusion") return AttributionMethod::Occlusion;
     if (name == "guided") return AttributionMethod::GuidedBackprop;
     if (name == "deconvnet") return AttributionMethod::Deconvnet;
-    throw Error("unknown method '" + name + "' (saliency, inputxgrad, smoothgrad, ig, gradcam, gradcampp, occlusion, guided, deconvnet)");
+    if (name == "fullgrad") return AttributionMethod::FullGrad;
+    throw Error("unknown method '" + name + "' (saliency, inputxgrad, smoothgrad, ig, gradcam, gradcampp, occlusion, guided, deconvnet, fullgrad)");
 }
 
 std::string toString(AttributionMethod method)
@@ -212,6 +265,7 @@ std::string toString(AttributionMethod method)
     case AttributionMethod::GradCamPlusPlus: return "gradcampp";
     case AttributionMethod::GuidedBackprop: return "guided";
     case AttributionMethod::Deconvnet: return "deconvnet";
+    case AttributionMethod::FullGrad: return "fullgrad";
     default: return "occlusion";
     }
 }
@@ -224,7 +278,18 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
     const bool cam = config.method == AttributionMethod::GradCam || config.method == AttributionMethod::GradCamPlusPlus;
     if (cam && config.layer.empty())
         throw Error("Grad-CAM needs a layer (--layer)");
-    TargetFunction f(model, config.target, cam ? config.layer : std::string());
+    std::vector<std::string> extras;
+    std::vector<BiasLayer> biases;
+    if (cam) {
+        if (!model.layer(config.layer).isSpatial())
+            throw Error("Grad-CAM needs a spatial layer; '" + model.layer(config.layer).path + "' has no spatial extent");
+        extras.push_back(config.layer);
+    } else if (config.method == AttributionMethod::FullGrad) {
+        biases = biasLayers(model);
+        for (const auto& b : biases)
+            extras.push_back(b.path);
+    }
+    TargetFunction f(model, config.target, extras);
     const auto input = imageToInput(image, spec).to(d.device);
     const int size = spec.size;
     const int batch = std::max(1, config.batch);
@@ -281,7 +346,7 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
             auto x = input.detach().clone().requires_grad_();
             const auto out = f(x);
             value = out.value.detach();
-            const auto A = out.extra;
+            const auto A = out.extras.at(0);
             const auto g = torch::autograd::grad({out.value.sum()}, {A})[0];
             torch::Tensor weights;
             if (config.method == AttributionMethod::GradCam) {
@@ -297,9 +362,38 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
             result = toMap(camMap[0][0], false);
             break;
         }
+        case AttributionMethod::FullGrad: {
+            auto x = input.detach().clone().requires_grad_();
+            const auto out = f(x);
+            value = out.value.detach();
+            std::vector<torch::Tensor> wrt{x};
+            wrt.insert(wrt.end(), out.extras.begin(), out.extras.end());
+            // Layers the target does not depend on (e.g. after a unit target) get no gradient.
+            const auto grads = torch::autograd::grad({out.value.sum()}, wrt, {}, false, false, true);
+            const auto inputTerm = grads[0] * x.detach();
+            double explained = inputTerm.sum().item<double>();
+            auto saliency = normalisedMagnitude(inputTerm).sum(1, true);
+            for (size_t i = 0; i < biases.size(); ++i) {
+                const auto& g = grads[i + 1];
+                if (!g.defined())
+                    continue;
+                const auto shape = g.dim() == 4 ? std::vector<int64_t>{1, -1, 1, 1} : std::vector<int64_t>{1, -1};
+                const auto term = g * biases[i].bias.to(g.device(), g.scalar_type()).view(shape);
+                explained += term.sum().item<double>();
+                if (g.dim() != 4)
+                    continue;  // a classifier's bias has no spatial map; it only counts for completeness
+                ++result.biasLayers;
+                saliency += at::upsample_bilinear2d(normalisedMagnitude(term).sum(1, true), {size, size}, false);
+            }
+            const int layers = result.biasLayers;
+            result = toMap(saliency[0][0], false);
+            result.explainedValue = float(explained);
+            result.biasLayers = layers;
+            break;
+        }
         case AttributionMethod::GuidedBackprop:
         case AttributionMethod::Deconvnet: {
-            if (config.target.kind == AttributionTarget::Kind::Unit)
+            if (config.target.isInternal())
                 throw Error("guided backprop and deconvnet take a class target (class:N or prob:N) for now");
             const std::string method = modifiedReluMethod(
                 d.module, config.method == AttributionMethod::GuidedBackprop ? ReluRule::GuidedBackprop : ReluRule::Deconvnet);
@@ -313,38 +407,17 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
             break;
         }
         case AttributionMethod::Occlusion: {
-            if (config.patch > size || config.patch < 1 || config.stride < 1)
-                throw Error("occlusion patch " + std::to_string(config.patch) + " does not fit the " + std::to_string(size) +
-                            " px input (patch must be between 1 and the input size)");
+            const auto positions = occlusionPositions(size, config.patch, config.stride);
             torch::NoGradGuard noGrad;
             value = f(input).value;
             const float reference = value.item<float>();
-            // The fill, in normalised input space.
-            torch::Tensor fill;
-            const auto mean = torch::tensor({spec.mean[0], spec.mean[1], spec.mean[2]}, input.options()).view({1, 3, 1, 1});
-            const auto stdev = torch::tensor({spec.std[0], spec.std[1], spec.std[2]}, input.options()).view({1, 3, 1, 1});
-            switch (config.fill) {
-            case AttributionConfig::Fill::Black: fill = (torch::full_like(input, spec.rangeMin) - mean) / stdev; break;
-            case AttributionConfig::Fill::Mean: fill = input.mean(c10::IntArrayRef{2, 3}, true).expand_as(input); break;
-            case AttributionConfig::Fill::Blur: fill = baselineFor(input, spec, AttributionConfig::Baseline::Blur, 0); break;
-            default: fill = (torch::full_like(input, 0.5f * (spec.rangeMin + spec.rangeMax)) - mean) / stdev; break;
-            }
-            std::vector<std::pair<int, int>> positions;
-            for (int y = 0; y + config.patch <= size; y += config.stride)
-                for (int x = 0; x + config.patch <= size; x += config.stride)
-                    positions.emplace_back(x, y);
+            const auto fill = occlusionFill(input, spec, config.fill);
             auto sum = torch::zeros({size, size});
             auto count = torch::zeros({size, size});
             for (size_t start = 0; start < positions.size(); start += size_t(batch)) {
                 progress.checkCancelled();
                 const size_t end = std::min(positions.size(), start + size_t(batch));
-                auto occluded = input.repeat({int64_t(end - start), 1, 1, 1});
-                for (size_t i = start; i < end; ++i) {
-                    const auto [x, y] = positions[i];
-                    using torch::indexing::Slice;
-                    occluded.index_put_({int64_t(i - start), Slice(), Slice(y, y + config.patch), Slice(x, x + config.patch)},
-                                        fill[0].index({Slice(), Slice(y, y + config.patch), Slice(x, x + config.patch)}));
-                }
+                const auto occluded = occludedBatch(input, fill, positions, start, end, config.patch);
                 const auto drops = (reference - f(occluded).value).to(torch::kCPU);
                 for (size_t i = start; i < end; ++i) {
                     const auto [x, y] = positions[i];

@@ -1,4 +1,6 @@
 #include "core/attribution.h"
+#include "core/occlusion.h"
+#include "core/activations.h"
 #include "core/circuit.h"
 #include "core/error.h"
 #include "core/model.h"
@@ -7,6 +9,8 @@
 
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <set>
 
 #include <cmath>
 #include <numeric>
@@ -53,6 +57,26 @@ private slots:
     {
         linear_ = Model::load(test::writeLinearModel(dir_.path().toStdString()), DevicePreference::Cpu);
         bars_ = Model::load(test::writeBarDetector(dir_.path().toStdString(), true), DevicePreference::Cpu);
+        branchy_ = Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
+    }
+
+    // A ReLU network with max-pooling is positively homogeneous in (input, biases): the raw
+    // input-gradient and bias-gradient terms add up to the output (FullGrad's completeness).
+    void fullGradIsCompleteAndPeaksOnTheBar()
+    {
+        AttributionConfig config;
+        config.method = AttributionMethod::FullGrad;
+        config.target = AttributionTarget::parse("class:2");
+        const auto map = run(*branchy_, randomImage(32, 5), config);
+        QCOMPARE(map.width, 32);
+        QVERIFY(map.biasLayers >= 3);  // conv1.conv and the block's two branch convolutions
+        QVERIFY2(std::abs(map.explainedValue - map.targetValue) <= 1e-3f * std::max(1.f, std::abs(map.targetValue)),
+                 qPrintable(QString("%1 vs %2").arg(map.explainedValue).arg(map.targetValue)));
+        QVERIFY(std::abs(map.targetValue) > 1e-3f);
+
+        config.target = AttributionTarget::parse("unit:conv1:0@20,16");
+        const auto bar = run(*bars_, barImage(20), config);
+        QVERIFY2(std::abs(argmaxColumn(bar) - 20) <= 2, qPrintable(QString::number(argmaxColumn(bar))));
     }
 
     void saliencyOfALinearModelIsItsWeights()
@@ -133,6 +157,47 @@ private slots:
         QVERIFY2(std::abs(argmaxColumn(batched) - 20) <= 3, qPrintable(QString::number(argmaxColumn(batched))));
     }
 
+    // Each cell of the top-1 class map is the model's prediction for that occluded image,
+    // computed here one image at a time through the ordinary path.
+    void topClassMapMatchesOneImageAtATime()
+    {
+        // A bright bar (class 0's feature) and a dark bar (class 1's) on grey.
+        RgbImage image(32, 32);
+        std::fill(image.pixels.begin(), image.pixels.end(), 128);
+        for (int y = 6; y < 26; ++y) {
+            std::fill(image.pixel(20, y), image.pixel(20, y) + 3, 255);
+            std::fill(image.pixel(7, y), image.pixel(7, y) + 3, 0);
+        }
+        AttributionConfig config;
+        config.patch = 8;
+        config.stride = 8;
+        config.fill = AttributionConfig::Fill::Black;
+        config.batch = 3;
+        Progress progress;
+        int partials = 0;
+        const OcclusionClassMap map =
+            occlusionTopClasses(*bars_, image, config, progress, [&](const OcclusionClassMap&) { ++partials; });
+        QCOMPARE(map.columns, 4);
+        QCOMPARE(map.rows, 4);
+        QCOMPARE(partials, 6);  // 16 cells in batches of 3
+        QCOMPARE(map.unoccludedClass, computeActivations(*bars_, image, "conv1", false, 1).predictions.at(0).index);
+        std::set<int> seen;
+        for (int row = 0; row < map.rows; ++row)
+            for (int column = 0; column < map.columns; ++column) {
+                RgbImage occluded = image;
+                for (int y = row * 8; y < row * 8 + 8; ++y)
+                    std::fill(occluded.pixel(column * 8, y), occluded.pixel(column * 8 + 8, y), 0);
+                const auto expected = computeActivations(*bars_, occluded, "conv1", false, 1).predictions.at(0);
+                const size_t cell = size_t(row * map.columns + column);
+                QCOMPARE(map.classes[cell], expected.index);
+                QVERIFY(std::abs(map.probabilities[cell] - expected.probability) < 1e-4f);
+                seen.insert(map.classes[cell]);
+            }
+        QCOMPARE(int(map.legend().size()), int(seen.size()));
+        config.patch = 40;
+        QVERIFY_THROWS_EXCEPTION(Error, occlusionTopClasses(*bars_, image, config, progress));
+    }
+
     void guidedBackpropNeverPassesANegativeGradientThroughAReLU()
     {
         const auto model = Model::load(test::writeSignedReluModel(dir_.path().toStdString()), DevicePreference::Cpu);
@@ -207,6 +272,7 @@ private:
     QTemporaryDir dir_;
     std::unique_ptr<Model> linear_;
     std::unique_ptr<Model> bars_;
+    std::unique_ptr<Model> branchy_;
 };
 
 QTEST_GUILESS_MAIN(TestAttribution)
