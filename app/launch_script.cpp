@@ -8,6 +8,7 @@
 #include "widgets/dictionary_panel.h"
 #include "widgets/neuron_panel.h"
 #include "widgets/tuning_panel.h"
+#include "widgets/occlusion_panel.h"
 #include "widgets/unit_selection.h"
 
 #include <QApplication>
@@ -90,6 +91,14 @@ void LaunchScript::checkIdle()
             tuning->setSweepText(request_.sweep);
         tuning->setFamilyText(request_.family);
         tuning->run();
+        QTimer::singleShot(300, this, &LaunchScript::checkIdle);
+        return;
+    }
+    if (!request_.occlude.isEmpty() && !occluded_) {
+        occluded_ = true;
+        static const QStringList maps{QStringLiteral("prob"), QStringLiteral("unit"), QStringLiteral("layer"), QStringLiteral("classes")};
+        window_->occlusionPanel()->setMap(widgets::OcclusionPanel::Map(std::max(0, int(maps.indexOf(request_.occlude)))));
+        window_->occlusionPanel()->run();
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);
         return;
     }

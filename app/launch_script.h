@@ -23,6 +23,7 @@ struct LaunchRequest {
     QString tune;              // tuning experiment for the selected unit: sweep|rotation|radial|invariance|find
     QString family;            // its family's other channels, "3,7,12"
     QString sweep;             // the sweep's axes (default: the dock's)
+    QString occlude;           // occlusion map: prob|unit|layer|classes
     int timeoutSeconds = 300;
 };
 
@@ -43,6 +44,7 @@ private:
     bool factorized_ = false;
     bool attributed_ = false;
     bool tuned_ = false;
+    bool occluded_ = false;
 };
 
 } // namespace loupe::app

@@ -42,14 +42,16 @@ int main(int argc, char** argv)
                                     QStringLiteral("channels"));
     const QCommandLineOption sweep(QStringLiteral("sweep"), QStringLiteral("Tuning sweep, e.g. orientation=0:360:10,curvature=0:4:0.5."),
                                    QStringLiteral("axes"));
-    parser.addOptions({image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family, sweep});
+    const QCommandLineOption occlude(QStringLiteral("occlude"), QStringLiteral("Occlusion map of the image: prob, unit, layer or classes."),
+                                     QStringLiteral("map"));
+    parser.addOptions({image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family, sweep, occlude});
     parser.process(app);
 
     loupe::app::MainWindow window;
     loupe::app::LaunchRequest request{parser.value(image), parser.value(layer), parser.value(unit), parser.value(screenshot),
                                           parser.value(dock), parser.isSet(renderLayer), parser.value(pick),
                                           parser.value(nmf).toInt(), parser.value(attribute), parser.value(tune),
-                                          parser.value(family), parser.value(sweep)};
+                                          parser.value(family), parser.value(sweep), parser.value(occlude)};
     new loupe::app::LaunchScript(&window, request);
     window.show();
 

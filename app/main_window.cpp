@@ -18,6 +18,7 @@
 #include "widgets/dictionary_panel.h"
 #include "widgets/attribution_panel.h"
 #include "widgets/tuning_panel.h"
+#include "widgets/occlusion_panel.h"
 #include "app/scan_dialog.h"
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
@@ -114,6 +115,7 @@ void MainWindow::buildDocks()
     dictionary_ = new widgets::DictionaryPanel(services);
     attribution_ = new widgets::AttributionPanel(services);
     tuning_ = new widgets::TuningPanel(services);
+    occlusion_ = new widgets::OcclusionPanel(services);
 
     addDock(layerBrowser_, tr("Layer Browser"), QStringLiteral("dock.layers"), Qt::LeftDockWidgetArea);
     QDockWidget* act = addDock(activations_, tr("Activations"), QStringLiteral("dock.activations"), Qt::RightDockWidgetArea);
@@ -127,8 +129,10 @@ void MainWindow::buildDocks()
     tabifyDockWidget(distribution, dictionary);
     QDockWidget* attribution = addDock(attribution_, tr("Attribution"), QStringLiteral("dock.attribution"), Qt::RightDockWidgetArea);
     tabifyDockWidget(dictionary, attribution);
+    QDockWidget* occlusion = addDock(occlusion_, tr("Occlusion"), QStringLiteral("dock.occlusion"), Qt::RightDockWidgetArea);
+    tabifyDockWidget(attribution, occlusion);
     QDockWidget* tuning = addDock(tuning_, tr("Tuning"), QStringLiteral("dock.tuning"), Qt::RightDockWidgetArea);
-    tabifyDockWidget(attribution, tuning);
+    tabifyDockWidget(occlusion, tuning);
     neuron->raise();
     QDockWidget* wts = addDock(weights_, tr("Weights"), QStringLiteral("dock.weights"), Qt::RightDockWidgetArea);
     tabifyDockWidget(act, wts);
@@ -176,6 +180,7 @@ void MainWindow::buildMenus()
     exportMenu->addAction(tr("Distribution…"), distribution_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("Semantic Dictionary…"), dictionary_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("Attribution…"), attribution_, &widgets::Panel::exportWithDialog);
+    exportMenu->addAction(tr("Occlusion…"), occlusion_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("Tuning…"), tuning_, &widgets::Panel::exportWithDialog);
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
@@ -230,6 +235,7 @@ void MainWindow::connectSession()
         layerBrowser_->setLayers(session_->layers());
         session_->requestScanSummaries();
         session_->requestFamilies();
+        occlusion_->setInputSize(session_->inputSize());
         activations_->clearActivations(session_->hasImage() ? QString() : tr("Open an image to see this layer's activations."));
         weights_->clearWeights(QString());
         // Feature visualizations at about the model's own scale, capped for CPU latency.
@@ -259,6 +265,7 @@ void MainWindow::connectSession()
         dictionary_->setActivations(a, session_->inputSize());
         if (!a.predictions.empty())
             attribution_->setTopClass(a.predictions.front().index, QString::fromStdString(a.predictions.front().label));
+            occlusion_->setTopClass(a.predictions.front().index, QString::fromStdString(a.predictions.front().label));
         image_->setPredictions(a.predictions);
     });
     connect(session_, &ModelSession::activationsFailed, this, [this](const QString& layer, const QString& message) {
@@ -568,6 +575,10 @@ void MainWindow::connectTuning()
     connect(session_, &ModelSession::tuningInvarianceReady, tuning_, &widgets::TuningPanel::setInvariance);
     connect(session_, &ModelSession::tuningRankReady, tuning_, &widgets::TuningPanel::setRanking);
     connect(session_, &ModelSession::tuningFailed, tuning_, &widgets::TuningPanel::clearResults);
+    connect(occlusion_, &widgets::OcclusionPanel::occlusionRequested, session_, &ModelSession::requestOcclusion);
+    connect(session_, &ModelSession::occlusionHeatmapReady, occlusion_, &widgets::OcclusionPanel::showHeatmap);
+    connect(session_, &ModelSession::occlusionClassesReady, occlusion_, &widgets::OcclusionPanel::showClasses);
+    connect(session_, &ModelSession::occlusionFailed, occlusion_, &widgets::OcclusionPanel::clearMap);
 }
 
 } // namespace loupe::app

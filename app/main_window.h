@@ -20,6 +20,7 @@ class DistributionPanel;
 class DictionaryPanel;
 class AttributionPanel;
 class TuningPanel;
+class OcclusionPanel;
 class UnitSelection;
 class WeightsPanel;
 } // namespace loupe::widgets
@@ -62,6 +63,7 @@ public:
     widgets::DictionaryPanel* dictionaryPanel() const { return dictionary_; }
     widgets::AttributionPanel* attributionPanel() const { return attribution_; }
     widgets::TuningPanel* tuningPanel() const { return tuning_; }
+    widgets::OcclusionPanel* occlusionPanel() const { return occlusion_; }
 
 signals:
     void modelReady();
@@ -104,6 +106,7 @@ private:
     widgets::DictionaryPanel* dictionary_ = nullptr;
     widgets::AttributionPanel* attribution_ = nullptr;
     widgets::TuningPanel* tuning_ = nullptr;
+    widgets::OcclusionPanel* occlusion_ = nullptr;
     QList<QDockWidget*> docks_;
     QMenu* recentModels_ = nullptr;
     QMenu* recentImages_ = nullptr;

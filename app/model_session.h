@@ -7,6 +7,7 @@
 #include "core/unit_examples.h"
 #include "core/image.h"
 #include "core/model.h"
+#include "core/occlusion.h"
 #include "core/tuning.h"
 #include "core/weights.h"
 
@@ -69,6 +70,9 @@ public:
                        const QList<int>& channels);
     void saveFamily(const QString& name, const QString& layer, const QList<int>& channels);
     void requestFamilies();  // familiesChanged
+    // Occlusion of the current image (model_session_occlusion.cpp): kind "heat" maps the drop
+    // of an attribution target ("prob:N", "unit:L:C", "layer:L"), "classes" the top-1 class.
+    void requestOcclusion(const QString& kind, const QString& target, int patch, int stride, const QString& fill);
 
     bool hasModel() const { return bool(model_); }
     bool hasImage() const { return !image_.empty(); }
@@ -114,6 +118,9 @@ signals:
     void tuningInvarianceReady(const std::vector<loupe::InvarianceVariant>& variants);
     void tuningRankReady(const std::vector<loupe::TunedUnit>& units, const loupe::RadialTuning& radial, const QString& layer);
     void tuningFailed(const QString& message);
+    void occlusionHeatmapReady(const loupe::AttributionMap& map, bool final);
+    void occlusionClassesReady(const loupe::OcclusionClassMap& map, const QMap<int, QString>& labels, bool final);
+    void occlusionFailed(const QString& message);
     void familiesChanged(const QMap<QString, QString>& families);  // name -> "layer:c1,c2,…"
 
 private:

@@ -1,5 +1,6 @@
 #include "widgets/attribution_panel.h"
 
+#include "widgets/colour_bar.h"
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
 
@@ -32,7 +33,8 @@ public:
         const int n = shown.size();
         const int columns = n == 1 ? 1 : int(std::ceil(std::sqrt(double(n))));
         const int rows = (n + columns - 1) / columns;
-        const int cell = std::min((area.width() - 4) / columns, (area.height() - 4) / rows - 16);
+        const int bar = n == 1 ? 26 : 0;  // one map gets its colour bar (a grid compares shapes)
+        const int cell = std::min((area.width() - 4) / columns, (area.height() - 4 - bar) / rows - 16);
         for (int i = 0; i < n; ++i) {
             const QRect r(area.left() + 2 + (i % columns) * cell, area.top() + 2 + (i / columns) * (cell + 16), cell - 4, cell - 4);
             const auto& map = shown[i].second;
@@ -42,6 +44,8 @@ public:
             painter.setOpacity(1);
             painter.setPen(palette().color(QPalette::Text));
             painter.drawText(QRect(r.left(), r.bottom() + 1, r.width(), 14), Qt::AlignCenter, shown[i].first);
+            if (bar)
+                paintColourBar(painter, QRect(r.left(), r.bottom() + 18, r.width(), bar - 4), map);
         }
     }
     // Which map and pixel a widget position falls on.
@@ -52,7 +56,8 @@ public:
             return false;
         const int columns = n == 1 ? 1 : int(std::ceil(std::sqrt(double(n))));
         const int rows = (n + columns - 1) / columns;
-        const int cell = std::min((width() - 4) / columns, (height() - 4) / rows - 16);
+        const int bar = n == 1 ? 26 : 0;
+        const int cell = std::min((width() - 4) / columns, (height() - 4 - bar) / rows - 16);
         const int i = ((p.y() - 2) / (cell + 16)) * columns + (p.x() - 2) / cell;
         if (i < 0 || i >= n)
             return false;
@@ -196,6 +201,19 @@ QJsonObject AttributionPanel::exportParameters() const
     p[QStringLiteral("opacity")] = canvas_->opacity;
     p[QStringLiteral("defaults")] = QStringLiteral("smoothgrad n=32 sigma=0.15; ig 64 steps black baseline; occlusion patch 32 stride 8 grey");
     return p;
+}
+
+QString AttributionPanel::exportData() const
+{
+    // Long format, one row per pixel of the model input and method: easy to re-plot.
+    QString csv = QStringLiteral("method,x,y,value\n");
+    for (const QString& method : order_) {
+        const AttributionMap& map = maps_[method];
+        for (int y = 0; y < map.height; ++y)
+            for (int x = 0; x < map.width; ++x)
+                csv += QStringLiteral("%1,%2,%3,%4\n").arg(method).arg(x).arg(y).arg(double(map.values[size_t(y) * map.width + x]), 0, 'g', 6);
+    }
+    return order_.isEmpty() ? QString() : csv;
 }
 
 } // namespace loupe::widgets

@@ -414,6 +414,7 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
             const auto fill = occlusionFill(input, spec, config.fill);
             auto sum = torch::zeros({size, size});
             auto count = torch::zeros({size, size});
+            const RgbImage view = partial ? resizeAndCenterCrop(image, size) : RgbImage();
             for (size_t start = 0; start < positions.size(); start += size_t(batch)) {
                 progress.checkCancelled();
                 const size_t end = std::min(positions.size(), start + size_t(batch));
@@ -428,6 +429,8 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
                 progress.report(double(end) / positions.size(), "occlusion " + std::to_string(end) + "/" + std::to_string(positions.size()));
                 if (partial) {
                     AttributionMap p = toMap(sum / count.clamp_min(1), true);
+                    p.targetValue = reference;
+                    p.inputView = view;
                     partial(p);
                 }
             }

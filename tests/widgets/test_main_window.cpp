@@ -17,6 +17,7 @@
 #include "widgets/distribution_panel.h"
 #include "widgets/figure_export.h"
 #include "widgets/tuning_panel.h"
+#include "widgets/occlusion_panel.h"
 #include "widgets/unit_selection.h"
 #include "widgets/weights_panel.h"
 
@@ -257,6 +258,35 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(tuning->status().contains("scan"), 30000);
         window.jobs()->waitForIdle(30000);
         qunsetenv("LOUPE_DATA_DIR");
+    }
+
+    void occlusionDockFillsInAndReadsClicks()
+    {
+        app::MainWindow window;
+        QVERIFY(openAndWait(window, model_));
+        QVERIFY(window.openImage(image_));
+        window.selection()->selectLayer("block");
+        QTRY_VERIFY_WITH_TIMEOUT(!window.imagePanel()->predictionLines().isEmpty(), 30000);
+        auto* occlusion = window.occlusionPanel();
+
+        QSignalSpy classes(window.session(), &app::ModelSession::occlusionClassesReady);
+        occlusion->setMap(widgets::OcclusionPanel::Map::TopClass);
+        occlusion->setPatch(8, 4);
+        occlusion->run();
+        QTRY_VERIFY_WITH_TIMEOUT(!classes.isEmpty() && classes.last().at(2).toBool(), 60000);
+        QVERIFY(classes.size() >= 2);  // partial maps arrived before the final one
+        const auto map = classes.last().at(0).value<OcclusionClassMap>();
+        QCOMPARE(map.columns, 7);  // (32 - 8) / 4 + 1
+        QVERIFY(std::none_of(map.classes.begin(), map.classes.end(), [](int c) { return c < 0; }));
+        QVERIFY(occlusion->valueAt(10, 10).contains("p = "));
+
+        QSignalSpy heat(window.session(), &app::ModelSession::occlusionHeatmapReady);
+        occlusion->setMap(widgets::OcclusionPanel::Map::Layer);
+        occlusion->run();
+        QTRY_VERIFY_WITH_TIMEOUT(!heat.isEmpty() && heat.last().at(1).toBool(), 60000);
+        QCOMPARE(occlusion->exportData().count('\n'), 32);  // one CSV row per model-input row
+        QVERIFY(occlusion->valueAt(3, 3).contains("drop"));
+        window.jobs()->waitForIdle(30000);
     }
 
     void badModelKeepsTheCurrentOne()

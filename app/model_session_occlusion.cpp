@@ -1,0 +1,82 @@
+// ModelSession's Occlusion dock jobs: heat maps fill in batch by batch, the class map too.
+#include "app/job_runner.h"
+#include "app/model_session.h"
+#include "core/error.h"
+
+#include <QPointer>
+
+namespace loupe::app {
+namespace {
+
+AttributionConfig::Fill fillFromText(const QString& fill)
+{
+    if (fill == QLatin1String("black"))
+        return AttributionConfig::Fill::Black;
+    if (fill == QLatin1String("mean"))
+        return AttributionConfig::Fill::Mean;
+    if (fill == QLatin1String("blur"))
+        return AttributionConfig::Fill::Blur;
+    return AttributionConfig::Fill::Grey;
+}
+
+QMap<int, QString> labelsFor(const Model& model, const OcclusionClassMap& map)
+{
+    QMap<int, QString> labels;
+    for (const auto& [c, count] : map.legend())
+        labels.insert(c, QString::fromStdString(model.classLabel(c)));
+    if (map.unoccludedClass >= 0)
+        labels.insert(map.unoccludedClass, QString::fromStdString(model.classLabel(map.unoccludedClass)));
+    return labels;
+}
+
+} // namespace
+
+void ModelSession::requestOcclusion(const QString& kind, const QString& target, int patch, int stride, const QString& fill)
+{
+    if (!model_ || image_.empty()) {
+        emit occlusionFailed(tr("Open an image first."));
+        return;
+    }
+    auto model = model_;
+    const RgbImage image = image_;
+    AttributionConfig config;
+    config.method = AttributionMethod::Occlusion;
+    config.patch = patch;
+    config.stride = stride;
+    config.fill = fillFromText(fill);
+    const bool classes = kind == QLatin1String("classes");
+    const std::string targetText = target.toStdString();
+    QPointer<ModelSession> self(this);
+    runner_->submit(
+        classes ? tr("Occlusion: top-1 class") : tr("Occlusion: %1").arg(target), JobRunner::Pool::Device,
+        [=](Progress& progress) mutable -> std::any {
+            if (classes) {
+                const auto map = occlusionTopClasses(*model, image, config, progress, [&](const OcclusionClassMap& partial) {
+                    const auto labels = labelsFor(*model, partial);
+                    QMetaObject::invokeMethod(
+                        self, [self, partial, labels] { if (self) emit self->occlusionClassesReady(partial, labels, false); },
+                        Qt::QueuedConnection);
+                });
+                return std::make_pair(map, labelsFor(*model, map));
+            }
+            config.target = AttributionTarget::parse(targetText);
+            return attribute(*model, image, config, progress, [&](const AttributionMap& partial) {
+                QMetaObject::invokeMethod(
+                    self, [self, partial] { if (self) emit self->occlusionHeatmapReady(partial, false); }, Qt::QueuedConnection);
+            });
+        },
+        this,
+        {[this, classes](std::any result) {
+             if (classes) {
+                 const auto [map, labels] = std::any_cast<std::pair<OcclusionClassMap, QMap<int, QString>>>(result);
+                 emit occlusionClassesReady(map, labels, true);
+             } else {
+                 emit occlusionHeatmapReady(std::any_cast<AttributionMap>(result), true);
+             }
+         },
+         [this](const QString& message) { emit occlusionFailed(message); },
+         [this] { emit occlusionFailed(tr("cancelled")); }},
+        QStringLiteral("occlusion"));
+}
+
+} // namespace loupe::app

@@ -1,0 +1,40 @@
+#include "widgets/colour_bar.h"
+
+#include "core/colormap.h"
+#include "widgets/qt_image.h"
+
+#include <QPainter>
+
+#include <algorithm>
+#include <cmath>
+
+namespace loupe::widgets {
+
+void paintColourBar(QPainter& painter, const QRect& area, const AttributionMap& map)
+{
+    float lo = 0, hi = 0;
+    for (float v : map.values) {
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+    }
+    const float extent = std::max(std::abs(lo), std::abs(hi));
+    const float left = map.isSigned ? -extent : 0.f, right = map.isSigned ? extent : hi;
+    FloatMap ramp;
+    ramp.width = 256;
+    ramp.height = 1;
+    for (int i = 0; i < ramp.width; ++i)
+        ramp.values.push_back(left + (right - left) * float(i) / float(ramp.width - 1));
+    const RgbImage colours = map.isSigned ? colorize(ramp, left, right, Colormap::Diverging)
+                                          : colorize(ramp, 0, right > 0 ? right : 1, Colormap::Magma);
+    const int labelWidth = 64;
+    const QRect bar(area.left() + labelWidth, area.top() + 2, std::max(10, area.width() - 2 * labelWidth), area.height() - 4);
+    painter.drawImage(bar, toQImage(colours));
+    painter.setPen(QColor(90, 90, 90));
+    painter.drawRect(bar.adjusted(0, 0, -1, -1));
+    painter.drawText(QRect(area.left(), area.top(), labelWidth - 4, area.height()), Qt::AlignRight | Qt::AlignVCenter,
+                     QString::number(double(left), 'g', 3));
+    painter.drawText(QRect(bar.right() + 4, area.top(), labelWidth - 4, area.height()), Qt::AlignLeft | Qt::AlignVCenter,
+                     QString::number(double(right), 'g', 3));
+}
+
+} // namespace loupe::widgets

@@ -1,0 +1,16 @@
+#pragma once
+
+#include "core/attribution.h"
+
+#include <QRect>
+
+class QPainter;
+
+namespace loupe::widgets {
+
+// The scale of an attribution heat map, drawn the way attributionHeatmap colours it: a
+// diverging bar from -m to +m for signed maps, magma from 0 to the maximum otherwise, with
+// its end values written beside it. Horizontal, `area` holds bar and labels.
+void paintColourBar(QPainter& painter, const QRect& area, const AttributionMap& map);
+
+} // namespace loupe::widgets
