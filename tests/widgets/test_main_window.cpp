@@ -186,8 +186,8 @@ private slots:
         QSignalSpy maps(window.session(), &app::ModelSession::attributionReady);
         QVERIFY(window.attributionPanel()->setMethod("compare"));
         window.attributionPanel()->compute();
-        QTRY_COMPARE_WITH_TIMEOUT(maps.count(), 9, 60000);
-        QCOMPARE(window.attributionPanel()->mapCount(), 9);
+        QTRY_COMPARE_WITH_TIMEOUT(maps.count(), 10, 60000);  // every method, FullGrad included
+        QCOMPARE(window.attributionPanel()->mapCount(), 10);
         window.dictionaryPanel()->pick(500, 20);  // outside: a message, no entries
         QVERIFY(window.dictionaryPanel()->entries().empty());
         QVERIFY(window.dictionaryPanel()->status().contains("outside"));
