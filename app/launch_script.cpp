@@ -9,6 +9,7 @@
 #include "widgets/neuron_panel.h"
 #include "widgets/tuning_panel.h"
 #include "widgets/occlusion_panel.h"
+#include "widgets/circuit_panel.h"
 #include "widgets/unit_selection.h"
 
 #include <QApplication>
@@ -99,6 +100,12 @@ void LaunchScript::checkIdle()
         static const QStringList maps{QStringLiteral("prob"), QStringLiteral("unit"), QStringLiteral("layer"), QStringLiteral("classes")};
         window_->occlusionPanel()->setMap(widgets::OcclusionPanel::Map(std::max(0, int(maps.indexOf(request_.occlude)))));
         window_->occlusionPanel()->run();
+        QTimer::singleShot(300, this, &LaunchScript::checkIdle);
+        return;
+    }
+    if (request_.circuit && !circuited_) {
+        circuited_ = true;
+        window_->circuitPanel()->compute();
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);
         return;
     }

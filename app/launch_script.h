@@ -24,6 +24,7 @@ struct LaunchRequest {
     QString family;            // its family's other channels, "3,7,12"
     QString sweep;             // the sweep's axes (default: the dock's)
     QString occlude;           // occlusion map: prob|unit|layer|classes
+    bool circuit = false;      // compute the selected unit's circuit on the image
     int timeoutSeconds = 300;
 };
 
@@ -45,6 +46,7 @@ private:
     bool attributed_ = false;
     bool tuned_ = false;
     bool occluded_ = false;
+    bool circuited_ = false;
 };
 
 } // namespace loupe::app

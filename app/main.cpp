@@ -44,14 +44,16 @@ int main(int argc, char** argv)
                                    QStringLiteral("axes"));
     const QCommandLineOption occlude(QStringLiteral("occlude"), QStringLiteral("Occlusion map of the image: prob, unit, layer or classes."),
                                      QStringLiteral("map"));
-    parser.addOptions({image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family, sweep, occlude});
+    const QCommandLineOption circuit(QStringLiteral("circuit"), QStringLiteral("Compute the selected unit's circuit on the image."));
+    parser.addOptions({image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family, sweep, occlude, circuit});
     parser.process(app);
 
     loupe::app::MainWindow window;
     loupe::app::LaunchRequest request{parser.value(image), parser.value(layer), parser.value(unit), parser.value(screenshot),
                                           parser.value(dock), parser.isSet(renderLayer), parser.value(pick),
                                           parser.value(nmf).toInt(), parser.value(attribute), parser.value(tune),
-                                          parser.value(family), parser.value(sweep), parser.value(occlude)};
+                                          parser.value(family), parser.value(sweep), parser.value(occlude),
+                                          parser.isSet(circuit)};
     new loupe::app::LaunchScript(&window, request);
     window.show();
 

@@ -19,6 +19,7 @@
 #include "widgets/attribution_panel.h"
 #include "widgets/tuning_panel.h"
 #include "widgets/occlusion_panel.h"
+#include "widgets/circuit_panel.h"
 #include "app/scan_dialog.h"
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
@@ -116,6 +117,7 @@ void MainWindow::buildDocks()
     attribution_ = new widgets::AttributionPanel(services);
     tuning_ = new widgets::TuningPanel(services);
     occlusion_ = new widgets::OcclusionPanel(services);
+    circuit_ = new widgets::CircuitPanel(services);
 
     addDock(layerBrowser_, tr("Layer Browser"), QStringLiteral("dock.layers"), Qt::LeftDockWidgetArea);
     QDockWidget* act = addDock(activations_, tr("Activations"), QStringLiteral("dock.activations"), Qt::RightDockWidgetArea);
@@ -131,8 +133,10 @@ void MainWindow::buildDocks()
     tabifyDockWidget(dictionary, attribution);
     QDockWidget* occlusion = addDock(occlusion_, tr("Occlusion"), QStringLiteral("dock.occlusion"), Qt::RightDockWidgetArea);
     tabifyDockWidget(attribution, occlusion);
+    QDockWidget* circuit = addDock(circuit_, tr("Circuit"), QStringLiteral("dock.circuit"), Qt::RightDockWidgetArea);
+    tabifyDockWidget(occlusion, circuit);
     QDockWidget* tuning = addDock(tuning_, tr("Tuning"), QStringLiteral("dock.tuning"), Qt::RightDockWidgetArea);
-    tabifyDockWidget(occlusion, tuning);
+    tabifyDockWidget(circuit, tuning);
     neuron->raise();
     QDockWidget* wts = addDock(weights_, tr("Weights"), QStringLiteral("dock.weights"), Qt::RightDockWidgetArea);
     tabifyDockWidget(act, wts);
@@ -181,6 +185,7 @@ void MainWindow::buildMenus()
     exportMenu->addAction(tr("Semantic Dictionary…"), dictionary_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("Attribution…"), attribution_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("Occlusion…"), occlusion_, &widgets::Panel::exportWithDialog);
+    exportMenu->addAction(tr("Circuit…"), circuit_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("Tuning…"), tuning_, &widgets::Panel::exportWithDialog);
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
@@ -579,6 +584,9 @@ void MainWindow::connectTuning()
     connect(session_, &ModelSession::occlusionHeatmapReady, occlusion_, &widgets::OcclusionPanel::showHeatmap);
     connect(session_, &ModelSession::occlusionClassesReady, occlusion_, &widgets::OcclusionPanel::showClasses);
     connect(session_, &ModelSession::occlusionFailed, occlusion_, &widgets::OcclusionPanel::clearMap);
+    connect(circuit_, &widgets::CircuitPanel::circuitRequested, session_, &ModelSession::requestCircuit);
+    connect(session_, &ModelSession::circuitReady, circuit_, &widgets::CircuitPanel::setCircuit);
+    connect(session_, &ModelSession::circuitFailed, circuit_, &widgets::CircuitPanel::clearCircuit);
 }
 
 } // namespace loupe::app

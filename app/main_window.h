@@ -21,6 +21,7 @@ class DictionaryPanel;
 class AttributionPanel;
 class TuningPanel;
 class OcclusionPanel;
+class CircuitPanel;
 class UnitSelection;
 class WeightsPanel;
 } // namespace loupe::widgets
@@ -64,6 +65,7 @@ public:
     widgets::AttributionPanel* attributionPanel() const { return attribution_; }
     widgets::TuningPanel* tuningPanel() const { return tuning_; }
     widgets::OcclusionPanel* occlusionPanel() const { return occlusion_; }
+    widgets::CircuitPanel* circuitPanel() const { return circuit_; }
 
 signals:
     void modelReady();
@@ -107,6 +109,7 @@ private:
     widgets::AttributionPanel* attribution_ = nullptr;
     widgets::TuningPanel* tuning_ = nullptr;
     widgets::OcclusionPanel* occlusion_ = nullptr;
+    widgets::CircuitPanel* circuit_ = nullptr;
     QList<QDockWidget*> docks_;
     QMenu* recentModels_ = nullptr;
     QMenu* recentImages_ = nullptr;

@@ -8,6 +8,7 @@
 #include "core/image.h"
 #include "core/model.h"
 #include "core/occlusion.h"
+#include "core/circuit.h"
 #include "core/tuning.h"
 #include "core/weights.h"
 
@@ -70,9 +71,11 @@ public:
                        const QList<int>& channels);
     void saveFamily(const QString& name, const QString& layer, const QList<int>& channels);
     void requestFamilies();  // familiesChanged
-    // Occlusion of the current image (model_session_occlusion.cpp): kind "heat" maps the drop
+    // Occlusion of the current image (model_session_explain.cpp): kind "heat" maps the drop
     // of an attribution target ("prob:N", "unit:L:C", "layer:L"), "classes" the top-1 class.
     void requestOcclusion(const QString& kind, const QString& target, int patch, int stride, const QString& fill);
+    // A conv unit's pre-activation (at the layer's centre) split into activation x weight.
+    void requestCircuit(const QString& layer, int channel, int k);
 
     bool hasModel() const { return bool(model_); }
     bool hasImage() const { return !image_.empty(); }
@@ -121,6 +124,8 @@ signals:
     void occlusionHeatmapReady(const loupe::AttributionMap& map, bool final);
     void occlusionClassesReady(const loupe::OcclusionClassMap& map, const QMap<int, QString>& labels, bool final);
     void occlusionFailed(const QString& message);
+    void circuitReady(const loupe::CircuitResult& circuit);
+    void circuitFailed(const QString& message);
     void familiesChanged(const QMap<QString, QString>& families);  // name -> "layer:c1,c2,…"
 
 private:

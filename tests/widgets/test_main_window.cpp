@@ -18,6 +18,7 @@
 #include "widgets/figure_export.h"
 #include "widgets/tuning_panel.h"
 #include "widgets/occlusion_panel.h"
+#include "widgets/circuit_panel.h"
 #include "widgets/unit_selection.h"
 #include "widgets/weights_panel.h"
 
@@ -286,6 +287,16 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!heat.isEmpty() && heat.last().at(1).toBool(), 60000);
         QCOMPARE(occlusion->exportData().count('\n'), 32);  // one CSV row per model-input row
         QVERIFY(occlusion->valueAt(3, 3).contains("drop"));
+
+        // The circuit dock splits a conv unit into activation x weight terms that add up.
+        QSignalSpy circuits(window.session(), &app::ModelSession::circuitReady);
+        window.selection()->selectUnit("block.b2", 1);
+        window.circuitPanel()->compute();
+        QTRY_COMPARE_WITH_TIMEOUT(circuits.count(), 1, 30000);
+        const CircuitResult& circuit = window.circuitPanel()->circuit();
+        QCOMPARE(circuit.contributions.size(), size_t(std::min(8, 4)));  // block.b2 reads conv1's 4 channels
+        QVERIFY(std::abs(circuit.preActivation - circuit.check) <= 1e-3f * std::max(1.f, std::abs(circuit.check)));
+        QCOMPARE(window.circuitPanel()->exportData().count('\n'), 1 + 4);
         window.jobs()->waitForIdle(30000);
     }
 

@@ -1,6 +1,8 @@
-// ModelSession's Occlusion dock jobs: heat maps fill in batch by batch, the class map too.
+// ModelSession's jobs that explain the current image: occlusion maps (filling in batch by
+// batch) and circuits (activation x weight into a conv unit).
 #include "app/job_runner.h"
 #include "app/model_session.h"
+#include "core/circuit.h"
 #include "core/error.h"
 
 #include <QPointer>
@@ -77,6 +79,24 @@ void ModelSession::requestOcclusion(const QString& kind, const QString& target, 
          [this](const QString& message) { emit occlusionFailed(message); },
          [this] { emit occlusionFailed(tr("cancelled")); }},
         QStringLiteral("occlusion"));
+}
+
+void ModelSession::requestCircuit(const QString& layer, int channel, int k)
+{
+    if (!model_ || image_.empty()) {
+        emit circuitFailed(tr("Open an image first: circuits are computed on it."));
+        return;
+    }
+    auto model = model_;
+    const RgbImage image = image_;
+    const std::string name = layer.toStdString();
+    runner_->submit(
+        tr("Circuit of %1:%2").arg(layer).arg(channel), JobRunner::Pool::Device,
+        [=](Progress&) -> std::any { return circuitContributions(*model, image, name, channel, -1, -1, k); }, this,
+        {[this](std::any result) { emit circuitReady(std::any_cast<CircuitResult>(result)); },
+         [this](const QString& message) { emit circuitFailed(message); },
+         {}},
+        QStringLiteral("circuit"));
 }
 
 } // namespace loupe::app

@@ -1,0 +1,202 @@
+#include "widgets/circuit_panel.h"
+
+#include "core/colormap.h"
+#include "widgets/qt_image.h"
+#include "widgets/unit_selection.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPainter>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace loupe::widgets {
+namespace {
+
+constexpr int kRow = 76;   // one contribution per row: text, bar, map, kernel
+constexpr int kMap = 64;
+constexpr int kHeader = 44;
+
+// Symmetric diverging colours around zero, crisp cells.
+QImage divergingImage(const FloatMap& map, float extent, int side)
+{
+    const RgbImage colours = colorize(map, -extent, extent, Colormap::Diverging);
+    return toQImage(upscaleNearest(colours, std::max(1, side / std::max(1, map.width)) * map.width,
+                                   std::max(1, side / std::max(1, map.height)) * map.height));
+}
+
+float extentOf(const FloatMap& map)
+{
+    float e = 1e-6f;
+    for (float v : map.values)
+        e = std::max(e, std::abs(v));
+    return e;
+}
+
+} // namespace
+
+class CircuitView : public QWidget {
+public:
+    CircuitResult circuit;
+    bool hasCircuit = false;
+
+    QSize sizeHint() const override { return QSize(460, kHeader + kRow * int(circuit.contributions.size()) + 8); }
+
+    void paintAll(QPainter& painter, const QRect& area) const
+    {
+        painter.fillRect(area, palette().color(QPalette::Base));
+        if (!hasCircuit) {
+            painter.setPen(QColor(130, 130, 130));
+            painter.drawText(area, Qt::AlignCenter | Qt::TextWordWrap,
+                             QObject::tr("Select a unit of a convolution, open an image, then Compute"));
+            return;
+        }
+        const auto& c = circuit;
+        painter.setPen(palette().color(QPalette::Text));
+        painter.drawText(QRect(area.left() + 6, area.top() + 2, area.width() - 12, 20), Qt::AlignLeft | Qt::AlignVCenter,
+                         QObject::tr("%1:%2 at (%3, %4): pre-activation %5 = bias %6 + Σ activation × weight")
+                             .arg(QString::fromStdString(c.layer))
+                             .arg(c.channel)
+                             .arg(c.x)
+                             .arg(c.y)
+                             .arg(double(c.preActivation), 0, 'g', 5)
+                             .arg(double(c.bias), 0, 'g', 4));
+        painter.setPen(QColor(110, 110, 110));
+        painter.drawText(QRect(area.left() + 6, area.top() + 22, area.width() - 12, 18), Qt::AlignLeft | Qt::AlignVCenter,
+                         QObject::tr("input channel · contribution · over all positions · kernel (red +, blue −)"));
+        float largest = 1e-6f;
+        for (const auto& term : c.contributions)
+            largest = std::max(largest, std::abs(term.contribution));
+        const int barWidth = std::max(60, area.width() - 2 * kMap - 150);
+        for (size_t i = 0; i < c.contributions.size(); ++i) {
+            const auto& term = c.contributions[i];
+            const int top = area.top() + kHeader + int(i) * kRow;
+            painter.setPen(palette().color(QPalette::Text));
+            painter.drawText(QRect(area.left() + 6, top, 60, kMap), Qt::AlignLeft | Qt::AlignVCenter,
+                             QStringLiteral("#%1").arg(term.inputChannel));
+            const int length = int(barWidth * std::abs(term.contribution) / largest);
+            painter.fillRect(QRect(area.left() + 66, top + kMap / 2 - 8, length, 16),
+                             term.contribution >= 0 ? QColor(200, 60, 50) : QColor(50, 90, 200));
+            painter.drawText(QRect(area.left() + 70, top + kMap / 2 + 8, barWidth, 16), Qt::AlignLeft | Qt::AlignVCenter,
+                             QString::number(double(term.contribution), 'g', 4));
+            const int mapLeft = area.left() + 74 + barWidth;
+            painter.drawImage(QRect(mapLeft, top, kMap, kMap), divergingImage(term.map, extentOf(term.map), kMap));
+            // The unit's own position on the map.
+            painter.setPen(QPen(QColor(30, 30, 30), 1));
+            const double cell = double(kMap) / std::max(1, term.map.width);
+            painter.drawRect(QRectF(mapLeft + c.x * cell, top + c.y * cell, cell, cell));
+            painter.drawImage(QRect(mapLeft + kMap + 8, top, kMap, kMap), divergingImage(term.kernel, extentOf(term.kernel), kMap));
+        }
+    }
+
+protected:
+    void paintEvent(QPaintEvent*) override
+    {
+        QPainter painter(this);
+        paintAll(painter, rect());
+    }
+};
+
+CircuitPanel::CircuitPanel(const PanelServices& services, QWidget* parent) : Panel(services, parent), view_(new CircuitView)
+{
+    auto* body = new QWidget;
+    auto* layout = new QVBoxLayout(body);
+    layout->setContentsMargins(4, 4, 4, 4);
+    auto* controls = new QHBoxLayout;
+    k_ = new QSpinBox;
+    k_->setRange(1, 64);
+    k_->setValue(8);
+    k_->setPrefix(tr("top "));
+    k_->setSuffix(tr(" input channels"));
+    auto* run = new QPushButton(tr("Compute"));
+    run->setToolTip(tr("Split the selected unit's pre-activation on this image into activation × weight per input channel"));
+    controls->addWidget(k_);
+    controls->addStretch(1);
+    controls->addWidget(run);
+    layout->addLayout(controls);
+    scroll_ = new QScrollArea;
+    scroll_->setWidget(view_);
+    scroll_->setWidgetResizable(true);
+    layout->addWidget(scroll_, 1);
+    setBody(body);
+    connect(run, &QPushButton::clicked, this, &CircuitPanel::compute);
+    clearCircuit(tr("Exact for a convolution: the terms plus the bias equal its output."));
+}
+
+void CircuitPanel::compute()
+{
+    if (!selection() || selection()->channel() < 0) {
+        setStatus(tr("Select a unit (layer:channel) of a convolution first."));
+        return;
+    }
+    setStatus(tr("computing…"));
+    emit circuitRequested(selection()->layer(), selection()->channel(), k_->value());
+}
+
+void CircuitPanel::setCircuit(const CircuitResult& circuit)
+{
+    view_->circuit = circuit;
+    view_->hasCircuit = true;
+    view_->setMinimumHeight(view_->sizeHint().height());
+    view_->update();
+    setStatus(tr("Terms + bias = %1; the convolution's own output is %2.")
+                  .arg(double(circuit.preActivation), 0, 'g', 6)
+                  .arg(double(circuit.check), 0, 'g', 6));
+}
+
+void CircuitPanel::clearCircuit(const QString& message)
+{
+    view_->hasCircuit = false;
+    view_->circuit = {};
+    view_->setMinimumHeight(0);
+    view_->update();
+    setStatus(message);
+}
+
+const CircuitResult& CircuitPanel::circuit() const { return view_->circuit; }
+int CircuitPanel::count() const { return k_->value(); }
+
+QString CircuitPanel::exportName() const
+{
+    return QStringLiteral("circuit-%1-%2").arg(QString::fromStdString(view_->circuit.layer)).arg(view_->circuit.channel);
+}
+
+QSize CircuitPanel::exportSize() const { return QSize(520, view_->sizeHint().height()); }
+
+void CircuitPanel::paintExport(QPainter& painter, const QSize& size) const
+{
+    painter.fillRect(QRect(QPoint(0, 0), size), Qt::white);
+    view_->paintAll(painter, QRect(QPoint(0, 0), size));
+}
+
+QJsonObject CircuitPanel::exportParameters() const
+{
+    const auto& c = view_->circuit;
+    QJsonObject p;
+    p[QStringLiteral("layer")] = QString::fromStdString(c.layer);
+    p[QStringLiteral("channel")] = c.channel;
+    p[QStringLiteral("x")] = c.x;
+    p[QStringLiteral("y")] = c.y;
+    p[QStringLiteral("stride")] = c.stride;
+    p[QStringLiteral("padding")] = c.padding;
+    p[QStringLiteral("pre_activation")] = double(c.preActivation);
+    p[QStringLiteral("bias")] = double(c.bias);
+    return p;
+}
+
+QString CircuitPanel::exportData() const
+{
+    if (!view_->hasCircuit)
+        return {};
+    QString csv = QStringLiteral("input_channel,contribution\n");
+    for (const auto& term : view_->circuit.contributions)
+        csv += QStringLiteral("%1,%2\n").arg(term.inputChannel).arg(double(term.contribution), 0, 'g', 8);
+    return csv;
+}
+
+} // namespace loupe::widgets
