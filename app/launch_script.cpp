@@ -10,6 +10,7 @@
 #include "widgets/tuning_panel.h"
 #include "widgets/occlusion_panel.h"
 #include "widgets/circuit_panel.h"
+#include "widgets/nmf_panel.h"
 #include "widgets/unit_selection.h"
 
 #include <QApplication>
@@ -78,7 +79,8 @@ void LaunchScript::checkIdle()
     }
     if (request_.nmf > 0 && !factorized_) {
         factorized_ = true;
-        window_->session()->requestNmf(window_->selection()->layer(), request_.nmf);
+        window_->nmfPanel()->setK(request_.nmf);
+        window_->nmfPanel()->run();
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);
         return;
     }

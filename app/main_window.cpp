@@ -20,6 +20,7 @@
 #include "widgets/tuning_panel.h"
 #include "widgets/occlusion_panel.h"
 #include "widgets/circuit_panel.h"
+#include "widgets/nmf_panel.h"
 #include "app/scan_dialog.h"
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
@@ -118,6 +119,7 @@ void MainWindow::buildDocks()
     tuning_ = new widgets::TuningPanel(services);
     occlusion_ = new widgets::OcclusionPanel(services);
     circuit_ = new widgets::CircuitPanel(services);
+    nmf_ = new widgets::NmfPanel(services);
 
     addDock(layerBrowser_, tr("Layer Browser"), QStringLiteral("dock.layers"), Qt::LeftDockWidgetArea);
     QDockWidget* act = addDock(activations_, tr("Activations"), QStringLiteral("dock.activations"), Qt::RightDockWidgetArea);
@@ -129,8 +131,10 @@ void MainWindow::buildDocks()
     tabifyDockWidget(examples, distribution);
     QDockWidget* dictionary = addDock(dictionary_, tr("Semantic Dictionary"), QStringLiteral("dock.dictionary"), Qt::RightDockWidgetArea);
     tabifyDockWidget(distribution, dictionary);
+    QDockWidget* nmf = addDock(nmf_, tr("NMF"), QStringLiteral("dock.nmf"), Qt::RightDockWidgetArea);
+    tabifyDockWidget(dictionary, nmf);
     QDockWidget* attribution = addDock(attribution_, tr("Attribution"), QStringLiteral("dock.attribution"), Qt::RightDockWidgetArea);
-    tabifyDockWidget(dictionary, attribution);
+    tabifyDockWidget(nmf, attribution);
     QDockWidget* occlusion = addDock(occlusion_, tr("Occlusion"), QStringLiteral("dock.occlusion"), Qt::RightDockWidgetArea);
     tabifyDockWidget(attribution, occlusion);
     QDockWidget* circuit = addDock(circuit_, tr("Circuit"), QStringLiteral("dock.circuit"), Qt::RightDockWidgetArea);
@@ -186,6 +190,7 @@ void MainWindow::buildMenus()
     exportMenu->addAction(tr("Attribution…"), attribution_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("Occlusion…"), occlusion_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("Circuit…"), circuit_, &widgets::Panel::exportWithDialog);
+    exportMenu->addAction(tr("NMF Factors…"), nmf_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("Tuning…"), tuning_, &widgets::Panel::exportWithDialog);
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
@@ -587,6 +592,14 @@ void MainWindow::connectTuning()
     connect(circuit_, &widgets::CircuitPanel::circuitRequested, session_, &ModelSession::requestCircuit);
     connect(session_, &ModelSession::circuitReady, circuit_, &widgets::CircuitPanel::setCircuit);
     connect(session_, &ModelSession::circuitFailed, circuit_, &widgets::CircuitPanel::clearCircuit);
+    connect(nmf_, &widgets::NmfPanel::nmfRequested, session_, &ModelSession::requestNmfFactors);
+    connect(nmf_, &widgets::NmfPanel::saveDirectionRequested, session_, &ModelSession::saveNamedDirection);
+    connect(session_, &ModelSession::nmfFactorsReady, nmf_, &widgets::NmfPanel::setFactors);
+    connect(session_, &ModelSession::nmfFactorImagesReady, nmf_, &widgets::NmfPanel::setFactorImages);
+    connect(session_, &ModelSession::nmfFailed, nmf_, &widgets::NmfPanel::clearFactors);
+    connect(session_, &ModelSession::directionSaved, nmf_, [this](const QString& name) {
+        nmf_->setStatus(tr("Saved: use the objective direction:%1 in the Neuron dock").arg(name));
+    });
 }
 
 } // namespace loupe::app

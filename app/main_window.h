@@ -22,6 +22,7 @@ class AttributionPanel;
 class TuningPanel;
 class OcclusionPanel;
 class CircuitPanel;
+class NmfPanel;
 class UnitSelection;
 class WeightsPanel;
 } // namespace loupe::widgets
@@ -66,6 +67,7 @@ public:
     widgets::TuningPanel* tuningPanel() const { return tuning_; }
     widgets::OcclusionPanel* occlusionPanel() const { return occlusion_; }
     widgets::CircuitPanel* circuitPanel() const { return circuit_; }
+    widgets::NmfPanel* nmfPanel() const { return nmf_; }
 
 signals:
     void modelReady();
@@ -110,6 +112,7 @@ private:
     widgets::TuningPanel* tuning_ = nullptr;
     widgets::OcclusionPanel* occlusion_ = nullptr;
     widgets::CircuitPanel* circuit_ = nullptr;
+    widgets::NmfPanel* nmf_ = nullptr;
     QList<QDockWidget*> docks_;
     QMenu* recentModels_ = nullptr;
     QMenu* recentImages_ = nullptr;

@@ -8,6 +8,7 @@
 #include "core/image.h"
 #include "core/model.h"
 #include "core/occlusion.h"
+#include "core/nmf.h"
 #include "core/circuit.h"
 #include "core/tuning.h"
 #include "core/weights.h"
@@ -76,6 +77,10 @@ public:
     void requestOcclusion(const QString& kind, const QString& target, int patch, int stride, const QString& fill);
     // A conv unit's pre-activation (at the layer's centre) split into activation x weight.
     void requestCircuit(const QString& layer, int channel, int k);
+    // NMF dock (model_session_nmf.cpp): factors over the image (folder empty) or a folder,
+    // then each factor's feature visualization; a factor saved as a named direction.
+    void requestNmfFactors(const QString& layer, int k, const QString& folder);
+    void saveNamedDirection(const QString& name, const QString& layer, const std::vector<float>& direction);
 
     bool hasModel() const { return bool(model_); }
     bool hasImage() const { return !image_.empty(); }
@@ -126,6 +131,10 @@ signals:
     void occlusionFailed(const QString& message);
     void circuitReady(const loupe::CircuitResult& circuit);
     void circuitFailed(const QString& message);
+    void nmfFactorsReady(const loupe::LayerFactors& factors, const loupe::RgbImage& overlay, int images, const QString& source);
+    void nmfFactorImagesReady(const std::vector<loupe::RgbImage>& images);
+    void nmfFailed(const QString& message);
+    void directionSaved(const QString& name);
     void familiesChanged(const QMap<QString, QString>& families);  // name -> "layer:c1,c2,…"
 
 private:

@@ -1,6 +1,9 @@
 #pragma once
 
+#include "core/featurevis.h"
 #include "core/progress.h"
+
+#include <array>
 
 #include <cstdint>
 #include <string>
@@ -45,5 +48,13 @@ LayerFactors factorizeLayer(Model& model, const std::vector<RgbImage>& images, c
 // The image (model-input view) with each factor's map in its own colour, blended by strength:
 // a segmentation-like picture of what the layer groups together.
 RgbImage nmfOverlay(const RgbImage& image, int inputSize, const LayerFactors& factors, const std::vector<float>& maps);
+
+// The colour of factor i in overlays and legends.
+std::array<unsigned char, 3> nmfFactorColour(int factor);
+
+// Each factor's component as a feature visualization (a direction objective in the layer's
+// channel space), all factors optimised as one batch; `base` gives size, steps, seed.
+std::vector<RgbImage> renderFactorDirections(Model& model, const LayerFactors& factors, const FeatureVisConfig& base,
+                                             Progress& progress);
 
 } // namespace loupe

@@ -19,6 +19,7 @@
 #include "widgets/tuning_panel.h"
 #include "widgets/occlusion_panel.h"
 #include "widgets/circuit_panel.h"
+#include "widgets/nmf_panel.h"
 #include "widgets/unit_selection.h"
 #include "widgets/weights_panel.h"
 
@@ -298,6 +299,46 @@ private slots:
         QVERIFY(std::abs(circuit.preActivation - circuit.check) <= 1e-3f * std::max(1.f, std::abs(circuit.check)));
         QCOMPARE(window.circuitPanel()->exportData().count('\n'), 1 + 4);
         window.jobs()->waitForIdle(30000);
+    }
+
+    void nmfDockFactorisesRendersAndSavesADirection()
+    {
+        QTemporaryDir data, folder;
+        qputenv("LOUPE_DATA_DIR", data.path().toUtf8());
+        for (int i = 0; i < 3; ++i) {
+            RgbImage img(40, 36);
+            for (size_t p = 0; p < img.pixels.size(); ++p)
+                img.pixels[p] = std::uint8_t((p * (i + 5)) % 253);
+            saveImage(img, folder.filePath(QString("f%1.png").arg(i)).toStdString());
+        }
+        app::MainWindow window;
+        QVERIFY(openAndWait(window, model_));
+        QVERIFY(window.openImage(image_));
+        window.selection()->selectLayer("block");
+        auto* nmf = window.nmfPanel();
+        QSignalSpy factors(window.session(), &app::ModelSession::nmfFactorsReady);
+        QSignalSpy rendered(window.session(), &app::ModelSession::nmfFactorImagesReady);
+        nmf->setK(3);
+        nmf->run();
+        QTRY_COMPARE_WITH_TIMEOUT(rendered.count(), 1, 120000);
+        QCOMPARE(factors.count(), 1);
+        QCOMPARE(factors.first().at(2).toInt(), 1);  // one image
+        QCOMPARE(nmf->factorCount(), 3);
+        QCOMPARE(nmf->renderedFactorImages(), 3);
+        QCOMPARE(nmf->exportData().count('\n'), 1 + 3);
+
+        QSignalSpy saved(window.session(), &app::ModelSession::directionSaved);
+        nmf->selectFactor(1);
+        nmf->saveSelected("group");
+        QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 1, 30000);
+        QVERIFY(nmf->status().contains("direction:group"));
+
+        nmf->run(folder.path());  // over a folder: three images
+        QTRY_COMPARE_WITH_TIMEOUT(factors.count(), 2, 120000);
+        QCOMPARE(factors.last().at(2).toInt(), 3);
+        window.jobs()->cancelAll();
+        window.jobs()->waitForIdle(60000);
+        qunsetenv("LOUPE_DATA_DIR");
     }
 
     void badModelKeepsTheCurrentOne()
