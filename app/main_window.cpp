@@ -296,6 +296,10 @@ void MainWindow::connectSession()
     });
     connect(selection_, &widgets::UnitSelection::unitChanged, this, &MainWindow::refreshExamples);
     connect(dictionary_, &widgets::DictionaryPanel::thumbnailsWanted, session_, &ModelSession::requestThumbnails);
+    connect(dictionary_, &widgets::DictionaryPanel::topExamplesWanted, session_, &ModelSession::requestTopExamples);
+    connect(session_, &ModelSession::topExampleReady, this, [this](const QString& layer, int channel, const RgbImage& image) {
+        dictionary_->setTopExample(layer, channel, widgets::toQImage(image));
+    });
     connect(attribution_, &widgets::AttributionPanel::attributionRequested, session_, &ModelSession::requestAttribution);
     connect(session_, &ModelSession::attributionReady, attribution_, &widgets::AttributionPanel::addMap);
     connect(session_, &ModelSession::attributionFailed, attribution_, &widgets::AttributionPanel::clearMaps);

@@ -396,6 +396,26 @@ void ModelSession::requestScanSummaries()
         QStringLiteral("scan-summary"));
 }
 
+void ModelSession::requestTopExamples(const QString& layer, const QList<int>& channels)
+{
+    if (!hasScan() || channels.isEmpty())
+        return;
+    auto workspace = workspace_;
+    const std::string name = model_ ? model_->layer(layer.toStdString()).path : layer.toStdString();
+    const std::vector<int> wanted(channels.begin(), channels.end());
+    runner_->submit(
+        tr("Top examples of %1").arg(layer), JobRunner::Pool::Cpu,
+        [workspace, name, wanted](Progress&) -> std::any { return topExampleOfChannels(*workspace, name, wanted, 72); }, this,
+        {[this, layer, wanted](std::any result) {
+             const auto tiles = std::any_cast<std::vector<ExampleTile>>(result);
+             for (size_t i = 0; i < tiles.size(); ++i)
+                 if (!tiles[i].image.empty())
+                     emit topExampleReady(layer, wanted[i], tiles[i].image);
+         },
+         {}, {}},
+        QStringLiteral("dictionary-examples"));
+}
+
 void ModelSession::requestExamples(const QString& layer, int channel, bool wholeImages)
 {
     if (!hasScan() || channel < 0)

@@ -55,6 +55,8 @@ public:
     void scanFolder(const QString& folder, const QStringList& layers);
     // The unit's examples and distribution from the latest scan, if there is one.
     void requestExamples(const QString& layer, int channel, bool wholeImages);
+    // The top dataset example of each channel (dictionary entries), when there is a scan.
+    void requestTopExamples(const QString& layer, const QList<int>& channels);
     bool hasScan() const;
     // Building-Blocks views of the current image at a layer (jobs on the device worker).
     void requestActivationGrid(const QString& layer, int maxCells);
@@ -120,6 +122,7 @@ signals:
     void scanFailed(const QString& message);
     void examplesReady(const loupe::UnitExamples& examples);
     void examplesFailed(const QString& message);
+    void topExampleReady(const QString& layer, int channel, const loupe::RgbImage& image);
     void tuningSweepReady(const loupe::SweepResult& sweep, const std::vector<loupe::RgbImage>& thumbnails);
     void tuningRadialReady(const loupe::RadialTuning& radial, const QString& layer);
     void tuningRotationReady(const loupe::RotationTuning& rotation, const QString& layer);

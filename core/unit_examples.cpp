@@ -87,4 +87,28 @@ UnitExamples unitExamples(const Workspace& workspace, const std::string& folder,
     return out;
 }
 
+std::vector<ExampleTile> topExampleOfChannels(const Workspace& workspace, const std::string& layer,
+                                              const std::vector<int>& channels, int tileSize)
+{
+    const ScanResults scan = loadScan(workspace);
+    std::vector<ExampleTile> out(channels.size());
+    const auto it = scan.layers.find(layer);
+    if (it == scan.layers.end())
+        return out;
+    ReceptiveField field;
+    field.size = scan.inputSize;
+    field.stride = scan.inputSize;
+    field.offset = scan.inputSize / 2.0;
+    if (auto f = scan.receptiveFields.find(layer); f != scan.receptiveFields.end())
+        field = f->second;
+    for (size_t i = 0; i < channels.size(); ++i) {
+        if (channels[i] < 0 || channels[i] >= int(it->second.size()))
+            continue;
+        const auto top = it->second[size_t(channels[i])].top.sorted();
+        if (!top.empty() && top.front().value > 0)
+            out[i] = tiles(scan, {top.front()}, field, false, tileSize).front();
+    }
+    return out;
+}
+
 } // namespace loupe

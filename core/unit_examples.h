@@ -50,4 +50,10 @@ struct UnitExamples {
 UnitExamples unitExamples(const Workspace& workspace, const std::string& folder, const std::string& layer, int channel,
                           int k, bool wholeImage, int tileSize, int perBand = 8);
 
+// The strongest dataset example of each channel (receptive-field crop), reading the scan once:
+// what the semantic dictionary shows beside each entry. Channels the scan did not index, or
+// whose image is gone, get an empty tile. Throws loupe::Error when there is no scan.
+std::vector<ExampleTile> topExampleOfChannels(const Workspace& workspace, const std::string& layer,
+                                              const std::vector<int>& channels, int tileSize);
+
 } // namespace loupe

@@ -141,8 +141,10 @@ void DictionaryPanel::setActivations(const LayerActivations& activations, int in
     const bool newLayer = activations.layer != activations_.layer;
     activations_ = activations;
     inputSize_ = inputSize;
-    if (newLayer)
+    if (newLayer) {
         thumbnails_.clear();
+        examples_.clear();
+    }
     if (!image_.isNull() && activations.width > 1) {
         const ImageRect first = imageRectOfCell(image_.width(), image_.height(), inputSize, activations.width, activations.height, 0, 0);
         picker_->viewRect = QRectF(first.x, first.y, first.width * activations.width, first.height * activations.height);
@@ -178,27 +180,50 @@ void DictionaryPanel::pick(double x, double y, double w, double h)
 void DictionaryPanel::refreshList()
 {
     list_->clear();
-    QList<int> missing;
+    QList<int> missing, noExample;
     for (const auto& e : entries_) {
+        if (!examples_.contains(e.channel))
+            noExample << e.channel;
         auto* item = new QListWidgetItem(tr("channel %1   %2   %3%")
                                              .arg(e.channel)
                                              .arg(double(e.value), 0, 'g', 4)
                                              .arg(double(e.share) * 100, 0, 'f', 1));
         item->setData(Qt::UserRole, e.channel);
-        const QImage thumb = thumbnails_.value(e.channel);
-        if (!thumb.isNull()) {
-            item->setIcon(QIcon(QPixmap::fromImage(thumb)));
-        } else {
-            QPixmap placeholder(72, 72);
-            placeholder.fill(QColor(200, 200, 200));
-            item->setIcon(QIcon(placeholder));
+        item->setIcon(entryIcon(e.channel));
+        if (thumbnails_.value(e.channel).isNull())
             missing << e.channel;
-        }
         item->setToolTip(tr("Hover: where %1:%2 fires in the image. Click: select the unit.").arg(QString::fromStdString(activations_.layer)).arg(e.channel));
         list_->addItem(item);
     }
     if (!missing.isEmpty())
         emit thumbnailsWanted(QString::fromStdString(activations_.layer), missing);
+    if (!noExample.isEmpty())
+        emit topExamplesWanted(QString::fromStdString(activations_.layer), noExample);
+}
+
+// Feature visualization, then (after a scan) the top dataset example beside it.
+QIcon DictionaryPanel::entryIcon(int channel) const
+{
+    const QImage thumb = thumbnails_.value(channel), example = examples_.value(channel);
+    QPixmap icon(example.isNull() ? 72 : 148, 72);
+    icon.fill(QColor(200, 200, 200));
+    QPainter p(&icon);
+    if (!thumb.isNull())
+        p.drawImage(QRect(0, 0, 72, 72), thumb);
+    if (!example.isNull())
+        p.drawImage(QRect(76, 0, 72, 72), example);
+    return QIcon(icon);
+}
+
+void DictionaryPanel::setTopExample(const QString& layer, int channel, const QImage& image)
+{
+    if (layer != QString::fromStdString(activations_.layer))
+        return;
+    examples_.insert(channel, image);
+    list_->setIconSize(QSize(148, 72));
+    for (int i = 0; i < list_->count(); ++i)
+        if (list_->item(i)->data(Qt::UserRole).toInt() == channel)
+            list_->item(i)->setIcon(entryIcon(channel));
 }
 
 void DictionaryPanel::setThumbnail(const QString& layer, int channel, const QImage& image)
@@ -208,7 +233,7 @@ void DictionaryPanel::setThumbnail(const QString& layer, int channel, const QIma
     thumbnails_.insert(channel, image);
     for (int i = 0; i < list_->count(); ++i)
         if (list_->item(i)->data(Qt::UserRole).toInt() == channel)
-            list_->item(i)->setIcon(QIcon(QPixmap::fromImage(image)));
+            list_->item(i)->setIcon(entryIcon(channel));
 }
 
 void DictionaryPanel::showFigure(const QString& title, const QImage& figure)

@@ -29,6 +29,10 @@ public:
     // Picks a region in original-image pixels (w, h = 0 for a point).
     void pick(double x, double y, double w = 0, double h = 0);
     void setThumbnail(const QString& layer, int channel, const QImage& image);
+    // The channel's strongest dataset example (when the folder was scanned), shown beside its
+    // feature visualization.
+    void setTopExample(const QString& layer, int channel, const QImage& image);
+    int topExampleCount() const { return int(examples_.size()); }
     // Shows a figure (activation grid, NMF overlay) in place of the image until the next pick.
     void showFigure(const QString& title, const QImage& figure);
     const std::vector<DictionaryEntry>& entries() const { return entries_; }
@@ -41,6 +45,7 @@ public:
 signals:
     // Channels shown without a cached thumbnail: the app renders them and calls setThumbnail.
     void thumbnailsWanted(const QString& layer, const QList<int>& channels);
+    void topExamplesWanted(const QString& layer, const QList<int>& channels);
     void activationGridRequested(const QString& layer, int maxCells);
     void nmfRequested(const QString& layer, int k);
 
@@ -54,6 +59,8 @@ private:
     std::vector<DictionaryEntry> entries_;
     QRectF region_;
     QHash<int, QImage> thumbnails_;  // for activations_.layer
+    QHash<int, QImage> examples_;    // for activations_.layer
+    QIcon entryIcon(int channel) const;
     RegionPicker* picker_;
     QListWidget* list_;
     QSpinBox* factors_;

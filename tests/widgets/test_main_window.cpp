@@ -162,6 +162,14 @@ private slots:
         QTRY_COMPARE(window.examplesPanel()->topCount(), 12);
         QVERIFY(window.distributionPanel()->plottedPoints() > 0);
         QVERIFY(window.distributionPanel()->status().contains("positions"));
+
+        // With a scan, dictionary entries show their channel's top dataset example too.
+        QVERIFY(window.openImage(image_));
+        window.selection()->selectLayer("block");
+        QTRY_COMPARE_WITH_TIMEOUT(window.activationsPanel()->activations().layer, std::string("block"), 30000);
+        window.dictionaryPanel()->pick(20, 20);
+        QVERIFY(!window.dictionaryPanel()->entries().empty());
+        QTRY_VERIFY_WITH_TIMEOUT(window.dictionaryPanel()->topExampleCount() > 0, 30000);
         window.jobs()->waitForIdle(30000);
         qunsetenv("LOUPE_DATA_DIR");
     }
