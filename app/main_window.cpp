@@ -306,8 +306,8 @@ void MainWindow::connectSession()
     connectTuning();
     connect(dictionary_, &widgets::DictionaryPanel::activationGridRequested, session_, &ModelSession::requestActivationGrid);
     connect(dictionary_, &widgets::DictionaryPanel::nmfRequested, session_, &ModelSession::requestNmf);
-    connect(session_, &ModelSession::figureReady, this, [this](const QString& title, const RgbImage& image) {
-        dictionary_->showFigure(title, widgets::toQImage(image));
+    connect(session_, &ModelSession::figureReady, this, [this](const QString& title, const RgbImage& image, int columns, int rows) {
+        dictionary_->showFigure(title, widgets::toQImage(image), columns, rows);
     });
     connect(session_, &ModelSession::thumbnailReady, this, [this](const QString& layer, int channel, const RgbImage& image) {
         dictionary_->setThumbnail(layer, channel, widgets::toQImage(image));

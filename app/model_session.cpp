@@ -260,7 +260,7 @@ void ModelSession::requestThumbnails(const QString& layer, const QList<int>& cha
 
 // A figure of the current image computed on the device worker, shown by title.
 void ModelSession::submitImageFigure(const QString& title, const QString& supersede,
-                                     std::function<RgbImage(Model&, const RgbImage&, Progress&)> figure)
+                                     std::function<Figure(Model&, const RgbImage&, Progress&)> figure)
 {
     if (!model_ || image_.empty())
         return;
@@ -270,7 +270,10 @@ void ModelSession::submitImageFigure(const QString& title, const QString& supers
         title, JobRunner::Pool::Device,
         [model, image, figure = std::move(figure)](Progress& progress) -> std::any { return figure(*model, image, progress); },
         this,
-        {[this, title](std::any result) { emit figureReady(title, std::any_cast<RgbImage>(result)); },
+        {[this, title](std::any result) {
+             const auto f = std::any_cast<Figure>(result);
+             emit figureReady(title, f.image, f.columns, f.rows);
+         },
          [this](const QString& message) { emit featureVisFailed(message); },
          {}},
         supersede);
@@ -283,7 +286,8 @@ void ModelSession::requestActivationGrid(const QString& layer, int maxCells)
                       [name, maxCells](Model& model, const RgbImage& image, Progress& progress) {
                           FeatureVisConfig base = thumbnailConfig();
                           base.size = 64;
-                          return renderActivationGrid(model, image, name, maxCells, base, progress).mosaic;
+                          const ActivationGridVis grid = renderActivationGrid(model, image, name, maxCells, base, progress);
+                          return Figure{grid.mosaic, grid.columns, grid.rows};
                       });
 }
 
@@ -293,7 +297,7 @@ void ModelSession::requestNmf(const QString& layer, int k)
     submitImageFigure(tr("NMF factors of %1, k = %2 (one colour per factor)").arg(layer).arg(k), QStringLiteral("nmf"),
                       [name, k](Model& model, const RgbImage& image, Progress& progress) {
                           const LayerFactors f = factorizeLayer(model, {image}, name, k, 300, 0, &progress);
-                          return nmfOverlay(image, model.metadata().input.size, f, f.maps.front());
+                          return Figure{nmfOverlay(image, model.metadata().input.size, f, f.maps.front()), 0, 0};
                       });
 }
 

@@ -114,7 +114,9 @@ signals:
     void layerRenderStarted(const QString& layer, int channels);
     void layerChannelReady(const QString& layer, int channel, const loupe::RgbImage& image);
     void thumbnailReady(const QString& layer, int channel, const loupe::RgbImage& image);
-    void figureReady(const QString& title, const loupe::RgbImage& image);
+    // A figure of the current image; columns x rows > 0 when it is a grid over the model's view
+    // (the activation grid), so that hovering a cell can show that cell's dictionary.
+    void figureReady(const QString& title, const loupe::RgbImage& image, int columns, int rows);
     void scanSummariesReady(const std::vector<loupe::LayerScanSummary>& summaries);
     void attributionReady(const QString& method, const loupe::AttributionMap& map);
     void attributionFailed(const QString& message);
@@ -143,8 +145,13 @@ signals:
 private:
     JobRunner* runner_;
     void submitFeatureVis(const FeatureVisConfig& config);
+    struct Figure {
+        RgbImage image;
+        int columns = 0;
+        int rows = 0;
+    };
     void submitImageFigure(const QString& title, const QString& supersede,
-                           std::function<RgbImage(Model&, const RgbImage&, Progress&)> figure);
+                           std::function<Figure(Model&, const RgbImage&, Progress&)> figure);
 
     std::shared_ptr<Model> model_;
     std::shared_ptr<Workspace> workspace_;  // null when the cache could not be opened

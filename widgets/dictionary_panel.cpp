@@ -31,6 +31,7 @@ public:
     bool hasRegion = false;
     QRectF viewRect;  // image pixels covered by the model's input (centre crop)
     std::function<void(const QRectF&)> onPick;
+    std::function<void(QPointF)> onHover;  // in fractions of the shown image
 
     QRectF target() const
     {
@@ -72,6 +73,12 @@ protected:
         }
     }
     void mousePressEvent(QMouseEvent* e) override { pressed_ = e->position(); }
+    void mouseMoveEvent(QMouseEvent* e) override
+    {
+        const QRectF t = target();
+        if (onHover && !image.isNull() && t.contains(e->position()))
+            onHover(QPointF((e->position().x() - t.left()) / t.width(), (e->position().y() - t.top()) / t.height()));
+    }
     void mouseReleaseEvent(QMouseEvent* e) override
     {
         if (image.isNull() || !onPick)
@@ -103,6 +110,10 @@ DictionaryPanel::DictionaryPanel(const PanelServices& services, QWidget* parent)
             return;
         }
         pick(r.x(), r.y(), r.width(), r.height());
+    };
+    picker_->onHover = [this](QPointF f) {
+        if (picker_->image != image_ && gridColumns_ > 0 && gridRows_ > 0)
+            showGridCell(std::min(gridColumns_ - 1, int(f.x() * gridColumns_)), std::min(gridRows_ - 1, int(f.y() * gridRows_)));
     };
     toolBar()->addAction(tr("Activation Grid"), this, [this] {
         if (!activations_.layer.empty())
@@ -161,6 +172,11 @@ void DictionaryPanel::pick(double x, double y, double w, double h)
     picker_->region = QRectF(x, y, w, h);
     picker_->hasRegion = true;
     picker_->update();
+    computeEntries(x, y, w, h);
+}
+
+void DictionaryPanel::computeEntries(double x, double y, double w, double h)
+{
     entries_.clear();
     try {
         if (activations_.layer.empty())
@@ -175,6 +191,16 @@ void DictionaryPanel::pick(double x, double y, double w, double h)
         setStatus(QString::fromStdString(e.what()));
     }
     refreshList();
+}
+
+void DictionaryPanel::showGridCell(int column, int row)
+{
+    if (gridColumns_ <= 0 || gridRows_ <= 0 || picker_->viewRect.isEmpty())
+        return;
+    // The grid covers the model's view of the image; the cell's box in image pixels.
+    const QRectF& v = picker_->viewRect;
+    const double w = v.width() / gridColumns_, h = v.height() / gridRows_;
+    computeEntries(v.left() + column * w, v.top() + row * h, w * 0.999, h * 0.999);
 }
 
 void DictionaryPanel::refreshList()
@@ -236,13 +262,16 @@ void DictionaryPanel::setThumbnail(const QString& layer, int channel, const QIma
             list_->item(i)->setIcon(entryIcon(channel));
 }
 
-void DictionaryPanel::showFigure(const QString& title, const QImage& figure)
+void DictionaryPanel::showFigure(const QString& title, const QImage& figure, int columns, int rows)
 {
+    gridColumns_ = columns;
+    gridRows_ = rows;
     picker_->image = figure;
     picker_->overlay = QImage();
     picker_->hasRegion = false;
     picker_->update();
-    setStatus(title + tr(" — click it to return to the image"));
+    setStatus(title + (columns > 0 ? tr(" — hover a cell for its dictionary, click to return to the image")
+                                   : tr(" — click it to return to the image")));
 }
 
 void DictionaryPanel::highlight(int channel)

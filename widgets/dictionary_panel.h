@@ -34,7 +34,11 @@ public:
     void setTopExample(const QString& layer, int channel, const QImage& image);
     int topExampleCount() const { return int(examples_.size()); }
     // Shows a figure (activation grid, NMF overlay) in place of the image until the next pick.
-    void showFigure(const QString& title, const QImage& figure);
+    // A grid figure (columns x rows cells over the model's view) shows each cell's dictionary
+    // while the mouse hovers it.
+    void showFigure(const QString& title, const QImage& figure, int columns = 0, int rows = 0);
+    // The dictionary of one cell of the grid figure shown (what hovering it does).
+    void showGridCell(int column, int row);
     const std::vector<DictionaryEntry>& entries() const { return entries_; }
 
     QString exportName() const override;
@@ -51,6 +55,7 @@ signals:
 
 private:
     void refreshList();
+    void computeEntries(double x, double y, double w, double h);
     void highlight(int channel);
 
     LayerActivations activations_;
@@ -64,6 +69,8 @@ private:
     RegionPicker* picker_;
     QListWidget* list_;
     QSpinBox* factors_;
+    int gridColumns_ = 0;
+    int gridRows_ = 0;
 };
 
 } // namespace loupe::widgets

@@ -193,6 +193,11 @@ private slots:
         window.session()->requestActivationGrid("block", 4);
         QTRY_COMPARE_WITH_TIMEOUT(figures.count(), 2, 60000);
         QVERIFY(figures.first().at(0).toString().contains("NMF"));
+        // The activation grid is a grid figure: hovering one of its cells shows that cell's dictionary.
+        const int columns = figures.last().at(2).toInt(), rows = figures.last().at(3).toInt();
+        QVERIFY(columns > 0 && rows > 0);
+        window.dictionaryPanel()->showGridCell(columns - 1, rows - 1);
+        QVERIFY2(window.dictionaryPanel()->status().contains("(24,24)–(31,31)"), qPrintable(window.dictionaryPanel()->status()));  // block is 32x32: the last of 4x4 cells
         QSignalSpy maps(window.session(), &app::ModelSession::attributionReady);
         QVERIFY(window.attributionPanel()->setMethod("compare"));
         window.attributionPanel()->compute();
