@@ -332,7 +332,8 @@ void ModelSession::requestAttribution(const QStringList& methods, const QString&
                     skipped.push_back(names[i]);  // in a comparison, say so instead of failing all
                     continue;
                 }
-                Progress step([&](double f, const std::string& text) { progress.report((double(i) + f) / names.size(), names[i] + ": " + text); });
+                Progress step([&](double f, const std::string& text) { progress.report((double(i) + f) / names.size(), names[i] + ": " + text); },
+                              progress);
                 const AttributionMap map = attribute(*model, image, config, step);
                 const QString method = QString::fromStdString(names[i]);
                 QMetaObject::invokeMethod(

@@ -52,7 +52,7 @@ void ModelSession::requestNmfFactors(const QString& layer, int k, const QString&
                 if (images.empty())
                     throw Error("no readable image in '" + folderPath + "'");
             }
-            Progress factorising([&](double f, const std::string& text) { progress.report(0.4 * f, text); });
+            Progress factorising([&](double f, const std::string& text) { progress.report(0.4 * f, text); }, progress);
             const LayerFactors factors = factorizeLayer(*model, images, name, k, 300, 0, &factorising);
             // The overlay: the image, or the first few of the folder side by side.
             std::vector<RgbImage> overlays;
@@ -64,7 +64,8 @@ void ModelSession::requestNmfFactors(const QString& layer, int k, const QString&
             QMetaObject::invokeMethod(
                 self, [self, factors, overlay, count, source] { if (self) emit self->nmfFactorsReady(factors, overlay, count, source); },
                 Qt::QueuedConnection);
-            Progress rendering([&](double f, const std::string& text) { progress.report(0.4 + 0.6 * f, "rendering factors: " + text); });
+            Progress rendering([&](double f, const std::string& text) { progress.report(0.4 + 0.6 * f, "rendering factors: " + text); },
+                               progress);
             return renderFactorDirections(*model, factors, thumbnailConfig(), rendering);
         },
         this,

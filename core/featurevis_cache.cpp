@@ -115,15 +115,10 @@ LayerRender renderLayerFeatureVis(Model& model, Workspace* workspace, const Feat
         config.previewEvery = 0;
         const double begin = double(start) / double(missing.size());
         const double span = double(config.perImageChannels.size()) / double(missing.size());
-        // The render polls its own flag: mirror the outer cancellation into it on every report.
-        Progress* self = nullptr;
         Progress watcher([&](double fraction, const std::string& text) {
-            if (progress.isCancelled() && self)
-                self->cancel();
             progress.report(begin + span * fraction, "channels " + std::to_string(config.perImageChannels.front()) + "-" +
                                                          std::to_string(config.perImageChannels.back()) + ": " + text);
-        });
-        self = &watcher;
+        }, progress);
         const FeatureVisResult result = renderFeatureVis(model, config, watcher);
         if (watcher.isCancelled() || progress.isCancelled())
             throw Cancelled();

@@ -6,9 +6,11 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace loupe {
 namespace {
@@ -144,6 +146,31 @@ RgbImage decodeImageForModel(const std::string& path, int targetSize, long long 
     if (bgr.empty())
         throw Error("not a readable image (unknown format or corrupt)");
     return rgbImageFromBgr(bgr);
+}
+
+std::vector<DecodedImage> decodeImages(const std::string& folder, const std::vector<std::string>& files, size_t begin,
+                                       size_t end, int inputSize, int threads)
+{
+    std::vector<DecodedImage> out(end - begin);
+    std::atomic<size_t> next{begin};
+    const auto work = [&] {
+        for (size_t i = next++; i < end; i = next++) {
+            DecodedImage& d = out[i - begin];
+            d.index = int(i);
+            try {
+                d.image = decodeImageForModel((std::filesystem::path(folder) / files[i]).string(), inputSize);
+            } catch (const std::exception& e) {
+                d.error = e.what();
+            }
+        }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t)
+        pool.emplace_back(work);
+    work();
+    for (auto& t : pool)
+        t.join();
+    return out;
 }
 
 } // namespace loupe

@@ -16,4 +16,15 @@ std::vector<std::string> listImages(const std::string& folder);
 // the reason, empty files, non-images, truncated JPEG/PNG files and images above maxPixels.
 RgbImage decodeImageForModel(const std::string& path, int targetSize, long long maxPixels = 100'000'000);
 
+struct DecodedImage {
+    int index = -1;  // into the file list
+    RgbImage image;
+    std::string error;  // why it could not be used, when it could not
+};
+
+// Decodes files[begin, end) below `folder` for a model of `inputSize` on `threads` threads
+// (decodeImageForModel each); failures are reported per image, never thrown.
+std::vector<DecodedImage> decodeImages(const std::string& folder, const std::vector<std::string>& files, size_t begin,
+                                       size_t end, int inputSize, int threads);
+
 } // namespace loupe

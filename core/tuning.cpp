@@ -379,9 +379,7 @@ std::vector<InvarianceVariant> invarianceCheck(Model& model, Workspace* workspac
         variations[v].apply(c.base);
         Progress part([&](double f, const std::string& text) {
             progress.report((v + f) / total, std::string(variations[v].name) + ": " + text);
-        });
-        if (progress.isCancelled())
-            throw Cancelled();
+        }, progress);
         InvarianceVariant variant;
         variant.name = variations[v].name;
         variant.sweep = workspace ? cachedSweep(model, *workspace, c, part) : runSweep(model, c, field, part);

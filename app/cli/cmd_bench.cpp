@@ -203,7 +203,9 @@ int runBench(const Args& args)
         return benchAttribution(args, AttributionMethod::Saliency);
     if (what.front() == "tune")
         return benchTune(args);
-    throw Error("unknown benchmark '" + what.front() + "' (available: featurevis, scan, dictionary, occlusion, ig, attribution, tune)");
+    if (what.front() == "atlas")
+        return benchAtlas(args);
+    throw Error("unknown benchmark '" + what.front() + "' (available: featurevis, scan, dictionary, occlusion, ig, attribution, tune, atlas)");
 }
 
 } // namespace loupe::cli

@@ -25,6 +25,7 @@ const std::vector<Command>& commands()
         {"attribute", "attribution map: --method saliency|inputxgrad|smoothgrad|ig|gradcam|gradcampp|fullgrad|guided|deconvnet|occlusion --target class:N|unit:L:C", runAttribute},
         {"circuit", "a conv unit's pre-activation split into activation x weight per input channel (--unit L:C@x,y)", runCircuit},
         {"tune", "tuning curves: stimulus sweep (--sweep orientation=0:360:5,curvature=0:4:0.25), --radial, --rotate, --invariance, --rank K --layer L", runTune},
+        {"atlas", "activation atlas of a layer over --images DIR (--grid 40, --samples-per-image 8, --out, --csv)", runAtlas},
         {"bench", "benchmarks: bench featurevis --model M --unit L:C", runBench},
     };
     return list;

@@ -33,38 +33,6 @@ std::string canonicalFolder(const std::string& folder)
 std::string imagesKey(const std::string& folder) { return folder + "|images"; }
 std::string layerKey(const std::string& folder, const std::string& layer) { return folder + "|layer|" + layer; }
 
-struct Decoded {
-    int index = -1;  // into the todo list
-    RgbImage image;
-    std::string error;
-};
-
-// Decodes a batch on `threads` threads, each image into the model's input frame.
-std::vector<Decoded> decodeBatch(const std::string& folder, const std::vector<std::string>& todo, size_t begin, size_t end,
-                                 int inputSize, int threads)
-{
-    std::vector<Decoded> out(end - begin);
-    std::atomic<size_t> next{begin};
-    const auto work = [&] {
-        for (size_t i = next++; i < end; i = next++) {
-            Decoded& d = out[i - begin];
-            d.index = int(i);
-            try {
-                d.image = decodeImageForModel((fs::path(folder) / todo[i]).string(), inputSize);
-            } catch (const std::exception& e) {
-                d.error = e.what();
-            }
-        }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t)
-        pool.emplace_back(work);
-    work();
-    for (auto& t : pool)
-        t.join();
-    return out;
-}
-
 // Per-layer accumulation between saves; statistics objects hold the merged state.
 struct LayerAccumulator {
     std::string path;
@@ -298,9 +266,9 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
 
     const auto decodeAsync = [&](size_t begin) {
         const size_t end = std::min(todo.size(), begin + batch);
-        return std::async(std::launch::async, [&, begin, end] { return decodeBatch(scan.folder, todo, begin, end, scan.inputSize, threads); });
+        return std::async(std::launch::async, [&, begin, end] { return decodeImages(scan.folder, todo, begin, end, scan.inputSize, threads); });
     };
-    std::future<std::vector<Decoded>> pending;
+    std::future<std::vector<DecodedImage>> pending;
     if (!todo.empty())
         pending = decodeAsync(0);
     int batchesSinceSave = 0;
@@ -313,7 +281,7 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
                 mark = t;
                 return s;
             };
-            std::vector<Decoded> decoded = pending.get();
+            std::vector<DecodedImage> decoded = pending.get();
             summary.waitingForDecodeSeconds += lap();
             if (begin + batch < todo.size())
                 pending = decodeAsync(begin + batch);  // decode the next batch during this forward
@@ -417,7 +385,7 @@ ScanBenchmark benchmarkScan(Model& model, const ScanConfig& config, int maxImage
     auto t0 = now();
     std::vector<torch::Tensor> inputs;
     for (size_t begin = 0; begin < images.size(); begin += size_t(config.batchSize))
-        for (auto& item : decodeBatch(folder, images, begin, std::min(images.size(), begin + size_t(config.batchSize)), size, threads))
+        for (auto& item : decodeImages(folder, images, begin, std::min(images.size(), begin + size_t(config.batchSize)), size, threads))
             if (item.error.empty())
                 inputs.push_back(imageToInput(item.image, d.metadata.input));
     bench.decodePerSecond = double(images.size()) / seconds(t0, now());

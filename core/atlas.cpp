@@ -1,0 +1,139 @@
+#include "core/atlas.h"
+
+#include "core/colormap.h"
+#include "core/cv_convert.h"
+#include "core/error.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <sstream>
+
+namespace loupe {
+namespace {
+
+double secondsSince(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+} // namespace
+
+std::vector<AtlasCell> binLayout(const std::vector<float>& coordinates, const std::vector<float>& vectors, int dimension,
+                                 int grid)
+{
+    if (grid < 1)
+        throw Error("an atlas grid needs at least one cell");
+    const size_t count = coordinates.size() / 2;
+    if (vectors.size() != count * size_t(dimension))
+        throw Error("binning: coordinates and vectors do not match");
+    std::map<std::pair<int, int>, AtlasCell> cells;
+    for (size_t i = 0; i < count; ++i) {
+        const int column = std::clamp(int(coordinates[2 * i] * grid), 0, grid - 1);
+        const int row = std::clamp(int(coordinates[2 * i + 1] * grid), 0, grid - 1);
+        AtlasCell& cell = cells[{row, column}];
+        cell.column = column;
+        cell.row = row;
+        cell.members.push_back(int(i));
+    }
+    std::vector<AtlasCell> out;
+    for (auto& [key, cell] : cells) {
+        // Summed in double: a cell's mean must be the mean of its members, not a float drift.
+        std::vector<double> sum(size_t(dimension), 0.0);
+        for (int m : cell.members)
+            for (int c = 0; c < dimension; ++c)
+                sum[size_t(c)] += vectors[size_t(m) * size_t(dimension) + size_t(c)];
+        cell.mean.resize(size_t(dimension));
+        for (int c = 0; c < dimension; ++c)
+            cell.mean[size_t(c)] = float(sum[size_t(c)] / double(cell.members.size()));
+        out.push_back(std::move(cell));
+    }
+    std::stable_sort(out.begin(), out.end(), [](const AtlasCell& a, const AtlasCell& b) { return a.members.size() > b.members.size(); });
+    return out;
+}
+
+Atlas buildAtlas(Model& model, const AtlasConfig& config, Progress& progress)
+{
+    Atlas atlas;
+    atlas.grid = config.grid;
+    const auto stage = [&](double from, double to, const char* name) {
+        return Progress([&progress, from, to, name](double f, const std::string& text) {
+            progress.report(from + (to - from) * f, std::string(name) + ": " + text);
+        }, progress);
+    };
+    auto start = std::chrono::steady_clock::now();
+    {
+        Progress part = stage(0.0, 0.4, "collecting");
+        atlas.samples = collectActivationSamples(model, config.samples, part);
+    }
+    atlas.layer = atlas.samples.layer;
+    atlas.collectSeconds = secondsSince(start);
+    start = std::chrono::steady_clock::now();
+    {
+        Progress part = stage(0.4, 0.6, "layout");
+        atlas.coordinates = layout2d(atlas.samples.vectors, atlas.samples.count(), atlas.samples.dimension, config.layout, part);
+    }
+    atlas.layoutSeconds = secondsSince(start);
+    atlas.cells = binLayout(atlas.coordinates, atlas.samples.vectors, atlas.samples.dimension, config.grid);
+
+    start = std::chrono::steady_clock::now();
+    FeatureVisConfig icons = config.icon;
+    icons.perImageLayer = atlas.layer;
+    icons.perImageChannels.clear();
+    icons.perImageDirections.clear();
+    for (const auto& cell : atlas.cells)
+        if (int(cell.members.size()) >= config.minimumCount && int(icons.perImageDirections.size()) < config.maximumIcons)
+            icons.perImageDirections.push_back(cell.mean);
+    if (!icons.perImageDirections.empty()) {
+        Progress part = stage(0.6, 1.0, "icons");
+        atlas.icons = renderFeatureVis(model, icons, part).images;  // the most populated cells come first
+    }
+    atlas.iconSeconds = secondsSince(start);
+    return atlas;
+}
+
+RgbImage atlasImage(const Atlas& atlas, int cellPixels)
+{
+    const int side = std::max(1, atlas.grid) * cellPixels;
+    RgbImage out(side, side);
+    std::fill(out.pixels.begin(), out.pixels.end(), 255);
+    if (atlas.icons.empty())
+        return out;
+    cv::Mat canvas = rgbMatView(out);
+    const double most = std::log1p(double(atlas.cells.front().members.size()));
+    for (size_t i = 0; i < atlas.icons.size() && i < atlas.cells.size(); ++i) {
+        const auto& cell = atlas.cells[i];
+        cv::Mat icon;
+        cv::resize(rgbMatView(atlas.icons[i]), icon, cv::Size(cellPixels, cellPixels), 0, 0, cv::INTER_AREA);
+        // Denser cells are drawn more opaque (log scale), as in the activation atlas.
+        const double alpha = 0.25 + 0.75 * std::log1p(double(cell.members.size())) / std::max(1e-9, most);
+        // Rows grow downwards on screen; the layout's y grows upwards.
+        const cv::Rect place(cell.column * cellPixels, (atlas.grid - 1 - cell.row) * cellPixels, cellPixels, cellPixels);
+        cv::Mat target = canvas(place);
+        cv::addWeighted(icon, alpha, target, 1 - alpha, 0, target);
+    }
+    return out;
+}
+
+std::string atlasCoordinatesCsv(const Atlas& atlas)
+{
+    std::vector<int> cellOf(size_t(atlas.samples.count()), -1);
+    for (size_t c = 0; c < atlas.cells.size(); ++c)
+        for (int m : atlas.cells[c].members)
+            cellOf[size_t(m)] = int(c);
+    std::ostringstream csv;
+    csv << "sample,image,x,y,layout_x,layout_y,cell_column,cell_row\n";
+    for (int i = 0; i < atlas.samples.count(); ++i) {
+        const int cell = cellOf[size_t(i)];
+        csv << i << ",\"" << atlas.samples.images[size_t(atlas.samples.image[size_t(i)])] << "\"," << atlas.samples.x[size_t(i)] << ','
+            << atlas.samples.y[size_t(i)] << ',' << atlas.coordinates[2 * size_t(i)] << ',' << atlas.coordinates[2 * size_t(i) + 1]
+            << ',' << (cell >= 0 ? atlas.cells[size_t(cell)].column : -1) << ',' << (cell >= 0 ? atlas.cells[size_t(cell)].row : -1)
+            << '\n';
+    }
+    return csv.str();
+}
+
+} // namespace loupe

@@ -1,0 +1,109 @@
+#pragma once
+
+#include "core/device.h"
+#include "core/featurevis.h"
+#include "core/image.h"
+#include "core/progress.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace loupe {
+
+class Model;
+
+// The activation atlas (Carter et al. 2019): activation vectors of one layer at random
+// positions across a folder, laid out in 2-D, binned into a grid, each occupied cell drawn as
+// the feature visualization of its mean vector.
+
+// --- collecting ------------------------------------------------------------------------------
+
+struct AtlasSamplesConfig {
+    std::string folder;
+    std::string layer;
+    int samplesPerImage = 8;  // random spatial positions per image (all positions when larger)
+    int maxImages = 0;        // 0: every image of the folder
+    int batchSize = 32;
+    int decodeThreads = 0;    // 0: all cores
+    std::uint64_t seed = 0;
+};
+
+// Memory is count x dimension floats, bounded by the sample count, whatever the folder's size:
+// images stream through in batches and only the sampled vectors are kept.
+struct ActivationSamples {
+    std::string layer;
+    int dimension = 0;
+    std::vector<float> vectors;         // count x dimension (post-ReLU, as the layer outputs)
+    std::vector<int> image;             // per sample: index into `images`
+    std::vector<int> x, y;              // per sample: layer position
+    std::vector<std::string> images;    // relative to the folder
+    std::vector<int> predictedClass;    // per image; -1 when the model is not a classifier
+    std::vector<std::string> skipped;   // files that could not be used, with the reason
+
+    int count() const { return dimension ? int(vectors.size() / size_t(dimension)) : 0; }
+};
+
+// Throws loupe::Error for a non-spatial layer or an empty folder; loupe::Cancelled.
+ActivationSamples collectActivationSamples(Model& model, const AtlasSamplesConfig& config, Progress& progress);
+
+// --- 2-D layout ------------------------------------------------------------------------------
+
+// UMAP-style: PCA to `pcaDimensions`, an exact k-nearest-neighbour graph (chunked matrix
+// products), fuzzy edge weights, then attraction along edges and repulsion from random
+// negative samples, from a PCA initialisation. All on LibTorch, on the GPU when `device`
+// resolves to CUDA. Deterministic for a seed on the CPU.
+struct LayoutConfig {
+    int neighbours = 15;
+    int epochs = 200;
+    int pcaDimensions = 50;
+    int negativeSamples = 5;
+    std::uint64_t seed = 0;
+    DevicePreference device = DevicePreference::Automatic;
+};
+std::vector<float> layout2d(const std::vector<float>& vectors, int count, int dimension, const LayoutConfig& config,
+                            Progress& progress);  // count x 2, in [0, 1]
+
+// --- binning ---------------------------------------------------------------------------------
+
+struct AtlasCell {
+    int column = 0;
+    int row = 0;
+    std::vector<int> members;  // sample indices
+    std::vector<float> mean;   // mean activation vector of the members
+};
+
+// Bins [0, 1]^2 coordinates into grid x grid cells; occupied cells only, most populated first.
+std::vector<AtlasCell> binLayout(const std::vector<float>& coordinates, const std::vector<float>& vectors, int dimension,
+                                 int grid);
+
+// --- the atlas -------------------------------------------------------------------------------
+
+struct Atlas {
+    std::string layer;
+    int grid = 0;
+    ActivationSamples samples;
+    std::vector<float> coordinates;  // count x 2
+    std::vector<AtlasCell> cells;    // rendered ones carry an icon
+    std::vector<RgbImage> icons;     // per cell, in the order of `cells`
+    double collectSeconds = 0, layoutSeconds = 0, iconSeconds = 0;
+};
+
+struct AtlasConfig {
+    AtlasSamplesConfig samples;
+    LayoutConfig layout;
+    int grid = 40;
+    int minimumCount = 3;      // cells with fewer samples get no icon
+    int maximumIcons = 400;    // the most populated cells
+    FeatureVisConfig icon;     // size, steps, seed of the icons (direction objectives)
+};
+
+// Collect, lay out, bin and render icons (batched). Progress is split over the stages.
+Atlas buildAtlas(Model& model, const AtlasConfig& config, Progress& progress);
+
+// The atlas as one picture: each rendered cell's icon at its grid place, its opacity by how
+// many samples fell in it (log scale), on white.
+RgbImage atlasImage(const Atlas& atlas, int cellPixels);
+std::string atlasCoordinatesCsv(const Atlas& atlas);  // sample, image, x, y, layout_x, layout_y, cell
+
+} // namespace loupe

@@ -1,0 +1,163 @@
+#include "core/atlas.h"
+#include "core/error.h"
+#include "core/image_io.h"
+#include "core/model.h"
+#include "core/synthetic_shapes.h"
+#include "tests/support/test_models.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+
+using namespace loupe;
+
+namespace {
+
+struct Clusters {
+    std::vector<float> vectors;
+    std::vector<int> labels;
+};
+
+// `clusters` well separated Gaussian blobs in `dimension`-D.
+Clusters makeClusters(int clusters, int perCluster, int dimension, std::uint64_t seed)
+{
+    SeededRandom rng(seed);
+    auto gaussian = [&] {
+        const double u = std::max(1e-12, rng.uniform()), v = rng.uniform();
+        return std::sqrt(-2 * std::log(u)) * std::cos(2 * 3.14159265358979 * v);
+    };
+    std::vector<std::vector<double>> centres(static_cast<size_t>(clusters), std::vector<double>(static_cast<size_t>(dimension)));
+    for (auto& c : centres)
+        for (auto& v : c)
+            v = 3 * gaussian();
+    Clusters out;
+    for (int k = 0; k < clusters; ++k)
+        for (int i = 0; i < perCluster; ++i) {
+            for (int d = 0; d < dimension; ++d)
+                out.vectors.push_back(float(centres[size_t(k)][size_t(d)] + 0.5 * gaussian()));
+            out.labels.push_back(k);
+        }
+    return out;
+}
+
+// Share of points whose k nearest neighbours in 2-D mostly carry their own label.
+double neighbourAgreement(const std::vector<float>& xy, const std::vector<int>& labels, int k)
+{
+    const size_t n = labels.size();
+    int agree = 0;
+    for (size_t i = 0; i < n; ++i) {
+        std::vector<std::pair<float, int>> d;
+        for (size_t j = 0; j < n; ++j)
+            if (j != i)
+                d.emplace_back(std::hypot(xy[2 * i] - xy[2 * j], xy[2 * i + 1] - xy[2 * j + 1]), labels[j]);
+        std::partial_sort(d.begin(), d.begin() + k, d.end());
+        int same = 0;
+        for (int m = 0; m < k; ++m)
+            same += d[size_t(m)].second == labels[i];
+        agree += 2 * same > k;
+    }
+    return double(agree) / double(n);
+}
+
+} // namespace
+
+class TestAtlas : public QObject {
+    Q_OBJECT
+private slots:
+    void layoutKeepsClustersApartAndIsDeterministic()
+    {
+        const Clusters data = makeClusters(10, 80, 64, 7);
+        LayoutConfig config;
+        config.device = DevicePreference::Cpu;
+        config.seed = 3;
+        Progress progress;
+        const int n = int(data.labels.size());
+        const auto xy = layout2d(data.vectors, n, 64, config, progress);
+        QCOMPARE(xy.size(), size_t(2 * n));
+        for (float v : xy)
+            QVERIFY(v >= 0.f && v <= 1.f);
+        const double agreement = neighbourAgreement(xy, data.labels, 10);
+        QVERIFY2(agreement >= 0.9, qPrintable(QString::number(agreement)));
+        QVERIFY(layout2d(data.vectors, n, 64, config, progress) == xy);  // same seed, same layout
+        config.seed = 4;
+        QVERIFY(layout2d(data.vectors, n, 64, config, progress) != xy);
+    }
+
+    void binsAndCellMeansAreExact()
+    {
+        SeededRandom rng(5);
+        const int n = 500, dimension = 7, grid = 6;
+        std::vector<float> xy, vectors;
+        for (int i = 0; i < n; ++i) {
+            xy.push_back(float(rng.uniform()));
+            xy.push_back(float(rng.uniform()));
+            for (int d = 0; d < dimension; ++d)
+                vectors.push_back(float(rng.uniform() * 10 - 5));
+        }
+        const auto cells = binLayout(xy, vectors, dimension, grid);
+        size_t total = 0;
+        for (const auto& cell : cells) {
+            total += cell.members.size();
+            for (int d = 0; d < dimension; ++d) {
+                double sum = 0;
+                for (int m : cell.members) {
+                    QCOMPARE(std::min(grid - 1, int(xy[2 * size_t(m)] * grid)), cell.column);
+                    QCOMPARE(std::min(grid - 1, int(xy[2 * size_t(m) + 1] * grid)), cell.row);
+                    sum += vectors[size_t(m) * dimension + size_t(d)];
+                }
+                QVERIFY(std::abs(cell.mean[size_t(d)] - sum / double(cell.members.size())) < 1e-5);
+            }
+        }
+        QCOMPARE(total, size_t(n));
+        for (size_t i = 1; i < cells.size(); ++i)
+            QVERIFY(cells[i - 1].members.size() >= cells[i].members.size());
+    }
+
+    void samplesStreamAndAnAtlasIsDrawn()
+    {
+        QTemporaryDir dir, images;
+        const auto model = Model::load(test::writeBranchyCnn(dir.path().toStdString()), DevicePreference::Cpu);
+        for (int i = 0; i < 24; ++i) {
+            RgbImage img(40 + i, 32);  // non-square, various sizes
+            for (size_t p = 0; p < img.pixels.size(); ++p)
+                img.pixels[p] = std::uint8_t((p * (i + 3) + i * 17) % 251);
+            saveImage(img, images.filePath(QString("img%1.png").arg(i, 2, 10, QChar('0'))).toStdString());
+        }
+        std::ofstream(images.filePath("notes.jpg").toStdString()) << "not an image";
+        AtlasConfig config;
+        config.samples.folder = images.path().toStdString();
+        config.samples.layer = "block";
+        config.samples.samplesPerImage = 5;
+        config.samples.batchSize = 7;
+        config.layout.device = DevicePreference::Cpu;
+        config.layout.epochs = 50;
+        config.grid = 5;
+        config.minimumCount = 2;
+        config.icon.size = 32;
+        config.icon.steps = 4;
+        Progress progress;
+        const Atlas atlas = buildAtlas(*model, config, progress);
+        // Only the sampled vectors are kept: 24 readable images x 5 positions x 8 channels.
+        QCOMPARE(atlas.samples.count(), 24 * 5);
+        QCOMPARE(atlas.samples.vectors.size(), size_t(24 * 5 * 8));
+        QCOMPARE(atlas.samples.skipped.size(), size_t(1));
+        QCOMPARE(atlas.samples.predictedClass.size(), size_t(24));
+        int iconCells = 0;
+        for (const auto& cell : atlas.cells)
+            iconCells += cell.members.size() >= 2;
+        QCOMPARE(int(atlas.icons.size()), iconCells);
+        const RgbImage picture = atlasImage(atlas, 16);
+        QCOMPARE(picture.width, 5 * 16);
+        const std::string csv = atlasCoordinatesCsv(atlas);
+        QCOMPARE(int(std::count(csv.begin(), csv.end(), '\n')), 1 + 24 * 5);
+
+        config.samples.layer = "head";
+        QVERIFY_THROWS_EXCEPTION(Error, buildAtlas(*model, config, progress));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAtlas)
+#include "test_atlas.moc"
