@@ -11,6 +11,7 @@
 #include "widgets/occlusion_panel.h"
 #include "widgets/circuit_panel.h"
 #include "widgets/nmf_panel.h"
+#include "widgets/atlas_panel.h"
 #include "widgets/unit_selection.h"
 
 #include <QApplication>
@@ -108,6 +109,12 @@ void LaunchScript::checkIdle()
     if (request_.circuit && !circuited_) {
         circuited_ = true;
         window_->circuitPanel()->compute();
+        QTimer::singleShot(300, this, &LaunchScript::checkIdle);
+        return;
+    }
+    if (!request_.atlas.isEmpty() && !atlased_) {
+        atlased_ = true;
+        window_->atlasPanel()->build(request_.atlas);
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);
         return;
     }

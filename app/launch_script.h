@@ -25,6 +25,7 @@ struct LaunchRequest {
     QString sweep;             // the sweep's axes (default: the dock's)
     QString occlude;           // occlusion map: prob|unit|layer|classes
     bool circuit = false;      // compute the selected unit's circuit on the image
+    QString atlas;             // folder: build the selected layer's activation atlas over it
     int timeoutSeconds = 300;
 };
 
@@ -47,6 +48,7 @@ private:
     bool tuned_ = false;
     bool occluded_ = false;
     bool circuited_ = false;
+    bool atlased_ = false;
 };
 
 } // namespace loupe::app

@@ -45,7 +45,9 @@ int main(int argc, char** argv)
     const QCommandLineOption occlude(QStringLiteral("occlude"), QStringLiteral("Occlusion map of the image: prob, unit, layer or classes."),
                                      QStringLiteral("map"));
     const QCommandLineOption circuit(QStringLiteral("circuit"), QStringLiteral("Compute the selected unit's circuit on the image."));
-    parser.addOptions({image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family, sweep, occlude, circuit});
+    const QCommandLineOption atlas(QStringLiteral("atlas"), QStringLiteral("Build the selected layer's activation atlas over a folder."),
+                                   QStringLiteral("folder"));
+    parser.addOptions({image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family, sweep, occlude, circuit, atlas});
     parser.process(app);
 
     loupe::app::MainWindow window;
@@ -53,7 +55,7 @@ int main(int argc, char** argv)
                                           parser.value(dock), parser.isSet(renderLayer), parser.value(pick),
                                           parser.value(nmf).toInt(), parser.value(attribute), parser.value(tune),
                                           parser.value(family), parser.value(sweep), parser.value(occlude),
-                                          parser.isSet(circuit)};
+                                          parser.isSet(circuit), parser.value(atlas)};
     new loupe::app::LaunchScript(&window, request);
     window.show();
 

@@ -21,6 +21,7 @@
 #include "widgets/occlusion_panel.h"
 #include "widgets/circuit_panel.h"
 #include "widgets/nmf_panel.h"
+#include "widgets/atlas_panel.h"
 #include "app/scan_dialog.h"
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
@@ -120,6 +121,7 @@ void MainWindow::buildDocks()
     occlusion_ = new widgets::OcclusionPanel(services);
     circuit_ = new widgets::CircuitPanel(services);
     nmf_ = new widgets::NmfPanel(services);
+    atlas_ = new widgets::AtlasPanel(services);
 
     addDock(layerBrowser_, tr("Layer Browser"), QStringLiteral("dock.layers"), Qt::LeftDockWidgetArea);
     QDockWidget* act = addDock(activations_, tr("Activations"), QStringLiteral("dock.activations"), Qt::RightDockWidgetArea);
@@ -133,8 +135,10 @@ void MainWindow::buildDocks()
     tabifyDockWidget(distribution, dictionary);
     QDockWidget* nmf = addDock(nmf_, tr("NMF"), QStringLiteral("dock.nmf"), Qt::RightDockWidgetArea);
     tabifyDockWidget(dictionary, nmf);
+    QDockWidget* atlas = addDock(atlas_, tr("Atlas"), QStringLiteral("dock.atlas"), Qt::RightDockWidgetArea);
+    tabifyDockWidget(nmf, atlas);
     QDockWidget* attribution = addDock(attribution_, tr("Attribution"), QStringLiteral("dock.attribution"), Qt::RightDockWidgetArea);
-    tabifyDockWidget(nmf, attribution);
+    tabifyDockWidget(atlas, attribution);
     QDockWidget* occlusion = addDock(occlusion_, tr("Occlusion"), QStringLiteral("dock.occlusion"), Qt::RightDockWidgetArea);
     tabifyDockWidget(attribution, occlusion);
     QDockWidget* circuit = addDock(circuit_, tr("Circuit"), QStringLiteral("dock.circuit"), Qt::RightDockWidgetArea);
@@ -191,6 +195,7 @@ void MainWindow::buildMenus()
     exportMenu->addAction(tr("Occlusion…"), occlusion_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("Circuit…"), circuit_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("NMF Factors…"), nmf_, &widgets::Panel::exportWithDialog);
+    exportMenu->addAction(tr("Activation Atlas…"), atlas_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("Tuning…"), tuning_, &widgets::Panel::exportWithDialog);
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
@@ -601,6 +606,17 @@ void MainWindow::connectTuning()
     connect(session_, &ModelSession::nmfFactorsReady, nmf_, &widgets::NmfPanel::setFactors);
     connect(session_, &ModelSession::nmfFactorImagesReady, nmf_, &widgets::NmfPanel::setFactorImages);
     connect(session_, &ModelSession::nmfFailed, nmf_, &widgets::NmfPanel::clearFactors);
+    connect(atlas_, &widgets::AtlasPanel::atlasRequested, session_, &ModelSession::requestAtlas);
+    connect(atlas_, &widgets::AtlasPanel::patchesWanted, session_, &ModelSession::requestAtlasPatches);
+    connect(atlas_, &widgets::AtlasPanel::placementWanted, session_, &ModelSession::requestAtlasPlacement);
+    connect(atlas_, &widgets::AtlasPanel::saveDirectionRequested, session_, &ModelSession::saveNamedDirection);
+    connect(session_, &ModelSession::atlasReady, atlas_, &widgets::AtlasPanel::setAtlas);
+    connect(session_, &ModelSession::atlasFailed, atlas_, &widgets::AtlasPanel::clearAtlas);
+    connect(session_, &ModelSession::atlasPatchesReady, atlas_, &widgets::AtlasPanel::setCellPatches);
+    connect(session_, &ModelSession::atlasPlacementReady, atlas_, &widgets::AtlasPanel::setImagePlacement);
+    connect(session_, &ModelSession::directionSaved, atlas_, [this](const QString& name) {
+        atlas_->setStatus(tr("Saved: use the objective direction:%1 in the Neuron dock").arg(name));
+    });
     connect(session_, &ModelSession::directionSaved, nmf_, [this](const QString& name) {
         nmf_->setStatus(tr("Saved: use the objective direction:%1 in the Neuron dock").arg(name));
     });

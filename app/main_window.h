@@ -23,6 +23,7 @@ class TuningPanel;
 class OcclusionPanel;
 class CircuitPanel;
 class NmfPanel;
+class AtlasPanel;
 class UnitSelection;
 class WeightsPanel;
 } // namespace loupe::widgets
@@ -68,6 +69,7 @@ public:
     widgets::OcclusionPanel* occlusionPanel() const { return occlusion_; }
     widgets::CircuitPanel* circuitPanel() const { return circuit_; }
     widgets::NmfPanel* nmfPanel() const { return nmf_; }
+    widgets::AtlasPanel* atlasPanel() const { return atlas_; }
 
 signals:
     void modelReady();
@@ -113,6 +115,7 @@ private:
     widgets::OcclusionPanel* occlusion_ = nullptr;
     widgets::CircuitPanel* circuit_ = nullptr;
     widgets::NmfPanel* nmf_ = nullptr;
+    widgets::AtlasPanel* atlas_ = nullptr;
     QList<QDockWidget*> docks_;
     QMenu* recentModels_ = nullptr;
     QMenu* recentImages_ = nullptr;

@@ -9,6 +9,7 @@
 #include "core/model.h"
 #include "core/occlusion.h"
 #include "core/nmf.h"
+#include "core/atlas.h"
 #include "core/circuit.h"
 #include "core/tuning.h"
 #include "core/weights.h"
@@ -83,6 +84,10 @@ public:
     // then each factor's feature visualization; a factor saved as a named direction.
     void requestNmfFactors(const QString& layer, int k, const QString& folder);
     void saveNamedDirection(const QString& name, const QString& layer, const std::vector<float>& direction);
+    // Activation atlas (model_session_atlas.cpp): built over a folder, kept for hovering.
+    void requestAtlas(const QString& layer, const QString& folder, int grid, int samplesPerImage);
+    void requestAtlasPatches(int cell);   // a few dataset patches of the cell
+    void requestAtlasPlacement();         // where the current image's positions land
 
     bool hasModel() const { return bool(model_); }
     bool hasImage() const { return !image_.empty(); }
@@ -140,6 +145,10 @@ signals:
     void nmfFactorImagesReady(const std::vector<loupe::RgbImage>& images);
     void nmfFailed(const QString& message);
     void directionSaved(const QString& name);
+    void atlasReady(std::shared_ptr<const loupe::Atlas> atlas, const QMap<int, QString>& classLabels);
+    void atlasFailed(const QString& message);
+    void atlasPatchesReady(int cell, const std::vector<loupe::RgbImage>& patches);
+    void atlasPlacementReady(const std::vector<float>& coordinates);
     void familiesChanged(const QMap<QString, QString>& families);  // name -> "layer:c1,c2,…"
 
 private:
@@ -155,6 +164,8 @@ private:
 
     std::shared_ptr<Model> model_;
     std::shared_ptr<Workspace> workspace_;  // null when the cache could not be opened
+    std::shared_ptr<const Atlas> atlas_;    // the last atlas built, with its layer's receptive field
+    ReceptiveField atlasField_;
     int featureVisGeneration_[2] = {0, 0};
     RgbImage image_;
     QString imagePath_;

@@ -32,6 +32,7 @@ struct AtlasSamplesConfig {
 // Memory is count x dimension floats, bounded by the sample count, whatever the folder's size:
 // images stream through in batches and only the sampled vectors are kept.
 struct ActivationSamples {
+    std::string folder;
     std::string layer;
     int dimension = 0;
     std::vector<float> vectors;         // count x dimension (post-ReLU, as the layer outputs)
@@ -63,6 +64,11 @@ struct LayoutConfig {
 };
 std::vector<float> layout2d(const std::vector<float>& vectors, int count, int dimension, const LayoutConfig& config,
                             Progress& progress);  // count x 2, in [0, 1]
+
+// Where new vectors (e.g. every position of the current image) land on an existing layout:
+// the mean layout position of each one's k nearest samples in activation space. count x 2.
+std::vector<float> placeOnLayout(const std::vector<float>& sampleVectors, const std::vector<float>& coordinates, int dimension,
+                                 const std::vector<float>& newVectors, int k = 5);
 
 // --- binning ---------------------------------------------------------------------------------
 

@@ -40,15 +40,17 @@ std::pair<torch::Tensor, torch::Tensor> nearestNeighbours(const torch::Tensor& y
     const auto norms = (y * y).sum(1);
     auto distances = torch::empty({n, k}, y.options());
     auto indices = torch::empty({n, k}, y.options().dtype(torch::kLong));
-    const int64_t chunk = std::max<int64_t>(64, (int64_t(1) << 26) / std::max<int64_t>(1, n));  // ~256 MB of distances
+    const int64_t chunk = std::max<int64_t>(64, (int64_t(1) << 24) / std::max<int64_t>(1, n));  // ~64 MB of distances
+    const auto columnNorms = norms.unsqueeze(0);
     for (int64_t start = 0; start < n; start += chunk) {
         progress.checkCancelled();
         const int64_t end = std::min(n, start + chunk);
-        auto d = norms.slice(0, start, end).unsqueeze(1) + norms.unsqueeze(0) - 2 * y.slice(0, start, end).mm(y.t());
+        // |q|^2 is the same along a row, so ranking |c|^2 - 2 q.c (one fused GEMM) ranks distances.
+        auto d = torch::addmm(columnNorms.expand({end - start, n}), y.slice(0, start, end), y.t(), 1, -2);
         const auto rows = torch::arange(end - start, indices.options());
         d.index_put_({rows, rows + start}, std::numeric_limits<float>::infinity());
         const auto [values, where] = d.topk(k, 1, false);
-        distances.slice(0, start, end).copy_(values.clamp_min(0).sqrt());
+        distances.slice(0, start, end).copy_((values + norms.slice(0, start, end).unsqueeze(1)).clamp_min(0).sqrt());
         indices.slice(0, start, end).copy_(where);
         progress.report(0.3 * double(end) / n, "nearest neighbours " + std::to_string(end) + "/" + std::to_string(n));
     }
@@ -135,6 +137,23 @@ std::vector<float> layout2d(const std::vector<float>& vectors, int count, int di
     } catch (const std::exception& e) {
         throw Error("layout failed: " + firstLine(e.what()));
     }
+}
+
+std::vector<float> placeOnLayout(const std::vector<float>& sampleVectors, const std::vector<float>& coordinates, int dimension,
+                                 const std::vector<float>& newVectors, int k)
+{
+    const int64_t n = int64_t(coordinates.size() / 2), m = dimension > 0 ? int64_t(newVectors.size()) / dimension : 0;
+    if (n == 0 || dimension <= 0 || sampleVectors.size() != size_t(n) * size_t(dimension) ||
+        newVectors.size() != size_t(m) * size_t(dimension))
+        throw Error("placing on the atlas: the vectors do not match the atlas's layer");
+    torch::NoGradGuard noGrad;
+    const auto samples = torch::from_blob(const_cast<float*>(sampleVectors.data()), {n, dimension});
+    const auto xy = torch::from_blob(const_cast<float*>(coordinates.data()), {n, 2});
+    const auto queries = torch::from_blob(const_cast<float*>(newVectors.data()), {m, dimension});
+    const auto d = (queries * queries).sum(1, true) + (samples * samples).sum(1).unsqueeze(0) - 2 * queries.mm(samples.t());
+    const auto nearest = std::get<1>(d.topk(std::min<int64_t>(k, n), 1, false));
+    const auto placed = xy.index_select(0, nearest.flatten()).view({m, -1, 2}).mean(1).contiguous();
+    return std::vector<float>(placed.data_ptr<float>(), placed.data_ptr<float>() + placed.numel());
 }
 
 } // namespace loupe

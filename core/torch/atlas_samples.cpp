@@ -40,6 +40,7 @@ ActivationSamples collectActivationSamples(Model& model, const AtlasSamplesConfi
     const auto& plan = d.captures.plan(d.module, {{layer.path, false}}, classifier);
 
     ActivationSamples out;
+    out.folder = config.folder;
     out.layer = layer.path;
     out.dimension = channels;
     SeededRandom rng(config.seed + 1);

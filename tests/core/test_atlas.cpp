@@ -82,6 +82,19 @@ private slots:
         const double agreement = neighbourAgreement(xy, data.labels, 10);
         QVERIFY2(agreement >= 0.9, qPrintable(QString::number(agreement)));
         QVERIFY(layout2d(data.vectors, n, 64, config, progress) == xy);  // same seed, same layout
+        // A new member of cluster 3 lands among cluster 3's points.
+        const std::vector<float> member(data.vectors.begin() + 3 * 80 * 64, data.vectors.begin() + 3 * 80 * 64 + 64);
+        const auto placed = placeOnLayout(data.vectors, xy, 64, member, 5);
+        float nearest = 1e9f;
+        int label = -1;
+        for (int i = 0; i < n; ++i) {
+            const float dist = std::hypot(placed[0] - xy[2 * size_t(i)], placed[1] - xy[2 * size_t(i) + 1]);
+            if (dist < nearest) {
+                nearest = dist;
+                label = data.labels[size_t(i)];
+            }
+        }
+        QCOMPARE(label, 3);
         config.seed = 4;
         QVERIFY(layout2d(data.vectors, n, 64, config, progress) != xy);
     }

@@ -20,6 +20,7 @@
 #include "widgets/occlusion_panel.h"
 #include "widgets/circuit_panel.h"
 #include "widgets/nmf_panel.h"
+#include "widgets/atlas_panel.h"
 #include "widgets/unit_selection.h"
 #include "widgets/weights_panel.h"
 
@@ -351,6 +352,50 @@ private slots:
         QCOMPARE(factors.last().at(2).toInt(), 3);
         window.jobs()->cancelAll();
         window.jobs()->waitForIdle(60000);
+        qunsetenv("LOUPE_DATA_DIR");
+    }
+
+    void atlasDockBuildsHoversSavesAndPlacesTheImage()
+    {
+        QTemporaryDir data, folder;
+        qputenv("LOUPE_DATA_DIR", data.path().toUtf8());
+        for (int i = 0; i < 10; ++i) {
+            RgbImage img(36, 36);
+            for (size_t p = 0; p < img.pixels.size(); ++p)
+                img.pixels[p] = std::uint8_t((p * (i + 7) + 13 * i) % 249);
+            saveImage(img, folder.filePath(QString("a%1.png").arg(i)).toStdString());
+        }
+        app::MainWindow window;
+        QVERIFY(openAndWait(window, model_));
+        QVERIFY(window.openImage(image_));
+        window.selection()->selectLayer("block");
+        auto* atlas = window.atlasPanel();
+        QSignalSpy ready(window.session(), &app::ModelSession::atlasReady);
+        atlas->build(folder.path());
+        QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 120000);
+        QVERIFY(atlas->atlas() != nullptr);
+        QCOMPARE(atlas->atlas()->samples.images.size(), size_t(10));
+        QVERIFY(atlas->visibleIcons() > 0);
+
+        QSignalSpy patches(window.session(), &app::ModelSession::atlasPatchesReady);
+        atlas->hoverCell(0);
+        QTRY_COMPARE_WITH_TIMEOUT(patches.count(), 1, 30000);
+        QVERIFY(!patches.first().at(1).value<std::vector<RgbImage>>().empty());
+
+        QSignalSpy saved(window.session(), &app::ModelSession::directionSaved);
+        atlas->selectCell(0);
+        atlas->saveSelected("cell-zero");
+        QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 1, 30000);
+
+        QSignalSpy placed(window.session(), &app::ModelSession::atlasPlacementReady);
+        window.session()->requestAtlasPlacement();
+        QTRY_COMPARE_WITH_TIMEOUT(placed.count(), 1, 30000);
+        QCOMPARE(placed.first().at(0).value<std::vector<float>>().size(), size_t(2 * 32 * 32));  // every position of block
+
+        const int classes = atlas->atlas()->samples.predictedClass.front();
+        atlas->setClassFilter(classes);
+        QVERIFY(atlas->visibleIcons() >= 1);
+        window.jobs()->waitForIdle(30000);
         qunsetenv("LOUPE_DATA_DIR");
     }
 

@@ -1,0 +1,119 @@
+// ModelSession's activation-atlas jobs: building one over a folder (collect, layout, icons),
+// a cell's dataset patches, and where the current image lands on it.
+#include "app/job_runner.h"
+#include "app/model_session.h"
+#include "core/activations.h"
+#include "core/error.h"
+#include "core/featurevis_cache.h"
+#include "core/image_folder.h"
+#include "core/receptive_field.h"
+#include "core/workspace.h"
+
+#include <filesystem>
+
+namespace loupe::app {
+namespace {
+
+constexpr int kPatches = 6;
+constexpr int kPatchSize = 64;
+
+struct BuiltAtlas {
+    std::shared_ptr<const Atlas> atlas;
+    ReceptiveField field;
+    QMap<int, QString> labels;
+};
+
+} // namespace
+
+void ModelSession::requestAtlas(const QString& layer, const QString& folder, int grid, int samplesPerImage)
+{
+    if (!model_)
+        return;
+    auto model = model_;
+    auto workspace = workspace_;
+    AtlasConfig config;
+    config.samples.folder = folder.toStdString();
+    config.samples.layer = layer.toStdString();
+    config.samples.samplesPerImage = samplesPerImage;
+    config.grid = grid;
+    config.icon = thumbnailConfig();
+    config.icon.size = 64;
+    config.icon.previewEvery = 0;
+    runner_->submit(
+        tr("Atlas of %1 over %2").arg(layer, folder), JobRunner::Pool::Device,
+        [model, workspace, config](Progress& progress) -> std::any {
+            BuiltAtlas built;
+            built.atlas = std::make_shared<const Atlas>(buildAtlas(*model, config, progress));
+            built.field = workspace ? cachedReceptiveField(*model, *workspace, built.atlas->layer)
+                                    : estimateReceptiveField(*model, built.atlas->layer);
+            for (int k : built.atlas->samples.predictedClass)
+                if (k >= 0 && !built.labels.contains(k))
+                    built.labels.insert(k, QString::fromStdString(model->classLabel(k)));
+            return built;
+        },
+        this,
+        {[this](std::any result) {
+             auto built = std::any_cast<BuiltAtlas>(result);
+             atlas_ = built.atlas;
+             atlasField_ = built.field;
+             emit atlasReady(built.atlas, built.labels);
+         },
+         [this](const QString& message) { emit atlasFailed(message); },
+         [this] { emit atlasFailed(tr("cancelled")); }},
+        QStringLiteral("atlas"));
+}
+
+void ModelSession::requestAtlasPatches(int cell)
+{
+    if (!atlas_ || !model_ || cell < 0 || cell >= int(atlas_->cells.size()))
+        return;
+    auto atlas = atlas_;
+    const ReceptiveField field = atlasField_;
+    const int size = model_->metadata().input.size;
+    runner_->submit(
+        tr("Atlas cell patches"), JobRunner::Pool::Cpu,
+        [atlas, field, size, cell](Progress&) -> std::any {
+            const auto& members = atlas->cells[size_t(cell)].members;
+            std::vector<RgbImage> patches;
+            const size_t step = std::max<size_t>(1, members.size() / kPatches);
+            for (size_t i = 0; i < members.size() && patches.size() < size_t(kPatches); i += step) {
+                const int m = members[i];
+                const auto& samples = atlas->samples;
+                try {
+                    const auto path = std::filesystem::path(samples.folder) / samples.images[size_t(samples.image[size_t(m)])];
+                    patches.push_back(exampleImage(decodeImageForModel(path.string(), size), size, field, samples.x[size_t(m)],
+                                                   samples.y[size_t(m)], false, kPatchSize));
+                } catch (const Error&) {
+                    // The file changed since the atlas was built: show the others.
+                }
+            }
+            return patches;
+        },
+        this, {[this, cell](std::any result) { emit atlasPatchesReady(cell, std::any_cast<std::vector<RgbImage>>(result)); }, {}, {}},
+        QStringLiteral("atlas-patches"));
+}
+
+void ModelSession::requestAtlasPlacement()
+{
+    if (!atlas_ || !model_ || image_.empty())
+        return;
+    auto atlas = atlas_;
+    auto model = model_;
+    const RgbImage image = image_;
+    runner_->submit(
+        tr("Place image on the atlas"), JobRunner::Pool::Device,
+        [atlas, model, image](Progress&) -> std::any {
+            const LayerActivations a = computeActivations(*model, image, atlas->layer, false, 0);
+            // Position-major vectors, as the atlas samples are.
+            const int positions = a.width * a.height;
+            std::vector<float> vectors(size_t(positions) * size_t(a.channels));
+            for (int c = 0; c < a.channels; ++c)
+                for (int p = 0; p < positions; ++p)
+                    vectors[size_t(p) * size_t(a.channels) + size_t(c)] = a.values[size_t(c) * size_t(positions) + size_t(p)];
+            return placeOnLayout(atlas->samples.vectors, atlas->coordinates, atlas->samples.dimension, vectors, 5);
+        },
+        this, {[this](std::any result) { emit atlasPlacementReady(std::any_cast<std::vector<float>>(result)); }, {}, {}},
+        QStringLiteral("atlas-placement"));
+}
+
+} // namespace loupe::app

@@ -1,0 +1,358 @@
+#include "widgets/atlas_panel.h"
+
+#include "widgets/qt_image.h"
+#include "widgets/unit_selection.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QGraphicsPixmapItem>
+#include <QGraphicsScene>
+#include <QGraphicsView>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QLabel>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+
+namespace loupe::widgets {
+namespace {
+
+constexpr double kCell = 64;  // scene units per grid cell
+
+} // namespace
+
+AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(services, parent)
+{
+    auto* body = new QWidget;
+    auto* layout = new QVBoxLayout(body);
+    layout->setContentsMargins(4, 4, 4, 4);
+    auto* controls = new QHBoxLayout;
+    auto* buildButton = new QPushButton(tr("Build…"));
+    buildButton->setToolTip(tr("Collect the selected layer's activations over a folder, lay them out in 2-D and draw the atlas"));
+    grid_ = new QSpinBox;
+    grid_->setRange(4, 200);
+    grid_->setValue(30);
+    grid_->setPrefix(tr("grid "));
+    samples_ = new QSpinBox;
+    samples_->setRange(1, 4096);
+    samples_->setValue(8);
+    samples_->setPrefix(tr("samples/image "));
+    classFilter_ = new QComboBox;
+    classFilter_->addItem(tr("all classes"), -1);
+    classFilter_->setToolTip(tr("Class activation atlas: only the cells whose images the model mostly assigns to this class"));
+    showImage_ = new QCheckBox(tr("this image"));
+    showImage_->setToolTip(tr("Show where the current image's positions land on the map"));
+    auto* save = new QPushButton(tr("Save…"));
+    save->setToolTip(tr("Save the selected cell's mean activation as a named direction (objective direction:NAME)"));
+    controls->addWidget(buildButton);
+    controls->addWidget(grid_);
+    controls->addWidget(samples_);
+    controls->addWidget(classFilter_, 1);
+    controls->addWidget(showImage_);
+    controls->addWidget(save);
+    layout->addLayout(controls);
+    scene_ = new QGraphicsScene(this);
+    view_ = new QGraphicsView(scene_);
+    view_->setDragMode(QGraphicsView::ScrollHandDrag);
+    view_->setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+    view_->setRenderHint(QPainter::SmoothPixmapTransform);
+    view_->setBackgroundBrush(Qt::white);
+    view_->viewport()->setMouseTracking(true);
+    view_->viewport()->installEventFilter(this);
+    layout->addWidget(view_, 1);
+    info_ = new QLabel;
+    info_->setWordWrap(true);
+    info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    patches_ = new QLabel;
+    patches_->setMinimumHeight(68);
+    layout->addWidget(info_);
+    layout->addWidget(patches_);
+    setBody(body);
+
+    connect(buildButton, &QPushButton::clicked, this, [this] { build(); });
+    connect(save, &QPushButton::clicked, this, [this] { saveSelected(); });
+    connect(classFilter_, &QComboBox::currentIndexChanged, this, [this] { setClassFilter(classFilter_->currentData().toInt()); });
+    connect(showImage_, &QCheckBox::toggled, this, [this](bool on) {
+        if (on && atlas_)
+            emit placementWanted();
+        else
+            setImagePlacement({});
+    });
+    clearAtlas(tr("Select a spatial layer and Build an atlas from a folder of images."));
+}
+
+void AtlasPanel::build(const QString& givenFolder)
+{
+    if (!selection() || selection()->layer().isEmpty()) {
+        setStatus(tr("Select a spatial layer first."));
+        return;
+    }
+    QString folder = givenFolder;
+    if (folder.isEmpty())
+        folder = QFileDialog::getExistingDirectory(this, tr("Folder of images for the atlas"));
+    if (folder.isEmpty())
+        return;
+    setStatus(tr("building… (collect, layout, icons: see Jobs)"));
+    emit atlasRequested(selection()->layer(), folder, grid_->value(), samples_->value());
+}
+
+void AtlasPanel::setAtlas(std::shared_ptr<const Atlas> atlas, const QMap<int, QString>& classLabels)
+{
+    atlas_ = std::move(atlas);
+    classLabels_ = classLabels;
+    placement_.clear();
+    selected_ = hovered_ = -1;
+    filterClass_ = -1;
+    // Classes by how many cells they dominate.
+    std::map<int, int> dominated;
+    for (int c = 0; c < int(atlas_->icons.size()); ++c)
+        if (const int k = majorityClass(c); k >= 0)
+            ++dominated[k];
+    std::vector<std::pair<int, int>> order(dominated.begin(), dominated.end());
+    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    classFilter_->blockSignals(true);
+    classFilter_->clear();
+    classFilter_->addItem(tr("all classes"), -1);
+    for (const auto& [k, cells] : order)
+        classFilter_->addItem(tr("%1 (%2 cells)").arg(classLabels_.value(k, QString::number(k))).arg(cells), k);
+    classFilter_->blockSignals(false);
+    rebuildScene();
+    view_->fitInView(scene_->itemsBoundingRect(), Qt::KeepAspectRatio);
+    setStatus(tr("%1 samples of %2 from %3 images; %4 cells, %5 icons (collect %6 s, layout %7 s, icons %8 s). "
+                 "Wheel: zoom, drag: pan, hover: details, click: select.")
+                  .arg(atlas_->samples.count())
+                  .arg(QString::fromStdString(atlas_->layer))
+                  .arg(atlas_->samples.images.size())
+                  .arg(atlas_->cells.size())
+                  .arg(atlas_->icons.size())
+                  .arg(atlas_->collectSeconds, 0, 'f', 1)
+                  .arg(atlas_->layoutSeconds, 0, 'f', 1)
+                  .arg(atlas_->iconSeconds, 0, 'f', 1));
+    if (showImage_->isChecked())
+        emit placementWanted();
+}
+
+int AtlasPanel::majorityClass(int cell) const
+{
+    if (!atlas_ || cell < 0 || cell >= int(atlas_->cells.size()))
+        return -1;
+    std::map<int, int> votes;
+    for (int m : atlas_->cells[size_t(cell)].members) {
+        const int image = atlas_->samples.image[size_t(m)];
+        if (image < int(atlas_->samples.predictedClass.size()) && atlas_->samples.predictedClass[size_t(image)] >= 0)
+            ++votes[atlas_->samples.predictedClass[size_t(image)]];
+    }
+    int best = -1, count = 0;
+    for (const auto& [k, n] : votes)
+        if (n > count) {
+            best = k;
+            count = n;
+        }
+    return best;
+}
+
+void AtlasPanel::rebuildScene()
+{
+    scene_->clear();
+    if (!atlas_)
+        return;
+    const double most = atlas_->cells.empty() ? 1.0 : std::log1p(double(atlas_->cells.front().members.size()));
+    const double side = atlas_->grid * kCell;
+    scene_->addRect(QRectF(0, 0, side, side), QPen(QColor(225, 225, 225)));
+    for (int c = 0; c < int(atlas_->icons.size()) && c < int(atlas_->cells.size()); ++c) {
+        const auto& cell = atlas_->cells[size_t(c)];
+        auto* item = scene_->addPixmap(QPixmap::fromImage(toQImage(atlas_->icons[size_t(c)])));
+        item->setTransformationMode(Qt::SmoothTransformation);
+        item->setScale(kCell / std::max(1, atlas_->icons[size_t(c)].width));
+        item->setPos(cell.column * kCell, (atlas_->grid - 1 - cell.row) * kCell);
+        double opacity = 0.25 + 0.75 * std::log1p(double(cell.members.size())) / std::max(1e-9, most);
+        if (filterClass_ >= 0 && majorityClass(c) != filterClass_)
+            opacity = 0.06;
+        item->setOpacity(opacity);
+        item->setData(0, c);
+    }
+    if (selected_ >= 0 && selected_ < int(atlas_->cells.size())) {
+        const auto& cell = atlas_->cells[size_t(selected_)];
+        scene_->addRect(QRectF(cell.column * kCell, (atlas_->grid - 1 - cell.row) * kCell, kCell, kCell), QPen(QColor(255, 140, 0), 3));
+    }
+    for (size_t i = 0; i + 1 < placement_.size(); i += 2)
+        scene_->addEllipse(QRectF(placement_[i] * side - 4, (1 - placement_[i + 1]) * side - 4, 8, 8), QPen(Qt::white),
+                           QBrush(QColor(220, 30, 30)));
+}
+
+int AtlasPanel::visibleIcons() const
+{
+    int n = 0;
+    for (QGraphicsItem* item : scene_->items())
+        n += item->type() == QGraphicsPixmapItem::Type && item->opacity() > 0.1;
+    return n;
+}
+
+void AtlasPanel::setClassFilter(int classIndex)
+{
+    filterClass_ = classIndex;
+    const int index = classFilter_->findData(classIndex);
+    if (index >= 0 && index != classFilter_->currentIndex()) {
+        classFilter_->blockSignals(true);
+        classFilter_->setCurrentIndex(index);
+        classFilter_->blockSignals(false);
+    }
+    rebuildScene();
+}
+
+void AtlasPanel::setImagePlacement(const std::vector<float>& coordinates)
+{
+    placement_ = coordinates;
+    rebuildScene();
+}
+
+void AtlasPanel::hoverCell(int cell)
+{
+    if (!atlas_ || cell < 0 || cell >= int(atlas_->cells.size()) || cell == hovered_)
+        return;
+    hovered_ = cell;
+    const auto& c = atlas_->cells[size_t(cell)];
+    std::vector<int> order(c.mean.size());
+    std::iota(order.begin(), order.end(), 0);
+    const size_t top = std::min<size_t>(5, order.size());
+    std::partial_sort(order.begin(), order.begin() + std::ptrdiff_t(top), order.end(),
+                      [&](int a, int b) { return c.mean[size_t(a)] > c.mean[size_t(b)]; });
+    QStringList channels;
+    for (size_t i = 0; i < top; ++i)
+        channels << QStringLiteral("%1 (%2)").arg(order[i]).arg(double(c.mean[size_t(order[i])]), 0, 'g', 3);
+    const int k = majorityClass(cell);
+    info_->setText(tr("Cell (%1, %2): %3 samples. Top channels: %4.%5")
+                       .arg(c.column)
+                       .arg(c.row)
+                       .arg(c.members.size())
+                       .arg(channels.join(QStringLiteral(", ")))
+                       .arg(k >= 0 ? tr(" Mostly predicted: %1.").arg(classLabels_.value(k, QString::number(k))) : QString()));
+    patches_->clear();
+    emit patchesWanted(cell);
+}
+
+void AtlasPanel::setCellPatches(int cell, const std::vector<RgbImage>& patches)
+{
+    if (cell != hovered_ || patches.empty())
+        return;
+    const int side = 64;
+    QImage strip(int(patches.size()) * (side + 4), side, QImage::Format_RGB32);
+    strip.fill(Qt::white);
+    QPainter p(&strip);
+    for (size_t i = 0; i < patches.size(); ++i)
+        p.drawImage(QRect(int(i) * (side + 4), 0, side, side), toQImage(patches[i]));
+    p.end();
+    patches_->setPixmap(QPixmap::fromImage(strip));
+}
+
+void AtlasPanel::selectCell(int cell)
+{
+    if (!atlas_ || cell < 0 || cell >= int(atlas_->cells.size()))
+        return;
+    selected_ = cell;
+    rebuildScene();
+    setStatus(tr("Cell (%1, %2) selected: Save… keeps its mean activation as a named direction.")
+                  .arg(atlas_->cells[size_t(cell)].column)
+                  .arg(atlas_->cells[size_t(cell)].row));
+}
+
+void AtlasPanel::saveSelected(const QString& givenName)
+{
+    if (!atlas_ || selected_ < 0) {
+        setStatus(tr("Click a cell of the atlas first."));
+        return;
+    }
+    QString name = givenName;
+    if (name.isEmpty()) {
+        bool ok = false;
+        name = QInputDialog::getText(this, tr("Save direction"), tr("Name (used as direction:NAME):"), QLineEdit::Normal,
+                                     QStringLiteral("atlas-%1-%2").arg(atlas_->cells[size_t(selected_)].column).arg(atlas_->cells[size_t(selected_)].row),
+                                     &ok)
+                   .trimmed();
+        if (!ok || name.isEmpty())
+            return;
+    }
+    emit saveDirectionRequested(name, QString::fromStdString(atlas_->layer), atlas_->cells[size_t(selected_)].mean);
+}
+
+bool AtlasPanel::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched != view_->viewport() || !atlas_)
+        return Panel::eventFilter(watched, event);
+    const auto cellUnder = [this](const QPointF& at) {
+        const QPointF p = view_->mapToScene(at.toPoint());
+        for (QGraphicsItem* item : scene_->items(p))
+            if (item->type() == QGraphicsPixmapItem::Type)
+                return item->data(0).toInt();
+        return -1;
+    };
+    if (event->type() == QEvent::Wheel) {
+        const auto* wheel = static_cast<QWheelEvent*>(event);
+        const double factor = std::pow(1.0015, wheel->angleDelta().y());
+        view_->scale(factor, factor);
+        return true;
+    }
+    if (event->type() == QEvent::MouseMove) {
+        hoverCell(cellUnder(static_cast<QMouseEvent*>(event)->position()));
+    } else if (event->type() == QEvent::MouseButtonDblClick || (event->type() == QEvent::MouseButtonRelease &&
+                                                                static_cast<QMouseEvent*>(event)->button() == Qt::LeftButton)) {
+        const int cell = cellUnder(static_cast<QMouseEvent*>(event)->position());
+        if (cell >= 0)
+            selectCell(cell);
+    }
+    return Panel::eventFilter(watched, event);
+}
+
+void AtlasPanel::clearAtlas(const QString& message)
+{
+    atlas_.reset();
+    scene_->clear();
+    info_->clear();
+    patches_->clear();
+    setStatus(message);
+}
+
+QString AtlasPanel::exportName() const
+{
+    return atlas_ ? QStringLiteral("atlas-%1").arg(QString::fromStdString(atlas_->layer)) : QStringLiteral("atlas");
+}
+
+QSize AtlasPanel::exportSize() const { return QSize(720, 720); }
+
+void AtlasPanel::paintExport(QPainter& painter, const QSize& size) const
+{
+    painter.fillRect(QRect(QPoint(0, 0), size), Qt::white);
+    // Icons stay embedded images in SVG/PDF; at high DPI in PNG they are drawn from the renders.
+    scene_->render(&painter, QRectF(QPointF(0, 0), QSizeF(size)), scene_->itemsBoundingRect(), Qt::KeepAspectRatio);
+}
+
+QJsonObject AtlasPanel::exportParameters() const
+{
+    QJsonObject p;
+    if (!atlas_)
+        return p;
+    p[QStringLiteral("layer")] = QString::fromStdString(atlas_->layer);
+    p[QStringLiteral("grid")] = atlas_->grid;
+    p[QStringLiteral("samples")] = atlas_->samples.count();
+    p[QStringLiteral("images")] = int(atlas_->samples.images.size());
+    p[QStringLiteral("layout")] = QStringLiteral("UMAP-style: PCA 50, 15-NN, 200 epochs");
+    p[QStringLiteral("class_filter")] = filterClass_;
+    return p;
+}
+
+QString AtlasPanel::exportData() const
+{
+    return atlas_ ? QString::fromStdString(atlasCoordinatesCsv(*atlas_)) : QString();
+}
+
+} // namespace loupe::widgets

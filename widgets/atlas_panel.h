@@ -1,0 +1,83 @@
+#pragma once
+
+#include "core/atlas.h"
+#include "widgets/panel.h"
+
+#include <QMap>
+
+#include <memory>
+
+class QCheckBox;
+class QComboBox;
+class QGraphicsScene;
+class QGraphicsView;
+class QLabel;
+class QSpinBox;
+
+namespace loupe::widgets {
+
+class AtlasCellItem;
+
+// The activation atlas of a layer over a folder: a zoomable, pannable map (wheel to zoom, drag
+// to pan) of icons, each the feature visualization of a grid cell's mean activation vector,
+// more opaque where more samples fell. Hovering a cell shows its sample count, top channels,
+// the classes the model predicted for its images and a few of its dataset patches; clicking
+// selects its direction (Save… keeps it as a named direction). Cells can be restricted to one
+// predicted class (a class activation atlas), and the current image's positions can be shown
+// on the map.
+class AtlasPanel : public Panel {
+    Q_OBJECT
+public:
+    AtlasPanel(const PanelServices& services, QWidget* parent = nullptr);
+
+    void setAtlas(std::shared_ptr<const Atlas> atlas, const QMap<int, QString>& classLabels);
+    void setCellPatches(int cell, const std::vector<RgbImage>& patches);
+    void setImagePlacement(const std::vector<float>& coordinates);  // [0,1]^2 pairs
+    void clearAtlas(const QString& message);
+    void setClassFilter(int classIndex);  // -1: all
+    void hoverCell(int cell);             // what hovering does (also for tests)
+    void selectCell(int cell);
+    int selectedCell() const { return selected_; }
+    int visibleIcons() const;
+    const Atlas* atlas() const { return atlas_.get(); }
+
+    QString exportName() const override;
+    QSize exportSize() const override;
+    void paintExport(QPainter& painter, const QSize& size) const override;
+    QJsonObject exportParameters() const override;
+    QString exportData() const override;
+
+public slots:
+    void build(const QString& folder = {});  // asks for a folder when empty
+    void saveSelected(const QString& name = {});
+
+signals:
+    void atlasRequested(const QString& layer, const QString& folder, int grid, int samplesPerImage);
+    void patchesWanted(int cell);
+    void placementWanted();
+    void saveDirectionRequested(const QString& name, const QString& layer, const std::vector<float>& direction);
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+private:
+    void rebuildScene();
+    int majorityClass(int cell) const;
+
+    QSpinBox* grid_;
+    QSpinBox* samples_;
+    QComboBox* classFilter_;
+    QCheckBox* showImage_;
+    QGraphicsScene* scene_;
+    QGraphicsView* view_;
+    QLabel* info_;
+    QLabel* patches_;
+    std::shared_ptr<const Atlas> atlas_;
+    QMap<int, QString> classLabels_;
+    std::vector<float> placement_;
+    int selected_ = -1;
+    int hovered_ = -1;
+    int filterClass_ = -1;
+};
+
+} // namespace loupe::widgets
