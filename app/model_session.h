@@ -85,7 +85,7 @@ public:
     void requestNmfFactors(const QString& layer, int k, const QString& folder);
     void saveNamedDirection(const QString& name, const QString& layer, const std::vector<float>& direction);
     // Activation atlas (model_session_atlas.cpp): built over a folder, kept for hovering.
-    void requestAtlas(const QString& layer, const QString& folder, int grid, int samplesPerImage);
+    void requestAtlas(const QString& layer, const QString& folder, int grid, int samplesPerImage, int maxIcons);
     void requestAtlasPatches(int cell);   // a few dataset patches of the cell
     void requestAtlasPlacement();         // where the current image's positions land
 

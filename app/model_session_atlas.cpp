@@ -25,7 +25,7 @@ struct BuiltAtlas {
 
 } // namespace
 
-void ModelSession::requestAtlas(const QString& layer, const QString& folder, int grid, int samplesPerImage)
+void ModelSession::requestAtlas(const QString& layer, const QString& folder, int grid, int samplesPerImage, int maxIcons)
 {
     if (!model_)
         return;
@@ -36,8 +36,10 @@ void ModelSession::requestAtlas(const QString& layer, const QString& folder, int
     config.samples.layer = layer.toStdString();
     config.samples.samplesPerImage = samplesPerImage;
     config.grid = grid;
+    config.maximumIcons = maxIcons;
     config.icon = thumbnailConfig();
-    config.icon.size = 64;
+    config.icon.size = 48;  // icons are small on the map; fewer steps keep a CPU atlas to about a minute
+    config.icon.steps = 64;
     config.icon.previewEvery = 0;
     runner_->submit(
         tr("Atlas of %1 over %2").arg(layer, folder), JobRunner::Pool::Device,

@@ -47,6 +47,12 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
     samples_->setRange(1, 4096);
     samples_->setValue(8);
     samples_->setPrefix(tr("samples/image "));
+    icons_ = new QSpinBox;
+    icons_->setRange(0, 5000);
+    icons_->setValue(150);
+    icons_->setPrefix(tr("icons "));
+    icons_->setToolTip(tr("Feature visualizations for the most populated cells (each costs an optimisation; on a CPU\n"
+                          "a few hundred take minutes)"));
     classFilter_ = new QComboBox;
     classFilter_->addItem(tr("all classes"), -1);
     classFilter_->setToolTip(tr("Class activation atlas: only the cells whose images the model mostly assigns to this class"));
@@ -57,6 +63,7 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
     controls->addWidget(buildButton);
     controls->addWidget(grid_);
     controls->addWidget(samples_);
+    controls->addWidget(icons_);
     controls->addWidget(classFilter_, 1);
     controls->addWidget(showImage_);
     controls->addWidget(save);
@@ -103,7 +110,7 @@ void AtlasPanel::build(const QString& givenFolder)
     if (folder.isEmpty())
         return;
     setStatus(tr("building… (collect, layout, icons: see Jobs)"));
-    emit atlasRequested(selection()->layer(), folder, grid_->value(), samples_->value());
+    emit atlasRequested(selection()->layer(), folder, grid_->value(), samples_->value(), icons_->value());
 }
 
 void AtlasPanel::setAtlas(std::shared_ptr<const Atlas> atlas, const QMap<int, QString>& classLabels)

@@ -52,7 +52,7 @@ public slots:
     void saveSelected(const QString& name = {});
 
 signals:
-    void atlasRequested(const QString& layer, const QString& folder, int grid, int samplesPerImage);
+    void atlasRequested(const QString& layer, const QString& folder, int grid, int samplesPerImage, int maxIcons);
     void patchesWanted(int cell);
     void placementWanted();
     void saveDirectionRequested(const QString& name, const QString& layer, const std::vector<float>& direction);
@@ -66,6 +66,7 @@ private:
 
     QSpinBox* grid_;
     QSpinBox* samples_;
+    QSpinBox* icons_;
     QComboBox* classFilter_;
     QCheckBox* showImage_;
     QGraphicsScene* scene_;
