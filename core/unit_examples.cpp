@@ -30,6 +30,18 @@ std::vector<ExampleTile> tiles(const ScanResults& scan, const std::vector<Exampl
     return out;
 }
 
+// The layer's receptive field from the scan; without one, the whole input.
+ReceptiveField fieldOf(const ScanResults& scan, const std::string& layer)
+{
+    if (auto f = scan.receptiveFields.find(layer); f != scan.receptiveFields.end())
+        return f->second;
+    ReceptiveField field;
+    field.size = scan.inputSize;
+    field.stride = scan.inputSize;
+    field.offset = scan.inputSize / 2.0;
+    return field;
+}
+
 } // namespace
 
 UnitExamples unitExamples(const Workspace& workspace, const std::string& folder, const std::string& layer, int channel,
@@ -55,12 +67,7 @@ UnitExamples unitExamples(const Workspace& workspace, const std::string& folder,
         if (const auto n = s.histogram.counts()[size_t(b)])
             out.histogram.push_back({Histogram::binLow(b), Histogram::binHigh(b), n});
 
-    ReceptiveField field;
-    field.size = scan.inputSize;
-    field.stride = scan.inputSize;
-    field.offset = scan.inputSize / 2.0;
-    if (auto f = scan.receptiveFields.find(layer); f != scan.receptiveFields.end())
-        field = f->second;
+    const ReceptiveField field = fieldOf(scan, layer);
     out.receptiveField = field.size;
 
     auto top = s.top.sorted();
@@ -95,12 +102,7 @@ std::vector<ExampleTile> topExampleOfChannels(const Workspace& workspace, const 
     const auto it = scan.layers.find(layer);
     if (it == scan.layers.end())
         return out;
-    ReceptiveField field;
-    field.size = scan.inputSize;
-    field.stride = scan.inputSize;
-    field.offset = scan.inputSize / 2.0;
-    if (auto f = scan.receptiveFields.find(layer); f != scan.receptiveFields.end())
-        field = f->second;
+    const ReceptiveField field = fieldOf(scan, layer);
     for (size_t i = 0; i < channels.size(); ++i) {
         if (channels[i] < 0 || channels[i] >= int(it->second.size()))
             continue;

@@ -174,6 +174,28 @@ def forward(self, x):
     return path;
 }
 
+namespace {
+
+// conv1 followed by a head whose logits are `weight` x the channel means: the shape of the
+// hand-built detector models.
+void addMeanHead(torch::jit::Module& net, torch::jit::Module conv1, const torch::Tensor& weight)
+{
+    net.register_module("conv1", conv1);
+    auto head = makeModule("Linear");
+    head.register_parameter("weight", weight, false);
+    head.define(R"(
+def forward(self, x):
+    return torch.matmul(x.mean([2, 3]), self.weight.t())
+)");
+    net.register_module("head", head);
+    net.define(R"(
+def forward(self, x):
+    return self.head.forward(self.conv1.forward(x))
+)");
+}
+
+} // namespace
+
 std::string writeBarDetector(const std::string& directory, bool identityHead)
 {
     torch::manual_seed(3);
@@ -189,19 +211,8 @@ std::string writeBarDetector(const std::string& directory, bool identityHead)
         weight[1][c].copy_(-bar);
     }
     c1.attr("conv").toModule().attr("bias").toTensor().zero_();
-    net.register_module("conv1", c1);
-    auto head = makeModule("Linear");
     // With an identity head, class k is exactly the mean of channel k.
-    head.register_parameter("weight", identityHead ? torch::eye(2, 4) : torch::randn({2, 4}), false);
-    head.define(R"(
-def forward(self, x):
-    return torch.matmul(x.mean([2, 3]), self.weight.t())
-)");
-    net.register_module("head", head);
-    net.define(R"(
-def forward(self, x):
-    return self.head.forward(self.conv1.forward(x))
-)");
+    addMeanHead(net, c1, identityHead ? torch::eye(2, 4) : torch::randn({2, 4}));
     const std::string path = directory + (identityHead ? "/bars_identity.pt" : "/bars.pt");
     torch::jit::ExtraFilesMap extra{{"loupe.json", R"({"name": "bars", "input": {"size": 32, "range": [0, 1], "mean": [0, 0, 0], "std": [1, 1, 1]}})"}};
     net.save(path, extra);
@@ -244,18 +255,7 @@ std::string writeCurveDetector(const std::string& directory, double orientationD
         weight[1][c].copy_(arcKernel(orientationDegrees + 90, 15) / 3);
     }
     c1.attr("conv").toModule().attr("bias").toTensor().zero_();
-    net.register_module("conv1", c1);
-    auto head = makeModule("Linear");
-    head.register_parameter("weight", torch::eye(2), false);
-    head.define(R"(
-def forward(self, x):
-    return torch.matmul(x.mean([2, 3]), self.weight.t())
-)");
-    net.register_module("head", head);
-    net.define(R"(
-def forward(self, x):
-    return self.head.forward(self.conv1.forward(x))
-)");
+    addMeanHead(net, c1, torch::eye(2));
     const std::string path = directory + "/curves.pt";
     torch::jit::ExtraFilesMap extra{{"loupe.json", R"({"name": "curves", "input": {"size": 48, "range": [0, 1], "mean": [0, 0, 0], "std": [1, 1, 1]}})"}};
     net.save(path, extra);
