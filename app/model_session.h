@@ -79,7 +79,7 @@ public:
     // of an attribution target ("prob:N", "unit:L:C", "layer:L"), "classes" the top-1 class.
     void requestOcclusion(const QString& kind, const QString& target, int patch, int stride, const QString& fill);
     // A conv unit's pre-activation (at the layer's centre) split into activation x weight.
-    void requestCircuit(const QString& layer, int channel, int k);
+    void requestCircuit(const QString& layer, int channel, int k, const QString& fromLayer = {});
     // NMF dock (model_session_nmf.cpp): factors over the image (folder empty) or a folder,
     // then each factor's feature visualization; a factor saved as a named direction.
     void requestNmfFactors(const QString& layer, int k, const QString& folder);

@@ -81,7 +81,7 @@ void ModelSession::requestOcclusion(const QString& kind, const QString& target, 
         QStringLiteral("occlusion"));
 }
 
-void ModelSession::requestCircuit(const QString& layer, int channel, int k)
+void ModelSession::requestCircuit(const QString& layer, int channel, int k, const QString& fromLayer)
 {
     if (!model_ || image_.empty()) {
         emit circuitFailed(tr("Open an image first: circuits are computed on it."));
@@ -89,10 +89,14 @@ void ModelSession::requestCircuit(const QString& layer, int channel, int k)
     }
     auto model = model_;
     const RgbImage image = image_;
-    const std::string name = layer.toStdString();
+    const std::string name = layer.toStdString(), from = fromLayer.toStdString();
     runner_->submit(
         tr("Circuit of %1:%2").arg(layer).arg(channel), JobRunner::Pool::Device,
-        [=](Progress&) -> std::any { return circuitContributions(*model, image, name, channel, -1, -1, k); }, this,
+        [=](Progress&) -> std::any {
+            return from.empty() ? circuitContributions(*model, image, name, channel, -1, -1, k)
+                                : circuitByGradient(*model, image, name, channel, -1, -1, from, k);
+        },
+        this,
         {[this](std::any result) { emit circuitReady(std::any_cast<CircuitResult>(result)); },
          [this](const QString& message) { emit circuitFailed(message); },
          {}},

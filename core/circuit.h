@@ -19,6 +19,8 @@ struct CircuitContribution {
 };
 
 struct CircuitResult {
+    bool exact = true;        // activation x weight of a conv; false: gradient x activation
+    std::string inputLayer;   // where the contributions come from (gradient x activation)
     std::string layer;        // the convolution
     int channel = 0;
     int x = 0;
@@ -38,5 +40,12 @@ struct CircuitResult {
 // loupe::Error for grouped convolutions or when the decomposition does not match.
 CircuitResult circuitContributions(Model& model, const RgbImage& image, const std::string& layer, int channel, int x, int y,
                                    int k = 8);
+
+// For any earlier layer feeding the unit (not only the conv's own input): each of its channels'
+// gradient x activation, summed over positions — a first-order estimate, not an exact split
+// (`exact` is false; there are no kernels). Throws loupe::Error when `inputLayer` does not feed
+// the unit.
+CircuitResult circuitByGradient(Model& model, const RgbImage& image, const std::string& layer, int channel, int x, int y,
+                                const std::string& inputLayer, int k = 8);
 
 } // namespace loupe

@@ -6,6 +6,7 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPainter>
 #include <QPushButton>
 #include <QScrollArea>
@@ -59,13 +60,21 @@ public:
         const auto& c = circuit;
         painter.setPen(palette().color(QPalette::Text));
         painter.drawText(QRect(area.left() + 6, area.top() + 2, area.width() - 12, 20), Qt::AlignLeft | Qt::AlignVCenter,
-                         QObject::tr("%1:%2 at (%3, %4): pre-activation %5 = bias %6 + Σ activation × weight")
-                             .arg(QString::fromStdString(c.layer))
-                             .arg(c.channel)
-                             .arg(c.x)
-                             .arg(c.y)
-                             .arg(double(c.preActivation), 0, 'g', 5)
-                             .arg(double(c.bias), 0, 'g', 4));
+                         c.exact ? QObject::tr("%1:%2 at (%3, %4): pre-activation %5 = bias %6 + Σ activation × weight")
+                                       .arg(QString::fromStdString(c.layer))
+                                       .arg(c.channel)
+                                       .arg(c.x)
+                                       .arg(c.y)
+                                       .arg(double(c.preActivation), 0, 'g', 5)
+                                       .arg(double(c.bias), 0, 'g', 4)
+                                 : QObject::tr("%1:%2 at (%3, %4) = %5; Σ gradient × activation from %6 = %7 (estimate)")
+                                       .arg(QString::fromStdString(c.layer))
+                                       .arg(c.channel)
+                                       .arg(c.x)
+                                       .arg(c.y)
+                                       .arg(double(c.check), 0, 'g', 5)
+                                       .arg(QString::fromStdString(c.inputLayer))
+                                       .arg(double(c.preActivation), 0, 'g', 5));
         painter.setPen(QColor(110, 110, 110));
         painter.drawText(QRect(area.left() + 6, area.top() + 22, area.width() - 12, 18), Qt::AlignLeft | Qt::AlignVCenter,
                          QObject::tr("input channel · contribution · over all positions · kernel (red +, blue −)"));
@@ -89,8 +98,10 @@ public:
             // The unit's own position on the map.
             painter.setPen(QPen(QColor(30, 30, 30), 1));
             const double cell = double(kMap) / std::max(1, term.map.width);
-            painter.drawRect(QRectF(mapLeft + c.x * cell, top + c.y * cell, cell, cell));
-            painter.drawImage(QRect(mapLeft + kMap + 8, top, kMap, kMap), divergingImage(term.kernel, extentOf(term.kernel), kMap));
+            if (c.exact)  // the map is over the unit's layer; from an earlier layer it is over that one
+                painter.drawRect(QRectF(mapLeft + c.x * cell, top + c.y * cell, cell, cell));
+            if (!term.kernel.values.empty())
+                painter.drawImage(QRect(mapLeft + kMap + 8, top, kMap, kMap), divergingImage(term.kernel, extentOf(term.kernel), kMap));
         }
     }
 
@@ -113,10 +124,13 @@ CircuitPanel::CircuitPanel(const PanelServices& services, QWidget* parent) : Pan
     k_->setValue(8);
     k_->setPrefix(tr("top "));
     k_->setSuffix(tr(" input channels"));
+    from_ = new QLineEdit;
+    from_->setPlaceholderText(tr("from: the conv's input (exact)"));
+    from_->setToolTip(tr("An earlier layer: each of its channels' gradient × activation (a first-order estimate)"));
     auto* run = new QPushButton(tr("Compute"));
     run->setToolTip(tr("Split the selected unit's pre-activation on this image into activation × weight per input channel"));
     controls->addWidget(k_);
-    controls->addStretch(1);
+    controls->addWidget(from_, 1);
     controls->addWidget(run);
     layout->addLayout(controls);
     scroll_ = new QScrollArea;
@@ -135,7 +149,7 @@ void CircuitPanel::compute()
         return;
     }
     setStatus(tr("computing…"));
-    emit circuitRequested(selection()->layer(), selection()->channel(), k_->value());
+    emit circuitRequested(selection()->layer(), selection()->channel(), k_->value(), from_->text().trimmed());
 }
 
 void CircuitPanel::setCircuit(const CircuitResult& circuit)
@@ -144,9 +158,13 @@ void CircuitPanel::setCircuit(const CircuitResult& circuit)
     view_->hasCircuit = true;
     view_->setMinimumHeight(view_->sizeHint().height());
     view_->update();
-    setStatus(tr("Terms + bias = %1; the convolution's own output is %2.")
-                  .arg(double(circuit.preActivation), 0, 'g', 6)
-                  .arg(double(circuit.check), 0, 'g', 6));
+    setStatus(circuit.exact ? tr("Terms + bias = %1; the convolution's own output is %2.")
+                                  .arg(double(circuit.preActivation), 0, 'g', 6)
+                                  .arg(double(circuit.check), 0, 'g', 6)
+                            : tr("Gradient × activation from %1: a first-order estimate (terms sum to %2, the unit is %3).")
+                                  .arg(QString::fromStdString(circuit.inputLayer))
+                                  .arg(double(circuit.preActivation), 0, 'g', 6)
+                                  .arg(double(circuit.check), 0, 'g', 6));
 }
 
 void CircuitPanel::clearCircuit(const QString& message)

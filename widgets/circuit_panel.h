@@ -3,6 +3,7 @@
 #include "core/circuit.h"
 #include "widgets/panel.h"
 
+class QLineEdit;
 class QPushButton;
 class QScrollArea;
 class QSpinBox;
@@ -35,10 +36,12 @@ public slots:
     void compute();
 
 signals:
-    void circuitRequested(const QString& layer, int channel, int k);
+    // fromLayer empty: the conv's exact split; else gradient x activation from that layer.
+    void circuitRequested(const QString& layer, int channel, int k, const QString& fromLayer);
 
 private:
     QSpinBox* k_;
+    QLineEdit* from_;
     CircuitView* view_;
     QScrollArea* scroll_;
 };

@@ -4,6 +4,8 @@
 #include "core/torch/model_impl.h"
 #include "core/torch/tensor_image.h"
 
+#include <torch/csrc/autograd/autograd.h>
+
 #include <cmath>
 
 namespace loupe {
@@ -108,6 +110,51 @@ CircuitResult circuitContributions(Model& model, const RgbImage& image, const st
     }
     if (r.contributions.empty())
         throw Error("could not reproduce '" + conv + "' as a plain convolution (dilation or unusual padding?)");
+    return r;
+}
+
+CircuitResult circuitByGradient(Model& model, const RgbImage& image, const std::string& layerName, int channel, int x, int y,
+                                const std::string& inputLayerName, int k)
+{
+    auto& d = model.impl();
+    const LayerInfo& layer = model.layer(layerName);
+    const LayerInfo& input = model.layer(inputLayerName);
+    if (!layer.isSpatial() || !input.isSpatial())
+        throw Error("gradient x activation circuits need two spatial layers");
+    if (channel < 0 || channel >= layer.channels())
+        throw Error("channel " + std::to_string(channel) + " is out of range for '" + layer.path + "'");
+    CircuitResult r;
+    r.exact = false;
+    r.layer = layer.path;
+    r.inputLayer = input.path;
+    r.channel = channel;
+    r.x = x >= 0 ? std::min<int>(x, int(layer.shape[2]) - 1) : int(layer.shape[2] / 2);
+    r.y = y >= 0 ? std::min<int>(y, int(layer.shape[1]) - 1) : int(layer.shape[1] / 2);
+    try {
+        const auto& plan = d.captures.plan(d.module, {{input.path, false}, {layer.path, true}}, false);
+        const auto x0 = imageToInput(image, d.metadata.input).to(d.device).requires_grad_();
+        const auto captured = runCapture(d.module, plan, x0);
+        const auto unit = captured.activations[1][0][channel][r.y][r.x];
+        const auto grads = torch::autograd::grad({unit}, {captured.activations[0]}, {}, false, false, true);
+        if (!grads[0].defined())
+            throw Error("'" + input.path + "' does not feed '" + layer.path + "': choose an earlier layer");
+        const auto product = (grads[0] * captured.activations[0]).detach()[0].to(torch::kCPU, torch::kFloat32);
+        const auto perChannel = product.sum(c10::IntArrayRef{1, 2});
+        r.preActivation = perChannel.sum().item<float>();
+        r.check = unit.detach().item<float>();
+        const auto order = std::get<1>(perChannel.abs().sort(0, true));
+        for (int i = 0; i < int(std::min<int64_t>(k, perChannel.size(0))); ++i) {
+            CircuitContribution c;
+            c.inputChannel = int(order[i].item<int64_t>());
+            c.contribution = perChannel[c.inputChannel].item<float>();
+            c.map = toFloatMap(product[c.inputChannel]);
+            r.contributions.push_back(std::move(c));
+        }
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw Error("circuit failed: " + firstLine(e.what()));
+    }
     return r;
 }
 

@@ -243,6 +243,19 @@ private slots:
         }
         QVERIFY_THROWS_EXCEPTION(Error, circuitContributions(*branchy, image, "block", 0, 1, 1));  // two convolutions
         QVERIFY_THROWS_EXCEPTION(Error, circuitContributions(*branchy, image, "block.b2.conv", 9, 1, 1));
+
+        // Across one linear convolution, gradient x activation is the exact split again.
+        const CircuitResult exact = circuitContributions(*branchy, image, "block.b2", 1, 5, 7, 4);
+        const CircuitResult estimate = circuitByGradient(*branchy, image, "block.b2", 1, 5, 7, "conv1", 4);
+        QVERIFY(!estimate.exact && estimate.inputLayer == "conv1");
+        QCOMPARE(estimate.contributions.size(), exact.contributions.size());
+        for (size_t i = 0; i < exact.contributions.size(); ++i) {
+            QCOMPARE(estimate.contributions[i].inputChannel, exact.contributions[i].inputChannel);
+            QVERIFY(std::abs(estimate.contributions[i].contribution - exact.contributions[i].contribution) < 1e-4f);
+        }
+        // Further back it still names the channels of an earlier layer.
+        QCOMPARE(circuitByGradient(*branchy, image, "block", 6, 5, 7, "conv1.conv", 2).contributions.size(), size_t(2));
+        QVERIFY_THROWS_EXCEPTION(Error, circuitByGradient(*branchy, image, "conv1", 0, 1, 1, "block", 2));  // block comes after
     }
 
     void badInputIsExplained()
