@@ -136,4 +136,43 @@ std::string atlasCoordinatesCsv(const Atlas& atlas)
     return csv.str();
 }
 
+std::vector<int> nearestImages(const ImageMap& map, int index, int k)
+{
+    const int n = int(map.images.size()), dim = map.dimension;
+    if (index < 0 || index >= n)
+        throw Error("no image " + std::to_string(index) + " in the map");
+    std::vector<std::pair<double, int>> distances;
+    for (int j = 0; j < n; ++j) {
+        if (j == index)
+            continue;
+        double sum = 0;
+        for (int c = 0; c < dim; ++c) {
+            const double d = double(map.codes[size_t(index) * size_t(dim) + size_t(c)]) - map.codes[size_t(j) * size_t(dim) + size_t(c)];
+            sum += d * d;
+        }
+        distances.emplace_back(sum, j);
+    }
+    const size_t keep = std::min(distances.size(), size_t(std::max(0, k)));
+    std::partial_sort(distances.begin(), distances.begin() + std::ptrdiff_t(keep), distances.end());
+    std::vector<int> out;
+    for (size_t i = 0; i < keep; ++i)
+        out.push_back(distances[i].second);
+    return out;
+}
+
+RgbImage imageMapPicture(const ImageMap& map, int side, int thumbnailSize)
+{
+    RgbImage out(side, side);
+    std::fill(out.pixels.begin(), out.pixels.end(), 255);
+    cv::Mat canvas = rgbMatView(out);
+    const int usable = std::max(1, side - thumbnailSize);
+    for (size_t i = 0; i < map.thumbnails.size(); ++i) {
+        cv::Mat thumb;
+        cv::resize(rgbMatView(map.thumbnails[i]), thumb, cv::Size(thumbnailSize, thumbnailSize), 0, 0, cv::INTER_AREA);
+        const int x = int(map.coordinates[2 * i] * usable), y = int((1 - map.coordinates[2 * i + 1]) * usable);
+        thumb.copyTo(canvas(cv::Rect(std::clamp(x, 0, usable), std::clamp(y, 0, usable), thumbnailSize, thumbnailSize)));
+    }
+    return out;
+}
+
 } // namespace loupe

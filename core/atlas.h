@@ -112,4 +112,27 @@ Atlas buildAtlas(Model& model, const AtlasConfig& config, Progress& progress);
 RgbImage atlasImage(const Atlas& atlas, int cellPixels);
 std::string atlasCoordinatesCsv(const Atlas& atlas);  // sample, image, x, y, layout_x, layout_y, cell
 
+// --- image map -------------------------------------------------------------------------------
+
+// The classic t-SNE map of codes, one point per image: each image's layer activation pooled
+// over positions (or the layer's vector when it has none, e.g. the penultimate layer), laid out
+// like the atlas, each drawn as its thumbnail; and nearest neighbours in that feature space
+// (Krizhevsky et al.'s figure).
+struct ImageMap {
+    std::string folder;
+    std::string layer;
+    int dimension = 0;
+    std::vector<std::string> images;   // relative to the folder
+    std::vector<float> codes;          // images x dimension
+    std::vector<float> coordinates;    // images x 2, in [0, 1]
+    std::vector<RgbImage> thumbnails;  // model-input view, thumbnailSize square
+    std::vector<std::string> skipped;
+};
+ImageMap buildImageMap(Model& model, const std::string& folder, const std::string& layer, int maxImages, int thumbnailSize,
+                       const LayoutConfig& layout, Progress& progress);
+// The k images nearest to image `index` by Euclidean distance of their codes, nearest first.
+std::vector<int> nearestImages(const ImageMap& map, int index, int k);
+// The map as one picture: thumbnails at their places on a white square of `side` pixels.
+RgbImage imageMapPicture(const ImageMap& map, int side, int thumbnailSize);
+
 } // namespace loupe

@@ -7,6 +7,7 @@
 #include "core/json.h"
 #include "core/model.h"
 
+#include <algorithm>
 #include <iostream>
 
 namespace loupe::cli {
@@ -57,11 +58,53 @@ Json stageJson(const Atlas& atlas)
 
 } // namespace
 
+// --image-map: one point per image (pooled codes), thumbnails on the map, and the nearest
+// neighbours of --neighbours-of IMAGE (a path relative to the folder).
+int runImageMap(const Args& args, Model& model)
+{
+    LayoutConfig layout;
+    layout.seed = std::uint64_t(args.intValue("seed", 0));
+    layout.epochs = args.intValue("epochs", 200);
+    layout.neighbours = args.intValue("neighbours", 15);
+    layout.device = devicePreferenceFromString(args.value("device"));
+    Progress progress(stderrProgress(args.has("quiet")));
+    const ImageMap map = buildImageMap(model, args.required("images"), args.required("layer"), args.intValue("max-images", 0),
+                                       args.intValue("thumbnail", 48), layout, progress);
+    endProgressLine(args.has("quiet"));
+    Json out = Json::object();
+    out["layer"] = map.layer;
+    out["images"] = int(map.images.size());
+    out["skipped"] = int(map.skipped.size());
+    out["dimension"] = map.dimension;
+    if (args.has("neighbours-of")) {
+        const auto it = std::find(map.images.begin(), map.images.end(), args.value("neighbours-of"));
+        if (it == map.images.end())
+            throw Error("'" + args.value("neighbours-of") + "' is not one of the mapped images (give its path relative to the folder)");
+        Json list = Json::array();
+        for (int j : nearestImages(map, int(it - map.images.begin()), args.intValue("k", 8)))
+            list.push(map.images[size_t(j)]);
+        out["nearest"] = list;
+    }
+    if (args.has("out"))
+        saveImage(imageMapPicture(map, args.intValue("side", 1600), args.intValue("thumbnail", 48)), args.value("out"));
+    if (args.has("csv")) {
+        std::string csv = "image,layout_x,layout_y\n";
+        for (size_t i = 0; i < map.images.size(); ++i)
+            csv += "\"" + map.images[i] + "\"," + std::to_string(map.coordinates[2 * i]) + "," + std::to_string(map.coordinates[2 * i + 1]) + "\n";
+        writeFileAtomically(args.value("csv"), csv);
+    }
+    std::cout << out.dump(2) << std::endl;
+    return 0;
+}
+
 int runAtlas(const Args& args)
 {
     args.allowOnly({"model", "device", "images", "layer", "samples-per-image", "max-images", "batch", "seed", "epochs",
-                    "neighbours", "grid", "min-count", "max-icons", "icon-size", "steps", "cell-pixels", "out", "csv", "quiet"});
+                    "neighbours", "grid", "min-count", "max-icons", "icon-size", "steps", "cell-pixels", "out", "csv", "quiet",
+                    "image-map", "neighbours-of", "k", "thumbnail", "side"});
     const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    if (args.has("image-map"))
+        return runImageMap(args, *model);
     const AtlasConfig config = atlasConfigFromArgs(args, *model);
     Progress progress(stderrProgress(args.has("quiet")));
     const Atlas atlas = buildAtlas(*model, config, progress);

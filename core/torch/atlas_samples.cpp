@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/image_folder.h"
+#include "core/receptive_field.h"
 #include "core/synthetic_shapes.h"
 #include "core/torch/model_impl.h"
 #include "core/torch/tensor_image.h"
@@ -106,6 +107,67 @@ ActivationSamples collectActivationSamples(Model& model, const AtlasSamplesConfi
     if (out.count() == 0)
         throw Error("none of the images in '" + config.folder + "' could be read");
     return out;
+}
+
+ImageMap buildImageMap(Model& model, const std::string& folder, const std::string& layerName, int maxImages, int thumbnailSize,
+                       const LayoutConfig& layout, Progress& progress)
+{
+    const LayerInfo& layer = model.layer(layerName);
+    if (!layer.addressable)
+        throw Error("layer '" + layer.path + "' cannot be captured: " + layer.note);
+    auto files = listImages(folder);
+    if (maxImages > 0 && int(files.size()) > maxImages) {
+        std::vector<std::string> chosen;
+        for (int i = 0; i < maxImages; ++i)
+            chosen.push_back(files[size_t(i) * files.size() / size_t(maxImages)]);
+        files = chosen;
+    }
+    if (files.size() < 3)
+        throw Error("an image map needs at least 3 images in '" + folder + "'");
+    auto& d = model.impl();
+    const int size = d.metadata.input.size;
+    const auto& plan = d.captures.plan(d.module, {{layer.path, false}}, false);
+    const int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    ImageMap map;
+    map.folder = folder;
+    map.layer = layer.path;
+    map.dimension = int(layer.channels());
+    const size_t batch = 32;
+    Progress collecting([&](double f, const std::string& text) { progress.report(0.6 * f, "codes: " + text); }, progress);
+    for (size_t begin = 0; begin < files.size(); begin += batch) {
+        collecting.checkCancelled();
+        std::vector<torch::Tensor> inputs;
+        for (auto& item : decodeImages(folder, files, begin, std::min(files.size(), begin + batch), size, threads)) {
+            if (!item.error.empty()) {
+                map.skipped.push_back(files[size_t(item.index)] + ": " + item.error);
+                continue;
+            }
+            inputs.push_back(imageToInput(item.image, d.metadata.input));
+            map.images.push_back(files[size_t(item.index)]);
+            map.thumbnails.push_back(exampleImage(item.image, size, ReceptiveField{size, double(size), size / 2.0}, 0, 0, false,
+                                                  thumbnailSize));
+        }
+        if (inputs.empty())
+            continue;
+        try {
+            c10::InferenceMode inference;
+            auto act = runCapture(d.module, plan, torch::cat(inputs).to(d.device)).activations.at(0);
+            if (act.dim() == 4)
+                act = act.mean(c10::IntArrayRef{2, 3});  // pooled over positions
+            act = act.flatten(1).to(torch::kCPU, torch::kFloat32).contiguous();
+            map.dimension = int(act.size(1));
+            map.codes.insert(map.codes.end(), act.data_ptr<float>(), act.data_ptr<float>() + act.numel());
+        } catch (const std::exception& e) {
+            throw Error("computing codes of '" + layer.path + "' failed: " + firstLine(e.what()));
+        }
+        const size_t done = std::min(files.size(), begin + batch);
+        collecting.report(double(done) / files.size(), std::to_string(done) + "/" + std::to_string(files.size()) + " images");
+    }
+    if (map.images.size() < 3)
+        throw Error("fewer than 3 readable images in '" + folder + "'");
+    Progress laying([&](double f, const std::string& text) { progress.report(0.6 + 0.4 * f, text); }, progress);
+    map.coordinates = layout2d(map.codes, int(map.images.size()), map.dimension, layout, laying);
+    return map;
 }
 
 } // namespace loupe

@@ -169,6 +169,32 @@ private slots:
 
         config.samples.layer = "head";
         QVERIFY_THROWS_EXCEPTION(Error, buildAtlas(*model, config, progress));
+
+        // The image map: one code per readable image, nearest neighbours by code distance.
+        const ImageMap map = buildImageMap(*model, images.path().toStdString(), "block", 0, 24, config.layout, progress);
+        QCOMPARE(map.images.size(), size_t(24));
+        QCOMPARE(map.codes.size(), size_t(24 * 8));  // block pooled over positions
+        QCOMPARE(map.coordinates.size(), size_t(48));
+        QCOMPARE(map.skipped.size(), size_t(1));
+        const auto nearest = nearestImages(map, 5, 3);
+        QCOMPARE(nearest.size(), size_t(3));
+        double previous = 0;
+        for (int j : nearest) {  // nearest first, and truly the nearest
+            double d = 0;
+            for (int c = 0; c < 8; ++c)
+                d += std::pow(map.codes[5 * 8 + size_t(c)] - map.codes[size_t(j) * 8 + size_t(c)], 2);
+            QVERIFY(d >= previous);
+            previous = d;
+        }
+        for (int j = 0; j < 24; ++j) {
+            if (j == 5 || std::find(nearest.begin(), nearest.end(), j) != nearest.end())
+                continue;
+            double d = 0;
+            for (int c = 0; c < 8; ++c)
+                d += std::pow(map.codes[5 * 8 + size_t(c)] - map.codes[size_t(j) * 8 + size_t(c)], 2);
+            QVERIFY(d >= previous - 1e-9);
+        }
+        QCOMPARE(imageMapPicture(map, 200, 24).width, 200);
     }
 };
 
