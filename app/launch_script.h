@@ -26,6 +26,7 @@ struct LaunchRequest {
     QString occlude;           // occlusion map: prob|unit|layer|classes
     bool circuit = false;      // compute the selected unit's circuit on the image
     QString atlas;             // folder: build the selected layer's activation atlas over it
+    bool imageMap = false;     // ... or its image map
     int timeoutSeconds = 300;
 };
 

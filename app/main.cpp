@@ -47,7 +47,9 @@ int main(int argc, char** argv)
     const QCommandLineOption circuit(QStringLiteral("circuit"), QStringLiteral("Compute the selected unit's circuit on the image."));
     const QCommandLineOption atlas(QStringLiteral("atlas"), QStringLiteral("Build the selected layer's activation atlas over a folder."),
                                    QStringLiteral("folder"));
-    parser.addOptions({image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family, sweep, occlude, circuit, atlas});
+    const QCommandLineOption imageMap(QStringLiteral("image-map"), QStringLiteral("With --atlas: build the image map instead."));
+    parser.addOptions({image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family, sweep, occlude, circuit, atlas,
+                       imageMap});
     parser.process(app);
 
     loupe::app::MainWindow window;
@@ -55,7 +57,7 @@ int main(int argc, char** argv)
                                           parser.value(dock), parser.isSet(renderLayer), parser.value(pick),
                                           parser.value(nmf).toInt(), parser.value(attribute), parser.value(tune),
                                           parser.value(family), parser.value(sweep), parser.value(occlude),
-                                          parser.isSet(circuit), parser.value(atlas)};
+                                          parser.isSet(circuit), parser.value(atlas), parser.isSet(imageMap)};
     new loupe::app::LaunchScript(&window, request);
     window.show();
 

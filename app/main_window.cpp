@@ -607,6 +607,8 @@ void MainWindow::connectTuning()
     connect(session_, &ModelSession::nmfFactorImagesReady, nmf_, &widgets::NmfPanel::setFactorImages);
     connect(session_, &ModelSession::nmfFailed, nmf_, &widgets::NmfPanel::clearFactors);
     connect(atlas_, &widgets::AtlasPanel::atlasRequested, session_, &ModelSession::requestAtlas);
+    connect(atlas_, &widgets::AtlasPanel::imageMapRequested, session_, &ModelSession::requestImageMap);
+    connect(session_, &ModelSession::imageMapReady, atlas_, &widgets::AtlasPanel::setImageMap);
     connect(atlas_, &widgets::AtlasPanel::patchesWanted, session_, &ModelSession::requestAtlasPatches);
     connect(atlas_, &widgets::AtlasPanel::placementWanted, session_, &ModelSession::requestAtlasPlacement);
     connect(atlas_, &widgets::AtlasPanel::saveDirectionRequested, session_, &ModelSession::saveNamedDirection);

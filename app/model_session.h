@@ -88,6 +88,7 @@ public:
     void requestAtlas(const QString& layer, const QString& folder, int grid, int samplesPerImage, int maxIcons);
     void requestAtlasPatches(int cell);   // a few dataset patches of the cell
     void requestAtlasPlacement();         // where the current image's positions land
+    void requestImageMap(const QString& layer, const QString& folder);
 
     bool hasModel() const { return bool(model_); }
     bool hasImage() const { return !image_.empty(); }
@@ -149,6 +150,7 @@ signals:
     void atlasFailed(const QString& message);
     void atlasPatchesReady(int cell, const std::vector<loupe::RgbImage>& patches);
     void atlasPlacementReady(const std::vector<float>& coordinates);
+    void imageMapReady(std::shared_ptr<const loupe::ImageMap> map);
     void familiesChanged(const QMap<QString, QString>& families);  // name -> "layer:c1,c2,…"
 
 private:

@@ -118,4 +118,21 @@ void ModelSession::requestAtlasPlacement()
         QStringLiteral("atlas-placement"));
 }
 
+void ModelSession::requestImageMap(const QString& layer, const QString& folder)
+{
+    if (!model_)
+        return;
+    auto model = model_;
+    const std::string name = layer.toStdString(), path = folder.toStdString();
+    runner_->submit(
+        tr("Image map of %1 over %2").arg(layer, folder), JobRunner::Pool::Device,
+        [model, name, path](Progress& progress) -> std::any {
+            return std::shared_ptr<const ImageMap>(
+                std::make_shared<const ImageMap>(buildImageMap(*model, path, name, 2000, 64, LayoutConfig{}, progress)));
+        },
+        this, {[this](std::any result) { emit imageMapReady(std::any_cast<std::shared_ptr<const ImageMap>>(result)); },
+               [this](const QString& message) { emit atlasFailed(message); }, [this] { emit atlasFailed(tr("cancelled")); }},
+        QStringLiteral("atlas"));
+}
+
 } // namespace loupe::app

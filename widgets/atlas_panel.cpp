@@ -37,6 +37,10 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
     auto* layout = new QVBoxLayout(body);
     layout->setContentsMargins(4, 4, 4, 4);
     auto* controls = new QHBoxLayout;
+    mode_ = new QComboBox;
+    mode_->addItems({tr("activation atlas"), tr("image map")});
+    mode_->setToolTip(tr("Activation atlas: cells of activation vectors drawn as feature visualizations.\n"
+                         "Image map: one thumbnail per image, placed by its pooled code; click one for its nearest neighbours."));
     auto* buildButton = new QPushButton(tr("Build…"));
     buildButton->setToolTip(tr("Collect the selected layer's activations over a folder, lay them out in 2-D and draw the atlas"));
     grid_ = new QSpinBox;
@@ -60,6 +64,7 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
     showImage_->setToolTip(tr("Show where the current image's positions land on the map"));
     auto* save = new QPushButton(tr("Save…"));
     save->setToolTip(tr("Save the selected cell's mean activation as a named direction (objective direction:NAME)"));
+    controls->addWidget(mode_);
     controls->addWidget(buildButton);
     controls->addWidget(grid_);
     controls->addWidget(samples_);
@@ -109,12 +114,66 @@ void AtlasPanel::build(const QString& givenFolder)
         folder = QFileDialog::getExistingDirectory(this, tr("Folder of images for the atlas"));
     if (folder.isEmpty())
         return;
-    setStatus(tr("building… (collect, layout, icons: see Jobs)"));
-    emit atlasRequested(selection()->layer(), folder, grid_->value(), samples_->value(), icons_->value());
+    setStatus(tr("building… (see Jobs)"));
+    if (mode_->currentIndex() == 1)
+        emit imageMapRequested(selection()->layer(), folder);
+    else
+        emit atlasRequested(selection()->layer(), folder, grid_->value(), samples_->value(), icons_->value());
+}
+
+void AtlasPanel::setImageMapMode(bool imageMap) { mode_->setCurrentIndex(imageMap ? 1 : 0); }
+
+void AtlasPanel::setImageMap(std::shared_ptr<const ImageMap> map)
+{
+    imageMap_ = std::move(map);
+    atlas_.reset();
+    selected_ = hovered_ = -1;
+    scene_->clear();
+    constexpr double side = 1600, thumb = 48;
+    for (size_t i = 0; i < imageMap_->thumbnails.size(); ++i) {
+        auto* item = scene_->addPixmap(QPixmap::fromImage(toQImage(imageMap_->thumbnails[i])));
+        item->setScale(thumb / std::max(1, imageMap_->thumbnails[i].width));
+        item->setPos(imageMap_->coordinates[2 * i] * (side - thumb), (1 - imageMap_->coordinates[2 * i + 1]) * (side - thumb));
+        item->setData(0, int(i));
+        item->setToolTip(QString::fromStdString(imageMap_->images[i]));
+    }
+    view_->fitInView(scene_->itemsBoundingRect(), Qt::KeepAspectRatio);
+    setStatus(tr("%1 images of %2 by their %3-D codes (%4). Click an image for its nearest neighbours.")
+                  .arg(imageMap_->images.size())
+                  .arg(QString::fromStdString(imageMap_->folder))
+                  .arg(imageMap_->dimension)
+                  .arg(QString::fromStdString(imageMap_->layer)));
+}
+
+void AtlasPanel::showNeighbours(int image)
+{
+    if (!imageMap_ || image < 0 || image >= int(imageMap_->images.size()))
+        return;
+    const auto nearest = nearestImages(*imageMap_, image, 8);
+    std::vector<RgbImage> strip{imageMap_->thumbnails[size_t(image)]};
+    QStringList names;
+    for (int j : nearest) {
+        strip.push_back(imageMap_->thumbnails[size_t(j)]);
+        names << QString::fromStdString(imageMap_->images[size_t(j)]);
+    }
+    info_->setText(tr("%1 — nearest in %2: %3")
+                       .arg(QString::fromStdString(imageMap_->images[size_t(image)]), QString::fromStdString(imageMap_->layer),
+                            names.join(QStringLiteral(", "))));
+    hovered_ = -2;  // the strip below is the neighbours, not a cell's patches
+    const int side = 64;
+    QImage picture(int(strip.size()) * (side + 4), side, QImage::Format_RGB32);
+    picture.fill(Qt::white);
+    QPainter p(&picture);
+    for (size_t i = 0; i < strip.size(); ++i)
+        p.drawImage(QRect(int(i) * (side + 4) + (i ? 8 : 0), 0, side, side), toQImage(strip[i]));
+    p.end();
+    patches_->setPixmap(QPixmap::fromImage(picture));
+    selected_ = image;
 }
 
 void AtlasPanel::setAtlas(std::shared_ptr<const Atlas> atlas, const QMap<int, QString>& classLabels)
 {
+    imageMap_.reset();
     atlas_ = std::move(atlas);
     classLabels_ = classLabels;
     placement_.clear();
@@ -294,7 +353,7 @@ void AtlasPanel::saveSelected(const QString& givenName)
 
 bool AtlasPanel::eventFilter(QObject* watched, QEvent* event)
 {
-    if (watched != view_->viewport() || !atlas_)
+    if (watched != view_->viewport() || (!atlas_ && !imageMap_))
         return Panel::eventFilter(watched, event);
     const auto cellUnder = [this](const QPointF& at) {
         const QPointF p = view_->mapToScene(at.toPoint());
@@ -309,7 +368,10 @@ bool AtlasPanel::eventFilter(QObject* watched, QEvent* event)
         view_->scale(factor, factor);
         return true;
     }
-    if (event->type() == QEvent::MouseMove) {
+    if (imageMap_) {
+        if (event->type() == QEvent::MouseButtonRelease && static_cast<QMouseEvent*>(event)->button() == Qt::LeftButton)
+            showNeighbours(cellUnder(static_cast<QMouseEvent*>(event)->position()));
+    } else if (event->type() == QEvent::MouseMove) {
         hoverCell(cellUnder(static_cast<QMouseEvent*>(event)->position()));
     } else if (event->type() == QEvent::MouseButtonDblClick || (event->type() == QEvent::MouseButtonRelease &&
                                                                 static_cast<QMouseEvent*>(event)->button() == Qt::LeftButton)) {
@@ -323,6 +385,7 @@ bool AtlasPanel::eventFilter(QObject* watched, QEvent* event)
 void AtlasPanel::clearAtlas(const QString& message)
 {
     atlas_.reset();
+    imageMap_.reset();
     scene_->clear();
     info_->clear();
     patches_->clear();
@@ -331,6 +394,8 @@ void AtlasPanel::clearAtlas(const QString& message)
 
 QString AtlasPanel::exportName() const
 {
+    if (imageMap_)
+        return QStringLiteral("image-map-%1").arg(QString::fromStdString(imageMap_->layer));
     return atlas_ ? QStringLiteral("atlas-%1").arg(QString::fromStdString(atlas_->layer)) : QStringLiteral("atlas");
 }
 
@@ -359,6 +424,15 @@ QJsonObject AtlasPanel::exportParameters() const
 
 QString AtlasPanel::exportData() const
 {
+    if (imageMap_) {
+        QString csv = QStringLiteral("image,layout_x,layout_y\n");
+        for (size_t i = 0; i < imageMap_->images.size(); ++i)
+            csv += QStringLiteral("\"%1\",%2,%3\n")
+                       .arg(QString::fromStdString(imageMap_->images[i]))
+                       .arg(double(imageMap_->coordinates[2 * i]))
+                       .arg(double(imageMap_->coordinates[2 * i + 1]));
+        return csv;
+    }
     return atlas_ ? QString::fromStdString(atlasCoordinatesCsv(*atlas_)) : QString();
 }
 

@@ -31,6 +31,12 @@ public:
     AtlasPanel(const PanelServices& services, QWidget* parent = nullptr);
 
     void setAtlas(std::shared_ptr<const Atlas> atlas, const QMap<int, QString>& classLabels);
+    // The second mode: one thumbnail per image at its place; click one for its nearest
+    // neighbours in feature space.
+    void setImageMap(std::shared_ptr<const ImageMap> map);
+    void setImageMapMode(bool imageMap);
+    void showNeighbours(int image);  // what clicking an image does
+    const ImageMap* imageMap() const { return imageMap_.get(); }
     void setCellPatches(int cell, const std::vector<RgbImage>& patches);
     void setImagePlacement(const std::vector<float>& coordinates);  // [0,1]^2 pairs
     void clearAtlas(const QString& message);
@@ -53,6 +59,7 @@ public slots:
 
 signals:
     void atlasRequested(const QString& layer, const QString& folder, int grid, int samplesPerImage, int maxIcons);
+    void imageMapRequested(const QString& layer, const QString& folder);
     void patchesWanted(int cell);
     void placementWanted();
     void saveDirectionRequested(const QString& name, const QString& layer, const std::vector<float>& direction);
@@ -64,6 +71,7 @@ private:
     void rebuildScene();
     int majorityClass(int cell) const;
 
+    QComboBox* mode_;
     QSpinBox* grid_;
     QSpinBox* samples_;
     QSpinBox* icons_;
@@ -74,6 +82,7 @@ private:
     QLabel* info_;
     QLabel* patches_;
     std::shared_ptr<const Atlas> atlas_;
+    std::shared_ptr<const ImageMap> imageMap_;
     QMap<int, QString> classLabels_;
     std::vector<float> placement_;
     int selected_ = -1;

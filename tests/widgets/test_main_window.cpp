@@ -395,6 +395,15 @@ private slots:
         const int classes = atlas->atlas()->samples.predictedClass.front();
         atlas->setClassFilter(classes);
         QVERIFY(atlas->visibleIcons() >= 1);
+
+        // The image map: every image of the folder, and neighbours on click.
+        QSignalSpy maps(window.session(), &app::ModelSession::imageMapReady);
+        atlas->setImageMapMode(true);
+        atlas->build(folder.path());
+        QTRY_COMPARE_WITH_TIMEOUT(maps.count(), 1, 60000);
+        QCOMPARE(atlas->imageMap()->images.size(), size_t(10));
+        atlas->showNeighbours(0);
+        QCOMPARE(atlas->exportData().count('\n'), 1 + 10);
         window.jobs()->waitForIdle(30000);
         qunsetenv("LOUPE_DATA_DIR");
     }
