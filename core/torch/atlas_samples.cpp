@@ -39,6 +39,7 @@ ActivationSamples collectActivationSamples(Model& model, const AtlasSamplesConfi
     const size_t batch = size_t(std::max(1, config.batchSize));
     const bool classifier = d.numClasses > 0;
     const auto& plan = d.captures.plan(d.module, {{layer.path, false}}, classifier);
+    int fitting = 0;  // the batch size that fits on the device, learnt on out-of-memory
 
     ActivationSamples out;
     out.folder = config.folder;
@@ -72,7 +73,7 @@ ActivationSamples collectActivationSamples(Model& model, const AtlasSamplesConfi
             continue;
         try {
             c10::InferenceMode inference;
-            const auto result = runCapture(d.module, plan, torch::cat(inputs).to(d.device));
+            const auto result = runCaptureInChunks(d.module, plan, torch::cat(inputs).to(d.device), fitting);
             // N x positions x C on the CPU: the sampled rows are copied out.
             const auto act = result.activations.at(0).to(torch::kCPU, torch::kFloat32).flatten(2).transpose(1, 2).contiguous();
             if (classifier) {
@@ -127,6 +128,7 @@ ImageMap buildImageMap(Model& model, const std::string& folder, const std::strin
     auto& d = model.impl();
     const int size = d.metadata.input.size;
     const auto& plan = d.captures.plan(d.module, {{layer.path, false}}, false);
+    int fitting = 0;
     const int threads = int(std::max(1u, std::thread::hardware_concurrency()));
     ImageMap map;
     map.folder = folder;
@@ -151,7 +153,7 @@ ImageMap buildImageMap(Model& model, const std::string& folder, const std::strin
             continue;
         try {
             c10::InferenceMode inference;
-            auto act = runCapture(d.module, plan, torch::cat(inputs).to(d.device)).activations.at(0);
+            auto act = runCaptureInChunks(d.module, plan, torch::cat(inputs).to(d.device), fitting).activations.at(0);
             if (act.dim() == 4)
                 act = act.mean(c10::IntArrayRef{2, 3});  // pooled over positions
             act = act.flatten(1).to(torch::kCPU, torch::kFloat32).contiguous();

@@ -51,4 +51,10 @@ private:
 
 CaptureResult runCapture(torch::jit::Module& root, const CapturePlan& plan, const torch::Tensor& input);
 
+// The same for a batch, retried in halves when the device runs out of memory (GPU OOM: retry
+// smaller). `maxBatch` remembers the size that fits for the caller's next batches (0: all).
+// The results are concatenated along the batch; other errors propagate.
+CaptureResult runCaptureInChunks(torch::jit::Module& root, const CapturePlan& plan, const torch::Tensor& input, int& maxBatch);
+bool isOutOfMemory(const std::exception& error);
+
 } // namespace loupe

@@ -263,6 +263,7 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
     const int threads = config.decodeThreads > 0 ? config.decodeThreads : int(std::max(1u, std::thread::hardware_concurrency()));
     const size_t batch = size_t(std::max(1, config.batchSize));
     const auto& plan = d.captures.plan(d.module, requests, false);
+    int fitting = 0;  // the batch size that fits on the device, learnt on out-of-memory
 
     const auto decodeAsync = [&](size_t begin) {
         const size_t end = std::min(todo.size(), begin + batch);
@@ -299,7 +300,7 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
             }
             if (!inputs.empty()) {
                 c10::InferenceMode inference;
-                const auto result = runCapture(d.module, plan, torch::cat(inputs, 0).to(d.device));
+                const auto result = runCaptureInChunks(d.module, plan, torch::cat(inputs, 0).to(d.device), fitting);
                 summary.forwardSeconds += lap();
                 for (size_t l = 0; l < layers.size(); ++l)
                     accumulate(layers[l], result.activations[l], ids);

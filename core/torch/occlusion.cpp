@@ -92,11 +92,12 @@ OcclusionClassMap occlusionTopClasses(Model& model, const RgbImage& image, const
         map.unoccludedClass = int(runCapture(d.module, plan, input).modelOutput.argmax(1).item<int64_t>());
         const auto fill = occlusionFill(input, d.metadata.input, config.fill);
         const size_t batch = size_t(std::max(1, config.batch));
+        int fitting = 0;
         for (size_t start = 0; start < positions.size(); start += batch) {
             progress.checkCancelled();
             const size_t end = std::min(positions.size(), start + batch);
             const auto probabilities = torch::softmax(
-                runCapture(d.module, plan, occludedBatch(input, fill, positions, start, end, config.patch)).modelOutput, 1);
+                runCaptureInChunks(d.module, plan, occludedBatch(input, fill, positions, start, end, config.patch), fitting).modelOutput, 1);
             const auto [best, index] = probabilities.max(1);
             const auto bestCpu = best.to(torch::kCPU, torch::kFloat32), indexCpu = index.to(torch::kCPU);
             for (size_t i = start; i < end; ++i) {

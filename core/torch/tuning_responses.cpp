@@ -10,15 +10,6 @@
 #include <algorithm>
 
 namespace loupe {
-namespace {
-
-bool isOutOfMemory(const std::exception& e)
-{
-    const std::string what = e.what();
-    return what.find("out of memory") != std::string::npos || what.find("OutOfMemory") != std::string::npos;
-}
-
-} // namespace
 
 std::vector<float> unitResponses(Model& model, const TuningTarget& target, int count,
                                  const std::function<RgbImage(int)>& imageAt, int batchSize, Progress& progress,

@@ -63,6 +63,24 @@ private slots:
         QVERIFY(close(result.modelOutput, d.module.forward({x.clone()}).toTensor()));
     }
 
+    // The out-of-memory fallback's chunked path gives the batch's results, in order.
+    void chunkedCaptureEqualsOneBatch()
+    {
+        auto& d = model_->impl();
+        torch::NoGradGuard noGrad;
+        const auto x = torch::randn({5, 3, 32, 32});
+        const auto& plan = d.captures.plan(d.module, {{"conv1"}, {"block"}}, true);
+        const auto whole = runCapture(d.module, plan, x);
+        int maxBatch = 2;
+        const auto chunked = runCaptureInChunks(d.module, plan, x, maxBatch);
+        QCOMPARE(maxBatch, 2);
+        for (size_t a = 0; a < whole.activations.size(); ++a)
+            QVERIFY(close(chunked.activations[a], whole.activations[a]));
+        QVERIFY(close(chunked.modelOutput, whole.modelOutput));
+        QVERIFY(isOutOfMemory(std::runtime_error("CUDA out of memory. Tried to allocate 2.00 GiB")));
+        QVERIFY(!isOutOfMemory(std::runtime_error("shape mismatch")));
+    }
+
     void preReluFollowsConcatBranches()
     {
         auto& d = model_->impl();
