@@ -127,27 +127,27 @@ void MainWindow::buildDocks()
     QDockWidget* act = addDock(activations_, tr("Activations"), QStringLiteral("dock.activations"), Qt::RightDockWidgetArea);
     QDockWidget* neuron = addDock(neuron_, tr("Neuron"), QStringLiteral("dock.neuron"), Qt::RightDockWidgetArea);
     splitDockWidget(act, neuron, Qt::Horizontal);
-    QDockWidget* examples = addDock(examples_, tr("Dataset Examples"), QStringLiteral("dock.examples"), Qt::RightDockWidgetArea);
-    QDockWidget* distribution = addDock(distribution_, tr("Distribution"), QStringLiteral("dock.distribution"), Qt::RightDockWidgetArea);
-    tabifyDockWidget(neuron, examples);
-    tabifyDockWidget(examples, distribution);
-    QDockWidget* dictionary = addDock(dictionary_, tr("Semantic Dictionary"), QStringLiteral("dock.dictionary"), Qt::RightDockWidgetArea);
-    tabifyDockWidget(distribution, dictionary);
-    QDockWidget* nmf = addDock(nmf_, tr("NMF"), QStringLiteral("dock.nmf"), Qt::RightDockWidgetArea);
-    tabifyDockWidget(dictionary, nmf);
-    QDockWidget* atlas = addDock(atlas_, tr("Atlas"), QStringLiteral("dock.atlas"), Qt::RightDockWidgetArea);
-    tabifyDockWidget(nmf, atlas);
-    QDockWidget* attribution = addDock(attribution_, tr("Attribution"), QStringLiteral("dock.attribution"), Qt::RightDockWidgetArea);
-    tabifyDockWidget(atlas, attribution);
-    QDockWidget* occlusion = addDock(occlusion_, tr("Occlusion"), QStringLiteral("dock.occlusion"), Qt::RightDockWidgetArea);
-    tabifyDockWidget(attribution, occlusion);
-    QDockWidget* circuit = addDock(circuit_, tr("Circuit"), QStringLiteral("dock.circuit"), Qt::RightDockWidgetArea);
-    tabifyDockWidget(occlusion, circuit);
-    QDockWidget* tuning = addDock(tuning_, tr("Tuning"), QStringLiteral("dock.tuning"), Qt::RightDockWidgetArea);
-    tabifyDockWidget(circuit, tuning);
+    // Right: what one unit is (Neuron, examples, distribution, tuning, circuit) and what a layer
+    // or dataset holds (NMF, atlas). Middle, beside the activations: what the current image
+    // does (dictionary, attribution, occlusion). Two tab groups keep the tabs readable.
+    // Each dock joins its tab group as soon as it is added: added all first, they leave
+    // stacked placeholders that make the window taller than the screen.
+    const auto tabAfter = [this](QDockWidget* previous, QWidget* body, const QString& title, const QString& name) {
+        QDockWidget* dock = addDock(body, title, name, Qt::RightDockWidgetArea);
+        tabifyDockWidget(previous, dock);
+        return dock;
+    };
+    QDockWidget* last = tabAfter(neuron, examples_, tr("Dataset Examples"), QStringLiteral("dock.examples"));
+    last = tabAfter(last, distribution_, tr("Distribution"), QStringLiteral("dock.distribution"));
+    last = tabAfter(last, tuning_, tr("Tuning"), QStringLiteral("dock.tuning"));
+    last = tabAfter(last, circuit_, tr("Circuit"), QStringLiteral("dock.circuit"));
+    last = tabAfter(last, nmf_, tr("NMF"), QStringLiteral("dock.nmf"));
+    tabAfter(last, atlas_, tr("Atlas"), QStringLiteral("dock.atlas"));
     neuron->raise();
-    QDockWidget* wts = addDock(weights_, tr("Weights"), QStringLiteral("dock.weights"), Qt::RightDockWidgetArea);
-    tabifyDockWidget(act, wts);
+    last = tabAfter(act, weights_, tr("Weights"), QStringLiteral("dock.weights"));
+    last = tabAfter(last, dictionary_, tr("Dictionary"), QStringLiteral("dock.dictionary"));
+    last = tabAfter(last, attribution_, tr("Attribution"), QStringLiteral("dock.attribution"));
+    tabAfter(last, occlusion_, tr("Occlusion"), QStringLiteral("dock.occlusion"));
     act->raise();
     addDock(jobsPanel_, tr("Jobs"), QStringLiteral("dock.jobs"), Qt::BottomDockWidgetArea);
     resizeDocks({docks_[0], act, neuron}, {390, 520, 480}, Qt::Horizontal);

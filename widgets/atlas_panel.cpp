@@ -64,15 +64,18 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
     showImage_->setToolTip(tr("Show where the current image's positions land on the map"));
     auto* save = new QPushButton(tr("Save…"));
     save->setToolTip(tr("Save the selected cell's mean activation as a named direction (objective direction:NAME)"));
+    // Two rows: one long row would make the whole dock area as wide as it.
     controls->addWidget(mode_);
-    controls->addWidget(buildButton);
     controls->addWidget(grid_);
     controls->addWidget(samples_);
     controls->addWidget(icons_);
-    controls->addWidget(classFilter_, 1);
-    controls->addWidget(showImage_);
-    controls->addWidget(save);
+    controls->addWidget(buildButton);
+    auto* viewControls = new QHBoxLayout;
+    viewControls->addWidget(classFilter_, 1);
+    viewControls->addWidget(showImage_);
+    viewControls->addWidget(save);
     layout->addLayout(controls);
+    layout->addLayout(viewControls);
     scene_ = new QGraphicsScene(this);
     view_ = new QGraphicsView(scene_);
     view_->setDragMode(QGraphicsView::ScrollHandDrag);

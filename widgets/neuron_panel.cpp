@@ -113,8 +113,14 @@ NeuronPanel::NeuronPanel(const PanelServices& services, QWidget* parent)
     scroll->setWidget(layerGrid_);
     layerGrid_->setTileSize(64);
     layerGrid_->setPlaceholder(tr("Render Layer shows every channel's feature visualization here"));
+    // The top pane scrolls rather than squeeze: a wrapped caption of three lines would
+    // otherwise be drawn over the images when the dock is short.
+    auto* imagesScroll = new QScrollArea;
+    imagesScroll->setWidgetResizable(true);
+    imagesScroll->setFrameShape(QFrame::NoFrame);
+    imagesScroll->setWidget(images);
     auto* splitter = new QSplitter(Qt::Vertical);
-    splitter->addWidget(images);
+    splitter->addWidget(imagesScroll);
     splitter->addWidget(scroll);
     splitter->setSizes({520, 300});
     setBody(splitter);
