@@ -115,6 +115,7 @@ void LaunchScript::checkIdle()
     if (!request_.atlas.isEmpty() && !atlased_) {
         atlased_ = true;
         window_->atlasPanel()->setImageMapMode(request_.imageMap);
+        window_->atlasPanel()->setColourByClass(request_.classColours);
         window_->atlasPanel()->build(request_.atlas);
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);
         return;

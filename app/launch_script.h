@@ -27,6 +27,7 @@ struct LaunchRequest {
     bool circuit = false;      // compute the selected unit's circuit on the image
     QString atlas;             // folder: build the selected layer's activation atlas over it
     bool imageMap = false;     // ... or its image map
+    bool classColours = false; // frame the atlas cells by predicted class
     int timeoutSeconds = 300;
 };
 

@@ -48,8 +48,9 @@ int main(int argc, char** argv)
     const QCommandLineOption atlas(QStringLiteral("atlas"), QStringLiteral("Build the selected layer's activation atlas over a folder."),
                                    QStringLiteral("folder"));
     const QCommandLineOption imageMap(QStringLiteral("image-map"), QStringLiteral("With --atlas: build the image map instead."));
+    const QCommandLineOption classColours(QStringLiteral("class-colours"), QStringLiteral("With --atlas: frame cells by predicted class."));
     parser.addOptions({image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family, sweep, occlude, circuit, atlas,
-                       imageMap});
+                       imageMap, classColours});
     parser.process(app);
 
     loupe::app::MainWindow window;
@@ -57,7 +58,8 @@ int main(int argc, char** argv)
                                           parser.value(dock), parser.isSet(renderLayer), parser.value(pick),
                                           parser.value(nmf).toInt(), parser.value(attribute), parser.value(tune),
                                           parser.value(family), parser.value(sweep), parser.value(occlude),
-                                          parser.isSet(circuit), parser.value(atlas), parser.isSet(imageMap)};
+                                          parser.isSet(circuit), parser.value(atlas), parser.isSet(imageMap),
+                                          parser.isSet(classColours)};
     new loupe::app::LaunchScript(&window, request);
     window.show();
 

@@ -1,5 +1,6 @@
 #include "widgets/atlas_panel.h"
 
+#include "core/tuning_figures.h"
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
 
@@ -60,6 +61,8 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
     classFilter_ = new QComboBox;
     classFilter_->addItem(tr("all classes"), -1);
     classFilter_->setToolTip(tr("Class activation atlas: only the cells whose images the model mostly assigns to this class"));
+    colourByClass_ = new QCheckBox(tr("colour by class"));
+    colourByClass_->setToolTip(tr("Frame each cell in the colour of the class the model mostly predicts for its images"));
     showImage_ = new QCheckBox(tr("this image"));
     showImage_->setToolTip(tr("Show where the current image's positions land on the map"));
     auto* save = new QPushButton(tr("Save…"));
@@ -72,6 +75,7 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
     controls->addWidget(buildButton);
     auto* viewControls = new QHBoxLayout;
     viewControls->addWidget(classFilter_, 1);
+    viewControls->addWidget(colourByClass_);
     viewControls->addWidget(showImage_);
     viewControls->addWidget(save);
     layout->addLayout(controls);
@@ -97,6 +101,7 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
     connect(buildButton, &QPushButton::clicked, this, [this] { build(); });
     connect(save, &QPushButton::clicked, this, [this] { saveSelected(); });
     connect(classFilter_, &QComboBox::currentIndexChanged, this, [this] { setClassFilter(classFilter_->currentData().toInt()); });
+    connect(colourByClass_, &QCheckBox::toggled, this, [this] { rebuildScene(); });
     connect(showImage_, &QCheckBox::toggled, this, [this](bool on) {
         if (on && atlas_)
             emit placementWanted();
@@ -192,8 +197,14 @@ void AtlasPanel::setAtlas(std::shared_ptr<const Atlas> atlas, const QMap<int, QS
     classFilter_->blockSignals(true);
     classFilter_->clear();
     classFilter_->addItem(tr("all classes"), -1);
-    for (const auto& [k, cells] : order)
-        classFilter_->addItem(tr("%1 (%2 cells)").arg(classLabels_.value(k, QString::number(k))).arg(cells), k);
+    classRank_.clear();
+    for (const auto& [k, cells] : order) {
+        classRank_.insert(k, classRank_.size());
+        QPixmap swatch(12, 12);
+        const Rgb c = familyColour(classRank_.value(k));
+        swatch.fill(classRank_.value(k) < 10 ? QColor(c[0], c[1], c[2]) : QColor(150, 150, 150));
+        classFilter_->addItem(QIcon(swatch), tr("%1 (%2 cells)").arg(classLabels_.value(k, QString::number(k))).arg(cells), k);
+    }
     classFilter_->blockSignals(false);
     rebuildScene();
     view_->fitInView(scene_->itemsBoundingRect(), Qt::KeepAspectRatio);
@@ -249,6 +260,13 @@ void AtlasPanel::rebuildScene()
             opacity = 0.06;
         item->setOpacity(opacity);
         item->setData(0, c);
+        if (colourByClass_->isChecked())
+            if (const int k = majorityClass(c); k >= 0) {
+                const int rank = classRank_.value(k, 10);
+                const Rgb colour = familyColour(rank);
+                scene_->addRect(QRectF(cell.column * kCell + 1.5, (atlas_->grid - 1 - cell.row) * kCell + 1.5, kCell - 3, kCell - 3),
+                                QPen(rank < 10 ? QColor(colour[0], colour[1], colour[2]) : QColor(150, 150, 150), 3));
+            }
     }
     if (selected_ >= 0 && selected_ < int(atlas_->cells.size())) {
         const auto& cell = atlas_->cells[size_t(selected_)];
@@ -278,6 +296,8 @@ void AtlasPanel::setClassFilter(int classIndex)
     }
     rebuildScene();
 }
+
+void AtlasPanel::setColourByClass(bool on) { colourByClass_->setChecked(on); }
 
 void AtlasPanel::setImagePlacement(const std::vector<float>& coordinates)
 {

@@ -41,6 +41,7 @@ public:
     void setImagePlacement(const std::vector<float>& coordinates);  // [0,1]^2 pairs
     void clearAtlas(const QString& message);
     void setClassFilter(int classIndex);  // -1: all
+    void setColourByClass(bool on);
     void hoverCell(int cell);             // what hovering does (also for tests)
     void selectCell(int cell);
     int selectedCell() const { return selected_; }
@@ -77,6 +78,8 @@ private:
     QSpinBox* icons_;
     QComboBox* classFilter_;
     QCheckBox* showImage_;
+    QCheckBox* colourByClass_;
+    QMap<int, int> classRank_;  // predicted class -> rank by cells dominated (colour index)
     QGraphicsScene* scene_;
     QGraphicsView* view_;
     QLabel* info_;
