@@ -5,6 +5,7 @@
 #include "app/model_session.h"
 #include "core/builtin_model.h"
 #include "core/image_io.h"
+#include "core/stimulus.h"
 #include "tests/support/test_models.h"
 #include "widgets/activations_panel.h"
 #include "widgets/channel_grid.h"
@@ -268,10 +269,34 @@ private slots:
             QVERIFY(std::abs(u.preferred - (u.channel == 0 ? 60 : 150)) <= 10);
         }
 
+        // The invariance check: one orientation curve per appearance variant.
+        QSignalSpy invariance(window.session(), &app::ModelSession::tuningInvarianceReady);
+        tuning->setMode(widgets::TuningRequest::Mode::Invariance);
+        tuning->setSweepText("orientation=0:360:30,curvature=2");
+        tuning->run();
+        QTRY_COMPARE_WITH_TIMEOUT(invariance.count(), 1, 60000);
+        QCOMPARE(tuning->plottedSeries(), 6);
+
         // Rotation needs a scan; without one the dock says so instead of failing silently.
         tuning->setMode(widgets::TuningRequest::Mode::Rotation);
+        tuning->setFamilyText("1");
         tuning->run();
         QTRY_VERIFY_WITH_TIMEOUT(tuning->status().contains("scan"), 30000);
+        // With a scan of a folder of curves: the unit's and its family's curves plus the raw one.
+        QTemporaryDir curvesFolder;
+        for (int i = 0; i < 12; ++i) {
+            Stimulus s;
+            s.width = 0.12;
+            s.orientation = 30.0 * i;
+            saveImage(renderStimulus(s, 48, 24, 24, 15), curvesFolder.filePath(QString("c%1.png").arg(i)).toStdString());
+        }
+        QSignalSpy scanned(window.session(), &app::ModelSession::scanFinished);
+        window.session()->scanFolder(curvesFolder.path(), {"conv1"});
+        QTRY_COMPARE_WITH_TIMEOUT(scanned.count(), 1, 60000);
+        QSignalSpy rotated(window.session(), &app::ModelSession::tuningRotationReady);
+        tuning->run();
+        QTRY_COMPARE_WITH_TIMEOUT(rotated.count(), 1, 60000);
+        QCOMPARE(tuning->plottedSeries(), 2 + 1);
         window.jobs()->waitForIdle(30000);
         qunsetenv("LOUPE_DATA_DIR");
     }
