@@ -167,6 +167,12 @@ Stimulus SweepResult::stimulusAt(int stimulus) const
     return s;
 }
 
+RgbImage SweepResult::inputImage(int stimulus) const
+{
+    return renderStimulus(stimulusAt(stimulus), inputSize, field.centreX(config.target.x), field.centreY(config.target.y),
+                          stimulusScale(field, inputSize));
+}
+
 RgbImage SweepResult::render(int stimulus, int size) const
 {
     // The receptive field and a margin around it: the whole input would show a deep layer's
@@ -207,11 +213,8 @@ SweepResult runSweep(Model& model, const SweepConfig& config, const ReceptiveFie
     r.config.target = resolved(model, config.target);
     r.field = field;
     r.inputSize = model.metadata().input.size;
-    const double cx = field.centreX(r.config.target.x), cy = field.centreY(r.config.target.y);
-    const double scale = stimulusScale(field, r.inputSize);
-    r.responses = unitResponses(
-        model, r.config.target, r.stimuli(),
-        [&](int i) { return renderStimulus(r.stimulusAt(i), r.inputSize, cx, cy, scale); }, config.batchSize, progress);
+    r.responses = unitResponses(model, r.config.target, r.stimuli(), [&](int i) { return r.inputImage(i); }, config.batchSize,
+                                progress);
     return r;
 }
 

@@ -46,6 +46,7 @@ struct SweepResult {
     float response(int stimulus, int channelIndex) const;
     std::vector<double> parametersOf(int stimulus) const;  // one value per axis
     Stimulus stimulusAt(int stimulus) const;
+    RgbImage inputImage(int stimulus) const;  // the stimulus as the model sees it (input size)
     RgbImage render(int stimulus, int size) const;  // the stimulus over its receptive field (+25% margin)
     std::vector<int> strongest(int channelIndex, int k) const;  // stimulus indices, best first
     // What to show beside the plot: for two axes the unit's k strongest stimuli; for one axis

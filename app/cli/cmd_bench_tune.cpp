@@ -48,8 +48,7 @@ int benchTune(const Args& args)
     std::vector<RgbImage> rendered;
     const int size = model->metadata().input.size;
     for (int i = 0; i < n; ++i)
-        rendered.push_back(renderStimulus(sweep.stimulusAt(i), size, field.centreX(sweep.config.target.x),
-                                          field.centreY(sweep.config.target.y), std::max(6, field.size)));
+        rendered.push_back(sweep.inputImage(i));
     const double renderSeconds = secondsSince(start);
 
     start = std::chrono::steady_clock::now();

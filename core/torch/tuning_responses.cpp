@@ -35,7 +35,8 @@ std::vector<float> unitResponses(Model& model, const TuningTarget& target, int c
     const auto fixedY = target.y >= 0 ? std::min(target.y, height - 1) : height / 2;
 
     std::vector<float> out(size_t(count) * size_t(k));
-    int batch = std::max(1, batchSize);
+    const int batch = std::max(1, batchSize);
+    int fitting = 0;  // the batch size that fits on the device, learnt on out-of-memory
     for (int start = 0; start < count;) {
         progress.checkCancelled();
         const int n = std::min(batch, count - start);
@@ -44,7 +45,8 @@ std::vector<float> unitResponses(Model& model, const TuningTarget& target, int c
             inputs.push_back(imageToInput(imageAt(start + i), d.metadata.input));
         try {
             c10::InferenceMode inference;
-            const auto act = runCapture(d.module, plan, torch::cat(inputs).to(d.device)).activations.at(0).index_select(1, index);
+            const auto act =
+                runCaptureInChunks(d.module, plan, torch::cat(inputs).to(d.device), fitting).activations.at(0).index_select(1, index);
             torch::Tensor values;
             if (positionAt) {
                 std::vector<torch::Tensor> rows;
@@ -59,10 +61,6 @@ std::vector<float> unitResponses(Model& model, const TuningTarget& target, int c
             values = values.to(torch::kCPU, torch::kFloat32).contiguous();
             std::copy(values.data_ptr<float>(), values.data_ptr<float>() + values.numel(), out.begin() + ptrdiff_t(start) * k);
         } catch (const std::exception& e) {
-            if (isOutOfMemory(e) && batch > 1) {  // retry the same images in smaller batches
-                batch /= 2;
-                continue;
-            }
             throw Error("running stimuli through '" + layer.path + "' failed: " + firstLine(e.what()));
         }
         start += n;
