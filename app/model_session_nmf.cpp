@@ -12,7 +12,7 @@
 
 #include <QPointer>
 
-#include <filesystem>
+#include <thread>
 
 namespace loupe::app {
 namespace {
@@ -39,20 +39,21 @@ void ModelSession::requestNmfFactors(const QString& layer, int k, const QString&
             if (folderPath.empty()) {
                 images.push_back(image);
             } else {
-                const auto files = listImages(folderPath);
-                const size_t step = std::max<size_t>(1, files.size() / kMaxFolderImages);
-                for (size_t i = 0; i < files.size() && images.size() < size_t(kMaxFolderImages); i += step) {
-                    try {
-                        images.push_back(decodeImageForModel((std::filesystem::path(folderPath) / files[i]).string(),
-                                                             model->metadata().input.size));
-                    } catch (const Error&) {
-                        // Unreadable files are skipped, as in a scan.
-                    }
+                const auto files = evenlySpread(listImages(folderPath), kMaxFolderImages);
+                const int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+                for (size_t begin = 0; begin < files.size(); begin += 16) {
+                    progress.checkCancelled();
+                    const size_t end = std::min(files.size(), begin + 16);
+                    for (auto& decoded : decodeImages(folderPath, files, begin, end, model->metadata().input.size, threads))
+                        if (decoded.error.empty())  // unreadable files are skipped, as in a scan
+                            images.push_back(std::move(decoded.image));
+                    progress.report(0.1 * double(end) / double(files.size()), "reading " + std::to_string(end) + "/" +
+                                                                               std::to_string(files.size()) + " images");
                 }
                 if (images.empty())
                     throw Error("no readable image in '" + folderPath + "'");
             }
-            Progress factorising([&](double f, const std::string& text) { progress.report(0.4 * f, text); }, progress);
+            Progress factorising([&](double f, const std::string& text) { progress.report(0.1 + 0.3 * f, text); }, progress);
             const LayerFactors factors = factorizeLayer(*model, images, name, k, 300, 0, &factorising);
             // The overlay: the image, or the first few of the folder side by side.
             std::vector<RgbImage> overlays;

@@ -148,6 +148,16 @@ RgbImage decodeImageForModel(const std::string& path, int targetSize, long long 
     return rgbImageFromBgr(bgr);
 }
 
+std::vector<std::string> evenlySpread(const std::vector<std::string>& files, int maximum)
+{
+    if (maximum <= 0 || int(files.size()) <= maximum)
+        return files;
+    std::vector<std::string> chosen;
+    for (int i = 0; i < maximum; ++i)
+        chosen.push_back(files[size_t(i) * files.size() / size_t(maximum)]);
+    return chosen;
+}
+
 std::vector<DecodedImage> decodeImages(const std::string& folder, const std::vector<std::string>& files, size_t begin,
                                        size_t end, int inputSize, int threads)
 {

@@ -16,6 +16,10 @@ std::vector<std::string> listImages(const std::string& folder);
 // the reason, empty files, non-images, truncated JPEG/PNG files and images above maxPixels.
 RgbImage decodeImageForModel(const std::string& path, int targetSize, long long maxPixels = 100'000'000);
 
+// At most `maximum` of the files, evenly spread over the (sorted) list so that every part of a
+// folder is represented; all of them when maximum <= 0 or they are fewer.
+std::vector<std::string> evenlySpread(const std::vector<std::string>& files, int maximum);
+
 struct DecodedImage {
     int index = -1;  // into the file list
     RgbImage image;

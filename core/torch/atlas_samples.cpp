@@ -22,15 +22,9 @@ ActivationSamples collectActivationSamples(Model& model, const AtlasSamplesConfi
         throw Error("an atlas needs a spatial layer; '" + layer.path + "' has no feature map");
     if (!layer.addressable)
         throw Error("layer '" + layer.path + "' cannot be captured: " + layer.note);
-    auto files = listImages(config.folder);
+    const auto files = evenlySpread(listImages(config.folder), config.maxImages);
     if (files.empty())
         throw Error("no images in '" + config.folder + "'");
-    if (config.maxImages > 0 && int(files.size()) > config.maxImages) {  // evenly spread over the folder
-        std::vector<std::string> chosen;
-        for (int i = 0; i < config.maxImages; ++i)
-            chosen.push_back(files[size_t(i) * files.size() / size_t(config.maxImages)]);
-        files = chosen;
-    }
     auto& d = model.impl();
     const int size = d.metadata.input.size;
     const int channels = int(layer.channels()), height = int(layer.shape[1]), width = int(layer.shape[2]);
@@ -116,13 +110,7 @@ ImageMap buildImageMap(Model& model, const std::string& folder, const std::strin
     const LayerInfo& layer = model.layer(layerName);
     if (!layer.addressable)
         throw Error("layer '" + layer.path + "' cannot be captured: " + layer.note);
-    auto files = listImages(folder);
-    if (maxImages > 0 && int(files.size()) > maxImages) {
-        std::vector<std::string> chosen;
-        for (int i = 0; i < maxImages; ++i)
-            chosen.push_back(files[size_t(i) * files.size() / size_t(maxImages)]);
-        files = chosen;
-    }
+    const auto files = evenlySpread(listImages(folder), maxImages);
     if (files.size() < 3)
         throw Error("an image map needs at least 3 images in '" + folder + "'");
     auto& d = model.impl();
