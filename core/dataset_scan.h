@@ -62,8 +62,11 @@ struct ScanResults {
 ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& config, Progress& progress);
 
 // Reads a scan back; `folder` empty means the most recent scan in this workspace. Throws
-// loupe::Error when there is none.
-ScanResults loadScan(const Workspace& workspace, const std::string& folder = {});
+// loupe::Error when there is none. With `onlyLayers`, only those layers' statistics are read
+// (layerOrder still lists every indexed layer): a click on one unit then reads one layer of a
+// nine-layer scan instead of all of them.
+ScanResults loadScan(const Workspace& workspace, const std::string& folder = {},
+                     const std::vector<std::string>& onlyLayers = {});
 std::vector<std::string> scannedFolders(const Workspace& workspace);
 
 // Per scanned layer: its receptive field and the units that never fire (dead: no positive

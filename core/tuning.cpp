@@ -420,7 +420,7 @@ RotationTuning rotationTuning(Model& model, Workspace& workspace, const Rotation
         throw Error("no unit to rotate examples for");
     if (config.stepDegrees <= 0 || config.stepDegrees > 90)
         throw Error("the rotation step must be in (0, 90] degrees");
-    const ScanResults scan = loadScan(workspace, config.folder);
+    const ScanResults scan = loadScan(workspace, config.folder, {target.layer});
     const auto layer = scan.layers.find(target.layer);
     if (layer == scan.layers.end())
         throw Error("the scan of '" + scan.folder + "' did not index '" + target.layer + "': scan it first (Dataset > Scan Folder)");

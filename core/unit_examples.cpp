@@ -47,7 +47,7 @@ ReceptiveField fieldOf(const ScanResults& scan, const std::string& layer)
 UnitExamples unitExamples(const Workspace& workspace, const std::string& folder, const std::string& layer, int channel,
                           int k, bool wholeImage, int tileSize, int perBand)
 {
-    const ScanResults scan = loadScan(workspace, folder);
+    const ScanResults scan = loadScan(workspace, folder, {layer});
     const auto it = scan.layers.find(layer);
     if (it == scan.layers.end())
         throw Error("layer '" + layer + "' was not indexed by the scan of '" + scan.folder + "'");
@@ -97,7 +97,7 @@ UnitExamples unitExamples(const Workspace& workspace, const std::string& folder,
 std::vector<ExampleTile> topExampleOfChannels(const Workspace& workspace, const std::string& layer,
                                               const std::vector<int>& channels, int tileSize)
 {
-    const ScanResults scan = loadScan(workspace);
+    const ScanResults scan = loadScan(workspace, {}, {layer});
     std::vector<ExampleTile> out(channels.size());
     const auto it = scan.layers.find(layer);
     if (it == scan.layers.end())

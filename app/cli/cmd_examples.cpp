@@ -20,8 +20,8 @@ int runExamples(const Args& args)
 {
     args.allowOnly({"workspace", "model", "unit", "folder", "k", "bottom", "out", "whole", "tile"});
     const auto workspace = existingWorkspace(args);
-    const ScanResults scan = loadScan(*workspace, args.value("folder"));
     const UnitId unit = UnitId::parse(args.required("unit"));
+    const ScanResults scan = loadScan(*workspace, args.value("folder"), {unit.layer});
     const ChannelStatistics& s = unitStatistics(scan, unit);
     auto examples = args.has("bottom") ? s.bottom.sorted() : s.top.sorted();
     examples.resize(std::min(examples.size(), size_t(std::max(1, args.intValue("k", 16)))));

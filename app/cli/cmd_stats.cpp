@@ -37,8 +37,8 @@ int runStats(const Args& args)
 {
     args.allowOnly({"workspace", "model", "unit", "folder"});
     const auto workspace = existingWorkspace(args);
-    const ScanResults scan = loadScan(*workspace, args.value("folder"));
     const UnitId unit = UnitId::parse(args.required("unit"));
+    const ScanResults scan = loadScan(*workspace, args.value("folder"), {unit.layer});
     const ChannelStatistics& s = unitStatistics(scan, unit);
     Json out = Json::object();
     out["unit"] = unit.toString();

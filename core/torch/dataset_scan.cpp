@@ -10,6 +10,7 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -162,7 +163,7 @@ std::vector<std::string> scannedFolders(const Workspace& workspace)
     return out;
 }
 
-ScanResults loadScan(const Workspace& workspace, const std::string& folderArgument)
+ScanResults loadScan(const Workspace& workspace, const std::string& folderArgument, const std::vector<std::string>& onlyLayers)
 {
     std::string folder = folderArgument.empty() ? std::string() : canonicalFolder(folderArgument);
     if (folder.empty()) {
@@ -184,6 +185,8 @@ ScanResults loadScan(const Workspace& workspace, const std::string& folderArgume
         scan.skipped.push_back({s.toArray().at(0).toString(), s.toArray().at(1).toString()});
     for (const auto& l : doc["layers"].toArray()) {
         scan.layerOrder.push_back(l.toString());
+        if (!onlyLayers.empty() && std::find(onlyLayers.begin(), onlyLayers.end(), l.toString()) == onlyLayers.end())
+            continue;
         if (const auto bytes = workspace.get(kKind, layerKey(folder, l.toString())))
             scan.layers[l.toString()] = deserializeChannelStatistics(*bytes);
     }

@@ -88,10 +88,13 @@ private slots:
         auto workspace = Workspace::open(ws.filePath("w.sqlite").toStdString(), model_->hash());
         ScanConfig config;
         config.folder = data_.path().toStdString();
-        config.layers = {"conv1"};
+        config.layers = {"conv1", "conv1.conv"};
         Progress progress;
         scanFolder(*model_, *workspace, config, progress);
-        const ScanResults scan = loadScan(*workspace, config.folder);
+        // Reading one layer of a two-layer scan: the other is listed but not loaded.
+        const ScanResults scan = loadScan(*workspace, config.folder, {"conv1"});
+        QCOMPARE(scan.layerOrder.size(), size_t(2));
+        QCOMPARE(scan.layers.size(), size_t(1));
         std::vector<std::uint64_t> positive(4, 0);
         std::vector<double> sums(4, 0);
         for (const auto& name : scan.images) {
