@@ -188,6 +188,17 @@ void MainWindow::buildMenus()
 
     QMenu* dataset = menuBar()->addMenu(tr("&Dataset"));
     dataset->addAction(tr("&Scan Folder…"), this, &MainWindow::chooseScan);
+    // The Atlas dock asks for the folder and builds for the selected layer.
+    dataset->addAction(tr("Build &Atlas…"), this, [this] {
+        raiseDock(QStringLiteral("dock.atlas"));
+        atlas_->setImageMapMode(false);
+        atlas_->build();
+    });
+    dataset->addAction(tr("Build &Image Map…"), this, [this] {
+        raiseDock(QStringLiteral("dock.atlas"));
+        atlas_->setImageMapMode(true);
+        atlas_->build();
+    });
     exportMenu->addAction(tr("Dataset Examples…"), examples_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("Distribution…"), distribution_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("Semantic Dictionary…"), dictionary_, &widgets::Panel::exportWithDialog);
