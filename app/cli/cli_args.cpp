@@ -72,9 +72,15 @@ double Args::doubleValue(const std::string& name, double fallback) const
 
 void Args::allowOnly(const std::vector<std::string>& known) const
 {
+    if (has("help"))
+        throw HelpRequested{known};
     for (const auto& [name, value] : options_)
-        if (std::find(known.begin(), known.end(), name) == known.end())
-            throw Error("unknown option --" + name);
+        if (std::find(known.begin(), known.end(), name) == known.end()) {
+            std::string list;
+            for (const auto& k : known)
+                list += (list.empty() ? "--" : ", --") + k;
+            throw Error("unknown option --" + name + " (this command takes " + list + ")");
+        }
 }
 
 std::function<void(double, const std::string&)> stderrProgress(bool quiet)

@@ -7,6 +7,11 @@
 
 namespace loupe::cli {
 
+// What `loupe-cli CMD --help` throws from Args::allowOnly: the options CMD takes.
+struct HelpRequested {
+    std::vector<std::string> options;
+};
+
 // `--name value` and `--flag` options after the subcommand, plus positional arguments.
 class Args {
 public:
@@ -19,7 +24,8 @@ public:
     int intValue(const std::string& name, int fallback) const;
     double doubleValue(const std::string& name, double fallback) const;
     const std::vector<std::string>& positional() const { return positional_; }
-    // Throws when an option not in `known` was given (catches typos like --modle).
+    // Throws when an option not in `known` was given (catches typos like --modle), and
+    // HelpRequested, carrying `known`, for --help.
     void allowOnly(const std::vector<std::string>& known) const;
 
 private:

@@ -188,7 +188,7 @@ int runBench(const Args& args)
 {
     const auto& what = args.positional();
     if (what.empty())
-        throw Error("bench needs a target: featurevis");
+        throw Error("bench needs a target: featurevis, scan, dictionary, occlusion, ig, attribution, tune or atlas");
     if (what.front() == "featurevis")
         return benchFeatureVis(args);
     if (what.front() == "scan")

@@ -1,9 +1,11 @@
 // loupe-cli: the Loupe engine for scripts and servers, no display needed.
 
+#include "app/cli/cli_args.h"
 #include "app/cli/commands.h"
 #include "core/device.h"
 #include "core/error.h"
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 
@@ -26,7 +28,7 @@ const std::vector<Command>& commands()
         {"circuit", "a conv unit's pre-activation split into activation x weight per input channel (--unit L:C@x,y)", runCircuit},
         {"tune", "tuning curves: stimulus sweep (--sweep orientation=0:360:5,curvature=0:4:0.25), --radial, --rotate, --invariance, --rank K --layer L", runTune},
         {"atlas", "activation atlas of a layer over --images DIR (--grid 40, --samples-per-image 8, --out, --csv)", runAtlas},
-        {"bench", "benchmarks: bench featurevis --model M --unit L:C", runBench},
+        {"bench", "benchmarks: bench featurevis|scan|dictionary|occlusion|ig|attribution|tune|atlas --model M ...", runBench},
     };
     return list;
 }
@@ -37,9 +39,12 @@ namespace {
 
 void printUsage()
 {
+    size_t width = 0;
+    for (const auto& c : loupe::cli::commands())
+        width = std::max(width, std::strlen(c.name));
     std::cout << "usage: loupe-cli <command> [options]\n\ncommands:\n";
     for (const auto& c : loupe::cli::commands())
-        std::cout << "  " << c.name << std::string(14 - std::strlen(c.name), ' ') << c.summary << "\n";
+        std::cout << "  " << c.name << std::string(width + 2 - std::strlen(c.name), ' ') << c.summary << "\n";
     std::cout << "\ncommon options: --model FILE  --device auto|cpu|cuda\n";
 }
 
@@ -47,7 +52,7 @@ void printUsage()
 
 int main(int argc, char** argv)
 {
-    if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "help") == 0) {
         printUsage();
         return argc < 2 ? 2 : 0;
     }
@@ -57,6 +62,12 @@ int main(int argc, char** argv)
         try {
             loupe::configureTorchThreads();
             return command.run(loupe::cli::Args(argc, argv, 2));
+        } catch (const loupe::cli::HelpRequested& help) {
+            std::cout << "usage: loupe-cli " << command.name << " [options]\n  " << command.summary << "\n\noptions:";
+            for (const auto& option : help.options)
+                std::cout << " --" << option;
+            std::cout << "\n";
+            return 0;
         } catch (const loupe::Error& e) {
             std::cerr << "loupe-cli " << command.name << ": " << e.what() << "\n";
             return 1;

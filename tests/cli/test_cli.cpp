@@ -92,6 +92,17 @@ private slots:
         QVERIFY(noScan.err.contains("scan"));
     }
 
+    void helpListsEveryCommandAndItsOptions()
+    {
+        const Run r = runCli({"--help"});
+        QCOMPARE(r.exitCode, 0);
+        for (const char* command : {"info", "scan", "activation-grid", "attribute", "tune", "atlas", "bench"})
+            QVERIFY2(r.out.contains(QByteArray("\n  ") + command + ' '), command);
+        const Run scan = runCli({"scan", "--help"});
+        QCOMPARE(scan.exitCode, 0);
+        QVERIFY2(scan.out.contains("--images") && scan.out.contains("--layers"), scan.out.constData());
+    }
+
     void badInputExitsNonZeroWithOneLine_data()
     {
         QTest::addColumn<QStringList>("args");
