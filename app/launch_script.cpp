@@ -52,8 +52,9 @@ void LaunchScript::onModelReady()
     }
     if (request_.renderLayer)
         window_->neuronPanel()->requestLayerRender();
-    if (!request_.dock.isEmpty() && !window_->raiseDock(QStringLiteral("dock.") + request_.dock))
-        std::fprintf(stderr, "loupe: no dock named '%s'\n", qPrintable(request_.dock));
+    if (!request_.dock.isEmpty() && !window_->raiseDock(request_.dock))
+        std::fprintf(stderr, "loupe: no dock named '%s' (docks: %s)\n", qPrintable(request_.dock),
+                     qPrintable(window_->dockNames().join(QStringLiteral(", "))));
     if (!request_.screenshot.isEmpty())
         QTimer::singleShot(500, this, &LaunchScript::checkIdle);
 }

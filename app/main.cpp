@@ -27,7 +27,7 @@ int main(int argc, char** argv)
     const QCommandLineOption unit(QStringLiteral("unit"), QStringLiteral("Unit to select, layer:channel."), QStringLiteral("unit"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Save a screenshot once all jobs are done, then quit."), QStringLiteral("png"));
-    const QCommandLineOption dock(QStringLiteral("dock"), QStringLiteral("Dock to raise: activations, weights, layers, jobs."),
+    const QCommandLineOption dock(QStringLiteral("dock"), QStringLiteral("Dock to raise, by title or short name (examples, tuning, atlas, ...)."),
                                   QStringLiteral("name"));
     const QCommandLineOption renderLayer(QStringLiteral("render-layer"),
                                          QStringLiteral("Render the selected layer's feature visualizations."));

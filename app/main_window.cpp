@@ -539,16 +539,29 @@ void MainWindow::resetLayout()
     restoreState(defaultState_, Settings::kLayoutVersion);
 }
 
-bool MainWindow::raiseDock(const QString& objectName)
+bool MainWindow::raiseDock(const QString& name)
 {
+    // "dock.examples", "examples" or the title as shown, "Dataset Examples".
+    const auto matches = [&name](const QDockWidget* dock) {
+        return dock->objectName() == name || dock->objectName().compare(QStringLiteral("dock.") + name, Qt::CaseInsensitive) == 0 ||
+               dock->windowTitle().compare(name, Qt::CaseInsensitive) == 0;
+    };
     for (QDockWidget* dock : docks_) {
-        if (dock->objectName() == objectName) {
+        if (matches(dock)) {
             dock->show();
             dock->raise();
             return true;
         }
     }
     return false;
+}
+
+QStringList MainWindow::dockNames() const
+{
+    QStringList names;
+    for (const QDockWidget* dock : docks_)
+        names << dock->objectName().mid(int(qstrlen("dock.")));
+    return names;
 }
 
 void MainWindow::showError(const QString& title, const QString& message)

@@ -50,7 +50,8 @@ public:
     void openImage(const QImage& image, const QString& name);
     void resetLayout();
     // Shows and raises a dock by its object name ("dock.weights"); false if there is none.
-    bool raiseDock(const QString& objectName);
+    bool raiseDock(const QString& name);  // object name, short name or title
+    QStringList dockNames() const;        // the short names
 
     ModelSession* session() const { return session_; }
     JobRunner* jobs() const { return runner_; }

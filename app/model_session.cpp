@@ -154,11 +154,8 @@ void ModelSession::submitFeatureVis(const FeatureVisConfig& config)
         tr("Feature vis %1%2").arg(unit, negative ? tr(" (negative)") : QString()), JobRunner::Pool::Device,
         [model, workspace, config, negative, generation, self](Progress& progress) -> std::any {
             if (workspace)
-                if (auto cached = cachedFeatureVis(*workspace, config)) {
-                    FeatureVisResult result;
-                    result.images = {*cached};
-                    return std::make_pair(result, true);
-                }
+                if (auto cached = cachedFeatureVisResult(*workspace, config))
+                    return std::make_pair(*cached, true);
             const auto preview = [self, negative, generation](const std::vector<RgbImage>& images, int step, float objective) {
                 const RgbImage image = images.size() == 1 ? images.front()
                                                           : tileGrid(images, int(images.size()), images.front().width, 2, 255);
@@ -174,7 +171,7 @@ void ModelSession::submitFeatureVis(const FeatureVisConfig& config)
             if (result.images.size() > 1)  // a diversity batch is shown side by side
                 result.images = {tileGrid(result.images, int(result.images.size()), result.images.front().width, 2, 255)};
             if (workspace && result.warning.empty() && !result.images.empty())
-                storeFeatureVis(*workspace, config, result.images.front());
+                storeFeatureVisResult(*workspace, config, result);
             return std::make_pair(result, false);
         },
         this,

@@ -2,6 +2,7 @@
 
 #include "core/cv_convert.h"
 #include "core/error.h"
+#include "core/json.h"
 #include "core/workspace.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -9,6 +10,7 @@
 namespace loupe {
 namespace {
 constexpr const char* kKind = "featurevis";
+constexpr const char* kRecordKind = "featurevis-record";
 } // namespace
 
 FeatureVisConfig thumbnailConfig()
@@ -136,6 +138,46 @@ LayerRender renderLayerFeatureVis(Model& model, Workspace* workspace, const Feat
     }
     progress.report(1.0, "done");
     return out;
+}
+
+void storeFeatureVisResult(Workspace& workspace, const FeatureVisConfig& config, const FeatureVisResult& result)
+{
+    if (result.images.empty())
+        throw Error("no image to store");
+    Json record = Json::object();
+    record["objective_start"] = result.initialObjective;
+    record["objective_end"] = result.finalObjective;
+    record["steps"] = result.stepsDone;
+    Json history = Json::array();
+    for (float v : result.objectiveHistory)
+        history.push(v);
+    record["history"] = history;
+    workspace.transaction([&] {
+        storeFeatureVis(workspace, config, result.images.front());
+        workspace.put(kRecordKind, featureVisKey(config), record.dump());
+    });
+}
+
+std::optional<FeatureVisResult> cachedFeatureVisResult(const Workspace& workspace, const FeatureVisConfig& config)
+{
+    auto image = cachedFeatureVis(workspace, config);
+    if (!image)
+        return std::nullopt;
+    FeatureVisResult result;
+    result.images = {std::move(*image)};
+    if (const auto stored = workspace.get(kRecordKind, featureVisKey(config))) {
+        try {
+            const Json record = Json::parse(*stored);
+            result.initialObjective = float(record["objective_start"].toNumber());
+            result.finalObjective = float(record["objective_end"].toNumber());
+            result.stepsDone = int(record["steps"].toNumber());
+            for (const auto& v : record["history"].toArray())
+                result.objectiveHistory.push_back(float(v.toNumber()));
+        } catch (const Error&) {
+            result.objectiveHistory.clear();  // an unreadable record: the image alone
+        }
+    }
+    return result;
 }
 
 } // namespace loupe

@@ -15,6 +15,13 @@ std::string featureVisKey(const FeatureVisConfig& config);
 std::optional<RgbImage> cachedFeatureVis(const Workspace& workspace, const FeatureVisConfig& config);
 void storeFeatureVis(Workspace& workspace, const FeatureVisConfig& config, const RgbImage& image);
 
+// A single render with its record (objective before and after, per-step history) beside the
+// image, so that a cached result shows the same curve as the run that made it.
+void storeFeatureVisResult(Workspace& workspace, const FeatureVisConfig& config, const FeatureVisResult& result);
+// The image with its record when one was stored (a channel of a layer render has none: its
+// history is the batch's, not its own).
+std::optional<FeatureVisResult> cachedFeatureVisResult(const Workspace& workspace, const FeatureVisConfig& config);
+
 // The settings of the small feature visualizations used as thumbnails (semantic dictionary,
 // atlas): cheap enough to render on demand, cached like any other render.
 FeatureVisConfig thumbnailConfig();

@@ -92,12 +92,13 @@ NeuronPanel::NeuronPanel(const PanelServices& services, QWidget* parent)
 
     auto* images = new QWidget;
     auto* grid = new QGridLayout(images);
-    grid->addWidget(objectiveRow, 4, 0, 1, 2);
-    grid->addWidget(new QLabel(tr("<b>Excites</b> (maximises the objective)")), 0, 0);
-    grid->addWidget(new QLabel(tr("<b>Inhibits</b> (minimises it)")), 0, 1);
-    grid->addWidget(positiveView_, 1, 0);
-    grid->addWidget(negativeView_, 1, 1);
-    grid->addWidget(caption_, 2, 0, 1, 2);
+    // The objective is an input: it sits first, where it stays visible in a short dock.
+    grid->addWidget(objectiveRow, 0, 0, 1, 2);
+    grid->addWidget(new QLabel(tr("<b>Excites</b> (maximises the objective)")), 1, 0);
+    grid->addWidget(new QLabel(tr("<b>Inhibits</b> (minimises it)")), 1, 1);
+    grid->addWidget(positiveView_, 2, 0);
+    grid->addWidget(negativeView_, 2, 1);
+    grid->addWidget(caption_, 3, 0, 1, 2);
     caption_->setWordWrap(true);
     plot_->setMinimumHeight(120);
     plot_->addGraph();
@@ -106,7 +107,7 @@ NeuronPanel::NeuronPanel(const PanelServices& services, QWidget* parent)
     plot_->graph(1)->setPen(QPen(QColor(200, 60, 60), 1.5));
     plot_->xAxis->setLabel(tr("step"));
     plot_->yAxis->setLabel(tr("objective"));
-    grid->addWidget(plot_, 3, 0, 1, 2);
+    grid->addWidget(plot_, 4, 0, 1, 2);
 
     auto* scroll = new QScrollArea;
     scroll->setWidgetResizable(true);
@@ -122,7 +123,7 @@ NeuronPanel::NeuronPanel(const PanelServices& services, QWidget* parent)
     auto* splitter = new QSplitter(Qt::Vertical);
     splitter->addWidget(imagesScroll);
     splitter->addWidget(scroll);
-    splitter->setSizes({520, 300});
+    splitter->setSizes({600, 220});
     setBody(splitter);
 
     connect(selection(), &UnitSelection::unitChanged, this, &NeuronPanel::onUnitChanged);
@@ -266,12 +267,15 @@ void NeuronPanel::showResult(bool negative, const FeatureVisResult& result, bool
             history_ << v;
     }
     const QString what = negative ? tr("negative") : tr("positive");
-    QString text = fromCache ? tr("%1: %2 from the workspace cache").arg(unitText(), what)
-                             : tr("%1: %2 objective %3 → %4 in %5 steps")
-                                   .arg(unitText(), what)
-                                   .arg(result.initialObjective, 0, 'g', 4)
-                                   .arg(result.finalObjective, 0, 'g', 4)
-                                   .arg(result.stepsDone);
+    // A cached render carries its record when it was made by a single render (not a layer's).
+    QString text = fromCache && result.stepsDone == 0 ? tr("%1: %2 from the workspace cache").arg(unitText(), what)
+                                                      : tr("%1: %2 objective %3 → %4 in %5 steps")
+                                                            .arg(unitText(), what)
+                                                            .arg(result.initialObjective, 0, 'g', 4)
+                                                            .arg(result.finalObjective, 0, 'g', 4)
+                                                            .arg(result.stepsDone);
+    if (fromCache && result.stepsDone > 0)
+        text += tr(" (cached)");
     if (!result.warning.empty())
         text += QStringLiteral(" — ") + QString::fromStdString(result.warning);
     (negative ? negativeCaption_ : positiveCaption_) = text;

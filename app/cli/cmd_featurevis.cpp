@@ -87,7 +87,7 @@ int runFeatureVis(const Args& args)
     const FeatureVisResult result = renderFeatureVis(*model, config, progress);
     endProgressLine(quiet);
     if (workspace && config.batch == 1 && result.warning.empty() && result.images.size() == 1)
-        storeFeatureVis(*workspace, config, result.images.front());
+        storeFeatureVisResult(*workspace, config, result);
     out["parameters"] = config.cacheKey();
     out["objective"] = config.objective.front().toString();
     out["objective_start"] = result.initialObjective;

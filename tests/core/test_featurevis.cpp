@@ -136,6 +136,27 @@ private slots:
         QVERIFY(a.images[0].pixels != c.images[0].pixels);
     }
 
+    void cachedRenderKeepsItsObjectiveCurve()
+    {
+        QTemporaryDir dir;
+        auto ws = Workspace::open(dir.filePath("w.sqlite").toStdString(), branchy_->hash());
+        const FeatureVisConfig config = quick("block:3", 16);
+        QVERIFY(!cachedFeatureVisResult(*ws, config));
+        Progress progress;
+        const auto rendered = renderFeatureVis(*branchy_, config, progress);
+        storeFeatureVisResult(*ws, config, rendered);
+        const auto cached = cachedFeatureVisResult(*ws, config);
+        QVERIFY(cached);
+        QVERIFY(cached->images.front().pixels == rendered.images.front().pixels);
+        QCOMPARE(cached->objectiveHistory, rendered.objectiveHistory);
+        QCOMPARE(cached->finalObjective, rendered.finalObjective);
+        QCOMPARE(cached->stepsDone, 16);
+        // An image stored without a record (a layer render's channel) comes back without a curve.
+        const FeatureVisConfig other = quick("block:2", 16);
+        storeFeatureVis(*ws, other, rendered.images.front());
+        QVERIFY(cachedFeatureVisResult(*ws, other)->objectiveHistory.empty());
+    }
+
     void batchedLayerRenderEqualsOneByOne()
     {
         FeatureVisConfig base = quick("block:0", 24);
