@@ -3,6 +3,7 @@
 #include "core/activations.h"
 #include "core/colormap.h"
 #include "core/error.h"
+#include "core/featurevis_cache.h"
 
 #include <algorithm>
 #include <cmath>
@@ -51,7 +52,7 @@ ActivationGridVis renderActivationGrid(Model& model, const RgbImage& image, cons
         }
     out.cells.assign(vectors.size(), RgbImage());
     if (!rendered.empty()) {
-        const FeatureVisResult result = renderFeatureVis(model, config, progress);
+        const FeatureVisResult result = renderPerImageInBatches(model, config, 64, progress);
         for (size_t j = 0; j < rendered.size(); ++j)
             out.cells[rendered[j]] = result.images[j];
     }

@@ -3,6 +3,7 @@
 #include "core/colormap.h"
 #include "core/cv_convert.h"
 #include "core/error.h"
+#include "core/featurevis_cache.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -89,7 +90,7 @@ Atlas buildAtlas(Model& model, const AtlasConfig& config, Progress& progress)
             icons.perImageDirections.push_back(cell.mean);
     if (!icons.perImageDirections.empty()) {
         Progress part = stage(0.6, 1.0, "icons");
-        atlas.icons = renderFeatureVis(model, icons, part).images;  // the most populated cells come first
+        atlas.icons = renderPerImageInBatches(model, icons, config.iconBatch, part).images;  // the most populated cells come first
     }
     atlas.iconSeconds = secondsSince(start);
     return atlas;

@@ -101,6 +101,7 @@ struct AtlasConfig {
     int grid = 40;
     int minimumCount = 3;      // cells with fewer samples get no icon
     int maximumIcons = 400;    // the most populated cells
+    int iconBatch = 64;        // icons optimised together (halved on out-of-memory)
     FeatureVisConfig icon;     // size, steps, seed of the icons (direction objectives)
 };
 

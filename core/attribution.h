@@ -41,7 +41,7 @@ struct AttributionConfig {
     float noise = 0.15f;         // SmoothGrad sigma / (max - min) of the input
     int steps = 64;              // integrated gradients
     enum class Baseline { Black, Blur, Noise } baseline = Baseline::Black;
-    int batch = 16;              // internal batching (IG, SmoothGrad, occlusion)
+    int batch = 16;              // internal batching (IG, SmoothGrad, occlusion); halved on out-of-memory
     int patch = 32;              // occlusion patch, model-input pixels
     int stride = 8;
     enum class Fill { Grey, Black, Mean, Blur } fill = Fill::Grey;

@@ -3,6 +3,7 @@
 #include "core/cv_convert.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/shrinking_batches.h"
 #include "core/workspace.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -85,6 +86,42 @@ void storeFeatureVis(Workspace& workspace, const FeatureVisConfig& config, const
 
 namespace loupe {
 
+FeatureVisResult renderPerImageInBatches(Model& model, const FeatureVisConfig& config, int batchSize, Progress& progress)
+{
+    const bool byChannel = !config.perImageChannels.empty();
+    const int total = int(byChannel ? config.perImageChannels.size() : config.perImageDirections.size());
+    if (total == 0)
+        throw Error("nothing to render: no per-image objectives");
+    FeatureVisResult all;
+    forEachShrinkingBatch(total, batchSize, [&](int start, int count) {
+        progress.checkCancelled();
+        FeatureVisConfig chunk = config;
+        if (byChannel)
+            chunk.perImageChannels.assign(config.perImageChannels.begin() + start, config.perImageChannels.begin() + start + count);
+        else
+            chunk.perImageDirections.assign(config.perImageDirections.begin() + start, config.perImageDirections.begin() + start + count);
+        const double begin = double(start) / total, span = double(count) / total;
+        Progress watcher([&](double fraction, const std::string& text) {
+            progress.report(begin + span * fraction, "images " + std::to_string(start + 1) + "-" + std::to_string(start + count) + " of " +
+                                                         std::to_string(total) + ": " + text);
+        }, progress);
+        FeatureVisResult part = renderFeatureVis(model, chunk, watcher);
+        if (watcher.isCancelled() || progress.isCancelled())
+            throw Cancelled();
+        if (all.images.empty()) {
+            all.objectiveHistory = part.objectiveHistory;
+            all.initialObjective = part.initialObjective;
+            all.finalObjective = part.finalObjective;
+            all.stepsDone = part.stepsDone;
+        }
+        if (all.warning.empty())
+            all.warning = part.warning;
+        for (auto& image : part.images)
+            all.images.push_back(std::move(image));
+    });
+    return all;
+}
+
 LayerRender renderLayerFeatureVis(Model& model, Workspace* workspace, const FeatureVisConfig& base,
                                   const std::string& layerName, int batchSize, Progress& progress,
                                   const std::function<void(int, const RgbImage&)>& done)
@@ -107,16 +144,16 @@ LayerRender renderLayerFeatureVis(Model& model, Workspace* workspace, const Feat
             missing.push_back(c);
         }
     }
-    batchSize = std::max(1, batchSize);
-    for (size_t start = 0; start < missing.size(); start += size_t(batchSize)) {
+    // A batch that runs out of GPU memory is retried smaller: channels keep their own seeds,
+    // so the images do not depend on the batch they were rendered in.
+    forEachShrinkingBatch(int(missing.size()), batchSize, [&](int start, int count) {
         progress.checkCancelled();
         FeatureVisConfig config = base;
         config.perImageLayer = layer.path;
-        config.perImageChannels.assign(missing.begin() + std::ptrdiff_t(start),
-                                       missing.begin() + std::ptrdiff_t(std::min(missing.size(), start + size_t(batchSize))));
+        config.perImageChannels.assign(missing.begin() + start, missing.begin() + start + count);
         config.previewEvery = 0;
         const double begin = double(start) / double(missing.size());
-        const double span = double(config.perImageChannels.size()) / double(missing.size());
+        const double span = double(count) / double(missing.size());
         Progress watcher([&](double fraction, const std::string& text) {
             progress.report(begin + span * fraction, "channels " + std::to_string(config.perImageChannels.front()) + "-" +
                                                          std::to_string(config.perImageChannels.back()) + ": " + text);
@@ -135,7 +172,7 @@ LayerRender renderLayerFeatureVis(Model& model, Workspace* workspace, const Feat
             if (done)
                 done(c, result.images[i]);
         }
-    }
+    });
     progress.report(1.0, "done");
     return out;
 }

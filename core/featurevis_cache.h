@@ -48,6 +48,13 @@ struct LayerRender {
 // filling the cache (when a workspace is given). A channel enters the cache only once its
 // batch has finished, so a cancelled render leaves no partial entry. `done` is called for
 // each channel as soon as its image is known.
+// Renders a per-image batch (perImageChannels or perImageDirections: every image has its own
+// objective and the same seed) in chunks of at most `batchSize` images, each chunk retried at
+// half size when the device runs out of memory: the images do not depend on the chunking.
+// The result holds every image in order and the steps done; its objective values and history
+// are the first chunk's.
+FeatureVisResult renderPerImageInBatches(Model& model, const FeatureVisConfig& config, int batchSize, Progress& progress);
+
 LayerRender renderLayerFeatureVis(Model& model, Workspace* workspace, const FeatureVisConfig& base,
                                   const std::string& layer, int batchSize, Progress& progress,
                                   const std::function<void(int channel, const RgbImage& image)>& done = {});

@@ -292,7 +292,7 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
     TargetFunction f(model, config.target, extras);
     const auto input = imageToInput(image, spec).to(d.device);
     const int size = spec.size;
-    const int batch = std::max(1, config.batch);
+    int batch = std::max(1, config.batch);  // halves on out-of-memory (forEachShrinkingBatch)
     AttributionMap result;
     try {
         torch::Tensor value;
@@ -311,13 +311,12 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
             const float sigma = config.noise * (input.max() - input.min()).item<float>();
             torch::manual_seed(config.seed);
             auto sum = torch::zeros_like(input[0]);
-            for (int done = 0; done < config.samples; done += batch) {
+            forEachShrinkingBatch(config.samples, batch, [&](int done, int n) {
                 progress.checkCancelled();
-                const int n = std::min(batch, config.samples - done);
                 const auto noisy = input.expand({n, -1, -1, -1}) + torch::randn({n, 3, size, size}, input.options()) * sigma;
                 sum += gradientOf(f, noisy).sum(0);
                 progress.report(double(done + n) / config.samples, "SmoothGrad samples " + std::to_string(done + n));
-            }
+            });
             value = f(input).value.detach();
             result = toMap((sum / config.samples).abs().amax(0), false);
             break;
@@ -326,15 +325,14 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
             const auto base = baselineFor(input, spec, config.baseline, config.seed);
             auto total = torch::zeros_like(input[0]);
             const int steps = std::max(1, config.steps);
-            for (int done = 0; done < steps; done += batch) {
+            forEachShrinkingBatch(steps, batch, [&](int done, int n) {
                 progress.checkCancelled();
-                const int n = std::min(batch, steps - done);
                 // Midpoint Riemann sum: alphas (k + 0.5) / steps.
                 const auto alphas = (torch::arange(done, done + n, input.options()) + 0.5) / steps;
                 const auto path = base + alphas.view({n, 1, 1, 1}) * (input - base);
                 total += gradientOf(f, path).sum(0);
                 progress.report(double(done + n) / steps, "integrated gradients step " + std::to_string(done + n));
-            }
+            });
             const auto attribution = (input[0] - base[0]) * total / steps;
             value = f(input).value.detach();
             result = toMap(attribution.sum(0), true);
@@ -415,9 +413,9 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
             auto sum = torch::zeros({size, size});
             auto count = torch::zeros({size, size});
             const RgbImage view = partial ? resizeAndCenterCrop(image, size) : RgbImage();
-            for (size_t start = 0; start < positions.size(); start += size_t(batch)) {
+            forEachShrinkingBatch(int(positions.size()), batch, [&](int first, int n) {
                 progress.checkCancelled();
-                const size_t end = std::min(positions.size(), start + size_t(batch));
+                const size_t start = size_t(first), end = start + size_t(n);
                 const auto occluded = occludedBatch(input, fill, positions, start, end, config.patch);
                 const auto drops = (reference - f(occluded).value).to(torch::kCPU);
                 for (size_t i = start; i < end; ++i) {
@@ -433,7 +431,7 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
                     p.inputView = view;
                     partial(p);
                 }
-            }
+            });
             result = toMap(sum / count.clamp_min(1), true);
             break;
         }

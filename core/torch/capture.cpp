@@ -447,29 +447,13 @@ CaptureResult runCapture(torch::jit::Module& root, const CapturePlan& plan, cons
     return result;
 }
 
-bool isOutOfMemory(const std::exception& error)
-{
-    const std::string what = error.what();
-    return what.find("out of memory") != std::string::npos || what.find("OutOfMemory") != std::string::npos;
-}
-
 CaptureResult runCaptureInChunks(torch::jit::Module& root, const CapturePlan& plan, const torch::Tensor& input, int& maxBatch)
 {
-    const int64_t n = input.size(0);
+    const int n = int(input.size(0));
     if (maxBatch <= 0)
-        maxBatch = int(n);
+        maxBatch = n;
     std::vector<CaptureResult> parts;
-    for (int64_t start = 0; start < n;) {
-        const int64_t end = std::min<int64_t>(n, start + maxBatch);
-        try {
-            parts.push_back(runCapture(root, plan, input.slice(0, start, end)));
-            start = end;
-        } catch (const std::exception& e) {
-            if (!isOutOfMemory(e) || maxBatch == 1)
-                throw;
-            maxBatch = std::max(1, maxBatch / 2);
-        }
-    }
+    forEachShrinkingBatch(n, maxBatch, [&](int start, int count) { parts.push_back(runCapture(root, plan, input.slice(0, start, start + count))); });
     if (parts.size() == 1)
         return parts.front();
     CaptureResult joined;

@@ -1,6 +1,8 @@
 #pragma once
 // Internal: activation capture by TorchScript graph surgery (see capture.cpp for the recipe).
 
+#include "core/shrinking_batches.h"
+
 #include <torch/script.h>
 
 #include <map>
@@ -55,6 +57,5 @@ CaptureResult runCapture(torch::jit::Module& root, const CapturePlan& plan, cons
 // smaller). `maxBatch` remembers the size that fits for the caller's next batches (0: all).
 // The results are concatenated along the batch; other errors propagate.
 CaptureResult runCaptureInChunks(torch::jit::Module& root, const CapturePlan& plan, const torch::Tensor& input, int& maxBatch);
-bool isOutOfMemory(const std::exception& error);
 
 } // namespace loupe

@@ -458,6 +458,10 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
     } catch (const Error&) {
         throw;
     } catch (const std::exception& e) {
+        // Keeps "out of memory" in the text: a layer render retries smaller on it.
+        if (isOutOfMemory(e))
+            throw Error("feature visualization ran out of memory with " + std::to_string(batch) + " image(s) of " +
+                        std::to_string(config.size) + " px: render fewer or smaller images (" + firstLine(e.what()) + ")");
         throw Error("feature visualization failed: " + firstLine(e.what()));
     }
     return result;

@@ -77,8 +77,6 @@ private slots:
         for (size_t a = 0; a < whole.activations.size(); ++a)
             QVERIFY(close(chunked.activations[a], whole.activations[a]));
         QVERIFY(close(chunked.modelOutput, whole.modelOutput));
-        QVERIFY(isOutOfMemory(std::runtime_error("CUDA out of memory. Tried to allocate 2.00 GiB")));
-        QVERIFY(!isOutOfMemory(std::runtime_error("shape mismatch")));
     }
 
     void preReluFollowsConcatBranches()

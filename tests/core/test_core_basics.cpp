@@ -2,6 +2,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/model_metadata.h"
+#include "core/shrinking_batches.h"
 #include "core/unit_id.h"
 
 #include <QtTest>
@@ -113,6 +114,31 @@ private slots:
         for (const char* bad : {"[]", R"({"input": {"color_order": "RGBA"}})", R"({"input": {"std": [1, 0, 1]}})",
                                 R"({"input": {"size": 2}})", R"({"input": {"range": [1, 0]}})", "{oops"})
             QVERIFY_THROWS_EXCEPTION(Error, ModelMetadata::fromJson(bad));
+    }
+
+    // What every batched device job does on out-of-memory: retry the chunk at half size,
+    // remember the size that fitted, cover every item exactly once, in order.
+    void shrinkingBatchesRetryOutOfMemoryAndCoverEverything()
+    {
+        std::vector<int> seen;
+        int batch = 8;
+        loupe::forEachShrinkingBatch(11, batch, [&](int start, int count) {
+            if (count > 3)
+                throw std::runtime_error("CUDA out of memory. Tried to allocate 2.00 GiB");
+            for (int i = start; i < start + count; ++i)
+                seen.push_back(i);
+        });
+        QCOMPARE(batch, 2);
+        QCOMPARE(int(seen.size()), 11);
+        for (int i = 0; i < 11; ++i)
+            QCOMPARE(seen[size_t(i)], i);
+        QVERIFY(!loupe::isOutOfMemory(std::runtime_error("shape mismatch")));
+        // Other errors, and out-of-memory of a single item, are the caller's to report.
+        int big = 4;
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, loupe::forEachShrinkingBatch(4, big, [](int, int) { throw std::runtime_error("shape mismatch"); }));
+        QCOMPARE(big, 4);
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, loupe::forEachShrinkingBatch(4, big, [](int, int) { throw std::runtime_error("out of memory"); }));
+        QCOMPARE(big, 1);
     }
 };
 

@@ -173,6 +173,26 @@ private slots:
         }
     }
 
+    // Atlas icons and activation-grid cells are rendered in chunks (smaller after an
+    // out-of-memory): the chunking must not change the images.
+    void chunkedDirectionRenderEqualsOneBatch()
+    {
+        FeatureVisConfig config = quick("block:0", 24);
+        config.perImageLayer = "block";
+        for (int i = 0; i < 5; ++i) {
+            std::vector<float> direction(8, 0.1f);
+            direction[size_t(i)] = 1.f;
+            config.perImageDirections.push_back(direction);
+        }
+        Progress progress;
+        const auto together = renderFeatureVis(*branchy_, config, progress);
+        const auto chunked = renderPerImageInBatches(*branchy_, config, 2, progress);
+        QCOMPARE(chunked.images.size(), size_t(5));
+        for (size_t i = 0; i < 5; ++i)
+            QVERIFY2(maxPixelDifference(chunked.images[i], together.images[i]) <= 2,
+                     qPrintable(QString::number(maxPixelDifference(chunked.images[i], together.images[i]))));
+    }
+
     void pixelAndFourierBothRaiseTheObjective()
     {
         Progress progress;
