@@ -3,6 +3,7 @@
 #include "app/job_runner.h"
 #include "app/model_session.h"
 #include "core/activations.h"
+#include "core/atlas_store.h"
 #include "core/error.h"
 #include "core/featurevis_cache.h"
 #include "core/image_folder.h"
@@ -45,7 +46,9 @@ void ModelSession::requestAtlas(const QString& layer, const QString& folder, int
         tr("Atlas of %1 over %2").arg(layer, folder), JobRunner::Pool::Device,
         [model, workspace, config](Progress& progress) -> std::any {
             BuiltAtlas built;
-            built.atlas = std::make_shared<const Atlas>(buildAtlas(*model, config, progress));
+            // Read back when this layer, folder (as it is now) and parameters were built before.
+            built.atlas = std::make_shared<const Atlas>(workspace ? cachedAtlas(*model, *workspace, config, progress)
+                                                                  : buildAtlas(*model, config, progress));
             built.field = workspace ? cachedReceptiveField(*model, *workspace, built.atlas->layer)
                                     : estimateReceptiveField(*model, built.atlas->layer);
             for (int k : built.atlas->samples.predictedClass)
@@ -123,12 +126,19 @@ void ModelSession::requestImageMap(const QString& layer, const QString& folder)
     if (!model_)
         return;
     auto model = model_;
-    const std::string name = layer.toStdString(), path = folder.toStdString();
+    auto workspace = workspace_;
+    ImageMapRequest request;
+    request.folder = folder.toStdString();
+    request.layer = layer.toStdString();
+    request.maxImages = 2000;
+    request.thumbnailSize = 64;
     runner_->submit(
         tr("Image map of %1 over %2").arg(layer, folder), JobRunner::Pool::Device,
-        [model, name, path](Progress& progress) -> std::any {
-            return std::shared_ptr<const ImageMap>(
-                std::make_shared<const ImageMap>(buildImageMap(*model, path, name, 2000, 64, LayoutConfig{}, progress)));
+        [model, workspace, request](Progress& progress) -> std::any {
+            return std::shared_ptr<const ImageMap>(std::make_shared<const ImageMap>(
+                workspace ? cachedImageMap(*model, *workspace, request, progress)
+                          : buildImageMap(*model, request.folder, request.layer, request.maxImages, request.thumbnailSize,
+                                          request.layout, progress)));
         },
         this, {[this](std::any result) { emit imageMapReady(std::any_cast<std::shared_ptr<const ImageMap>>(result)); },
                [this](const QString& message) { emit atlasFailed(message); }, [this] { emit atlasFailed(tr("cancelled")); }},

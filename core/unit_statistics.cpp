@@ -1,5 +1,6 @@
 #include "core/unit_statistics.h"
 
+#include "core/binary_io.h"
 #include "core/error.h"
 
 #include <algorithm>
@@ -156,61 +157,38 @@ namespace {
 
 constexpr std::uint32_t kMagic = 0x4C535431;  // "LST1"
 
-class Writer {
-public:
-    template <typename T>
-    void put(const T& v) { out.append(reinterpret_cast<const char*>(&v), sizeof(T)); }
-    void examples(const std::vector<Example>& items)
-    {
-        put(std::uint32_t(items.size()));
-        for (const auto& e : items) {
-            put(e.value);
-            put(e.image);
-            put(e.x);
-            put(e.y);
-        }
+// Examples are stored field by field (value, image, x, y) in the statistics' fixed layout.
+void putExamples(BinaryWriter& w, const std::vector<Example>& items)
+{
+    w.put(std::uint32_t(items.size()));
+    for (const auto& e : items) {
+        w.put(e.value);
+        w.put(e.image);
+        w.put(e.x);
+        w.put(e.y);
     }
-    std::string out;
-};
+}
 
-class Reader {
-public:
-    explicit Reader(const std::string& bytes) : s_(bytes) {}
-    template <typename T>
-    T get()
-    {
-        if (pos_ + sizeof(T) > s_.size())
-            throw Error("stored statistics are truncated or corrupt");
-        T v;
-        std::memcpy(&v, s_.data() + pos_, sizeof(T));
-        pos_ += sizeof(T);
-        return v;
+std::vector<Example> getExamples(BinaryReader& r)
+{
+    const auto n = r.get<std::uint32_t>();
+    if (n > 1u << 20)
+        r.corrupt();
+    std::vector<Example> items(n);
+    for (auto& e : items) {
+        e.value = r.get<float>();
+        e.image = r.get<std::int32_t>();
+        e.x = r.get<std::int16_t>();
+        e.y = r.get<std::int16_t>();
     }
-    std::vector<Example> examples()
-    {
-        const auto n = get<std::uint32_t>();
-        if (n > 1u << 20)
-            throw Error("stored statistics are corrupt");
-        std::vector<Example> items(n);
-        for (auto& e : items) {
-            e.value = get<float>();
-            e.image = get<std::int32_t>();
-            e.x = get<std::int16_t>();
-            e.y = get<std::int16_t>();
-        }
-        return items;
-    }
-
-private:
-    const std::string& s_;
-    size_t pos_ = 0;
-};
+    return items;
+}
 
 } // namespace
 
 std::string serialize(const std::vector<ChannelStatistics>& channels)
 {
-    Writer w;
+    BinaryWriter w;
     w.put(kMagic);
     w.put(std::uint32_t(channels.size()));
     for (const auto& c : channels) {
@@ -219,10 +197,10 @@ std::string serialize(const std::vector<ChannelStatistics>& channels)
         w.put(c.sum);
         w.put(c.sumOfSquares);
         w.put(std::int32_t(c.top.k()));
-        w.examples(c.top.items());
-        w.examples(c.bottom.items());
+        putExamples(w, c.top.items());
+        putExamples(w, c.bottom.items());
         w.put(c.reservoir.seen());
-        w.examples(c.reservoir.items());
+        putExamples(w, c.reservoir.items());
         // Histograms are sparse: store (bin, count) pairs.
         std::uint32_t nonzero = 0;
         for (auto n : c.histogram.counts())
@@ -239,7 +217,7 @@ std::string serialize(const std::vector<ChannelStatistics>& channels)
 
 std::vector<ChannelStatistics> deserializeChannelStatistics(const std::string& bytes)
 {
-    Reader r(bytes);
+    BinaryReader r(bytes, "stored statistics");
     if (r.get<std::uint32_t>() != kMagic)
         throw Error("stored statistics have an unknown format");
     const auto n = r.get<std::uint32_t>();
@@ -256,8 +234,8 @@ std::vector<ChannelStatistics> deserializeChannelStatistics(const std::string& b
         const int k = r.get<std::int32_t>();
         c.top = TopK(k, true);
         c.bottom = TopK(k, false);
-        c.top.items() = r.examples();
-        c.bottom.items() = r.examples();
+        c.top.items() = getExamples(r);
+        c.bottom.items() = getExamples(r);
         // Re-establish the heap property the lists had when saved.
         for (auto* list : {&c.top, &c.bottom}) {
             auto items = list->items();
@@ -266,7 +244,7 @@ std::vector<ChannelStatistics> deserializeChannelStatistics(const std::string& b
                 list->offer(e);
         }
         c.reservoir.setSeen(r.get<std::uint64_t>());
-        c.reservoir.items() = r.examples();
+        c.reservoir.items() = getExamples(r);
         const auto nonzero = r.get<std::uint32_t>();
         for (std::uint32_t b = 0; b < nonzero; ++b) {
             const auto bin = r.get<std::uint16_t>();

@@ -1,5 +1,7 @@
 #include "app/cli/commands.h"
+#include "app/cli/cli_workspace.h"
 #include "core/atlas.h"
+#include "core/atlas_store.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/image_folder.h"
@@ -67,11 +69,21 @@ int runImageMap(const Args& args, Model& model)
     layout.epochs = args.intValue("epochs", 200);
     layout.neighbours = args.intValue("neighbours", 15);
     layout.device = devicePreferenceFromString(args.value("device"));
+    ImageMapRequest request;
+    request.folder = args.required("images");
+    request.layer = args.required("layer");
+    request.maxImages = args.intValue("max-images", 0);
+    request.thumbnailSize = args.intValue("thumbnail", 48);
+    request.layout = layout;
     Progress progress(stderrProgress(args.has("quiet")));
-    const ImageMap map = buildImageMap(model, args.required("images"), args.required("layer"), args.intValue("max-images", 0),
-                                       args.intValue("thumbnail", 48), layout, progress);
+    bool fromCache = false;
+    const auto workspace = args.has("no-cache") ? nullptr : workspaceForModel(args, model);
+    const ImageMap map = workspace ? cachedImageMap(model, *workspace, request, progress, &fromCache)
+                                   : buildImageMap(model, request.folder, request.layer, request.maxImages, request.thumbnailSize,
+                                                   request.layout, progress);
     endProgressLine(args.has("quiet"));
     Json out = Json::object();
+    out["from_cache"] = fromCache;
     out["layer"] = map.layer;
     out["images"] = int(map.images.size());
     out["skipped"] = int(map.skipped.size());
@@ -101,15 +113,19 @@ int runAtlas(const Args& args)
 {
     args.allowOnly({"model", "device", "images", "layer", "samples-per-image", "max-images", "batch", "seed", "epochs",
                     "neighbours", "grid", "min-count", "max-icons", "icon-size", "steps", "cell-pixels", "out", "csv", "quiet",
-                    "image-map", "neighbours-of", "k", "thumbnail", "side"});
+                    "image-map", "neighbours-of", "k", "thumbnail", "side", "workspace", "no-cache"});
     const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     if (args.has("image-map"))
         return runImageMap(args, *model);
     const AtlasConfig config = atlasConfigFromArgs(args, *model);
     Progress progress(stderrProgress(args.has("quiet")));
-    const Atlas atlas = buildAtlas(*model, config, progress);
+    // The same layer, folder and parameters are read back from the workspace (--no-cache: build anew).
+    bool fromCache = false;
+    const auto workspace = args.has("no-cache") ? nullptr : workspaceForModel(args, *model);
+    const Atlas atlas = workspace ? cachedAtlas(*model, *workspace, config, progress, &fromCache) : buildAtlas(*model, config, progress);
     endProgressLine(args.has("quiet"));
     Json out = stageJson(atlas);
+    out["from_cache"] = fromCache;
     if (args.has("out")) {
         saveImage(atlasImage(atlas, args.intValue("cell-pixels", 32)), args.value("out"));
         out["out"] = args.value("out");

@@ -1,8 +1,10 @@
 #include "core/atlas.h"
+#include "core/atlas_store.h"
 #include "core/error.h"
 #include "core/image_io.h"
 #include "core/model.h"
 #include "core/synthetic_shapes.h"
+#include "core/workspace.h"
 #include "tests/support/test_models.h"
 
 #include <QTemporaryDir>
@@ -195,6 +197,79 @@ private slots:
             QVERIFY(d >= previous - 1e-9);
         }
         QCOMPARE(imageMapPicture(map, 200, 24).width, 200);
+    }
+
+    // An atlas is read back for the same layer, folder and parameters, and built anew when the
+    // folder changes or the stored entry is unreadable.
+    void atlasIsCachedUntilTheFolderChanges()
+    {
+        QTemporaryDir dir, images;
+        const auto model = Model::load(test::writeBranchyCnn(dir.path().toStdString()), DevicePreference::Cpu);
+        const auto writeImage = [&](int i) {
+            RgbImage img(36, 36);
+            for (size_t p = 0; p < img.pixels.size(); ++p)
+                img.pixels[p] = std::uint8_t((p * (i + 5) + i * 31) % 251);
+            saveImage(img, images.filePath(QString("img%1.png").arg(i)).toStdString());
+        };
+        for (int i = 0; i < 10; ++i)
+            writeImage(i);
+        AtlasConfig config;
+        config.samples.folder = images.path().toStdString();
+        config.samples.layer = "block";
+        config.samples.samplesPerImage = 4;
+        config.layout.device = DevicePreference::Cpu;
+        config.layout.epochs = 20;
+        config.grid = 4;
+        config.minimumCount = 1;
+        config.icon.size = 32;
+        config.icon.steps = 2;
+        auto ws = Workspace::open(dir.filePath("w.sqlite").toStdString(), model->hash());
+        Progress progress;
+        bool fromCache = true;
+        const Atlas built = cachedAtlas(*model, *ws, config, progress, &fromCache);
+        QVERIFY(!fromCache);
+        const Atlas again = cachedAtlas(*model, *ws, config, progress, &fromCache);
+        QVERIFY(fromCache);
+        QCOMPARE(again.coordinates, built.coordinates);
+        QCOMPARE(again.samples.vectors, built.samples.vectors);
+        QCOMPARE(again.samples.images, built.samples.images);
+        QCOMPARE(again.cells.size(), built.cells.size());
+        QCOMPARE(again.cells.back().members, built.cells.back().members);
+        QCOMPARE(again.icons.size(), built.icons.size());
+        QVERIFY(again.icons.front().pixels == built.icons.front().pixels);
+
+        config.grid = 5;  // another parameter: another atlas
+        cachedAtlas(*model, *ws, config, progress, &fromCache);
+        QVERIFY(!fromCache);
+        config.grid = 4;
+        writeImage(10);  // the folder changed
+        const Atlas grown = cachedAtlas(*model, *ws, config, progress, &fromCache);
+        QVERIFY(!fromCache);
+        QCOMPARE(grown.samples.images.size(), size_t(11));
+
+        // The image map likewise.
+        ImageMapRequest request;
+        request.folder = config.samples.folder;
+        request.layer = "block";
+        request.thumbnailSize = 16;
+        request.layout = config.layout;
+        const ImageMap map = cachedImageMap(*model, *ws, request, progress, &fromCache);
+        QVERIFY(!fromCache);
+        const ImageMap mapAgain = cachedImageMap(*model, *ws, request, progress, &fromCache);
+        QVERIFY(fromCache);
+        QCOMPARE(mapAgain.codes, map.codes);
+        QCOMPARE(mapAgain.coordinates, map.coordinates);
+        QCOMPARE(mapAgain.images, map.images);
+        QVERIFY(mapAgain.thumbnails.back().pixels == map.thumbnails.back().pixels);
+
+        // A damaged entry is rebuilt, not trusted.
+        const std::string key = atlasCacheKey(*model, config);
+        const std::string bytes = *ws->get("atlas", key);
+        ws->put("atlas", key, bytes.substr(0, bytes.size() / 2));
+        QVERIFY_THROWS_EXCEPTION(Error, deserializeAtlas(bytes.substr(0, bytes.size() / 2)));
+        const Atlas rebuilt = cachedAtlas(*model, *ws, config, progress, &fromCache);
+        QVERIFY(!fromCache);
+        QCOMPARE(rebuilt.coordinates, grown.coordinates);
     }
 };
 

@@ -1,0 +1,254 @@
+#include "core/atlas_store.h"
+
+#include "core/binary_io.h"
+#include "core/content_hash.h"
+#include "core/error.h"
+#include "core/featurevis_cache.h"
+#include "core/image_folder.h"
+#include "core/json.h"
+#include "core/model.h"
+#include "core/workspace.h"
+
+#include <filesystem>
+#include <functional>
+
+namespace loupe {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr const char* kKind = "atlas";
+constexpr const char* kImageMapKind = "image-map";
+constexpr std::uint32_t kMagic = 0x4C415431;          // "LAT1"
+constexpr std::uint32_t kImageMapMagic = 0x4C494D31;  // "LIM1"
+// SQLite refuses blobs above 1 GB; far below that an atlas is cheaper to rebuild than to keep.
+constexpr size_t kLargestStored = size_t(512) << 20;
+
+// What the folder holds now: every image's name, size and modification time.
+std::string folderFingerprint(const std::string& folder)
+{
+    std::string listing;
+    for (const auto& file : listImages(folder)) {
+        std::error_code ec;
+        const fs::path path = fs::path(folder) / file;
+        const auto size = fs::file_size(path, ec);
+        const auto time = fs::last_write_time(path, ec).time_since_epoch().count();
+        listing += file + '\t' + std::to_string(ec ? 0 : size) + '\t' + std::to_string(ec ? 0 : time) + '\n';
+    }
+    return sha256OfBytes(listing);
+}
+
+std::string canonicalFolder(const std::string& folder)
+{
+    std::error_code ec;
+    const fs::path canonical = fs::weakly_canonical(fs::absolute(folder), ec);
+    return ec ? folder : canonical.string();
+}
+
+// Every layout parameter that changes the result (the device does not, beyond rounding).
+Json layoutJson(const LayoutConfig& layout)
+{
+    Json j = Json::object();
+    j["neighbours"] = layout.neighbours;
+    j["epochs"] = layout.epochs;
+    j["pca"] = layout.pcaDimensions;
+    j["negatives"] = layout.negativeSamples;
+    j["seed"] = static_cast<long long>(layout.seed);
+    return j;
+}
+
+// The stored value when it reads back, else make() stored (when not too large) and returned.
+template <typename T>
+T readOrMake(Workspace& workspace, const char* kind, const std::string& key, bool* fromCache,
+             const std::function<T(const std::string&)>& read, const std::function<T()>& make,
+             const std::function<std::string(const T&)>& write)
+{
+    if (fromCache)
+        *fromCache = false;
+    if (const auto stored = workspace.get(kind, key)) {
+        try {
+            T value = read(*stored);
+            if (fromCache)
+                *fromCache = true;
+            return value;
+        } catch (const Error&) {
+            // An unreadable entry is rebuilt and replaced below.
+        }
+    }
+    T value = make();
+    const std::string bytes = write(value);
+    if (bytes.size() <= kLargestStored)
+        workspace.put(kind, key, bytes);
+    return value;
+}
+
+} // namespace
+
+std::string atlasCacheKey(Model& model, const AtlasConfig& config)
+{
+    Json key = Json::object();
+    key["folder"] = canonicalFolder(config.samples.folder);
+    key["files"] = folderFingerprint(config.samples.folder);
+    key["layer"] = model.layer(config.samples.layer).path;
+    key["samples_per_image"] = config.samples.samplesPerImage;
+    key["max_images"] = config.samples.maxImages;
+    key["sample_seed"] = static_cast<long long>(config.samples.seed);
+    key["layout"] = layoutJson(config.layout);
+    key["grid"] = config.grid;
+    key["minimum_count"] = config.minimumCount;
+    key["maximum_icons"] = config.maximumIcons;
+    key["icon"] = featureVisKey(config.icon);
+    return key.dump();
+}
+
+std::string serializeAtlas(const Atlas& atlas)
+{
+    BinaryWriter w;
+    w.put(kMagic);
+    w.putString(atlas.layer);
+    w.put(std::int32_t(atlas.grid));
+    const ActivationSamples& s = atlas.samples;
+    w.putString(s.folder);
+    w.putString(s.layer);
+    w.put(std::int32_t(s.dimension));
+    w.putVector(s.vectors);
+    w.putVector(s.image);
+    w.putVector(s.x);
+    w.putVector(s.y);
+    w.putStrings(s.images);
+    w.putVector(s.predictedClass);
+    w.putStrings(s.skipped);
+    w.putVector(atlas.coordinates);
+    w.put(std::uint64_t(atlas.cells.size()));
+    for (const auto& cell : atlas.cells) {
+        w.put(std::int32_t(cell.column));
+        w.put(std::int32_t(cell.row));
+        w.putVector(cell.members);
+        w.putVector(cell.mean);
+    }
+    std::vector<std::string> icons;
+    for (const auto& icon : atlas.icons)
+        icons.push_back(encodePng(icon));
+    w.putStrings(icons);
+    w.put(atlas.collectSeconds);
+    w.put(atlas.layoutSeconds);
+    w.put(atlas.iconSeconds);
+    return std::move(w.out);
+}
+
+Atlas deserializeAtlas(const std::string& bytes)
+{
+    BinaryReader r(bytes, "the stored atlas");
+    if (r.get<std::uint32_t>() != kMagic)
+        throw Error("the stored atlas has an unknown format");
+    Atlas atlas;
+    atlas.layer = r.getString();
+    atlas.grid = r.get<std::int32_t>();
+    ActivationSamples& s = atlas.samples;
+    s.folder = r.getString();
+    s.layer = r.getString();
+    s.dimension = r.get<std::int32_t>();
+    s.vectors = r.getVector<float>();
+    s.image = r.getVector<int>();
+    s.x = r.getVector<int>();
+    s.y = r.getVector<int>();
+    s.images = r.getStrings();
+    s.predictedClass = r.getVector<int>();
+    s.skipped = r.getStrings();
+    atlas.coordinates = r.getVector<float>();
+    const auto cells = r.get<std::uint64_t>();
+    if (s.dimension <= 0 || cells > s.image.size() + 1)
+        r.corrupt();
+    for (std::uint64_t i = 0; i < cells; ++i) {
+        AtlasCell cell;
+        cell.column = r.get<std::int32_t>();
+        cell.row = r.get<std::int32_t>();
+        cell.members = r.getVector<int>();
+        cell.mean = r.getVector<float>();
+        atlas.cells.push_back(std::move(cell));
+    }
+    for (const auto& png : r.getStrings())
+        atlas.icons.push_back(decodePng(png));
+    atlas.collectSeconds = r.get<double>();
+    atlas.layoutSeconds = r.get<double>();
+    atlas.iconSeconds = r.get<double>();
+    // Every index the panels follow must be in range.
+    const size_t count = size_t(s.count());
+    if (!r.atEnd() || s.image.size() != count || s.x.size() != count || s.y.size() != count ||
+        atlas.coordinates.size() != 2 * count || atlas.icons.size() > atlas.cells.size())
+        r.corrupt();
+    for (int image : s.image)
+        if (image < 0 || size_t(image) >= s.images.size())
+            r.corrupt();
+    for (const auto& cell : atlas.cells) {
+        if (cell.mean.size() != size_t(s.dimension))
+            r.corrupt();
+        for (int m : cell.members)
+            if (m < 0 || size_t(m) >= count)
+                r.corrupt();
+    }
+    return atlas;
+}
+
+Atlas cachedAtlas(Model& model, Workspace& workspace, const AtlasConfig& config, Progress& progress, bool* fromCache)
+{
+    return readOrMake<Atlas>(
+        workspace, kKind, atlasCacheKey(model, config), fromCache, deserializeAtlas,
+        [&] { return buildAtlas(model, config, progress); }, serializeAtlas);
+}
+
+std::string serializeImageMap(const ImageMap& map)
+{
+    BinaryWriter w;
+    w.put(kImageMapMagic);
+    w.putString(map.folder);
+    w.putString(map.layer);
+    w.put(std::int32_t(map.dimension));
+    w.putStrings(map.images);
+    w.putVector(map.codes);
+    w.putVector(map.coordinates);
+    std::vector<std::string> thumbnails;
+    for (const auto& t : map.thumbnails)
+        thumbnails.push_back(encodePng(t));
+    w.putStrings(thumbnails);
+    w.putStrings(map.skipped);
+    return std::move(w.out);
+}
+
+ImageMap deserializeImageMap(const std::string& bytes)
+{
+    BinaryReader r(bytes, "the stored image map");
+    if (r.get<std::uint32_t>() != kImageMapMagic)
+        throw Error("the stored image map has an unknown format");
+    ImageMap map;
+    map.folder = r.getString();
+    map.layer = r.getString();
+    map.dimension = r.get<std::int32_t>();
+    map.images = r.getStrings();
+    map.codes = r.getVector<float>();
+    map.coordinates = r.getVector<float>();
+    for (const auto& png : r.getStrings())
+        map.thumbnails.push_back(decodePng(png));
+    map.skipped = r.getStrings();
+    const size_t n = map.images.size();
+    if (!r.atEnd() || map.dimension <= 0 || map.codes.size() != n * size_t(map.dimension) || map.coordinates.size() != 2 * n ||
+        map.thumbnails.size() != n)
+        r.corrupt();
+    return map;
+}
+
+ImageMap cachedImageMap(Model& model, Workspace& workspace, const ImageMapRequest& request, Progress& progress, bool* fromCache)
+{
+    Json key = Json::object();
+    key["folder"] = canonicalFolder(request.folder);
+    key["files"] = folderFingerprint(request.folder);
+    key["layer"] = model.layer(request.layer).path;
+    key["max_images"] = request.maxImages;
+    key["thumbnail"] = request.thumbnailSize;
+    key["layout"] = layoutJson(request.layout);
+    return readOrMake<ImageMap>(
+        workspace, kImageMapKind, key.dump(), fromCache, deserializeImageMap,
+        [&] { return buildImageMap(model, request.folder, request.layer, request.maxImages, request.thumbnailSize, request.layout, progress); },
+        serializeImageMap);
+}
+
+} // namespace loupe
