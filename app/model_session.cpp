@@ -8,6 +8,7 @@
 #include "core/dataset_scan.h"
 #include "core/nmf.h"
 #include "core/featurevis_cache.h"
+#include "core/attribution_store.h"
 #include "core/workspace.h"
 
 #include <QPointer>
@@ -303,6 +304,7 @@ void ModelSession::requestAttribution(const QStringList& methods, const QString&
     if (!model_ || image_.empty())
         return;
     auto model = model_;
+    auto workspace = workspace_;
     const RgbImage image = image_;
     std::vector<std::string> names;
     for (const QString& m : methods)
@@ -311,7 +313,7 @@ void ModelSession::requestAttribution(const QStringList& methods, const QString&
     QPointer<ModelSession> self(this);
     runner_->submit(
         tr("Attribution (%1)").arg(methods.join(QStringLiteral(", "))), JobRunner::Pool::Device,
-        [model, image, names, targetText, layerName, self](Progress& progress) -> std::any {
+        [model, workspace, image, names, targetText, layerName, self](Progress& progress) -> std::any {
             AttributionConfig config;
             config.target = AttributionTarget::parse(targetText);
             config.layer = layerName;
@@ -331,7 +333,7 @@ void ModelSession::requestAttribution(const QStringList& methods, const QString&
                 }
                 Progress step([&](double f, const std::string& text) { progress.report((double(i) + f) / names.size(), names[i] + ": " + text); },
                               progress);
-                const AttributionMap map = attribute(*model, image, config, step);
+                const AttributionMap map = cachedAttribution(*model, workspace.get(), image, config, step);
                 const QString method = QString::fromStdString(names[i]);
                 QMetaObject::invokeMethod(
                     self, [self, method, map] { if (self) emit self->attributionReady(method, map); }, Qt::QueuedConnection);

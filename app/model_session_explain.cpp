@@ -2,6 +2,7 @@
 // batch) and circuits (activation x weight into a conv unit).
 #include "app/job_runner.h"
 #include "app/model_session.h"
+#include "core/attribution_store.h"
 #include "core/circuit.h"
 #include "core/error.h"
 
@@ -40,6 +41,7 @@ void ModelSession::requestOcclusion(const QString& kind, const QString& target, 
         return;
     }
     auto model = model_;
+    auto workspace = workspace_;
     const RgbImage image = image_;
     AttributionConfig config;
     config.method = AttributionMethod::Occlusion;
@@ -53,7 +55,7 @@ void ModelSession::requestOcclusion(const QString& kind, const QString& target, 
         classes ? tr("Occlusion: top-1 class") : tr("Occlusion: %1").arg(target), JobRunner::Pool::Device,
         [=](Progress& progress) mutable -> std::any {
             if (classes) {
-                const auto map = occlusionTopClasses(*model, image, config, progress, [&](const OcclusionClassMap& partial) {
+                const auto map = cachedOcclusionTopClasses(*model, workspace.get(), image, config, progress, [&](const OcclusionClassMap& partial) {
                     const auto labels = labelsFor(*model, partial);
                     QMetaObject::invokeMethod(
                         self, [self, partial, labels] { if (self) emit self->occlusionClassesReady(partial, labels, false); },
@@ -62,7 +64,7 @@ void ModelSession::requestOcclusion(const QString& kind, const QString& target, 
                 return std::make_pair(map, labelsFor(*model, map));
             }
             config.target = AttributionTarget::parse(targetText);
-            return attribute(*model, image, config, progress, [&](const AttributionMap& partial) {
+            return cachedAttribution(*model, workspace.get(), image, config, progress, [&](const AttributionMap& partial) {
                 QMetaObject::invokeMethod(
                     self, [self, partial] { if (self) emit self->occlusionHeatmapReady(partial, false); }, Qt::QueuedConnection);
             });

@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/model.h"
 #include "core/workspace.h"
+#include "core/workspace_cache.h"
 
 #include <filesystem>
 #include <functional>
@@ -20,8 +21,6 @@ constexpr const char* kKind = "atlas";
 constexpr const char* kImageMapKind = "image-map";
 constexpr std::uint32_t kMagic = 0x4C415431;          // "LAT1"
 constexpr std::uint32_t kImageMapMagic = 0x4C494D31;  // "LIM1"
-// SQLite refuses blobs above 1 GB; far below that an atlas is cheaper to rebuild than to keep.
-constexpr size_t kLargestStored = size_t(512) << 20;
 
 // What the folder holds now: every image's name, size and modification time.
 std::string folderFingerprint(const std::string& folder)
@@ -54,31 +53,6 @@ Json layoutJson(const LayoutConfig& layout)
     j["negatives"] = layout.negativeSamples;
     j["seed"] = static_cast<long long>(layout.seed);
     return j;
-}
-
-// The stored value when it reads back, else make() stored (when not too large) and returned.
-template <typename T>
-T readOrMake(Workspace& workspace, const char* kind, const std::string& key, bool* fromCache,
-             const std::function<T(const std::string&)>& read, const std::function<T()>& make,
-             const std::function<std::string(const T&)>& write)
-{
-    if (fromCache)
-        *fromCache = false;
-    if (const auto stored = workspace.get(kind, key)) {
-        try {
-            T value = read(*stored);
-            if (fromCache)
-                *fromCache = true;
-            return value;
-        } catch (const Error&) {
-            // An unreadable entry is rebuilt and replaced below.
-        }
-    }
-    T value = make();
-    const std::string bytes = write(value);
-    if (bytes.size() <= kLargestStored)
-        workspace.put(kind, key, bytes);
-    return value;
 }
 
 } // namespace

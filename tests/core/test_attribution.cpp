@@ -1,4 +1,6 @@
 #include "core/attribution.h"
+#include "core/attribution_store.h"
+#include "core/workspace.h"
 #include "core/occlusion.h"
 #include "core/activations.h"
 #include "core/circuit.h"
@@ -196,6 +198,43 @@ private slots:
         QCOMPARE(int(map.legend().size()), int(seen.size()));
         config.patch = 40;
         QVERIFY_THROWS_EXCEPTION(Error, occlusionTopClasses(*bars_, image, config, progress));
+    }
+
+    // Maps are read back from the workspace for the same pixels and parameters only.
+    void mapsAreCachedPerImageAndParameters()
+    {
+        auto ws = Workspace::open(dir_.filePath("cache.sqlite").toStdString(), bars_->hash());
+        AttributionConfig config;
+        config.method = AttributionMethod::IntegratedGradients;
+        config.target = AttributionTarget::parse("class:0");
+        config.steps = 8;
+        Progress progress;
+        bool fromCache = true;
+        const auto computed = cachedAttribution(*bars_, ws.get(), barImage(20), config, progress, {}, &fromCache);
+        QVERIFY(!fromCache);
+        const auto again = cachedAttribution(*bars_, ws.get(), barImage(20), config, progress, {}, &fromCache);
+        QVERIFY(fromCache);
+        QCOMPARE(again.values, computed.values);
+        QCOMPARE(again.baselineValue, computed.baselineValue);
+        QCOMPARE(again.isSigned, computed.isSigned);
+        QVERIFY(again.inputView.pixels == computed.inputView.pixels);
+        cachedAttribution(*bars_, ws.get(), barImage(12), config, progress, {}, &fromCache);  // other pixels
+        QVERIFY(!fromCache);
+        config.steps = 16;  // another parameter
+        cachedAttribution(*bars_, ws.get(), barImage(20), config, progress, {}, &fromCache);
+        QVERIFY(!fromCache);
+
+        config.method = AttributionMethod::Occlusion;
+        config.patch = 8;
+        config.stride = 8;
+        const auto classes = cachedOcclusionTopClasses(*bars_, ws.get(), barImage(20), config, progress, {}, &fromCache);
+        QVERIFY(!fromCache);
+        const auto classesAgain = cachedOcclusionTopClasses(*bars_, ws.get(), barImage(20), config, progress, {}, &fromCache);
+        QVERIFY(fromCache);
+        QCOMPARE(classesAgain.classes, classes.classes);
+        QCOMPARE(classesAgain.probabilities, classes.probabilities);
+        QCOMPARE(classesAgain.unoccludedClass, classes.unoccludedClass);
+        QVERIFY_THROWS_EXCEPTION(Error, deserializeAttributionMap(serializeOcclusionClassMap(classes)));
     }
 
     void guidedBackpropNeverPassesANegativeGradientThroughAReLU()
