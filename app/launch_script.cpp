@@ -25,6 +25,7 @@ LaunchScript::LaunchScript(MainWindow* window, LaunchRequest request)
     : QObject(window), window_(window), request_(std::move(request))
 {
     connect(window_, &MainWindow::modelReady, this, &LaunchScript::onModelReady);
+    connect(window_, &MainWindow::modelFailed, this, &LaunchScript::onModelFailed);
     if (!request_.screenshot.isEmpty()) {
         QTimer::singleShot(request_.timeoutSeconds * 1000, this, [] {
             std::fprintf(stderr, "loupe: screenshot timed out\n");
@@ -59,10 +60,24 @@ void LaunchScript::onModelReady()
         QTimer::singleShot(500, this, &LaunchScript::checkIdle);
 }
 
+void LaunchScript::onModelFailed(const QString& message)
+{
+    std::fprintf(stderr, "loupe: cannot open the model: %s\n", qPrintable(message));
+    if (applied_ || modelFailed_)
+        return;
+    modelFailed_ = true;
+    if (!request_.screenshot.isEmpty())
+        QTimer::singleShot(500, this, &LaunchScript::checkIdle);
+}
+
 void LaunchScript::checkIdle()
 {
     if (window_->jobs()->runningCount() > 0) {
         QTimer::singleShot(200, this, &LaunchScript::checkIdle);
+        return;
+    }
+    if (modelFailed_) {  // nothing to script without a model: show the error state
+        QTimer::singleShot(700, this, &LaunchScript::takeScreenshot);
         return;
     }
     if (!request_.pick.isEmpty() && !picked_) {
@@ -134,7 +149,7 @@ void LaunchScript::takeScreenshot()
     const bool ok = window_->grab().save(request_.screenshot);
     std::fprintf(stderr, ok ? "loupe: screenshot saved to %s\n" : "loupe: cannot write screenshot %s\n",
                  qPrintable(request_.screenshot));
-    QApplication::exit(ok ? 0 : 1);
+    QApplication::exit(!ok ? 1 : modelFailed_ ? 2 : 0);
 }
 
 } // namespace loupe::app

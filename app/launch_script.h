@@ -38,6 +38,7 @@ public:
 
 private:
     void onModelReady();
+    void onModelFailed(const QString& message);
     void checkIdle();
     void takeScreenshot();
 
@@ -51,6 +52,7 @@ private:
     bool occluded_ = false;
     bool circuited_ = false;
     bool atlased_ = false;
+    bool modelFailed_ = false;  // the screenshot shows the error state; the exit code says so
 };
 
 } // namespace loupe::app

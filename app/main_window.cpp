@@ -277,6 +277,7 @@ void MainWindow::connectSession()
     connect(session_, &ModelSession::modelFailed, this, [this](const QString& path, const QString& message) {
         modelLabel_->setText(session_->hasModel() ? session_->modelName() : tr("No model: File > Open Model…"));
         showError(tr("Cannot open model"), tr("%1\n\n%2").arg(path, message));
+        emit modelFailed(message);
     });
     connect(session_, &ModelSession::trainingFailed, this, [this](const QString& message) {
         modelLabel_->setText(session_->hasModel() ? session_->modelName() : tr("No model: File > Open Model…"));

@@ -74,6 +74,7 @@ public:
 
 signals:
     void modelReady();
+    void modelFailed(const QString& message);  // after the user was told
 
 protected:
     void closeEvent(QCloseEvent* event) override;
