@@ -8,6 +8,31 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <QIcon>
+#include <QPainter>
+#include <QPixmap>
+#include <QSvgRenderer>
+
+namespace {
+
+// The icon is an SVG in the resources; rendered here at a few sizes so that no image-format
+// plugin is needed for it.
+QIcon applicationIcon()
+{
+    QSvgRenderer svg(QStringLiteral(":/loupe.svg"));
+    QIcon icon;
+    for (int size : {16, 32, 64, 128, 256}) {
+        QPixmap pixmap(size, size);
+        pixmap.fill(Qt::transparent);
+        QPainter painter(&pixmap);
+        svg.render(&painter);
+        painter.end();
+        icon.addPixmap(pixmap);
+    }
+    return icon;
+}
+
+} // namespace
 
 int main(int argc, char** argv)
 {
@@ -15,6 +40,8 @@ int main(int argc, char** argv)
     QApplication::setOrganizationName(QStringLiteral("Loupe"));
     QApplication::setApplicationName(QStringLiteral("Loupe"));
     QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QApplication::setWindowIcon(applicationIcon());
+    QGuiApplication::setDesktopFileName(QStringLiteral("loupe"));  // pairs the window with loupe.desktop
     loupe::configureTorchThreads();
 
     QCommandLineParser parser;
