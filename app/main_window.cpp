@@ -290,9 +290,10 @@ void MainWindow::connectSession()
     connect(session_, &ModelSession::activationsReady, this, [this](const LayerActivations& a) {
         activations_->setActivations(a);
         dictionary_->setActivations(a, session_->inputSize());
-        if (!a.predictions.empty())
+        if (!a.predictions.empty()) {
             attribution_->setTopClass(a.predictions.front().index, QString::fromStdString(a.predictions.front().label));
             occlusion_->setTopClass(a.predictions.front().index, QString::fromStdString(a.predictions.front().label));
+        }
         image_->setPredictions(a.predictions);
     });
     connect(session_, &ModelSession::activationsFailed, this, [this](const QString& layer, const QString& message) {
@@ -312,7 +313,9 @@ void MainWindow::connectSession()
         neuron_->showLayerChannel(channel, image);
     });
     connect(selection_, &widgets::UnitSelection::unitChanged, this, &MainWindow::refreshExamples);
-    connect(dictionary_, &widgets::DictionaryPanel::thumbnailsWanted, session_, &ModelSession::requestThumbnails);
+    connect(dictionary_, &widgets::DictionaryPanel::thumbnailsWanted, this, [this](const QString& layer, const QList<int>& channels) {
+        session_->requestThumbnails(layer, channels, QStringLiteral("dictionary"));
+    });
     connect(dictionary_, &widgets::DictionaryPanel::topExamplesWanted, session_, &ModelSession::requestTopExamples);
     connect(session_, &ModelSession::topExampleReady, this, [this](const QString& layer, int channel, const RgbImage& image) {
         dictionary_->setTopExample(layer, channel, widgets::toQImage(image));
@@ -327,7 +330,12 @@ void MainWindow::connectSession()
         dictionary_->showFigure(title, widgets::toQImage(image), columns, rows);
     });
     connect(session_, &ModelSession::thumbnailReady, this, [this](const QString& layer, int channel, const RgbImage& image) {
-        dictionary_->setThumbnail(layer, channel, widgets::toQImage(image));
+        const QImage shown = widgets::toQImage(image);
+        dictionary_->setThumbnail(layer, channel, shown);
+        circuit_->setThumbnail(layer, channel, shown);
+    });
+    connect(circuit_, &widgets::CircuitPanel::thumbnailsWanted, this, [this](const QString& layer, const QList<int>& channels) {
+        session_->requestThumbnails(layer, channels, QStringLiteral("circuit"));
     });
     connect(examples_, &widgets::ExamplesPanel::wholeImagesChanged, this, &MainWindow::refreshExamples);
     connect(examples_, &widgets::ExamplesPanel::exampleActivated, this,

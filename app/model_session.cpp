@@ -63,6 +63,7 @@ void ModelSession::openModel(const QString& path, DevicePreference device)
              auto loaded = std::any_cast<std::pair<std::shared_ptr<Model>, std::shared_ptr<Workspace>>>(result);
              model_ = loaded.first;
              workspace_ = loaded.second;
+             scannedLayers_.reset();
              deviceName_ = QString::fromStdString(model_->device().name);
              deviceIsCuda_ = model_->device().cuda;
              emit deviceChanged(deviceName_);
@@ -216,7 +217,7 @@ void ModelSession::requestLayerFeatureVis(const FeatureVisConfig& base, const QS
         this, {{}, [this](const QString& message) { emit featureVisFailed(message); }, {}}, QStringLiteral("layer-featurevis"));
 }
 
-void ModelSession::requestThumbnails(const QString& layer, const QList<int>& channels)
+void ModelSession::requestThumbnails(const QString& layer, const QList<int>& channels, const QString& requester)
 {
     if (!model_ || channels.isEmpty())
         return;
@@ -253,7 +254,7 @@ void ModelSession::requestThumbnails(const QString& layer, const QList<int>& cha
             }
             return {};
         },
-        this, {{}, [this](const QString& message) { emit featureVisFailed(message); }, {}}, QStringLiteral("thumbnails"));
+        this, {{}, [this](const QString& message) { emit featureVisFailed(message); }, {}}, QStringLiteral("thumbnails:") + requester);
 }
 
 // A figure of the current image computed on the device worker, shown by title.
@@ -396,7 +397,14 @@ void ModelSession::requestScanSummaries()
         [workspace](Progress&) -> std::any {
             return scannedFolders(*workspace).empty() ? std::vector<LayerScanSummary>{} : summarizeScan(loadScan(*workspace));
         },
-        this, {[this](std::any result) { emit scanSummariesReady(std::any_cast<std::vector<LayerScanSummary>>(result)); }, {}, {}},
+        this, {[this](std::any result) {
+                   const auto summaries = std::any_cast<std::vector<LayerScanSummary>>(result);
+                   scannedLayers_ = QSet<QString>();
+                   for (const auto& s : summaries)
+                       scannedLayers_->insert(QString::fromStdString(s.layer));
+                   emit scanSummariesReady(summaries);
+               },
+               {}, {}},
         QStringLiteral("scan-summary"));
 }
 
@@ -424,6 +432,10 @@ void ModelSession::requestExamples(const QString& layer, int channel, bool whole
 {
     if (!hasScan() || channel < 0)
         return;
+    if (scannedLayers_ && !scannedLayers_->contains(layer)) {  // said plainly, not as a failed job
+        emit examplesFailed(tr("%1 was not indexed by the dataset scan: Dataset > Scan Folder… with this layer").arg(layer));
+        return;
+    }
     auto workspace = workspace_;
     const std::string name = layer.toStdString();
     runner_->submit(

@@ -17,10 +17,12 @@
 #include <QList>
 #include <QMap>
 #include <QObject>
+#include <QSet>
 #include <QString>
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace loupe {
 class Workspace;
@@ -51,7 +53,8 @@ public:
     void requestLayerFeatureVis(const FeatureVisConfig& base, const QString& layer);
     // Thumbnail feature visualizations of some channels: cached ones at once, the rest rendered
     // in one batch and cached.
-    void requestThumbnails(const QString& layer, const QList<int>& channels);
+    // `requester` names the panel: a newer request of the same panel supersedes its older one.
+    void requestThumbnails(const QString& layer, const QList<int>& channels, const QString& requester);
     // Indexes a folder (a long job; resumable; cancel keeps what is done).
     void scanFolder(const QString& folder, const QStringList& layers);
     // The unit's examples and distribution from the latest scan, if there is one.
@@ -166,6 +169,7 @@ private:
 
     std::shared_ptr<Model> model_;
     std::shared_ptr<Workspace> workspace_;  // null when the cache could not be opened
+    std::optional<QSet<QString>> scannedLayers_;  // from the last scan summary, once read
     std::shared_ptr<const Atlas> atlas_;    // the last atlas built, with its layer's receptive field
     ReceptiveField atlasField_;
     int featureVisGeneration_[2] = {0, 0};

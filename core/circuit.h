@@ -20,7 +20,7 @@ struct CircuitContribution {
 
 struct CircuitResult {
     bool exact = true;        // activation x weight of a conv; false: gradient x activation
-    std::string inputLayer;   // where the contributions come from (gradient x activation)
+    std::string inputLayer;   // the layer whose channels contribute (exact: found by value; may be empty)
     std::string layer;        // the convolution
     int channel = 0;
     int x = 0;

@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QPushButton>
 #include <QScrollArea>
@@ -15,6 +16,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 namespace loupe::widgets {
 namespace {
@@ -45,8 +47,17 @@ class CircuitView : public QWidget {
 public:
     CircuitResult circuit;
     bool hasCircuit = false;
+    QHash<int, QImage> thumbnails;  // input channel -> its feature visualization
+    std::function<void(int)> channelClicked;
 
-    QSize sizeHint() const override { return QSize(460, kHeader + kRow * int(circuit.contributions.size()) + 8); }
+    QSize sizeHint() const override { return QSize(520, kHeader + kRow * int(circuit.contributions.size()) + 8); }
+
+    // The row under a point, or -1.
+    int rowAt(const QPoint& point) const
+    {
+        const int row = (point.y() - kHeader) / kRow;
+        return point.y() >= kHeader && row < int(circuit.contributions.size()) ? row : -1;
+    }
 
     void paintAll(QPainter& painter, const QRect& area) const
     {
@@ -77,23 +88,37 @@ public:
                                        .arg(double(c.preActivation), 0, 'g', 5));
         painter.setPen(QColor(110, 110, 110));
         painter.drawText(QRect(area.left() + 6, area.top() + 22, area.width() - 12, 18), Qt::AlignLeft | Qt::AlignVCenter,
-                         QObject::tr("input channel · contribution · over all positions · kernel (red +, blue −)"));
+                         c.inputLayer.empty()
+                             ? QObject::tr("input channel · contribution · over all positions · kernel (red +, blue −)")
+                             : QObject::tr("%1 channel (click: select it) · contribution · over all positions · kernel (red +, blue −)")
+                                   .arg(QString::fromStdString(c.inputLayer)));
         float largest = 1e-6f;
         for (const auto& term : c.contributions)
             largest = std::max(largest, std::abs(term.contribution));
-        const int barWidth = std::max(60, area.width() - 2 * kMap - 150);
+        // With a known input layer each row starts with what its channel responds to.
+        const int thumb = c.inputLayer.empty() ? 0 : kMap + 6;
+        const int barWidth = std::max(60, area.width() - 2 * kMap - 150 - thumb);
         for (size_t i = 0; i < c.contributions.size(); ++i) {
             const auto& term = c.contributions[i];
             const int top = area.top() + kHeader + int(i) * kRow;
             painter.setPen(palette().color(QPalette::Text));
             painter.drawText(QRect(area.left() + 6, top, 60, kMap), Qt::AlignLeft | Qt::AlignVCenter,
                              QStringLiteral("#%1").arg(term.inputChannel));
+            if (thumb) {
+                const QRect place(area.left() + 56, top, kMap, kMap);
+                const QImage image = thumbnails.value(term.inputChannel);
+                if (image.isNull())
+                    painter.fillRect(place, QColor(225, 225, 225));
+                else
+                    painter.drawImage(place, image);
+            }
+            const int barLeft = area.left() + 66 + thumb;
             const int length = int(barWidth * std::abs(term.contribution) / largest);
-            painter.fillRect(QRect(area.left() + 66, top + kMap / 2 - 8, length, 16),
+            painter.fillRect(QRect(barLeft, top + kMap / 2 - 8, length, 16),
                              term.contribution >= 0 ? QColor(200, 60, 50) : QColor(50, 90, 200));
-            painter.drawText(QRect(area.left() + 70, top + kMap / 2 + 8, barWidth, 16), Qt::AlignLeft | Qt::AlignVCenter,
+            painter.drawText(QRect(barLeft + 4, top + kMap / 2 + 8, barWidth, 16), Qt::AlignLeft | Qt::AlignVCenter,
                              QString::number(double(term.contribution), 'g', 4));
-            const int mapLeft = area.left() + 74 + barWidth;
+            const int mapLeft = barLeft + 8 + barWidth;
             painter.drawImage(QRect(mapLeft, top, kMap, kMap), divergingImage(term.map, extentOf(term.map), kMap));
             // The unit's own position on the map.
             painter.setPen(QPen(QColor(30, 30, 30), 1));
@@ -110,6 +135,12 @@ protected:
     {
         QPainter painter(this);
         paintAll(painter, rect());
+    }
+    void mousePressEvent(QMouseEvent* event) override
+    {
+        const int row = rowAt(event->pos());
+        if (row >= 0 && channelClicked && !circuit.inputLayer.empty())
+            channelClicked(circuit.contributions[size_t(row)].inputChannel);
     }
 };
 
@@ -139,6 +170,11 @@ CircuitPanel::CircuitPanel(const PanelServices& services, QWidget* parent) : Pan
     layout->addWidget(scroll_, 1);
     setBody(body);
     connect(run, &QPushButton::clicked, this, &CircuitPanel::compute);
+    // Walking the circuit backwards: a row selects its input channel as the current unit.
+    view_->channelClicked = [this](int channel) {
+        if (selection())
+            selection()->selectUnit(QString::fromStdString(view_->circuit.inputLayer), channel);
+    };
     clearCircuit(tr("Exact for a convolution: the terms plus the bias equal its output."));
 }
 
@@ -156,8 +192,15 @@ void CircuitPanel::setCircuit(const CircuitResult& circuit)
 {
     view_->circuit = circuit;
     view_->hasCircuit = true;
+    view_->thumbnails.clear();
     view_->setMinimumHeight(view_->sizeHint().height());
     view_->update();
+    if (!circuit.inputLayer.empty()) {
+        QList<int> channels;
+        for (const auto& term : circuit.contributions)
+            channels << term.inputChannel;
+        emit thumbnailsWanted(QString::fromStdString(circuit.inputLayer), channels);
+    }
     setStatus(circuit.exact ? tr("Terms + bias = %1; the convolution's own output is %2.")
                                   .arg(double(circuit.preActivation), 0, 'g', 6)
                                   .arg(double(circuit.check), 0, 'g', 6)
@@ -166,6 +209,16 @@ void CircuitPanel::setCircuit(const CircuitResult& circuit)
                                   .arg(double(circuit.preActivation), 0, 'g', 6)
                                   .arg(double(circuit.check), 0, 'g', 6));
 }
+
+void CircuitPanel::setThumbnail(const QString& layer, int channel, const QImage& image)
+{
+    if (!view_->hasCircuit || layer.toStdString() != view_->circuit.inputLayer)
+        return;
+    view_->thumbnails.insert(channel, image);
+    view_->update();
+}
+
+bool CircuitPanel::hasThumbnail(int channel) const { return view_->thumbnails.contains(channel); }
 
 void CircuitPanel::clearCircuit(const QString& message)
 {
@@ -184,7 +237,7 @@ QString CircuitPanel::exportName() const
     return QStringLiteral("circuit-%1-%2").arg(QString::fromStdString(view_->circuit.layer)).arg(view_->circuit.channel);
 }
 
-QSize CircuitPanel::exportSize() const { return QSize(520, view_->sizeHint().height()); }
+QSize CircuitPanel::exportSize() const { return QSize(view_->sizeHint().width(), view_->sizeHint().height()); }
 
 void CircuitPanel::paintExport(QPainter& painter, const QSize& size) const
 {
@@ -202,6 +255,8 @@ QJsonObject CircuitPanel::exportParameters() const
     p[QStringLiteral("y")] = c.y;
     p[QStringLiteral("stride")] = c.stride;
     p[QStringLiteral("padding")] = c.padding;
+    p[QStringLiteral("input_layer")] = QString::fromStdString(c.inputLayer);
+    p[QStringLiteral("exact")] = c.exact;
     p[QStringLiteral("pre_activation")] = double(c.preActivation);
     p[QStringLiteral("bias")] = double(c.bias);
     return p;

@@ -22,6 +22,9 @@ public:
     CircuitPanel(const PanelServices& services, QWidget* parent = nullptr);
 
     void setCircuit(const CircuitResult& circuit);
+    // The feature visualization of an input channel (the circuit's inputLayer), shown in its row.
+    void setThumbnail(const QString& layer, int channel, const QImage& image);
+    bool hasThumbnail(int channel) const;
     void clearCircuit(const QString& message);
     const CircuitResult& circuit() const;
     int count() const;  // how many contributions are asked for
@@ -38,6 +41,7 @@ public slots:
 signals:
     // fromLayer empty: the conv's exact split; else gradient x activation from that layer.
     void circuitRequested(const QString& layer, int channel, int k, const QString& fromLayer);
+    void thumbnailsWanted(const QString& layer, const QList<int>& channels);
 
 private:
     QSpinBox* k_;

@@ -45,6 +45,37 @@ FloatMap toFloatMap(const torch::Tensor& t)
     return m;
 }
 
+// The layer whose output the convolution reads, found by value: of the addressable layers with
+// the input's shape, the ones whose output on this image equals the captured input exactly;
+// the shortest path among them (the block the layer browser shows, not its inner ReLU). Empty
+// when none does (e.g. the input is a functional op's result). With it the input channels can
+// be shown as what they are (their feature visualizations).
+std::string producerOfInput(Model& model, const std::string& conv, const torch::Tensor& modelInput, const torch::Tensor& convInput)
+{
+    auto& d = model.impl();
+    std::vector<CaptureRequest> candidates;
+    for (const auto& layer : model.layers())
+        if (layer.addressable && layer.path != conv && layer.isSpatial() && layer.shape[0] == convInput.size(1) &&
+            layer.shape[1] == convInput.size(2) && layer.shape[2] == convInput.size(3))
+            candidates.push_back({layer.path, false});
+    if (candidates.empty())
+        return {};
+    std::string best;
+    try {
+        const auto captured = runCapture(d.module, d.captures.plan(d.module, candidates, false), modelInput);
+        const auto target = convInput.to(torch::kCPU, torch::kFloat32);
+        for (size_t i = 0; i < candidates.size(); ++i) {
+            const auto value = captured.activations[i].to(torch::kCPU, torch::kFloat32);
+            const bool same = value.sizes() == target.sizes() && torch::allclose(value, target, 1e-5, 1e-6);
+            if (same && (best.empty() || candidates[i].layer.size() < best.size()))
+                best = candidates[i].layer;
+        }
+    } catch (const std::exception&) {
+        return {};  // a candidate the capture cannot serve: show channel numbers only
+    }
+    return best;
+}
+
 } // namespace
 
 CircuitResult circuitContributions(Model& model, const RgbImage& image, const std::string& layerName, int channel, int x, int y, int k)
@@ -59,7 +90,8 @@ CircuitResult circuitContributions(Model& model, const RgbImage& image, const st
 
     torch::NoGradGuard noGrad;
     const auto& plan = d.captures.plan(d.module, {{conv, false, true}, {conv, false, false}}, false);
-    const auto captured = runCapture(d.module, plan, imageToInput(image, d.metadata.input).to(d.device));
+    const auto modelInput = imageToInput(image, d.metadata.input).to(d.device);
+    const auto captured = runCapture(d.module, plan, modelInput);
     const auto input = captured.activations[0].to(torch::kCPU, torch::kFloat32);
     const auto output = captured.activations[1].to(torch::kCPU, torch::kFloat32);
     if (input.dim() != 4 || output.dim() != 4)
@@ -110,6 +142,7 @@ CircuitResult circuitContributions(Model& model, const RgbImage& image, const st
     }
     if (r.contributions.empty())
         throw Error("could not reproduce '" + conv + "' as a plain convolution (dilation or unusual padding?)");
+    r.inputLayer = producerOfInput(model, conv, modelInput, input);
     return r;
 }
 

@@ -26,6 +26,7 @@
 #include "widgets/weights_panel.h"
 
 #include <QDockWidget>
+#include <QScrollArea>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTreeWidget>
@@ -51,6 +52,8 @@ private slots:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
+        // Workspaces (results are cached there) live in a fresh folder, never in the user's.
+        qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
         QCoreApplication::setOrganizationName("LoupeTest");
         QSettings().clear();
         model_ = QString::fromStdString(test::writeBranchyCnn(dir_.path().toStdString()));
@@ -136,7 +139,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(tiles.count(), 8, 60000);
         QCOMPARE(window.neuronPanel()->layerGrid()->tileCount(), 8);
         window.jobs()->waitForIdle(30000);
-        qunsetenv("LOUPE_DATA_DIR");
+        qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
 
     void scanningAFolderFillsExamplesAndDistribution()
@@ -173,7 +176,7 @@ private slots:
         QVERIFY(!window.dictionaryPanel()->entries().empty());
         QTRY_VERIFY_WITH_TIMEOUT(window.dictionaryPanel()->topExampleCount() > 0, 30000);
         window.jobs()->waitForIdle(30000);
-        qunsetenv("LOUPE_DATA_DIR");
+        qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
 
     void clickingTheImageShowsItsSemanticDictionary()
@@ -209,7 +212,7 @@ private slots:
         QVERIFY(window.dictionaryPanel()->entries().empty());
         QVERIFY(window.dictionaryPanel()->status().contains("outside"));
         window.jobs()->waitForIdle(30000);
-        qunsetenv("LOUPE_DATA_DIR");
+        qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
 
     void tuningDockSweepsSavesAFamilyAndExportsWithData()
@@ -298,11 +301,13 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(rotated.count(), 1, 60000);
         QCOMPARE(tuning->plottedSeries(), 2 + 1);
         window.jobs()->waitForIdle(30000);
-        qunsetenv("LOUPE_DATA_DIR");
+        qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
 
     void occlusionDockFillsInAndReadsClicks()
     {
+        QTemporaryDir data;  // nothing cached: the maps must fill in batch by batch
+        qputenv("LOUPE_DATA_DIR", data.path().toUtf8());
         app::MainWindow window;
         QVERIFY(openAndWait(window, model_));
         QVERIFY(window.openImage(image_));
@@ -337,7 +342,17 @@ private slots:
         QCOMPARE(circuit.contributions.size(), size_t(std::min(8, 4)));  // block.b2 reads conv1's 4 channels
         QVERIFY(std::abs(circuit.preActivation - circuit.check) <= 1e-3f * std::max(1.f, std::abs(circuit.check)));
         QCOMPARE(window.circuitPanel()->exportData().count('\n'), 1 + 4);
+        // The input is recognised as conv1's output: its channels are shown as feature
+        // visualizations, and a row selects its channel (walking the circuit backwards).
+        QCOMPARE(circuit.inputLayer, std::string("conv1"));
+        const int strongest = circuit.contributions.front().inputChannel;
+        QTRY_VERIFY_WITH_TIMEOUT(window.circuitPanel()->hasThumbnail(strongest), 60000);
+        auto* view = window.circuitPanel()->findChild<QScrollArea*>()->widget();
+        window.circuitPanel()->show();
+        QTest::mouseClick(view, Qt::LeftButton, {}, QPoint(30, 44 + 10));  // first row
+        QCOMPARE(window.selection()->unitText(), QString("conv1:%1").arg(strongest));
         window.jobs()->waitForIdle(30000);
+        qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
 
     void nmfDockFactorisesRendersAndSavesADirection()
@@ -377,7 +392,7 @@ private slots:
         QCOMPARE(factors.last().at(2).toInt(), 3);
         window.jobs()->cancelAll();
         window.jobs()->waitForIdle(60000);
-        qunsetenv("LOUPE_DATA_DIR");
+        qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
 
     void atlasDockBuildsHoversSavesAndPlacesTheImage()
@@ -430,7 +445,7 @@ private slots:
         atlas->showNeighbours(0);
         QCOMPARE(atlas->exportData().count('\n'), 1 + 10);
         window.jobs()->waitForIdle(30000);
-        qunsetenv("LOUPE_DATA_DIR");
+        qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
 
     void badModelKeepsTheCurrentOne()
@@ -450,6 +465,22 @@ private slots:
         QVERIFY(failed.first().at(1).toString().contains("not a readable TorchScript model"));
         QCOMPARE(window.session()->modelHash(), hash);
         QVERIFY(!window.openImage(dir_.filePath("missing.png")));
+    }
+
+    // A feature extractor (no classifier): activations of an image arrive without predictions,
+    // and nothing may assume a top class.
+    void modelWithoutClassifierShowsActivations()
+    {
+        app::MainWindow window;
+        window.show();
+        QVERIFY(openAndWait(window, QString::fromStdString(test::writeFeatureExtractor(dir_.path().toStdString()))));
+        QVERIFY(window.openImage(image_));
+        const QString layer = window.selection()->layer();
+        QVERIFY(!layer.isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(window.activationsPanel()->grid()->tileCount() > 0, 30000);
+        QVERIFY(window.activationsPanel()->activations().predictions.empty());
+        QCOMPARE(window.imagePanel()->predictionLines().size(), 0);
+        window.jobs()->waitForIdle(10000);
     }
 
     void builtinModelOpensWithASampleImage()
@@ -472,7 +503,7 @@ private slots:
         QCOMPARE(window.selection()->layer(), QString("mixed3"));
         QTRY_COMPARE_WITH_TIMEOUT(window.activationsPanel()->grid()->tileCount(), 64, 30000);
         QTRY_COMPARE(window.imagePanel()->predictionLines().size(), 5);
-        qunsetenv("LOUPE_DATA_DIR");
+        qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
 
     void everyDockHasAnObjectNameAndLayoutResets()
@@ -489,6 +520,7 @@ private slots:
 
 private:
     QTemporaryDir dir_;
+    QTemporaryDir sharedData_;
     QString model_;
     QString image_;
 };
