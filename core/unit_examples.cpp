@@ -4,13 +4,38 @@
 #include "core/error.h"
 #include "core/image_folder.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
+#include <thread>
 
 namespace loupe {
 namespace {
 
+// Every image the examples name, decoded once each on all cores (a unit's page names up to 64
+// examples, often several from the same image). Images that changed or vanished since the scan
+// are missing from the map.
+std::map<int, RgbImage> decodeExampleImages(const ScanResults& scan, const std::vector<Example>& examples)
+{
+    std::vector<int> ids;
+    for (const auto& e : examples)
+        if (e.image >= 0 && size_t(e.image) < scan.images.size())
+            ids.push_back(e.image);
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    std::vector<std::string> files;
+    for (int id : ids)
+        files.push_back(scan.images[size_t(id)]);
+    const int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    std::map<int, RgbImage> decoded;
+    for (auto& d : decodeImages(scan.folder, files, 0, files.size(), scan.inputSize, threads))
+        if (d.error.empty())
+            decoded[ids[size_t(d.index)]] = std::move(d.image);
+    return decoded;
+}
+
 std::vector<ExampleTile> tiles(const ScanResults& scan, const std::vector<Example>& examples, const ReceptiveField& field,
-                               bool whole, int tileSize)
+                               bool whole, int tileSize, const std::map<int, RgbImage>& decoded)
 {
     std::vector<ExampleTile> out;
     for (const auto& e : examples) {
@@ -19,12 +44,9 @@ std::vector<ExampleTile> tiles(const ScanResults& scan, const std::vector<Exampl
         t.value = e.value;
         t.x = e.x;
         t.y = e.y;
-        try {
-            const auto original = decodeImageForModel((std::filesystem::path(scan.folder) / t.path).string(), scan.inputSize);
-            t.image = exampleImage(original, scan.inputSize, field, e.x, e.y, whole, tileSize);
-        } catch (const Error&) {
-            t.image = RgbImage(tileSize, tileSize);  // the file changed or vanished since the scan
-        }
+        const auto image = decoded.find(e.image);
+        t.image = image != decoded.end() ? exampleImage(image->second, scan.inputSize, field, e.x, e.y, whole, tileSize)
+                                         : RgbImage(tileSize, tileSize);  // the file changed or vanished since the scan
         out.push_back(std::move(t));
     }
     return out;
@@ -76,21 +98,30 @@ UnitExamples unitExamples(const Workspace& workspace, const std::string& folder,
     out.minimum = bottom.empty() ? 0.f : bottom.front().value;
     top.resize(std::min(top.size(), size_t(k)));
     bottom.resize(std::min(bottom.size(), size_t(k)));
-    out.top = tiles(scan, top, field, wholeImage, tileSize);
-    out.bottom = tiles(scan, bottom, field, wholeImage, tileSize);
 
     const float hi = out.maximum, lo = out.minimum;
     const std::vector<std::pair<float, float>> ranges = {{hi / 2, hi}, {0.f, hi / 2}, {lo / 2, 0.f}, {lo, lo / 2}};
+    std::vector<std::vector<Example>> bands;
     for (const auto& [from, to] : ranges) {
         std::vector<Example> chosen;
         for (const auto& e : s.reservoir.items())
             if (e.value >= from && (e.value < to || (to == hi && e.value <= to)) && int(chosen.size()) < perBand)
                 chosen.push_back(e);
-        out.bands.push_back(tiles(scan, chosen, field, wholeImage, tileSize));
+        bands.push_back(std::move(chosen));
         char label[96];
         std::snprintf(label, sizeof label, "[%.3g, %.3g]", double(from), double(to));
         out.bandLabels.push_back(label);
     }
+
+    std::vector<Example> named = top;
+    named.insert(named.end(), bottom.begin(), bottom.end());
+    for (const auto& band : bands)
+        named.insert(named.end(), band.begin(), band.end());
+    const auto decoded = decodeExampleImages(scan, named);
+    out.top = tiles(scan, top, field, wholeImage, tileSize, decoded);
+    out.bottom = tiles(scan, bottom, field, wholeImage, tileSize, decoded);
+    for (const auto& band : bands)
+        out.bands.push_back(tiles(scan, band, field, wholeImage, tileSize, decoded));
     return out;
 }
 
@@ -103,13 +134,21 @@ std::vector<ExampleTile> topExampleOfChannels(const Workspace& workspace, const 
     if (it == scan.layers.end())
         return out;
     const ReceptiveField field = fieldOf(scan, layer);
+    std::vector<Example> best(channels.size(), Example{});
+    std::vector<Example> named;
     for (size_t i = 0; i < channels.size(); ++i) {
         if (channels[i] < 0 || channels[i] >= int(it->second.size()))
             continue;
         const auto top = it->second[size_t(channels[i])].top.sorted();
-        if (!top.empty() && top.front().value > 0)
-            out[i] = tiles(scan, {top.front()}, field, false, tileSize).front();
+        if (!top.empty() && top.front().value > 0) {
+            best[i] = top.front();
+            named.push_back(top.front());
+        }
     }
+    const auto decoded = decodeExampleImages(scan, named);
+    for (size_t i = 0; i < channels.size(); ++i)
+        if (best[i].value > 0)
+            out[i] = tiles(scan, {best[i]}, field, false, tileSize, decoded).front();
     return out;
 }
 
