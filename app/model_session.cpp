@@ -237,7 +237,7 @@ void ModelSession::requestThumbnails(const QString& layer, const QList<int>& cha
             FeatureVisConfig batch = base;
             batch.perImageLayer = name;
             for (int c : wanted) {
-                const auto cached = workspace ? cachedFeatureVis(*workspace, channelConfig(base, name, c)) : std::nullopt;
+                const auto cached = workspace ? channelPicture(*workspace, name, c) : std::nullopt;
                 if (cached)
                     deliver(c, *cached);
                 else

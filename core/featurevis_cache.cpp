@@ -12,6 +12,16 @@ namespace loupe {
 namespace {
 constexpr const char* kKind = "featurevis";
 constexpr const char* kRecordKind = "featurevis-record";
+constexpr const char* kLatestKind = "featurevis-latest";  // "layer:channel" -> the key of its latest render
+
+// A render that shows what one channel is: one positive channel objective, one image.
+bool isChannelPicture(const FeatureVisConfig& config)
+{
+    return config.objective.size() == 1 && config.objective.front().kind == ObjectiveTerm::Kind::Channel &&
+           config.perImageChannels.empty() && config.perImageDirections.empty() && config.batch == 1 && !config.negative;
+}
+
+std::string channelName(const std::string& layer, int channel) { return layer + ":" + std::to_string(channel); }
 } // namespace
 
 FeatureVisConfig thumbnailConfig()
@@ -77,7 +87,24 @@ std::optional<RgbImage> cachedFeatureVis(const Workspace& workspace, const Featu
 
 void storeFeatureVis(Workspace& workspace, const FeatureVisConfig& config, const RgbImage& image)
 {
-    workspace.put(kKind, featureVisKey(config), encodePng(image));
+    workspace.transaction([&] {
+        workspace.put(kKind, featureVisKey(config), encodePng(image));
+        if (isChannelPicture(config))
+            workspace.put(kLatestKind, channelName(config.objective.front().layer, config.objective.front().channel), featureVisKey(config));
+    });
+}
+
+std::optional<RgbImage> channelPicture(const Workspace& workspace, const std::string& layer, int channel)
+{
+    if (const auto key = workspace.get(kLatestKind, channelName(layer, channel)))
+        if (const auto bytes = workspace.get(kKind, *key)) {
+            try {
+                return decodePng(*bytes);
+            } catch (const Error&) {
+                // fall back to the thumbnail render below
+            }
+        }
+    return cachedFeatureVis(workspace, channelConfig(thumbnailConfig(), layer, channel));
 }
 
 } // namespace loupe

@@ -26,6 +26,11 @@ std::optional<FeatureVisResult> cachedFeatureVisResult(const Workspace& workspac
 // atlas): cheap enough to render on demand, cached like any other render.
 FeatureVisConfig thumbnailConfig();
 
+// What other panels show for a channel: the latest positive render of that channel objective
+// the user made (a single render or a whole layer, at whatever settings), else the cached
+// thumbnail-settings render; nothing when neither exists.
+std::optional<RgbImage> channelPicture(const Workspace& workspace, const std::string& layer, int channel);
+
 // The single-channel config that image `index` of a whole-layer batch corresponds to.
 FeatureVisConfig channelConfig(const FeatureVisConfig& base, const std::string& layer, int channel);
 

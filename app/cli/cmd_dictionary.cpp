@@ -55,15 +55,14 @@ int runDictionary(const Args& args)
     }
     out["channels"] = list;
     if (args.has("out")) {
-        // Thumbnails come from the workspace's feature-visualization cache (the Neuron dock's
-        // or `featurevis --all` renders); a channel without one shows its activation map.
+        // Thumbnails come from the workspace's feature-visualization cache (the latest render
+        // of each channel: the Neuron dock's, `featurevis`, `featurevis --all`); a channel
+        // without one shows its activation map.
         auto workspace = workspaceForModel(args, *model);
-        FeatureVisConfig base;
-        base.size = 128;
         int cached = 0;
         std::vector<RgbImage> tiles;
         for (const auto& e : entries) {
-            if (auto thumb = cachedFeatureVis(*workspace, channelConfig(base, acts.layer, e.channel))) {
+            if (auto thumb = channelPicture(*workspace, acts.layer, e.channel)) {
                 tiles.push_back(*thumb);
                 ++cached;
             } else {

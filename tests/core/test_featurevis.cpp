@@ -157,6 +157,30 @@ private slots:
         QVERIFY(cachedFeatureVisResult(*ws, other)->objectiveHistory.empty());
     }
 
+    // Other panels show a channel as the user last rendered it (a layer render or a single one,
+    // any settings); a negative render is not what the channel responds to.
+    void channelPictureIsTheLatestPositiveRender()
+    {
+        QTemporaryDir dir;
+        auto ws = Workspace::open(dir.filePath("w.sqlite").toStdString(), branchy_->hash());
+        QVERIFY(!channelPicture(*ws, "block", 3));
+        Progress progress;
+        const FeatureVisConfig base = quick("block:0", 8);
+        const auto layer = renderLayerFeatureVis(*branchy_, ws.get(), base, "block", 4, progress);
+        QVERIFY(channelPicture(*ws, "block", 3)->pixels == layer.images[3].pixels);
+
+        FeatureVisConfig single = quick("block:3", 12);
+        single.size = 48;
+        const auto rendered = renderFeatureVis(*branchy_, single, progress);
+        storeFeatureVisResult(*ws, single, rendered);
+        QCOMPARE(channelPicture(*ws, "block", 3)->width, 48);
+
+        FeatureVisConfig negative = single;
+        negative.negative = true;
+        storeFeatureVisResult(*ws, negative, renderFeatureVis(*branchy_, negative, progress));
+        QVERIFY(channelPicture(*ws, "block", 3)->pixels == rendered.images.front().pixels);
+    }
+
     void batchedLayerRenderEqualsOneByOne()
     {
         FeatureVisConfig base = quick("block:0", 24);
