@@ -13,6 +13,7 @@
 #include "core/circuit.h"
 #include "core/tuning.h"
 #include "core/weights.h"
+#include "widgets/atlas_request.h"
 
 #include <QList>
 #include <QMap>
@@ -88,7 +89,7 @@ public:
     void requestNmfFactors(const QString& layer, int k, const QString& folder);
     void saveNamedDirection(const QString& name, const QString& layer, const std::vector<float>& direction);
     // Activation atlas (model_session_atlas.cpp): built over a folder, kept for hovering.
-    void requestAtlas(const QString& layer, const QString& folder, int grid, int samplesPerImage, int maxIcons);
+    void requestAtlas(const widgets::AtlasBuildRequest& request);
     void requestAtlasPatches(int cell);   // a few dataset patches of the cell
     void requestAtlasPlacement();         // where the current image's positions land
     void requestImageMap(const QString& layer, const QString& folder);

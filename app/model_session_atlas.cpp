@@ -26,8 +26,10 @@ struct BuiltAtlas {
 
 } // namespace
 
-void ModelSession::requestAtlas(const QString& layer, const QString& folder, int grid, int samplesPerImage, int maxIcons)
+void ModelSession::requestAtlas(const widgets::AtlasBuildRequest& request)
 {
+    const QString& layer = request.layer;
+    const QString& folder = request.folder;
     if (!model_)
         return;
     auto model = model_;
@@ -35,12 +37,12 @@ void ModelSession::requestAtlas(const QString& layer, const QString& folder, int
     AtlasConfig config;
     config.samples.folder = folder.toStdString();
     config.samples.layer = layer.toStdString();
-    config.samples.samplesPerImage = samplesPerImage;
-    config.grid = grid;
-    config.maximumIcons = maxIcons;
+    config.samples.samplesPerImage = request.samplesPerImage;
+    config.grid = request.grid;
+    config.maximumIcons = request.maxIcons;
     config.icon = thumbnailConfig();
     config.icon.size = 48;  // icons are small on the map; fewer steps keep a CPU atlas to about a minute
-    config.icon.steps = 64;
+    config.icon.steps = request.iconSteps;
     config.icon.previewEvery = 0;
     runner_->submit(
         tr("Atlas of %1 over %2").arg(layer, folder), JobRunner::Pool::Device,

@@ -51,13 +51,19 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
     samples_ = new QSpinBox;
     samples_->setRange(1, 4096);
     samples_->setValue(8);
-    samples_->setPrefix(tr("samples/image "));
+    samples_->setSuffix(tr(" per image"));
+    samples_->setToolTip(tr("Activation vectors sampled at random positions of each image"));
     icons_ = new QSpinBox;
     icons_->setRange(0, 5000);
     icons_->setValue(150);
     icons_->setPrefix(tr("icons "));
     icons_->setToolTip(tr("Feature visualizations for the most populated cells (each costs an optimisation; on a CPU\n"
                           "a few hundred take minutes)"));
+    iconSteps_ = new QSpinBox;
+    iconSteps_->setRange(8, 4096);
+    iconSteps_->setValue(64);
+    iconSteps_->setSuffix(tr(" steps"));
+    iconSteps_->setToolTip(tr("Optimisation steps per icon: 64 keeps a CPU atlas to about a minute; a GPU affords 512 or more"));
     classFilter_ = new QComboBox;
     classFilter_->addItem(tr("all classes"), -1);
     classFilter_->setToolTip(tr("Class activation atlas: only the cells whose images the model mostly assigns to this class"));
@@ -72,8 +78,9 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
     controls->addWidget(grid_);
     controls->addWidget(samples_);
     controls->addWidget(icons_);
-    controls->addWidget(buildButton);
+    controls->addWidget(iconSteps_);
     auto* viewControls = new QHBoxLayout;
+    viewControls->addWidget(buildButton);
     viewControls->addWidget(classFilter_, 1);
     viewControls->addWidget(colourByClass_);
     viewControls->addWidget(showImage_);
@@ -126,7 +133,7 @@ void AtlasPanel::build(const QString& givenFolder)
     if (mode_->currentIndex() == 1)
         emit imageMapRequested(selection()->layer(), folder);
     else
-        emit atlasRequested(selection()->layer(), folder, grid_->value(), samples_->value(), icons_->value());
+        emit atlasRequested({selection()->layer(), folder, grid_->value(), samples_->value(), icons_->value(), iconSteps_->value()});
 }
 
 void AtlasPanel::setImageMapMode(bool imageMap) { mode_->setCurrentIndex(imageMap ? 1 : 0); }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/atlas.h"
+#include "widgets/atlas_request.h"
 #include "widgets/panel.h"
 
 #include <QMap>
@@ -59,7 +60,7 @@ public slots:
     void saveSelected(const QString& name = {});
 
 signals:
-    void atlasRequested(const QString& layer, const QString& folder, int grid, int samplesPerImage, int maxIcons);
+    void atlasRequested(const loupe::widgets::AtlasBuildRequest& request);
     void imageMapRequested(const QString& layer, const QString& folder);
     void patchesWanted(int cell);
     void placementWanted();
@@ -76,6 +77,7 @@ private:
     QSpinBox* grid_;
     QSpinBox* samples_;
     QSpinBox* icons_;
+    QSpinBox* iconSteps_;
     QComboBox* classFilter_;
     QCheckBox* showImage_;
     QCheckBox* colourByClass_;
