@@ -440,11 +440,20 @@ void ModelSession::requestExamples(const QString& layer, int channel, bool whole
     const std::string name = layer.toStdString();
     runner_->submit(
         tr("Examples of %1:%2").arg(layer).arg(channel), JobRunner::Pool::Cpu,
-        [workspace, name, channel, wholeImages](Progress&) -> std::any {
+        [workspace, name, channel, wholeImages, layer](Progress&) -> std::any {
+            // A layer the scan did not index is an answer, not a failed job.
+            const auto order = loadScan(*workspace, {}, {name}).layerOrder;
+            if (std::find(order.begin(), order.end(), name) == order.end())
+                return tr("%1 was not indexed by the dataset scan: Dataset > Scan Folder… with this layer").arg(layer);
             return unitExamples(*workspace, {}, name, channel, 16, wholeImages, 88);
         },
         this,
-        {[this](std::any result) { emit examplesReady(std::any_cast<UnitExamples>(result)); },
+        {[this](std::any result) {
+             if (const auto* message = std::any_cast<QString>(&result))
+                 emit examplesFailed(*message);
+             else
+                 emit examplesReady(std::any_cast<UnitExamples>(result));
+         },
          [this](const QString& message) { emit examplesFailed(message); },
          {}},
         QStringLiteral("examples"));
