@@ -333,9 +333,24 @@ QString NeuronPanel::exportName() const
     return QStringLiteral("featurevis-") + unitText().replace(QLatin1Char(':'), QLatin1Char('_')).replace(QLatin1Char('.'), QLatin1Char('_'));
 }
 
+namespace {
+constexpr int kExportTile = 48;  // a rendered layer's channels in the exported figure
+constexpr int kExportGap = 2;
+} // namespace
+
+int NeuronPanel::exportGridColumns() const
+{
+    return std::max(1, (2 * kViewSize + 24 - 16) / (kExportTile + kExportGap));
+}
+
 QSize NeuronPanel::exportSize() const
 {
-    return QSize(2 * kViewSize + 24, kViewSize + 16 + 200);
+    int height = kViewSize + 16 + 200;
+    if (!layerTiles_.isEmpty()) {  // the layer render, below the plot
+        const int rows = (int(layerTiles_.size()) + exportGridColumns() - 1) / exportGridColumns();
+        height += 20 + rows * (kExportTile + kExportGap) + 8;
+    }
+    return QSize(2 * kViewSize + 24, height);
 }
 
 void NeuronPanel::paintExport(QPainter& painter, const QSize& size) const
@@ -349,6 +364,17 @@ void NeuronPanel::paintExport(QPainter& painter, const QSize& size) const
     if (!negative_.isNull())
         painter.drawImage(QRect(16 + kViewSize, 16, kViewSize, kViewSize), negative_);
     paintPlot(painter, plot_, QRect(0, kViewSize + 24, size.width(), 190));
+    if (layerTiles_.isEmpty())
+        return;
+    const int top = kViewSize + 16 + 200;
+    painter.setPen(Qt::black);
+    painter.drawText(QRect(8, top, size.width() - 16, 16), Qt::AlignLeft,
+                     tr("%1: every channel (%2)").arg(layerGridLayer_).arg(layerTiles_.size()));
+    const int columns = exportGridColumns();
+    for (int c = 0; c < layerTiles_.size(); ++c)
+        painter.drawImage(QRect(8 + (c % columns) * (kExportTile + kExportGap), top + 20 + (c / columns) * (kExportTile + kExportGap),
+                                kExportTile, kExportTile),
+                          layerTiles_[c]);
 }
 
 QJsonObject NeuronPanel::exportParameters() const
@@ -356,7 +382,14 @@ QJsonObject NeuronPanel::exportParameters() const
     const FeatureVisConfig c = config(false);
     QJsonObject p;
     p[QStringLiteral("unit")] = unitText();
-    p[QStringLiteral("objective")] = QStringLiteral("channel");
+    QString objective = objectiveEdit_->text().trimmed();  // what was rendered, as the user wrote it
+    if (objective.isEmpty())
+        objective = channel_ >= 0 ? QStringLiteral("channel:") + unitText() : QString();
+    p[QStringLiteral("objective")] = objective;
+    if (!layerTiles_.isEmpty()) {
+        p[QStringLiteral("layer_render")] = layerGridLayer_;
+        p[QStringLiteral("layer_render_channels")] = int(layerTiles_.size());
+    }
     p[QStringLiteral("parameterization")] = parameterization_->currentText();
     p[QStringLiteral("decorrelated_colour")] = c.decorrelateColour;
     p[QStringLiteral("size")] = c.size;

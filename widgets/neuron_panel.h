@@ -56,6 +56,7 @@ public slots:
     void requestLayerRender();
 
 private:
+    int exportGridColumns() const;
     void onUnitChanged(const QString& layer, int channel);
     void refreshImages();
 

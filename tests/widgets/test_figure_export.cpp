@@ -57,6 +57,26 @@ private slots:
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 2);  // no temporary leftovers
     }
 
+    // The resolution changes the pixels, not the figure: a 288-dpi PNG scaled down by 4 looks
+    // like the 72-dpi one (plots once drew 3x too large at 300 dpi and at 3/4 size at 72).
+    void pngAtAnyDpiIsTheSameFigure()
+    {
+        QTemporaryDir dir;
+        QVERIFY(exportFigure(*panel_, dir.filePath("a.png"), 72, context_).ok);
+        QVERIFY(exportFigure(*panel_, dir.filePath("b.png"), 288, context_).ok);
+        const QImage small = QImage(dir.filePath("a.png")).convertToFormat(QImage::Format_RGB32);
+        const QImage large = QImage(dir.filePath("b.png")).scaled(small.size(), Qt::IgnoreAspectRatio, Qt::SmoothTransformation)
+                                 .convertToFormat(QImage::Format_RGB32);
+        double difference = 0;
+        for (int y = 0; y < small.height(); ++y)
+            for (int x = 0; x < small.width(); ++x) {
+                const QRgb a = small.pixel(x, y), b = large.pixel(x, y);
+                difference += std::abs(qRed(a) - qRed(b)) + std::abs(qGreen(a) - qGreen(b)) + std::abs(qBlue(a) - qBlue(b));
+            }
+        difference /= 3.0 * small.width() * small.height();
+        QVERIFY2(difference < 6, qPrintable(QString::number(difference)));
+    }
+
     void pngSizeFollowsDpi()
     {
         QTemporaryDir dir;

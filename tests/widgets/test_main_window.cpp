@@ -138,6 +138,14 @@ private slots:
         window.neuronPanel()->requestLayerRender();
         QTRY_COMPARE_WITH_TIMEOUT(tiles.count(), 8, 60000);
         QCOMPARE(window.neuronPanel()->layerGrid()->tileCount(), 8);
+        // The exported figure carries the layer's grid under the images and the plot, and its
+        // sidecar says which objective and which layer render it shows.
+        const QJsonObject parameters = window.neuronPanel()->exportParameters();
+        QCOMPARE(parameters.value("objective").toString(), QString("channel:block:2"));
+        QCOMPARE(parameters.value("layer_render_channels").toInt(), 8);
+        QTemporaryDir figures;
+        QVERIFY(widgets::exportFigure(*window.neuronPanel(), figures.filePath("neuron.png"), 72, {}).ok);
+        QCOMPARE(QImage(figures.filePath("neuron.png")).height(), window.neuronPanel()->exportSize().height());
         window.jobs()->waitForIdle(30000);
         qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
