@@ -13,6 +13,7 @@
 #include <QSettings>
 #include <QSvgGenerator>
 
+#include <cmath>
 #include <functional>
 
 namespace loupe::widgets {
@@ -24,14 +25,20 @@ bool writePng(const Exportable& view, const QString& path, int dpi, QString& err
     const double scale = dpi / 72.0;
     QImage image((QSizeF(logical) * scale).toSize(), QImage::Format_ARGB32_Premultiplied);
     image.fill(Qt::white);
-    image.setDotsPerMeterX(int(dpi / 0.0254));
-    image.setDotsPerMeterY(int(dpi / 0.0254));
+    // Painted at 72 dpi, where a point is one logical unit, then scaled: fonts (sized in
+    // points) and everything else grow together. Painting at the target dpi would scale text
+    // twice. The file then records the real resolution.
+    const int pointsPerMeter = int(std::lround(72 / 0.0254));
+    image.setDotsPerMeterX(pointsPerMeter);
+    image.setDotsPerMeterY(pointsPerMeter);
     {
         QPainter painter(&image);
         painter.setRenderHint(QPainter::Antialiasing);
         painter.scale(scale, scale);
         view.paintExport(painter, logical);
     }
+    image.setDotsPerMeterX(int(std::lround(dpi / 0.0254)));
+    image.setDotsPerMeterY(int(std::lround(dpi / 0.0254)));
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || !image.save(&file, "PNG") || !file.commit()) {
         error = file.errorString();
