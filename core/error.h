@@ -18,7 +18,8 @@ public:
     Cancelled() : Error("cancelled") {}
 };
 
-// First line of a (possibly multi-line, backtrace-laden) torch message.
+// First line of a (possibly multi-line, backtrace-laden) torch message; for a TorchScript
+// interpreter failure, the line that says what failed (e.g. "RuntimeError: ... too small").
 std::string firstLine(const std::string& message);
 
 } // namespace loupe

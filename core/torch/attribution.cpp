@@ -38,6 +38,9 @@ public:
                 throw Error("channel " + std::to_string(target.index) + " is out of range for '" + layer.path + "'");
             if (target.x >= 0 && !layer.isSpatial())
                 throw Error("'" + layer.path + "' has no spatial positions");
+            if (target.x >= 0 && (target.x >= layer.shape[2] || target.y >= layer.shape[1] || target.y < 0))
+                throw Error("position (" + std::to_string(target.x) + ", " + std::to_string(target.y) + ") is outside '" +
+                            layer.path + "', which is " + std::to_string(layer.shape[2]) + " x " + std::to_string(layer.shape[1]));
             unitLayer_ = layer.path;
             requests_.push_back({layer.path, false});
         } else {

@@ -211,6 +211,8 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
     scan.folder = canonicalFolder(config.folder);
     scan.inputSize = d.metadata.input.size;
     const std::vector<std::string> listing = listImages(scan.folder);
+    if (listing.empty())
+        throw Error("no images (JPEG, PNG, BMP, WebP or TIFF files) in '" + scan.folder + "' or its subfolders");
 
     std::vector<LayerAccumulator> layers;
     std::vector<CaptureRequest> requests;

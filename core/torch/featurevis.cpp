@@ -462,7 +462,11 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
         if (isOutOfMemory(e))
             throw Error("feature visualization ran out of memory with " + std::to_string(batch) + " image(s) of " +
                         std::to_string(config.size) + " px: render fewer or smaller images (" + firstLine(e.what()) + ")");
-        throw Error("feature visualization failed: " + firstLine(e.what()));
+        const std::string what = firstLine(e.what());
+        if (what.find("Output size is too small") != std::string::npos)
+            throw Error("a " + std::to_string(config.size) + " px image is too small for this model (its layers shrink it below "
+                        "one pixel): render at a larger size (" + what + ")");
+        throw Error("feature visualization failed: " + what);
     }
     return result;
 }

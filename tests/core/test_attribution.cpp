@@ -318,6 +318,17 @@ private slots:
         }
         QVERIFY_THROWS_EXCEPTION(Error, AttributionTarget::parse("pixel:3"));
         QVERIFY_THROWS_EXCEPTION(Error, attributionMethodFromString("magic"));
+        // A unit position outside the layer is refused, not clamped to its edge.
+        config.method = AttributionMethod::Saliency;
+        config.target = AttributionTarget::parse("unit:conv1:0@99,3");
+        try {
+            run(*bars_, barImage(3), config);
+            QFAIL("a position outside the layer must be refused");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("outside"), e.what());
+        }
+        config.target = AttributionTarget::parse("unit:conv1:0@31,31");  // the last position is fine
+        QVERIFY(run(*bars_, barImage(3), config).width > 0);
     }
 
 private:

@@ -116,6 +116,20 @@ private slots:
             QVERIFY_THROWS_EXCEPTION(Error, ModelMetadata::fromJson(bad));
     }
 
+    // Torch messages are cut to the line a user can act on.
+    void torchMessagesAreShortened()
+    {
+        QCOMPARE(loupe::firstLine("shape mismatch\nException raised from foo at bar.cpp:12 (most recent call first):\n..."),
+                 std::string("shape mismatch"));
+        const std::string script = "The following operation failed in the TorchScript interpreter.\n"
+                                   "Traceback of TorchScript, serialized code (most recent call last):\n"
+                                   "  File \"code/__torch__.py\", line 34, in forward\n"
+                                   "    x2 = (pool5).forward(_1, )\n"
+                                   "RuntimeError: Given input size: (256x1x1). Calculated output size: (256x0x0). Output size is too small\n";
+        QCOMPARE(loupe::firstLine(script),
+                 std::string("RuntimeError: Given input size: (256x1x1). Calculated output size: (256x0x0). Output size is too small"));
+    }
+
     // What every batched device job does on out-of-memory: retry the chunk at half size,
     // remember the size that fitted, cover every item exactly once, in order.
     void shrinkingBatchesRetryOutOfMemoryAndCoverEverything()

@@ -199,6 +199,15 @@ private slots:
         const ScanSummary again = scanFolder(*model_, *workspace, config, progress);
         QCOMPARE(again.scannedNow, 0);
         QCOMPARE(again.skipped.size(), size_t(4));
+        // A folder without a single image is refused with the reason, not "scanned".
+        QTemporaryDir empty;
+        config.folder = empty.path().toStdString();
+        try {
+            scanFolder(*model_, *workspace, config, progress);
+            QFAIL("an empty folder must be refused");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("no images"), e.what());
+        }
     }
 
     void statisticsMergeExactly()
