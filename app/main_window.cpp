@@ -23,6 +23,7 @@
 #include "widgets/nmf_panel.h"
 #include "widgets/atlas_panel.h"
 #include "app/scan_dialog.h"
+#include "core/sample_images.h"
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
 #include "widgets/weights_panel.h"
@@ -187,7 +188,8 @@ void MainWindow::buildMenus()
     });
 
     QMenu* dataset = menuBar()->addMenu(tr("&Dataset"));
-    dataset->addAction(tr("&Scan Folder…"), this, &MainWindow::chooseScan);
+    dataset->addAction(tr("&Scan Folder…"), this, [this] { chooseScan(); });
+    dataset->addAction(tr("Scan Sample &Images (built-in shapes)…"), this, &MainWindow::scanSampleImages);
     // The Atlas dock asks for the folder and builds for the selected layer.
     dataset->addAction(tr("Build &Atlas…"), this, [this] {
         raiseDock(QStringLiteral("dock.atlas"));
@@ -395,14 +397,16 @@ void MainWindow::trainBuiltinModel()
                                 devicePreferenceFromString(settings_->devicePreference().toStdString()));
 }
 
-void MainWindow::chooseScan()
+void MainWindow::chooseScan(const QString& folder)
 {
     if (!session_->hasModel()) {
         showError(tr("No model"), tr("Open a model first: scans are per model."));
         return;
     }
-    ScanDialog dialog(session_->layers(), settings_->lastDirectory(), this);
-    if (dialog.exec() != QDialog::Accepted || dialog.folder().isEmpty())
+    ScanDialog dialog(session_->layers(), folder.isEmpty() ? settings_->lastDirectory() : folder, this);
+    // Scripted runs (tests, screenshots) take the dialog's defaults instead of asking.
+    const bool accepted = qEnvironmentVariableIsSet("LOUPE_NO_DIALOGS") ? !folder.isEmpty() : dialog.exec() == QDialog::Accepted;
+    if (!accepted || dialog.folder().isEmpty())
         return;
     if (dialog.layers().isEmpty()) {
         showError(tr("Nothing to scan"), tr("Choose at least one layer to index."));
@@ -411,6 +415,21 @@ void MainWindow::chooseScan()
     settings_->setLastDirectory(dialog.folder());
     raiseDock(QStringLiteral("dock.jobs"));
     session_->scanFolder(dialog.folder(), dialog.layers());
+}
+
+// A fresh install has no images of its own to scan: the built-in model's dataset, written once
+// as a folder (300 PNGs, 10 classes), makes every dataset dock explorable.
+void MainWindow::scanSampleImages()
+{
+    const QString folder = QString::fromStdString(Workspace::defaultDataDirectory()) + QStringLiteral("/samples/shapes");
+    raiseDock(QStringLiteral("dock.jobs"));
+    runner_->submit(
+        tr("Write sample images to %1").arg(folder), JobRunner::Pool::Cpu,
+        [folder](Progress& progress) -> std::any { return writeShapeSampleFolder(folder.toStdString(), 30, 128, progress); }, this,
+        {[this, folder](std::any) { chooseScan(folder); },
+         [this](const QString& message) { showError(tr("Sample images"), message); },
+         {}},
+        QStringLiteral("sample-images"));
 }
 
 void MainWindow::showScanAnnotations(const std::vector<LayerScanSummary>& summaries)

@@ -49,6 +49,8 @@ public:
     bool openImage(const QString& path);
     void openImage(const QImage& image, const QString& name);
     void resetLayout();
+    // Writes the built-in dataset as a folder (once), then offers it to scan (Dataset menu).
+    void scanSampleImages();
     // Shows and raises a dock by its object name ("dock.weights"); false if there is none.
     bool raiseDock(const QString& name);  // object name, short name or title
     QStringList dockNames() const;        // the short names
@@ -91,7 +93,7 @@ private:
     void refreshLayerViews();
     void updateStatus();
     void chooseModel();
-    void chooseScan();
+    void chooseScan(const QString& folder = {});  // the dialog, with `folder` filled in
     void refreshExamples();
     void showScanAnnotations(const std::vector<LayerScanSummary>& summaries);
     void chooseImage();

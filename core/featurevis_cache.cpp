@@ -1,12 +1,9 @@
 #include "core/featurevis_cache.h"
 
-#include "core/cv_convert.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "core/shrinking_batches.h"
 #include "core/workspace.h"
-
-#include <opencv2/imgcodecs.hpp>
 
 namespace loupe {
 namespace {
@@ -55,22 +52,6 @@ std::string featureVisKey(const FeatureVisConfig& config)
     FeatureVisConfig c = config;
     c.previewEvery = 0;  // does not change the result
     return c.cacheKey();
-}
-
-std::string encodePng(const RgbImage& image)
-{
-    std::vector<uchar> bytes;
-    cv::imencode(".png", bgrFromRgbImage(image), bytes);
-    return std::string(bytes.begin(), bytes.end());
-}
-
-RgbImage decodePng(const std::string& bytes)
-{
-    const cv::Mat data(1, int(bytes.size()), CV_8UC1, const_cast<char*>(bytes.data()));
-    const cv::Mat bgr = cv::imdecode(data, cv::IMREAD_COLOR);
-    if (bgr.empty())
-        throw Error("cached image is unreadable");
-    return rgbImageFromBgr(bgr);
 }
 
 std::optional<RgbImage> cachedFeatureVis(const Workspace& workspace, const FeatureVisConfig& config)

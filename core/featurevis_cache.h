@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/featurevis.h"
+#include "core/image_io.h"
 
 #include <optional>
 
@@ -34,8 +35,6 @@ std::optional<RgbImage> channelPicture(const Workspace& workspace, const std::st
 // The single-channel config that image `index` of a whole-layer batch corresponds to.
 FeatureVisConfig channelConfig(const FeatureVisConfig& base, const std::string& layer, int channel);
 
-std::string encodePng(const RgbImage& image);
-RgbImage decodePng(const std::string& bytes);
 
 } // namespace loupe
 

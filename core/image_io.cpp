@@ -45,4 +45,20 @@ void saveImage(const RgbImage& image, const std::string& path)
         throw Error("cannot write '" + path + "' (directory missing, not writable, or unknown extension)");
 }
 
+std::string encodePng(const RgbImage& image)
+{
+    std::vector<uchar> bytes;
+    cv::imencode(".png", bgrFromRgbImage(image), bytes);
+    return std::string(bytes.begin(), bytes.end());
+}
+
+RgbImage decodePng(const std::string& bytes)
+{
+    const cv::Mat data(1, int(bytes.size()), CV_8UC1, const_cast<char*>(bytes.data()));
+    const cv::Mat bgr = cv::imdecode(data, cv::IMREAD_COLOR);
+    if (bgr.empty())
+        throw Error("cached image is unreadable");
+    return rgbImageFromBgr(bgr);
+}
+
 } // namespace loupe

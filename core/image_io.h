@@ -13,4 +13,8 @@ RgbImage loadImage(const std::string& path);
 // Writes PNG/JPEG by extension; throws loupe::Error when the path is not writable.
 void saveImage(const RgbImage& image, const std::string& path);
 
+// PNG bytes in memory (workspace blobs, atomic writes); decodePng throws loupe::Error.
+std::string encodePng(const RgbImage& image);
+RgbImage decodePng(const std::string& bytes);
+
 } // namespace loupe

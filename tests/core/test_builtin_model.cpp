@@ -1,6 +1,9 @@
 #include "core/activations.h"
 #include "core/builtin_model.h"
 #include "core/error.h"
+#include "core/image_folder.h"
+#include "core/image_io.h"
+#include "core/sample_images.h"
 #include "core/model.h"
 #include "core/synthetic_shapes.h"
 
@@ -77,6 +80,24 @@ private slots:
                 QVERIFY2(pixelStdDev(img) > 8, qPrintable(QString::fromStdString(shapeClassNames()[size_t(cls)])));
             }
         }
+    }
+
+    // The sample folder a fresh install scans: every class, readable images, written once.
+    void sampleFolderHoldsEveryClassOnce()
+    {
+        QTemporaryDir dir;
+        Progress progress;
+        const std::string folder = dir.filePath("shapes").toStdString();
+        QCOMPARE(writeShapeSampleFolder(folder, 2, 48, progress), 2 * kShapeClassCount);
+        const auto files = listImages(folder);
+        QCOMPARE(int(files.size()), 2 * kShapeClassCount);
+        for (const auto& name : shapeClassNames())
+            QVERIFY(std::count_if(files.begin(), files.end(), [&](const std::string& f) { return f.rfind(name + "/", 0) == 0; }) == 2);
+        const RgbImage first = loadImage(folder + "/" + files.front());
+        QCOMPARE(first.width, 48);
+        QVERIFY(loadImage(folder + "/" + files[0]).pixels != loadImage(folder + "/" + files[1]).pixels);
+        QCOMPARE(writeShapeSampleFolder(folder, 2, 48, progress), 0);  // already there
+        QCOMPARE(writeShapeSampleFolder(folder, 3, 48, progress), kShapeClassCount);  // only the new ones
     }
 
     void reducedTrainingLearnsAndWritesALoadableModel()

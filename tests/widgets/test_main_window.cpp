@@ -176,6 +176,14 @@ private slots:
         QVERIFY(window.distributionPanel()->plottedPoints() > 0);
         QVERIFY(window.distributionPanel()->status().contains("positions"));
 
+        // A fresh install can scan the built-in dataset's sample folder (no dialog in tests:
+        // the dialog's default layers).
+        QSignalSpy sampled(window.session(), &app::ModelSession::scanFinished);
+        window.scanSampleImages();
+        QTRY_COMPARE_WITH_TIMEOUT(sampled.count(), 1, 120000);
+        QVERIFY2(sampled.first().at(0).toString().contains("Scanned 300 images"), qPrintable(sampled.first().at(0).toString()));
+        QVERIFY(QDir(data.path() + "/samples/shapes/spiral").count() >= 30 + 2);
+
         // With a scan, dictionary entries show their channel's top dataset example too.
         QVERIFY(window.openImage(image_));
         window.selection()->selectLayer("block");
