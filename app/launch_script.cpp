@@ -80,6 +80,12 @@ void LaunchScript::checkIdle()
         QTimer::singleShot(700, this, &LaunchScript::takeScreenshot);
         return;
     }
+    if (request_.scanSamples && !sampled_) {  // first: the other steps may read the scan
+        sampled_ = true;
+        window_->scanSampleImages();
+        QTimer::singleShot(300, this, &LaunchScript::checkIdle);
+        return;
+    }
     if (!request_.pick.isEmpty() && !picked_) {
         picked_ = true;
         const QStringList xy = request_.pick.split(QLatin1Char(','));

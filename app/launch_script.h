@@ -28,6 +28,7 @@ struct LaunchRequest {
     QString atlas;             // folder: build the selected layer's activation atlas over it
     bool imageMap = false;     // ... or its image map
     bool classColours = false; // frame the atlas cells by predicted class
+    bool scanSamples = false;  // scan the built-in sample images first
     int timeoutSeconds = 300;
 };
 
@@ -52,6 +53,7 @@ private:
     bool occluded_ = false;
     bool circuited_ = false;
     bool atlased_ = false;
+    bool sampled_ = false;
     bool modelFailed_ = false;  // the screenshot shows the error state; the exit code says so
 };
 

@@ -76,8 +76,10 @@ int main(int argc, char** argv)
                                    QStringLiteral("folder"));
     const QCommandLineOption imageMap(QStringLiteral("image-map"), QStringLiteral("With --atlas: build the image map instead."));
     const QCommandLineOption classColours(QStringLiteral("class-colours"), QStringLiteral("With --atlas: frame cells by predicted class."));
+    const QCommandLineOption scanSamples(QStringLiteral("scan-samples"),
+                                         QStringLiteral("Scan the built-in sample images (Dataset menu) with the default layers."));
     parser.addOptions({image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family, sweep, occlude, circuit, atlas,
-                       imageMap, classColours});
+                       imageMap, classColours, scanSamples});
     parser.process(app);
 
     loupe::app::MainWindow window;
@@ -86,7 +88,9 @@ int main(int argc, char** argv)
                                           parser.value(nmf).toInt(), parser.value(attribute), parser.value(tune),
                                           parser.value(family), parser.value(sweep), parser.value(occlude),
                                           parser.isSet(circuit), parser.value(atlas), parser.isSet(imageMap),
-                                          parser.isSet(classColours)};
+                                          parser.isSet(classColours), parser.isSet(scanSamples)};
+    if (request.scanSamples)
+        qputenv("LOUPE_NO_DIALOGS", "1");  // the scan dialog's defaults, unattended
     new loupe::app::LaunchScript(&window, request);
     window.show();
 

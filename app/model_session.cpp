@@ -366,6 +366,7 @@ void ModelSession::scanFolder(const QString& folder, const QStringList& layers)
         this,
         {[this](std::any result) {
              const auto summary = std::any_cast<ScanSummary>(result);
+             scannedLayers_.reset();  // another scan: unknown until its summary is read
              emit scanFinished(tr("Scanned %1 images (%2 already done, %3 skipped) at %4 images/s")
                                    .arg(summary.scannedNow)
                                    .arg(summary.alreadyScanned)
@@ -373,7 +374,10 @@ void ModelSession::scanFolder(const QString& folder, const QStringList& layers)
                                    .arg(summary.imagesPerSecond, 0, 'f', 1));
          },
          [this](const QString& message) { emit scanFailed(message); },
-         [this] { emit scanFinished(tr("Scan cancelled; what was scanned is kept, and scanning again resumes")); }},
+         [this] {
+             scannedLayers_.reset();
+             emit scanFinished(tr("Scan cancelled; what was scanned is kept, and scanning again resumes"));
+         }},
         QStringLiteral("scan"));
 }
 
