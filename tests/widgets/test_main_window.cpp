@@ -163,14 +163,15 @@ private slots:
         app::MainWindow window;
         QVERIFY(openAndWait(window, model_));
         QVERIFY(!window.session()->hasScan());
+        // The unit is selected before there is a scan: its examples appear when the scan ends.
+        window.selection()->selectUnit("block", 4);
+        window.jobs()->waitForIdle(30000);
+        QSignalSpy examples(window.session(), &app::ModelSession::examplesReady);
         QSignalSpy scanned(window.session(), &app::ModelSession::scanFinished);
         window.session()->scanFolder(images.path(), {"block", "conv1"});
         QTRY_COMPARE_WITH_TIMEOUT(scanned.count(), 1, 60000);
         QVERIFY(scanned.first().at(0).toString().contains("Scanned 12 images"));
         QVERIFY(window.session()->hasScan());
-
-        QSignalSpy examples(window.session(), &app::ModelSession::examplesReady);
-        window.selection()->selectUnit("block", 4);
         QTRY_VERIFY_WITH_TIMEOUT(examples.count() >= 1, 30000);
         QTRY_COMPARE(window.examplesPanel()->topCount(), 12);
         QVERIFY(window.distributionPanel()->plottedPoints() > 0);
