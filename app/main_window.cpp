@@ -210,6 +210,8 @@ void MainWindow::buildMenus()
     exportMenu->addAction(tr("NMF Factors…"), nmf_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("Activation Atlas…"), atlas_, &widgets::Panel::exportWithDialog);
     exportMenu->addAction(tr("Tuning…"), tuning_, &widgets::Panel::exportWithDialog);
+    exportMenu->addSeparator();
+    exportMenu->addAction(tr("Unit Sheet (unit + family, feature vis and examples)…"), this, [this] { exportUnitSheet(); });
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
     for (QDockWidget* dock : docks_)
@@ -356,6 +358,9 @@ void MainWindow::connectSession()
         refreshExamples();
     });
     connect(session_, &ModelSession::scanSummariesReady, this, &MainWindow::showScanAnnotations);
+    connect(session_, &ModelSession::unitSheetSaved, this,
+            [this](const QString& path) { statusBar()->showMessage(tr("Unit sheet written to %1 (+ .json)").arg(path), 10000); });
+    connect(session_, &ModelSession::unitSheetFailed, this, [this](const QString& message) { showError(tr("Unit sheet"), message); });
     connect(session_, &ModelSession::scanFailed, this, [this](const QString& message) { showError(tr("Scan failed"), message); });
     connect(selection_, &widgets::UnitSelection::layerChanged, this, &MainWindow::refreshLayerViews);
     connect(selection_, &widgets::UnitSelection::unitChanged, this, [this] { figureContext_.unit = selection_->unitText(); });
@@ -430,6 +435,26 @@ void MainWindow::scanSampleImages()
          [this](const QString& message) { showError(tr("Sample images"), message); },
          {}},
         QStringLiteral("sample-images"));
+}
+
+void MainWindow::exportUnitSheet(const QString& givenPath)
+{
+    const widgets::TuningRequest units = tuning_->request();  // the selected unit, then its family
+    if (units.layer.isEmpty() || units.channels.isEmpty()) {
+        showError(tr("Unit sheet"), tr("Select a unit first; its family (Tuning dock) joins it on the sheet."));
+        return;
+    }
+    QString path = givenPath;
+    if (path.isEmpty() && !qEnvironmentVariableIsSet("LOUPE_NO_DIALOGS"))
+        path = QFileDialog::getSaveFileName(this, tr("Unit sheet"),
+                                            QDir(settings_->lastDirectory()).filePath(QStringLiteral("sheet-%1.png").arg(units.layer)),
+                                            tr("PNG image (*.png)"));
+    if (path.isEmpty())
+        return;
+    if (!path.endsWith(QStringLiteral(".png"), Qt::CaseInsensitive))
+        path += QStringLiteral(".png");
+    raiseDock(QStringLiteral("dock.jobs"));
+    session_->requestUnitSheet(units.layer, units.channels, 8, path);
 }
 
 void MainWindow::showScanAnnotations(const std::vector<LayerScanSummary>& summaries)

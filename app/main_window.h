@@ -51,6 +51,9 @@ public:
     void resetLayout();
     // Writes the built-in dataset as a folder (once), then offers it to scan (Dataset menu).
     void scanSampleImages();
+    // File > Export > Unit Sheet: the selected unit and its Tuning-dock family as one figure;
+    // asks for the file unless `path` is given.
+    void exportUnitSheet(const QString& path = {});
     // Shows and raises a dock by its object name ("dock.weights"); false if there is none.
     bool raiseDock(const QString& name);  // object name, short name or title
     QStringList dockNames() const;        // the short names

@@ -78,6 +78,9 @@ public:
     void requestTuning(TuningExperiment experiment, const QString& stimulus, const QString& sweep, const QString& layer,
                        const QList<int>& channels);
     void saveFamily(const QString& name, const QString& layer, const QList<int>& channels);
+    // The family figure (feature vis + top dataset examples per unit) written to `path` (PNG)
+    // with a JSON sidecar next to it.
+    void requestUnitSheet(const QString& layer, const QList<int>& channels, int examplesPerUnit, const QString& path);
     void requestFamilies();  // familiesChanged
     // Occlusion of the current image (model_session_explain.cpp): kind "heat" maps the drop
     // of an attribution target ("prob:N", "unit:L:C", "layer:L"), "classes" the top-1 class.
@@ -141,6 +144,8 @@ signals:
     void tuningInvarianceReady(const std::vector<loupe::InvarianceVariant>& variants);
     void tuningRankReady(const std::vector<loupe::TunedUnit>& units, const loupe::RadialTuning& radial, const QString& layer);
     void tuningFailed(const QString& message);
+    void unitSheetSaved(const QString& path);
+    void unitSheetFailed(const QString& message);
     void occlusionHeatmapReady(const loupe::AttributionMap& map, bool final);
     void occlusionClassesReady(const loupe::OcclusionClassMap& map, const QMap<int, QString>& labels, bool final);
     void occlusionFailed(const QString& message);

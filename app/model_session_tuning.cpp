@@ -1,8 +1,12 @@
-// ModelSession's tuning experiments and unit families (Curve Detectors, figures 13-15, 19).
+// ModelSession's tuning experiments and unit families (Curve Detectors, figures 13-15, 19),
+// and a family's figure.
 #include "app/job_runner.h"
 #include "app/model_session.h"
+#include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/image_io.h"
 #include "core/unit_family.h"
+#include "core/unit_sheet.h"
 #include "core/workspace.h"
 
 #include <QPointer>
@@ -137,6 +141,30 @@ void ModelSession::requestFamilies()
             return families;
         },
         this, {[this](std::any result) { emit familiesChanged(std::any_cast<QMap<QString, QString>>(result)); }, {}, {}});
+}
+
+void ModelSession::requestUnitSheet(const QString& layer, const QList<int>& channels, int examplesPerUnit, const QString& path)
+{
+    if (!model_ || !workspace_ || channels.isEmpty()) {
+        emit unitSheetFailed(tr("Select a unit (and optionally its family in the Tuning dock) of an open model first."));
+        return;
+    }
+    auto model = model_;
+    auto workspace = workspace_;
+    const std::string name = layer.toStdString(), file = path.toStdString();
+    const std::vector<int> wanted(channels.begin(), channels.end());
+    const std::string source = modelPath().toStdString(), hash = modelHash().toStdString();
+    constexpr int kTile = 96;
+    runner_->submit(
+        tr("Unit sheet of %1 (%2 units)").arg(layer).arg(channels.size()), JobRunner::Pool::Device,
+        [=](Progress& progress) -> std::any {
+            const auto rows = unitSheet(*model, *workspace, name, wanted, examplesPerUnit, kTile, progress);
+            saveImage(unitSheetImage(rows, kTile), file);
+            writeFileAtomically(file + ".json", unitSheetSidecar(rows, source, hash, examplesPerUnit, kTile));
+            return {};
+        },
+        this, {[this, path](std::any) { emit unitSheetSaved(path); }, [this](const QString& message) { emit unitSheetFailed(message); }, {}},
+        QStringLiteral("unit-sheet"));
 }
 
 } // namespace loupe::app

@@ -28,6 +28,7 @@ const std::vector<Command>& commands()
         {"circuit", "a conv unit's pre-activation split into activation x weight per input channel (--unit L:C@x,y)", runCircuit},
         {"tune", "tuning curves: stimulus sweep (--sweep orientation=0:360:5,curvature=0:4:0.25), --radial, --rotate, --invariance, --rank K --layer L", runTune},
         {"atlas", "activation atlas of a layer over --images DIR (--grid 40, --samples-per-image 8, --out, --csv)", runAtlas},
+        {"sheet", "a family of units as one figure: feature vis + top dataset examples per unit (--units L:c1,c2 | NAME, --out)", runSheet},
         {"bench", "benchmarks: bench featurevis|scan|dictionary|occlusion|ig|attribution|tune|atlas --model M ...", runBench},
     };
     return list;

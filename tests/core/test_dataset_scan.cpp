@@ -1,5 +1,6 @@
 #include "core/activations.h"
 #include "core/dataset_scan.h"
+#include "core/unit_sheet.h"
 #include "core/error.h"
 #include "core/image_io.h"
 #include "core/model.h"
@@ -80,6 +81,38 @@ private slots:
         QCOMPARE(int(worst.x), 9);
         QVERIFY(worst.value < 0);
         QVERIFY(scan.receptiveFields.at("conv1").size >= 5);
+    }
+
+    // The family figure: each unit's picture and its strongest scanned examples, in order.
+    void unitSheetShowsEachUnitsStrongestExamples()
+    {
+        QTemporaryDir ws;
+        auto workspace = Workspace::open(ws.filePath("w.sqlite").toStdString(), model_->hash());
+        Progress progress;
+        const auto unscanned = unitSheet(*model_, *workspace, "conv1", {1, 0}, 3, 24, progress);
+        QCOMPARE(unscanned.size(), size_t(2));
+        QVERIFY(!unscanned[0].featureVis.empty());
+        QVERIFY(unscanned[0].examples.empty());  // no scan yet: pictures only
+
+        ScanConfig config;
+        config.folder = data_.path().toStdString();
+        config.layers = {"conv1"};
+        scanFolder(*model_, *workspace, config, progress);
+        const auto rows = unitSheet(*model_, *workspace, "conv1", {1, 0}, 3, 24, progress);
+        QCOMPARE(rows[0].channel, 1);
+        QCOMPARE(rows[1].channel, 0);
+        const ScanResults scan = loadScan(*workspace);
+        for (const auto& row : rows) {
+            QCOMPARE(row.examples.size(), size_t(3));
+            const auto top = scan.layers.at("conv1")[size_t(row.channel)].top.sorted();
+            QCOMPARE(row.values.front(), top.front().value);
+            QVERIFY(row.values[0] >= row.values[1] && row.values[1] >= row.values[2]);
+            QVERIFY(row.featureVis.pixels == unscanned[row.channel == 1 ? 0 : 1].featureVis.pixels);  // cached, not redone
+        }
+        const RgbImage sheet = unitSheetImage(rows, 24);
+        QCOMPARE(sheet.height, 2 * (24 + 4) + 4);
+        QVERIFY(sheet.width > 4 * 24);
+        QVERIFY_THROWS_EXCEPTION(Error, unitSheet(*model_, *workspace, "conv1", {9}, 3, 24, progress));
     }
 
     void histogramAndFractionMatchDirectComputation()

@@ -26,6 +26,9 @@
 #include "widgets/weights_panel.h"
 
 #include <QDockWidget>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QScrollArea>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -176,6 +179,20 @@ private slots:
         QTRY_COMPARE(window.examplesPanel()->topCount(), 12);
         QVERIFY(window.distributionPanel()->plottedPoints() > 0);
         QVERIFY(window.distributionPanel()->status().contains("positions"));
+
+        // The unit and its family as one figure: a row each, with its scanned examples.
+        window.tuningPanel()->setFamilyText("1, 6");
+        QSignalSpy sheets(window.session(), &app::ModelSession::unitSheetSaved);
+        QTemporaryDir figures;
+        window.exportUnitSheet(figures.filePath("sheet.png"));
+        QTRY_COMPARE_WITH_TIMEOUT(sheets.count(), 1, 60000);
+        QCOMPARE(QImage(figures.filePath("sheet.png")).height(), 3 * (96 + 4) + 4);
+        QFile sidecar(figures.filePath("sheet.png.json"));
+        QVERIFY(sidecar.open(QIODevice::ReadOnly));
+        const QJsonArray units = QJsonDocument::fromJson(sidecar.readAll()).object().value("units").toArray();
+        QCOMPARE(units.size(), 3);
+        QCOMPARE(units.at(0).toObject().value("channel").toInt(), 4);
+        QCOMPARE(units.at(0).toObject().value("examples").toInt(), 8);
 
         // A fresh install can scan the built-in dataset's sample folder (no dialog in tests:
         // the dialog's default layers).
