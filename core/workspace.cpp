@@ -141,6 +141,7 @@ void Workspace::exec(const std::string& sql) const
 
 void Workspace::transaction(const std::function<void()>& body)
 {
+    const std::lock_guard<std::recursive_mutex> lock(mutex_);
     if (transactionDepth_ > 0) {  // nested: part of the outer transaction
         body();
         return;
@@ -176,6 +177,7 @@ void Workspace::put(const std::string& kind, const std::string& key, const std::
 
 std::optional<std::string> Workspace::get(const std::string& kind, const std::string& key) const
 {
+    const std::lock_guard<std::recursive_mutex> lock(mutex_);
     Statement s(db_, "SELECT data FROM results WHERE kind = ?1 AND key = ?2");
     s.bind(1, kind);
     s.bind(2, key);
@@ -199,6 +201,7 @@ bool Workspace::remove(const std::string& kind, const std::string& key)
 
 std::vector<std::string> Workspace::keys(const std::string& kind) const
 {
+    const std::lock_guard<std::recursive_mutex> lock(mutex_);
     Statement s(db_, "SELECT key FROM results WHERE kind = ?1 ORDER BY key");
     s.bind(1, kind);
     std::vector<std::string> out;
@@ -209,6 +212,7 @@ std::vector<std::string> Workspace::keys(const std::string& kind) const
 
 int Workspace::count(const std::string& kind) const
 {
+    const std::lock_guard<std::recursive_mutex> lock(mutex_);
     Statement s(db_, "SELECT COUNT(*) FROM results WHERE kind = ?1");
     s.bind(1, kind);
     return s.step() == SQLITE_ROW ? sqlite3_column_int(s.get(), 0) : 0;
@@ -220,6 +224,7 @@ namespace loupe {
 
 bool Workspace::integrityOk() const
 {
+    const std::lock_guard<std::recursive_mutex> lock(mutex_);
     Statement s(db_, "PRAGMA quick_check");
     return s.step() == SQLITE_ROW && columnBytes(s.get(), 0) == "ok";
 }

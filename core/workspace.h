@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,7 +52,11 @@ private:
     sqlite3* db_ = nullptr;
     std::string file_;
     std::string modelHash_;
-    int transactionDepth_ = 0;
+    // One connection serves the app's worker threads: a transaction holds this lock from BEGIN
+    // to COMMIT, so another thread's write waits instead of slipping into it (and being rolled
+    // back with it). Recursive: a transaction's own puts take it again.
+    mutable std::recursive_mutex mutex_;
+    int transactionDepth_ = 0;  // guarded by mutex_
 };
 
 } // namespace loupe

@@ -4,7 +4,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
+#include <thread>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,6 +45,32 @@ private slots:
         } catch (const Error&) {
         }
         QCOMPARE(ws->count("k"), 0);
+    }
+
+    // Worker threads share one workspace: a write from another thread never joins (and is
+    // never rolled back with) a transaction in progress.
+    void anotherThreadsWriteSurvivesARolledBackTransaction()
+    {
+        QTemporaryDir dir;
+        auto ws = Workspace::open(dir.filePath("w.sqlite").toStdString(), "hash");
+        std::atomic<bool> inside{false};
+        std::thread writer([&] {
+            while (!inside)
+                std::this_thread::yield();
+            ws->put("kind", "other-thread", "kept");
+        });
+        try {
+            ws->transaction([&] {
+                ws->put("kind", "doomed", "x");
+                inside = true;
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the writer tries now
+                throw Error("fails");
+            });
+        } catch (const Error&) {
+        }
+        writer.join();
+        QVERIFY(!ws->get("kind", "doomed"));
+        QCOMPARE(ws->get("kind", "other-thread").value_or(""), std::string("kept"));
     }
 
     void refusesAnotherModelsFile()
