@@ -7,6 +7,7 @@ packages=(
   libtorch-dev libopencv-dev libsqlite3-dev
   libopenblas0-pthread  # LibTorch's BLAS: replaces netlib's reference BLAS (5-8x faster GEMM, e.g. the atlas's k-NN)
   xvfb xauth
+  dpkg-dev file  # cpack -G DEB: dpkg-shlibdeps computes the package's dependencies, `file` finds the ELF files
 )
 missing=()
 for p in "${packages[@]}"; do
