@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/json.h"
+#include "core/named_records.h"
 #include "core/workspace.h"
 
 namespace loupe {
@@ -19,15 +20,12 @@ void saveDirection(Workspace& workspace, const NamedDirection& direction)
     for (float v : direction.vector)
         values.push(v);
     doc["vector"] = values;
-    workspace.put(kKind, direction.name, doc.dump());
+    saveNamedRecord(workspace, kKind, direction.name, doc);
 }
 
 NamedDirection loadDirection(const Workspace& workspace, const std::string& name)
 {
-    const auto stored = workspace.get(kKind, name);
-    if (!stored)
-        throw Error("no saved direction named '" + name + "' in this workspace");
-    const Json doc = Json::parse(*stored);
+    const Json doc = loadNamedRecord(workspace, kKind, "direction", name);
     NamedDirection d;
     d.name = name;
     d.layer = doc["layer"].toString();

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/json.h"
+#include "core/named_records.h"
 #include "core/workspace.h"
 
 #include <algorithm>
@@ -56,15 +57,12 @@ void saveFamily(Workspace& workspace, const UnitFamily& family)
     for (int c : family.channels)
         channels.push(c);
     doc["channels"] = channels;
-    workspace.put(kKind, family.name, doc.dump());
+    saveNamedRecord(workspace, kKind, family.name, doc);
 }
 
 UnitFamily loadFamily(const Workspace& workspace, const std::string& name)
 {
-    const auto stored = workspace.get(kKind, name);
-    if (!stored)
-        throw Error("no saved family named '" + name + "' in this workspace");
-    const Json doc = Json::parse(*stored);
+    const Json doc = loadNamedRecord(workspace, kKind, "family", name);
     UnitFamily family;
     family.name = name;
     family.layer = doc["layer"].toString();
