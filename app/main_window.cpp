@@ -270,6 +270,9 @@ void MainWindow::connectSession()
         weights_->clearWeights(QString());
         // Feature visualizations at about the model's own scale, capped for CPU latency.
         neuron_->setDefaultSize(std::clamp(session_->inputSize() * 3 / 2, 64, 128));
+        // Atlas icons: 64 steps keep a CPU atlas to a minute but leave them pale; a GPU affords
+        // the 512 that make them vivid.
+        atlas_->setIconSteps(session_->deviceIsCuda() ? 512 : 64);
         selection_->clear();
         if (!session_->hasImage() && QFileInfo(session_->modelPath()) == QFileInfo(builtinModelFile())) {
             // Something to look at straight away: a sample from the model's own dataset.

@@ -63,7 +63,8 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
     iconSteps_->setRange(8, 4096);
     iconSteps_->setValue(64);
     iconSteps_->setSuffix(tr(" steps"));
-    iconSteps_->setToolTip(tr("Optimisation steps per icon: 64 keeps a CPU atlas to about a minute; a GPU affords 512 or more"));
+    iconSteps_->setToolTip(tr("Optimisation steps per icon: 64 (the CPU default) keeps a CPU atlas to about a minute but leaves\n"
+                              "the icons pale; 256 and more make them vivid (the default on a GPU is 512)"));
     classFilter_ = new QComboBox;
     classFilter_->addItem(tr("all classes"), -1);
     classFilter_->setToolTip(tr("Class activation atlas: only the cells whose images the model mostly assigns to this class"));
@@ -137,6 +138,7 @@ void AtlasPanel::build(const QString& givenFolder)
 }
 
 void AtlasPanel::setImageMapMode(bool imageMap) { mode_->setCurrentIndex(imageMap ? 1 : 0); }
+void AtlasPanel::setIconSteps(int steps) { iconSteps_->setValue(steps); }
 
 void AtlasPanel::setImageMap(std::shared_ptr<const ImageMap> map)
 {

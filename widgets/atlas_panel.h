@@ -36,6 +36,7 @@ public:
     // neighbours in feature space.
     void setImageMap(std::shared_ptr<const ImageMap> map);
     void setImageMapMode(bool imageMap);
+    void setIconSteps(int steps);  // the default for the device (the user may change it)
     void showNeighbours(int image);  // what clicking an image does
     const ImageMap* imageMap() const { return imageMap_.get(); }
     void setCellPatches(int cell, const std::vector<RgbImage>& patches);
