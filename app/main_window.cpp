@@ -360,7 +360,10 @@ void MainWindow::connectSession()
         session_->requestScanSummaries();
         refreshExamples();
     });
-    connect(session_, &ModelSession::scanSummariesReady, this, &MainWindow::showScanAnnotations);
+    connect(session_, &ModelSession::scanSummariesReady, this, [this](const std::vector<LayerScanSummary>& summaries) {
+        showScanAnnotations(summaries);
+        refreshExamples();  // a unit selected before the summary was read
+    });
     connect(session_, &ModelSession::unitSheetSaved, this,
             [this](const QString& path) { statusBar()->showMessage(tr("Unit sheet written to %1 (+ .json)").arg(path), 10000); });
     connect(session_, &ModelSession::unitSheetFailed, this, [this](const QString& message) { showError(tr("Unit sheet"), message); });

@@ -64,6 +64,7 @@ void ModelSession::openModel(const QString& path, DevicePreference device)
              model_ = loaded.first;
              workspace_ = loaded.second;
              scannedLayers_.reset();
+             hasScan_ = false;  // until the scan summary is read
              deviceName_ = QString::fromStdString(model_->device().name);
              deviceIsCuda_ = model_->device().cuda;
              emit deviceChanged(deviceName_);
@@ -366,6 +367,7 @@ void ModelSession::scanFolder(const QString& folder, const QStringList& layers)
         this,
         {[this](std::any result) {
              const auto summary = std::any_cast<ScanSummary>(result);
+             hasScan_ = hasScan_ || summary.scannedNow + summary.alreadyScanned > 0;
              scannedLayers_.reset();  // another scan: unknown until its summary is read
              emit scanFinished(tr("Scanned %1 images (%2 already done, %3 skipped) at %4 images/s")
                                    .arg(summary.scannedNow)
@@ -381,14 +383,9 @@ void ModelSession::scanFolder(const QString& folder, const QStringList& layers)
         QStringLiteral("scan"));
 }
 
-bool ModelSession::hasScan() const
-{
-    try {
-        return workspace_ && !scannedFolders(*workspace_).empty();
-    } catch (const std::exception&) {
-        return false;
-    }
-}
+// Known from the scan summary and from finished scans, never read on the GUI thread: a read
+// would wait for a scan's save transaction on the device worker.
+bool ModelSession::hasScan() const { return hasScan_; }
 
 void ModelSession::requestScanSummaries()
 {
@@ -403,6 +400,7 @@ void ModelSession::requestScanSummaries()
         },
         this, {[this](std::any result) {
                    const auto summaries = std::any_cast<std::vector<LayerScanSummary>>(result);
+                   hasScan_ = !summaries.empty();
                    scannedLayers_ = QSet<QString>();
                    for (const auto& s : summaries)
                        scannedLayers_->insert(QString::fromStdString(s.layer));

@@ -176,6 +176,7 @@ private:
     std::shared_ptr<Model> model_;
     std::shared_ptr<Workspace> workspace_;  // null when the cache could not be opened
     std::optional<QSet<QString>> scannedLayers_;  // from the last scan summary, once read
+    bool hasScan_ = false;
     std::shared_ptr<const Atlas> atlas_;    // the last atlas built, with its layer's receptive field
     ReceptiveField atlasField_;
     int featureVisGeneration_[2] = {0, 0};
