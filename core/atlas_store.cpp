@@ -3,8 +3,9 @@
 #include "core/binary_io.h"
 #include "core/content_hash.h"
 #include "core/error.h"
-#include "core/featurevis_cache.h"
+#include "core/featurevis_cache.h"  // featureVisKey of the icons
 #include "core/image_folder.h"
+#include "core/image_io.h"
 #include "core/json.h"
 #include "core/model.h"
 #include "core/workspace.h"

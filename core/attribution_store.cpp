@@ -2,7 +2,7 @@
 
 #include "core/binary_io.h"
 #include "core/content_hash.h"
-#include "core/featurevis_cache.h"
+#include "core/image_io.h"
 #include "core/json.h"
 #include "core/workspace_cache.h"
 
