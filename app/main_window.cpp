@@ -28,6 +28,8 @@
 #include "widgets/unit_selection.h"
 #include "widgets/weights_panel.h"
 
+#include <algorithm>
+
 #include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
@@ -277,6 +279,7 @@ void MainWindow::connectSession()
         if (!session_->hasImage() && QFileInfo(session_->modelPath()) == QFileInfo(builtinModelFile())) {
             // Something to look at straight away: a sample from the model's own dataset.
             openImage(widgets::toQImage(renderShapeSample(ShapeClass::Spiral, 3, 256)), tr("sample spiral (built-in dataset)"));
+            showStrongestUnit_ = true;
         }
         selection_->selectLayer(session_->defaultLayer());
         emit modelReady();
@@ -302,6 +305,13 @@ void MainWindow::connectSession()
             occlusion_->setTopClass(a.predictions.front().index, QString::fromStdString(a.predictions.front().label));
         }
         image_->setPredictions(a.predictions);
+        // First launch on the built-in model: show what its most active unit responds to, so
+        // the Neuron dock has something in it before the first click.
+        if (showStrongestUnit_ && selection_->channel() < 0 && !a.channelMax.empty()) {
+            showStrongestUnit_ = false;
+            const auto strongest = std::max_element(a.channelMax.begin(), a.channelMax.end()) - a.channelMax.begin();
+            selection_->selectUnit(QString::fromStdString(a.layer), int(strongest));
+        }
     });
     connect(session_, &ModelSession::activationsFailed, this, [this](const QString& layer, const QString& message) {
         activations_->clearActivations(tr("%1: %2").arg(layer, message));

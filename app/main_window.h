@@ -105,6 +105,7 @@ private:
 
     Settings* settings_;
     JobRunner* runner_;
+    bool showStrongestUnit_ = false;  // select the sample image's most active unit once
     ModelSession* session_;
     widgets::UnitSelection* selection_;
     widgets::FigureContext figureContext_;

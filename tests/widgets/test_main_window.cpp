@@ -537,6 +537,11 @@ private slots:
         QCOMPARE(window.selection()->layer(), QString("mixed3"));
         QTRY_COMPARE_WITH_TIMEOUT(window.activationsPanel()->grid()->tileCount(), 64, 30000);
         QTRY_COMPARE(window.imagePanel()->predictionLines().size(), 5);
+        // Its most active unit on the sample is selected, so the Neuron dock renders something.
+        const auto& maxima = window.activationsPanel()->activations().channelMax;
+        const int strongest = int(std::max_element(maxima.begin(), maxima.end()) - maxima.begin());
+        QTRY_COMPARE(window.selection()->unitText(), QString("mixed3:%1").arg(strongest));
+        window.jobs()->waitForIdle(60000);
         qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
 
