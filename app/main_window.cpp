@@ -44,6 +44,7 @@
 #include <QMimeData>
 #include <QStatusBar>
 #include <QTimer>
+#include <QUndoStack>
 
 namespace loupe::app {
 namespace {
@@ -63,6 +64,7 @@ MainWindow::MainWindow(QWidget* parent)
       session_(new ModelSession(runner_, this)),
       selection_(new widgets::UnitSelection(this))
 {
+    undoStack_ = new QUndoStack(this);
     setWindowTitle(tr("Loupe"));
     setAcceptDrops(true);
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks | QMainWindow::AllowNestedDocks);
@@ -179,6 +181,15 @@ void MainWindow::buildMenus()
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
+    // Saving a family or a direction can replace an earlier one of the same name: undoable.
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = undoStack_->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = undoStack_->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
+
     QMenu* model = menuBar()->addMenu(tr("&Model"));
     model->addAction(tr("Open &Built-in Model"), this, &MainWindow::openBuiltinModel);
     model->addAction(tr("&Train Built-in Model…"), this, [this] {
@@ -265,6 +276,7 @@ void MainWindow::connectSession()
                                  .arg(session_->layers().size())
                                  .arg(session_->modelHash().left(12)));
         layerBrowser_->setLayers(session_->layers());
+        undoStack_->clear();  // its saves were in the previous model's workspace
         session_->requestScanSummaries();
         session_->requestFamilies();
         occlusion_->setInputSize(session_->inputSize());
@@ -374,6 +386,8 @@ void MainWindow::connectSession()
         showScanAnnotations(summaries);
         refreshExamples();  // a unit selected before the summary was read
     });
+    connect(session_, &ModelSession::recordSaved, this,
+            [this](const RecordChange& change) { undoStack_->push(new SavedRecordCommand(session_, change)); });
     connect(session_, &ModelSession::unitSheetSaved, this,
             [this](const QString& path) { statusBar()->showMessage(tr("Unit sheet written to %1 (+ .json)").arg(path), 10000); });
     connect(session_, &ModelSession::unitSheetFailed, this, [this](const QString& message) { showError(tr("Unit sheet"), message); });

@@ -8,6 +8,7 @@
 class QLabel;
 class QMenu;
 class QDockWidget;
+class QUndoStack;
 
 namespace loupe::widgets {
 class ActivationsPanel;
@@ -76,6 +77,7 @@ public:
     widgets::CircuitPanel* circuitPanel() const { return circuit_; }
     widgets::NmfPanel* nmfPanel() const { return nmf_; }
     widgets::AtlasPanel* atlasPanel() const { return atlas_; }
+    QUndoStack* undoStack() const { return undoStack_; }
 
 signals:
     void modelReady();
@@ -105,6 +107,7 @@ private:
 
     Settings* settings_;
     JobRunner* runner_;
+    QUndoStack* undoStack_;  // saved families and directions (per model: cleared on open)
     bool showStrongestUnit_ = false;  // select the sample image's most active unit once
     ModelSession* session_;
     widgets::UnitSelection* selection_;

@@ -13,6 +13,7 @@
 #include "core/circuit.h"
 #include "core/tuning.h"
 #include "core/weights.h"
+#include "app/saved_record_command.h"
 #include "widgets/atlas_request.h"
 
 #include <QList>
@@ -78,6 +79,8 @@ public:
     void requestTuning(TuningExperiment experiment, const QString& stimulus, const QString& sweep, const QString& layer,
                        const QList<int>& channels);
     void saveFamily(const QString& name, const QString& layer, const QList<int>& channels);
+    // Puts a saved family or direction back as it was (`bytes`), or removes it (nullopt): undo/redo.
+    void restoreRecord(const RecordChange& change, const std::optional<std::string>& bytes);
     // The family figure (feature vis + top dataset examples per unit) written to `path` (PNG)
     // with a JSON sidecar next to it.
     void requestUnitSheet(const QString& layer, const QList<int>& channels, int examplesPerUnit, const QString& path);
@@ -155,6 +158,7 @@ signals:
     void nmfFactorImagesReady(const std::vector<loupe::RgbImage>& images);
     void nmfFailed(const QString& message);
     void directionSaved(const QString& name);
+    void recordSaved(const loupe::app::RecordChange& change);  // a family or direction, for undo
     void atlasReady(std::shared_ptr<const loupe::Atlas> atlas, const QMap<int, QString>& classLabels);
     void atlasFailed(const QString& message);
     void atlasPatchesReady(int cell, const std::vector<loupe::RgbImage>& patches);

@@ -7,6 +7,7 @@
 #include "core/image_folder.h"
 #include "core/named_directions.h"
 #include "core/nmf.h"
+#include "core/named_records.h"
 #include "core/workspace.h"
 #include "core/colormap.h"
 
@@ -87,11 +88,18 @@ void ModelSession::saveNamedDirection(const QString& name, const QString& layer,
     runner_->submit(
         tr("Save direction %1").arg(name), JobRunner::Pool::Device,
         [workspace, d](Progress&) -> std::any {
+            RecordChange change{kDirectionRecords, d.name, storedRecord(*workspace, kDirectionRecords, d.name), {}};
             saveDirection(*workspace, d);
-            return {};
+            change.saved = storedRecord(*workspace, kDirectionRecords, d.name).value_or(std::string());
+            return change;
         },
         this,
-        {[this, name](std::any) { emit directionSaved(name); }, [this](const QString& message) { emit nmfFailed(message); }, {}});
+        {[this, name](std::any result) {
+             emit directionSaved(name);
+             emit recordSaved(std::any_cast<RecordChange>(result));
+         },
+         [this](const QString& message) { emit nmfFailed(message); },
+         {}});
 }
 
 } // namespace loupe::app

@@ -5,6 +5,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/image_io.h"
+#include "core/named_records.h"
 #include "core/unit_family.h"
 #include "core/unit_sheet.h"
 #include "core/workspace.h"
@@ -119,7 +120,29 @@ void ModelSession::saveFamily(const QString& name, const QString& layer, const Q
     runner_->submit(
         tr("Save family %1").arg(name), JobRunner::Pool::Device,
         [workspace, family](Progress&) -> std::any {
+            RecordChange change{kFamilyRecords, family.name, storedRecord(*workspace, kFamilyRecords, family.name), {}};
             loupe::saveFamily(*workspace, family);
+            change.saved = storedRecord(*workspace, kFamilyRecords, family.name).value_or(std::string());
+            return change;
+        },
+        this,
+        {[this](std::any result) {
+             requestFamilies();
+             emit recordSaved(std::any_cast<RecordChange>(result));
+         },
+         [this](const QString& message) { emit tuningFailed(message); },
+         {}});
+}
+
+void ModelSession::restoreRecord(const RecordChange& change, const std::optional<std::string>& bytes)
+{
+    if (!workspace_)
+        return;
+    auto workspace = workspace_;
+    runner_->submit(
+        tr("Restore %1 %2").arg(QString::fromStdString(change.kind), QString::fromStdString(change.name)), JobRunner::Pool::Device,
+        [workspace, change, bytes](Progress&) -> std::any {
+            loupe::restoreRecord(*workspace, change.kind, change.name, bytes);
             return {};
         },
         this, {[this](std::any) { requestFamilies(); }, [this](const QString& message) { emit tuningFailed(message); }, {}});

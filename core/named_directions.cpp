@@ -7,7 +7,7 @@
 
 namespace loupe {
 namespace {
-constexpr const char* kKind = "direction";
+constexpr const char* kKind = kDirectionRecords;
 } // namespace
 
 void saveDirection(Workspace& workspace, const NamedDirection& direction)

@@ -18,4 +18,17 @@ Json loadNamedRecord(const Workspace& workspace, const std::string& kind, const 
     return Json::parse(*stored);
 }
 
+std::optional<std::string> storedRecord(const Workspace& workspace, const std::string& kind, const std::string& name)
+{
+    return workspace.get(kind, name);
+}
+
+void restoreRecord(Workspace& workspace, const std::string& kind, const std::string& name, const std::optional<std::string>& bytes)
+{
+    if (bytes)
+        workspace.put(kind, name, *bytes);
+    else
+        workspace.remove(kind, name);
+}
+
 } // namespace loupe

@@ -11,7 +11,7 @@
 
 namespace loupe {
 namespace {
-constexpr const char* kKind = "family";
+constexpr const char* kKind = kFamilyRecords;
 } // namespace
 
 std::string UnitFamily::toString() const

@@ -32,6 +32,7 @@
 #include <QScrollArea>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QUndoStack>
 #include <QTreeWidget>
 #include <QtTest>
 
@@ -284,6 +285,23 @@ private slots:
         window.session()->saveFamily("pair", "conv1", {0, 1});
         using Families = QMap<QString, QString>;
         const auto savedPair = [&] { return !families.isEmpty() && families.last().at(0).value<Families>().value("pair") == "conv1:0,1"; };
+        QTRY_VERIFY_WITH_TIMEOUT(savedPair(), 30000);
+
+        // Saving over it is undoable (Edit > Undo): back to the first family, then to none.
+        const auto pairIs = [&](const QString& text) {
+            return !families.isEmpty() && families.last().at(0).value<Families>().value("pair") == text;
+        };
+        window.session()->saveFamily("pair", "conv1", {1});
+        QTRY_VERIFY_WITH_TIMEOUT(pairIs("conv1:1"), 30000);
+        QTRY_COMPARE(window.undoStack()->count(), 2);
+        window.undoStack()->undo();
+        QTRY_VERIFY_WITH_TIMEOUT(pairIs("conv1:0,1"), 30000);
+        window.undoStack()->undo();
+        QTRY_VERIFY_WITH_TIMEOUT(!families.last().at(0).value<Families>().contains("pair"), 30000);
+        window.undoStack()->redo();
+        window.undoStack()->redo();
+        QTRY_VERIFY_WITH_TIMEOUT(pairIs("conv1:1"), 30000);
+        window.undoStack()->undo();
         QTRY_VERIFY_WITH_TIMEOUT(savedPair(), 30000);
         QSignalSpy radial(window.session(), &app::ModelSession::tuningRadialReady);
         tuning->setMode(widgets::TuningRequest::Mode::Radial);
