@@ -1,6 +1,7 @@
 #include "app/saved_record_command.h"
 
 #include "app/model_session.h"
+#include "core/named_records.h"
 
 #include <QCoreApplication>
 
@@ -9,7 +10,7 @@ namespace loupe::app {
 SavedRecordCommand::SavedRecordCommand(ModelSession* session, RecordChange change)
     : session_(session), change_(std::move(change))
 {
-    const QString what = change_.kind == "family" ? QCoreApplication::translate("SavedRecordCommand", "family")
+    const QString what = change_.kind == kFamilyRecords ? QCoreApplication::translate("SavedRecordCommand", "family")
                                                   : QCoreApplication::translate("SavedRecordCommand", "direction");
     setText(QCoreApplication::translate("SavedRecordCommand", "save %1 %2").arg(what, QString::fromStdString(change_.name)));
 }
