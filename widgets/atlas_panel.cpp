@@ -30,6 +30,17 @@ namespace {
 
 constexpr double kCell = 64;  // scene units per grid cell
 
+QSpinBox* spinBox(int lo, int hi, int value, const QString& prefix, const QString& suffix, const QString& tip = {})
+{
+    auto* box = new QSpinBox;
+    box->setRange(lo, hi);
+    box->setValue(value);
+    box->setPrefix(prefix);
+    box->setSuffix(suffix);
+    box->setToolTip(tip);
+    return box;
+}
+
 } // namespace
 
 AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(services, parent)
@@ -44,27 +55,14 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
                          "Image map: one thumbnail per image, placed by its pooled code; click one for its nearest neighbours."));
     auto* buildButton = new QPushButton(tr("Build…"));
     buildButton->setToolTip(tr("Collect the selected layer's activations over a folder, lay them out in 2-D and draw the atlas"));
-    grid_ = new QSpinBox;
-    grid_->setRange(4, 200);
-    grid_->setValue(30);
-    grid_->setPrefix(tr("grid "));
-    samples_ = new QSpinBox;
-    samples_->setRange(1, 4096);
-    samples_->setValue(8);
-    samples_->setSuffix(tr(" per image"));
-    samples_->setToolTip(tr("Activation vectors sampled at random positions of each image"));
-    icons_ = new QSpinBox;
-    icons_->setRange(0, 5000);
-    icons_->setValue(150);
-    icons_->setPrefix(tr("icons "));
-    icons_->setToolTip(tr("Feature visualizations for the most populated cells (each costs an optimisation; on a CPU\n"
-                          "a few hundred take minutes)"));
-    iconSteps_ = new QSpinBox;
-    iconSteps_->setRange(8, 4096);
-    iconSteps_->setValue(64);
-    iconSteps_->setSuffix(tr(" steps"));
-    iconSteps_->setToolTip(tr("Optimisation steps per icon: 64 (the CPU default) keeps a CPU atlas to about a minute but leaves\n"
-                              "the icons pale; 256 and more make them vivid (the default on a GPU is 512)"));
+    grid_ = spinBox(4, 200, 30, tr("grid "), {});
+    samples_ = spinBox(1, 4096, 8, {}, tr(" per image"), tr("Activation vectors sampled at random positions of each image"));
+    icons_ = spinBox(0, 5000, 150, tr("icons "), {},
+                     tr("Feature visualizations for the most populated cells (each costs an optimisation; on a CPU\n"
+                        "a few hundred take minutes)"));
+    iconSteps_ = spinBox(8, 4096, 64, {}, tr(" steps"),
+                         tr("Optimisation steps per icon: 64 (the CPU default) keeps a CPU atlas to about a minute but leaves\n"
+                            "the icons pale; 256 and more make them vivid (the default on a GPU is 512)"));
     classFilter_ = new QComboBox;
     classFilter_->addItem(tr("all classes"), -1);
     classFilter_->setToolTip(tr("Class activation atlas: only the cells whose images the model mostly assigns to this class"));
