@@ -4,6 +4,7 @@
 #include "widgets/channel_bar_chart.h"
 #include "widgets/channel_grid.h"
 #include "widgets/qt_image.h"
+#include "widgets/spin_box.h"
 #include "widgets/unit_selection.h"
 
 #include <QJsonArray>
@@ -30,10 +31,7 @@ ActivationsPanel::ActivationsPanel(const PanelServices& services, QWidget* paren
     preRelu_->setCheckable(true);
     preRelu_->setToolTip(tr("Show values before the layer's final ReLU (through concatenated branches)"));
     toolBar()->addWidget(new QLabel(tr("  Tile ")));
-    tileSize_ = new QSpinBox;
-    tileSize_->setRange(16, 256);
-    tileSize_->setValue(56);
-    tileSize_->setSuffix(tr(" px"));
+    tileSize_ = spinBox(16, 256, 56, {}, tr(" px"));
     toolBar()->addWidget(tileSize_);
 
     auto* scroll = new QScrollArea;

@@ -2,6 +2,7 @@
 
 #include "core/tuning_figures.h"
 #include "widgets/qt_image.h"
+#include "widgets/spin_box.h"
 #include "widgets/unit_selection.h"
 
 #include <QCheckBox>
@@ -29,17 +30,6 @@ namespace loupe::widgets {
 namespace {
 
 constexpr double kCell = 64;  // scene units per grid cell
-
-QSpinBox* spinBox(int lo, int hi, int value, const QString& prefix, const QString& suffix, const QString& tip = {})
-{
-    auto* box = new QSpinBox;
-    box->setRange(lo, hi);
-    box->setValue(value);
-    box->setPrefix(prefix);
-    box->setSuffix(suffix);
-    box->setToolTip(tip);
-    return box;
-}
 
 } // namespace
 

@@ -2,6 +2,7 @@
 
 #include "core/colormap.h"
 #include "widgets/qt_image.h"
+#include "widgets/spin_box.h"
 #include "widgets/unit_selection.h"
 
 #include <QHBoxLayout>
@@ -150,11 +151,7 @@ CircuitPanel::CircuitPanel(const PanelServices& services, QWidget* parent) : Pan
     auto* layout = new QVBoxLayout(body);
     layout->setContentsMargins(4, 4, 4, 4);
     auto* controls = new QHBoxLayout;
-    k_ = new QSpinBox;
-    k_->setRange(1, 64);
-    k_->setValue(8);
-    k_->setPrefix(tr("top "));
-    k_->setSuffix(tr(" input channels"));
+    k_ = spinBox(1, 64, 8, tr("top "), tr(" input channels"));
     from_ = new QLineEdit;
     from_->setPlaceholderText(tr("from: the conv's input (exact)"));
     from_->setToolTip(tr("An earlier layer: each of its channels' gradient × activation (a first-order estimate)"));

@@ -3,6 +3,7 @@
 #include "core/colormap.h"
 #include "core/error.h"
 #include "widgets/qt_image.h"
+#include "widgets/spin_box.h"
 #include "widgets/unit_selection.h"
 
 #include <QListWidget>
@@ -123,10 +124,7 @@ DictionaryPanel::DictionaryPanel(const PanelServices& services, QWidget* parent)
         if (!activations_.layer.empty())
             emit nmfRequested(QString::fromStdString(activations_.layer), factors_->value());
     })->setToolTip(tr("Factorise the layer's activations on this image into k groups of channels"));
-    factors_ = new QSpinBox;
-    factors_->setRange(1, 16);
-    factors_->setValue(6);
-    factors_->setPrefix(tr("k = "));
+    factors_ = spinBox(1, 16, 6, tr("k = "));
     toolBar()->addWidget(factors_);
     connect(list_, &QListWidget::itemEntered, this, [this](QListWidgetItem* item) { highlight(item->data(Qt::UserRole).toInt()); });
     connect(list_, &QListWidget::itemClicked, this, [this](QListWidgetItem* item) {

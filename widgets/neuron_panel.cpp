@@ -4,6 +4,7 @@
 #include "widgets/channel_grid.h"
 #include "widgets/plot_export.h"
 #include "widgets/qt_image.h"
+#include "widgets/spin_box.h"
 #include "widgets/unit_selection.h"
 
 #include <qcustomplot.h>
@@ -26,14 +27,6 @@ namespace loupe::widgets {
 namespace {
 constexpr int kViewSize = 224;
 
-QSpinBox* spin(int lo, int hi, int value, const QString& suffix = {})
-{
-    auto* s = new QSpinBox;
-    s->setRange(lo, hi);
-    s->setValue(value);
-    s->setSuffix(suffix);
-    return s;
-}
 } // namespace
 
 NeuronPanel::NeuronPanel(const PanelServices& services, QWidget* parent)
@@ -52,9 +45,9 @@ NeuronPanel::NeuronPanel(const PanelServices& services, QWidget* parent)
     parameterization_->addItems({tr("Fourier"), tr("Pixels"), tr("Upscaling")});
     parameterization_->setToolTip(tr("Fourier: 1/f spectrum + decorrelated colour (Lucid default). Pixels: plain, for comparison. "
                                      "Upscaling: optimise small, upscale, blur, continue."));
-    size_ = spin(32, 512, 128, tr(" px"));
-    steps_ = spin(1, 4096, 256, tr(" steps"));
-    seed_ = spin(0, 1000000, 0);
+    size_ = spinBox(32, 512, 128, {}, tr(" px"));
+    steps_ = spinBox(1, 4096, 256, {}, tr(" steps"));
+    seed_ = spinBox(0, 1000000, 0);
     seed_->setPrefix(tr("seed "));
     autoRender_ = new QCheckBox(tr("Auto"));
     autoRender_->setChecked(true);
@@ -76,7 +69,7 @@ NeuronPanel::NeuronPanel(const PanelServices& services, QWidget* parent)
     objectiveEdit_->setPlaceholderText(tr("Objective: empty = selected unit; e.g. mixed3:5+mixed3:9, neuron:conv4:3@4,4, layer:mixed3, logit:2"));
     objectiveEdit_->setClearButtonEnabled(true);
     connect(objectiveEdit_, &QLineEdit::returnPressed, this, &NeuronPanel::requestRender);
-    images_ = spin(1, 8, 1, tr(" image(s)"));
+    images_ = spinBox(1, 8, 1, {}, tr(" image(s)"));
     images_->setToolTip(tr("Render several images at once; with diversity they show different facets of the unit"));
     diversity_ = new QDoubleSpinBox;
     diversity_->setRange(0, 1e6);

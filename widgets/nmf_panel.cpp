@@ -1,6 +1,7 @@
 #include "widgets/nmf_panel.h"
 
 #include "widgets/qt_image.h"
+#include "widgets/spin_box.h"
 #include "widgets/unit_selection.h"
 
 #include <QFileDialog>
@@ -50,10 +51,7 @@ NmfPanel::NmfPanel(const PanelServices& services, QWidget* parent) : Panel(servi
     auto* layout = new QVBoxLayout(body);
     layout->setContentsMargins(4, 4, 4, 4);
     auto* controls = new QHBoxLayout;
-    k_ = new QSpinBox;
-    k_->setRange(1, 32);
-    k_->setValue(6);
-    k_->setPrefix(tr("k = "));
+    k_ = spinBox(1, 32, 6, tr("k = "));
     auto* onImage = new QPushButton(tr("This image"));
     onImage->setToolTip(tr("Factorise the selected layer's activations on the current image"));
     auto* onFolder = new QPushButton(tr("Folder…"));

@@ -3,6 +3,7 @@
 #include "core/tuning_figures.h"
 #include "widgets/colour_bar.h"
 #include "widgets/qt_image.h"
+#include "widgets/spin_box.h"
 #include "widgets/unit_selection.h"
 
 #include <QComboBox>
@@ -146,15 +147,8 @@ OcclusionPanel::OcclusionPanel(const PanelServices& services, QWidget* parent)
     map_->addItems({tr("top class probability"), tr("selected unit"), tr("selected layer"), tr("top-1 class")});
     map_->setToolTip(tr("What the occluder changes: the drop of the top class's probability, of the selected unit's or\n"
                         "layer's mean activation, or which class wins with the patch at each position."));
-    patch_ = new QSpinBox;
-    patch_->setRange(1, 1024);
-    patch_->setValue(32);
-    patch_->setPrefix(tr("patch "));
-    patch_->setSuffix(tr(" px"));
-    stride_ = new QSpinBox;
-    stride_->setRange(1, 512);
-    stride_->setValue(8);
-    stride_->setPrefix(tr("stride "));
+    patch_ = spinBox(1, 1024, 32, tr("patch "), tr(" px"));
+    stride_ = spinBox(1, 512, 8, tr("stride "));
     fill_ = new QComboBox;
     fill_->addItems({QStringLiteral("grey"), QStringLiteral("black"), QStringLiteral("mean"), QStringLiteral("blur")});
     fill_->setToolTip(tr("What the patch is filled with"));
