@@ -444,10 +444,10 @@ void ModelSession::requestExamples(const QString& layer, int channel, bool whole
         tr("Examples of %1:%2").arg(layer).arg(channel), JobRunner::Pool::Cpu,
         [workspace, name, channel, wholeImages, layer](Progress&) -> std::any {
             // A layer the scan did not index is an answer, not a failed job.
-            const auto order = loadScan(*workspace, {}, {name}).layerOrder;
-            if (std::find(order.begin(), order.end(), name) == order.end())
+            const ScanResults scan = loadScan(*workspace, {}, {name});
+            if (!scan.layers.count(name))
                 return tr("%1 was not indexed by the dataset scan: Dataset > Scan Folder… with this layer").arg(layer);
-            return unitExamples(*workspace, {}, name, channel, 16, wholeImages, 88);
+            return unitExamples(scan, name, channel, 16, wholeImages, 88);
         },
         this,
         {[this](std::any result) {

@@ -69,7 +69,12 @@ ReceptiveField fieldOf(const ScanResults& scan, const std::string& layer)
 UnitExamples unitExamples(const Workspace& workspace, const std::string& folder, const std::string& layer, int channel,
                           int k, bool wholeImage, int tileSize, int perBand)
 {
-    const ScanResults scan = loadScan(workspace, folder, {layer});
+    return unitExamples(loadScan(workspace, folder, {layer}), layer, channel, k, wholeImage, tileSize, perBand);
+}
+
+UnitExamples unitExamples(const ScanResults& scan, const std::string& layer, int channel, int k, bool wholeImage, int tileSize,
+                          int perBand)
+{
     const auto it = scan.layers.find(layer);
     if (it == scan.layers.end())
         throw Error("layer '" + layer + "' was not indexed by the scan of '" + scan.folder + "'");

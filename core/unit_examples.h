@@ -8,6 +8,7 @@
 namespace loupe {
 
 class Workspace;
+struct ScanResults;
 
 // One dataset example as shown: a crop around the unit's receptive field (or the whole
 // model-input view with the field outlined) and where it came from.
@@ -49,6 +50,10 @@ struct UnitExamples {
 // crops its examples. Throws loupe::Error when there is no scan or the layer was not indexed.
 UnitExamples unitExamples(const Workspace& workspace, const std::string& folder, const std::string& layer, int channel,
                           int k, bool wholeImage, int tileSize, int perBand = 8);
+// The same from a scan already read (e.g. with loadScan(..., {layer})), for callers that show
+// several units of one layer or check the layer first.
+UnitExamples unitExamples(const ScanResults& scan, const std::string& layer, int channel, int k, bool wholeImage, int tileSize,
+                          int perBand = 8);
 
 // The strongest dataset example of each channel (receptive-field crop), reading the scan once:
 // what the semantic dictionary shows beside each entry. Channels the scan did not index, or

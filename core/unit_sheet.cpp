@@ -54,17 +54,16 @@ std::vector<UnitSheetRow> unitSheet(Model& model, Workspace& workspace, const st
                     row.featureVis = result.images[i];
         }
     }
-    const bool scanned = [&] {
-        try {
-            const auto order = loadScan(workspace, {}, {layer.path}).layerOrder;
-            return std::find(order.begin(), order.end(), layer.path) != order.end();
-        } catch (const Error&) {
-            return false;  // no scan in this workspace: feature visualizations only
-        }
-    }();
+    ScanResults scan;  // read once for every row
+    try {
+        scan = loadScan(workspace, {}, {layer.path});
+    } catch (const Error&) {
+        // no scan in this workspace: feature visualizations only
+    }
+    const bool scanned = scan.layers.count(layer.path) > 0;
     for (size_t i = 0; scanned && i < rows.size(); ++i) {
         progress.checkCancelled();
-        const UnitExamples examples = unitExamples(workspace, {}, layer.path, rows[i].channel, examplesPerUnit, false, tileSize, 0);
+        const UnitExamples examples = unitExamples(scan, layer.path, rows[i].channel, examplesPerUnit, false, tileSize, 0);
         for (const auto& tile : examples.top) {
             rows[i].examples.push_back(tile.image);
             rows[i].values.push_back(tile.value);
