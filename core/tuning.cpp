@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/model.h"
 #include "core/workspace.h"
+#include "core/workspace_cache.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -275,18 +276,14 @@ SweepResult cachedSweep(Model& model, Workspace& workspace, const SweepConfig& c
     key.target = resolved(model, config.target);
     key.batchSize = 0;  // does not change the result
     const ReceptiveField field = cachedReceptiveField(model, workspace, key.target.layer);
-    const std::string cacheKey = sweepCacheKey(key);
-    if (const auto stored = workspace.get(kKind, cacheKey)) {
-        try {
-            return deserializeSweep(*stored);
-        } catch (const Error&) {
-            // An unreadable entry is recomputed and replaced.
-        }
-    }
-    SweepResult r = runSweep(model, key, field, progress);
-    r.config.batchSize = config.batchSize;
-    workspace.put(kKind, cacheKey, serializeSweep(r));
-    return r;
+    return readOrMake<SweepResult>(
+        workspace, kKind, sweepCacheKey(key), nullptr, deserializeSweep,
+        [&] {
+            SweepResult r = runSweep(model, key, field, progress);
+            r.config.batchSize = config.batchSize;
+            return r;
+        },
+        serializeSweep);
 }
 
 RadialTuning radialTuning(const SweepResult& sweep)
