@@ -63,7 +63,6 @@ void ModelSession::openModel(const QString& path, DevicePreference device)
              auto loaded = std::any_cast<std::pair<std::shared_ptr<Model>, std::shared_ptr<Workspace>>>(result);
              model_ = loaded.first;
              workspace_ = loaded.second;
-             scannedLayers_.reset();
              hasScan_ = false;  // until the scan summary is read
              deviceName_ = QString::fromStdString(model_->device().name);
              deviceIsCuda_ = model_->device().cuda;
@@ -368,7 +367,6 @@ void ModelSession::scanFolder(const QString& folder, const QStringList& layers)
         {[this](std::any result) {
              const auto summary = std::any_cast<ScanSummary>(result);
              hasScan_ = hasScan_ || summary.scannedNow + summary.alreadyScanned > 0;
-             scannedLayers_.reset();  // another scan: unknown until its summary is read
              emit scanFinished(tr("Scanned %1 images (%2 already done, %3 skipped) at %4 images/s")
                                    .arg(summary.scannedNow)
                                    .arg(summary.alreadyScanned)
@@ -376,10 +374,7 @@ void ModelSession::scanFolder(const QString& folder, const QStringList& layers)
                                    .arg(summary.imagesPerSecond, 0, 'f', 1));
          },
          [this](const QString& message) { emit scanFailed(message); },
-         [this] {
-             scannedLayers_.reset();
-             emit scanFinished(tr("Scan cancelled; what was scanned is kept, and scanning again resumes"));
-         }},
+         [this] { emit scanFinished(tr("Scan cancelled; what was scanned is kept, and scanning again resumes")); }},
         QStringLiteral("scan"));
 }
 
@@ -401,9 +396,6 @@ void ModelSession::requestScanSummaries()
         this, {[this](std::any result) {
                    const auto summaries = std::any_cast<std::vector<LayerScanSummary>>(result);
                    hasScan_ = !summaries.empty();
-                   scannedLayers_ = QSet<QString>();
-                   for (const auto& s : summaries)
-                       scannedLayers_->insert(QString::fromStdString(s.layer));
                    emit scanSummariesReady(summaries);
                },
                {}, {}},
@@ -434,10 +426,6 @@ void ModelSession::requestExamples(const QString& layer, int channel, bool whole
 {
     if (!hasScan() || channel < 0)
         return;
-    if (scannedLayers_ && !scannedLayers_->contains(layer)) {  // said plainly, not as a failed job
-        emit examplesFailed(tr("%1 was not indexed by the dataset scan: Dataset > Scan Folder… with this layer").arg(layer));
-        return;
-    }
     auto workspace = workspace_;
     const std::string name = layer.toStdString();
     runner_->submit(

@@ -19,7 +19,6 @@
 #include <QList>
 #include <QMap>
 #include <QObject>
-#include <QSet>
 #include <QString>
 
 #include <functional>
@@ -179,7 +178,6 @@ private:
 
     std::shared_ptr<Model> model_;
     std::shared_ptr<Workspace> workspace_;  // null when the cache could not be opened
-    std::optional<QSet<QString>> scannedLayers_;  // from the last scan summary, once read
     bool hasScan_ = false;
     std::shared_ptr<const Atlas> atlas_;    // the last atlas built, with its layer's receptive field
     ReceptiveField atlasField_;
