@@ -318,29 +318,30 @@ void ModelSession::requestAttribution(const QStringList& methods, const QString&
             AttributionConfig config;
             config.target = AttributionTarget::parse(targetText);
             config.layer = layerName;
-            std::vector<std::string> skipped;
+            const bool comparing = names.size() > 1;
             for (size_t i = 0; i < names.size(); ++i) {
                 progress.checkCancelled();
                 config.method = attributionMethodFromString(names[i]);
-                const bool cam = config.method == AttributionMethod::GradCam || config.method == AttributionMethod::GradCamPlusPlus;
-                const bool reluRule = config.method == AttributionMethod::GuidedBackprop || config.method == AttributionMethod::Deconvnet;
-                if (names.size() > 1 && reluRule && config.target.isInternal()) {
-                    skipped.push_back(names[i]);
-                    continue;
-                }
-                if (cam && !model->layer(layerName).isSpatial()) {
-                    skipped.push_back(names[i]);  // in a comparison, say so instead of failing all
-                    continue;
-                }
                 Progress step([&](double f, const std::string& text) { progress.report((double(i) + f) / names.size(), names[i] + ": " + text); },
                               progress);
-                const AttributionMap map = cachedAttribution(*model, workspace.get(), image, config, step);
                 const QString method = QString::fromStdString(names[i]);
-                QMetaObject::invokeMethod(
-                    self, [self, method, map] { if (self) emit self->attributionReady(method, map); }, Qt::QueuedConnection);
+                try {
+                    const AttributionMap map = cachedAttribution(*model, workspace.get(), image, config, step);
+                    QMetaObject::invokeMethod(
+                        self, [self, method, map] { if (self) emit self->attributionReady(method, map); }, Qt::QueuedConnection);
+                } catch (const Cancelled&) {
+                    throw;
+                } catch (const Error& e) {
+                    if (!comparing)
+                        throw;
+                    // In a comparison a method that cannot take this target or layer says why
+                    // in its own cell; the others still run.
+                    const QString reason = QString::fromStdString(e.what());
+                    QMetaObject::invokeMethod(
+                        self, [self, method, reason] { if (self) emit self->attributionUnavailable(method, reason); },
+                        Qt::QueuedConnection);
+                }
             }
-            if (!skipped.empty() && skipped.size() == names.size())
-                throw Error("Grad-CAM needs a spatial layer: select a convolutional layer");
             return {};
         },
         this, {{}, [this](const QString& message) { emit attributionFailed(message); }, {}}, QStringLiteral("attribution"));

@@ -135,6 +135,8 @@ signals:
     void scanSummariesReady(const std::vector<loupe::LayerScanSummary>& summaries);
     void attributionReady(const QString& method, const loupe::AttributionMap& map);
     void attributionFailed(const QString& message);
+    // In a comparison: this method cannot take the target or layer, and why.
+    void attributionUnavailable(const QString& method, const QString& reason);
     void scanFinished(const QString& summary);
     void scanFailed(const QString& message);
     void examplesReady(const loupe::UnitExamples& examples);

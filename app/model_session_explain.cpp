@@ -2,6 +2,7 @@
 // batch) and circuits (activation x weight into a conv unit).
 #include "app/job_runner.h"
 #include "app/model_session.h"
+#include "core/attribution_methods.h"
 #include "core/attribution_store.h"
 #include "core/circuit.h"
 #include "core/error.h"
@@ -10,17 +11,6 @@
 
 namespace loupe::app {
 namespace {
-
-AttributionConfig::Fill fillFromText(const QString& fill)
-{
-    if (fill == QLatin1String("black"))
-        return AttributionConfig::Fill::Black;
-    if (fill == QLatin1String("mean"))
-        return AttributionConfig::Fill::Mean;
-    if (fill == QLatin1String("blur"))
-        return AttributionConfig::Fill::Blur;
-    return AttributionConfig::Fill::Grey;
-}
 
 QMap<int, QString> labelsFor(const Model& model, const OcclusionClassMap& map)
 {
@@ -47,7 +37,7 @@ void ModelSession::requestOcclusion(const QString& kind, const QString& target, 
     config.method = AttributionMethod::Occlusion;
     config.patch = patch;
     config.stride = stride;
-    config.fill = fillFromText(fill);
+    config.fill = occlusionFillFromString(fill.toStdString());
     const bool classes = kind == QLatin1String("classes");
     const std::string targetText = target.toStdString();
     QPointer<ModelSession> self(this);

@@ -26,11 +26,12 @@ struct AttributionTarget {
 
 enum class AttributionMethod {
     Saliency, InputTimesGradient, SmoothGrad, IntegratedGradients, GradCam, GradCamPlusPlus, Occlusion,
-    GuidedBackprop,  // ReLU backward rule changed inside the TorchScript graph (class targets)
+    GuidedBackprop,  // ReLU backward rule changed inside the TorchScript graph (any target)
     Deconvnet,
     FullGrad,        // Srinivas & Fleuret: input-gradient plus every conv/BN bias-gradient map
 };
-AttributionMethod attributionMethodFromString(const std::string& name);  // "saliency", "ig", ...
+// Names from the registry (core/attribution_methods.h): "saliency", "ig", ...
+AttributionMethod attributionMethodFromString(const std::string& name);
 std::string toString(AttributionMethod method);
 
 struct AttributionConfig {

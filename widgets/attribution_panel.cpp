@@ -1,5 +1,7 @@
 #include "widgets/attribution_panel.h"
 
+#include "core/attribution_methods.h"
+#include "core/error.h"
 #include "widgets/colour_bar.h"
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
@@ -19,7 +21,8 @@ class AttributionCanvas : public QWidget {
 public:
     explicit AttributionCanvas(QWidget* parent = nullptr) : QWidget(parent) { setMinimumSize(240, 240); }
 
-    QList<QPair<QString, AttributionMap>> shown;
+    QList<QPair<QString, AttributionMap>> shown;  // caption, map (no values: see `unavailable`)
+    QMap<QString, QString> unavailable;           // caption -> why that method gave no map
     double opacity = 0.6;
     std::function<void(const QString&)> onValue;
 
@@ -38,12 +41,19 @@ public:
         for (int i = 0; i < n; ++i) {
             const QRect r(area.left() + 2 + (i % columns) * cell, area.top() + 2 + (i / columns) * (cell + 16), cell - 4, cell - 4);
             const auto& map = shown[i].second;
+            painter.setPen(palette().color(QPalette::Text));
+            painter.drawText(QRect(r.left(), r.bottom() + 1, r.width(), 14), Qt::AlignCenter, shown[i].first);
+            if (map.values.empty()) {
+                painter.fillRect(r, QColor(235, 235, 235));
+                painter.setPen(QColor(90, 90, 90));
+                painter.drawText(r.adjusted(6, 6, -6, -6), Qt::AlignCenter | Qt::TextWordWrap,
+                                 QObject::tr("Not available: %1").arg(unavailable.value(shown[i].first)));
+                continue;
+            }
             painter.drawImage(r, toQImage(map.inputView));
             painter.setOpacity(opacity);
             painter.drawImage(r, toQImage(attributionHeatmap(map)));
             painter.setOpacity(1);
-            painter.setPen(palette().color(QPalette::Text));
-            painter.drawText(QRect(r.left(), r.bottom() + 1, r.width(), 14), Qt::AlignCenter, shown[i].first);
             if (bar)
                 paintColourBar(painter, QRect(r.left(), r.bottom() + 18, r.width(), bar - 4), map);
         }
@@ -65,6 +75,8 @@ public:
         if (!r.contains(p))
             return false;
         const auto& map = shown[i].second;
+        if (map.values.empty())
+            return false;
         x = (p.x() - r.left()) * map.width / std::max(1, r.width());
         y = (p.y() - r.top()) * map.height / std::max(1, r.height());
         value = map.values[size_t(y) * map.width + x];
@@ -92,9 +104,9 @@ AttributionPanel::AttributionPanel(const PanelServices& services, QWidget* paren
     : Panel(services, parent), canvas_(new AttributionCanvas)
 {
     method_ = new QComboBox;
-    method_->addItems({QStringLiteral("saliency"), QStringLiteral("inputxgrad"), QStringLiteral("smoothgrad"), QStringLiteral("ig"),
-                       QStringLiteral("gradcam"), QStringLiteral("gradcampp"), QStringLiteral("occlusion"), QStringLiteral("guided"),
-                       QStringLiteral("deconvnet"), QStringLiteral("fullgrad"), tr("compare all")});
+    for (const auto& info : attributionMethods())
+        method_->addItem(QString::fromStdString(info.label), QString::fromStdString(info.name));
+    method_->addItem(tr("Compare all"), QStringLiteral("compare"));
     target_ = new QComboBox;
     target_->addItems({tr("top class"), tr("selected unit")});
     opacity_ = new QSlider(Qt::Horizontal);
@@ -124,7 +136,7 @@ void AttributionPanel::setTopClass(int index, const QString& label)
 
 bool AttributionPanel::setMethod(const QString& method)
 {
-    const int index = method_->findText(method == QLatin1String("compare") ? tr("compare all") : method);
+    const int index = method_->findData(method);
     if (index >= 0)
         method_->setCurrentIndex(index);
     return index >= 0;
@@ -146,20 +158,22 @@ void AttributionPanel::compute()
         return;
     }
     QStringList methods;
-    if (method_->currentIndex() == method_->count() - 1)
+    if (method_->currentData().toString() == QLatin1String("compare"))
         for (int i = 0; i < method_->count() - 1; ++i)
-            methods << method_->itemText(i);
+            methods << method_->itemData(i).toString();
     else
-        methods << method_->currentText();
-    clearMaps(tr("Computing %1 for %2…").arg(methods.join(QStringLiteral(", ")), target));
+        methods << method_->currentData().toString();
+    clearMaps(tr("Computing %1 for %2…").arg(method_->currentText(), target));
     emit attributionRequested(methods, target, selection()->layer());
 }
 
 void AttributionPanel::clearMaps(const QString& message)
 {
     maps_.clear();
+    unavailable_.clear();
     order_.clear();
     canvas_->shown.clear();
+    canvas_->unavailable.clear();
     canvas_->update();
     setStatus(message);
 }
@@ -169,11 +183,43 @@ void AttributionPanel::addMap(const QString& method, const AttributionMap& map)
     if (!maps_.contains(method))
         order_ << method;
     maps_.insert(method, map);
+    showMaps();
+    setStatus(tr("%1: target value %2 — click the map to read values").arg(methodLabel(method)).arg(double(map.targetValue), 0, 'g', 4));
+}
+
+void AttributionPanel::addUnavailable(const QString& method, const QString& reason)
+{
+    if (!maps_.contains(method))
+        order_ << method;
+    maps_.insert(method, AttributionMap());
+    unavailable_.insert(method, reason);
+    showMaps();
+}
+
+void AttributionPanel::showMaps()
+{
     canvas_->shown.clear();
-    for (const QString& m : order_)
-        canvas_->shown << qMakePair(m, maps_.value(m));
+    canvas_->unavailable.clear();
+    for (const QString& m : order_) {
+        canvas_->shown << qMakePair(methodLabel(m), maps_.value(m));
+        if (unavailable_.contains(m))
+            canvas_->unavailable.insert(methodLabel(m), unavailable_.value(m));
+    }
     canvas_->update();
-    setStatus(tr("%1: target value %2 — click the map to read values").arg(method).arg(double(map.targetValue), 0, 'g', 4));
+}
+
+QString AttributionPanel::methodLabel(const QString& method)
+{
+    try {
+        return QString::fromStdString(attributionMethodInfo(attributionMethodFromString(method.toStdString())).label);
+    } catch (const Error&) {
+        return method;
+    }
+}
+
+QString AttributionPanel::unavailableReason(const QString& method) const
+{
+    return unavailable_.value(method);
 }
 
 QString AttributionPanel::exportName() const
@@ -196,6 +242,11 @@ QJsonObject AttributionPanel::exportParameters() const
 {
     QJsonObject p;
     p[QStringLiteral("methods")] = order_.join(QStringLiteral(","));
+    QJsonObject unavailable;
+    for (auto it = unavailable_.begin(); it != unavailable_.end(); ++it)
+        unavailable[it.key()] = it.value();
+    if (!unavailable.isEmpty())
+        p[QStringLiteral("unavailable")] = unavailable;
     p[QStringLiteral("target")] = targetText();
     p[QStringLiteral("gradcam_layer")] = selection()->layer();
     p[QStringLiteral("opacity")] = canvas_->opacity;

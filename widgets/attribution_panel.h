@@ -26,7 +26,10 @@ public:
     bool setMethod(const QString& method);
     void clearMaps(const QString& message);
     void addMap(const QString& method, const AttributionMap& map);
+    // A compared method that cannot take this target or layer: its cell says why.
+    void addUnavailable(const QString& method, const QString& reason);
     int mapCount() const { return maps_.size(); }
+    QString unavailableReason(const QString& method) const;
 
     QString exportName() const override;
     QSize exportSize() const override;
@@ -42,12 +45,15 @@ signals:
 
 private:
     QString targetText() const;
+    void showMaps();
+    static QString methodLabel(const QString& method);  // "ig" -> "Integrated gradients"
 
     QComboBox* method_;
     QComboBox* target_;
     QSlider* opacity_;
     AttributionCanvas* canvas_;
-    QMap<QString, AttributionMap> maps_;
+    QMap<QString, AttributionMap> maps_;         // by method name; no values when unavailable
+    QMap<QString, QString> unavailable_;
     QStringList order_;
     int topClass_ = -1;
     QString topLabel_;

@@ -11,7 +11,7 @@ namespace loupe::cli {
 // loupe::Error for bad input, which main turns into a one-line message and exit code 1.
 struct Command {
     const char* name;
-    const char* summary;
+    std::string summary;
     int (*run)(const Args& args);
 };
 

@@ -2,6 +2,7 @@
 
 #include "app/cli/cli_args.h"
 #include "app/cli/commands.h"
+#include "core/attribution_methods.h"
 #include "core/device.h"
 #include "core/error.h"
 
@@ -24,7 +25,7 @@ const std::vector<Command>& commands()
         {"dictionary", "semantic dictionary: the channels active at --at X,Y [--box W,H] of an image (JSON, --out figure)", runDictionary},
         {"nmf", "NMF factors of a layer's activations over --image I[,I2...] (--k 6, --out overlay)", runNmf},
         {"activation-grid", "each cell of a layer's grid drawn as the feature vis of its activation vector (--out)", runActivationGrid},
-        {"attribute", "attribution map: --method saliency|inputxgrad|smoothgrad|ig|gradcam|gradcampp|fullgrad|guided|deconvnet|occlusion --target class:N|unit:L:C", runAttribute},
+        {"attribute", "attribution map: --method " + attributionMethodNames() + " --target class:N|prob:N|unit:L:C[@x,y]|layer:L", runAttribute},
         {"circuit", "a conv unit's pre-activation split into activation x weight per input channel (--unit L:C@x,y)", runCircuit},
         {"tune", "tuning curves: stimulus sweep (--sweep orientation=0:360:5,curvature=0:4:0.25), --radial, --rotate, --invariance, --rank K --layer L", runTune},
         {"atlas", "activation atlas of a layer over --images DIR (--grid 40, --samples-per-image 8, --out, --csv)", runAtlas},

@@ -6,6 +6,7 @@
 
 #include "core/attribution.h"
 
+#include "core/attribution_methods.h"
 #include "core/error.h"
 #include "core/input_geometry.h"
 #include "core/synthetic_shapes.h"
@@ -26,7 +27,8 @@ namespace {
 // Evaluates the target for a batch of inputs (B), optionally also returning a captured layer.
 class TargetFunction {
 public:
-    TargetFunction(Model& model, const AttributionTarget& target, const std::vector<std::string>& extraLayers)
+    TargetFunction(Model& model, const AttributionTarget& target, const std::vector<std::string>& extraLayers,
+                   ReluRule reluRule = ReluRule::Plain)
         : model_(model), target_(target)
     {
         auto& d = model.impl();
@@ -53,8 +55,11 @@ public:
         extraIndex_ = int(requests_.size());
         for (const auto& extra : extraLayers)
             requests_.push_back({model.layer(extra).path, false});
-        plan_ = &d.captures.plan(d.module, requests_, !target.isInternal());
+        plan_ = &d.captures.plan(d.module, requests_, !target.isInternal(), reluRule);
     }
+
+    // ReLUs on the way from the input to the target whose backward rule was changed.
+    int modifiedRelus() const { return plan_->modifiedRelus; }
 
     struct Output {
         torch::Tensor value;  // (B)
@@ -242,37 +247,6 @@ std::string AttributionTarget::toString() const
     }
 }
 
-AttributionMethod attributionMethodFromString(const std::string& name)
-{
-    if (name == "saliency") return AttributionMethod::Saliency;
-    if (name == "inputxgrad") return AttributionMethod::InputTimesGradient;
-    if (name == "smoothgrad") return AttributionMethod::SmoothGrad;
-    if (name == "ig") return AttributionMethod::IntegratedGradients;
-    if (name == "gradcam") return AttributionMethod::GradCam;
-    if (name == "gradcampp") return AttributionMethod::GradCamPlusPlus;
-    if (name == "occlusion") return AttributionMethod::Occlusion;
-    if (name == "guided") return AttributionMethod::GuidedBackprop;
-    if (name == "deconvnet") return AttributionMethod::Deconvnet;
-    if (name == "fullgrad") return AttributionMethod::FullGrad;
-    throw Error("unknown method '" + name + "' (saliency, inputxgrad, smoothgrad, ig, gradcam, gradcampp, occlusion, guided, deconvnet, fullgrad)");
-}
-
-std::string toString(AttributionMethod method)
-{
-    switch (method) {
-    case AttributionMethod::Saliency: return "saliency";
-    case AttributionMethod::InputTimesGradient: return "inputxgrad";
-    case AttributionMethod::SmoothGrad: return "smoothgrad";
-    case AttributionMethod::IntegratedGradients: return "ig";
-    case AttributionMethod::GradCam: return "gradcam";
-    case AttributionMethod::GradCamPlusPlus: return "gradcampp";
-    case AttributionMethod::GuidedBackprop: return "guided";
-    case AttributionMethod::Deconvnet: return "deconvnet";
-    case AttributionMethod::FullGrad: return "fullgrad";
-    default: return "occlusion";
-    }
-}
-
 AttributionMap attribute(Model& model, const RgbImage& image, const AttributionConfig& config, Progress& progress,
                          const std::function<void(const AttributionMap&)>& partial)
 {
@@ -292,7 +266,10 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
         for (const auto& b : biases)
             extras.push_back(b.path);
     }
-    TargetFunction f(model, config.target, extras);
+    const ReluRule reluRule = config.method == AttributionMethod::GuidedBackprop ? ReluRule::GuidedBackprop
+                              : config.method == AttributionMethod::Deconvnet    ? ReluRule::Deconvnet
+                                                                                 : ReluRule::Plain;
+    TargetFunction f(model, config.target, extras, reluRule);
     const auto input = imageToInput(image, spec).to(d.device);
     const int size = spec.size;
     int batch = std::max(1, config.batch);  // halves on out-of-memory (forEachShrinkingBatch)
@@ -348,7 +325,10 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
             const auto out = f(x);
             value = out.value.detach();
             const auto A = out.extras.at(0);
-            const auto g = torch::autograd::grad({out.value.sum()}, {A})[0];
+            const auto g = torch::autograd::grad({out.value.sum()}, {A}, {}, false, false, true)[0];
+            if (!g.defined())  // the layer lies after the target unit: nothing flows back to it
+                throw Error("Grad-CAM's layer '" + model.layer(config.layer).path + "' does not lead to the target " +
+                            config.target.toString() + ": choose a layer at or before the target's layer");
             torch::Tensor weights;
             if (config.method == AttributionMethod::GradCam) {
                 weights = g.mean(c10::IntArrayRef{2, 3}, true);
@@ -394,16 +374,11 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
         }
         case AttributionMethod::GuidedBackprop:
         case AttributionMethod::Deconvnet: {
-            if (config.target.isInternal())
-                throw Error("guided backprop and deconvnet take a class target (class:N or prob:N) for now");
-            const std::string method = modifiedReluMethod(
-                d.module, config.method == AttributionMethod::GuidedBackprop ? ReluRule::GuidedBackprop : ReluRule::Deconvnet);
-            auto x = input.detach().clone().requires_grad_();
-            const auto logits = firstTensor(d.module.get_method(method)({x}));
-            const auto out = config.target.kind == AttributionTarget::Kind::Logit ? logits.select(1, config.target.index)
-                                                                                   : torch::softmax(logits, 1).select(1, config.target.index);
-            value = out.detach();
-            const auto g = torch::autograd::grad({out.sum()}, {x})[0];
+            // The rule changes only the backward pass; the target picks where it starts, so a
+            // unit is as well defined as a class (how both papers showed intermediate units).
+            if (!config.target.isInternal() && f.modifiedRelus() == 0)
+                throw Error("this model has no ReLU (aten::relu) in its forward, so guided backprop / deconvnet do not apply");
+            const auto g = gradientOf(f, input, &value);
             result = toMap(g[0].abs().amax(0), false);
             break;
         }

@@ -2,6 +2,7 @@
 // Internal: activation capture by TorchScript graph surgery (see capture.cpp for the recipe).
 
 #include "core/shrinking_batches.h"
+#include "core/torch/modified_relu.h"
 
 #include <torch/script.h>
 
@@ -29,12 +30,16 @@ struct CapturePlan {
     std::vector<int> partsPerRequest;            // pre-ReLU of a concat block has several parts
     std::vector<std::vector<std::string>> partSources;  // module path that produced each part
     bool withModelOutput = false;
+    ReluRule reluRule = ReluRule::Plain;
+    int modifiedRelus = 0;  // ReLUs the rule replaced on the way to the returned values
 };
 
 // Builds the method (graph surgery) or throws loupe::Error saying which layer cannot be
-// captured and why. Adds a method to root's type only.
+// captured and why. Adds a method to root's type only. A ReLU rule other than Plain changes
+// the backward pass of every ReLU left in the (cut) graph: guided backprop and deconvnet to
+// any target.
 CapturePlan compileCapture(torch::jit::Module& root, const std::vector<CaptureRequest>& requests,
-                           bool withModelOutput);
+                           bool withModelOutput, ReluRule reluRule = ReluRule::Plain);
 
 // Why each path cannot be captured (empty string: it can); used to mark layers in the browser.
 std::map<std::string, std::string> captureProblems(torch::jit::Module& root,
@@ -44,7 +49,7 @@ std::map<std::string, std::string> captureProblems(torch::jit::Module& root,
 class CaptureCache {
 public:
     const CapturePlan& plan(torch::jit::Module& root, const std::vector<CaptureRequest>& requests,
-                            bool withModelOutput);
+                            bool withModelOutput, ReluRule reluRule = ReluRule::Plain);
     void clear() { plans_.clear(); }
 
 private:

@@ -3,7 +3,6 @@
 #include "core/error.h"
 
 #include <torch/csrc/autograd/custom_function.h>
-#include <torch/csrc/jit/api/function_impl.h>
 #include <torch/csrc/jit/passes/inliner.h>
 #include <torch/library.h>
 
@@ -39,6 +38,17 @@ public:
     }
 };
 
+// Nested blocks too: a scripted nn.ReLU keeps `if inplace: relu_ else: relu` after inlining.
+void collectRelus(torch::jit::Block* block, std::vector<torch::jit::Node*>& relus)
+{
+    for (auto* node : block->nodes()) {
+        if (node->kind() == torch::jit::aten::relu || node->kind() == torch::jit::aten::relu_)
+            relus.push_back(node);
+        for (auto* inner : node->blocks())
+            collectRelus(inner, relus);
+    }
+}
+
 torch::Tensor guidedReluForward(const torch::Tensor& x) { return x.relu(); }
 torch::Tensor guidedReluAutograd(const torch::Tensor& x) { return GuidedRelu::apply(x); }
 torch::Tensor deconvReluAutograd(const torch::Tensor& x) { return DeconvRelu::apply(x); }
@@ -66,33 +76,24 @@ TORCH_LIBRARY_IMPL(loupe, Autograd, m)
 
 namespace loupe {
 
-std::string modifiedReluMethod(torch::jit::Module& root, ReluRule rule)
+int applyReluRule(torch::jit::Graph& graph, ReluRule rule)
 {
-    const std::string name = rule == ReluRule::GuidedBackprop ? "__loupe_guided_forward" : "__loupe_deconv_forward";
-    if (root.find_method(name))
-        return name;
-    auto graph = torch::jit::toGraphFunction(root.get_method("forward").function()).graph()->copy();
-    torch::jit::Inline(*graph);  // the ReLUs live inside submodules' forwards
+    if (rule == ReluRule::Plain)
+        return 0;
+    torch::jit::Inline(graph);
     const auto replacement = c10::Symbol::fromQualString(rule == ReluRule::GuidedBackprop ? "loupe::guided_relu" : "loupe::deconv_relu");
     std::vector<torch::jit::Node*> relus;
-    for (auto* node : graph->nodes())  // top level: after inlining, straight-line forwards
-        if (node->kind() == torch::jit::aten::relu || node->kind() == torch::jit::aten::relu_)
-            relus.push_back(node);
-    if (relus.empty())
-        throw Error("this model has no ReLU (aten::relu) in its forward, so guided backprop / deconvnet do not apply");
+    collectRelus(graph.block(), relus);
     for (auto* node : relus) {
         torch::jit::WithInsertPoint guard(node);
-        auto* modified = graph->insert(replacement, {node->input(0)});
+        auto* modified = graph.insert(replacement, {node->input(0)});
         // relu_ wrote into its input; later readers of that input must see the rectified value.
         if (node->kind() == torch::jit::aten::relu_)
             node->input(0)->replaceAllUsesAfterNodeWith(node, modified);
         node->output()->replaceAllUsesWith(modified);
         node->destroy();
     }
-    auto type = root.type();
-    auto* fn = root._ivalue()->compilation_unit()->create_function(c10::QualifiedName(*type->name(), name), graph);
-    type->addMethod(fn);
-    return name;
+    return int(relus.size());
 }
 
 } // namespace loupe
