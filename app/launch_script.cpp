@@ -27,6 +27,7 @@ LaunchScript::LaunchScript(MainWindow* window, LaunchRequest request)
     connect(window_, &MainWindow::modelReady, this, &LaunchScript::onModelReady);
     connect(window_, &MainWindow::modelFailed, this, &LaunchScript::onModelFailed);
     if (!request_.screenshot.isEmpty()) {
+        window_->setScripted(true);
         QTimer::singleShot(request_.timeoutSeconds * 1000, this, [] {
             std::fprintf(stderr, "loupe: screenshot timed out\n");
             QApplication::exit(1);

@@ -41,6 +41,8 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+
+#include <cstdio>
 #include <QMimeData>
 #include <QStatusBar>
 #include <QTimer>
@@ -352,6 +354,7 @@ void MainWindow::connectSession()
     connect(attribution_, &widgets::AttributionPanel::attributionRequested, session_, &ModelSession::requestAttribution);
     connect(session_, &ModelSession::attributionReady, attribution_, &widgets::AttributionPanel::addMap);
     connect(session_, &ModelSession::attributionFailed, attribution_, &widgets::AttributionPanel::clearMaps);
+    connect(session_, &ModelSession::attributionUnavailable, attribution_, &widgets::AttributionPanel::addUnavailable);
     connectTuning();
     connect(dictionary_, &widgets::DictionaryPanel::activationGridRequested, session_, &ModelSession::requestActivationGrid);
     connect(dictionary_, &widgets::DictionaryPanel::nmfRequested, session_, &ModelSession::requestNmf);
@@ -650,6 +653,12 @@ QStringList MainWindow::dockNames() const
 void MainWindow::showError(const QString& title, const QString& message)
 {
     statusBar()->showMessage(title + QStringLiteral(": ") + message.section(QLatin1Char('\n'), -1), 8000);
+    // A scripted run (--screenshot) has nobody to close a modal dialog: it would block until
+    // the watchdog fires, without a screenshot. The status bar and stderr say it instead.
+    if (scripted_) {
+        std::fprintf(stderr, "loupe: %s: %s\n", qPrintable(title), qPrintable(message.simplified()));
+        return;
+    }
     if (!qEnvironmentVariableIsSet("LOUPE_NO_DIALOGS"))
         QMessageBox::warning(this, title, message);
 }

@@ -58,6 +58,9 @@ public:
     // Shows and raises a dock by its object name ("dock.weights"); false if there is none.
     bool raiseDock(const QString& name);  // object name, short name or title
     QStringList dockNames() const;        // the short names
+    // Scripted runs (--screenshot) never open modal dialogs; errors go to the status bar and
+    // stderr.
+    void setScripted(bool scripted) { scripted_ = scripted; }
 
     ModelSession* session() const { return session_; }
     JobRunner* jobs() const { return runner_; }
@@ -135,6 +138,7 @@ private:
     QLabel* memoryLabel_ = nullptr;
     QLabel* modelLabel_ = nullptr;
     QByteArray defaultState_;
+    bool scripted_ = false;
 };
 
 } // namespace loupe::app

@@ -2,7 +2,9 @@
 
 #include "core/error.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -11,17 +13,18 @@ namespace loupe {
 void writeFileAtomically(const std::string& path, const std::string& bytes)
 {
     const std::string temporary = path + ".part";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw Error("cannot write '" + path + "' (folder missing or not writable)");
-        out.write(bytes.data(), std::streamsize(bytes.size()));
-        out.flush();
-        if (!out) {
-            out.close();
-            std::remove(temporary.c_str());
-            throw Error("cannot write '" + path + "' (disk full?)");
-        }
+    // stdio rather than ofstream: errno after a failed write or close names the cause
+    // ("No space left on device", "Permission denied").
+    std::FILE* out = std::fopen(temporary.c_str(), "wb");
+    if (!out)
+        throw Error("cannot write '" + path + "': " + std::strerror(errno));
+    const bool written = std::fwrite(bytes.data(), 1, bytes.size(), out) == bytes.size() && std::fflush(out) == 0;
+    const int writeError = errno;
+    const bool closed = std::fclose(out) == 0;
+    const int closeError = errno;
+    if (!written || !closed) {
+        std::remove(temporary.c_str());
+        throw Error("cannot write '" + path + "': " + std::strerror(!written ? writeError : closeError));
     }
     std::error_code error;
     std::filesystem::rename(temporary, path, error);

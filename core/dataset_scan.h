@@ -32,7 +32,7 @@ struct ScanSummary {
     int imagesInFolder = 0;
     int scannedNow = 0;
     int alreadyScanned = 0;
-    std::vector<SkippedImage> skipped;  // this run's and earlier runs'
+    std::vector<SkippedImage> skipped;  // this run's: earlier runs' skipped files are tried again
     double seconds = 0;
     double imagesPerSecond = 0;
     // Where the time went (wall clock of the scanning thread).

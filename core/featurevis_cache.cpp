@@ -66,13 +66,23 @@ std::optional<RgbImage> cachedFeatureVis(const Workspace& workspace, const Featu
     }
 }
 
-void storeFeatureVis(Workspace& workspace, const FeatureVisConfig& config, const RgbImage& image)
+namespace {
+
+// Throws on a failed write; the public store functions make it best effort.
+void putFeatureVis(Workspace& workspace, const FeatureVisConfig& config, const RgbImage& image)
 {
     workspace.transaction([&] {
         workspace.put(kKind, featureVisKey(config), encodePng(image));
         if (isChannelPicture(config))
             workspace.put(kLatestKind, channelName(config.objective.front().layer, config.objective.front().channel), featureVisKey(config));
     });
+}
+
+} // namespace
+
+void storeFeatureVis(Workspace& workspace, const FeatureVisConfig& config, const RgbImage& image)
+{
+    workspace.cacheBestEffort([&] { putFeatureVis(workspace, config, image); });
 }
 
 std::optional<RgbImage> channelPicture(const Workspace& workspace, const std::string& layer, int channel)
@@ -197,9 +207,11 @@ void storeFeatureVisResult(Workspace& workspace, const FeatureVisConfig& config,
     for (float v : result.objectiveHistory)
         history.push(v);
     record["history"] = history;
-    workspace.transaction([&] {
-        storeFeatureVis(workspace, config, result.images.front());
-        workspace.put(kRecordKind, featureVisKey(config), record.dump());
+    workspace.cacheBestEffort([&] {
+        workspace.transaction([&] {
+            putFeatureVis(workspace, config, result.images.front());
+            workspace.put(kRecordKind, featureVisKey(config), record.dump());
+        });
     });
 }
 

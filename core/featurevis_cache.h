@@ -12,6 +12,7 @@ class Workspace;
 // Feature visualizations in the workspace, keyed by model hash (the workspace's), objective
 // and every parameter. Images are stored PNG-encoded; one entry per rendered image, so a
 // channel rendered as part of a whole-layer batch is found by a single-channel request.
+// Storing is best effort (Workspace::cacheBestEffort): a full disk never costs the render.
 std::string featureVisKey(const FeatureVisConfig& config);
 std::optional<RgbImage> cachedFeatureVis(const Workspace& workspace, const FeatureVisConfig& config);
 void storeFeatureVis(Workspace& workspace, const FeatureVisConfig& config, const RgbImage& image);

@@ -11,6 +11,14 @@ namespace loupe {
 // as paths relative to the folder. Throws loupe::Error if the folder cannot be read.
 std::vector<std::string> listImages(const std::string& folder);
 
+// The same, plus the entries named like images that are no image files (a FIFO, a folder,
+// a dangling or looping symbolic link), each with the reason, so that a scan can list them.
+struct ImageFolderListing {
+    std::vector<std::string> images;
+    std::vector<std::pair<std::string, std::string>> unusable;  // relative path, reason
+};
+ImageFolderListing listImageFolder(const std::string& folder);
+
 // Decodes an image for a model whose input is `targetSize` pixels, cheaply: large JPEGs are
 // decoded at 1/2, 1/4 or 1/8 scale by libjpeg when that still covers the target. Refuses, with
 // the reason, empty files, non-images, truncated JPEG/PNG files and images above maxPixels.

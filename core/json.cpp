@@ -157,7 +157,10 @@ private:
                     const unsigned low = parseHex4();
                     code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
                 }
-                appendUtf8(out, code);
+                if (code >= 0xDC80 && code <= 0xDCFF)  // a surrogate-escaped byte (see escapeTo)
+                    out += static_cast<char>(code - 0xDC00);
+                else
+                    appendUtf8(out, code);
                 break;
             }
             default: fail("bad escape");
@@ -209,10 +212,42 @@ private:
     int depth_ = 0;
 };
 
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when the bytes there are not
+// UTF-8 (a stray continuation byte, a truncated, overlong or surrogate sequence).
+size_t utf8SequenceLength(const std::string& s, size_t i)
+{
+    const auto byte = [&](size_t k) { return k < s.size() ? static_cast<unsigned char>(s[k]) : 0u; };
+    const unsigned c = byte(i);
+    size_t length = 0;
+    unsigned code = 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+        length = 2;
+        code = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        length = 3;
+        code = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        length = 4;
+        code = c & 0x07;
+    } else {
+        return 0;
+    }
+    for (size_t k = 1; k < length; ++k) {
+        if ((byte(i + k) & 0xC0) != 0x80)
+            return 0;
+        code = (code << 6) | (byte(i + k) & 0x3F);
+    }
+    const bool overlong = (length == 3 && code < 0x800) || (length == 4 && code < 0x10000);
+    if (overlong || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+        return 0;
+    return length;
+}
+
 void escapeTo(std::string& out, const std::string& s)
 {
     out += '"';
-    for (unsigned char c : s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
         switch (c) {
         case '"': out += "\\\""; break;
         case '\\': out += "\\\\"; break;
@@ -224,8 +259,18 @@ void escapeTo(std::string& out, const std::string& s)
                 char buf[8];
                 std::snprintf(buf, sizeof buf, "\\u%04x", c);
                 out += buf;
-            } else {
+            } else if (c < 0x80) {
                 out += static_cast<char>(c);
+            } else if (const size_t length = utf8SequenceLength(s, i)) {
+                out.append(s, i, length);
+                i += length - 1;
+            } else {
+                // A byte that is not UTF-8 (a file name in another encoding): escaped the way
+                // Python's surrogateescape reads it, so os.fsencode() gives the original bytes
+                // back and the output stays valid JSON.
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\udc%02x", c);
+                out += buf;
             }
         }
     }

@@ -2,14 +2,42 @@
 
 #include "core/error.h"
 
+#include <cmath>
+
 namespace loupe {
 namespace {
 
+// Every field is checked for its type and, for numbers, finiteness: a wrong value refused
+// with the field's name beats one read as 0 or NaN and silently shifting every result.
+double finiteNumber(const Json& v, const std::string& field)
+{
+    if (!v.isNumber() || !std::isfinite(v.toNumber()))
+        throw Error("loupe.json: " + field + " must be a finite number");
+    return v.toNumber();
+}
+
+std::string optionalString(const Json& doc, const std::string& field)
+{
+    if (!doc.contains(field) || doc[field].isNull())
+        return {};
+    if (!doc[field].isString())
+        throw Error("loupe.json: " + field + " must be a string");
+    return doc[field].toString();
+}
+
 std::array<float, 3> readTriple(const Json& v, const char* field)
 {
+    const std::string name = std::string("input.") + field;
     if (!v.isArray() || v.size() != 3)
-        throw Error(std::string("loupe.json: input.") + field + " must be a list of 3 numbers");
-    return {float(v.toArray()[0].toNumber()), float(v.toArray()[1].toNumber()), float(v.toArray()[2].toNumber())};
+        throw Error("loupe.json: " + name + " must be a list of 3 numbers");
+    std::array<float, 3> out{};
+    for (size_t i = 0; i < 3; ++i) {
+        const double x = finiteNumber(v.toArray()[i], name + "[" + std::to_string(i) + "]");
+        if (std::abs(x) > 1e30)
+            throw Error("loupe.json: " + name + "[" + std::to_string(i) + "] is out of range");
+        out[i] = float(x);
+    }
+    return out;
 }
 
 } // namespace
@@ -27,32 +55,44 @@ ModelMetadata ModelMetadata::fromJson(const std::string& text)
 
     ModelMetadata meta;
     meta.fromFile = true;
-    meta.name = doc["name"].toString();
-    meta.source = doc["source"].toString();
-    meta.license = doc["license"].toString();
-    for (const Json& label : doc["labels"].toArray())
-        meta.labels.push_back(label.toString());
+    meta.name = optionalString(doc, "name");
+    meta.source = optionalString(doc, "source");
+    meta.license = optionalString(doc, "license");
+    if (doc.contains("labels") && !doc["labels"].isNull()) {
+        if (!doc["labels"].isArray())
+            throw Error("loupe.json: labels must be a list of strings, one per class");
+        for (const Json& label : doc["labels"].toArray()) {
+            if (!label.isString())
+                throw Error("loupe.json: labels[" + std::to_string(meta.labels.size()) + "] must be a string");
+            meta.labels.push_back(label.toString());
+        }
+    }
 
     const Json& input = doc["input"];
+    if (!input.isNull() && !input.isObject())
+        throw Error("loupe.json: input must be an object");
     if (input.isObject()) {
         if (input.contains("size")) {
             const Json& size = input["size"];
             // Accept 224 or [224, 224]; the models Loupe handles take square inputs.
-            const double s = size.isArray() && size.size() > 0 ? size.toArray()[0].toNumber() : size.toNumber();
-            if (s < 8 || s > 4096)
-                throw Error("loupe.json: input.size must be between 8 and 4096");
+            const double s = finiteNumber(size.isArray() && size.size() > 0 ? size.toArray()[0] : size, "input.size");
+            if (s < 8 || s > 4096 || s != std::floor(s))
+                throw Error("loupe.json: input.size must be a whole number between 8 and 4096");
             meta.input.size = int(s);
         }
-        const std::string order = input["color_order"].toString();
+        const std::string order = optionalString(input, "color_order");
         if (!order.empty() && order != "RGB" && order != "BGR")
             throw Error("loupe.json: input.color_order must be \"RGB\" or \"BGR\", got \"" + order + "\"");
         meta.input.bgr = order == "BGR";
         if (input.contains("range")) {
             const Json& r = input["range"];
-            if (!r.isArray() || r.size() != 2 || r.toArray()[1].toNumber() <= r.toArray()[0].toNumber())
+            if (!r.isArray() || r.size() != 2)
                 throw Error("loupe.json: input.range must be [min, max] with min < max");
-            meta.input.rangeMin = float(r.toArray()[0].toNumber());
-            meta.input.rangeMax = float(r.toArray()[1].toNumber());
+            const double lo = finiteNumber(r.toArray()[0], "input.range[0]"), hi = finiteNumber(r.toArray()[1], "input.range[1]");
+            if (hi <= lo || std::abs(lo) > 1e30 || std::abs(hi) > 1e30)
+                throw Error("loupe.json: input.range must be [min, max] with min < max");
+            meta.input.rangeMin = float(lo);
+            meta.input.rangeMax = float(hi);
         }
         if (input.contains("mean"))
             meta.input.mean = readTriple(input["mean"], "mean");
@@ -63,8 +103,14 @@ ModelMetadata ModelMetadata::fromJson(const std::string& text)
                     throw Error("loupe.json: input.std must be positive");
         }
     }
-    for (const auto& [alias, path] : doc["layer_aliases"].toObject())
+    const Json& aliases = doc["layer_aliases"];
+    if (!aliases.isNull() && !aliases.isObject())
+        throw Error("loupe.json: layer_aliases must be an object of alias: module path");
+    for (const auto& [alias, path] : aliases.toObject()) {
+        if (!path.isString())
+            throw Error("loupe.json: layer_aliases." + alias + " must be a module path (a string)");
         meta.layerAliases[alias] = path.toString();
+    }
     return meta;
 }
 

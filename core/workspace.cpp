@@ -57,6 +57,15 @@ std::string Workspace::fileForModel(const std::string& dataDirectory, const std:
 std::unique_ptr<Workspace> Workspace::open(const std::string& file, const std::string& modelHash)
 {
     std::error_code ec;
+    const bool existed = std::filesystem::exists(file, ec);
+    // A workspace this call created but could not set up (a full disk) is removed again
+    // instead of being left behind as a 0-byte database.
+    const auto removeIfCreated = [&] {
+        if (existed)
+            return;
+        for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+            std::filesystem::remove(file + suffix, ec);
+    };
     const auto parent = std::filesystem::path(file).parent_path();
     if (!parent.empty())
         std::filesystem::create_directories(parent, ec);
@@ -64,6 +73,7 @@ std::unique_ptr<Workspace> Workspace::open(const std::string& file, const std::s
     if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
         const std::string message = db ? sqlite3_errmsg(db) : "out of memory";
         sqlite3_close(db);
+        removeIfCreated();
         throw Error("cannot open workspace '" + file + "': " + message);
     }
     std::unique_ptr<Workspace> ws(new Workspace(db, file, modelHash));
@@ -88,6 +98,8 @@ std::unique_ptr<Workspace> Workspace::open(const std::string& file, const std::s
             }
         });
     } catch (const Error& e) {
+        ws.reset();
+        removeIfCreated();
         throw Error(std::string(e.what()).find("workspace") != std::string::npos
                         ? std::string(e.what())
                         : "workspace '" + file + "' is unusable: " + e.what());
@@ -154,9 +166,30 @@ void Workspace::transaction(const std::function<void()>& body)
         exec("COMMIT");
     } catch (...) {
         --transactionDepth_;
-        exec("ROLLBACK");
+        // SQLite may have rolled back already (a full disk, an I/O error): a second ROLLBACK
+        // would fail with "no transaction is active" and hide the real cause.
+        if (!sqlite3_get_autocommit(db_))
+            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
     }
+}
+
+bool Workspace::cacheBestEffort(const std::function<void()>& write)
+{
+    try {
+        write();
+        return true;
+    } catch (const Error& e) {
+        const std::lock_guard<std::recursive_mutex> lock(mutex_);
+        cacheProblem_ = e.what();
+        return false;
+    }
+}
+
+std::string Workspace::cacheProblem() const
+{
+    const std::lock_guard<std::recursive_mutex> lock(mutex_);
+    return cacheProblem_;
 }
 
 void Workspace::put(const std::string& kind, const std::string& key, const std::string& data,
@@ -181,9 +214,36 @@ std::optional<std::string> Workspace::get(const std::string& kind, const std::st
     Statement s(db_, "SELECT data FROM results WHERE kind = ?1 AND key = ?2");
     s.bind(1, kind);
     s.bind(2, key);
-    if (s.step() != SQLITE_ROW)
+    const int result = s.step();
+    if (result == SQLITE_DONE)
         return std::nullopt;
+    if (result != SQLITE_ROW)
+        throwReadFailure();
     return columnBytes(s.get(), 0);
+}
+
+void Workspace::throwReadFailure() const
+{
+    // A read that fails is not "nothing stored": a damaged file must never pass for an empty
+    // one (a scan would start over and overwrite what is left).
+    const std::string cause = sqlite3_errmsg(db_);
+    std::string check;
+    {
+        char* message = nullptr;
+        std::string first;
+        sqlite3_exec(
+            db_, "PRAGMA quick_check(1)",
+            [](void* out, int, char** values, char**) {
+                if (values && values[0])
+                    *static_cast<std::string*>(out) = values[0];
+                return 0;
+            },
+            &first, &message);
+        sqlite3_free(message);
+        check = first.empty() ? "cannot be checked" : first;
+    }
+    throw Error("workspace '" + file_ + "' is damaged (" + cause + "; integrity check: " + check +
+                "). Move it aside or delete it to start a new one; its cached results and scans are then made again");
 }
 
 bool Workspace::remove(const std::string& kind, const std::string& key)
@@ -205,8 +265,11 @@ std::vector<std::string> Workspace::keys(const std::string& kind) const
     Statement s(db_, "SELECT key FROM results WHERE kind = ?1 ORDER BY key");
     s.bind(1, kind);
     std::vector<std::string> out;
-    while (s.step() == SQLITE_ROW)
+    int result = SQLITE_ROW;
+    while ((result = s.step()) == SQLITE_ROW)
         out.push_back(columnBytes(s.get(), 0));
+    if (result != SQLITE_DONE)
+        throwReadFailure();
     return out;
 }
 
@@ -215,7 +278,9 @@ int Workspace::count(const std::string& kind) const
     const std::lock_guard<std::recursive_mutex> lock(mutex_);
     Statement s(db_, "SELECT COUNT(*) FROM results WHERE kind = ?1");
     s.bind(1, kind);
-    return s.step() == SQLITE_ROW ? sqlite3_column_int(s.get(), 0) : 0;
+    if (s.step() != SQLITE_ROW)
+        throwReadFailure();
+    return sqlite3_column_int(s.get(), 0);
 }
 
 } // namespace loupe

@@ -34,6 +34,8 @@ public:
 
     void put(const std::string& kind, const std::string& key, const std::string& data,
              const std::string& parametersJson = "{}");
+    // Nothing stored: nullopt. A read that fails (a damaged file) throws loupe::Error saying
+    // the workspace is damaged and how to start over.
     std::optional<std::string> get(const std::string& kind, const std::string& key) const;
     bool remove(const std::string& kind, const std::string& key);
     int count(const std::string& kind) const;
@@ -45,9 +47,16 @@ public:
     // Runs `body` inside one transaction: all its puts land together or not at all.
     void transaction(const std::function<void()>& body);
 
+    // Runs a cache write, which is optional: a failure (a full disk, a read-only file) is
+    // remembered for cacheProblem() instead of thrown, so the result the user asked for is
+    // still delivered. Returns whether the write succeeded.
+    bool cacheBestEffort(const std::function<void()>& write);
+    std::string cacheProblem() const;  // the last failed cache write's message, "" if none
+
 private:
     Workspace(sqlite3* db, std::string file, std::string modelHash);
     void exec(const std::string& sql) const;
+    [[noreturn]] void throwReadFailure() const;  // says the file is damaged, with the check's verdict
 
     sqlite3* db_ = nullptr;
     std::string file_;
@@ -57,6 +66,7 @@ private:
     // back with it). Recursive: a transaction's own puts take it again.
     mutable std::recursive_mutex mutex_;
     int transactionDepth_ = 0;  // guarded by mutex_
+    std::string cacheProblem_;  // guarded by mutex_
 };
 
 } // namespace loupe

@@ -11,7 +11,8 @@ namespace loupe {
 // The workspace as a memo for results that take seconds to minutes: the stored value when it
 // reads back, else make()'s, stored (unless larger than `largest` bytes) and returned. An
 // unreadable entry (a format from another version, a damaged blob) is made again and replaced;
-// when make() throws (cancelled, failed) nothing is stored.
+// when make() throws (cancelled, failed) nothing is stored; when storing fails (a full disk)
+// the value is still returned (Workspace::cacheBestEffort).
 template <typename T>
 T readOrMake(Workspace& workspace, const std::string& kind, const std::string& key, bool* fromCache,
              const std::function<T(const std::string&)>& read, const std::function<T()>& make,
@@ -32,7 +33,7 @@ T readOrMake(Workspace& workspace, const std::string& kind, const std::string& k
     T value = make();
     const std::string bytes = write(value);
     if (bytes.size() <= largest)
-        workspace.put(kind, key, bytes);
+        workspace.cacheBestEffort([&] { workspace.put(kind, key, bytes); });
     return value;
 }
 

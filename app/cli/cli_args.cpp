@@ -3,6 +3,7 @@
 #include "core/error.h"
 
 #include <algorithm>
+#include <cmath>
 #include <iostream>
 
 namespace loupe::cli {
@@ -40,19 +41,25 @@ std::string Args::value(const std::string& name, const std::string& fallback) co
     return it == options_.end() || it->second.empty() ? fallback : it->second;
 }
 
-int Args::intValue(const std::string& name, int fallback) const
+int Args::intValue(const std::string& name, int fallback, int minimum, int maximum) const
 {
     const std::string v = value(name);
     if (v.empty())
         return fallback;
+    int n = 0;
     try {
         size_t used = 0;
-        const int n = std::stoi(v, &used);
-        if (used == v.size())
-            return n;
+        n = std::stoi(v, &used);
+        if (used != v.size())
+            throw Error("");
     } catch (...) {
+        throw Error("--" + name + " expects an integer, got '" + v + "'");
     }
-    throw Error("--" + name + " expects an integer, got '" + v + "'");
+    if (n < minimum)
+        throw Error("--" + name + " must be at least " + std::to_string(minimum) + ", got " + v);
+    if (n > maximum)
+        throw Error("--" + name + " must be at most " + std::to_string(maximum) + ", got " + v);
+    return n;
 }
 
 double Args::doubleValue(const std::string& name, double fallback) const
@@ -63,11 +70,11 @@ double Args::doubleValue(const std::string& name, double fallback) const
     try {
         size_t used = 0;
         const double d = std::stod(v, &used);
-        if (used == v.size())
+        if (used == v.size() && std::isfinite(d))
             return d;
     } catch (...) {
     }
-    throw Error("--" + name + " expects a number, got '" + v + "'");
+    throw Error("--" + name + " expects a finite number, got '" + v + "'");
 }
 
 void Args::allowOnly(const std::vector<std::string>& known) const
@@ -110,6 +117,21 @@ std::vector<std::string> splitList(const std::string& text)
         }
     }
     return out;
+}
+
+std::pair<double, double> parseNumberPair(const std::string& text, const std::string& option)
+{
+    const auto parts = splitList(text);
+    try {
+        if (parts.size() == 2) {
+            size_t usedA = 0, usedB = 0;
+            const double a = std::stod(parts[0], &usedA), b = std::stod(parts[1], &usedB);
+            if (usedA == parts[0].size() && usedB == parts[1].size() && std::isfinite(a) && std::isfinite(b))
+                return {a, b};
+        }
+    } catch (...) {
+    }
+    throw Error("--" + option + " expects two finite numbers, e.g. 120,80; got '" + text + "'");
 }
 
 } // namespace loupe::cli

@@ -4,12 +4,32 @@
 #include "core/error.h"
 #include "core/model.h"
 
+#include <iostream>
+
 namespace loupe::cli {
 
 std::unique_ptr<Workspace> workspaceForModel(const Args& args, const Model& model)
 {
     const std::string file = args.value("workspace", Workspace::fileForModel(Workspace::defaultDataDirectory(), model.hash()));
     return Workspace::open(file, model.hash());
+}
+
+std::unique_ptr<Workspace> cacheWorkspaceForModel(const Args& args, const Model& model)
+{
+    if (args.has("no-cache"))
+        return nullptr;
+    try {
+        return workspaceForModel(args, model);
+    } catch (const Error& e) {
+        std::cerr << "loupe-cli: warning: working without the workspace cache: " << e.what() << "\n";
+        return nullptr;
+    }
+}
+
+void warnAboutCache(const Workspace* workspace)
+{
+    if (workspace && !workspace->cacheProblem().empty())
+        std::cerr << "loupe-cli: warning: the result was not cached: " << workspace->cacheProblem() << "\n";
 }
 
 std::unique_ptr<Workspace> existingWorkspace(const Args& args)

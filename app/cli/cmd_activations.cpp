@@ -42,7 +42,7 @@ int runActivations(const Args& args)
     }
     out["predictions"] = predictions;
     if (args.has("out")) {
-        saveImage(activationGridImage(acts, !args.has("per-channel-scale"), args.intValue("tile", 48)), args.required("out"));
+        saveImage(activationGridImage(acts, !args.has("per-channel-scale"), args.intValue("tile", 48, 4, 1024)), args.required("out"));
         out["grid"] = args.value("out");
     }
     std::cout << out.dump(2) << std::endl;

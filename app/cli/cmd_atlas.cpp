@@ -22,7 +22,7 @@ AtlasConfig atlasConfigFromArgs(const Args& args, const Model& model)
     config.samples.layer = args.required("layer");
     config.samples.samplesPerImage = args.intValue("samples-per-image", 8);
     config.samples.maxImages = args.intValue("max-images", 0);
-    config.samples.batchSize = args.intValue("batch", 32);
+    config.samples.batchSize = args.positiveInt("batch", 32);
     config.samples.seed = std::uint64_t(args.intValue("seed", 0));
     config.layout.seed = config.samples.seed;
     config.layout.epochs = args.intValue("epochs", 200);
@@ -77,7 +77,7 @@ int runImageMap(const Args& args, Model& model)
     request.layout = layout;
     Progress progress(stderrProgress(args.has("quiet")));
     bool fromCache = false;
-    const auto workspace = args.has("no-cache") ? nullptr : workspaceForModel(args, model);
+    const auto workspace = cacheWorkspaceForModel(args, model);
     const ImageMap map = workspace ? cachedImageMap(model, *workspace, request, progress, &fromCache)
                                    : buildImageMap(model, request.folder, request.layer, request.maxImages, request.thumbnailSize,
                                                    request.layout, progress);
@@ -93,7 +93,7 @@ int runImageMap(const Args& args, Model& model)
         if (it == map.images.end())
             throw Error("'" + args.value("neighbours-of") + "' is not one of the mapped images (give its path relative to the folder)");
         Json list = Json::array();
-        for (int j : nearestImages(map, int(it - map.images.begin()), args.intValue("k", 8)))
+        for (int j : nearestImages(map, int(it - map.images.begin()), args.positiveInt("k", 8)))
             list.push(map.images[size_t(j)]);
         out["nearest"] = list;
     }
@@ -121,7 +121,7 @@ int runAtlas(const Args& args)
     Progress progress(stderrProgress(args.has("quiet")));
     // The same layer, folder and parameters are read back from the workspace (--no-cache: build anew).
     bool fromCache = false;
-    const auto workspace = args.has("no-cache") ? nullptr : workspaceForModel(args, *model);
+    const auto workspace = cacheWorkspaceForModel(args, *model);
     const Atlas atlas = workspace ? cachedAtlas(*model, *workspace, config, progress, &fromCache) : buildAtlas(*model, config, progress);
     endProgressLine(args.has("quiet"));
     Json out = stageJson(atlas);

@@ -1,5 +1,7 @@
 #include "app/cli/commands.h"
 #include "core/attribution.h"
+#include "core/atomic_file.h"
+#include "core/attribution_methods.h"
 #include "core/error.h"
 #include "core/image_io.h"
 #include "core/json.h"
@@ -12,7 +14,8 @@
 namespace loupe::cli {
 namespace {
 
-// NumPy .npy (version 1.0), float32, shape (height, width).
+// NumPy .npy (version 1.0), float32, shape (height, width); written atomically, so a full
+// disk leaves no truncated array behind.
 void writeNpy(const AttributionMap& map, const std::string& path)
 {
     std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(map.height) + ", " +
@@ -20,16 +23,12 @@ void writeNpy(const AttributionMap& map, const std::string& path)
     while ((10 + header.size() + 1) % 64 != 0)
         header += ' ';
     header += '\n';
-    std::ofstream out(path, std::ios::binary);
-    if (!out)
-        throw Error("cannot write '" + path + "'");
-    out.write("\x93NUMPY\x01\x00", 8);
+    std::string bytes("\x93NUMPY\x01\x00", 8);
     const std::uint16_t length = std::uint16_t(header.size());
-    out.write(reinterpret_cast<const char*>(&length), 2);
-    out << header;
-    out.write(reinterpret_cast<const char*>(map.values.data()), std::streamsize(map.values.size() * sizeof(float)));
-    if (!out)
-        throw Error("cannot write '" + path + "'");
+    bytes.append(reinterpret_cast<const char*>(&length), 2);
+    bytes += header;
+    bytes.append(reinterpret_cast<const char*>(map.values.data()), map.values.size() * sizeof(float));
+    writeFileAtomically(path, bytes);
 }
 
 } // namespace
@@ -43,22 +42,15 @@ int runAttribute(const Args& args)
     config.method = attributionMethodFromString(args.required("method"));
     config.target = AttributionTarget::parse(args.required("target"));
     config.layer = args.value("layer");
-    config.samples = args.intValue("samples", config.samples);
+    config.samples = args.positiveInt("samples", config.samples);
     config.noise = float(args.doubleValue("noise", config.noise));
-    config.steps = args.intValue("steps", config.steps);
-    config.batch = args.intValue("batch", config.batch);
-    config.patch = args.intValue("patch", config.patch);
-    config.stride = args.intValue("stride", config.stride);
+    config.steps = args.positiveInt("steps", config.steps);
+    config.batch = args.positiveInt("batch", config.batch);
+    config.patch = args.positiveInt("patch", config.patch);
+    config.stride = args.positiveInt("stride", config.stride);
     config.seed = std::uint64_t(args.intValue("seed", 0));
-    const std::string baseline = args.value("baseline", "black");
-    config.baseline = baseline == "blur" ? AttributionConfig::Baseline::Blur
-                      : baseline == "noise" ? AttributionConfig::Baseline::Noise
-                                            : AttributionConfig::Baseline::Black;
-    const std::string fill = args.value("fill", "grey");
-    config.fill = fill == "black" ? AttributionConfig::Fill::Black
-                  : fill == "mean" ? AttributionConfig::Fill::Mean
-                  : fill == "blur" ? AttributionConfig::Fill::Blur
-                                   : AttributionConfig::Fill::Grey;
+    config.baseline = baselineFromString(args.value("baseline", "black"));
+    config.fill = occlusionFillFromString(args.value("fill", "grey"));
     Progress progress;
     const AttributionMap map = attribute(*model, loadImage(args.required("image")), config, progress);
     Json out = Json::object();

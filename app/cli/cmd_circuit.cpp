@@ -17,9 +17,9 @@ int runCircuit(const Args& args)
     const RgbImage image = loadImage(args.required("image"));
     // --from L: gradient x activation from any earlier layer; otherwise the conv's exact split.
     const CircuitResult r = args.has("from") ? circuitByGradient(*model, image, unit.layer, unit.channel, unit.x, unit.y,
-                                                                 args.value("from"), args.intValue("k", 8))
+                                                                 args.value("from"), args.positiveInt("k", 8))
                                              : circuitContributions(*model, image, unit.layer, unit.channel, unit.x, unit.y,
-                                                                    args.intValue("k", 8));
+                                                                    args.positiveInt("k", 8));
     Json out = Json::object();
     out["conv"] = r.layer;
     out["method"] = r.exact ? "activation x weight (exact)" : "gradient x activation from " + r.inputLayer + " (first-order estimate)";

@@ -12,21 +12,6 @@
 #include <iostream>
 
 namespace loupe::cli {
-namespace {
-
-std::pair<double, double> parsePair(const std::string& text, const char* option)
-{
-    const auto parts = splitList(text);
-    if (parts.size() != 2)
-        throw Error(std::string("--") + option + " expects two numbers, e.g. 120,80");
-    try {
-        return {std::stod(parts[0]), std::stod(parts[1])};
-    } catch (...) {
-        throw Error(std::string("--") + option + " expects two numbers, e.g. 120,80");
-    }
-}
-
-} // namespace
 
 int runDictionary(const Args& args)
 {
@@ -34,13 +19,18 @@ int runDictionary(const Args& args)
     const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     const RgbImage image = loadImage(args.required("image"));
     const auto acts = computeActivations(*model, image, args.required("layer"), false, 0);
-    const auto [x, y] = parsePair(args.required("at"), "at");
+    const auto [x, y] = parseNumberPair(args.required("at"), "at");
+    if (x < 0 || y < 0 || x >= image.width || y >= image.height)
+        throw Error("--at " + args.required("at") + " lies outside the image, which is " + std::to_string(image.width) + " x " +
+                    std::to_string(image.height) + " pixels");
     std::pair<double, double> box{0, 0};
     if (args.has("box"))
-        box = parsePair(args.required("box"), "box");
+        box = parseNumberPair(args.required("box"), "box");
+    if (box.first < 0 || box.second < 0)
+        throw Error("--box expects a width and height of at least 0");
     const CellRange cells = cellsForBox(image.width, image.height, model->metadata().input.size, acts.width, acts.height, x, y,
                                         box.first, box.second);
-    const auto entries = semanticDictionary(acts, cells, args.intValue("k", 8));
+    const auto entries = semanticDictionary(acts, cells, args.positiveInt("k", 8));
 
     Json out = Json::object();
     out["layer"] = acts.layer;

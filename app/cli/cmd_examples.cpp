@@ -24,13 +24,13 @@ int runExamples(const Args& args)
     const ScanResults scan = loadScan(*workspace, args.value("folder"), {unit.layer});
     const ChannelStatistics& s = unitStatistics(scan, unit);
     auto examples = args.has("bottom") ? s.bottom.sorted() : s.top.sorted();
-    examples.resize(std::min(examples.size(), size_t(std::max(1, args.intValue("k", 16)))));
+    examples.resize(std::min(examples.size(), size_t(args.positiveInt("k", 16))));
 
     Json out = Json::object();
     out["unit"] = unit.toString();
     out["examples"] = examplesJson(scan, examples);
     if (args.has("out")) {
-        const int tile = args.intValue("tile", 96);
+        const int tile = args.intValue("tile", 96, 16, 1024);
         const UnitExamples shown = unitExamples(*workspace, scan.folder, unit.layer, unit.channel, int(examples.size()),
                                                 args.has("whole"), tile, 0);
         std::vector<RgbImage> images;

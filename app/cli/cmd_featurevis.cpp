@@ -1,3 +1,4 @@
+#include "app/cli/cli_workspace.h"
 #include "app/cli/commands.h"
 #include "app/cli/featurevis_options.h"
 #include "core/colormap.h"
@@ -35,14 +36,6 @@ void writeImages(const std::vector<RgbImage>& images, const std::string& path)
     saveImage(tileGrid(images, columns, images.front().width, 2), path);
 }
 
-std::unique_ptr<Workspace> openWorkspace(const Args& args, const Model& model)
-{
-    if (args.has("no-cache"))
-        return nullptr;
-    const std::string file = args.value("workspace", Workspace::fileForModel(Workspace::defaultDataDirectory(), model.hash()));
-    return Workspace::open(file, model.hash());
-}
-
 } // namespace
 
 int runFeatureVis(const Args& args)
@@ -53,7 +46,7 @@ int runFeatureVis(const Args& args)
     FeatureVisConfig config = featureVisConfigFromArgs(args);
     const bool quiet = args.has("quiet");
     Progress progress(stderrProgress(quiet));
-    auto workspace = openWorkspace(args, *model);
+    auto workspace = cacheWorkspaceForModel(args, *model);
 
     Json out = Json::object();
     out["model_hash"] = model->hash();
@@ -61,7 +54,7 @@ int runFeatureVis(const Args& args)
     if (args.has("all")) {
         out["parameters"] = config.cacheKey();
         const std::string layer = model->layer(args.required("layer")).path;
-        const LayerRender render = renderLayerFeatureVis(*model, workspace.get(), config, layer, args.intValue("batch", 16), progress);
+        const LayerRender render = renderLayerFeatureVis(*model, workspace.get(), config, layer, args.positiveInt("batch", 16), progress);
         endProgressLine(quiet);
         out["layer"] = layer;
         out["channels"] = int(render.images.size());
@@ -72,6 +65,7 @@ int runFeatureVis(const Args& args)
             out["out"] = args.value("out");
         }
         std::cout << out.dump(2) << std::endl;
+        warnAboutCache(workspace.get());
         return 0;
     }
 
@@ -102,6 +96,7 @@ int runFeatureVis(const Args& args)
         out["out"] = args.value("out");
     }
     std::cout << out.dump(2) << std::endl;
+    warnAboutCache(workspace.get());
     return 0;
 }
 

@@ -19,7 +19,7 @@ int runNmf(const Args& args)
     const auto paths = splitList(args.required("image"));
     for (const auto& p : paths)
         images.push_back(loadImage(p));
-    const LayerFactors f = factorizeLayer(*model, images, args.required("layer"), args.intValue("k", 6),
+    const LayerFactors f = factorizeLayer(*model, images, args.required("layer"), args.positiveInt("k", 6),
                                           args.intValue("iterations", 300), std::uint64_t(args.intValue("seed", 0)));
     Json out = Json::object();
     out["layer"] = f.layer;

@@ -17,8 +17,8 @@ int runScan(const Args& args)
     ScanConfig config;
     config.folder = args.required("images");
     config.layers = splitList(args.required("layers"));
-    config.topK = args.intValue("k", config.topK);
-    config.batchSize = args.intValue("batch", config.batchSize);
+    config.topK = args.positiveInt("k", config.topK);
+    config.batchSize = args.positiveInt("batch", config.batchSize);
     config.decodeThreads = args.intValue("threads", 0);
     const bool quiet = args.has("quiet");
     Progress progress(stderrProgress(quiet));

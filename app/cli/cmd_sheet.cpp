@@ -20,7 +20,7 @@ int runSheet(const Args& args)
     const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     const auto workspace = workspaceForModel(args, *model);
     const UnitFamily family = familyFromText(workspace.get(), args.required("units"));  // "layer:c1,c2" or a saved family
-    const int k = std::max(0, args.intValue("k", 8));
+    const int k = args.intValue("k", 8, 0);
     const int tile = std::clamp(args.intValue("tile", 96), 16, 512);
     Progress progress(stderrProgress(args.has("quiet")));
     const auto rows = unitSheet(*model, *workspace, family.layer, family.channels, k, tile, progress);

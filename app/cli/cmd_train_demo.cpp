@@ -26,7 +26,7 @@ int runTrainDemo(const Args& args)
     TrainingConfig config;
     config.seed = std::uint64_t(args.intValue("seed", 1));
     config.steps = args.intValue("steps", config.steps);
-    config.batchSize = args.intValue("batch", config.batchSize);
+    config.batchSize = args.positiveInt("batch", config.batchSize);
     config.imageSize = args.intValue("size", config.imageSize);
     const std::string out = args.value("out", builtinModelDirectory(Workspace::defaultDataDirectory()));
     const bool quiet = args.has("quiet");

@@ -112,7 +112,7 @@ int runRotation(const Args& args, Model& model, Workspace& workspace, Progress& 
     config.folder = args.value("folder");
     config.examples = args.intValue("examples", 16);
     config.stepDegrees = args.doubleValue("step", 5);
-    config.batchSize = args.intValue("batch", 32);
+    config.batchSize = args.positiveInt("batch", 32);
     const RotationTuning r = rotationTuning(model, workspace, config, progress);
     endProgressLine(args.has("quiet"));
     writeOutputs(args, nullptr, rotationCsv(r));
@@ -209,7 +209,7 @@ int runTune(const Args& args)
     SweepConfig config;
     config.base = stimulusFromArgs(args);
     config.axes = parseSweep(args.value("sweep", defaultSweep(config.base.kind)));
-    config.batchSize = args.intValue("batch", 32);
+    config.batchSize = args.positiveInt("batch", 32);
     if (args.has("rank"))
         return runRanking(args, *model, *workspace, config, progress);
     config.target = targetFromArgs(args, workspace.get());

@@ -18,7 +18,7 @@ FeatureVisConfig featureVisConfigFromArgs(const Args& args)
     c.steps = args.intValue("steps", c.steps);
     c.learningRate = float(args.doubleValue("lr", c.learningRate));
     c.seed = std::uint64_t(args.intValue("seed", 0));
-    c.batch = args.intValue("batch", 1);
+    c.batch = args.positiveInt("batch", 1);
     c.diversity = float(args.doubleValue("diversity", 0));
     c.transformationRobustness = !args.has("no-transforms");
     c.jitterPixels = float(args.doubleValue("jitter", c.jitterPixels));

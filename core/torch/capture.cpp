@@ -111,7 +111,7 @@ public:
     Value* value(size_t index) const { return graph_->outputs()[index]; }
 
     CapturePlan finish(const std::vector<std::vector<size_t>>& requested, bool withModelOutput,
-                       std::vector<std::vector<std::string>> sources)
+                       std::vector<std::vector<std::string>> sources, ReluRule reluRule)
     {
         std::vector<Value*> results;
         CapturePlan plan;
@@ -132,10 +132,20 @@ public:
         while (!graph_->outputs().empty())
             graph_->eraseOutput(graph_->outputs().size() - 1);
         graph_->registerOutput(tuple->output());
-        // Module calls count as side effects for the default policy; ours are pure forwards,
-        // so allow deleting them: this is what cuts the network after the deepest layer.
-        torch::jit::EliminateDeadCode(graph_, torch::jit::DCESideEffectPolicy::ALLOW_DELETING_NODES_WITH_SIDE_EFFECTS);
+        // The model's own checks (an `if ...: raise`) up to the deepest returned value still run:
+        // a capture must refuse what the model refuses. Checks after it are cut with the rest.
+        lastProducer_ = graph_->block()->param_node();
+        for (Value* v : results)
+            if (lastProducer_->isBefore(v->node()))
+                lastProducer_ = v->node();
+        // The default policy keeps side effects (those checks, but also every module call);
+        // removeUnusedModuleCalls then deletes unused calls from the end: this is what cuts
+        // the network after the deepest layer.
+        torch::jit::EliminateDeadCode(graph_);
         removeUnusedModuleCalls();
+        // After the cut: only the ReLUs between the input and the returned values change.
+        plan.reluRule = reluRule;
+        plan.modifiedRelus = applyReluRule(*graph_, reluRule);
 
         plan.methodName = "__loupe_capture_" + std::to_string(gMethodCounter++);
         plan.withModelOutput = withModelOutput;
@@ -311,6 +321,17 @@ private:
         return false;
     }
 
+    static bool raises(Node* node)
+    {
+        if (node->kind() == prim::RaiseException)
+            return true;
+        for (auto* block : node->blocks())
+            for (Node* inner : block->nodes())
+                if (raises(inner))
+                    return true;
+        return false;
+    }
+
     void removeUnusedModuleCalls()
     {
         bool changed = true;
@@ -319,8 +340,8 @@ private:
             for (auto it = graph_->nodes().rbegin(); it != graph_->nodes().rend(); ++it) {
                 Node* node = *it;
                 const auto kind = node->kind();
-                if (kind == prim::Return || kind == prim::Param || kind == prim::RaiseException || kind == prim::Print ||
-                    kind == prim::SetAttr || kind == aten::warn || writesToLiveTensor(node))
+                if (kind == prim::Return || kind == prim::Param || kind == prim::Print || kind == prim::SetAttr ||
+                    kind == aten::warn || writesToLiveTensor(node) || (node->isBefore(lastProducer_) && raises(node)))
                     continue;
                 bool unused = true;
                 for (Value* out : node->outputs())
@@ -355,21 +376,22 @@ private:
     std::map<std::string, size_t> tracked_;
     std::map<std::string, size_t> trackedInputs_;
     std::set<std::string> inlined_;
+    Node* lastProducer_ = nullptr;  // of the values a plan returns; checks before it are kept
 };
 
-std::string planKey(const std::vector<CaptureRequest>& requests, bool withModelOutput)
+std::string planKey(const std::vector<CaptureRequest>& requests, bool withModelOutput, ReluRule reluRule)
 {
     std::ostringstream key;
     for (const auto& r : requests)
         key << r.layer << (r.preRelu ? "#pre" : "") << (r.input ? "#in" : "") << '|';
-    key << withModelOutput;
+    key << withModelOutput << '|' << int(reluRule);
     return key.str();
 }
 
 } // namespace
 
 CapturePlan compileCapture(torch::jit::Module& root, const std::vector<CaptureRequest>& requests,
-                           bool withModelOutput)
+                           bool withModelOutput, ReluRule reluRule)
 {
     try {
         GraphSurgeon surgeon(root);
@@ -388,7 +410,7 @@ CapturePlan compileCapture(torch::jit::Module& root, const std::vector<CaptureRe
             }
             sources.push_back(src);
         }
-        return surgeon.finish(requested, withModelOutput, std::move(sources));
+        return surgeon.finish(requested, withModelOutput, std::move(sources), reluRule);
     } catch (const Error&) {
         throw;
     } catch (const std::exception& e) {
@@ -412,18 +434,39 @@ std::map<std::string, std::string> captureProblems(torch::jit::Module& root, con
 }
 
 const CapturePlan& CaptureCache::plan(torch::jit::Module& root, const std::vector<CaptureRequest>& requests,
-                                      bool withModelOutput)
+                                      bool withModelOutput, ReluRule reluRule)
 {
-    const std::string key = planKey(requests, withModelOutput);
+    const std::string key = planKey(requests, withModelOutput, reluRule);
     auto it = plans_.find(key);
     if (it == plans_.end())
-        it = plans_.emplace(key, compileCapture(root, requests, withModelOutput)).first;
+        it = plans_.emplace(key, compileCapture(root, requests, withModelOutput, reluRule)).first;
     return it->second;
 }
 
+namespace {
+
+// Under c10::InferenceMode a plan runs as a twin method with its own graph executor. One
+// executor that has specialised its graph for autograd (a receptive-field estimate, a feature
+// visualization) records backward nodes even for inference tensors, which then fails with
+// "Inference tensors cannot be saved for backward"; separate executors never mix the two.
+torch::jit::Method methodFor(torch::jit::Module& root, const CapturePlan& plan)
+{
+    if (!c10::InferenceMode::is_enabled())
+        return root.get_method(plan.methodName);
+    const std::string twin = plan.methodName + "_inference";
+    if (auto method = root.find_method(twin))
+        return *method;
+    auto graph = torch::jit::toGraphFunction(root.get_method(plan.methodName).function()).graph()->copy();
+    auto type = root.type();
+    type->addMethod(root._ivalue()->compilation_unit()->create_function(c10::QualifiedName(*type->name(), twin), graph));
+    return root.get_method(twin);
+}
+
+} // namespace
+
 CaptureResult runCapture(torch::jit::Module& root, const CapturePlan& plan, const torch::Tensor& input)
 {
-    const auto outputs = root.get_method(plan.methodName)({input}).toTuple()->elements();
+    const auto outputs = methodFor(root, plan)({input}).toTuple()->elements();
     CaptureResult result;
     size_t next = 0;
     for (int parts : plan.partsPerRequest) {

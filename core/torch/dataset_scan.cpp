@@ -148,7 +148,7 @@ ReceptiveField cachedReceptiveField(Model& model, Workspace& workspace, const st
         return field;
     }
     const ReceptiveField field = estimateReceptiveField(model, layer);
-    workspace.put(kKind, key, Json(Json::Array{field.size, field.stride, field.offset}).dump());
+    workspace.cacheBestEffort([&] { workspace.put(kKind, key, Json(Json::Array{field.size, field.stride, field.offset}).dump()); });
     return field;
 }
 
@@ -156,7 +156,13 @@ std::vector<std::string> scannedFolders(const Workspace& workspace)
 {
     std::vector<std::string> out;
     if (const auto stored = workspace.get(kKind, "folders")) {
-        const Json folders = Json::parse(*stored);  // keep it alive while iterating
+        Json folders;  // kept alive while iterating
+        try {
+            folders = Json::parse(*stored);
+        } catch (const Error& e) {
+            throw Error("the list of scanned folders in workspace '" + workspace.file() + "' is damaged (" + e.what() +
+                        "). Delete the workspace to start over");
+        }
         for (const auto& f : folders.toArray())
             out.push_back(f.toString());
     }
@@ -175,27 +181,45 @@ ScanResults loadScan(const Workspace& workspace, const std::string& folderArgume
     const auto stored = workspace.get(kKind, imagesKey(folder));
     if (!stored)
         throw Error("folder '" + folder + "' has not been scanned for this model");
-    const Json doc = Json::parse(*stored);
     ScanResults scan;
     scan.folder = folder;
-    scan.inputSize = int(doc["input_size"].toNumber());
-    for (const auto& i : doc["images"].toArray())
-        scan.images.push_back(i.toString());
-    for (const auto& s : doc["skipped"].toArray())
-        scan.skipped.push_back({s.toArray().at(0).toString(), s.toArray().at(1).toString()});
-    for (const auto& l : doc["layers"].toArray()) {
-        scan.layerOrder.push_back(l.toString());
-        if (!onlyLayers.empty() && std::find(onlyLayers.begin(), onlyLayers.end(), l.toString()) == onlyLayers.end())
-            continue;
-        if (const auto bytes = workspace.get(kKind, layerKey(folder, l.toString())))
+    // Whatever fails below means the stored scan is damaged: say so, by folder and layer,
+    // instead of "not indexed" or a bare "vector::_M_range_check".
+    std::string part = "image list";
+    try {
+        const Json doc = Json::parse(*stored);
+        if (!doc.isObject() || !doc["images"].isArray() || !doc["layers"].isArray())
+            throw Error("not a scan record");
+        scan.inputSize = int(doc["input_size"].toNumber());
+        for (const auto& i : doc["images"].toArray())
+            scan.images.push_back(i.toString());
+        for (const auto& s : doc["skipped"].toArray())
+            scan.skipped.push_back({s.toArray().at(0).toString(), s.toArray().at(1).toString()});
+        for (const auto& [name, f] : doc["receptive_fields"].toObject()) {
+            ReceptiveField field;
+            field.size = int(f.toArray().at(0).toNumber());
+            field.stride = f.toArray().at(1).toNumber();
+            field.offset = f.toArray().at(2).toNumber();
+            scan.receptiveFields[name] = field;
+        }
+        for (const auto& l : doc["layers"].toArray()) {
+            scan.layerOrder.push_back(l.toString());
+            if (!onlyLayers.empty() && std::find(onlyLayers.begin(), onlyLayers.end(), l.toString()) == onlyLayers.end())
+                continue;
+            part = "statistics of layer '" + l.toString() + "'";
+            const auto bytes = workspace.get(kKind, layerKey(folder, l.toString()));
+            if (!bytes)
+                throw Error("missing");
             scan.layers[l.toString()] = deserializeChannelStatistics(*bytes);
-    }
-    for (const auto& [name, f] : doc["receptive_fields"].toObject()) {
-        ReceptiveField field;
-        field.size = int(f.toArray().at(0).toNumber());
-        field.stride = f.toArray().at(1).toNumber();
-        field.offset = f.toArray().at(2).toNumber();
-        scan.receptiveFields[name] = field;
+        }
+    } catch (const std::exception& e) {
+        if (std::string(e.what()).find("is damaged") != std::string::npos)
+            throw;  // the workspace file itself (Workspace::get says how to start over)
+        // Our own errors say what is wrong; anything else (an index out of range) means a
+        // record of the wrong shape.
+        const std::string what = dynamic_cast<const Error*>(&e) ? firstLine(e.what()) : "unexpected structure";
+        throw Error("the stored scan of '" + folder + "' in workspace '" + workspace.file() + "' is damaged (" + part + ": " +
+                    what + "). Scan into a new workspace, or delete this one to start over");
     }
     return scan;
 }
@@ -210,7 +234,8 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
     ScanResults scan;
     scan.folder = canonicalFolder(config.folder);
     scan.inputSize = d.metadata.input.size;
-    const std::vector<std::string> listing = listImages(scan.folder);
+    const ImageFolderListing folderListing = listImageFolder(scan.folder);
+    const std::vector<std::string>& listing = folderListing.images;
     if (listing.empty())
         throw Error("no images (JPEG, PNG, BMP, WebP or TIFF files) in '" + scan.folder + "' or its subfolders");
 
@@ -240,7 +265,6 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
             throw Error("the earlier scan of this folder indexed other layers; "
                         "scan into a new workspace or with the same layers");
         scan.images = earlier.images;
-        scan.skipped = earlier.skipped;
         for (auto& layer : layers) {
             const auto it = earlier.layers.find(layer.path);
             if (it != earlier.layers.end() && it->second.size() == layer.channels.size() && !earlier.images.empty())
@@ -251,10 +275,11 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
         }
         for (const auto& s : earlier.images)
             done.insert(s);
-        for (const auto& s : earlier.skipped)
-            done.insert(s.path);
+        // Skipped files are tried again: they may have been restored or replaced since.
     } catch (const Error& e) {
-        if (std::string(e.what()).find("other layers") != std::string::npos)
+        // Only "never scanned" starts afresh; a damaged earlier scan is reported, never
+        // silently overwritten.
+        if (std::string(e.what()).find("has not been scanned") == std::string::npos)
             throw;
     }
     std::vector<std::string> todo;
@@ -262,6 +287,8 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
         if (!done.count(path))
             todo.push_back(path);
 
+    for (const auto& [path, reason] : folderListing.unusable)
+        scan.skipped.push_back({path, reason});
     ScanSummary summary;
     summary.imagesInFolder = int(listing.size());
     summary.alreadyScanned = int(scan.images.size());

@@ -153,6 +153,10 @@ std::unique_ptr<Model> Model::load(const std::string& path, DevicePreference dev
     model->setDevice(device);
     Impl& d = *model->impl_;
     d.numClasses = probeForward(d.module, d.metadata.input, d.device, fileName(path));
+    // Labels are read by index: one missing would shift every name after it.
+    if (!d.metadata.labels.empty() && int(d.metadata.labels.size()) != d.numClasses)
+        throw Error("'" + fileName(path) + "': loupe.json lists " + std::to_string(d.metadata.labels.size()) +
+                    " labels, but the model has " + std::to_string(d.numClasses) + " output classes");
     try {
         d.layers = listLayers(d.module, d.metadata, d.device);
     } catch (const Error&) {

@@ -30,7 +30,21 @@ Run runCli(const QStringList& args)
 class TestCli : public QObject {
     Q_OBJECT
 private slots:
-    void initTestCase() { model_ = QString::fromStdString(loupe::test::writeBranchyCnn(dir_.path().toStdString())); }
+    void initTestCase()
+    {
+        model_ = QString::fromStdString(loupe::test::writeBranchyCnn(dir_.path().toStdString()));
+        image_ = dir_.filePath("photo.jpg");
+        loupe::RgbImage photo(48, 40);
+        for (size_t i = 0; i < photo.pixels.size(); ++i)
+            photo.pixels[i] = std::uint8_t(i * 7);
+        loupe::saveImage(photo, image_.toStdString());
+        QFile whole(image_);
+        QVERIFY(whole.open(QIODevice::ReadOnly));
+        const QByteArray bytes = whole.readAll();
+        QFile cut(dir_.filePath("truncated.jpg"));
+        QVERIFY(cut.open(QIODevice::WriteOnly));
+        cut.write(bytes.left(bytes.size() / 2));
+    }
 
     void infoPrintsModelJson()
     {
@@ -112,6 +126,31 @@ private slots:
         QTest::newRow("unknown layer") << QStringList{"activations", "--model", "@model", "--image", "@model", "--layer", "x"}
                                        << "not a readable image";
         QTest::newRow("typo") << QStringList{"info", "--modle", "x"} << "unknown option --modle";
+        const QStringList scan{"scan", "--model", "@model", "--images", "@dir", "--layers", "block", "--workspace", "@dir/ws.sqlite"};
+        QTest::newRow("scan k negative") << scan + QStringList{"--k", "-3"} << "--k must be at least 1";
+        QTest::newRow("scan k zero") << scan + QStringList{"--k", "0"} << "--k must be at least 1";
+        QTest::newRow("scan batch zero") << scan + QStringList{"--batch", "0"} << "--batch must be at least 1";
+        const QStringList dictionary{"dictionary", "--model", "@model", "--image", "@image", "--layer", "block"};
+        QTest::newRow("dictionary at nan") << dictionary + QStringList{"--at", "nan,nan"} << "--at expects two finite numbers";
+        QTest::newRow("dictionary at huge") << dictionary + QStringList{"--at", "1e308,5"} << "lies outside the image";
+        QTest::newRow("dictionary k negative") << dictionary + QStringList{"--at", "24,20", "--k", "-1"} << "--k must be at least 1";
+        QTest::newRow("tile zero") << QStringList{"activations", "--model", "@model", "--image", "@image", "--layer", "block", "--out",
+                                                  "@dir/g.png", "--tile", "0"}
+                                   << "--tile must be at least 4";
+        QTest::newRow("unknown fill") << QStringList{"attribute", "--model", "@model", "--image", "@image", "--method", "occlusion",
+                                                     "--target", "class:0", "--fill", "purple"}
+                                      << "unknown fill 'purple'";
+        QTest::newRow("noise not finite") << QStringList{"attribute", "--model", "@model", "--image", "@image", "--method",
+                                                         "smoothgrad", "--target", "class:0", "--noise", "inf"}
+                                          << "--noise expects a finite number";
+        // One decoder policy: a truncated JPEG is refused here as the scan refuses it.
+        const QStringList cut{"--model", "@model", "--image", "@dir/truncated.jpg"};
+        QTest::newRow("truncated JPEG, activations") << QStringList{"activations"} + cut + QStringList{"--layer", "block"}
+                                                     << "truncated JPEG";
+        QTest::newRow("truncated JPEG, attribute")
+            << QStringList{"attribute"} + cut + QStringList{"--method", "saliency", "--target", "class:0"} << "truncated JPEG";
+        QTest::newRow("truncated JPEG, dictionary")
+            << QStringList{"dictionary"} + cut + QStringList{"--layer", "block", "--at", "3,3"} << "truncated JPEG";
         QTest::newRow("unknown command") << QStringList{"frobnicate"} << "unknown command";
     }
     void badInputExitsNonZeroWithOneLine()
@@ -119,6 +158,8 @@ private slots:
         QFETCH(QStringList, args);
         QFETCH(QString, expected);
         args.replaceInStrings("@model", model_);
+        args.replaceInStrings("@image", image_);
+        args.replaceInStrings("@dir", dir_.path());
         const Run r = runCli(args);
         QVERIFY(r.exitCode != 0);
         QVERIFY2(r.err.contains(expected), qPrintable(r.err));
@@ -127,6 +168,7 @@ private slots:
 
 private:
     QTemporaryDir dir_;
+    QString image_;
     QString model_;
 };
 

@@ -78,6 +78,21 @@ private slots:
         QVERIFY(!acts.predictions[0].label.empty());
     }
 
+    // The model refuses any non-zero input itself; capturing conv1 (cut before conv2) must
+    // run that check too instead of returning activations the model would never produce.
+    void capturesRunTheModelsOwnChecks()
+    {
+        const auto model = Model::load(test::writeCheckedInputModel(dir_.path().toStdString()), DevicePreference::Cpu);
+        const auto black = computeActivations(*model, RgbImage(16, 16), "conv1");
+        QCOMPARE(black.channels, 4);
+        try {
+            computeActivations(*model, barImage(16, 5), "conv1");
+            QFAIL("the model's own check was skipped");
+        } catch (const Error& e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains("only black images"), e.what());
+        }
+    }
+
     void nonSpatialLayerIsOneCellPerChannel()
     {
         const auto model = Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);

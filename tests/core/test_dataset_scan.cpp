@@ -14,6 +14,9 @@
 #include <QtTest>
 
 #include <fstream>
+#include <functional>
+
+#include <sys/stat.h>
 
 using namespace loupe;
 
@@ -228,10 +231,17 @@ private slots:
         QVERIFY(QString::fromStdString(reasons["text.jpg"]).contains("not a readable image"));
         QVERIFY(QString::fromStdString(reasons["truncated.jpg"]).contains("truncated"));
         QVERIFY(QString::fromStdString(reasons["huge.png"]).contains("too large"));
-        // A re-run does not retry them and finds nothing new.
+        // A re-run tries them again: still broken, they are listed again, once each.
         const ScanSummary again = scanFolder(*model_, *workspace, config, progress);
         QCOMPARE(again.scannedNow, 0);
         QCOMPARE(again.skipped.size(), size_t(4));
+        // A file restored since is scanned by the next run (it was excluded for good before).
+        saveImage(noiseImage(4, 32, 32), dir.filePath("empty.jpg").toStdString());
+        const ScanSummary restored = scanFolder(*model_, *workspace, config, progress);
+        QCOMPARE(restored.scannedNow, 1);
+        QCOMPARE(restored.alreadyScanned, 3);
+        QCOMPARE(restored.skipped.size(), size_t(3));
+        QCOMPARE(loadScan(*workspace).images.size(), size_t(4));
         // A folder without a single image is refused with the reason, not "scanned".
         QTemporaryDir empty;
         config.folder = empty.path().toStdString();
@@ -241,6 +251,97 @@ private slots:
         } catch (const Error& e) {
             QVERIFY2(QString(e.what()).contains("no images"), e.what());
         }
+    }
+
+    void entriesThatAreNoFilesAreListedWithAReason()
+    {
+        QTemporaryDir dir;
+        saveImage(noiseImage(5, 32, 32), dir.filePath("real.png").toStdString());
+        QVERIFY(QDir(dir.path()).mkdir("folder.jpg"));
+        saveImage(noiseImage(6, 32, 32), dir.filePath("folder.jpg/inside.png").toStdString());
+        QVERIFY(::mkfifo(dir.filePath("pipe.jpg").toLocal8Bit().constData(), 0600) == 0);
+        QVERIFY(QFile::link(dir.filePath("missing.png"), dir.filePath("dangling.png")));
+        QVERIFY(QFile::link(dir.filePath("loop_b.png"), dir.filePath("loop_a.png")));
+        QVERIFY(QFile::link(dir.filePath("loop_a.png"), dir.filePath("loop_b.png")));
+        QVERIFY(QFile::link(dir.filePath("real.png"), dir.filePath("alias.png")));
+
+        QTemporaryDir ws;
+        auto workspace = Workspace::open(ws.filePath("w.sqlite").toStdString(), model_->hash());
+        ScanConfig config;
+        config.folder = dir.path().toStdString();
+        config.layers = {"conv1"};
+        Progress progress;
+        const ScanSummary summary = scanFolder(*model_, *workspace, config, progress);
+        QCOMPARE(summary.scannedNow, 3);  // real, folder.jpg/inside, alias (a link to an image)
+        std::map<std::string, std::string> reasons;
+        for (const auto& s : summary.skipped)
+            reasons[s.path] = s.reason;
+        QCOMPARE(reasons.size(), size_t(5));
+        QVERIFY(QString::fromStdString(reasons["folder.jpg"]).contains("folder"));
+        QVERIFY(QString::fromStdString(reasons["pipe.jpg"]).contains("FIFO"));
+        QVERIFY(QString::fromStdString(reasons["dangling.png"]).contains("dangling"));
+        QVERIFY(!reasons["loop_a.png"].empty());
+        QVERIFY(!reasons["loop_b.png"].empty());
+    }
+
+    void singleDeepLayerScanOnAFreshWorkspace()
+    {
+        // The receptive-field estimate differentiates the same capture plan the scan then runs
+        // under InferenceMode; that once failed with "Inference tensors cannot be saved for
+        // backward" for a single deep layer on a fresh workspace.
+        QTemporaryDir models, ws;
+        const auto branchy = Model::load(test::writeBranchyCnn(models.path().toStdString()), DevicePreference::Cpu);
+        for (const char* layer : {"block", "pool", "block.b2"}) {
+            auto workspace = Workspace::open(ws.filePath(QString("%1.sqlite").arg(layer)).toStdString(), branchy->hash());
+            ScanConfig config;
+            config.folder = data_.path().toStdString();
+            config.layers = {layer};
+            Progress progress;
+            const ScanSummary summary = scanFolder(*branchy, *workspace, config, progress);
+            QCOMPARE(summary.scannedNow, 42);
+        }
+    }
+
+    void damagedScansAreReportedAndNeverOverwritten_data()
+    {
+        QTest::addColumn<QString>("part");       // which record is damaged
+        QTest::addColumn<QByteArray>("garbage");
+        QTest::newRow("layer blob") << "|layer|conv1" << QByteArray("\x01\x02 not statistics");
+        QTest::newRow("image list, not JSON") << "|images" << QByteArray("{\"images\": [\"a.png\",");
+        QTest::newRow("image list, wrong shape") << "|images" << QByteArray(R"({"images": ["a"], "layers": ["conv1"], "skipped": [[]]})");
+    }
+    void damagedScansAreReportedAndNeverOverwritten()
+    {
+        QFETCH(QString, part);
+        QFETCH(QByteArray, garbage);
+        QTemporaryDir ws;
+        auto workspace = Workspace::open(ws.filePath("w.sqlite").toStdString(), model_->hash());
+        ScanConfig config;
+        config.folder = data_.path().toStdString();
+        config.layers = {"conv1"};
+        Progress progress;
+        scanFolder(*model_, *workspace, config, progress);
+        std::string damagedKey;
+        for (const auto& key : workspace->keys("scan"))
+            if (QString::fromStdString(key).endsWith(part))
+                damagedKey = key;
+        QVERIFY(!damagedKey.empty());
+        workspace->put("scan", damagedKey, garbage.toStdString());
+
+        const auto expectDamage = [&](const std::function<void()>& call) {
+            try {
+                call();
+                QFAIL("a damaged scan was accepted");
+            } catch (const Error& e) {
+                const QString message = QString::fromUtf8(e.what());
+                QVERIFY2(message.contains("damaged") && !message.contains("_M_range_check"), e.what());
+            }
+        };
+        expectDamage([&] { loadScan(*workspace); });
+        expectDamage([&] { loadScan(*workspace, {}, {"conv1"}); });
+        // A new scan of the folder does not start over on top of the damaged one.
+        expectDamage([&] { scanFolder(*model_, *workspace, config, progress); });
+        QCOMPARE(QByteArray::fromStdString(*workspace->get("scan", damagedKey)), garbage);
     }
 
     void statisticsMergeExactly()

@@ -99,6 +99,28 @@ private slots:
         QVERIFY(errorOf(dir_.path().toStdString()).contains("not a file"));
     }
 
+    void labelCountMustMatchTheClasses_data()
+    {
+        QTest::addColumn<QString>("labels");
+        QTest::addColumn<bool>("accepted");
+        QTest::newRow("three for three") << R"(["a", "b", "c"])" << true;
+        QTest::newRow("two for three") << R"(["a", "b"])" << false;
+        QTest::newRow("four for three") << R"(["a", "b", "c", "d"])" << false;
+        QTest::newRow("none") << "[]" << true;
+    }
+    void labelCountMustMatchTheClasses()
+    {
+        QFETCH(QString, labels);
+        QFETCH(bool, accepted);
+        const std::string json = R"({"labels": )" + labels.toStdString() + "}";
+        const std::string path = test::writeBranchyCnnWithMetadata(dir_.path().toStdString(), QTest::currentDataTag(), json);
+        const QString message = errorOf(path);
+        if (accepted)
+            QVERIFY2(message.isEmpty(), qPrintable(message));
+        else
+            QVERIFY2(message.contains("labels") && message.contains("3 output classes"), qPrintable(message));
+    }
+
     void nonImageModuleIsRefused()
     {
         const QString message = errorOf(test::writeNonImageModule(dir_.path().toStdString()));

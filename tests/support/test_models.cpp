@@ -63,7 +63,9 @@ std::string metadataJson()
 
 } // namespace
 
-std::string writeBranchyCnn(const std::string& directory, bool withMetadata, int seed)
+namespace {
+
+torch::jit::Module branchyCnn(int seed)
 {
     torch::manual_seed(seed);
     auto block = makeModule("Inception");
@@ -99,11 +101,27 @@ def forward(self, x):
     x = self.pool.forward(x)
     return self.head.forward(x)
 )");
+    return net;
+}
+
+} // namespace
+
+std::string writeBranchyCnn(const std::string& directory, bool withMetadata, int seed)
+{
+    auto net = branchyCnn(seed);
     const std::string path = directory + "/branchy" + (withMetadata ? "" : "_plain") + ".pt";
     torch::jit::ExtraFilesMap extra;
     if (withMetadata)
         extra["loupe.json"] = metadataJson();
     net.save(path, extra);
+    return path;
+}
+
+std::string writeBranchyCnnWithMetadata(const std::string& directory, const std::string& name, const std::string& json)
+{
+    auto net = branchyCnn(1);
+    const std::string path = directory + "/" + name + ".pt";
+    net.save(path, {{"loupe.json", json}});
     return path;
 }
 
@@ -147,6 +165,23 @@ def forward(self, x):
 )");
     const std::string path = directory + "/signed_relu.pt";
     torch::jit::ExtraFilesMap extra{{"loupe.json", R"({"input": {"size": 16, "range": [0, 1], "mean": [0.5, 0.5, 0.5], "std": [1, 1, 1]}})"}};
+    net.save(path, extra);
+    return path;
+}
+
+std::string writeCheckedInputModel(const std::string& directory)
+{
+    torch::manual_seed(3);
+    auto net = makeModule("CheckedInput");
+    net.register_module("conv1", convRelu(3, 4, 3));
+    net.register_module("conv2", convRelu(4, 4, 3));
+    net.define(R"(
+def forward(self, x):
+    assert bool(x.abs().sum() == 0.0), "only black images"
+    return self.conv2.forward(self.conv1.forward(x))
+)");
+    const std::string path = directory + "/checked_input.pt";
+    torch::jit::ExtraFilesMap extra{{"loupe.json", R"({"input": {"size": 16, "range": [0, 1], "mean": [0, 0, 0], "std": [1, 1, 1]}})"}};
     net.save(path, extra);
     return path;
 }

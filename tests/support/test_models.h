@@ -11,6 +11,8 @@ namespace loupe::test {
 // Input 3x32x32. With metadata, loupe.json names it, sets labels and an alias "mixed" for
 // "block". Returns the file path.
 std::string writeBranchyCnn(const std::string& directory, bool withMetadata = true, int seed = 1);
+// The same network with the given loupe.json text (saved as `name`.pt).
+std::string writeBranchyCnnWithMetadata(const std::string& directory, const std::string& name, const std::string& json);
 
 // A scripted module whose forward is not an image model (matrix product on a 10-vector).
 std::string writeNonImageModule(const std::string& directory);
@@ -32,6 +34,11 @@ std::string writeCurveDetector(const std::string& directory, double orientationD
 // logits = (-s, s) with s = sum(relu(conv(x))): class 0 only ever sends negative gradients
 // into the ReLU, class 1 positive ones. For checking modified ReLU backward rules.
 std::string writeSignedReluModel(const std::string& directory);
+
+// conv1 (ConvReLU) -> conv2 (ConvReLU) on a 3x16x16 input in [0, 1] (mean 0, std 1), whose
+// forward first refuses any non-zero input ("only black images") as a model's own runtime
+// check would: a capture must not skip it.
+std::string writeCheckedInputModel(const std::string& directory);
 
 // A linear classifier on a 3x8x8 input: logit k = sum_i w_k[i] * x[i] with
 // w_k[i] = sin(0.37 i + k) (and zero bias), so tests can compute gradients by hand.

@@ -27,6 +27,7 @@
 
 #include <QDockWidget>
 #include <QJsonArray>
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QScrollArea>
@@ -40,12 +41,42 @@ using namespace loupe;
 
 namespace {
 
+// Waits for `done` as long as the window's jobs are still at work: a busy machine only makes
+// it wait longer, while a result that will not come (every job ended, a grace period for the
+// queued signals passed) fails at once. The cap catches hangs only.
+bool whileJobsRun(app::MainWindow& window, const std::function<bool()>& done)
+{
+    constexpr qint64 kGraceMs = 3000, kHangMs = 15 * 60 * 1000;
+    QElapsedTimer total, idle;
+    total.start();
+    bool wasIdle = false;
+    while (!done()) {
+        if (total.elapsed() > kHangMs)
+            return false;
+        QTest::qWait(20);
+        const bool isIdle = window.jobs()->runningCount() == 0;
+        if (isIdle && !wasIdle)
+            idle.start();
+        wasIdle = isIdle;
+        if (isIdle && idle.elapsed() > kGraceMs)
+            return done();
+    }
+    return true;
+}
+
+#define WAIT_FOR(window, condition) QVERIFY2(whileJobsRun(window, [&] { return bool(condition); }), #condition)
+#define WAIT_FOR_COMPARE(window, actual, expected)                                                                 \
+    do {                                                                                                           \
+        whileJobsRun(window, [&] { return (actual) == (expected); });                                              \
+        QCOMPARE(actual, expected);                                                                                \
+    } while (false)
+
 // Opens a model the way a user does and waits for the window to have it.
 bool openAndWait(app::MainWindow& window, const QString& model)
 {
     QSignalSpy ready(&window, &app::MainWindow::modelReady);
     window.openModel(model);
-    return QTest::qWaitFor([&] { return ready.count() == 1; }, 30000);
+    return whileJobsRun(window, [&] { return ready.count() == 1; });
 }
 
 } // namespace
@@ -78,9 +109,9 @@ private slots:
 
         QVERIFY(window.openImage(image_));
         window.selection()->selectLayer("block");
-        QTRY_COMPARE_WITH_TIMEOUT(window.activationsPanel()->grid()->tileCount(), 8, 30000);
+        WAIT_FOR_COMPARE(window, window.activationsPanel()->grid()->tileCount(), 8);
         QCOMPARE(window.activationsPanel()->activations().layer, std::string("block"));
-        QTRY_COMPARE(window.imagePanel()->predictionLines().size(), 3);
+        WAIT_FOR_COMPARE(window, window.imagePanel()->predictionLines().size(), 3);
 
         // Clicking a channel selects the unit everywhere.
         const QRect tile = window.activationsPanel()->grid()->tileRect(6);
@@ -90,12 +121,12 @@ private slots:
 
         // A first-layer conv shows colour filters in the Weights dock.
         window.selection()->selectLayer("conv1");
-        QTRY_COMPARE_WITH_TIMEOUT(window.weightsPanel()->weights().colourFilters.size(), size_t(4), 30000);
-        QTRY_COMPARE(window.activationsPanel()->activations().layer, std::string("conv1"));
+        WAIT_FOR_COMPARE(window, window.weightsPanel()->weights().colourFilters.size(), size_t(4));
+        WAIT_FOR_COMPARE(window, window.activationsPanel()->activations().layer, std::string("conv1"));
 
         // Pre-ReLU toggle recomputes with negative values visible.
         window.selection()->selectLayer("block");
-        QTRY_COMPARE(window.activationsPanel()->activations().layer, std::string("block"));
+        WAIT_FOR_COMPARE(window, window.activationsPanel()->activations().layer, std::string("block"));
         window.jobs()->waitForIdle(10000);
         QTest::qWait(50);
     }
@@ -110,7 +141,7 @@ private slots:
         QSignalSpy results(window.session(), &app::ModelSession::featureVisReady);
         QSignalSpy previews(window.session(), &app::ModelSession::featureVisProgress);
         window.selection()->selectUnit("block", 2);
-        QTRY_COMPARE_WITH_TIMEOUT(results.count(), 2, 60000);  // positive and negative
+        WAIT_FOR_COMPARE(window, results.count(), 2);  // positive and negative
         QVERIFY(!window.neuronPanel()->positiveImage().isNull());
         QVERIFY(!window.neuronPanel()->negativeImage().isNull());
         QVERIFY(previews.count() > 0);  // images arrived while the job ran
@@ -118,19 +149,19 @@ private slots:
 
         // Selecting it again is served from the workspace cache.
         window.selection()->selectUnit("block", 3);
-        QTRY_COMPARE_WITH_TIMEOUT(results.count(), 4, 60000);
+        WAIT_FOR_COMPARE(window, results.count(), 4);
         window.selection()->selectUnit("block", 2);
-        QTRY_COMPARE_WITH_TIMEOUT(results.count(), 6, 60000);
+        WAIT_FOR_COMPARE(window, results.count(), 6);
         QCOMPARE(results.last().at(2).toBool(), true);
 
         // A typed objective (an interaction of two units) renders too; a bad one is explained.
         window.neuronPanel()->setObjectiveText("block:1+block:6");
         window.neuronPanel()->requestRender();
-        QTRY_COMPARE_WITH_TIMEOUT(results.count(), 8, 60000);
+        WAIT_FOR_COMPARE(window, results.count(), 8);
         window.neuronPanel()->setObjectiveText("block:99");
         QSignalSpy failures(window.session(), &app::ModelSession::featureVisFailed);
         window.neuronPanel()->requestRender();
-        QTRY_VERIFY_WITH_TIMEOUT(failures.count() >= 1, 30000);
+        WAIT_FOR(window, failures.count() >= 1);
         QVERIFY(failures.first().at(0).toString().contains("out of range"));
         window.neuronPanel()->setObjectiveText("block:");
         window.neuronPanel()->requestRender();
@@ -140,7 +171,7 @@ private slots:
         // The whole layer fills the grid, one tile per channel.
         QSignalSpy tiles(window.session(), &app::ModelSession::layerChannelReady);
         window.neuronPanel()->requestLayerRender();
-        QTRY_COMPARE_WITH_TIMEOUT(tiles.count(), 8, 60000);
+        WAIT_FOR_COMPARE(window, tiles.count(), 8);
         QCOMPARE(window.neuronPanel()->layerGrid()->tileCount(), 8);
         // The exported figure carries the layer's grid under the images and the plot, and its
         // sidecar says which objective and which layer render it shows.
@@ -150,7 +181,7 @@ private slots:
         QTemporaryDir figures;
         QVERIFY(widgets::exportFigure(*window.neuronPanel(), figures.filePath("neuron.png"), 72, {}).ok);
         QCOMPARE(QImage(figures.filePath("neuron.png")).height(), window.neuronPanel()->exportSize().height());
-        window.jobs()->waitForIdle(30000);
+        window.jobs()->waitForIdle(15 * 60 * 1000);  // follows the jobs; the cap only catches hangs
         qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
 
@@ -169,15 +200,15 @@ private slots:
         QVERIFY(!window.session()->hasScan());
         // The unit is selected before there is a scan: its examples appear when the scan ends.
         window.selection()->selectUnit("block", 4);
-        window.jobs()->waitForIdle(30000);
+        window.jobs()->waitForIdle(15 * 60 * 1000);  // follows the jobs; the cap only catches hangs
         QSignalSpy examples(window.session(), &app::ModelSession::examplesReady);
         QSignalSpy scanned(window.session(), &app::ModelSession::scanFinished);
         window.session()->scanFolder(images.path(), {"block", "conv1"});
-        QTRY_COMPARE_WITH_TIMEOUT(scanned.count(), 1, 60000);
+        WAIT_FOR_COMPARE(window, scanned.count(), 1);
         QVERIFY(scanned.first().at(0).toString().contains("Scanned 12 images"));
         QVERIFY(window.session()->hasScan());
-        QTRY_VERIFY_WITH_TIMEOUT(examples.count() >= 1, 30000);
-        QTRY_COMPARE(window.examplesPanel()->topCount(), 12);
+        WAIT_FOR(window, examples.count() >= 1);
+        WAIT_FOR_COMPARE(window, window.examplesPanel()->topCount(), 12);
         QVERIFY(window.distributionPanel()->plottedPoints() > 0);
         QVERIFY(window.distributionPanel()->status().contains("positions"));
 
@@ -186,7 +217,7 @@ private slots:
         QSignalSpy sheets(window.session(), &app::ModelSession::unitSheetSaved);
         QTemporaryDir figures;
         window.exportUnitSheet(figures.filePath("sheet.png"));
-        QTRY_COMPARE_WITH_TIMEOUT(sheets.count(), 1, 60000);
+        WAIT_FOR_COMPARE(window, sheets.count(), 1);
         QCOMPARE(QImage(figures.filePath("sheet.png")).height(), 3 * (96 + 4) + 4);
         QFile sidecar(figures.filePath("sheet.png.json"));
         QVERIFY(sidecar.open(QIODevice::ReadOnly));
@@ -199,18 +230,18 @@ private slots:
         // the dialog's default layers).
         QSignalSpy sampled(window.session(), &app::ModelSession::scanFinished);
         window.scanSampleImages();
-        QTRY_COMPARE_WITH_TIMEOUT(sampled.count(), 1, 120000);
+        WAIT_FOR_COMPARE(window, sampled.count(), 1);
         QVERIFY2(sampled.first().at(0).toString().contains("Scanned 300 images"), qPrintable(sampled.first().at(0).toString()));
         QVERIFY(QDir(data.path() + "/samples/shapes/spiral").count() >= 30 + 2);
 
         // With a scan, dictionary entries show their channel's top dataset example too.
         QVERIFY(window.openImage(image_));
         window.selection()->selectLayer("block");
-        QTRY_COMPARE_WITH_TIMEOUT(window.activationsPanel()->activations().layer, std::string("block"), 30000);
+        WAIT_FOR_COMPARE(window, window.activationsPanel()->activations().layer, std::string("block"));
         window.dictionaryPanel()->pick(20, 20);
         QVERIFY(!window.dictionaryPanel()->entries().empty());
-        QTRY_VERIFY_WITH_TIMEOUT(window.dictionaryPanel()->topExampleCount() > 0, 30000);
-        window.jobs()->waitForIdle(30000);
+        WAIT_FOR(window, window.dictionaryPanel()->topExampleCount() > 0);
+        window.jobs()->waitForIdle(15 * 60 * 1000);  // follows the jobs; the cap only catches hangs
         qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
 
@@ -222,16 +253,16 @@ private slots:
         QVERIFY(openAndWait(window, model_));
         QVERIFY(window.openImage(image_));
         window.selection()->selectLayer("block");
-        QTRY_COMPARE_WITH_TIMEOUT(window.activationsPanel()->activations().layer, std::string("block"), 30000);
-        QTRY_COMPARE_WITH_TIMEOUT(window.activationsPanel()->grid()->tileCount(), 8, 30000);
+        WAIT_FOR_COMPARE(window, window.activationsPanel()->activations().layer, std::string("block"));
+        WAIT_FOR_COMPARE(window, window.activationsPanel()->grid()->tileCount(), 8);
         QSignalSpy thumbnails(window.session(), &app::ModelSession::thumbnailReady);
         window.dictionaryPanel()->pick(20, 20);
         QVERIFY(!window.dictionaryPanel()->entries().empty());
-        QTRY_COMPARE_WITH_TIMEOUT(size_t(thumbnails.count()), window.dictionaryPanel()->entries().size(), 60000);
+        WAIT_FOR_COMPARE(window, size_t(thumbnails.count()), window.dictionaryPanel()->entries().size());
         QSignalSpy figures(window.session(), &app::ModelSession::figureReady);
         window.session()->requestNmf("block", 3);
         window.session()->requestActivationGrid("block", 4);
-        QTRY_COMPARE_WITH_TIMEOUT(figures.count(), 2, 60000);
+        WAIT_FOR_COMPARE(window, figures.count(), 2);
         QVERIFY(figures.first().at(0).toString().contains("NMF"));
         // The activation grid is a grid figure: hovering one of its cells shows that cell's dictionary.
         const int columns = figures.last().at(2).toInt(), rows = figures.last().at(3).toInt();
@@ -241,12 +272,12 @@ private slots:
         QSignalSpy maps(window.session(), &app::ModelSession::attributionReady);
         QVERIFY(window.attributionPanel()->setMethod("compare"));
         window.attributionPanel()->compute();
-        QTRY_COMPARE_WITH_TIMEOUT(maps.count(), 10, 60000);  // every method, FullGrad included
+        WAIT_FOR_COMPARE(window, maps.count(), 10);  // every method, FullGrad included
         QCOMPARE(window.attributionPanel()->mapCount(), 10);
         window.dictionaryPanel()->pick(500, 20);  // outside: a message, no entries
         QVERIFY(window.dictionaryPanel()->entries().empty());
         QVERIFY(window.dictionaryPanel()->status().contains("outside"));
-        window.jobs()->waitForIdle(30000);
+        window.jobs()->waitForIdle(15 * 60 * 1000);  // follows the jobs; the cap only catches hangs
         qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
 
@@ -265,7 +296,7 @@ private slots:
         tuning->setStimulus("curve");
         tuning->setSweepText("orientation=0:360:10,curvature=1:3:1");
         tuning->run();
-        QTRY_COMPARE_WITH_TIMEOUT(sweeps.count(), 1, 60000);
+        WAIT_FOR_COMPARE(window, sweeps.count(), 1);
         QVERIFY(tuning->showsHeatmap());
         const auto sweep = sweeps.first().at(0).value<SweepResult>();
         QCOMPARE(sweep.stimuli(), 36 * 3);
@@ -285,29 +316,29 @@ private slots:
         window.session()->saveFamily("pair", "conv1", {0, 1});
         using Families = QMap<QString, QString>;
         const auto savedPair = [&] { return !families.isEmpty() && families.last().at(0).value<Families>().value("pair") == "conv1:0,1"; };
-        QTRY_VERIFY_WITH_TIMEOUT(savedPair(), 30000);
+        WAIT_FOR(window, savedPair());
 
         // Saving over it is undoable (Edit > Undo): back to the first family, then to none.
         const auto pairIs = [&](const QString& text) {
             return !families.isEmpty() && families.last().at(0).value<Families>().value("pair") == text;
         };
         window.session()->saveFamily("pair", "conv1", {1});
-        QTRY_VERIFY_WITH_TIMEOUT(pairIs("conv1:1"), 30000);
-        QTRY_COMPARE(window.undoStack()->count(), 2);
+        WAIT_FOR(window, pairIs("conv1:1"));
+        WAIT_FOR_COMPARE(window, window.undoStack()->count(), 2);
         window.undoStack()->undo();
-        QTRY_VERIFY_WITH_TIMEOUT(pairIs("conv1:0,1"), 30000);
+        WAIT_FOR(window, pairIs("conv1:0,1"));
         window.undoStack()->undo();
-        QTRY_VERIFY_WITH_TIMEOUT(!families.last().at(0).value<Families>().contains("pair"), 30000);
+        WAIT_FOR(window, !families.last().at(0).value<Families>().contains("pair"));
         window.undoStack()->redo();
         window.undoStack()->redo();
-        QTRY_VERIFY_WITH_TIMEOUT(pairIs("conv1:1"), 30000);
+        WAIT_FOR(window, pairIs("conv1:1"));
         window.undoStack()->undo();
-        QTRY_VERIFY_WITH_TIMEOUT(savedPair(), 30000);
+        WAIT_FOR(window, savedPair());
         QSignalSpy radial(window.session(), &app::ModelSession::tuningRadialReady);
         tuning->setMode(widgets::TuningRequest::Mode::Radial);
         tuning->setFamilyText("1");
         tuning->run();
-        QTRY_COMPARE_WITH_TIMEOUT(radial.count(), 1, 60000);
+        WAIT_FOR_COMPARE(window, radial.count(), 1);
         const auto tuned = radial.first().at(0).value<RadialTuning>();
         QCOMPARE(tuned.channels, (std::vector<int>{0, 1}));
         QCOMPARE(tuning->plottedSeries(), 2 + 2);  // two guide circles, two units
@@ -316,7 +347,7 @@ private slots:
         QSignalSpy ranked(window.session(), &app::ModelSession::tuningRankReady);
         tuning->setMode(widgets::TuningRequest::Mode::FindTuned);
         tuning->run();
-        QTRY_COMPARE_WITH_TIMEOUT(ranked.count(), 1, 60000);
+        WAIT_FOR_COMPARE(window, ranked.count(), 1);
         const auto units = ranked.first().at(0).value<std::vector<TunedUnit>>();
         QCOMPARE(units.size(), size_t(2));
         for (const auto& u : units) {
@@ -329,14 +360,14 @@ private slots:
         tuning->setMode(widgets::TuningRequest::Mode::Invariance);
         tuning->setSweepText("orientation=0:360:30,curvature=2");
         tuning->run();
-        QTRY_COMPARE_WITH_TIMEOUT(invariance.count(), 1, 60000);
+        WAIT_FOR_COMPARE(window, invariance.count(), 1);
         QCOMPARE(tuning->plottedSeries(), 6);
 
         // Rotation needs a scan; without one the dock says so instead of failing silently.
         tuning->setMode(widgets::TuningRequest::Mode::Rotation);
         tuning->setFamilyText("1");
         tuning->run();
-        QTRY_VERIFY_WITH_TIMEOUT(tuning->status().contains("scan"), 30000);
+        WAIT_FOR(window, tuning->status().contains("scan"));
         // With a scan of a folder of curves: the unit's and its family's curves plus the raw one.
         QTemporaryDir curvesFolder;
         for (int i = 0; i < 12; ++i) {
@@ -347,12 +378,12 @@ private slots:
         }
         QSignalSpy scanned(window.session(), &app::ModelSession::scanFinished);
         window.session()->scanFolder(curvesFolder.path(), {"conv1"});
-        QTRY_COMPARE_WITH_TIMEOUT(scanned.count(), 1, 60000);
+        WAIT_FOR_COMPARE(window, scanned.count(), 1);
         QSignalSpy rotated(window.session(), &app::ModelSession::tuningRotationReady);
         tuning->run();
-        QTRY_COMPARE_WITH_TIMEOUT(rotated.count(), 1, 60000);
+        WAIT_FOR_COMPARE(window, rotated.count(), 1);
         QCOMPARE(tuning->plottedSeries(), 2 + 1);
-        window.jobs()->waitForIdle(30000);
+        window.jobs()->waitForIdle(15 * 60 * 1000);  // follows the jobs; the cap only catches hangs
         qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
 
@@ -364,14 +395,14 @@ private slots:
         QVERIFY(openAndWait(window, model_));
         QVERIFY(window.openImage(image_));
         window.selection()->selectLayer("block");
-        QTRY_VERIFY_WITH_TIMEOUT(!window.imagePanel()->predictionLines().isEmpty(), 30000);
+        WAIT_FOR(window, !window.imagePanel()->predictionLines().isEmpty());
         auto* occlusion = window.occlusionPanel();
 
         QSignalSpy classes(window.session(), &app::ModelSession::occlusionClassesReady);
         occlusion->setMap(widgets::OcclusionPanel::Map::TopClass);
         occlusion->setPatch(8, 4);
         occlusion->run();
-        QTRY_VERIFY_WITH_TIMEOUT(!classes.isEmpty() && classes.last().at(2).toBool(), 60000);
+        WAIT_FOR(window, !classes.isEmpty() && classes.last().at(2).toBool());
         QVERIFY(classes.size() >= 2);  // partial maps arrived before the final one
         const auto map = classes.last().at(0).value<OcclusionClassMap>();
         QCOMPARE(map.columns, 7);  // (32 - 8) / 4 + 1
@@ -381,7 +412,7 @@ private slots:
         QSignalSpy heat(window.session(), &app::ModelSession::occlusionHeatmapReady);
         occlusion->setMap(widgets::OcclusionPanel::Map::Layer);
         occlusion->run();
-        QTRY_VERIFY_WITH_TIMEOUT(!heat.isEmpty() && heat.last().at(1).toBool(), 60000);
+        WAIT_FOR(window, !heat.isEmpty() && heat.last().at(1).toBool());
         QCOMPARE(occlusion->exportData().count('\n'), 32);  // one CSV row per model-input row
         QVERIFY(occlusion->valueAt(3, 3).contains("drop"));
 
@@ -389,7 +420,7 @@ private slots:
         QSignalSpy circuits(window.session(), &app::ModelSession::circuitReady);
         window.selection()->selectUnit("block.b2", 1);
         window.circuitPanel()->compute();
-        QTRY_COMPARE_WITH_TIMEOUT(circuits.count(), 1, 30000);
+        WAIT_FOR_COMPARE(window, circuits.count(), 1);
         const CircuitResult& circuit = window.circuitPanel()->circuit();
         QCOMPARE(circuit.contributions.size(), size_t(std::min(8, 4)));  // block.b2 reads conv1's 4 channels
         QVERIFY(std::abs(circuit.preActivation - circuit.check) <= 1e-3f * std::max(1.f, std::abs(circuit.check)));
@@ -398,12 +429,12 @@ private slots:
         // visualizations, and a row selects its channel (walking the circuit backwards).
         QCOMPARE(circuit.inputLayer, std::string("conv1"));
         const int strongest = circuit.contributions.front().inputChannel;
-        QTRY_VERIFY_WITH_TIMEOUT(window.circuitPanel()->hasThumbnail(strongest), 60000);
+        WAIT_FOR(window, window.circuitPanel()->hasThumbnail(strongest));
         auto* view = window.circuitPanel()->findChild<QScrollArea*>()->widget();
         window.circuitPanel()->show();
         QTest::mouseClick(view, Qt::LeftButton, {}, QPoint(30, 44 + 10));  // first row
         QCOMPARE(window.selection()->unitText(), QString("conv1:%1").arg(strongest));
-        window.jobs()->waitForIdle(30000);
+        window.jobs()->waitForIdle(15 * 60 * 1000);  // follows the jobs; the cap only catches hangs
         qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
 
@@ -426,7 +457,7 @@ private slots:
         QSignalSpy rendered(window.session(), &app::ModelSession::nmfFactorImagesReady);
         nmf->setK(3);
         nmf->run();
-        QTRY_COMPARE_WITH_TIMEOUT(rendered.count(), 1, 120000);
+        WAIT_FOR_COMPARE(window, rendered.count(), 1);
         QCOMPARE(factors.count(), 1);
         QCOMPARE(factors.first().at(2).toInt(), 1);  // one image
         QCOMPARE(nmf->factorCount(), 3);
@@ -436,14 +467,14 @@ private slots:
         QSignalSpy saved(window.session(), &app::ModelSession::directionSaved);
         nmf->selectFactor(1);
         nmf->saveSelected("group");
-        QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 1, 30000);
+        WAIT_FOR_COMPARE(window, saved.count(), 1);
         QVERIFY(nmf->status().contains("direction:group"));
 
         nmf->run(folder.path());  // over a folder: three images
-        QTRY_COMPARE_WITH_TIMEOUT(factors.count(), 2, 120000);
+        WAIT_FOR_COMPARE(window, factors.count(), 2);
         QCOMPARE(factors.last().at(2).toInt(), 3);
         window.jobs()->cancelAll();
-        window.jobs()->waitForIdle(60000);
+        window.jobs()->waitForIdle(15 * 60 * 1000);
         qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
 
@@ -464,24 +495,24 @@ private slots:
         auto* atlas = window.atlasPanel();
         QSignalSpy ready(window.session(), &app::ModelSession::atlasReady);
         atlas->build(folder.path());
-        QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 120000);
+        WAIT_FOR_COMPARE(window, ready.count(), 1);
         QVERIFY(atlas->atlas() != nullptr);
         QCOMPARE(atlas->atlas()->samples.images.size(), size_t(10));
         QVERIFY(atlas->visibleIcons() > 0);
 
         QSignalSpy patches(window.session(), &app::ModelSession::atlasPatchesReady);
         atlas->hoverCell(0);
-        QTRY_COMPARE_WITH_TIMEOUT(patches.count(), 1, 30000);
+        WAIT_FOR_COMPARE(window, patches.count(), 1);
         QVERIFY(!patches.first().at(1).value<std::vector<RgbImage>>().empty());
 
         QSignalSpy saved(window.session(), &app::ModelSession::directionSaved);
         atlas->selectCell(0);
         atlas->saveSelected("cell-zero");
-        QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 1, 30000);
+        WAIT_FOR_COMPARE(window, saved.count(), 1);
 
         QSignalSpy placed(window.session(), &app::ModelSession::atlasPlacementReady);
         window.session()->requestAtlasPlacement();
-        QTRY_COMPARE_WITH_TIMEOUT(placed.count(), 1, 30000);
+        WAIT_FOR_COMPARE(window, placed.count(), 1);
         QCOMPARE(placed.first().at(0).value<std::vector<float>>().size(), size_t(2 * 32 * 32));  // every position of block
 
         const int classes = atlas->atlas()->samples.predictedClass.front();
@@ -492,11 +523,11 @@ private slots:
         QSignalSpy maps(window.session(), &app::ModelSession::imageMapReady);
         atlas->setImageMapMode(true);
         atlas->build(folder.path());
-        QTRY_COMPARE_WITH_TIMEOUT(maps.count(), 1, 60000);
+        WAIT_FOR_COMPARE(window, maps.count(), 1);
         QCOMPARE(atlas->imageMap()->images.size(), size_t(10));
         atlas->showNeighbours(0);
         QCOMPARE(atlas->exportData().count('\n'), 1 + 10);
-        window.jobs()->waitForIdle(30000);
+        window.jobs()->waitForIdle(15 * 60 * 1000);  // follows the jobs; the cap only catches hangs
         qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
 
@@ -513,7 +544,7 @@ private slots:
         f.close();
         QSignalSpy failed(window.session(), &app::ModelSession::modelFailed);
         window.openModel(junk);
-        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 30000);
+        WAIT_FOR_COMPARE(window, failed.count(), 1);
         QVERIFY(failed.first().at(1).toString().contains("not a readable TorchScript model"));
         QCOMPARE(window.session()->modelHash(), hash);
         QVERIFY(!window.openImage(dir_.filePath("missing.png")));
@@ -529,7 +560,7 @@ private slots:
         QVERIFY(window.openImage(image_));
         const QString layer = window.selection()->layer();
         QVERIFY(!layer.isEmpty());
-        QTRY_VERIFY_WITH_TIMEOUT(window.activationsPanel()->grid()->tileCount() > 0, 30000);
+        WAIT_FOR(window, window.activationsPanel()->grid()->tileCount() > 0);
         QVERIFY(window.activationsPanel()->activations().predictions.empty());
         QCOMPARE(window.imagePanel()->predictionLines().size(), 0);
         window.jobs()->waitForIdle(10000);
@@ -549,17 +580,17 @@ private slots:
         app::MainWindow window;
         QSignalSpy ready(&window, &app::MainWindow::modelReady);
         window.openBuiltinModel();
-        QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 30000);
+        WAIT_FOR_COMPARE(window, ready.count(), 1);
         QCOMPARE(window.session()->modelPath(), app::MainWindow::builtinModelFile());
         QVERIFY(window.session()->hasImage());
         QCOMPARE(window.selection()->layer(), QString("mixed3"));
-        QTRY_COMPARE_WITH_TIMEOUT(window.activationsPanel()->grid()->tileCount(), 64, 30000);
-        QTRY_COMPARE(window.imagePanel()->predictionLines().size(), 5);
+        WAIT_FOR_COMPARE(window, window.activationsPanel()->grid()->tileCount(), 64);
+        WAIT_FOR_COMPARE(window, window.imagePanel()->predictionLines().size(), 5);
         // Its most active unit on the sample is selected, so the Neuron dock renders something.
         const auto& maxima = window.activationsPanel()->activations().channelMax;
         const int strongest = int(std::max_element(maxima.begin(), maxima.end()) - maxima.begin());
-        QTRY_COMPARE(window.selection()->unitText(), QString("mixed3:%1").arg(strongest));
-        window.jobs()->waitForIdle(60000);
+        WAIT_FOR_COMPARE(window, window.selection()->unitText(), QString("mixed3:%1").arg(strongest));
+        window.jobs()->waitForIdle(15 * 60 * 1000);
         qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
 
