@@ -96,6 +96,7 @@ void LaunchScript::checkIdle()
     }
     if (!request_.attribute.isEmpty() && !attributed_) {
         attributed_ = true;
+        window_->attributionPanel()->setUnitTarget(request_.attributeUnit);
         if (window_->attributionPanel()->setMethod(request_.attribute))
             window_->attributionPanel()->compute();
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);

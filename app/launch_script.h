@@ -29,6 +29,7 @@ struct LaunchRequest {
     bool imageMap = false;     // ... or its image map
     bool classColours = false; // frame the atlas cells by predicted class
     bool scanSamples = false;  // scan the built-in sample images first
+    bool attributeUnit = false; // --attribute explains the selected unit instead of the top class
     int timeoutSeconds = 300;
 };
 

@@ -78,8 +78,10 @@ int main(int argc, char** argv)
     const QCommandLineOption classColours(QStringLiteral("class-colours"), QStringLiteral("With --atlas: frame cells by predicted class."));
     const QCommandLineOption scanSamples(QStringLiteral("scan-samples"),
                                          QStringLiteral("Scan the built-in sample images (Dataset menu) with the default layers."));
+    const QCommandLineOption attributeUnit(QStringLiteral("attribute-unit"),
+                                           QStringLiteral("With --attribute: explain the selected unit (--unit) instead of the top class."));
     parser.addOptions({image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family, sweep, occlude, circuit, atlas,
-                       imageMap, classColours, scanSamples});
+                       imageMap, classColours, scanSamples, attributeUnit});
     parser.process(app);
 
     loupe::app::MainWindow window;
@@ -88,7 +90,7 @@ int main(int argc, char** argv)
                                           parser.value(nmf).toInt(), parser.value(attribute), parser.value(tune),
                                           parser.value(family), parser.value(sweep), parser.value(occlude),
                                           parser.isSet(circuit), parser.value(atlas), parser.isSet(imageMap),
-                                          parser.isSet(classColours), parser.isSet(scanSamples)};
+                                          parser.isSet(classColours), parser.isSet(scanSamples), parser.isSet(attributeUnit)};
     if (request.scanSamples)
         qputenv("LOUPE_NO_DIALOGS", "1");  // the scan dialog's defaults, unattended
     new loupe::app::LaunchScript(&window, request);

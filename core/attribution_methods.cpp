@@ -8,7 +8,7 @@ const std::vector<AttributionMethodInfo>& attributionMethods()
 {
     using M = AttributionMethod;
     static const std::vector<AttributionMethodInfo> list = {
-        {M::Saliency, "saliency", "Saliency (gradient magnitude)", false, false, ""},
+        {M::Saliency, "saliency", "Saliency", false, false, ""},
         {M::InputTimesGradient, "inputxgrad", "Gradient × input", false, true, ""},
         {M::SmoothGrad, "smoothgrad", "SmoothGrad", false, false, "samples, noise, seed, batch"},
         {M::IntegratedGradients, "ig", "Integrated gradients", false, true, "steps, baseline, seed, batch"},

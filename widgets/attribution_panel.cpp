@@ -142,6 +142,11 @@ bool AttributionPanel::setMethod(const QString& method)
     return index >= 0;
 }
 
+void AttributionPanel::setUnitTarget(bool unit)
+{
+    target_->setCurrentIndex(unit ? 1 : 0);
+}
+
 QString AttributionPanel::targetText() const
 {
     if (target_->currentIndex() == 1)

@@ -24,6 +24,8 @@ public:
     void setTopClass(int index, const QString& label);
     // "saliency", …, or "compare all"; false if there is no such method.
     bool setMethod(const QString& method);
+    // Explain the selected unit (true) or the top class (false).
+    void setUnitTarget(bool unit);
     void clearMaps(const QString& message);
     void addMap(const QString& method, const AttributionMap& map);
     // A compared method that cannot take this target or layer: its cell says why.

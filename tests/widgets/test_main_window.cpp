@@ -277,6 +277,32 @@ private slots:
         window.dictionaryPanel()->pick(500, 20);  // outside: a message, no entries
         QVERIFY(window.dictionaryPanel()->entries().empty());
         QVERIFY(window.dictionaryPanel()->status().contains("outside"));
+        // A unit target: every method explains it, guided backprop and deconvnet included.
+        window.jobs()->waitForIdle(15 * 60 * 1000);
+        maps.clear();
+        QSignalSpy unavailable(window.session(), &app::ModelSession::attributionUnavailable);
+        window.selection()->selectUnit("block", 6);
+        window.attributionPanel()->setUnitTarget(true);
+        window.attributionPanel()->compute();
+        WAIT_FOR_COMPARE(window, maps.count(), 10);
+        QVERIFY(unavailable.isEmpty());
+        QStringList methods;
+        for (const auto& m : maps)
+            methods << m.at(0).toString();
+        QVERIFY2(methods.contains("guided") && methods.contains("deconvnet"), qPrintable(methods.join(',')));
+        // A unit of a layer without positions: Grad-CAM(++) cannot explain through it and say so
+        // in their cells; the other eight still run.
+        window.jobs()->waitForIdle(15 * 60 * 1000);
+        maps.clear();
+        window.selection()->selectUnit("head", 1);
+        window.attributionPanel()->compute();
+        WAIT_FOR(window, maps.count() + unavailable.count() == 10);
+        QCOMPARE(maps.count(), 8);
+        QCOMPARE(unavailable.count(), 2);
+        QVERIFY2(window.attributionPanel()->unavailableReason("gradcam").contains("spatial"),
+                 qPrintable(window.attributionPanel()->unavailableReason("gradcam")));
+        QCOMPARE(window.attributionPanel()->mapCount(), 10);
+        window.attributionPanel()->setUnitTarget(false);
         window.jobs()->waitForIdle(15 * 60 * 1000);  // follows the jobs; the cap only catches hangs
         qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
