@@ -5,6 +5,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -115,6 +116,18 @@ private slots:
         const Run scan = runCli({"scan", "--help"});
         QCOMPARE(scan.exitCode, 0);
         QVERIFY2(scan.out.contains("--images") && scan.out.contains("--layers"), scan.out.constData());
+    }
+
+    // The workspace is only a cache for featurevis: when it cannot be opened the render is
+    // still written, with a warning.
+    void featureVisWithoutAWorkspaceStillWritesItsImage()
+    {
+        const QString out = dir_.filePath("fv.png");
+        const Run r = runCli({"featurevis", "--model", model_, "--unit", "block:1", "--steps", "4", "--size", "32", "--out", out,
+                              "--workspace", "/proc/loupe-cannot-write-here/w.sqlite", "--quiet"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.err.contains("working without the workspace cache"), qPrintable(r.err));
+        QVERIFY(QFileInfo(out).size() > 0);
     }
 
     void badInputExitsNonZeroWithOneLine_data()

@@ -1,18 +1,45 @@
 #include "core/error.h"
 #include "core/workspace.h"
+#include "core/atomic_file.h"
+#include "core/image_io.h"
 
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <csignal>
 #include <thread>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 using namespace loupe;
+
+namespace {
+
+// Lowers this process's file-size limit for its lifetime: writes past it fail with EFBIG, as
+// they would on a full disk (SIGXFSZ ignored, so the write returns an error instead).
+class FileSizeLimit {
+public:
+    explicit FileSizeLimit(rlim_t bytes)
+    {
+        std::signal(SIGXFSZ, SIG_IGN);
+        getrlimit(RLIMIT_FSIZE, &saved_);
+        rlimit lowered = saved_;
+        lowered.rlim_cur = bytes;
+        setrlimit(RLIMIT_FSIZE, &lowered);
+    }
+    ~FileSizeLimit() { setrlimit(RLIMIT_FSIZE, &saved_); }
+
+private:
+    rlimit saved_{};
+};
+
+} // namespace
 
 class TestWorkspace : public QObject {
     Q_OBJECT
@@ -46,6 +73,75 @@ private slots:
         } catch (const Error&) {
         }
         QCOMPARE(ws->count("k"), 0);
+    }
+
+    // A full disk, simulated by a file-size limit (writes past it fail with EFBIG): the failed
+    // write reports SQLite's cause (never "cannot rollback - no transaction is active"), what
+    // was stored before survives, and a cache write is best effort.
+    void fullDiskReportsTheCauseAndKeepsEarlierData()
+    {
+        QTemporaryDir dir;
+        auto ws = Workspace::open(dir.filePath("w.sqlite").toStdString(), "h");
+        ws->put("k", "before", "kept");
+        const std::string big(4 << 20, 'z');
+        std::string message;
+        {
+            FileSizeLimit limit(256 * 1024);
+            try {
+                ws->transaction([&] {
+                    ws->put("k", "a", big);
+                    ws->put("k", "b", big);
+                });
+            } catch (const Error& e) {
+                message = e.what();
+            }
+            QVERIFY(!ws->cacheBestEffort([&] { ws->put("k", "cache", big); }));
+        }
+        QVERIFY2(!message.empty(), "the write past the limit succeeded");
+        QVERIFY2(message.find("no transaction is active") == std::string::npos, message.c_str());
+        QVERIFY2(message.find("disk") != std::string::npos, message.c_str());  // "disk I/O error" / "disk is full"
+        QVERIFY2(ws->cacheProblem().find("disk") != std::string::npos, ws->cacheProblem().c_str());
+        QCOMPARE(*ws->get("k", "before"), std::string("kept"));
+        QVERIFY(!ws->get("k", "a"));
+        ws->put("k", "after", "fine");  // the workspace still works once there is room
+        QCOMPARE(*ws->get("k", "after"), std::string("fine"));
+        QVERIFY(ws->integrityOk());
+    }
+
+    // Output files on a full disk: the error names the cause, and neither the file nor its
+    // temporary is left half written.
+    void fullDiskFileWritesSayWhyAndLeaveNothing()
+    {
+        QTemporaryDir dir;
+        const std::string npy = dir.filePath("map.npy").toStdString(), png = dir.filePath("figure.png").toStdString();
+        RgbImage noise(600, 600);
+        for (size_t i = 0; i < noise.pixels.size(); ++i)
+            noise.pixels[i] = std::uint8_t((i * 2654435761u) >> 24);
+        FileSizeLimit limit(16 * 1024);
+        for (const auto& write : std::vector<std::function<void()>>{[&] { writeFileAtomically(npy, std::string(1 << 20, 'x')); },
+                                                                     [&] { saveImage(noise, png); }}) {
+            try {
+                write();
+                QFAIL("a write past the limit succeeded");
+            } catch (const Error& e) {
+                QVERIFY2(QString::fromUtf8(e.what()).contains("File too large"), e.what());
+            }
+        }
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 0);
+    }
+
+    // A workspace that cannot be set up (no room for its first pages) is removed again, not
+    // left behind as a 0-byte database.
+    void workspaceThatCannotBeCreatedLeavesNoFile()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath("new.sqlite");
+        {
+            FileSizeLimit limit(0);
+            QVERIFY_THROWS_EXCEPTION(Error, Workspace::open(file.toStdString(), "h"));
+        }
+        QVERIFY2(!QFile::exists(file), "a broken workspace file was left behind");
+        QVERIFY(!QFile::exists(file + "-wal"));
     }
 
     // Worker threads share one workspace: a write from another thread never joins (and is
