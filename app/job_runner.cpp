@@ -12,26 +12,39 @@ namespace loupe::app {
 
 JobRunner::JobRunner(QObject* parent) : QObject(parent)
 {
-    devicePool_.setMaxThreadCount(1);
+    device_.pool.setMaxThreadCount(1);
     // LibTorch already uses every core inside one op, so CPU-side jobs (decoding, plotting
     // data) get a small pool rather than one thread per core.
-    cpuPool_.setMaxThreadCount(qMax(2, QThread::idealThreadCount() / 2));
-    devicePool_.setExpiryTimeout(-1);
+    cpu_.pool.setMaxThreadCount(qMax(2, QThread::idealThreadCount() / 2));
+    device_.pool.setExpiryTimeout(-1);
 }
 
 JobRunner::~JobRunner()
 {
     cancelAll();
-    devicePool_.waitForDone();
-    cpuPool_.waitForDone();
+    device_.pool.waitForDone();
+    cpu_.pool.waitForDone();
 }
 
-int JobRunner::submit(const QString& name, Pool pool, Work work, QObject* receiver, Callbacks callbacks,
-                      const QString& supersede)
+void JobContext::post(std::function<void()> onGuiThread) const
 {
-    if (!supersede.isEmpty())
+    QPointer<QObject> receiver = receiver_;
+    if (!receiver)
+        return;
+    QMetaObject::invokeMethod(
+        receiver.data(),
+        [receiver, f = std::move(onGuiThread)] {
+            if (receiver)
+                f();
+        },
+        Qt::QueuedConnection);
+}
+
+int JobRunner::submitErased(const Options& options, QObject* receiver, std::function<void(JobContext&)> work, Handlers handlers)
+{
+    if (!options.supersede.isEmpty())
         for (auto it = jobs_.begin(); it != jobs_.end(); ++it)
-            if (it->supersedeKey == supersede)
+            if (it->supersedeKey == options.supersede)
                 it->progress->cancel();
 
     const int id = nextId_++;
@@ -51,49 +64,71 @@ int JobRunner::submit(const QString& name, Pool pool, Work work, QObject* receiv
         QMetaObject::invokeMethod(
             self, [self, id, fraction, message] { if (self) emit self->jobProgress(id, fraction, message); }, Qt::QueuedConnection);
     });
-    jobs_.insert(id, Job{progress, supersede});
-    emit jobAdded(id, name);
+    jobs_.insert(id, Job{progress, options.supersede});
+    emit jobAdded(id, options.name);
 
     QPointer<QObject> target(receiver);
-    auto task = [self, id, progress, target, work = std::move(work), callbacks = std::move(callbacks)]() {
-        enum class Outcome { Done, Failed, Cancelled } outcome = Outcome::Done;
-        std::any result;
+    auto task = [self, id, progress, target, work = std::move(work), handlers = std::move(handlers)]() mutable {
+        QMetaObject::invokeMethod(
+            self, [self, id] { if (self) emit self->jobStateChanged(id, JobState::Running); }, Qt::QueuedConnection);
+        JobState outcome = JobState::Done;
         QString error;
         try {
             progress->checkCancelled();
-            result = work(*progress);
+            JobContext job(*progress, target);
+            work(job);
             if (progress->isCancelled())
-                outcome = Outcome::Cancelled;
+                outcome = JobState::Cancelled;
         } catch (const Cancelled&) {
-            outcome = Outcome::Cancelled;
+            outcome = JobState::Cancelled;
         } catch (const std::exception& e) {
-            outcome = Outcome::Failed;
+            outcome = JobState::Failed;
             error = QString::fromStdString(firstLine(e.what()));
         } catch (...) {
-            outcome = Outcome::Failed;
+            outcome = JobState::Failed;
             error = QStringLiteral("unknown error");
         }
         QMetaObject::invokeMethod(
             self,
-            [self, id, target, outcome, result = std::move(result), error, callbacks]() mutable {
+            [self, id, target, outcome, error, handlers = std::move(handlers)]() mutable {
                 if (!self)
                     return;
                 if (target) {
-                    if (outcome == Outcome::Done && callbacks.done)
-                        callbacks.done(std::move(result));
-                    else if (outcome == Outcome::Failed && callbacks.failed)
-                        callbacks.failed(error);
-                    else if (outcome == Outcome::Cancelled && callbacks.cancelled)
-                        callbacks.cancelled();
+                    if (outcome == JobState::Done && handlers.done)
+                        handlers.done();
+                    else if (outcome == JobState::Failed && handlers.failed)
+                        handlers.failed(error);
+                    else if (outcome == JobState::Cancelled && handlers.cancelled)
+                        handlers.cancelled();
                 }
-                const QString text = outcome == Outcome::Done ? tr("done") : outcome == Outcome::Cancelled ? tr("cancelled") : error;
-                emit self->jobFinished(id, text, outcome == Outcome::Done ? 0 : outcome == Outcome::Failed ? 1 : 2);
+                const QString text = outcome == JobState::Done ? tr("done") : outcome == JobState::Cancelled ? tr("cancelled") : error;
+                emit self->jobFinished(id, text, outcome);
                 self->finish(id);
             },
             Qt::QueuedConnection);
     };
-    (pool == Pool::Device ? devicePool_ : cpuPool_).start(std::move(task));
+    enqueue(options.pool == Pool::Device ? device_ : cpu_, int(options.priority), std::move(task));
     return id;
+}
+
+void JobRunner::enqueue(Queue& queue, int priority, std::function<void()> task)
+{
+    {
+        std::lock_guard<std::mutex> lock(queue.mutex);
+        queue.waiting.emplace(std::make_pair(-priority, queue.sequence++), std::move(task));
+    }
+    // One start per task: whichever thread runs it takes the best task waiting at that moment.
+    queue.pool.start([&queue] {
+        std::function<void()> next;
+        {
+            std::lock_guard<std::mutex> lock(queue.mutex);
+            if (queue.waiting.empty())
+                return;
+            next = std::move(queue.waiting.begin()->second);
+            queue.waiting.erase(queue.waiting.begin());
+        }
+        next();
+    });
 }
 
 void JobRunner::finish(int id)
@@ -117,7 +152,7 @@ void JobRunner::cancelAll()
 
 bool JobRunner::waitForIdle(int milliseconds)
 {
-    return devicePool_.waitForDone(milliseconds) && cpuPool_.waitForDone(milliseconds);
+    return device_.pool.waitForDone(milliseconds) && cpu_.pool.waitForDone(milliseconds);
 }
 
 } // namespace loupe::app

@@ -1,61 +1,122 @@
 #pragma once
 
 #include "core/progress.h"
+#include "widgets/job_state.h"
 
 #include <QHash>
 #include <QObject>
 #include <QPointer>
 #include <QThreadPool>
 
-#include <any>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <memory>
+#include <optional>
+#include <type_traits>
+#include <utility>
 
 namespace loupe::app {
 
-// The one way work leaves the GUI thread. A job is a plain function taking a Progress (report
-// + cancellation); it runs on a pool, and its result or error comes back on the GUI thread to
-// a receiver object (dropped if the receiver is gone). Device work is serialised on a
-// one-thread pool, because a model is used by one job at a time; CPU work has its own pool.
+using widgets::JobState;
+
+// What a running job sees: its progress (report + cancellation) and a way to hand partial
+// results to the GUI thread. post() runs `onGuiThread` there while the job's receiver is
+// alive (a closed panel gets nothing); no call site builds its own invokeMethod + QPointer.
+class JobContext {
+public:
+    JobContext(Progress& progress, QPointer<QObject> receiver) : progress(progress), receiver_(std::move(receiver)) {}
+    Progress& progress;
+    void post(std::function<void()> onGuiThread) const;
+
+private:
+    QPointer<QObject> receiver_;
+};
+
+// The one way work leaves the GUI thread. A job is a plain function of a JobContext; it runs
+// on a pool, and its typed result or its error comes back on the GUI thread to the receiver
+// that asked (dropped if the receiver is gone), so failures land where they belong. Device
+// work is serialised on a one-thread pool, because a model is used by one job at a time;
+// CPU work has its own pool. Queued device jobs start in priority order: what the user just
+// asked for before automatic background work.
 class JobRunner : public QObject {
     Q_OBJECT
 public:
     enum class Pool { Device, Cpu };
-    using Work = std::function<std::any(Progress&)>;
-    struct Callbacks {
-        std::function<void(std::any)> done;
-        std::function<void(const QString&)> failed;
-        std::function<void()> cancelled;
+    enum class Priority { Background = 0, User = 1 };
+    struct Options {
+        QString name;
+        Pool pool = Pool::Device;
+        // A non-empty key cancels earlier jobs with the same key (e.g. the user clicked
+        // another layer before the last one finished).
+        QString supersede;
+        Priority priority = Priority::User;
     };
 
     explicit JobRunner(QObject* parent = nullptr);
     ~JobRunner() override;
 
-    // `supersede`: a non-empty key cancels earlier jobs with the same key (e.g. the user
-    // clicked another layer before the last one finished).
-    int submit(const QString& name, Pool pool, Work work, QObject* receiver, Callbacks callbacks,
-               const QString& supersede = {});
+    // work(JobContext&) -> T runs on the pool; done(T) (done() for void), failed(message) or
+    // cancelled() run on the GUI thread, if `receiver` still exists. Returns the job's id.
+    template <typename Work, typename Done, typename Failed = std::function<void(const QString&)>>
+    int submit(const Options& options, QObject* receiver, Work work, Done done, Failed failed = {},
+               std::function<void()> cancelled = {})
+    {
+        using T = std::invoke_result_t<Work&, JobContext&>;
+        if constexpr (std::is_void_v<T>) {
+            return submitErased(options, receiver, std::function<void(JobContext&)>(std::move(work)),
+                                Handlers{std::function<void()>(std::move(done)), std::function<void(const QString&)>(std::move(failed)),
+                                         std::move(cancelled)});
+        } else {
+            auto slot = std::make_shared<std::optional<T>>();
+            return submitErased(
+                options, receiver, [slot, work = std::move(work)](JobContext& job) mutable { slot->emplace(work(job)); },
+                Handlers{[slot, done = std::move(done)]() mutable {
+                             if (*slot)
+                                 done(std::move(**slot));
+                         },
+                         std::function<void(const QString&)>(std::move(failed)), std::move(cancelled)});
+        }
+    }
+
     void cancel(int id);
     void cancelAll();
-    int runningCount() const { return int(jobs_.size()); }
+    int runningCount() const { return int(jobs_.size()); }  // queued or running
     // For tests and shutdown: waits for the pools (does not process events).
     bool waitForIdle(int milliseconds);
 
 signals:
     void jobAdded(int id, const QString& name);
+    void jobStateChanged(int id, loupe::widgets::JobState state);  // Running when it starts
     void jobProgress(int id, double fraction, const QString& text);
-    void jobFinished(int id, const QString& outcome, int state);  // 0 done, 1 failed, 2 cancelled
+    void jobFinished(int id, const QString& outcome, loupe::widgets::JobState state);  // Done, Failed or Cancelled
     void idle();
 
 private:
+    struct Handlers {
+        std::function<void()> done;
+        std::function<void(const QString&)> failed;
+        std::function<void()> cancelled;
+    };
     struct Job {
         std::shared_ptr<Progress> progress;
         QString supersedeKey;
     };
+    int submitErased(const Options& options, QObject* receiver, std::function<void(JobContext&)> work, Handlers handlers);
     void finish(int id);
 
-    QThreadPool devicePool_;
-    QThreadPool cpuPool_;
+    // Each pool runs the best waiting task when a thread frees up: higher priority first, then
+    // in the order submitted (QThreadPool's own priorities do not keep that order).
+    struct Queue {
+        QThreadPool pool;
+        std::mutex mutex;
+        std::multimap<std::pair<int, quint64>, std::function<void()>> waiting;  // (-priority, sequence)
+        quint64 sequence = 0;
+    };
+    void enqueue(Queue& queue, int priority, std::function<void()> task);
+
+    Queue device_;
+    Queue cpu_;
     QHash<int, Job> jobs_;
     int nextId_ = 1;
 };

@@ -3,6 +3,15 @@
 #include "app/job_runner.h"
 #include "app/main_window.h"
 #include "app/model_session.h"
+#include "app/modules/atlas_module.h"
+#include "app/modules/attribution_module.h"
+#include "app/modules/circuit_module.h"
+#include "app/modules/dataset_module.h"
+#include "app/modules/dictionary_module.h"
+#include "app/modules/neuron_module.h"
+#include "app/modules/nmf_module.h"
+#include "app/modules/occlusion_module.h"
+#include "app/modules/tuning_module.h"
 #include "core/unit_id.h"
 #include "widgets/attribution_panel.h"
 #include "widgets/dictionary_panel.h"
@@ -53,7 +62,7 @@ void LaunchScript::onModelReady()
         window_->selection()->selectLayer(request_.layer);
     }
     if (request_.renderLayer)
-        window_->neuronPanel()->requestLayerRender();
+        window_->module<NeuronModule>()->panel()->requestLayerRender();
     if (!request_.dock.isEmpty() && !window_->raiseDock(request_.dock))
         std::fprintf(stderr, "loupe: no dock named '%s' (docks: %s)\n", qPrintable(request_.dock),
                      qPrintable(window_->dockNames().join(QStringLiteral(", "))));
@@ -83,29 +92,29 @@ void LaunchScript::checkIdle()
     }
     if (request_.scanSamples && !sampled_) {  // first: the other steps may read the scan
         sampled_ = true;
-        window_->scanSampleImages();
+        window_->module<DatasetModule>()->scanSampleImages();
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);
         return;
     }
     if (!request_.pick.isEmpty() && !picked_) {
         picked_ = true;
         const QStringList xy = request_.pick.split(QLatin1Char(','));
-        window_->dictionaryPanel()->pick(xy.value(0).toDouble(), xy.value(1).toDouble());
+        window_->module<DictionaryModule>()->panel()->pick(xy.value(0).toDouble(), xy.value(1).toDouble());
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);  // thumbnails may be rendering
         return;
     }
     if (!request_.attribute.isEmpty() && !attributed_) {
         attributed_ = true;
-        window_->attributionPanel()->setUnitTarget(request_.attributeUnit);
-        if (window_->attributionPanel()->setMethod(request_.attribute))
-            window_->attributionPanel()->compute();
+        window_->module<AttributionModule>()->panel()->setUnitTarget(request_.attributeUnit);
+        if (window_->module<AttributionModule>()->panel()->setMethod(request_.attribute))
+            window_->module<AttributionModule>()->panel()->compute();
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);
         return;
     }
     if (request_.nmf > 0 && !factorized_) {
         factorized_ = true;
-        window_->nmfPanel()->setK(request_.nmf);
-        window_->nmfPanel()->run();
+        window_->module<NmfModule>()->panel()->setK(request_.nmf);
+        window_->module<NmfModule>()->panel()->run();
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);
         return;
     }
@@ -113,7 +122,7 @@ void LaunchScript::checkIdle()
         tuned_ = true;
         static const QStringList modes{QStringLiteral("sweep"), QStringLiteral("rotation"), QStringLiteral("radial"),
                                        QStringLiteral("invariance"), QStringLiteral("find")};
-        auto* tuning = window_->tuningPanel();
+        auto* tuning = window_->module<TuningModule>()->panel();
         tuning->setMode(widgets::TuningRequest::Mode(std::max(0, int(modes.indexOf(request_.tune)))));
         if (!request_.sweep.isEmpty())
             tuning->setSweepText(request_.sweep);
@@ -125,22 +134,22 @@ void LaunchScript::checkIdle()
     if (!request_.occlude.isEmpty() && !occluded_) {
         occluded_ = true;
         static const QStringList maps{QStringLiteral("prob"), QStringLiteral("unit"), QStringLiteral("layer"), QStringLiteral("classes")};
-        window_->occlusionPanel()->setMap(widgets::OcclusionPanel::Map(std::max(0, int(maps.indexOf(request_.occlude)))));
-        window_->occlusionPanel()->run();
+        window_->module<OcclusionModule>()->panel()->setMap(widgets::OcclusionPanel::Map(std::max(0, int(maps.indexOf(request_.occlude)))));
+        window_->module<OcclusionModule>()->panel()->run();
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);
         return;
     }
     if (request_.circuit && !circuited_) {
         circuited_ = true;
-        window_->circuitPanel()->compute();
+        window_->module<CircuitModule>()->panel()->compute();
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);
         return;
     }
     if (!request_.atlas.isEmpty() && !atlased_) {
         atlased_ = true;
-        window_->atlasPanel()->setImageMapMode(request_.imageMap);
-        window_->atlasPanel()->setColourByClass(request_.classColours);
-        window_->atlasPanel()->build(request_.atlas);
+        window_->module<AtlasModule>()->panel()->setImageMapMode(request_.imageMap);
+        window_->module<AtlasModule>()->panel()->setColourByClass(request_.classColours);
+        window_->module<AtlasModule>()->panel()->build(request_.atlas);
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);
         return;
     }

@@ -1,14 +1,14 @@
 #include "app/saved_record_command.h"
 
-#include "app/model_session.h"
+#include "app/saved_records.h"
 #include "core/named_records.h"
 
 #include <QCoreApplication>
 
 namespace loupe::app {
 
-SavedRecordCommand::SavedRecordCommand(ModelSession* session, RecordChange change)
-    : session_(session), change_(std::move(change))
+SavedRecordCommand::SavedRecordCommand(SavedRecords* records, RecordChange change)
+    : records_(records), change_(std::move(change))
 {
     const QString what = change_.kind == kFamilyRecords ? QCoreApplication::translate("SavedRecordCommand", "family")
                                                   : QCoreApplication::translate("SavedRecordCommand", "direction");
@@ -17,7 +17,7 @@ SavedRecordCommand::SavedRecordCommand(ModelSession* session, RecordChange chang
 
 void SavedRecordCommand::undo()
 {
-    session_->restoreRecord(change_, change_.previous);
+    records_->restore(change_, change_.previous);
     done_ = false;
 }
 
@@ -25,7 +25,7 @@ void SavedRecordCommand::redo()
 {
     if (done_)
         return;  // pushed after the save itself
-    session_->restoreRecord(change_, change_.saved);
+    records_->restore(change_, change_.saved);
     done_ = true;
 }
 

@@ -7,7 +7,7 @@
 
 namespace loupe::app {
 
-class ModelSession;
+class SavedRecords;
 
 // A saved family or direction as it was before and after a save: what undo puts back.
 struct RecordChange {
@@ -22,12 +22,12 @@ struct RecordChange {
 // `previous` back (or removes the record).
 class SavedRecordCommand : public QUndoCommand {
 public:
-    SavedRecordCommand(ModelSession* session, RecordChange change);
+    SavedRecordCommand(SavedRecords* records, RecordChange change);
     void undo() override;
     void redo() override;
 
 private:
-    ModelSession* session_;
+    SavedRecords* records_;
     RecordChange change_;
     bool done_ = true;  // the save ran before the push
 };

@@ -1,4 +1,5 @@
 #include "core/unit_examples.h"
+#include "core/thread_budget.h"
 
 #include "core/dataset_scan.h"
 #include "core/error.h"
@@ -26,7 +27,7 @@ std::map<int, RgbImage> decodeExampleImages(const ScanResults& scan, const std::
     std::vector<std::string> files;
     for (int id : ids)
         files.push_back(scan.images[size_t(id)]);
-    const int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    const int threads = threadBudget();
     std::map<int, RgbImage> decoded;
     for (auto& d : decodeImages(scan.folder, files, 0, files.size(), scan.inputSize, threads))
         if (d.error.empty())

@@ -66,16 +66,33 @@ void JobsPanel::updateJob(int id, double fraction, const QString& text)
         it->item->setText(TextColumn, text);
 }
 
-void JobsPanel::finishJob(int id, const QString& outcome, int state)
+void JobsPanel::setJobState(int id, JobState state)
+{
+    auto it = rows_.find(id);
+    if (it == rows_.end() || !it->running)
+        return;
+    it->state = state;
+    if (state == JobState::Running && it->item->text(TextColumn) == tr("queued"))
+        it->item->setText(TextColumn, tr("running"));
+}
+
+JobState JobsPanel::jobState(int id) const
+{
+    const auto it = rows_.find(id);
+    return it == rows_.end() ? JobState::Queued : it->state;
+}
+
+void JobsPanel::finishJob(int id, const QString& outcome, JobState state)
 {
     auto it = rows_.find(id);
     if (it == rows_.end())
         return;
     it->running = false;
-    const bool failed = state == 1;
-    if (state == 0)
+    it->state = state;
+    const bool failed = state == JobState::Failed;
+    if (state == JobState::Done)
         it->bar->setValue(1000);
-    if (state == 2)
+    if (state == JobState::Cancelled)
         it->item->setForeground(TextColumn, palette().color(QPalette::Disabled, QPalette::Text));
     it->item->setText(TextColumn, outcome);
     it->item->setToolTip(TextColumn, outcome);

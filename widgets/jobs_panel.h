@@ -1,5 +1,7 @@
 #pragma once
 
+#include "widgets/job_state.h"
+
 #include <QHash>
 #include <QWidget>
 
@@ -19,9 +21,11 @@ public:
 
     void addJob(int id, const QString& name);
     void updateJob(int id, double fraction, const QString& text);
-    // state: 0 done, 1 failed, 2 cancelled
-    void finishJob(int id, const QString& outcome, int state);
-    int runningCount() const;
+    void setJobState(int id, JobState state);  // Running once a queued job starts
+    // state: Done, Failed or Cancelled
+    void finishJob(int id, const QString& outcome, JobState state);
+    int runningCount() const;  // queued or running
+    JobState jobState(int id) const;
     QString jobText(int id) const;
 
 signals:
@@ -32,7 +36,8 @@ private:
         QTreeWidgetItem* item = nullptr;
         QProgressBar* bar = nullptr;
         QPushButton* cancel = nullptr;
-        bool running = true;
+        bool running = true;  // queued or running
+        JobState state = JobState::Queued;
     };
     QTreeWidget* list_;
     QHash<int, Row> rows_;

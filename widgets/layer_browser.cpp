@@ -83,6 +83,33 @@ void LayerBrowser::setLayers(const std::vector<LayerInfo>& layers)
     applyFilter();
 }
 
+void LayerBrowser::setScanSummaries(const std::vector<LayerScanSummary>& summaries)
+{
+    QHash<QString, QPair<QString, QString>> notes;
+    const auto list = [](const std::vector<int>& channels) {
+        QStringList out;
+        for (size_t i = 0; i < channels.size() && i < 40; ++i)
+            out << QString::number(channels[i]);
+        return out.join(QStringLiteral(", ")) + (channels.size() > 40 ? QStringLiteral(", …") : QString());
+    };
+    for (const auto& s : summaries) {
+        QStringList parts;
+        if (s.receptiveField > 0)
+            parts << tr("RF %1").arg(s.receptiveField);
+        if (!s.dead.empty())
+            parts << tr("%1 dead").arg(s.dead.size());
+        if (!s.rare.empty())
+            parts << tr("%1 rare").arg(s.rare.size());
+        notes.insert(QString::fromStdString(s.layer),
+                     {parts.join(QStringLiteral(" · ")),
+                      tr("Receptive field %1 px (measured).\nDead (never > 0 on the scanned images): %2\nRarely firing (< 0.5% of positions): %3")
+                          .arg(s.receptiveField)
+                          .arg(s.dead.empty() ? tr("none") : list(s.dead))
+                          .arg(s.rare.empty() ? tr("none") : list(s.rare))});
+    }
+    setAnnotations(notes);
+}
+
 void LayerBrowser::setAnnotations(const QHash<QString, QPair<QString, QString>>& textAndTooltip)
 {
     for (auto it = items_.begin(); it != items_.end(); ++it) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/dataset_scan.h"
 #include "core/model.h"
 
 #include <QWidget>
@@ -23,6 +24,8 @@ public:
     void setFilter(const QString& text);
     // Extra facts per layer path (e.g. from a dataset scan), shown in their own column.
     void setAnnotations(const QHash<QString, QPair<QString, QString>>& textAndTooltip);
+    // The latest scan's facts: receptive field, dead and rarely firing units per layer.
+    void setScanSummaries(const std::vector<LayerScanSummary>& summaries);
     int visibleLayerCount() const;
     QTreeWidget* tree() const { return tree_; }
 

@@ -1,6 +1,7 @@
 // Activation vectors for the atlas: the scan's decode pipeline (a thread pool one batch
 // ahead of the forward pass), keeping only a few random positions per image.
 #include "core/atlas.h"
+#include "core/thread_budget.h"
 
 #include "core/error.h"
 #include "core/image_folder.h"
@@ -29,7 +30,7 @@ ActivationSamples collectActivationSamples(Model& model, const AtlasSamplesConfi
     const int size = d.metadata.input.size;
     const int channels = int(layer.channels()), height = int(layer.shape[1]), width = int(layer.shape[2]);
     const int positions = height * width, perImage = std::min(std::max(1, config.samplesPerImage), positions);
-    const int threads = config.decodeThreads > 0 ? config.decodeThreads : int(std::max(1u, std::thread::hardware_concurrency()));
+    const int threads = config.decodeThreads > 0 ? config.decodeThreads : threadBudget();
     const size_t batch = size_t(std::max(1, config.batchSize));
     const bool classifier = d.numClasses > 0;
     const auto& plan = d.captures.plan(d.module, {{layer.path, false}}, classifier);
@@ -117,7 +118,7 @@ ImageMap buildImageMap(Model& model, const std::string& folder, const std::strin
     const int size = d.metadata.input.size;
     const auto& plan = d.captures.plan(d.module, {{layer.path, false}}, false);
     int fitting = 0;
-    const int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    const int threads = threadBudget();
     ImageMap map;
     map.folder = folder;
     map.layer = layer.path;

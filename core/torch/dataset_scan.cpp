@@ -1,4 +1,5 @@
 #include "core/dataset_scan.h"
+#include "core/thread_budget.h"
 
 #include "core/error.h"
 #include "core/image_folder.h"
@@ -292,7 +293,7 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
     ScanSummary summary;
     summary.imagesInFolder = int(listing.size());
     summary.alreadyScanned = int(scan.images.size());
-    const int threads = config.decodeThreads > 0 ? config.decodeThreads : int(std::max(1u, std::thread::hardware_concurrency()));
+    const int threads = config.decodeThreads > 0 ? config.decodeThreads : threadBudget();
     const size_t batch = size_t(std::max(1, config.batchSize));
     const auto& plan = d.captures.plan(d.module, requests, false);
     int fitting = 0;  // the batch size that fits on the device, learnt on out-of-memory
@@ -408,7 +409,7 @@ ScanBenchmark benchmarkScan(Model& model, const ScanConfig& config, int maxImage
         images.resize(size_t(maxImages));
     if (images.empty())
         throw Error("no images in '" + folder + "'");
-    const int threads = config.decodeThreads > 0 ? config.decodeThreads : int(std::max(1u, std::thread::hardware_concurrency()));
+    const int threads = config.decodeThreads > 0 ? config.decodeThreads : threadBudget();
     const int size = d.metadata.input.size;
     const auto now = [] { return std::chrono::steady_clock::now(); };
     const auto seconds = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };

@@ -1,4 +1,5 @@
 #include "core/device.h"
+#include "core/thread_budget.h"
 
 #include "core/error.h"
 
@@ -68,6 +69,7 @@ void configureTorchThreads(int threads)
     done = true;
     const int n = threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency()));
     at::set_num_threads(n);
+    setThreadBudget(n);
 }
 
 std::string memoryUsageText(bool cuda)

@@ -9,33 +9,62 @@
 using namespace loupe;
 using namespace loupe::app;
 
+Q_DECLARE_METATYPE(loupe::widgets::JobState)
+
 class TestJobRunner : public QObject {
     Q_OBJECT
 private slots:
-    void resultAndProgressArriveOnGuiThread()
+    void initTestCase() { qRegisterMetaType<widgets::JobState>(); }
+
+    void typedResultAndProgressArriveOnGuiThread()
     {
         JobRunner runner;
         QSignalSpy progress(&runner, &JobRunner::jobProgress);
         QSignalSpy finished(&runner, &JobRunner::jobFinished);
+        QSignalSpy states(&runner, &JobRunner::jobStateChanged);
         int result = 0;
         QThread* resultThread = nullptr;
-        runner.submit("sum", JobRunner::Pool::Cpu,
-                      [](Progress& p) -> std::any {
-                          int sum = 0;
-                          for (int i = 1; i <= 10; ++i) {
-                              sum += i;
-                              std::this_thread::sleep_for(std::chrono::milliseconds(30));
-                              p.report(i / 10.0, "step " + std::to_string(i));
-                          }
-                          return sum;
-                      },
-                      this, {[&](std::any r) { result = std::any_cast<int>(r); resultThread = QThread::currentThread(); }, {}, {}});
+        runner.submit(
+            {"sum", JobRunner::Pool::Cpu}, this,
+            [](JobContext& job) {
+                int sum = 0;
+                for (int i = 1; i <= 10; ++i) {
+                    sum += i;
+                    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+                    job.progress.report(i / 10.0, "step " + std::to_string(i));
+                }
+                return sum;
+            },
+            [&](int r) {
+                result = r;
+                resultThread = QThread::currentThread();
+            });
         QTRY_COMPARE(finished.count(), 1);
         QCOMPARE(result, 55);
         QCOMPARE(resultThread, QThread::currentThread());
         QVERIFY(progress.count() >= 2);
         QCOMPARE(progress.last().at(1).toDouble(), 1.0);
-        QCOMPARE(finished.first().at(2).toInt(), 0);
+        QCOMPARE(finished.first().at(2).value<widgets::JobState>(), widgets::JobState::Done);
+        QCOMPARE(states.count(), 1);
+        QCOMPARE(states.first().at(1).value<widgets::JobState>(), widgets::JobState::Running);
+    }
+
+    // Partial results go through the job's own guard: delivered in order on the GUI thread,
+    // before the final result.
+    void partialResultsArriveBeforeTheResult()
+    {
+        JobRunner runner;
+        QStringList seen;
+        runner.submit(
+            {"partial"}, this,
+            [this, &seen](JobContext& job) {
+                for (int i = 0; i < 3; ++i)
+                    job.post([&seen, i] { seen << QString::number(i); });
+                return QStringLiteral("end");
+            },
+            [&](const QString& r) { seen << r; });
+        QTRY_COMPARE(seen.size(), 4);
+        QCOMPARE(seen, (QStringList{"0", "1", "2", "end"}));
     }
 
     void cancelStopsALongJob()
@@ -44,35 +73,37 @@ private slots:
         QSignalSpy finished(&runner, &JobRunner::jobFinished);
         std::atomic<int> steps{0};
         bool cancelled = false, done = false;
-        const int id = runner.submit("forever", JobRunner::Pool::Device,
-                                     [&](Progress& p) -> std::any {
-                                         for (;;) {
-                                             p.checkCancelled();
-                                             ++steps;
-                                             std::this_thread::sleep_for(std::chrono::milliseconds(5));
-                                         }
-                                     },
-                                     this, {[&](std::any) { done = true; }, {}, [&] { cancelled = true; }});
+        const int id = runner.submit(
+            {"forever"}, this,
+            [&](JobContext& job) {
+                for (;;) {
+                    job.progress.checkCancelled();
+                    ++steps;
+                    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                }
+            },
+            [&] { done = true; }, [](const QString&) {}, [&] { cancelled = true; });
         QTRY_VERIFY(steps > 3);
         runner.cancel(id);
         QTRY_COMPARE(finished.count(), 1);
         QVERIFY(cancelled);
         QVERIFY(!done);
         QCOMPARE(finished.first().at(1).toString(), QString("cancelled"));
-        QCOMPARE(finished.first().at(2).toInt(), 2);
+        QCOMPARE(finished.first().at(2).value<widgets::JobState>(), widgets::JobState::Cancelled);
         QCOMPARE(runner.runningCount(), 0);
     }
 
-    void errorsBecomeMessages()
+    void errorsBecomeMessagesOfTheRequester()
     {
         JobRunner runner;
         QString message;
         QSignalSpy finished(&runner, &JobRunner::jobFinished);
-        runner.submit("bad", JobRunner::Pool::Cpu, [](Progress&) -> std::any { throw Error("layer 'x' does not exist"); }, this,
-                      {{}, [&](const QString& m) { message = m; }, {}});
+        runner.submit(
+            {"bad", JobRunner::Pool::Cpu}, this, [](JobContext&) -> int { throw Error("layer 'x' does not exist"); }, [](int) {},
+            [&](const QString& m) { message = m; });
         QTRY_COMPARE(finished.count(), 1);
         QCOMPARE(message, QString("layer 'x' does not exist"));
-        QCOMPARE(finished.first().at(2).toInt(), 1);
+        QCOMPARE(finished.first().at(2).value<widgets::JobState>(), widgets::JobState::Failed);
     }
 
     void newerJobSupersedesOlder()
@@ -81,37 +112,59 @@ private slots:
         QSignalSpy finished(&runner, &JobRunner::jobFinished);
         QStringList results;
         const auto slow = [](int value) {
-            return [value](Progress& p) -> std::any {
+            return [value](JobContext& job) {
                 for (int i = 0; i < 40; ++i) {
-                    p.checkCancelled();
+                    job.progress.checkCancelled();
                     std::this_thread::sleep_for(std::chrono::milliseconds(5));
                 }
                 return value;
             };
         };
-        runner.submit("first", JobRunner::Pool::Device, slow(1), this,
-                      {[&](std::any r) { results << QString::number(std::any_cast<int>(r)); }, {}, [&] { results << "c1"; }}, "view");
-        runner.submit("second", JobRunner::Pool::Device, slow(2), this,
-                      {[&](std::any r) { results << QString::number(std::any_cast<int>(r)); }, {}, {}}, "view");
+        runner.submit({"first", JobRunner::Pool::Device, "view"}, this, slow(1), [&](int r) { results << QString::number(r); },
+                      [](const QString&) {}, [&] { results << "c1"; });
+        runner.submit({"second", JobRunner::Pool::Device, "view"}, this, slow(2), [&](int r) { results << QString::number(r); });
         QTRY_COMPARE(finished.count(), 2);
         QCOMPARE(results, (QStringList{"c1", "2"}));
+    }
+
+    // What the user asks for starts before queued background work on the device.
+    void userJobsStartBeforeQueuedBackgroundJobs()
+    {
+        JobRunner runner;
+        QStringList order;
+        std::atomic<bool> release{false};
+        runner.submit({"busy"}, this, [&](JobContext&) {
+            while (!release)
+                std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }, [] {});
+        for (int i = 0; i < 3; ++i)
+            runner.submit({"background", JobRunner::Pool::Device, {}, JobRunner::Priority::Background}, this,
+                          [](JobContext&) { return QStringLiteral("background"); }, [&](const QString& r) { order << r; });
+        runner.submit({"asked", JobRunner::Pool::Device, {}, JobRunner::Priority::User}, this, [](JobContext&) { return QStringLiteral("user"); },
+                      [&](const QString& r) { order << r; });
+        release = true;
+        QTRY_COMPARE(order.size(), 4);
+        QCOMPARE(order.first(), QString("user"));
     }
 
     void receiverGoneMeansNoCallback()
     {
         JobRunner runner;
         QSignalSpy finished(&runner, &JobRunner::jobFinished);
-        bool called = false;
+        bool called = false, posted = false;
         auto* receiver = new QObject;
-        runner.submit("late", JobRunner::Pool::Cpu,
-                      [](Progress&) -> std::any {
-                          std::this_thread::sleep_for(std::chrono::milliseconds(100));
-                          return 1;
-                      },
-                      receiver, {[&](std::any) { called = true; }, {}, {}});
+        runner.submit(
+            {"late", JobRunner::Pool::Cpu}, receiver,
+            [&posted](JobContext& job) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                job.post([&posted] { posted = true; });
+                return 1;
+            },
+            [&](int) { called = true; });
         delete receiver;
         QTRY_COMPARE(finished.count(), 1);
         QVERIFY(!called);
+        QVERIFY(!posted);
     }
 };
 

@@ -3,6 +3,18 @@
 #include "app/job_runner.h"
 #include "app/main_window.h"
 #include "app/model_session.h"
+#include "app/modules/activations_module.h"
+#include "app/modules/atlas_module.h"
+#include "app/modules/attribution_module.h"
+#include "app/modules/circuit_module.h"
+#include "app/modules/dataset_module.h"
+#include "app/modules/dictionary_module.h"
+#include "app/modules/neuron_module.h"
+#include "app/modules/nmf_module.h"
+#include "app/modules/occlusion_module.h"
+#include "app/modules/tuning_module.h"
+#include "app/modules/weights_module.h"
+#include "app/saved_records.h"
 #include "core/builtin_model.h"
 #include "core/image_io.h"
 #include "core/stimulus.h"
@@ -71,6 +83,13 @@ bool whileJobsRun(app::MainWindow& window, const std::function<bool()>& done)
         QCOMPARE(actual, expected);                                                                                \
     } while (false)
 
+// Opens an image the way a user does (decoded on a worker) and waits for the session to have it.
+bool openImageAndWait(app::MainWindow& window, const QString& path)
+{
+    QSignalSpy changed(window.session(), &app::ModelSession::imageChanged);
+    return window.openImage(path) && whileJobsRun(window, [&] { return changed.count() >= 1; });
+}
+
 // Opens a model the way a user does and waits for the window to have it.
 bool openAndWait(app::MainWindow& window, const QString& model)
 {
@@ -107,26 +126,26 @@ private slots:
         QVERIFY(window.layerBrowser()->visibleLayerCount() >= 10);
         QVERIFY(!window.selection()->layer().isEmpty());
 
-        QVERIFY(window.openImage(image_));
+        QVERIFY(openImageAndWait(window, image_));
         window.selection()->selectLayer("block");
-        WAIT_FOR_COMPARE(window, window.activationsPanel()->grid()->tileCount(), 8);
-        QCOMPARE(window.activationsPanel()->activations().layer, std::string("block"));
+        WAIT_FOR_COMPARE(window, window.module<app::ActivationsModule>()->panel()->grid()->tileCount(), 8);
+        QCOMPARE(window.module<app::ActivationsModule>()->panel()->activations().layer, std::string("block"));
         WAIT_FOR_COMPARE(window, window.imagePanel()->predictionLines().size(), 3);
 
         // Clicking a channel selects the unit everywhere.
-        const QRect tile = window.activationsPanel()->grid()->tileRect(6);
-        window.activationsPanel()->grid()->show();
-        QTest::mouseClick(window.activationsPanel()->grid(), Qt::LeftButton, {}, tile.center());
+        const QRect tile = window.module<app::ActivationsModule>()->panel()->grid()->tileRect(6);
+        window.module<app::ActivationsModule>()->panel()->grid()->show();
+        QTest::mouseClick(window.module<app::ActivationsModule>()->panel()->grid(), Qt::LeftButton, {}, tile.center());
         QCOMPARE(window.selection()->unitText(), QString("block:6"));
 
         // A first-layer conv shows colour filters in the Weights dock.
         window.selection()->selectLayer("conv1");
-        WAIT_FOR_COMPARE(window, window.weightsPanel()->weights().colourFilters.size(), size_t(4));
-        WAIT_FOR_COMPARE(window, window.activationsPanel()->activations().layer, std::string("conv1"));
+        WAIT_FOR_COMPARE(window, window.module<app::WeightsModule>()->panel()->weights().colourFilters.size(), size_t(4));
+        WAIT_FOR_COMPARE(window, window.module<app::ActivationsModule>()->panel()->activations().layer, std::string("conv1"));
 
         // Pre-ReLU toggle recomputes with negative values visible.
         window.selection()->selectLayer("block");
-        WAIT_FOR_COMPARE(window, window.activationsPanel()->activations().layer, std::string("block"));
+        WAIT_FOR_COMPARE(window, window.module<app::ActivationsModule>()->panel()->activations().layer, std::string("block"));
         window.jobs()->waitForIdle(10000);
         QTest::qWait(50);
     }
@@ -137,13 +156,13 @@ private slots:
         qputenv("LOUPE_DATA_DIR", data.path().toUtf8());
         app::MainWindow window;
         QVERIFY(openAndWait(window, model_));
-        window.neuronPanel()->setDefaultSize(32);
-        QSignalSpy results(window.session(), &app::ModelSession::featureVisReady);
-        QSignalSpy previews(window.session(), &app::ModelSession::featureVisProgress);
+        window.module<app::NeuronModule>()->panel()->setDefaultSize(32);
+        QSignalSpy results(window.module<app::NeuronModule>(), &app::NeuronModule::featureVisReady);
+        QSignalSpy previews(window.module<app::NeuronModule>(), &app::NeuronModule::featureVisProgress);
         window.selection()->selectUnit("block", 2);
         WAIT_FOR_COMPARE(window, results.count(), 2);  // positive and negative
-        QVERIFY(!window.neuronPanel()->positiveImage().isNull());
-        QVERIFY(!window.neuronPanel()->negativeImage().isNull());
+        QVERIFY(!window.module<app::NeuronModule>()->panel()->positiveImage().isNull());
+        QVERIFY(!window.module<app::NeuronModule>()->panel()->negativeImage().isNull());
         QVERIFY(previews.count() > 0);  // images arrived while the job ran
         QCOMPARE(results.first().at(2).toBool(), false);
 
@@ -155,32 +174,32 @@ private slots:
         QCOMPARE(results.last().at(2).toBool(), true);
 
         // A typed objective (an interaction of two units) renders too; a bad one is explained.
-        window.neuronPanel()->setObjectiveText("block:1+block:6");
-        window.neuronPanel()->requestRender();
+        window.module<app::NeuronModule>()->panel()->setObjectiveText("block:1+block:6");
+        window.module<app::NeuronModule>()->panel()->requestRender();
         WAIT_FOR_COMPARE(window, results.count(), 8);
-        window.neuronPanel()->setObjectiveText("block:99");
-        QSignalSpy failures(window.session(), &app::ModelSession::featureVisFailed);
-        window.neuronPanel()->requestRender();
+        window.module<app::NeuronModule>()->panel()->setObjectiveText("block:99");
+        QSignalSpy failures(window.module<app::NeuronModule>(), &app::NeuronModule::featureVisFailed);
+        window.module<app::NeuronModule>()->panel()->requestRender();
         WAIT_FOR(window, failures.count() >= 1);
         QVERIFY(failures.first().at(0).toString().contains("out of range"));
-        window.neuronPanel()->setObjectiveText("block:");
-        window.neuronPanel()->requestRender();
-        QVERIFY(window.neuronPanel()->status().contains("Objective"));
-        window.neuronPanel()->setObjectiveText(QString());
+        window.module<app::NeuronModule>()->panel()->setObjectiveText("block:");
+        window.module<app::NeuronModule>()->panel()->requestRender();
+        QVERIFY(window.module<app::NeuronModule>()->panel()->status().contains("Objective"));
+        window.module<app::NeuronModule>()->panel()->setObjectiveText(QString());
 
         // The whole layer fills the grid, one tile per channel.
-        QSignalSpy tiles(window.session(), &app::ModelSession::layerChannelReady);
-        window.neuronPanel()->requestLayerRender();
+        QSignalSpy tiles(window.module<app::NeuronModule>(), &app::NeuronModule::layerChannelReady);
+        window.module<app::NeuronModule>()->panel()->requestLayerRender();
         WAIT_FOR_COMPARE(window, tiles.count(), 8);
-        QCOMPARE(window.neuronPanel()->layerGrid()->tileCount(), 8);
+        QCOMPARE(window.module<app::NeuronModule>()->panel()->layerGrid()->tileCount(), 8);
         // The exported figure carries the layer's grid under the images and the plot, and its
         // sidecar says which objective and which layer render it shows.
-        const QJsonObject parameters = window.neuronPanel()->exportParameters();
+        const QJsonObject parameters = window.module<app::NeuronModule>()->panel()->exportParameters();
         QCOMPARE(parameters.value("objective").toString(), QString("channel:block:2"));
         QCOMPARE(parameters.value("layer_render_channels").toInt(), 8);
         QTemporaryDir figures;
-        QVERIFY(widgets::exportFigure(*window.neuronPanel(), figures.filePath("neuron.png"), 72, {}).ok);
-        QCOMPARE(QImage(figures.filePath("neuron.png")).height(), window.neuronPanel()->exportSize().height());
+        QVERIFY(widgets::exportFigure(*window.module<app::NeuronModule>()->panel(), figures.filePath("neuron.png"), 72, {}).ok);
+        QCOMPARE(QImage(figures.filePath("neuron.png")).height(), window.module<app::NeuronModule>()->panel()->exportSize().height());
         window.jobs()->waitForIdle(15 * 60 * 1000);  // follows the jobs; the cap only catches hangs
         qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
@@ -201,22 +220,22 @@ private slots:
         // The unit is selected before there is a scan: its examples appear when the scan ends.
         window.selection()->selectUnit("block", 4);
         window.jobs()->waitForIdle(15 * 60 * 1000);  // follows the jobs; the cap only catches hangs
-        QSignalSpy examples(window.session(), &app::ModelSession::examplesReady);
-        QSignalSpy scanned(window.session(), &app::ModelSession::scanFinished);
-        window.session()->scanFolder(images.path(), {"block", "conv1"});
+        QSignalSpy examples(window.module<app::DatasetModule>(), &app::DatasetModule::examplesReady);
+        QSignalSpy scanned(window.module<app::DatasetModule>(), &app::DatasetModule::scanFinished);
+        window.module<app::DatasetModule>()->scanFolder(images.path(), {"block", "conv1"});
         WAIT_FOR_COMPARE(window, scanned.count(), 1);
         QVERIFY(scanned.first().at(0).toString().contains("Scanned 12 images"));
         QVERIFY(window.session()->hasScan());
         WAIT_FOR(window, examples.count() >= 1);
-        WAIT_FOR_COMPARE(window, window.examplesPanel()->topCount(), 12);
-        QVERIFY(window.distributionPanel()->plottedPoints() > 0);
-        QVERIFY(window.distributionPanel()->status().contains("positions"));
+        WAIT_FOR_COMPARE(window, window.module<app::DatasetModule>()->examplesPanel()->topCount(), 12);
+        QVERIFY(window.module<app::DatasetModule>()->distributionPanel()->plottedPoints() > 0);
+        QVERIFY(window.module<app::DatasetModule>()->distributionPanel()->status().contains("positions"));
 
         // The unit and its family as one figure: a row each, with its scanned examples.
-        window.tuningPanel()->setFamilyText("1, 6");
-        QSignalSpy sheets(window.session(), &app::ModelSession::unitSheetSaved);
+        window.module<app::TuningModule>()->panel()->setFamilyText("1, 6");
+        QSignalSpy sheets(window.module<app::TuningModule>(), &app::TuningModule::unitSheetSaved);
         QTemporaryDir figures;
-        window.exportUnitSheet(figures.filePath("sheet.png"));
+        window.module<app::TuningModule>()->exportUnitSheet(figures.filePath("sheet.png"));
         WAIT_FOR_COMPARE(window, sheets.count(), 1);
         QCOMPARE(QImage(figures.filePath("sheet.png")).height(), 3 * (96 + 4) + 4);
         QFile sidecar(figures.filePath("sheet.png.json"));
@@ -228,19 +247,19 @@ private slots:
 
         // A fresh install can scan the built-in dataset's sample folder (no dialog in tests:
         // the dialog's default layers).
-        QSignalSpy sampled(window.session(), &app::ModelSession::scanFinished);
-        window.scanSampleImages();
+        QSignalSpy sampled(window.module<app::DatasetModule>(), &app::DatasetModule::scanFinished);
+        window.module<app::DatasetModule>()->scanSampleImages();
         WAIT_FOR_COMPARE(window, sampled.count(), 1);
         QVERIFY2(sampled.first().at(0).toString().contains("Scanned 300 images"), qPrintable(sampled.first().at(0).toString()));
         QVERIFY(QDir(data.path() + "/samples/shapes/spiral").count() >= 30 + 2);
 
         // With a scan, dictionary entries show their channel's top dataset example too.
-        QVERIFY(window.openImage(image_));
+        QVERIFY(openImageAndWait(window, image_));
         window.selection()->selectLayer("block");
-        WAIT_FOR_COMPARE(window, window.activationsPanel()->activations().layer, std::string("block"));
-        window.dictionaryPanel()->pick(20, 20);
-        QVERIFY(!window.dictionaryPanel()->entries().empty());
-        WAIT_FOR(window, window.dictionaryPanel()->topExampleCount() > 0);
+        WAIT_FOR_COMPARE(window, window.module<app::ActivationsModule>()->panel()->activations().layer, std::string("block"));
+        window.module<app::DictionaryModule>()->panel()->pick(20, 20);
+        QVERIFY(!window.module<app::DictionaryModule>()->panel()->entries().empty());
+        WAIT_FOR(window, window.module<app::DictionaryModule>()->panel()->topExampleCount() > 0);
         window.jobs()->waitForIdle(15 * 60 * 1000);  // follows the jobs; the cap only catches hangs
         qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
@@ -251,39 +270,39 @@ private slots:
         qputenv("LOUPE_DATA_DIR", data.path().toUtf8());
         app::MainWindow window;
         QVERIFY(openAndWait(window, model_));
-        QVERIFY(window.openImage(image_));
+        QVERIFY(openImageAndWait(window, image_));
         window.selection()->selectLayer("block");
-        WAIT_FOR_COMPARE(window, window.activationsPanel()->activations().layer, std::string("block"));
-        WAIT_FOR_COMPARE(window, window.activationsPanel()->grid()->tileCount(), 8);
-        QSignalSpy thumbnails(window.session(), &app::ModelSession::thumbnailReady);
-        window.dictionaryPanel()->pick(20, 20);
-        QVERIFY(!window.dictionaryPanel()->entries().empty());
-        WAIT_FOR_COMPARE(window, size_t(thumbnails.count()), window.dictionaryPanel()->entries().size());
-        QSignalSpy figures(window.session(), &app::ModelSession::figureReady);
-        window.session()->requestNmf("block", 3);
-        window.session()->requestActivationGrid("block", 4);
+        WAIT_FOR_COMPARE(window, window.module<app::ActivationsModule>()->panel()->activations().layer, std::string("block"));
+        WAIT_FOR_COMPARE(window, window.module<app::ActivationsModule>()->panel()->grid()->tileCount(), 8);
+        QSignalSpy thumbnails(window.module<app::DictionaryModule>(), &app::DictionaryModule::thumbnailReady);
+        window.module<app::DictionaryModule>()->panel()->pick(20, 20);
+        QVERIFY(!window.module<app::DictionaryModule>()->panel()->entries().empty());
+        WAIT_FOR_COMPARE(window, size_t(thumbnails.count()), window.module<app::DictionaryModule>()->panel()->entries().size());
+        QSignalSpy figures(window.module<app::DictionaryModule>(), &app::DictionaryModule::figureReady);
+        window.module<app::DictionaryModule>()->requestNmf("block", 3);
+        window.module<app::DictionaryModule>()->requestActivationGrid("block", 4);
         WAIT_FOR_COMPARE(window, figures.count(), 2);
         QVERIFY(figures.first().at(0).toString().contains("NMF"));
         // The activation grid is a grid figure: hovering one of its cells shows that cell's dictionary.
         const int columns = figures.last().at(2).toInt(), rows = figures.last().at(3).toInt();
         QVERIFY(columns > 0 && rows > 0);
-        window.dictionaryPanel()->showGridCell(columns - 1, rows - 1);
-        QVERIFY2(window.dictionaryPanel()->status().contains("(24,24)–(31,31)"), qPrintable(window.dictionaryPanel()->status()));  // block is 32x32: the last of 4x4 cells
-        QSignalSpy maps(window.session(), &app::ModelSession::attributionReady);
-        QVERIFY(window.attributionPanel()->setMethod("compare"));
-        window.attributionPanel()->compute();
+        window.module<app::DictionaryModule>()->panel()->showGridCell(columns - 1, rows - 1);
+        QVERIFY2(window.module<app::DictionaryModule>()->panel()->status().contains("(24,24)–(31,31)"), qPrintable(window.module<app::DictionaryModule>()->panel()->status()));  // block is 32x32: the last of 4x4 cells
+        QSignalSpy maps(window.module<app::AttributionModule>(), &app::AttributionModule::attributionReady);
+        QVERIFY(window.module<app::AttributionModule>()->panel()->setMethod("compare"));
+        window.module<app::AttributionModule>()->panel()->compute();
         WAIT_FOR_COMPARE(window, maps.count(), 10);  // every method, FullGrad included
-        QCOMPARE(window.attributionPanel()->mapCount(), 10);
-        window.dictionaryPanel()->pick(500, 20);  // outside: a message, no entries
-        QVERIFY(window.dictionaryPanel()->entries().empty());
-        QVERIFY(window.dictionaryPanel()->status().contains("outside"));
+        QCOMPARE(window.module<app::AttributionModule>()->panel()->mapCount(), 10);
+        window.module<app::DictionaryModule>()->panel()->pick(500, 20);  // outside: a message, no entries
+        QVERIFY(window.module<app::DictionaryModule>()->panel()->entries().empty());
+        QVERIFY(window.module<app::DictionaryModule>()->panel()->status().contains("outside"));
         // A unit target: every method explains it, guided backprop and deconvnet included.
         window.jobs()->waitForIdle(15 * 60 * 1000);
         maps.clear();
-        QSignalSpy unavailable(window.session(), &app::ModelSession::attributionUnavailable);
+        QSignalSpy unavailable(window.module<app::AttributionModule>(), &app::AttributionModule::attributionUnavailable);
         window.selection()->selectUnit("block", 6);
-        window.attributionPanel()->setUnitTarget(true);
-        window.attributionPanel()->compute();
+        window.module<app::AttributionModule>()->panel()->setUnitTarget(true);
+        window.module<app::AttributionModule>()->panel()->compute();
         WAIT_FOR_COMPARE(window, maps.count(), 10);
         QVERIFY(unavailable.isEmpty());
         QStringList methods;
@@ -295,14 +314,14 @@ private slots:
         window.jobs()->waitForIdle(15 * 60 * 1000);
         maps.clear();
         window.selection()->selectUnit("head", 1);
-        window.attributionPanel()->compute();
+        window.module<app::AttributionModule>()->panel()->compute();
         WAIT_FOR(window, maps.count() + unavailable.count() == 10);
         QCOMPARE(maps.count(), 8);
         QCOMPARE(unavailable.count(), 2);
-        QVERIFY2(window.attributionPanel()->unavailableReason("gradcam").contains("spatial"),
-                 qPrintable(window.attributionPanel()->unavailableReason("gradcam")));
-        QCOMPARE(window.attributionPanel()->mapCount(), 10);
-        window.attributionPanel()->setUnitTarget(false);
+        QVERIFY2(window.module<app::AttributionModule>()->panel()->unavailableReason("gradcam").contains("spatial"),
+                 qPrintable(window.module<app::AttributionModule>()->panel()->unavailableReason("gradcam")));
+        QCOMPARE(window.module<app::AttributionModule>()->panel()->mapCount(), 10);
+        window.module<app::AttributionModule>()->panel()->setUnitTarget(false);
         window.jobs()->waitForIdle(15 * 60 * 1000);  // follows the jobs; the cap only catches hangs
         qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
@@ -314,10 +333,10 @@ private slots:
         const QString curves = QString::fromStdString(test::writeCurveDetector(out.path().toStdString(), 60));
         app::MainWindow window;
         QVERIFY(openAndWait(window, curves));
-        auto* tuning = window.tuningPanel();
+        auto* tuning = window.module<app::TuningModule>()->panel();
         window.selection()->selectUnit("conv1", 0);
 
-        QSignalSpy sweeps(window.session(), &app::ModelSession::tuningSweepReady);
+        QSignalSpy sweeps(window.module<app::TuningModule>(), &app::TuningModule::tuningSweepReady);
         tuning->setMode(widgets::TuningRequest::Mode::Sweep);
         tuning->setStimulus("curve");
         tuning->setSweepText("orientation=0:360:10,curvature=1:3:1");
@@ -338,8 +357,8 @@ private slots:
         QVERIFY(rows.first().startsWith("orientation,curvature,conv1:0"));
 
         // A family saved by name comes back from the workspace, and the radial view draws it.
-        QSignalSpy families(window.session(), &app::ModelSession::familiesChanged);
-        window.session()->saveFamily("pair", "conv1", {0, 1});
+        QSignalSpy families(window.records(), &app::SavedRecords::familiesChanged);
+        window.module<app::TuningModule>()->saveFamily("pair", "conv1", {0, 1});
         using Families = QMap<QString, QString>;
         const auto savedPair = [&] { return !families.isEmpty() && families.last().at(0).value<Families>().value("pair") == "conv1:0,1"; };
         WAIT_FOR(window, savedPair());
@@ -348,7 +367,7 @@ private slots:
         const auto pairIs = [&](const QString& text) {
             return !families.isEmpty() && families.last().at(0).value<Families>().value("pair") == text;
         };
-        window.session()->saveFamily("pair", "conv1", {1});
+        window.module<app::TuningModule>()->saveFamily("pair", "conv1", {1});
         WAIT_FOR(window, pairIs("conv1:1"));
         WAIT_FOR_COMPARE(window, window.undoStack()->count(), 2);
         window.undoStack()->undo();
@@ -360,7 +379,7 @@ private slots:
         WAIT_FOR(window, pairIs("conv1:1"));
         window.undoStack()->undo();
         WAIT_FOR(window, savedPair());
-        QSignalSpy radial(window.session(), &app::ModelSession::tuningRadialReady);
+        QSignalSpy radial(window.module<app::TuningModule>(), &app::TuningModule::tuningRadialReady);
         tuning->setMode(widgets::TuningRequest::Mode::Radial);
         tuning->setFamilyText("1");
         tuning->run();
@@ -370,7 +389,7 @@ private slots:
         QCOMPARE(tuning->plottedSeries(), 2 + 2);  // two guide circles, two units
 
         // Sweeping the whole layer finds both detectors, at their orientations.
-        QSignalSpy ranked(window.session(), &app::ModelSession::tuningRankReady);
+        QSignalSpy ranked(window.module<app::TuningModule>(), &app::TuningModule::tuningRankReady);
         tuning->setMode(widgets::TuningRequest::Mode::FindTuned);
         tuning->run();
         WAIT_FOR_COMPARE(window, ranked.count(), 1);
@@ -382,7 +401,7 @@ private slots:
         }
 
         // The invariance check: one orientation curve per appearance variant.
-        QSignalSpy invariance(window.session(), &app::ModelSession::tuningInvarianceReady);
+        QSignalSpy invariance(window.module<app::TuningModule>(), &app::TuningModule::tuningInvarianceReady);
         tuning->setMode(widgets::TuningRequest::Mode::Invariance);
         tuning->setSweepText("orientation=0:360:30,curvature=2");
         tuning->run();
@@ -402,10 +421,10 @@ private slots:
             s.orientation = 30.0 * i;
             saveImage(renderStimulus(s, 48, 24, 24, 15), curvesFolder.filePath(QString("c%1.png").arg(i)).toStdString());
         }
-        QSignalSpy scanned(window.session(), &app::ModelSession::scanFinished);
-        window.session()->scanFolder(curvesFolder.path(), {"conv1"});
+        QSignalSpy scanned(window.module<app::DatasetModule>(), &app::DatasetModule::scanFinished);
+        window.module<app::DatasetModule>()->scanFolder(curvesFolder.path(), {"conv1"});
         WAIT_FOR_COMPARE(window, scanned.count(), 1);
-        QSignalSpy rotated(window.session(), &app::ModelSession::tuningRotationReady);
+        QSignalSpy rotated(window.module<app::TuningModule>(), &app::TuningModule::tuningRotationReady);
         tuning->run();
         WAIT_FOR_COMPARE(window, rotated.count(), 1);
         QCOMPARE(tuning->plottedSeries(), 2 + 1);
@@ -419,12 +438,12 @@ private slots:
         qputenv("LOUPE_DATA_DIR", data.path().toUtf8());
         app::MainWindow window;
         QVERIFY(openAndWait(window, model_));
-        QVERIFY(window.openImage(image_));
+        QVERIFY(openImageAndWait(window, image_));
         window.selection()->selectLayer("block");
         WAIT_FOR(window, !window.imagePanel()->predictionLines().isEmpty());
-        auto* occlusion = window.occlusionPanel();
+        auto* occlusion = window.module<app::OcclusionModule>()->panel();
 
-        QSignalSpy classes(window.session(), &app::ModelSession::occlusionClassesReady);
+        QSignalSpy classes(window.module<app::OcclusionModule>(), &app::OcclusionModule::occlusionClassesReady);
         occlusion->setMap(widgets::OcclusionPanel::Map::TopClass);
         occlusion->setPatch(8, 4);
         occlusion->run();
@@ -435,7 +454,7 @@ private slots:
         QVERIFY(std::none_of(map.classes.begin(), map.classes.end(), [](int c) { return c < 0; }));
         QVERIFY(occlusion->valueAt(10, 10).contains("p = "));
 
-        QSignalSpy heat(window.session(), &app::ModelSession::occlusionHeatmapReady);
+        QSignalSpy heat(window.module<app::OcclusionModule>(), &app::OcclusionModule::occlusionHeatmapReady);
         occlusion->setMap(widgets::OcclusionPanel::Map::Layer);
         occlusion->run();
         WAIT_FOR(window, !heat.isEmpty() && heat.last().at(1).toBool());
@@ -443,21 +462,21 @@ private slots:
         QVERIFY(occlusion->valueAt(3, 3).contains("drop"));
 
         // The circuit dock splits a conv unit into activation x weight terms that add up.
-        QSignalSpy circuits(window.session(), &app::ModelSession::circuitReady);
+        QSignalSpy circuits(window.module<app::CircuitModule>(), &app::CircuitModule::circuitReady);
         window.selection()->selectUnit("block.b2", 1);
-        window.circuitPanel()->compute();
+        window.module<app::CircuitModule>()->panel()->compute();
         WAIT_FOR_COMPARE(window, circuits.count(), 1);
-        const CircuitResult& circuit = window.circuitPanel()->circuit();
+        const CircuitResult& circuit = window.module<app::CircuitModule>()->panel()->circuit();
         QCOMPARE(circuit.contributions.size(), size_t(std::min(8, 4)));  // block.b2 reads conv1's 4 channels
         QVERIFY(std::abs(circuit.preActivation - circuit.check) <= 1e-3f * std::max(1.f, std::abs(circuit.check)));
-        QCOMPARE(window.circuitPanel()->exportData().count('\n'), 1 + 4);
+        QCOMPARE(window.module<app::CircuitModule>()->panel()->exportData().count('\n'), 1 + 4);
         // The input is recognised as conv1's output: its channels are shown as feature
         // visualizations, and a row selects its channel (walking the circuit backwards).
         QCOMPARE(circuit.inputLayer, std::string("conv1"));
         const int strongest = circuit.contributions.front().inputChannel;
-        WAIT_FOR(window, window.circuitPanel()->hasThumbnail(strongest));
-        auto* view = window.circuitPanel()->findChild<QScrollArea*>()->widget();
-        window.circuitPanel()->show();
+        WAIT_FOR(window, window.module<app::CircuitModule>()->panel()->hasThumbnail(strongest));
+        auto* view = window.module<app::CircuitModule>()->panel()->findChild<QScrollArea*>()->widget();
+        window.module<app::CircuitModule>()->panel()->show();
         QTest::mouseClick(view, Qt::LeftButton, {}, QPoint(30, 44 + 10));  // first row
         QCOMPARE(window.selection()->unitText(), QString("conv1:%1").arg(strongest));
         window.jobs()->waitForIdle(15 * 60 * 1000);  // follows the jobs; the cap only catches hangs
@@ -476,11 +495,11 @@ private slots:
         }
         app::MainWindow window;
         QVERIFY(openAndWait(window, model_));
-        QVERIFY(window.openImage(image_));
+        QVERIFY(openImageAndWait(window, image_));
         window.selection()->selectLayer("block");
-        auto* nmf = window.nmfPanel();
-        QSignalSpy factors(window.session(), &app::ModelSession::nmfFactorsReady);
-        QSignalSpy rendered(window.session(), &app::ModelSession::nmfFactorImagesReady);
+        auto* nmf = window.module<app::NmfModule>()->panel();
+        QSignalSpy factors(window.module<app::NmfModule>(), &app::NmfModule::nmfFactorsReady);
+        QSignalSpy rendered(window.module<app::NmfModule>(), &app::NmfModule::nmfFactorImagesReady);
         nmf->setK(3);
         nmf->run();
         WAIT_FOR_COMPARE(window, rendered.count(), 1);
@@ -490,7 +509,7 @@ private slots:
         QCOMPARE(nmf->renderedFactorImages(), 3);
         QCOMPARE(nmf->exportData().count('\n'), 1 + 3);
 
-        QSignalSpy saved(window.session(), &app::ModelSession::directionSaved);
+        QSignalSpy saved(window.module<app::NmfModule>(), &app::NmfModule::directionSaved);
         nmf->selectFactor(1);
         nmf->saveSelected("group");
         WAIT_FOR_COMPARE(window, saved.count(), 1);
@@ -516,28 +535,28 @@ private slots:
         }
         app::MainWindow window;
         QVERIFY(openAndWait(window, model_));
-        QVERIFY(window.openImage(image_));
+        QVERIFY(openImageAndWait(window, image_));
         window.selection()->selectLayer("block");
-        auto* atlas = window.atlasPanel();
-        QSignalSpy ready(window.session(), &app::ModelSession::atlasReady);
+        auto* atlas = window.module<app::AtlasModule>()->panel();
+        QSignalSpy ready(window.module<app::AtlasModule>(), &app::AtlasModule::atlasReady);
         atlas->build(folder.path());
         WAIT_FOR_COMPARE(window, ready.count(), 1);
         QVERIFY(atlas->atlas() != nullptr);
         QCOMPARE(atlas->atlas()->samples.images.size(), size_t(10));
         QVERIFY(atlas->visibleIcons() > 0);
 
-        QSignalSpy patches(window.session(), &app::ModelSession::atlasPatchesReady);
+        QSignalSpy patches(window.module<app::AtlasModule>(), &app::AtlasModule::atlasPatchesReady);
         atlas->hoverCell(0);
         WAIT_FOR_COMPARE(window, patches.count(), 1);
         QVERIFY(!patches.first().at(1).value<std::vector<RgbImage>>().empty());
 
-        QSignalSpy saved(window.session(), &app::ModelSession::directionSaved);
+        QSignalSpy saved(window.module<app::AtlasModule>(), &app::AtlasModule::directionSaved);
         atlas->selectCell(0);
         atlas->saveSelected("cell-zero");
         WAIT_FOR_COMPARE(window, saved.count(), 1);
 
-        QSignalSpy placed(window.session(), &app::ModelSession::atlasPlacementReady);
-        window.session()->requestAtlasPlacement();
+        QSignalSpy placed(window.module<app::AtlasModule>(), &app::AtlasModule::atlasPlacementReady);
+        window.module<app::AtlasModule>()->requestPlacement();
         WAIT_FOR_COMPARE(window, placed.count(), 1);
         QCOMPARE(placed.first().at(0).value<std::vector<float>>().size(), size_t(2 * 32 * 32));  // every position of block
 
@@ -546,7 +565,7 @@ private slots:
         QVERIFY(atlas->visibleIcons() >= 1);
 
         // The image map: every image of the folder, and neighbours on click.
-        QSignalSpy maps(window.session(), &app::ModelSession::imageMapReady);
+        QSignalSpy maps(window.module<app::AtlasModule>(), &app::AtlasModule::imageMapReady);
         atlas->setImageMapMode(true);
         atlas->build(folder.path());
         WAIT_FOR_COMPARE(window, maps.count(), 1);
@@ -583,11 +602,11 @@ private slots:
         app::MainWindow window;
         window.show();
         QVERIFY(openAndWait(window, QString::fromStdString(test::writeFeatureExtractor(dir_.path().toStdString()))));
-        QVERIFY(window.openImage(image_));
+        QVERIFY(openImageAndWait(window, image_));
         const QString layer = window.selection()->layer();
         QVERIFY(!layer.isEmpty());
-        WAIT_FOR(window, window.activationsPanel()->grid()->tileCount() > 0);
-        QVERIFY(window.activationsPanel()->activations().predictions.empty());
+        WAIT_FOR(window, window.module<app::ActivationsModule>()->panel()->grid()->tileCount() > 0);
+        QVERIFY(window.module<app::ActivationsModule>()->panel()->activations().predictions.empty());
         QCOMPARE(window.imagePanel()->predictionLines().size(), 0);
         window.jobs()->waitForIdle(10000);
     }
@@ -610,10 +629,10 @@ private slots:
         QCOMPARE(window.session()->modelPath(), app::MainWindow::builtinModelFile());
         QVERIFY(window.session()->hasImage());
         QCOMPARE(window.selection()->layer(), QString("mixed3"));
-        WAIT_FOR_COMPARE(window, window.activationsPanel()->grid()->tileCount(), 64);
+        WAIT_FOR_COMPARE(window, window.module<app::ActivationsModule>()->panel()->grid()->tileCount(), 64);
         WAIT_FOR_COMPARE(window, window.imagePanel()->predictionLines().size(), 5);
         // Its most active unit on the sample is selected, so the Neuron dock renders something.
-        const auto& maxima = window.activationsPanel()->activations().channelMax;
+        const auto& maxima = window.module<app::ActivationsModule>()->panel()->activations().channelMax;
         const int strongest = int(std::max_element(maxima.begin(), maxima.end()) - maxima.begin());
         WAIT_FOR_COMPARE(window, window.selection()->unitText(), QString("mixed3:%1").arg(strongest));
         window.jobs()->waitForIdle(15 * 60 * 1000);

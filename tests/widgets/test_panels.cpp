@@ -100,7 +100,7 @@ private slots:
         buttons.first()->click();
         QCOMPARE(spy.count(), 1);
         QCOMPARE(spy.first().at(0).toInt(), 7);
-        panel.finishJob(7, "cancelled", 2);
+        panel.finishJob(7, "cancelled", widgets::JobState::Cancelled);
         QCOMPARE(panel.runningCount(), 0);
         QVERIFY(!buttons.first()->isEnabled());
     }
