@@ -130,24 +130,31 @@ void MainWindow::buildDocks()
     // attribution…). Right: what one unit is (neuron, examples, tuning…) and what a layer or a
     // dataset holds. Each dock joins its tab group as soon as it is added: added all first,
     // they leave stacked placeholders that make the window taller than the screen.
+    std::vector<ModuleDock> groups[2];
+    for (FeatureModule* module : modules_)
+        for (const ModuleDock& d : module->docks())
+            groups[d.group == DockGroup::Image ? 0 : 1].push_back(d);
+    const auto add = [this](const ModuleDock& d) {
+        return addDock(d.panel, d.title, QStringLiteral("dock.") + d.name, Qt::RightDockWidgetArea);
+    };
+    // The first of each group side by side (before either is tabbed: a tabbed dock cannot be
+    // split), then the others as tabs behind them.
     QDockWidget* first[2] = {nullptr, nullptr};
-    QDockWidget* last[2] = {nullptr, nullptr};
-    for (FeatureModule* module : modules_) {
-        for (const ModuleDock& d : module->docks()) {
-            const int group = d.group == DockGroup::Image ? 0 : 1;
-            QDockWidget* dock = addDock(d.panel, d.title, QStringLiteral("dock.") + d.name, Qt::RightDockWidgetArea);
-            if (last[group])
-                tabifyDockWidget(last[group], dock);
-            else if (first[0] && group == 1)
-                splitDockWidget(first[0], dock, Qt::Horizontal);
-            if (!first[group])
-                first[group] = dock;
-            last[group] = dock;
+    for (int g = 0; g < 2; ++g)
+        if (!groups[g].empty())
+            first[g] = add(groups[g].front());
+    if (first[0] && first[1])
+        splitDockWidget(first[0], first[1], Qt::Horizontal);
+    for (int g = 0; g < 2; ++g) {
+        QDockWidget* last = first[g];
+        for (size_t i = 1; i < groups[g].size(); ++i) {
+            QDockWidget* dock = add(groups[g][i]);
+            tabifyDockWidget(last, dock);
+            last = dock;
         }
+        if (first[g])
+            first[g]->raise();
     }
-    for (QDockWidget* dock : first)
-        if (dock)
-            dock->raise();
     QDockWidget* jobs = addDock(jobsPanel_, tr("Jobs"), QStringLiteral("dock.jobs"), Qt::BottomDockWidgetArea);
     if (first[0] && first[1])
         resizeDocks({layers, first[0], first[1]}, {390, 520, 480}, Qt::Horizontal);

@@ -1,0 +1,303 @@
+// Each feature module on its own: built from an AppContext with a fake shell, without the
+// MainWindow, on a small test model. End-to-end paths stay in test_main_window.
+#include "app/job_runner.h"
+#include "app/model_session.h"
+#include "app/modules/activations_module.h"
+#include "app/modules/atlas_module.h"
+#include "app/modules/attribution_module.h"
+#include "app/modules/circuit_module.h"
+#include "app/modules/dataset_module.h"
+#include "app/modules/dictionary_module.h"
+#include "app/modules/neuron_module.h"
+#include "app/modules/nmf_module.h"
+#include "app/modules/occlusion_module.h"
+#include "app/modules/tuning_module.h"
+#include "app/modules/weights_module.h"
+#include "app/saved_records.h"
+#include "app/thumbnail_service.h"
+#include "core/image_io.h"
+#include "tests/support/test_models.h"
+#include "widgets/atlas_panel.h"
+#include "widgets/circuit_panel.h"
+#include "widgets/distribution_panel.h"
+#include "widgets/examples_panel.h"
+#include "widgets/occlusion_panel.h"
+#include "widgets/tuning_panel.h"
+#include "widgets/attribution_panel.h"
+#include "widgets/dictionary_panel.h"
+#include "widgets/neuron_panel.h"
+#include "widgets/nmf_panel.h"
+#include "widgets/unit_selection.h"
+#include "widgets/weights_panel.h"
+
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QUndoStack>
+#include <QtTest>
+
+#include <functional>
+#include <memory>
+#include <set>
+
+using namespace loupe;
+
+namespace {
+
+// The shell a module sees: errors and status lines are recorded, nothing is shown.
+class FakeShell : public app::Shell {
+public:
+    QStringList errors, statuses, opened;
+    void showError(const QString& title, const QString& message) override { errors << title + QStringLiteral(": ") + message; }
+    void showStatus(const QString& message, int) override { statuses << message; }
+    bool raiseDock(const QString&) override { return true; }
+    bool openImage(const QString& path) override
+    {
+        opened << path;
+        return true;
+    }
+    QString lastDirectory() const override { return {}; }
+};
+
+// What MainWindow gives every module, minus the window.
+struct Harness {
+    FakeShell shell;
+    app::JobRunner jobs;
+    QUndoStack undo;
+    app::ModelSession session{&jobs};
+    widgets::UnitSelection selection;
+    widgets::FigureContext figures;
+    app::SavedRecords records{&session, &jobs, &undo};
+    app::ThumbnailService thumbnails{&session, &jobs};
+    app::AppContext context{&session, &jobs, {&selection, &figures}, &records, &thumbnails, &shell};
+
+    // Waits for `done` while jobs run; fails fast once they have all ended without it.
+    bool wait(const std::function<bool()>& done)
+    {
+        QElapsedTimer idle;
+        bool wasIdle = false;
+        while (!done()) {
+            QTest::qWait(20);
+            const bool isIdle = jobs.runningCount() == 0;
+            if (isIdle && !wasIdle)
+                idle.start();
+            wasIdle = isIdle;
+            if (isIdle && idle.elapsed() > 3000)
+                return done();
+        }
+        return true;
+    }
+    bool open(const QString& model, const RgbImage& image)
+    {
+        QSignalSpy loaded(&session, &app::ModelSession::modelLoaded);
+        session.openModel(model, DevicePreference::Cpu);
+        if (!wait([&] { return loaded.count() == 1; }))
+            return false;
+        session.setImage(image, QStringLiteral("test image"));
+        return true;
+    }
+};
+
+RgbImage barImage()
+{
+    RgbImage img(50, 40);
+    for (int y = 5; y < 35; ++y)
+        std::fill(img.pixel(20, y), img.pixel(20, y) + 3, 255);
+    return img;
+}
+
+} // namespace
+
+class TestModules : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        qputenv("LOUPE_DATA_DIR", data_.path().toUtf8());
+        model_ = QString::fromStdString(test::writeBranchyCnn(dir_.path().toStdString()));
+    }
+
+    // The window lays docks out and saves layouts by these names: unique, named, exportable.
+    void everyModuleDeclaresNamedExportableDocks()
+    {
+        Harness h;
+        QObject parent;
+        const std::vector<app::FeatureModule*> modules = {
+            new app::ActivationsModule(h.context, &parent), new app::WeightsModule(h.context, &parent),
+            new app::DictionaryModule(h.context, &parent),  new app::AttributionModule(h.context, &parent),
+            new app::OcclusionModule(h.context, &parent),   new app::NeuronModule(h.context, &parent),
+            new app::DatasetModule(h.context, &parent),     new app::TuningModule(h.context, &parent),
+            new app::CircuitModule(h.context, &parent),     new app::NmfModule(h.context, &parent),
+            new app::AtlasModule(h.context, &parent)};
+        std::set<QString> names;
+        int docks = 0;
+        for (auto* module : modules) {
+            for (const auto& d : module->docks()) {
+                ++docks;
+                QVERIFY(d.panel);
+                QVERIFY(!d.title.isEmpty() && !d.exportLabel.isEmpty());
+                QVERIFY2(names.insert(d.name).second, qPrintable(d.name));
+                delete d.panel;  // in the window, docks own their panels
+            }
+        }
+        QCOMPARE(docks, 12);
+    }
+
+    void activationsFollowTheSelectedLayerAndArePublished()
+    {
+        Harness h;
+        app::ActivationsModule module(h.context, nullptr);
+        std::unique_ptr<QWidget> owner(module.docks().front().panel);
+        QSignalSpy published(&h.session, &app::ModelSession::activationsChanged);
+        QVERIFY(h.open(model_, barImage()));
+        h.selection.selectLayer("block");
+        QVERIFY(h.wait([&] { return !published.isEmpty(); }));
+        QCOMPARE(published.last().at(0).value<LayerActivations>().channels, 8);
+    }
+
+    void weightsOfTheSelectedLayer()
+    {
+        Harness h;
+        app::WeightsModule module(h.context, nullptr);
+        std::unique_ptr<QWidget> owner(module.panel());
+        QVERIFY(h.open(model_, barImage()));
+        h.selection.selectLayer("conv1");
+        QVERIFY(h.wait([&] { return module.panel()->weights().colourFilters.size() == 4; }));
+    }
+
+    // A thumbnail that fails belongs to the dictionary that asked: the Neuron dock (which once
+    // received every feature-vis failure) is left alone.
+    void dictionaryThumbnailFailureLeavesTheNeuronDockAlone()
+    {
+        Harness h;
+        app::NeuronModule neuron(h.context, nullptr);
+        app::DictionaryModule dictionary(h.context, nullptr);
+        std::unique_ptr<QWidget> owners[] = {std::unique_ptr<QWidget>(neuron.panel()), std::unique_ptr<QWidget>(dictionary.panel())};
+        QVERIFY(h.open(model_, barImage()));
+        QSignalSpy neuronFailures(&neuron, &app::NeuronModule::featureVisFailed);
+        const QString neuronStatus = neuron.panel()->status();
+        emit dictionary.panel()->thumbnailsWanted("block", {99});  // no channel 99: the render fails
+        QVERIFY(h.wait([&] { return dictionary.panel()->status().contains("Thumbnails"); }));
+        QVERIFY2(dictionary.panel()->status().contains("99") || dictionary.panel()->status().contains("range"),
+                 qPrintable(dictionary.panel()->status()));
+        QCOMPARE(neuronFailures.count(), 0);
+        QCOMPARE(neuron.panel()->status(), neuronStatus);
+    }
+
+    // A direction the atlas cannot save is the atlas's failure: the NMF dock (which once
+    // cleared its factors on it) keeps them.
+    void atlasSaveFailureLeavesTheNmfFactors()
+    {
+        Harness h;
+        app::NmfModule nmf(h.context, nullptr);
+        app::AtlasModule atlas(h.context, nullptr);
+        std::unique_ptr<QWidget> owners[] = {std::unique_ptr<QWidget>(nmf.panel()), std::unique_ptr<QWidget>(atlas.panel())};
+        QVERIFY(h.open(model_, barImage()));
+        h.selection.selectLayer("block");
+        QSignalSpy rendered(&nmf, &app::NmfModule::nmfFactorImagesReady);
+        nmf.panel()->setK(3);
+        nmf.panel()->run();
+        QVERIFY(h.wait([&] { return rendered.count() == 1; }));
+        QCOMPARE(nmf.panel()->factorCount(), 3);
+        emit atlas.panel()->saveDirectionRequested("not:allowed", "block", std::vector<float>(8, 1.f));
+        QVERIFY(h.wait([&] { return atlas.panel()->status().contains("Not saved"); }));
+        QCOMPARE(nmf.panel()->factorCount(), 3);
+        QVERIFY(!nmf.panel()->status().contains("Not saved"));
+    }
+
+    void attributionOfTheTopClassAndOfAUnit_data()
+    {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<QString>("target");
+        QTest::newRow("saliency, class") << "saliency" << "class:1";
+        QTest::newRow("guided, unit") << "guided" << "unit:block:6";
+        QTest::newRow("gradcam, unit") << "gradcam" << "unit:block:6";
+    }
+    void attributionOfTheTopClassAndOfAUnit()
+    {
+        QFETCH(QString, method);
+        QFETCH(QString, target);
+        Harness h;
+        app::AttributionModule module(h.context, nullptr);
+        std::unique_ptr<QWidget> owner(module.panel());
+        QVERIFY(h.open(model_, barImage()));
+        QSignalSpy maps(&module, &app::AttributionModule::attributionReady);
+        module.requestAttribution({method}, target, "block");
+        QVERIFY(h.wait([&] { return maps.count() == 1; }));
+        const auto map = maps.first().at(1).value<AttributionMap>();
+        QCOMPARE(map.width, 32);
+        QCOMPARE(module.panel()->mapCount(), 1);
+    }
+
+    void occlusionWithoutAnImageSaysSo()
+    {
+        Harness h;
+        app::OcclusionModule module(h.context, nullptr);
+        std::unique_ptr<QWidget> owner(module.panel());
+        QSignalSpy failed(&module, &app::OcclusionModule::occlusionFailed);
+        module.requestOcclusion("heat", "prob:0", 8, 4, "grey");
+        QCOMPARE(failed.count(), 1);
+        QVERIFY(failed.first().at(0).toString().contains("Open an image"));
+    }
+
+    void circuitOfAConvUnit()
+    {
+        Harness h;
+        app::CircuitModule module(h.context, nullptr);
+        std::unique_ptr<QWidget> owner(module.panel());
+        QVERIFY(h.open(model_, barImage()));
+        QSignalSpy ready(&module, &app::CircuitModule::circuitReady);
+        module.requestCircuit("block.b2.conv", 1, 4);
+        QVERIFY(h.wait([&] { return ready.count() == 1; }));
+        QVERIFY(!ready.first().at(0).value<CircuitResult>().contributions.empty());
+    }
+
+    void datasetExamplesOfTheSelectedUnitAfterAScan()
+    {
+        Harness h;
+        app::DatasetModule module(h.context, nullptr);
+        std::unique_ptr<QWidget> owners[] = {std::unique_ptr<QWidget>(module.examplesPanel()),
+                                             std::unique_ptr<QWidget>(module.distributionPanel())};
+        QVERIFY(h.open(model_, barImage()));
+        QTemporaryDir folder;
+        for (int i = 0; i < 4; ++i) {
+            RgbImage img = barImage();
+            std::fill(img.pixel(5 + i, 10), img.pixel(5 + i, 10) + 3, 200);
+            saveImage(img, folder.filePath(QString("img%1.png").arg(i)).toStdString());
+        }
+        QSignalSpy scanned(&module, &app::DatasetModule::scanFinished);
+        QSignalSpy examples(&module, &app::DatasetModule::examplesReady);
+        module.scanFolder(folder.path(), {"conv1"});
+        QVERIFY(h.wait([&] { return scanned.count() == 1; }));
+        QVERIFY(h.wait([&] { return h.session.hasScan(); }));
+        h.selection.selectUnit("conv1", 2);
+        QVERIFY(h.wait([&] { return examples.count() >= 1; }));
+        QVERIFY(!examples.last().at(0).value<UnitExamples>().top.empty());
+        QVERIFY(h.shell.errors.isEmpty());
+    }
+
+    void tuningSweepOfAUnit()
+    {
+        Harness h;
+        app::TuningModule module(h.context, nullptr);
+        std::unique_ptr<QWidget> owner(module.panel());
+        QVERIFY(h.open(QString::fromStdString(test::writeCurveDetector(dir_.path().toStdString(), 60)), RgbImage(48, 48)));
+        QSignalSpy sweeps(&module, &app::TuningModule::tuningSweepReady);
+        widgets::TuningRequest request;
+        request.stimulus = "curve";
+        request.sweep = "orientation=0:360:30";
+        request.layer = "conv1";
+        request.channels = {0};
+        module.requestTuning(request);
+        QVERIFY(h.wait([&] { return sweeps.count() == 1; }));
+        QCOMPARE(sweeps.first().at(0).value<SweepResult>().stimuli(), 12);
+    }
+
+private:
+    QTemporaryDir dir_, data_;
+    QString model_;
+};
+
+QTEST_MAIN(TestModules)
+#include "test_modules.moc"
