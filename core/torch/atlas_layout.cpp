@@ -2,6 +2,7 @@
 // graph by chunked matrix products, UMAP's fuzzy edge weights, and a full-batch version of its
 // attraction/repulsion optimisation, all as tensor operations so that it runs on the GPU too.
 #include "core/atlas.h"
+#include "core/torch/random.h"
 
 #include "core/error.h"
 
@@ -86,7 +87,7 @@ std::vector<float> layout2d(const std::vector<float>& vectors, int count, int di
         throw Error("a layout needs at least 3 vectors of one dimension");
     try {
         torch::NoGradGuard noGrad;
-        torch::manual_seed(config.seed);
+        auto generator = seededGenerator(config.seed);
         const torch::Device device = layoutDevice(config.device);
         const auto x = torch::from_blob(const_cast<float*>(vectors.data()), {count, dimension}).to(device, torch::kFloat32);
         const auto reduced = principalComponents(x, std::max(2, config.pcaDimensions));
@@ -115,7 +116,7 @@ std::vector<float> layout2d(const std::vector<float>& vectors, int count, int di
             auto move = torch::zeros_like(y).index_add_(0, heads, pull).index_add_(0, tails, -pull) / degree.clamp_min(1e-6).unsqueeze(1);
 
             const auto from = torch::arange(count, heads.options()).repeat_interleave(negatives);
-            const auto to = torch::randint(count, {int64_t(count) * negatives}, heads.options());
+            const auto to = integers(count, {int64_t(count) * negatives}, generator, heads.options());
             const auto away = y.index_select(0, from) - y.index_select(0, to);
             const auto a2 = (away * away).sum(1, true);
             const auto repel = 2 * kB / ((0.001 + a2) * (1 + kA * a2.pow(kB)));

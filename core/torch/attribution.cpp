@@ -13,6 +13,7 @@
 #include "core/torch/model_impl.h"
 #include "core/torch/modified_relu.h"
 #include "core/torch/occlusion_fill.h"
+#include "core/torch/random.h"
 #include "core/torch/tensor_image.h"
 #include "core/unit_id.h"
 
@@ -123,15 +124,12 @@ AttributionMap toMap(const torch::Tensor& map2d, bool isSigned)
 
 torch::Tensor baselineFor(const torch::Tensor& input, const InputSpec& spec, AttributionConfig::Baseline kind, std::uint64_t seed)
 {
-    const auto mean = torch::tensor({spec.mean[0], spec.mean[1], spec.mean[2]}).view({1, 3, 1, 1}).to(input.device());
-    const auto stdev = torch::tensor({spec.std[0], spec.std[1], spec.std[2]}).view({1, 3, 1, 1}).to(input.device());
     switch (kind) {
     case AttributionConfig::Baseline::Black:
-        return (torch::full_like(input, spec.rangeMin) - mean) / stdev;
+        return rgbToModelInput(torch::zeros_like(input), spec);
     case AttributionConfig::Baseline::Noise: {
-        torch::manual_seed(seed);
-        const auto pixels = torch::rand_like(input) * (spec.rangeMax - spec.rangeMin) + spec.rangeMin;
-        return (pixels - mean) / stdev;
+        auto generator = seededGenerator(seed);
+        return rgbToModelInput(uniform(input.sizes(), generator, input.options()), spec);
     }
     case AttributionConfig::Baseline::Blur:
     default:
@@ -289,11 +287,11 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
         }
         case AttributionMethod::SmoothGrad: {
             const float sigma = config.noise * (input.max() - input.min()).item<float>();
-            torch::manual_seed(config.seed);
+            auto generator = seededGenerator(config.seed);
             auto sum = torch::zeros_like(input[0]);
             forEachShrinkingBatch(config.samples, batch, [&](int done, int n) {
                 progress.checkCancelled();
-                const auto noisy = input.expand({n, -1, -1, -1}) + torch::randn({n, 3, size, size}, input.options()) * sigma;
+                const auto noisy = input.expand({n, -1, -1, -1}) + normal({n, 3, size, size}, generator, input.options()) * sigma;
                 sum += gradientOf(f, noisy).sum(0);
                 progress.report(double(done + n) / config.samples, "SmoothGrad samples " + std::to_string(done + n));
             });

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/synthetic_shapes.h"
+#include "core/torch/random.h"
 
 #include <torch/script.h>
 #include <torch/torch.h>
@@ -21,6 +22,8 @@ namespace fs = std::filesystem;
 // Each module gets its own type name: types with one name clash when saved together.
 class ModuleFactory {
 public:
+    explicit ModuleFactory(std::uint64_t seed) : generator_(seededGenerator(seed)) {}
+
     torch::jit::Module make(const std::string& className)
     {
         return torch::jit::Module(c10::QualifiedName("__torch__.loupe.builtin.m" + std::to_string(counter_++) + "." + className));
@@ -30,7 +33,7 @@ public:
     {
         auto m = make("Conv2d");
         // He initialisation: the network is trained from scratch with AdamW, no BN.
-        m.register_parameter("weight", (torch::randn({out, in, k, k}) * initScale * std::sqrt(2.0 / (in * k * k))).requires_grad_(), false);
+        m.register_parameter("weight", (torch::randn({out, in, k, k}, generator_) * initScale * std::sqrt(2.0 / (in * k * k))).requires_grad_(), false);
         m.register_parameter("bias", torch::zeros({out}).requires_grad_(), false);
         m.register_attribute("stride", c10::IntType::get(), stride);
         m.register_attribute("padding", c10::IntType::get(), k / 2);
@@ -67,13 +70,16 @@ def forward(self, x):
         return m;
     }
 
+    at::Generator& generator() { return generator_; }
+
 private:
     int counter_ = 0;
+    at::Generator generator_;
 };
 
-torch::jit::Module buildNetwork(int w)
+torch::jit::Module buildNetwork(int w, std::uint64_t seed)
 {
-    ModuleFactory f;
+    ModuleFactory f(seed);
     auto mixed = f.make("Inception");
     mixed.register_module("b1x1", f.convRelu(32 * w, 16 * w, 1));
     mixed.register_module("b3x3_reduce", f.convRelu(32 * w, 16 * w, 1));
@@ -93,7 +99,7 @@ def forward(self, x):
     auto avgpool = f.make("AdaptiveAvgPool2d");
     avgpool.define("def forward(self, x):\n    return x.mean([2, 3])\n");
     auto fc = f.make("Linear");
-    fc.register_parameter("weight", (torch::randn({kShapeClassCount, 64 * w}) * std::sqrt(1.0 / (64 * w))).requires_grad_(), false);
+    fc.register_parameter("weight", (torch::randn({kShapeClassCount, 64 * w}, f.generator()) * std::sqrt(1.0 / (64 * w))).requires_grad_(), false);
     fc.register_parameter("bias", torch::zeros({kShapeClassCount}).requires_grad_(), false);
     fc.define("def forward(self, x):\n    return torch.linear(x, self.weight, self.bias)\n");
 
@@ -223,8 +229,7 @@ TrainingReport trainBuiltinModel(const TrainingConfig& config, const std::string
 
     TrainingReport report;
     try {
-        torch::manual_seed(config.seed);
-        auto net = buildNetwork(config.widthMultiplier);
+        auto net = buildNetwork(config.widthMultiplier, config.seed);
         net.train();
         std::vector<torch::Tensor> parameters;
         for (const auto& p : net.parameters())

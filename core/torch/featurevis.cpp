@@ -8,7 +8,7 @@
 //  - transformation robustness: every step the batch is jittered, scaled and rotated (one
 //    affine resampling per image, grey padding), so only features that survive small
 //    transformations are reinforced instead of high-frequency adversarial patterns;
-//  - Adam on the parameters.
+//  - Adam (torch::optim) on the parameters, restarted at each upscaling stage.
 // Each image of a batch has its own seed (init and transforms), so a batched render equals
 // the same renders done one by one; the objective of image i depends on image i only (the
 // optional diversity term aside).
@@ -19,6 +19,8 @@
 #include "core/synthetic_shapes.h"
 #include "core/torch/model_impl.h"
 #include "core/torch/tensor_image.h"
+
+#include <torch/optim/adam.h>
 
 #include <algorithm>
 #include <cmath>
@@ -100,9 +102,7 @@ public:
     {
         torch::NoGradGuard noGrad;
         auto img = at::upsample_bilinear2d(images(), {size, size}, false);
-        const auto g = torch::tensor({1.f, 2.f, 1.f}, img.options());
-        const auto kernel = (g.view({3, 1}) * g.view({1, 3}) / 16.f).view({1, 1, 3, 3}).repeat({3, 1, 1, 1});
-        img = at::conv2d(at::replication_pad2d(img, {1, 1, 1, 1}), kernel, c10::optional<at::Tensor>(), at::IntArrayRef{1, 1}, at::IntArrayRef{0, 0}, at::IntArrayRef{1, 1}, 3);
+        img = binomialBlur(img);
         auto t = torch::logit(img.clamp(1e-3, 1 - 1e-3));
         if (decorrelate_)
             t = torch::einsum("ij,bjhw->bihw", {torch::inverse(colour_), t});
@@ -157,17 +157,6 @@ torch::Tensor transform(const torch::Tensor& images, std::vector<SeededRandom>& 
     }
     const auto grid = at::affine_grid_generator(theta.to(images.device()), images.sizes(), false);
     return at::grid_sampler(images - 0.5, grid, 0, 0, false) + 0.5;
-}
-
-// RGB [0, 1] -> what the model expects (colour order, range, mean/std).
-torch::Tensor toModelInput(const torch::Tensor& rgb, const InputSpec& spec)
-{
-    auto x = spec.bgr ? rgb.flip({1}) : rgb;
-    x = x * (spec.rangeMax - spec.rangeMin) + spec.rangeMin;
-    const auto opts = rgb.options();
-    const auto mean = torch::tensor({spec.mean[0], spec.mean[1], spec.mean[2]}, opts).view({1, 3, 1, 1});
-    const auto stdev = torch::tensor({spec.std[0], spec.std[1], spec.std[2]}, opts).view({1, 3, 1, 1});
-    return (x - mean) / stdev;
 }
 
 std::vector<RgbImage> toRgbImages(const torch::Tensor& images)
@@ -375,14 +364,17 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
 
         const auto measure = [&]() {
             torch::NoGradGuard noGrad;
-            const auto captured = runCapture(d.module, *capture, toModelInput(image.images(), d.metadata.input));
+            const auto captured = runCapture(d.module, *capture, rgbToModelInput(image.images(), d.metadata.input));
             return evaluateObjective(plan, config, captured).mean().item<float>();
         };
         result.initialObjective = measure();
 
-        // Adam, by hand: two moment buffers and bias correction.
-        auto m = torch::zeros_like(image.parameter()), v = torch::zeros_like(image.parameter());
-        const double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+        // A fresh Adam for each stage: the parameter is a new tensor after upscaling.
+        const auto makeOptimiser = [&] {
+            return std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{image.parameter()},
+                                                        torch::optim::AdamOptions(config.learningRate).betas({0.9, 0.999}).eps(1e-8));
+        };
+        auto optimiser = makeOptimiser();
         std::vector<RgbImage> lastGood = toRgbImages(image.images());
 
         size_t stage = 0;
@@ -390,12 +382,11 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
             progress.checkCancelled();
             if (stage + 1 < stageSizes.size() && step > int((stage + 1) * size_t(config.steps) / stageSizes.size())) {
                 image.upscale(stageSizes[++stage]);
-                m = torch::zeros_like(image.parameter());
-                v = torch::zeros_like(image.parameter());
+                optimiser = makeOptimiser();
             }
             auto images = image.images();
             auto input = config.transformationRobustness ? transform(images, rngs, config) : images;
-            const auto captured = runCapture(d.module, *capture, toModelInput(input, d.metadata.input));
+            const auto captured = runCapture(d.module, *capture, rgbToModelInput(input, d.metadata.input));
             const auto objective = evaluateObjective(plan, config, captured);
             auto loss = -sign * objective.sum();
             if (config.diversity > 0 && batch > 1 && !plan.layers.empty() && captured.activations[0].dim() == 4)
@@ -416,18 +407,9 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
                                  "; stopped and kept the last good image";
                 break;
             }
-            auto& param = image.parameter();
-            if (param.grad().defined())
-                param.grad().zero_();
+            optimiser->zero_grad();
             loss.backward();
-            {
-                torch::NoGradGuard noGrad;
-                const auto& g = param.grad();
-                m.mul_(beta1).add_(g, 1 - beta1);
-                v.mul_(beta2).addcmul_(g, g, 1 - beta2);
-                const double c1 = 1 - std::pow(beta1, step), c2 = 1 - std::pow(beta2, step);
-                param.sub_(config.learningRate / c1 * m / ((v / c2).sqrt() + eps));
-            }
+            optimiser->step();
             result.objectiveHistory.push_back(value);
             result.stepsDone = step;
             if (config.previewEvery > 0 && (step % config.previewEvery == 0 || step == config.steps)) {

@@ -14,21 +14,16 @@ namespace loupe {
 
 torch::Tensor blurredInput(const torch::Tensor& input)
 {
-    const int k = 31;
-    const auto kernel = torch::ones({3, 1, k, k}, input.options()) / float(k * k);
-    return at::conv2d(at::replication_pad2d(input, {k / 2, k / 2, k / 2, k / 2}), kernel, c10::optional<at::Tensor>(),
-                      at::IntArrayRef{1, 1}, at::IntArrayRef{0, 0}, at::IntArrayRef{1, 1}, 3);
+    return boxBlur(input, 31);
 }
 
 torch::Tensor occlusionFill(const torch::Tensor& input, const InputSpec& spec, AttributionConfig::Fill fill)
 {
-    const auto mean = torch::tensor({spec.mean[0], spec.mean[1], spec.mean[2]}, input.options()).view({1, 3, 1, 1});
-    const auto stdev = torch::tensor({spec.std[0], spec.std[1], spec.std[2]}, input.options()).view({1, 3, 1, 1});
     switch (fill) {
-    case AttributionConfig::Fill::Black: return (torch::full_like(input, spec.rangeMin) - mean) / stdev;
+    case AttributionConfig::Fill::Black: return rgbToModelInput(torch::zeros_like(input), spec);
     case AttributionConfig::Fill::Mean: return input.mean(c10::IntArrayRef{2, 3}, true).expand_as(input);
     case AttributionConfig::Fill::Blur: return blurredInput(input);
-    default: return (torch::full_like(input, 0.5f * (spec.rangeMin + spec.rangeMax)) - mean) / stdev;
+    default: return rgbToModelInput(torch::full_like(input, 0.5f), spec);
     }
 }
 

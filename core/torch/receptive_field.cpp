@@ -4,6 +4,8 @@
 #include "core/error.h"
 #include "core/input_geometry.h"
 #include "core/torch/model_impl.h"
+#include "core/torch/random.h"
+#include "core/torch/tensor_image.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -17,17 +19,15 @@ ReceptiveField estimateReceptiveField(Model& model, const std::string& layerName
     auto& d = model.impl();
     const int size = d.metadata.input.size;
     const auto& plan = d.captures.plan(d.module, {{layer.path, true}}, false);
-    torch::manual_seed(12345);
+    auto generator = seededGenerator(12345);
     torch::Tensor support;
     int64_t h = 0, w = 0;
     const auto& spec = d.metadata.input;
-    const auto mean = torch::tensor({spec.mean[0], spec.mean[1], spec.mean[2]}).view({1, 3, 1, 1});
-    const auto stdev = torch::tensor({spec.std[0], spec.std[1], spec.std[2]}).view({1, 3, 1, 1});
     for (int trial = 0; trial < 6; ++trial) {
         // Random pixels in the model's own value range, so that units are in their usual
         // regime (inputs of the wrong scale leave most ReLUs shut and hide paths).
-        const auto pixels = torch::rand({1, 3, size, size}) * (spec.rangeMax - spec.rangeMin) + spec.rangeMin;
-        auto input = ((pixels - mean) / stdev).to(d.device).requires_grad_();
+        const auto pixels = uniform({1, 3, size, size}, generator, torch::kFloat32);
+        auto input = rgbToModelInput(pixels, spec).to(d.device).requires_grad_();
         const auto act = runCapture(d.module, plan, input).activations.at(0);
         h = act.size(2);
         w = act.size(3);

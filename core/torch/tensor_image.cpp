@@ -1,10 +1,40 @@
 #include "core/torch/tensor_image.h"
 
-#include "core/input_geometry.h"
 #include "core/error.h"
-
+#include "core/input_geometry.h"
 
 namespace loupe {
+namespace {
+
+torch::Tensor channelVector(const std::array<float, 3>& values, const torch::Tensor& like)
+{
+    return torch::tensor({values[0], values[1], values[2]}, like.options()).view({1, 3, 1, 1});
+}
+
+// A depthwise convolution with one kernel for every channel; the output keeps the size.
+torch::Tensor depthwiseBlur(const torch::Tensor& images, const torch::Tensor& kernel)
+{
+    const int64_t k = kernel.size(0), channels = images.size(1);
+    const auto weight = kernel.to(images.options()).view({1, 1, k, k}).repeat({channels, 1, 1, 1});
+    return at::conv2d(at::replication_pad2d(images, {k / 2, k / 2, k / 2, k / 2}), weight, c10::optional<at::Tensor>(),
+                      at::IntArrayRef{1, 1}, at::IntArrayRef{0, 0}, at::IntArrayRef{1, 1}, channels);
+}
+
+} // namespace
+
+torch::Tensor rgbToModelInput(const torch::Tensor& rgb, const InputSpec& spec)
+{
+    auto x = spec.bgr ? rgb.flip({1}) : rgb;
+    x = x * (spec.rangeMax - spec.rangeMin) + spec.rangeMin;
+    return (x - channelVector(spec.mean, x)) / channelVector(spec.std, x);
+}
+
+torch::Tensor modelInputToRgb(const torch::Tensor& input, const InputSpec& spec)
+{
+    auto x = input * channelVector(spec.std, input) + channelVector(spec.mean, input);
+    x = (x - spec.rangeMin) / (spec.rangeMax - spec.rangeMin);
+    return spec.bgr ? x.flip({1}) : x;
+}
 
 torch::Tensor imageToInput(const RgbImage& image, const InputSpec& spec)
 {
@@ -12,31 +42,30 @@ torch::Tensor imageToInput(const RgbImage& image, const InputSpec& spec)
         throw Error("the image is empty");
     const int size = spec.size;
     const RgbImage crop = resizeAndCenterCrop(image, size);
-    auto hwc = torch::from_blob(const_cast<std::uint8_t*>(crop.pixels.data()), {size, size, 3}, torch::kUInt8).to(torch::kFloat32);
-    auto chw = hwc.permute({2, 0, 1});
-    if (spec.bgr)
-        chw = chw.flip({0});
-    const float scaleToRange = (spec.rangeMax - spec.rangeMin) / 255.f;
-    chw = chw * scaleToRange + spec.rangeMin;
-    const auto mean = torch::tensor({spec.mean[0], spec.mean[1], spec.mean[2]}).view({3, 1, 1});
-    const auto stdev = torch::tensor({spec.std[0], spec.std[1], spec.std[2]}).view({3, 1, 1});
-    return ((chw - mean) / stdev).unsqueeze(0).contiguous();
+    const auto hwc = torch::from_blob(const_cast<std::uint8_t*>(crop.pixels.data()), {size, size, 3}, torch::kUInt8).to(torch::kFloat32);
+    return rgbToModelInput(hwc.permute({2, 0, 1}).unsqueeze(0) / 255.f, spec).contiguous();
 }
 
 RgbImage inputToImage(const torch::Tensor& input, const InputSpec& spec)
 {
-    auto chw = input.detach().to(torch::kCPU, torch::kFloat32);
-    if (chw.dim() == 4)
-        chw = chw[0];
-    const auto mean = torch::tensor({spec.mean[0], spec.mean[1], spec.mean[2]}).view({3, 1, 1});
-    const auto stdev = torch::tensor({spec.std[0], spec.std[1], spec.std[2]}).view({3, 1, 1});
-    chw = (chw * stdev + mean - spec.rangeMin) * (255.f / (spec.rangeMax - spec.rangeMin));
-    if (spec.bgr)
-        chw = chw.flip({0});
-    auto hwc = chw.clamp(0, 255).round().to(torch::kUInt8).permute({1, 2, 0}).contiguous();
+    auto x = input.detach().to(torch::kCPU, torch::kFloat32);
+    if (x.dim() == 3)
+        x = x.unsqueeze(0);
+    const auto hwc = (modelInputToRgb(x, spec)[0] * 255.f).clamp(0, 255).round().to(torch::kUInt8).permute({1, 2, 0}).contiguous();
     RgbImage out(int(hwc.size(1)), int(hwc.size(0)));
     std::memcpy(out.pixels.data(), hwc.data_ptr<std::uint8_t>(), out.pixels.size());
     return out;
+}
+
+torch::Tensor boxBlur(const torch::Tensor& images, int k)
+{
+    return depthwiseBlur(images, torch::ones({k, k}) / float(k * k));
+}
+
+torch::Tensor binomialBlur(const torch::Tensor& images)
+{
+    const auto g = torch::tensor({1.f, 2.f, 1.f});
+    return depthwiseBlur(images, g.view({3, 1}) * g.view({1, 3}) / 16.f);
 }
 
 } // namespace loupe

@@ -1,6 +1,7 @@
 #pragma once
 // Internal: RgbImage <-> model input tensor, following the model's InputSpec. The single
-// place that knows about colour order, value range and mean/std.
+// place that knows about colour order, value range and mean/std: everything else speaks RGB in
+// [0, 1] (feature-vis images, baselines, fills, random inputs) and converts here.
 
 #include <torch/script.h>
 
@@ -9,10 +10,21 @@
 
 namespace loupe {
 
+// Bx3xHxW RGB in [0, 1] -> what the model expects (colour order, range, mean/std), on the
+// tensor's own device and dtype; differentiable.
+torch::Tensor rgbToModelInput(const torch::Tensor& rgb, const InputSpec& spec);
+// The inverse: model input -> RGB in [0, 1] (not clamped).
+torch::Tensor modelInputToRgb(const torch::Tensor& input, const InputSpec& spec);
+
 // Resizes the shorter side to spec.size and centre-crops, then normalises. 1x3xSxS float, CPU.
 torch::Tensor imageToInput(const RgbImage& image, const InputSpec& spec);
 
-// Undoes the normalisation of one 3xHxW input tensor and clamps to 8-bit RGB.
+// Undoes the normalisation of one 3xHxW (or 1x3xHxW) input tensor and clamps to 8-bit RGB.
 RgbImage inputToImage(const torch::Tensor& input, const InputSpec& spec);
+
+// Depthwise blurs with replication padding, the same for every channel: a k x k box (occlusion
+// fill, integrated-gradients baseline) and the 3 x 3 binomial (feature-vis upscaling).
+torch::Tensor boxBlur(const torch::Tensor& images, int k);
+torch::Tensor binomialBlur(const torch::Tensor& images);
 
 } // namespace loupe
