@@ -1,5 +1,6 @@
 #include "app/main_window.h"
 
+#include "app/dock_layout.h"
 #include "app/job_runner.h"
 #include "app/model_session.h"
 #include "app/modules/activations_module.h"
@@ -16,6 +17,7 @@
 #include "app/saved_records.h"
 #include "app/settings.h"
 #include "app/thumbnail_service.h"
+#include "app/window_menus.h"
 #include "core/builtin_model.h"
 #include "core/device.h"
 #include "core/image_io.h"
@@ -27,7 +29,6 @@
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
 
-#include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
@@ -126,38 +127,11 @@ void MainWindow::buildDocks()
     layerBrowser_ = new widgets::LayerBrowser(selection_);
     jobsPanel_ = new widgets::JobsPanel;
     QDockWidget* layers = addDock(layerBrowser_, tr("Layer Browser"), QStringLiteral("dock.layers"), Qt::LeftDockWidgetArea);
-    // Middle, beside the image: what the current image does (activations, dictionary,
-    // attribution…). Right: what one unit is (neuron, examples, tuning…) and what a layer or a
-    // dataset holds. Each dock joins its tab group as soon as it is added: added all first,
-    // they leave stacked placeholders that make the window taller than the screen.
-    std::vector<ModuleDock> groups[2];
-    for (FeatureModule* module : modules_)
-        for (const ModuleDock& d : module->docks())
-            groups[d.group == DockGroup::Image ? 0 : 1].push_back(d);
-    const auto add = [this](const ModuleDock& d) {
-        return addDock(d.panel, d.title, QStringLiteral("dock.") + d.name, Qt::RightDockWidgetArea);
-    };
-    // The first of each group side by side (before either is tabbed: a tabbed dock cannot be
-    // split), then the others as tabs behind them.
-    QDockWidget* first[2] = {nullptr, nullptr};
-    for (int g = 0; g < 2; ++g)
-        if (!groups[g].empty())
-            first[g] = add(groups[g].front());
-    if (first[0] && first[1])
-        splitDockWidget(first[0], first[1], Qt::Horizontal);
-    for (int g = 0; g < 2; ++g) {
-        QDockWidget* last = first[g];
-        for (size_t i = 1; i < groups[g].size(); ++i) {
-            QDockWidget* dock = add(groups[g][i]);
-            tabifyDockWidget(last, dock);
-            last = dock;
-        }
-        if (first[g])
-            first[g]->raise();
-    }
+    const ModuleDocks modules = addModuleDocks(*this, modules_);
+    docks_ << modules.all;
     QDockWidget* jobs = addDock(jobsPanel_, tr("Jobs"), QStringLiteral("dock.jobs"), Qt::BottomDockWidgetArea);
-    if (first[0] && first[1])
-        resizeDocks({layers, first[0], first[1]}, {390, 520, 480}, Qt::Horizontal);
+    if (modules.firstImageDock && modules.firstUnitDock)
+        resizeDocks({layers, modules.firstImageDock, modules.firstUnitDock}, {390, 520, 480}, Qt::Horizontal);
     resizeDocks({jobs}, {130}, Qt::Vertical);
 
     connect(runner_, &JobRunner::jobAdded, jobsPanel_, &widgets::JobsPanel::addJob);
@@ -171,9 +145,11 @@ void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("Open &Model…"), QKeySequence::Open, this, &MainWindow::chooseModel);
-    recentModels_ = file->addMenu(tr("Recent Models"));
+    QMenu* recentModels = file->addMenu(tr("Recent Models"));
     file->addAction(tr("Open &Image…"), QKeySequence(tr("Ctrl+I")), this, &MainWindow::chooseImage);
-    recentImages_ = file->addMenu(tr("Recent Images"));
+    recent_ = new RecentFilesMenus(
+        settings_, recentModels, file->addMenu(tr("Recent Images")), [this](const QString& path) { openModel(path); },
+        [this](const QString& path) { openImage(path); }, this);
     file->addAction(tr("&Paste Image"), QKeySequence::Paste, this, &MainWindow::pasteImage);
     file->addSeparator();
     QMenu* exportMenu = file->addMenu(tr("&Export"));
@@ -213,24 +189,7 @@ void MainWindow::buildMenus()
     view->addSeparator();
     view->addAction(tr("&Reset Layout"), this, &MainWindow::resetLayout);
 
-    QMenu* settingsMenu = menuBar()->addMenu(tr("&Settings"));
-    QMenu* deviceMenu = settingsMenu->addMenu(tr("Compute &Device"));
-    auto* group = new QActionGroup(this);
-    const QString current = settings_->devicePreference();
-    const QList<QPair<QString, QString>> choices = {{QStringLiteral("auto"), tr("Automatic (CUDA when available)")},
-                                                    {QStringLiteral("cpu"), tr("CPU")},
-                                                    {QStringLiteral("cuda"), tr("CUDA GPU")}};
-    for (const auto& [key, label] : choices) {
-        QAction* a = deviceMenu->addAction(label);
-        a->setCheckable(true);
-        a->setChecked(key == current);
-        a->setEnabled(key != QLatin1String("cuda") || cudaAvailable());
-        group->addAction(a);
-        connect(a, &QAction::triggered, this, [this, key = key] {
-            settings_->setDevicePreference(key);
-            session_->setDevice(devicePreferenceFromString(key.toStdString()));
-        });
-    }
+    addDeviceMenu(menuBar()->addMenu(tr("&Settings")), settings_, session_);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Loupe"), this, [this] {
@@ -238,7 +197,6 @@ void MainWindow::buildMenus()
                            tr("<b>Loupe</b> — a microscope for the neurons of convolutional networks.<br>"
                               "Open a TorchScript CNN, pick a layer, open an image."));
     });
-    refreshRecentMenus();
 }
 
 void MainWindow::connectSession()
@@ -246,8 +204,7 @@ void MainWindow::connectSession()
     connect(session_, &ModelSession::modelLoading, this,
             [this](const QString& path) { modelLabel_->setText(tr("Opening %1…").arg(QFileInfo(path).fileName())); });
     connect(session_, &ModelSession::modelLoaded, this, [this] {
-        settings_->addRecentModel(session_->modelPath());
-        refreshRecentMenus();
+        recent_->addModel(session_->modelPath());
         figureContext_.modelPath = session_->modelPath();
         figureContext_.modelHash = session_->modelHash();
         setWindowTitle(tr("%1 — Loupe").arg(session_->modelName()));
@@ -327,8 +284,7 @@ bool MainWindow::openImage(const QString& path)
         {tr("Open %1").arg(QFileInfo(path).fileName()), JobRunner::Pool::Cpu, QStringLiteral("open-image")}, this,
         [file = path.toStdString()](JobContext&) { return loadImage(file); },
         [this, path](const RgbImage& image) {
-            settings_->addRecentImage(path);
-            refreshRecentMenus();
+            recent_->addImage(path);
             figureContext_.imagePath = QFileInfo(path).absoluteFilePath();
             image_->setImage(widgets::toQImage(image), QFileInfo(path).fileName());
             session_->setImage(image, path);
@@ -377,22 +333,6 @@ void MainWindow::pasteImage()
         return;
     }
     openImage(image, tr("pasted image"));
-}
-
-void MainWindow::refreshRecentMenus()
-{
-    const auto fill = [this](QMenu* menu, const QStringList& paths, bool models) {
-        menu->clear();
-        for (const QString& path : paths) {
-            QAction* a = menu->addAction(QFileInfo(path).fileName());
-            a->setToolTip(path);
-            a->setEnabled(QFileInfo::exists(path));
-            connect(a, &QAction::triggered, this, [this, path, models] { models ? openModel(path) : void(openImage(path)); });
-        }
-        menu->setEnabled(!paths.isEmpty());
-    };
-    fill(recentModels_, settings_->recentModels(), true);
-    fill(recentImages_, settings_->recentImages(), false);
 }
 
 void MainWindow::updateStatus()

@@ -24,6 +24,7 @@ namespace loupe::app {
 class FeatureModule;
 class JobRunner;
 class ModelSession;
+class RecentFilesMenus;
 class SavedRecords;
 class Settings;
 class ThumbnailService;
@@ -91,7 +92,6 @@ private:
     void chooseModel();
     void chooseImage();
     void pasteImage();
-    void refreshRecentMenus();
     void updateStatus();
 
     Settings* settings_;
@@ -108,8 +108,7 @@ private:
     widgets::ImagePanel* image_ = nullptr;
     widgets::JobsPanel* jobsPanel_ = nullptr;
     QList<QDockWidget*> docks_;
-    QMenu* recentModels_ = nullptr;
-    QMenu* recentImages_ = nullptr;
+    RecentFilesMenus* recent_ = nullptr;
     QLabel* deviceLabel_ = nullptr;
     QLabel* memoryLabel_ = nullptr;
     QLabel* modelLabel_ = nullptr;
