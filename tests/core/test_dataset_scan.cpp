@@ -212,7 +212,8 @@ private slots:
         const QByteArray bytes = whole.readAll();
         writeBytes(dir.filePath("truncated.jpg"), bytes.left(bytes.size() / 2).toStdString());
         // A PNG header announcing 20000 x 20000 pixels: refused before any decoding.
-        std::string huge("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x4e\x20\0\0\x4e\x20\x08\x02\0\0\0", 33);
+        const char header[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x4e\x20\0\0\x4e\x20\x08\x02\0\0\0";
+        std::string huge(header, sizeof header - 1);  // the literal's bytes, NULs included
         writeBytes(dir.filePath("huge.png"), huge + std::string(64, '\0'));
 
         QTemporaryDir ws;
