@@ -24,7 +24,7 @@ public:
     virtual bool raiseDock(const QString& name) = 0;  // object name, short name or title
     // As File > Open Image would: decoded on a worker; false at once when there is no such file.
     virtual bool openImage(const QString& path) = 0;
-    virtual QString lastDirectory() const = 0;        // where file dialogs start
+    virtual QString lastDirectory() const = 0;  // where file dialogs start
 };
 
 // What every feature module shares: the session (model, image, workspace, scan state), the
@@ -39,4 +39,4 @@ struct AppContext {
     Shell* shell = nullptr;
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

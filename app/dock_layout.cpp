@@ -46,4 +46,4 @@ ModuleDocks addModuleDocks(QMainWindow& window, const std::vector<FeatureModule*
     return out;
 }
 
-} // namespace loupe::app
+}  // namespace loupe::app

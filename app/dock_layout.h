@@ -22,4 +22,4 @@ struct ModuleDocks {
 };
 ModuleDocks addModuleDocks(QMainWindow& window, const std::vector<FeatureModule*>& modules);
 
-} // namespace loupe::app
+}  // namespace loupe::app

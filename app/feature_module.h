@@ -15,8 +15,8 @@ enum class DockGroup { Unit, Image };
 
 struct ModuleDock {
     widgets::Panel* panel = nullptr;
-    QString title;        // "Dataset Examples"
-    QString name;         // "examples": object name dock.examples (saved layouts use it)
+    QString title;  // "Dataset Examples"
+    QString name;  // "examples": object name dock.examples (saved layouts use it)
     DockGroup group = DockGroup::Unit;
     QString exportLabel;  // File > Export entry, "Dataset Examples…"
 };
@@ -27,7 +27,9 @@ struct ModuleDock {
 class FeatureModule : public QObject {
     Q_OBJECT
 public:
-    FeatureModule(const AppContext& context, QObject* parent) : QObject(parent), context_(context) {}
+    FeatureModule(const AppContext& context, QObject* parent) : QObject(parent), context_(context)
+    {
+    }
 
     virtual QList<ModuleDock> docks() const = 0;
     // Entries of the shared menus; most modules add none.
@@ -44,4 +46,4 @@ private:
     AppContext context_;
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

@@ -40,7 +40,8 @@ void JobContext::post(std::function<void()> onGuiThread) const
         Qt::QueuedConnection);
 }
 
-int JobRunner::submitErased(const Options& options, QObject* receiver, std::function<void(JobContext&)> work, Handlers handlers)
+int JobRunner::submitErased(const Options& options, QObject* receiver,
+    std::function<void(JobContext&)> work, Handlers handlers)
 {
     if (!options.supersede.isEmpty())
         for (auto it = jobs_.begin(); it != jobs_.end(); ++it)
@@ -53,24 +54,36 @@ int JobRunner::submitErased(const Options& options, QObject* receiver, std::func
     // every step) and always delivered on the GUI thread.
     auto throttle = std::make_shared<std::pair<std::mutex, QElapsedTimer>>();
     throttle->second.start();
-    auto progress = std::make_shared<Progress>([self, id, throttle](double fraction, const std::string& text) {
-        {
-            std::lock_guard<std::mutex> lock(throttle->first);
-            if (fraction < 1.0 && throttle->second.elapsed() < 50)
-                return;
-            throttle->second.restart();
-        }
-        const QString message = QString::fromStdString(text);
-        QMetaObject::invokeMethod(
-            self, [self, id, fraction, message] { if (self) emit self->jobProgress(id, fraction, message); }, Qt::QueuedConnection);
-    });
+    auto progress =
+        std::make_shared<Progress>([self, id, throttle](double fraction, const std::string& text) {
+            {
+                std::lock_guard<std::mutex> lock(throttle->first);
+                if (fraction < 1.0 && throttle->second.elapsed() < 50)
+                    return;
+                throttle->second.restart();
+            }
+            const QString message = QString::fromStdString(text);
+            QMetaObject::invokeMethod(
+                self,
+                [self, id, fraction, message] {
+                    if (self)
+                        emit self->jobProgress(id, fraction, message);
+                },
+                Qt::QueuedConnection);
+        });
     jobs_.insert(id, Job{progress, options.supersede});
     emit jobAdded(id, options.name);
 
     QPointer<QObject> target(receiver);
-    auto task = [self, id, progress, target, work = std::move(work), handlers = std::move(handlers)]() mutable {
+    auto task = [self, id, progress, target, work = std::move(work),
+                    handlers = std::move(handlers)]() mutable {
         QMetaObject::invokeMethod(
-            self, [self, id] { if (self) emit self->jobStateChanged(id, JobState::Running); }, Qt::QueuedConnection);
+            self,
+            [self, id] {
+                if (self)
+                    emit self->jobStateChanged(id, JobState::Running);
+            },
+            Qt::QueuedConnection);
         JobState outcome = JobState::Done;
         QString error;
         try {
@@ -101,7 +114,9 @@ int JobRunner::submitErased(const Options& options, QObject* receiver, std::func
                     else if (outcome == JobState::Cancelled && handlers.cancelled)
                         handlers.cancelled();
                 }
-                const QString text = outcome == JobState::Done ? tr("done") : outcome == JobState::Cancelled ? tr("cancelled") : error;
+                const QString text = outcome == JobState::Done ? tr("done")
+                    : outcome == JobState::Cancelled           ? tr("cancelled")
+                                                               : error;
                 emit self->jobFinished(id, text, outcome);
                 self->finish(id);
             },
@@ -155,4 +170,4 @@ bool JobRunner::waitForIdle(int milliseconds)
     return device_.pool.waitForDone(milliseconds) && cpu_.pool.waitForDone(milliseconds);
 }
 
-} // namespace loupe::app
+}  // namespace loupe::app

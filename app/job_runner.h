@@ -25,7 +25,10 @@ using widgets::JobState;
 // alive (a closed panel gets nothing); no call site builds its own invokeMethod + QPointer.
 class JobContext {
 public:
-    JobContext(Progress& progress, QPointer<QObject> receiver) : progress(progress), receiver_(std::move(receiver)) {}
+    JobContext(Progress& progress, QPointer<QObject> receiver)
+        : progress(progress), receiver_(std::move(receiver))
+    {
+    }
     Progress& progress;
     void post(std::function<void()> onGuiThread) const;
 
@@ -60,22 +63,25 @@ public:
     // cancelled() run on the GUI thread, if `receiver` still exists. Returns the job's id.
     template <typename Work, typename Done, typename Failed = std::function<void(const QString&)>>
     int submit(const Options& options, QObject* receiver, Work work, Done done, Failed failed = {},
-               std::function<void()> cancelled = {})
+        std::function<void()> cancelled = {})
     {
         using T = std::invoke_result_t<Work&, JobContext&>;
         if constexpr (std::is_void_v<T>) {
-            return submitErased(options, receiver, std::function<void(JobContext&)>(std::move(work)),
-                                Handlers{std::function<void()>(std::move(done)), std::function<void(const QString&)>(std::move(failed)),
-                                         std::move(cancelled)});
+            return submitErased(options, receiver,
+                std::function<void(JobContext&)>(std::move(work)),
+                Handlers{std::function<void()>(std::move(done)),
+                    std::function<void(const QString&)>(std::move(failed)), std::move(cancelled)});
         } else {
             auto slot = std::make_shared<std::optional<T>>();
             return submitErased(
-                options, receiver, [slot, work = std::move(work)](JobContext& job) mutable { slot->emplace(work(job)); },
+                options, receiver,
+                [slot, work = std::move(work)](
+                    JobContext& job) mutable { slot->emplace(work(job)); },
                 Handlers{[slot, done = std::move(done)]() mutable {
                              if (*slot)
                                  done(std::move(**slot));
                          },
-                         std::function<void(const QString&)>(std::move(failed)), std::move(cancelled)});
+                    std::function<void(const QString&)>(std::move(failed)), std::move(cancelled)});
         }
     }
 
@@ -89,7 +95,8 @@ signals:
     void jobAdded(int id, const QString& name);
     void jobStateChanged(int id, loupe::widgets::JobState state);  // Running when it starts
     void jobProgress(int id, double fraction, const QString& text);
-    void jobFinished(int id, const QString& outcome, loupe::widgets::JobState state);  // Done, Failed or Cancelled
+    void jobFinished(int id, const QString& outcome,
+        loupe::widgets::JobState state);  // Done, Failed or Cancelled
     void idle();
 
 private:
@@ -102,7 +109,8 @@ private:
         std::shared_ptr<Progress> progress;
         QString supersedeKey;
     };
-    int submitErased(const Options& options, QObject* receiver, std::function<void(JobContext&)> work, Handlers handlers);
+    int submitErased(const Options& options, QObject* receiver,
+        std::function<void(JobContext&)> work, Handlers handlers);
     void finish(int id);
 
     // Each pool runs the best waiting task when a thread frees up: higher priority first, then
@@ -110,7 +118,8 @@ private:
     struct Queue {
         QThreadPool pool;
         std::mutex mutex;
-        std::multimap<std::pair<int, quint64>, std::function<void()>> waiting;  // (-priority, sequence)
+        std::multimap<std::pair<int, quint64>, std::function<void()>>
+            waiting;  // (-priority, sequence)
         quint64 sequence = 0;
     };
     void enqueue(Queue& queue, int priority, std::function<void()> task);
@@ -121,4 +130,4 @@ private:
     int nextId_ = 1;
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

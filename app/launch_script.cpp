@@ -65,7 +65,7 @@ void LaunchScript::onModelReady()
         window_->module<NeuronModule>()->panel()->requestLayerRender();
     if (!request_.dock.isEmpty() && !window_->raiseDock(request_.dock))
         std::fprintf(stderr, "loupe: no dock named '%s' (docks: %s)\n", qPrintable(request_.dock),
-                     qPrintable(window_->dockNames().join(QStringLiteral(", "))));
+            qPrintable(window_->dockNames().join(QStringLiteral(", "))));
     if (!request_.screenshot.isEmpty())
         QTimer::singleShot(500, this, &LaunchScript::checkIdle);
 }
@@ -99,7 +99,8 @@ void LaunchScript::checkIdle()
     if (!request_.pick.isEmpty() && !picked_) {
         picked_ = true;
         const QStringList xy = request_.pick.split(QLatin1Char(','));
-        window_->module<DictionaryModule>()->panel()->pick(xy.value(0).toDouble(), xy.value(1).toDouble());
+        window_->module<DictionaryModule>()->panel()->pick(
+            xy.value(0).toDouble(), xy.value(1).toDouble());
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);  // thumbnails may be rendering
         return;
     }
@@ -120,10 +121,11 @@ void LaunchScript::checkIdle()
     }
     if (!request_.tune.isEmpty() && !tuned_) {
         tuned_ = true;
-        static const QStringList modes{QStringLiteral("sweep"), QStringLiteral("rotation"), QStringLiteral("radial"),
-                                       QStringLiteral("invariance"), QStringLiteral("find")};
+        static const QStringList modes{QStringLiteral("sweep"), QStringLiteral("rotation"),
+            QStringLiteral("radial"), QStringLiteral("invariance"), QStringLiteral("find")};
         auto* tuning = window_->module<TuningModule>()->panel();
-        tuning->setMode(widgets::TuningRequest::Mode(std::max(0, int(modes.indexOf(request_.tune)))));
+        tuning->setMode(
+            widgets::TuningRequest::Mode(std::max(0, int(modes.indexOf(request_.tune)))));
         if (!request_.sweep.isEmpty())
             tuning->setSweepText(request_.sweep);
         tuning->setFamilyText(request_.family);
@@ -133,8 +135,10 @@ void LaunchScript::checkIdle()
     }
     if (!request_.occlude.isEmpty() && !occluded_) {
         occluded_ = true;
-        static const QStringList maps{QStringLiteral("prob"), QStringLiteral("unit"), QStringLiteral("layer"), QStringLiteral("classes")};
-        window_->module<OcclusionModule>()->panel()->setMap(widgets::OcclusionPanel::Map(std::max(0, int(maps.indexOf(request_.occlude)))));
+        static const QStringList maps{QStringLiteral("prob"), QStringLiteral("unit"),
+            QStringLiteral("layer"), QStringLiteral("classes")};
+        window_->module<OcclusionModule>()->panel()->setMap(
+            widgets::OcclusionPanel::Map(std::max(0, int(maps.indexOf(request_.occlude)))));
         window_->module<OcclusionModule>()->panel()->run();
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);
         return;
@@ -164,9 +168,10 @@ void LaunchScript::takeScreenshot()
         return;
     }
     const bool ok = window_->grab().save(request_.screenshot);
-    std::fprintf(stderr, ok ? "loupe: screenshot saved to %s\n" : "loupe: cannot write screenshot %s\n",
-                 qPrintable(request_.screenshot));
+    std::fprintf(stderr,
+        ok ? "loupe: screenshot saved to %s\n" : "loupe: cannot write screenshot %s\n",
+        qPrintable(request_.screenshot));
     QApplication::exit(!ok ? 1 : modelFailed_ ? 2 : 0);
 }
 
-} // namespace loupe::app
+}  // namespace loupe::app

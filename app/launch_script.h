@@ -17,19 +17,19 @@ struct LaunchRequest {
     QString screenshot;
     QString dock;  // dock to raise, e.g. "weights"
     bool renderLayer = false;  // render the selected layer's feature visualizations
-    QString pick;              // "x,y": a semantic-dictionary click once activations are there
-    int nmf = 0;               // k > 0: NMF of the selected layer on the image, shown in the dictionary dock
-    QString attribute;         // method (or "compare") to compute for the top class
-    QString tune;              // tuning experiment for the selected unit: sweep|rotation|radial|invariance|find
-    QString family;            // its family's other channels, "3,7,12"
-    QString sweep;             // the sweep's axes (default: the dock's)
-    QString occlude;           // occlusion map: prob|unit|layer|classes
-    bool circuit = false;      // compute the selected unit's circuit on the image
-    QString atlas;             // folder: build the selected layer's activation atlas over it
-    bool imageMap = false;     // ... or its image map
-    bool classColours = false; // frame the atlas cells by predicted class
+    QString pick;  // "x,y": a semantic-dictionary click once activations are there
+    int nmf = 0;  // k > 0: NMF of the selected layer on the image, shown in the dictionary dock
+    QString attribute;  // method (or "compare") to compute for the top class
+    QString tune;  // tuning experiment for the selected unit: sweep|rotation|radial|invariance|find
+    QString family;  // its family's other channels, "3,7,12"
+    QString sweep;  // the sweep's axes (default: the dock's)
+    QString occlude;  // occlusion map: prob|unit|layer|classes
+    bool circuit = false;  // compute the selected unit's circuit on the image
+    QString atlas;  // folder: build the selected layer's activation atlas over it
+    bool imageMap = false;  // ... or its image map
+    bool classColours = false;  // frame the atlas cells by predicted class
     bool scanSamples = false;  // scan the built-in sample images first
-    bool attributeUnit = false; // --attribute explains the selected unit instead of the top class
+    bool attributeUnit = false;  // --attribute explains the selected unit instead of the top class
     int timeoutSeconds = 300;
 };
 
@@ -58,4 +58,4 @@ private:
     bool modelFailed_ = false;  // the screenshot shows the error state; the exit code says so
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

@@ -32,7 +32,7 @@ QIcon applicationIcon()
     return icon;
 }
 
-} // namespace
+}  // namespace
 
 int main(int argc, char** argv)
 {
@@ -41,56 +41,78 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("Loupe"));
     QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
     QApplication::setWindowIcon(applicationIcon());
-    QGuiApplication::setDesktopFileName(QStringLiteral("loupe"));  // pairs the window with loupe.desktop
+    QGuiApplication::setDesktopFileName(
+        QStringLiteral("loupe"));  // pairs the window with loupe.desktop
     loupe::configureTorchThreads();
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Loupe — a microscope for the neurons of convolutional networks"));
+    parser.setApplicationDescription(
+        QStringLiteral("Loupe — a microscope for the neurons of convolutional networks"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("model"), QStringLiteral("TorchScript model to open"), QStringLiteral("[model.pt]"));
-    const QCommandLineOption image(QStringLiteral("image"), QStringLiteral("Image to open."), QStringLiteral("file"));
-    const QCommandLineOption layer(QStringLiteral("layer"), QStringLiteral("Layer to select."), QStringLiteral("layer"));
-    const QCommandLineOption unit(QStringLiteral("unit"), QStringLiteral("Unit to select, layer:channel."), QStringLiteral("unit"));
+    parser.addPositionalArgument(QStringLiteral("model"),
+        QStringLiteral("TorchScript model to open"), QStringLiteral("[model.pt]"));
+    const QCommandLineOption image(
+        QStringLiteral("image"), QStringLiteral("Image to open."), QStringLiteral("file"));
+    const QCommandLineOption layer(
+        QStringLiteral("layer"), QStringLiteral("Layer to select."), QStringLiteral("layer"));
+    const QCommandLineOption unit(QStringLiteral("unit"),
+        QStringLiteral("Unit to select, layer:channel."), QStringLiteral("unit"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                        QStringLiteral("Save a screenshot once all jobs are done, then quit."), QStringLiteral("png"));
-    const QCommandLineOption dock(QStringLiteral("dock"), QStringLiteral("Dock to raise, by title or short name (examples, tuning, atlas, ...)."),
-                                  QStringLiteral("name"));
+        QStringLiteral("Save a screenshot once all jobs are done, then quit."),
+        QStringLiteral("png"));
+    const QCommandLineOption dock(QStringLiteral("dock"),
+        QStringLiteral("Dock to raise, by title or short name (examples, tuning, atlas, ...)."),
+        QStringLiteral("name"));
     const QCommandLineOption renderLayer(QStringLiteral("render-layer"),
-                                         QStringLiteral("Render the selected layer's feature visualizations."));
-    const QCommandLineOption pick(QStringLiteral("pick"), QStringLiteral("Semantic dictionary at image pixel x,y."), QStringLiteral("x,y"));
-    const QCommandLineOption nmf(QStringLiteral("nmf"), QStringLiteral("NMF with k factors of the selected layer on the image."), QStringLiteral("k"));
-    const QCommandLineOption attribute(QStringLiteral("attribute"), QStringLiteral("Attribution method (or compare) for the top class."),
-                                       QStringLiteral("method"));
+        QStringLiteral("Render the selected layer's feature visualizations."));
+    const QCommandLineOption pick(QStringLiteral("pick"),
+        QStringLiteral("Semantic dictionary at image pixel x,y."), QStringLiteral("x,y"));
+    const QCommandLineOption nmf(QStringLiteral("nmf"),
+        QStringLiteral("NMF with k factors of the selected layer on the image."),
+        QStringLiteral("k"));
+    const QCommandLineOption attribute(QStringLiteral("attribute"),
+        QStringLiteral("Attribution method (or compare) for the top class."),
+        QStringLiteral("method"));
     const QCommandLineOption tune(QStringLiteral("tune"),
-                                  QStringLiteral("Tuning experiment for the selected unit: sweep, rotation, radial, invariance or find."),
-                                  QStringLiteral("experiment"));
-    const QCommandLineOption family(QStringLiteral("family"), QStringLiteral("Other channels of the unit's family, e.g. 3,7,12."),
-                                    QStringLiteral("channels"));
-    const QCommandLineOption sweep(QStringLiteral("sweep"), QStringLiteral("Tuning sweep, e.g. orientation=0:360:10,curvature=0:4:0.5."),
-                                   QStringLiteral("axes"));
-    const QCommandLineOption occlude(QStringLiteral("occlude"), QStringLiteral("Occlusion map of the image: prob, unit, layer or classes."),
-                                     QStringLiteral("map"));
-    const QCommandLineOption circuit(QStringLiteral("circuit"), QStringLiteral("Compute the selected unit's circuit on the image."));
-    const QCommandLineOption atlas(QStringLiteral("atlas"), QStringLiteral("Build the selected layer's activation atlas over a folder."),
-                                   QStringLiteral("folder"));
-    const QCommandLineOption imageMap(QStringLiteral("image-map"), QStringLiteral("With --atlas: build the image map instead."));
-    const QCommandLineOption classColours(QStringLiteral("class-colours"), QStringLiteral("With --atlas: frame cells by predicted class."));
+        QStringLiteral("Tuning experiment for the selected unit: sweep, rotation, radial, "
+                       "invariance or find."),
+        QStringLiteral("experiment"));
+    const QCommandLineOption family(QStringLiteral("family"),
+        QStringLiteral("Other channels of the unit's family, e.g. 3,7,12."),
+        QStringLiteral("channels"));
+    const QCommandLineOption sweep(QStringLiteral("sweep"),
+        QStringLiteral("Tuning sweep, e.g. orientation=0:360:10,curvature=0:4:0.5."),
+        QStringLiteral("axes"));
+    const QCommandLineOption occlude(QStringLiteral("occlude"),
+        QStringLiteral("Occlusion map of the image: prob, unit, layer or classes."),
+        QStringLiteral("map"));
+    const QCommandLineOption circuit(QStringLiteral("circuit"),
+        QStringLiteral("Compute the selected unit's circuit on the image."));
+    const QCommandLineOption atlas(QStringLiteral("atlas"),
+        QStringLiteral("Build the selected layer's activation atlas over a folder."),
+        QStringLiteral("folder"));
+    const QCommandLineOption imageMap(
+        QStringLiteral("image-map"), QStringLiteral("With --atlas: build the image map instead."));
+    const QCommandLineOption classColours(QStringLiteral("class-colours"),
+        QStringLiteral("With --atlas: frame cells by predicted class."));
     const QCommandLineOption scanSamples(QStringLiteral("scan-samples"),
-                                         QStringLiteral("Scan the built-in sample images (Dataset menu) with the default layers."));
+        QStringLiteral("Scan the built-in sample images (Dataset menu) with the default layers."));
     const QCommandLineOption attributeUnit(QStringLiteral("attribute-unit"),
-                                           QStringLiteral("With --attribute: explain the selected unit (--unit) instead of the top class."));
-    parser.addOptions({image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family, sweep, occlude, circuit, atlas,
-                       imageMap, classColours, scanSamples, attributeUnit});
+        QStringLiteral(
+            "With --attribute: explain the selected unit (--unit) instead of the top class."));
+    parser.addOptions(
+        {image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family,
+            sweep, occlude, circuit, atlas, imageMap, classColours, scanSamples, attributeUnit});
     parser.process(app);
 
     loupe::app::MainWindow window;
-    loupe::app::LaunchRequest request{parser.value(image), parser.value(layer), parser.value(unit), parser.value(screenshot),
-                                          parser.value(dock), parser.isSet(renderLayer), parser.value(pick),
-                                          parser.value(nmf).toInt(), parser.value(attribute), parser.value(tune),
-                                          parser.value(family), parser.value(sweep), parser.value(occlude),
-                                          parser.isSet(circuit), parser.value(atlas), parser.isSet(imageMap),
-                                          parser.isSet(classColours), parser.isSet(scanSamples), parser.isSet(attributeUnit)};
+    loupe::app::LaunchRequest request{parser.value(image), parser.value(layer), parser.value(unit),
+        parser.value(screenshot), parser.value(dock), parser.isSet(renderLayer), parser.value(pick),
+        parser.value(nmf).toInt(), parser.value(attribute), parser.value(tune),
+        parser.value(family), parser.value(sweep), parser.value(occlude), parser.isSet(circuit),
+        parser.value(atlas), parser.isSet(imageMap), parser.isSet(classColours),
+        parser.isSet(scanSamples), parser.isSet(attributeUnit)};
     if (request.scanSamples)
         qputenv("LOUPE_NO_DIALOGS", "1");  // the scan dialog's defaults, unattended
     new loupe::app::LaunchScript(&window, request);

@@ -52,24 +52,23 @@ namespace {
 bool looksLikeModel(const QString& path)
 {
     const QString suffix = QFileInfo(path).suffix().toLower();
-    return suffix == QLatin1String("pt") || suffix == QLatin1String("pth") || suffix == QLatin1String("torchscript");
+    return suffix == QLatin1String("pt") || suffix == QLatin1String("pth") ||
+        suffix == QLatin1String("torchscript");
 }
 
-} // namespace
+}  // namespace
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent),
-      settings_(new Settings),
-      runner_(new JobRunner(this)),
-      undoStack_(new QUndoStack(this)),
-      session_(new ModelSession(runner_, this)),
+    : QMainWindow(parent), settings_(new Settings), runner_(new JobRunner(this)),
+      undoStack_(new QUndoStack(this)), session_(new ModelSession(runner_, this)),
       selection_(new widgets::UnitSelection(this)),
       records_(new SavedRecords(session_, runner_, undoStack_, this)),
       thumbnails_(new ThumbnailService(session_, runner_, this))
 {
     setWindowTitle(tr("Loupe"));
     setAcceptDrops(true);
-    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks | QMainWindow::AllowNestedDocks);
+    setDockOptions(
+        QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks | QMainWindow::AllowNestedDocks);
     buildModules();
     buildDocks();
     buildMenus();
@@ -103,14 +102,18 @@ MainWindow::~MainWindow()
 // The order is the order of the tabs in each dock group.
 void MainWindow::buildModules()
 {
-    const AppContext context{session_, runner_, {selection_, &figureContext_}, records_, thumbnails_, this};
-    modules_ = {new ActivationsModule(context, this), new WeightsModule(context, this),   new DictionaryModule(context, this),
-                new AttributionModule(context, this), new OcclusionModule(context, this), new NeuronModule(context, this),
-                new DatasetModule(context, this),     new TuningModule(context, this),    new CircuitModule(context, this),
-                new NmfModule(context, this),         new AtlasModule(context, this)};
+    const AppContext context{
+        session_, runner_, {selection_, &figureContext_}, records_, thumbnails_, this};
+    modules_ = {new ActivationsModule(context, this), new WeightsModule(context, this),
+        new DictionaryModule(context, this), new AttributionModule(context, this),
+        new OcclusionModule(context, this), new NeuronModule(context, this),
+        new DatasetModule(context, this), new TuningModule(context, this),
+        new CircuitModule(context, this), new NmfModule(context, this),
+        new AtlasModule(context, this)};
 }
 
-QDockWidget* MainWindow::addDock(QWidget* body, const QString& title, const QString& objectName, Qt::DockWidgetArea area)
+QDockWidget* MainWindow::addDock(
+    QWidget* body, const QString& title, const QString& objectName, Qt::DockWidgetArea area)
 {
     auto* dock = new QDockWidget(title, this);
     dock->setObjectName(objectName);  // saveState needs it
@@ -126,12 +129,15 @@ void MainWindow::buildDocks()
     setCentralWidget(image_);
     layerBrowser_ = new widgets::LayerBrowser(selection_);
     jobsPanel_ = new widgets::JobsPanel;
-    QDockWidget* layers = addDock(layerBrowser_, tr("Layer Browser"), QStringLiteral("dock.layers"), Qt::LeftDockWidgetArea);
+    QDockWidget* layers = addDock(
+        layerBrowser_, tr("Layer Browser"), QStringLiteral("dock.layers"), Qt::LeftDockWidgetArea);
     const ModuleDocks modules = addModuleDocks(*this, modules_);
     docks_ << modules.all;
-    QDockWidget* jobs = addDock(jobsPanel_, tr("Jobs"), QStringLiteral("dock.jobs"), Qt::BottomDockWidgetArea);
+    QDockWidget* jobs =
+        addDock(jobsPanel_, tr("Jobs"), QStringLiteral("dock.jobs"), Qt::BottomDockWidgetArea);
     if (modules.firstImageDock && modules.firstUnitDock)
-        resizeDocks({layers, modules.firstImageDock, modules.firstUnitDock}, {390, 520, 480}, Qt::Horizontal);
+        resizeDocks({layers, modules.firstImageDock, modules.firstUnitDock}, {390, 520, 480},
+            Qt::Horizontal);
     resizeDocks({jobs}, {130}, Qt::Vertical);
 
     connect(runner_, &JobRunner::jobAdded, jobsPanel_, &widgets::JobsPanel::addJob);
@@ -148,7 +154,8 @@ void MainWindow::buildMenus()
     QMenu* recentModels = file->addMenu(tr("Recent Models"));
     file->addAction(tr("Open &Image…"), QKeySequence(tr("Ctrl+I")), this, &MainWindow::chooseImage);
     recent_ = new RecentFilesMenus(
-        settings_, recentModels, file->addMenu(tr("Recent Images")), [this](const QString& path) { openModel(path); },
+        settings_, recentModels, file->addMenu(tr("Recent Images")),
+        [this](const QString& path) { openModel(path); },
         [this](const QString& path) { openImage(path); }, this);
     file->addAction(tr("&Paste Image"), QKeySequence::Paste, this, &MainWindow::pasteImage);
     file->addSeparator();
@@ -173,9 +180,10 @@ void MainWindow::buildMenus()
     model->addAction(tr("Open &Built-in Model"), this, &MainWindow::openBuiltinModel);
     model->addAction(tr("&Train Built-in Model…"), this, [this] {
         if (QMessageBox::question(this, tr("Train built-in model"),
-                                  tr("Generate the shapes dataset and train Loupe's built-in CNN (about two minutes on "
-                                     "two CPU cores)? The current built-in model is replaced when training succeeds.")) ==
-            QMessageBox::Yes)
+                tr("Generate the shapes dataset and train Loupe's built-in CNN (about two minutes "
+                   "on "
+                   "two CPU cores)? The current built-in model is replaced when training "
+                   "succeeds.")) == QMessageBox::Yes)
             trainBuiltinModel();
     });
 
@@ -194,56 +202,70 @@ void MainWindow::buildMenus()
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Loupe"), this, [this] {
         QMessageBox::about(this, tr("About Loupe"),
-                           tr("<b>Loupe</b> — a microscope for the neurons of convolutional networks.<br>"
-                              "Open a TorchScript CNN, pick a layer, open an image."));
+            tr("<b>Loupe</b> — a microscope for the neurons of convolutional networks.<br>"
+               "Open a TorchScript CNN, pick a layer, open an image."));
     });
 }
 
 void MainWindow::connectSession()
 {
-    connect(session_, &ModelSession::modelLoading, this,
-            [this](const QString& path) { modelLabel_->setText(tr("Opening %1…").arg(QFileInfo(path).fileName())); });
+    connect(session_, &ModelSession::modelLoading, this, [this](const QString& path) {
+        modelLabel_->setText(tr("Opening %1…").arg(QFileInfo(path).fileName()));
+    });
     connect(session_, &ModelSession::modelLoaded, this, [this] {
         recent_->addModel(session_->modelPath());
         figureContext_.modelPath = session_->modelPath();
         figureContext_.modelHash = session_->modelHash();
         setWindowTitle(tr("%1 — Loupe").arg(session_->modelName()));
-        modelLabel_->setText(
-            tr("%1  ·  %2 layers  ·  hash %3").arg(session_->modelName()).arg(session_->layers().size()).arg(session_->modelHash().left(12)));
+        modelLabel_->setText(tr("%1  ·  %2 layers  ·  hash %3")
+                                 .arg(session_->modelName())
+                                 .arg(session_->layers().size())
+                                 .arg(session_->modelHash().left(12)));
         layerBrowser_->setLayers(session_->layers());
         selection_->clear();
-        if (!session_->hasImage() && QFileInfo(session_->modelPath()) == QFileInfo(builtinModelFile())) {
+        if (!session_->hasImage() &&
+            QFileInfo(session_->modelPath()) == QFileInfo(builtinModelFile())) {
             // Something to look at straight away: a sample from the model's own dataset.
-            openImage(widgets::toQImage(renderShapeSample(ShapeClass::Spiral, 3, 256)), tr("sample spiral (built-in dataset)"));
+            openImage(widgets::toQImage(renderShapeSample(ShapeClass::Spiral, 3, 256)),
+                tr("sample spiral (built-in dataset)"));
             showStrongestUnit_ = true;
         }
         selection_->selectLayer(session_->defaultLayer());
         emit modelReady();
     });
-    const auto modelText = [this] { return session_->hasModel() ? session_->modelName() : tr("No model: File > Open Model…"); };
-    connect(session_, &ModelSession::modelFailed, this, [this, modelText](const QString& path, const QString& message) {
-        modelLabel_->setText(modelText());
-        showError(tr("Cannot open model"), tr("%1\n\n%2").arg(path, message));
-        emit modelFailed(message);
-    });
-    connect(session_, &ModelSession::trainingFailed, this, [this, modelText](const QString& message) {
-        modelLabel_->setText(modelText());
-        showError(tr("Built-in model not trained"), message);
-    });
-    connect(session_, &ModelSession::deviceChanged, this, [this](const QString& name) { deviceLabel_->setText(tr("Device: %1").arg(name)); });
+    const auto modelText = [this] {
+        return session_->hasModel() ? session_->modelName() : tr("No model: File > Open Model…");
+    };
+    connect(session_, &ModelSession::modelFailed, this,
+        [this, modelText](const QString& path, const QString& message) {
+            modelLabel_->setText(modelText());
+            showError(tr("Cannot open model"), tr("%1\n\n%2").arg(path, message));
+            emit modelFailed(message);
+        });
+    connect(
+        session_, &ModelSession::trainingFailed, this, [this, modelText](const QString& message) {
+            modelLabel_->setText(modelText());
+            showError(tr("Built-in model not trained"), message);
+        });
+    connect(session_, &ModelSession::deviceChanged, this,
+        [this](const QString& name) { deviceLabel_->setText(tr("Device: %1").arg(name)); });
     connect(session_, &ModelSession::activationsChanged, this, [this](const LayerActivations& a) {
         image_->setPredictions(a.predictions);
         // First launch on the built-in model: show what its most active unit responds to, so
         // the Neuron dock has something in it before the first click.
         if (showStrongestUnit_ && selection_->channel() < 0 && !a.channelMax.empty()) {
             showStrongestUnit_ = false;
-            const auto strongest = std::max_element(a.channelMax.begin(), a.channelMax.end()) - a.channelMax.begin();
+            const auto strongest =
+                std::max_element(a.channelMax.begin(), a.channelMax.end()) - a.channelMax.begin();
             selection_->selectUnit(QString::fromStdString(a.layer), int(strongest));
         }
     });
-    connect(session_, &ModelSession::scanChanged, layerBrowser_, &widgets::LayerBrowser::setScanSummaries);
-    connect(selection_, &widgets::UnitSelection::unitChanged, this, [this] { figureContext_.unit = selection_->unitText(); });
-    connect(records_, &SavedRecords::restoreFailed, this, [this](const QString& message) { showError(tr("Undo"), message); });
+    connect(session_, &ModelSession::scanChanged, layerBrowser_,
+        &widgets::LayerBrowser::setScanSummaries);
+    connect(selection_, &widgets::UnitSelection::unitChanged, this,
+        [this] { figureContext_.unit = selection_->unitText(); });
+    connect(records_, &SavedRecords::restoreFailed, this,
+        [this](const QString& message) { showError(tr("Undo"), message); });
 }
 
 QString MainWindow::builtinModelFile()
@@ -263,26 +285,30 @@ void MainWindow::trainBuiltinModel()
 {
     modelLabel_->setText(tr("Training the built-in model (see Jobs; it opens when done)…"));
     raiseDock(QStringLiteral("dock.jobs"));
-    session_->trainBuiltinModel(QString::fromStdString(builtinModelDirectory(Workspace::defaultDataDirectory())),
-                                devicePreferenceFromString(settings_->devicePreference().toStdString()));
+    session_->trainBuiltinModel(
+        QString::fromStdString(builtinModelDirectory(Workspace::defaultDataDirectory())),
+        devicePreferenceFromString(settings_->devicePreference().toStdString()));
 }
 
 void MainWindow::openModel(const QString& path)
 {
     settings_->setLastDirectory(QFileInfo(path).absolutePath());
-    session_->openModel(path, devicePreferenceFromString(settings_->devicePreference().toStdString()));
+    session_->openModel(
+        path, devicePreferenceFromString(settings_->devicePreference().toStdString()));
 }
 
 bool MainWindow::openImage(const QString& path)
 {
     if (!QFileInfo(path).isFile()) {
-        showError(tr("Cannot open image"), tr("image '%1' does not exist or is not a file").arg(path));
+        showError(
+            tr("Cannot open image"), tr("image '%1' does not exist or is not a file").arg(path));
         return false;
     }
     // Decoding a large photo takes long enough to stall the window: a job, like everything else.
     runner_->submit(
-        {tr("Open %1").arg(QFileInfo(path).fileName()), JobRunner::Pool::Cpu, QStringLiteral("open-image")}, this,
-        [file = path.toStdString()](JobContext&) { return loadImage(file); },
+        {tr("Open %1").arg(QFileInfo(path).fileName()), JobRunner::Pool::Cpu,
+            QStringLiteral("open-image")},
+        this, [file = path.toStdString()](JobContext&) { return loadImage(file); },
         [this, path](const RgbImage& image) {
             recent_->addImage(path);
             figureContext_.imagePath = QFileInfo(path).absoluteFilePath();
@@ -309,16 +335,18 @@ QString MainWindow::lastDirectory() const
 
 void MainWindow::chooseModel()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open TorchScript model"), settings_->lastDirectory(),
-                                                      tr("TorchScript models (*.pt *.pth *.torchscript);;All files (*)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open TorchScript model"), settings_->lastDirectory(),
+            tr("TorchScript models (*.pt *.pth *.torchscript);;All files (*)"));
     if (!path.isEmpty())
         openModel(path);
 }
 
 void MainWindow::chooseImage()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open image"), settings_->lastDirectory(),
-                                                      tr("Images (*.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff);;All files (*)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open image"), settings_->lastDirectory(),
+            tr("Images (*.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff);;All files (*)"));
     if (path.isEmpty())
         return;
     settings_->setLastDirectory(QFileInfo(path).absolutePath());
@@ -337,10 +365,14 @@ void MainWindow::pasteImage()
 
 void MainWindow::updateStatus()
 {
-    memoryLabel_->setText(QString::fromStdString(memoryUsageText(session_->deviceIsCuda())) + QStringLiteral("   "));
+    memoryLabel_->setText(
+        QString::fromStdString(memoryUsageText(session_->deviceIsCuda())) + QStringLiteral("   "));
     if (!session_->hasModel())
-        deviceLabel_->setText(tr("Device: %1").arg(QString::fromStdString(
-            resolveDevice(devicePreferenceFromString(settings_->devicePreference().toStdString())).name)));
+        deviceLabel_->setText(
+            tr("Device: %1")
+                .arg(QString::fromStdString(resolveDevice(
+                    devicePreferenceFromString(settings_->devicePreference().toStdString()))
+                                                .name)));
 }
 
 void MainWindow::resetLayout()
@@ -356,7 +388,8 @@ bool MainWindow::raiseDock(const QString& name)
 {
     // "dock.examples", "examples" or the title as shown, "Dataset Examples".
     for (QDockWidget* dock : docks_) {
-        if (dock->objectName() == name || dock->objectName().compare(QStringLiteral("dock.") + name, Qt::CaseInsensitive) == 0 ||
+        if (dock->objectName() == name ||
+            dock->objectName().compare(QStringLiteral("dock.") + name, Qt::CaseInsensitive) == 0 ||
             dock->windowTitle().compare(name, Qt::CaseInsensitive) == 0) {
             dock->show();
             dock->raise();
@@ -381,11 +414,13 @@ void MainWindow::showStatus(const QString& message, int milliseconds)
 
 void MainWindow::showError(const QString& title, const QString& message)
 {
-    statusBar()->showMessage(title + QStringLiteral(": ") + message.section(QLatin1Char('\n'), -1), 8000);
+    statusBar()->showMessage(
+        title + QStringLiteral(": ") + message.section(QLatin1Char('\n'), -1), 8000);
     // A scripted run (--screenshot) has nobody to close a modal dialog: it would block until
     // the watchdog fires, without a screenshot. The status bar and stderr say it instead.
     if (scripted_) {
-        std::fprintf(stderr, "loupe: %s: %s\n", qPrintable(title), qPrintable(message.simplified()));
+        std::fprintf(
+            stderr, "loupe: %s: %s\n", qPrintable(title), qPrintable(message.simplified()));
         return;
     }
     if (!qEnvironmentVariableIsSet("LOUPE_NO_DIALOGS"))
@@ -422,4 +457,4 @@ void MainWindow::dropEvent(QDropEvent* event)
     event->acceptProposedAction();
 }
 
-} // namespace loupe::app
+}  // namespace loupe::app

@@ -17,7 +17,7 @@ class ImagePanel;
 class JobsPanel;
 class LayerBrowser;
 class UnitSelection;
-} // namespace loupe::widgets
+}  // namespace loupe::widgets
 
 namespace loupe::app {
 
@@ -57,8 +57,7 @@ public:
     bool openImage(const QString& path) override;
     QString lastDirectory() const override;
 
-    template <typename Module>
-    Module* module() const
+    template <typename Module> Module* module() const
     {
         for (FeatureModule* m : modules_)
             if (auto* found = qobject_cast<Module*>(m))
@@ -84,7 +83,8 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
-    QDockWidget* addDock(QWidget* body, const QString& title, const QString& objectName, Qt::DockWidgetArea area);
+    QDockWidget* addDock(
+        QWidget* body, const QString& title, const QString& objectName, Qt::DockWidgetArea area);
     void buildModules();
     void buildDocks();
     void buildMenus();
@@ -116,4 +116,4 @@ private:
     bool scripted_ = false;
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

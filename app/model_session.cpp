@@ -10,10 +10,22 @@ namespace loupe::app {
 
 ModelSession::ModelSession(JobRunner* runner, QObject* parent) : QObject(parent), runner_(runner) {}
 
-QString ModelSession::modelPath() const { return model_ ? QString::fromStdString(model_->path()) : QString(); }
-QString ModelSession::modelHash() const { return model_ ? QString::fromStdString(model_->hash()) : QString(); }
-QString ModelSession::modelName() const { return model_ ? QString::fromStdString(model_->displayName()) : QString(); }
-std::vector<LayerInfo> ModelSession::layers() const { return model_ ? model_->layers() : std::vector<LayerInfo>{}; }
+QString ModelSession::modelPath() const
+{
+    return model_ ? QString::fromStdString(model_->path()) : QString();
+}
+QString ModelSession::modelHash() const
+{
+    return model_ ? QString::fromStdString(model_->hash()) : QString();
+}
+QString ModelSession::modelName() const
+{
+    return model_ ? QString::fromStdString(model_->displayName()) : QString();
+}
+std::vector<LayerInfo> ModelSession::layers() const
+{
+    return model_ ? model_->layers() : std::vector<LayerInfo>{};
+}
 
 QString ModelSession::defaultLayer() const
 {
@@ -29,7 +41,8 @@ QString ModelSession::defaultLayer() const
         for (const auto& layer : model_->layers())
             if (layer.addressable)
                 return QString::fromStdString(layer.path);
-    return candidates.empty() ? QString() : QString::fromStdString(candidates[candidates.size() / 2]->path);
+    return candidates.empty() ? QString()
+                              : QString::fromStdString(candidates[candidates.size() / 2]->path);
 }
 
 void ModelSession::openModel(const QString& path, DevicePreference device)
@@ -47,7 +60,8 @@ void ModelSession::openModel(const QString& path, DevicePreference device)
             Loaded loaded{std::shared_ptr<Model>(Model::load(file, device)), nullptr};
             try {
                 const std::string hash = loaded.model->hash();
-                loaded.workspace = Workspace::open(Workspace::fileForModel(Workspace::defaultDataDirectory(), hash), hash);
+                loaded.workspace = Workspace::open(
+                    Workspace::fileForModel(Workspace::defaultDataDirectory(), hash), hash);
             } catch (const std::exception&) {
                 // Without a cache everything still works, only slower on repeat visits.
             }
@@ -70,9 +84,16 @@ void ModelSession::trainBuiltinModel(const QString& directory, DevicePreference 
     const std::string dir = directory.toStdString();
     runner_->submit(
         {tr("Train built-in model")}, this,
-        [dir](JobContext& job) { return QString::fromStdString(loupe::trainBuiltinModel(TrainingConfig(), dir, job.progress).modelPath); },
-        [this, device](const QString& path) { openModel(path, device); }, [this](const QString& message) { emit trainingFailed(message); },
-        [this] { emit trainingFailed(tr("training was cancelled; Model > Train Built-in Model… starts it again")); });
+        [dir](JobContext& job) {
+            return QString::fromStdString(
+                loupe::trainBuiltinModel(TrainingConfig(), dir, job.progress).modelPath);
+        },
+        [this, device](const QString& path) { openModel(path, device); },
+        [this](const QString& message) { emit trainingFailed(message); },
+        [this] {
+            emit trainingFailed(
+                tr("training was cancelled; Model > Train Built-in Model… starts it again"));
+        });
 }
 
 void ModelSession::setDevice(DevicePreference device)
@@ -111,4 +132,4 @@ void ModelSession::publishScanSummaries(const std::vector<LayerScanSummary>& sum
     emit scanChanged(summaries);
 }
 
-} // namespace loupe::app
+}  // namespace loupe::app

@@ -41,7 +41,10 @@ public:
 
     // Shared with jobs, which keep them alive while they run.
     std::shared_ptr<Model> model() const { return model_; }
-    std::shared_ptr<Workspace> workspace() const { return workspace_; }  // null when the cache could not be opened
+    std::shared_ptr<Workspace> workspace() const
+    {
+        return workspace_;
+    }  // null when the cache could not be opened
     bool hasModel() const { return bool(model_); }
     bool hasImage() const { return !image_.empty(); }
     const RgbImage& image() const { return image_; }
@@ -79,4 +82,4 @@ private:
     bool deviceIsCuda_ = false;
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

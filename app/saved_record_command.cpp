@@ -10,9 +10,11 @@ namespace loupe::app {
 SavedRecordCommand::SavedRecordCommand(SavedRecords* records, RecordChange change)
     : records_(records), change_(std::move(change))
 {
-    const QString what = change_.kind == kFamilyRecords ? QCoreApplication::translate("SavedRecordCommand", "family")
-                                                  : QCoreApplication::translate("SavedRecordCommand", "direction");
-    setText(QCoreApplication::translate("SavedRecordCommand", "save %1 %2").arg(what, QString::fromStdString(change_.name)));
+    const QString what = change_.kind == kFamilyRecords
+        ? QCoreApplication::translate("SavedRecordCommand", "family")
+        : QCoreApplication::translate("SavedRecordCommand", "direction");
+    setText(QCoreApplication::translate("SavedRecordCommand", "save %1 %2")
+                .arg(what, QString::fromStdString(change_.name)));
 }
 
 void SavedRecordCommand::undo()
@@ -29,4 +31,4 @@ void SavedRecordCommand::redo()
     done_ = true;
 }
 
-} // namespace loupe::app
+}  // namespace loupe::app

@@ -32,4 +32,4 @@ private:
     bool done_ = true;  // the save ran before the push
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

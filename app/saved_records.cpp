@@ -11,7 +11,8 @@
 
 namespace loupe::app {
 
-SavedRecords::SavedRecords(ModelSession* session, JobRunner* jobs, QUndoStack* undo, QObject* parent)
+SavedRecords::SavedRecords(
+    ModelSession* session, JobRunner* jobs, QUndoStack* undo, QObject* parent)
     : QObject(parent), session_(session), jobs_(jobs), undo_(undo)
 {
     // Each model's records live in its own workspace: the previous model's saves cannot be undone.
@@ -21,8 +22,8 @@ SavedRecords::SavedRecords(ModelSession* session, JobRunner* jobs, QUndoStack* u
     });
 }
 
-void SavedRecords::saveFamily(const QString& name, const QString& layer, const QList<int>& channels, QObject* receiver,
-                              std::function<void(const QString&)> failed)
+void SavedRecords::saveFamily(const QString& name, const QString& layer, const QList<int>& channels,
+    QObject* receiver, std::function<void(const QString&)> failed)
 {
     auto workspace = session_->workspace();
     if (!workspace) {
@@ -31,15 +32,18 @@ void SavedRecords::saveFamily(const QString& name, const QString& layer, const Q
     }
     UnitFamily family;
     family.name = name.toStdString();
-    family.layer = session_->model() ? session_->model()->layer(layer.toStdString()).path : layer.toStdString();
+    family.layer = session_->model() ? session_->model()->layer(layer.toStdString()).path
+                                     : layer.toStdString();
     family.channels.assign(channels.begin(), channels.end());
     // On the device worker: the workspace is written by device jobs, one at a time.
     jobs_->submit(
         {tr("Save family %1").arg(name)}, receiver,
         [workspace, family](JobContext&) {
-            RecordChange change{kFamilyRecords, family.name, storedRecord(*workspace, kFamilyRecords, family.name), {}};
+            RecordChange change{kFamilyRecords, family.name,
+                storedRecord(*workspace, kFamilyRecords, family.name), {}};
             loupe::saveFamily(*workspace, family);
-            change.saved = storedRecord(*workspace, kFamilyRecords, family.name).value_or(std::string());
+            change.saved =
+                storedRecord(*workspace, kFamilyRecords, family.name).value_or(std::string());
             return change;
         },
         [this](RecordChange change) {
@@ -49,8 +53,9 @@ void SavedRecords::saveFamily(const QString& name, const QString& layer, const Q
         std::move(failed));
 }
 
-void SavedRecords::saveDirection(const QString& name, const QString& layer, const std::vector<float>& direction, QObject* receiver,
-                                 std::function<void(const QString&)> saved, std::function<void(const QString&)> failed)
+void SavedRecords::saveDirection(const QString& name, const QString& layer,
+    const std::vector<float>& direction, QObject* receiver,
+    std::function<void(const QString&)> saved, std::function<void(const QString&)> failed)
 {
     auto workspace = session_->workspace();
     if (!workspace) {
@@ -61,9 +66,11 @@ void SavedRecords::saveDirection(const QString& name, const QString& layer, cons
     jobs_->submit(
         {tr("Save direction %1").arg(name)}, receiver,
         [workspace, d](JobContext&) {
-            RecordChange change{kDirectionRecords, d.name, storedRecord(*workspace, kDirectionRecords, d.name), {}};
+            RecordChange change{
+                kDirectionRecords, d.name, storedRecord(*workspace, kDirectionRecords, d.name), {}};
             loupe::saveDirection(*workspace, d);
-            change.saved = storedRecord(*workspace, kDirectionRecords, d.name).value_or(std::string());
+            change.saved =
+                storedRecord(*workspace, kDirectionRecords, d.name).value_or(std::string());
             return change;
         },
         [this, name, saved = std::move(saved)](RecordChange change) {
@@ -79,9 +86,13 @@ void SavedRecords::restore(const RecordChange& change, const std::optional<std::
     if (!workspace)
         return;
     jobs_->submit(
-        {tr("Restore %1 %2").arg(QString::fromStdString(change.kind), QString::fromStdString(change.name))}, this,
-        [workspace, change, bytes](JobContext&) { loupe::restoreRecord(*workspace, change.kind, change.name, bytes); },
-        [this] { refreshFamilies(); }, [this](const QString& message) { emit restoreFailed(message); });
+        {tr("Restore %1 %2")
+                .arg(QString::fromStdString(change.kind), QString::fromStdString(change.name))},
+        this,
+        [workspace, change, bytes](
+            JobContext&) { loupe::restoreRecord(*workspace, change.kind, change.name, bytes); },
+        [this] { refreshFamilies(); },
+        [this](const QString& message) { emit restoreFailed(message); });
 }
 
 void SavedRecords::refreshFamilies()
@@ -96,10 +107,11 @@ void SavedRecords::refreshFamilies()
         [workspace](JobContext&) {
             QMap<QString, QString> families;
             for (const auto& name : familyNames(*workspace))
-                families.insert(QString::fromStdString(name), QString::fromStdString(loadFamily(*workspace, name).toString()));
+                families.insert(QString::fromStdString(name),
+                    QString::fromStdString(loadFamily(*workspace, name).toString()));
             return families;
         },
         [this](const QMap<QString, QString>& families) { emit familiesChanged(families); });
 }
 
-} // namespace loupe::app
+}  // namespace loupe::app

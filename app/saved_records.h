@@ -23,12 +23,14 @@ class ModelSession;
 class SavedRecords : public QObject {
     Q_OBJECT
 public:
-    SavedRecords(ModelSession* session, JobRunner* jobs, QUndoStack* undo, QObject* parent = nullptr);
+    SavedRecords(
+        ModelSession* session, JobRunner* jobs, QUndoStack* undo, QObject* parent = nullptr);
 
-    void saveFamily(const QString& name, const QString& layer, const QList<int>& channels, QObject* receiver,
-                    std::function<void(const QString&)> failed);
-    void saveDirection(const QString& name, const QString& layer, const std::vector<float>& direction, QObject* receiver,
-                       std::function<void(const QString& name)> saved, std::function<void(const QString&)> failed);
+    void saveFamily(const QString& name, const QString& layer, const QList<int>& channels,
+        QObject* receiver, std::function<void(const QString&)> failed);
+    void saveDirection(const QString& name, const QString& layer,
+        const std::vector<float>& direction, QObject* receiver,
+        std::function<void(const QString& name)> saved, std::function<void(const QString&)> failed);
     // Puts a record back as it was (`bytes`), or removes it (nullopt): undo/redo.
     void restore(const RecordChange& change, const std::optional<std::string>& bytes);
     void refreshFamilies();  // familiesChanged
@@ -43,4 +45,4 @@ private:
     QUndoStack* undo_;
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

@@ -22,13 +22,16 @@ ScanDialog::ScanDialog(const std::vector<LayerInfo>& layers, const QString& fold
     auto* browse = new QPushButton(tr("Browse…"));
     row->addWidget(browse);
     layout->addLayout(row);
-    layout->addWidget(new QLabel(tr("Layers to index (per channel: top/bottom examples, pre-ReLU histogram, samples).\n"
-                                    "Re-running on the same folder resumes; use the same layers.")));
+    layout->addWidget(new QLabel(
+        tr("Layers to index (per channel: top/bottom examples, pre-ReLU histogram, samples).\n"
+           "Re-running on the same folder resumes; use the same layers.")));
     for (const auto& layer : layers) {
         if (!layer.addressable || !layer.isSpatial())
             continue;
         auto* item = new QListWidgetItem(QString::fromStdString(layer.path) +
-                                         (layer.alias.empty() ? QString() : QStringLiteral("  (%1)").arg(QString::fromStdString(layer.alias))));
+            (layer.alias.empty()
+                    ? QString()
+                    : QStringLiteral("  (%1)").arg(QString::fromStdString(layer.alias))));
         item->setData(Qt::UserRole, QString::fromStdString(layer.path));
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
         // Default: the main blocks (top-level modules with weights).
@@ -42,7 +45,8 @@ ScanDialog::ScanDialog(const std::vector<LayerInfo>& layers, const QString& fold
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(browse, &QPushButton::clicked, this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Folder of images"), folder_->text());
+        const QString dir =
+            QFileDialog::getExistingDirectory(this, tr("Folder of images"), folder_->text());
         if (!dir.isEmpty())
             folder_->setText(dir);
     });
@@ -63,4 +67,4 @@ QStringList ScanDialog::layers() const
     return out;
 }
 
-} // namespace loupe::app
+}  // namespace loupe::app

@@ -13,7 +13,8 @@ namespace loupe::app {
 class ScanDialog : public QDialog {
     Q_OBJECT
 public:
-    ScanDialog(const std::vector<LayerInfo>& layers, const QString& folder, QWidget* parent = nullptr);
+    ScanDialog(
+        const std::vector<LayerInfo>& layers, const QString& folder, QWidget* parent = nullptr);
 
     QString folder() const;
     QStringList layers() const;
@@ -23,4 +24,4 @@ private:
     QListWidget* layers_;
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

@@ -14,7 +14,7 @@ const char* const kLastDirectory = "files/lastDirectory";
 const char* const kGeometry = "window/geometry";
 const char* const kState = "window/state";
 const char* const kLayoutVersionKey = "window/layoutVersion";
-} // namespace
+}  // namespace
 
 QStringList Settings::prependRecent(const char* key, const QString& path)
 {
@@ -28,21 +28,54 @@ QStringList Settings::prependRecent(const char* key, const QString& path)
     return list;
 }
 
-QStringList Settings::recentModels() const { return settings_.value(QLatin1String(kRecentModels)).toStringList(); }
-void Settings::addRecentModel(const QString& path) { prependRecent(kRecentModels, path); }
-QStringList Settings::recentImages() const { return settings_.value(QLatin1String(kRecentImages)).toStringList(); }
-void Settings::addRecentImage(const QString& path) { prependRecent(kRecentImages, path); }
+QStringList Settings::recentModels() const
+{
+    return settings_.value(QLatin1String(kRecentModels)).toStringList();
+}
+void Settings::addRecentModel(const QString& path)
+{
+    prependRecent(kRecentModels, path);
+}
+QStringList Settings::recentImages() const
+{
+    return settings_.value(QLatin1String(kRecentImages)).toStringList();
+}
+void Settings::addRecentImage(const QString& path)
+{
+    prependRecent(kRecentImages, path);
+}
 
-QString Settings::devicePreference() const { return settings_.value(QLatin1String(kDevice), QStringLiteral("auto")).toString(); }
-void Settings::setDevicePreference(const QString& value) { settings_.setValue(QLatin1String(kDevice), value); }
+QString Settings::devicePreference() const
+{
+    return settings_.value(QLatin1String(kDevice), QStringLiteral("auto")).toString();
+}
+void Settings::setDevicePreference(const QString& value)
+{
+    settings_.setValue(QLatin1String(kDevice), value);
+}
 
-bool Settings::sharedActivationScale() const { return settings_.value(QLatin1String(kSharedScale), false).toBool(); }
-void Settings::setSharedActivationScale(bool shared) { settings_.setValue(QLatin1String(kSharedScale), shared); }
+bool Settings::sharedActivationScale() const
+{
+    return settings_.value(QLatin1String(kSharedScale), false).toBool();
+}
+void Settings::setSharedActivationScale(bool shared)
+{
+    settings_.setValue(QLatin1String(kSharedScale), shared);
+}
 
-QString Settings::lastDirectory() const { return settings_.value(QLatin1String(kLastDirectory), QDir::homePath()).toString(); }
-void Settings::setLastDirectory(const QString& directory) { settings_.setValue(QLatin1String(kLastDirectory), directory); }
+QString Settings::lastDirectory() const
+{
+    return settings_.value(QLatin1String(kLastDirectory), QDir::homePath()).toString();
+}
+void Settings::setLastDirectory(const QString& directory)
+{
+    settings_.setValue(QLatin1String(kLastDirectory), directory);
+}
 
-QByteArray Settings::windowGeometry() const { return settings_.value(QLatin1String(kGeometry)).toByteArray(); }
+QByteArray Settings::windowGeometry() const
+{
+    return settings_.value(QLatin1String(kGeometry)).toByteArray();
+}
 
 QByteArray Settings::windowState() const
 {
@@ -58,4 +91,4 @@ void Settings::saveWindow(const QByteArray& geometry, const QByteArray& state)
     settings_.setValue(QLatin1String(kLayoutVersionKey), kLayoutVersion);
 }
 
-} // namespace loupe::app
+}  // namespace loupe::app

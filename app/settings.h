@@ -34,4 +34,4 @@ private:
     mutable QSettings settings_;
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

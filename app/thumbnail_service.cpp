@@ -12,8 +12,9 @@ ThumbnailService::ThumbnailService(ModelSession* session, JobRunner* jobs, QObje
 {
 }
 
-void ThumbnailService::request(const QString& layer, const QList<int>& channels, const QString& requester, QObject* receiver,
-                               Delivered delivered, std::function<void(const QString&)> failed)
+void ThumbnailService::request(const QString& layer, const QList<int>& channels,
+    const QString& requester, QObject* receiver, Delivered delivered,
+    std::function<void(const QString&)> failed)
 {
     auto model = session_->model();
     if (!model || channels.isEmpty())
@@ -22,7 +23,9 @@ void ThumbnailService::request(const QString& layer, const QList<int>& channels,
     const std::string name = layer.toStdString();
     const std::vector<int> wanted(channels.begin(), channels.end());
     jobs_->submit(
-        {tr("Thumbnails of %1").arg(layer), JobRunner::Pool::Device, QStringLiteral("thumbnails:") + requester}, receiver,
+        {tr("Thumbnails of %1").arg(layer), JobRunner::Pool::Device,
+            QStringLiteral("thumbnails:") + requester},
+        receiver,
         [model, workspace, name, wanted, layer, delivered](JobContext& job) {
             const auto deliver = [&job, layer, delivered](int channel, const RgbImage& image) {
                 job.post([layer, delivered, channel, image] { delivered(layer, channel, image); });
@@ -50,4 +53,4 @@ void ThumbnailService::request(const QString& layer, const QList<int>& channels,
         [] {}, std::move(failed));
 }
 
-} // namespace loupe::app
+}  // namespace loupe::app

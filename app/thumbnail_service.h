@@ -24,12 +24,12 @@ public:
     using Delivered = std::function<void(const QString& layer, int channel, const RgbImage& image)>;
     // `requester` names the panel: a newer request of the same panel supersedes its older one.
     // The callbacks run on the GUI thread while `receiver` exists.
-    void request(const QString& layer, const QList<int>& channels, const QString& requester, QObject* receiver, Delivered delivered,
-                 std::function<void(const QString&)> failed);
+    void request(const QString& layer, const QList<int>& channels, const QString& requester,
+        QObject* receiver, Delivered delivered, std::function<void(const QString&)> failed);
 
 private:
     ModelSession* session_;
     JobRunner* jobs_;
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

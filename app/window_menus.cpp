@@ -10,10 +10,11 @@
 
 namespace loupe::app {
 
-RecentFilesMenus::RecentFilesMenus(Settings* settings, QMenu* models, QMenu* images, std::function<void(const QString&)> openModel,
-                                   std::function<void(const QString&)> openImage, QObject* parent)
-    : QObject(parent), settings_(settings), models_(models), images_(images), openModel_(std::move(openModel)),
-      openImage_(std::move(openImage))
+RecentFilesMenus::RecentFilesMenus(Settings* settings, QMenu* models, QMenu* images,
+    std::function<void(const QString&)> openModel, std::function<void(const QString&)> openImage,
+    QObject* parent)
+    : QObject(parent), settings_(settings), models_(models), images_(images),
+      openModel_(std::move(openModel)), openImage_(std::move(openImage))
 {
     refresh();
 }
@@ -32,7 +33,8 @@ void RecentFilesMenus::addImage(const QString& path)
 
 void RecentFilesMenus::refresh()
 {
-    const auto fill = [](QMenu* menu, const QStringList& paths, const std::function<void(const QString&)>& open) {
+    const auto fill = [](QMenu* menu, const QStringList& paths,
+                          const std::function<void(const QString&)>& open) {
         menu->clear();
         for (const QString& path : paths) {
             QAction* a = menu->addAction(QFileInfo(path).fileName());
@@ -51,9 +53,10 @@ void addDeviceMenu(QMenu* settingsMenu, Settings* settings, ModelSession* sessio
     QMenu* deviceMenu = settingsMenu->addMenu(QObject::tr("Compute &Device"));
     auto* group = new QActionGroup(deviceMenu);
     const QString current = settings->devicePreference();
-    const QList<QPair<QString, QString>> choices = {{QStringLiteral("auto"), QObject::tr("Automatic (CUDA when available)")},
-                                                    {QStringLiteral("cpu"), QObject::tr("CPU")},
-                                                    {QStringLiteral("cuda"), QObject::tr("CUDA GPU")}};
+    const QList<QPair<QString, QString>> choices = {
+        {QStringLiteral("auto"), QObject::tr("Automatic (CUDA when available)")},
+        {QStringLiteral("cpu"), QObject::tr("CPU")},
+        {QStringLiteral("cuda"), QObject::tr("CUDA GPU")}};
     for (const auto& [key, label] : choices) {
         QAction* a = deviceMenu->addAction(label);
         a->setCheckable(true);
@@ -67,4 +70,4 @@ void addDeviceMenu(QMenu* settingsMenu, Settings* settings, ModelSession* sessio
     }
 }
 
-} // namespace loupe::app
+}  // namespace loupe::app

@@ -16,8 +16,9 @@ class Settings;
 class RecentFilesMenus : public QObject {
     Q_OBJECT
 public:
-    RecentFilesMenus(Settings* settings, QMenu* models, QMenu* images, std::function<void(const QString&)> openModel,
-                     std::function<void(const QString&)> openImage, QObject* parent);
+    RecentFilesMenus(Settings* settings, QMenu* models, QMenu* images,
+        std::function<void(const QString&)> openModel,
+        std::function<void(const QString&)> openImage, QObject* parent);
     void addModel(const QString& path);
     void addImage(const QString& path);
     void refresh();
@@ -33,4 +34,4 @@ private:
 // the open model moves to it.
 void addDeviceMenu(QMenu* settingsMenu, Settings* settings, ModelSession* session);
 
-} // namespace loupe::app
+}  // namespace loupe::app

@@ -5,12 +5,14 @@
 
 namespace loupe {
 
-std::vector<RgbImage> channelTiles(const LayerActivations& activations, bool sharedScale, Colormap colormap)
+std::vector<RgbImage> channelTiles(
+    const LayerActivations& activations, bool sharedScale, Colormap colormap)
 {
     std::vector<RgbImage> tiles;
     if (activations.values.empty())
         return tiles;
-    const auto [gmin, gmax] = std::minmax_element(activations.values.begin(), activations.values.end());
+    const auto [gmin, gmax] =
+        std::minmax_element(activations.values.begin(), activations.values.end());
     for (int c = 0; c < activations.channels; ++c) {
         const FloatMap map = activations.channelMap(c);
         float lo = *gmin, hi = *gmax;
@@ -34,4 +36,4 @@ RgbImage activationGridImage(const LayerActivations& activations, bool sharedSca
     return tileGrid(tiles, columns, tileSize, 2);
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -10,8 +10,8 @@
 
 namespace loupe {
 
-ActivationGridVis renderActivationGrid(Model& model, const RgbImage& image, const std::string& layer, int maxCells,
-                                       const FeatureVisConfig& base, Progress& progress)
+ActivationGridVis renderActivationGrid(Model& model, const RgbImage& image,
+    const std::string& layer, int maxCells, const FeatureVisConfig& base, Progress& progress)
 {
     const LayerActivations a = computeActivations(model, image, layer, false, 0);
     if (a.width <= 1 && a.height <= 1)
@@ -21,14 +21,17 @@ ActivationGridVis renderActivationGrid(Model& model, const RgbImage& image, cons
     out.columns = std::min(a.width, std::max(1, maxCells));
     out.rows = std::min(a.height, std::max(1, maxCells));
     // Average-pool the activations into the display grid.
-    std::vector<std::vector<float>> vectors(size_t(out.columns * out.rows), std::vector<float>(size_t(a.channels), 0.f));
+    std::vector<std::vector<float>> vectors(
+        size_t(out.columns * out.rows), std::vector<float>(size_t(a.channels), 0.f));
     std::vector<int> counts(vectors.size(), 0);
     for (int y = 0; y < a.height; ++y)
         for (int x = 0; x < a.width; ++x) {
-            const size_t cell = size_t((y * out.rows / a.height) * out.columns + x * out.columns / a.width);
+            const size_t cell =
+                size_t((y * out.rows / a.height) * out.columns + x * out.columns / a.width);
             ++counts[cell];
             for (int c = 0; c < a.channels; ++c)
-                vectors[cell][size_t(c)] += std::max(0.f, a.values[(size_t(c) * a.height + y) * a.width + x]);
+                vectors[cell][size_t(c)] +=
+                    std::max(0.f, a.values[(size_t(c) * a.height + y) * a.width + x]);
         }
     double strongest = 0;
     std::vector<double> norms;
@@ -70,4 +73,4 @@ ActivationGridVis renderActivationGrid(Model& model, const RgbImage& image, cons
     return out;
 }
 
-} // namespace loupe
+}  // namespace loupe

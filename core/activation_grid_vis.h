@@ -15,10 +15,10 @@ struct ActivationGridVis {
     int columns = 0;
     int rows = 0;
     std::vector<RgbImage> cells;  // row-major, empty image for a blank cell
-    RgbImage mosaic;              // the cells side by side
+    RgbImage mosaic;  // the cells side by side
 };
 
-ActivationGridVis renderActivationGrid(Model& model, const RgbImage& image, const std::string& layer, int maxCells,
-                                       const FeatureVisConfig& base, Progress& progress);
+ActivationGridVis renderActivationGrid(Model& model, const RgbImage& image,
+    const std::string& layer, int maxCells, const FeatureVisConfig& base, Progress& progress);
 
-} // namespace loupe
+}  // namespace loupe

@@ -21,10 +21,10 @@ double secondsSince(std::chrono::steady_clock::time_point start)
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-} // namespace
+}  // namespace
 
-std::vector<AtlasCell> binLayout(const std::vector<float>& coordinates, const std::vector<float>& vectors, int dimension,
-                                 int grid)
+std::vector<AtlasCell> binLayout(const std::vector<float>& coordinates,
+    const std::vector<float>& vectors, int dimension, int grid)
 {
     if (grid < 1)
         throw Error("an atlas grid needs at least one cell");
@@ -52,7 +52,8 @@ std::vector<AtlasCell> binLayout(const std::vector<float>& coordinates, const st
             cell.mean[size_t(c)] = float(sum[size_t(c)] / double(cell.members.size()));
         out.push_back(std::move(cell));
     }
-    std::stable_sort(out.begin(), out.end(), [](const AtlasCell& a, const AtlasCell& b) { return a.members.size() > b.members.size(); });
+    std::stable_sort(out.begin(), out.end(),
+        [](const AtlasCell& a, const AtlasCell& b) { return a.members.size() > b.members.size(); });
     return out;
 }
 
@@ -61,9 +62,11 @@ Atlas buildAtlas(Model& model, const AtlasConfig& config, Progress& progress)
     Atlas atlas;
     atlas.grid = config.grid;
     const auto stage = [&](double from, double to, const char* name) {
-        return Progress([&progress, from, to, name](double f, const std::string& text) {
-            progress.report(from + (to - from) * f, std::string(name) + ": " + text);
-        }, progress);
+        return Progress(
+            [&progress, from, to, name](double f, const std::string& text) {
+                progress.report(from + (to - from) * f, std::string(name) + ": " + text);
+            },
+            progress);
     };
     auto start = std::chrono::steady_clock::now();
     {
@@ -75,10 +78,12 @@ Atlas buildAtlas(Model& model, const AtlasConfig& config, Progress& progress)
     start = std::chrono::steady_clock::now();
     {
         Progress part = stage(0.4, 0.6, "layout");
-        atlas.coordinates = layout2d(atlas.samples.vectors, atlas.samples.count(), atlas.samples.dimension, config.layout, part);
+        atlas.coordinates = layout2d(atlas.samples.vectors, atlas.samples.count(),
+            atlas.samples.dimension, config.layout, part);
     }
     atlas.layoutSeconds = secondsSince(start);
-    atlas.cells = binLayout(atlas.coordinates, atlas.samples.vectors, atlas.samples.dimension, config.grid);
+    atlas.cells =
+        binLayout(atlas.coordinates, atlas.samples.vectors, atlas.samples.dimension, config.grid);
 
     start = std::chrono::steady_clock::now();
     FeatureVisConfig icons = config.icon;
@@ -86,11 +91,13 @@ Atlas buildAtlas(Model& model, const AtlasConfig& config, Progress& progress)
     icons.perImageChannels.clear();
     icons.perImageDirections.clear();
     for (const auto& cell : atlas.cells)
-        if (int(cell.members.size()) >= config.minimumCount && int(icons.perImageDirections.size()) < config.maximumIcons)
+        if (int(cell.members.size()) >= config.minimumCount &&
+            int(icons.perImageDirections.size()) < config.maximumIcons)
             icons.perImageDirections.push_back(cell.mean);
     if (!icons.perImageDirections.empty()) {
         Progress part = stage(0.6, 1.0, "icons");
-        atlas.icons = renderPerImageInBatches(model, icons, config.iconBatch, part).images;  // the most populated cells come first
+        atlas.icons = renderPerImageInBatches(model, icons, config.iconBatch, part)
+                          .images;  // the most populated cells come first
     }
     atlas.iconSeconds = secondsSince(start);
     return atlas;
@@ -108,11 +115,14 @@ RgbImage atlasImage(const Atlas& atlas, int cellPixels)
     for (size_t i = 0; i < atlas.icons.size() && i < atlas.cells.size(); ++i) {
         const auto& cell = atlas.cells[i];
         cv::Mat icon;
-        cv::resize(rgbMatView(atlas.icons[i]), icon, cv::Size(cellPixels, cellPixels), 0, 0, cv::INTER_AREA);
+        cv::resize(rgbMatView(atlas.icons[i]), icon, cv::Size(cellPixels, cellPixels), 0, 0,
+            cv::INTER_AREA);
         // Denser cells are drawn more opaque (log scale), as in the activation atlas.
-        const double alpha = 0.25 + 0.75 * std::log1p(double(cell.members.size())) / std::max(1e-9, most);
+        const double alpha =
+            0.25 + 0.75 * std::log1p(double(cell.members.size())) / std::max(1e-9, most);
         // Rows grow downwards on screen; the layout's y grows upwards.
-        const cv::Rect place(cell.column * cellPixels, (atlas.grid - 1 - cell.row) * cellPixels, cellPixels, cellPixels);
+        const cv::Rect place(cell.column * cellPixels, (atlas.grid - 1 - cell.row) * cellPixels,
+            cellPixels, cellPixels);
         cv::Mat target = canvas(place);
         cv::addWeighted(icon, alpha, target, 1 - alpha, 0, target);
     }
@@ -129,10 +139,11 @@ std::string atlasCoordinatesCsv(const Atlas& atlas)
     csv << "sample,image,x,y,layout_x,layout_y,cell_column,cell_row\n";
     for (int i = 0; i < atlas.samples.count(); ++i) {
         const int cell = cellOf[size_t(i)];
-        csv << i << ",\"" << atlas.samples.images[size_t(atlas.samples.image[size_t(i)])] << "\"," << atlas.samples.x[size_t(i)] << ','
-            << atlas.samples.y[size_t(i)] << ',' << atlas.coordinates[2 * size_t(i)] << ',' << atlas.coordinates[2 * size_t(i) + 1]
-            << ',' << (cell >= 0 ? atlas.cells[size_t(cell)].column : -1) << ',' << (cell >= 0 ? atlas.cells[size_t(cell)].row : -1)
-            << '\n';
+        csv << i << ",\"" << atlas.samples.images[size_t(atlas.samples.image[size_t(i)])] << "\","
+            << atlas.samples.x[size_t(i)] << ',' << atlas.samples.y[size_t(i)] << ','
+            << atlas.coordinates[2 * size_t(i)] << ',' << atlas.coordinates[2 * size_t(i) + 1]
+            << ',' << (cell >= 0 ? atlas.cells[size_t(cell)].column : -1) << ','
+            << (cell >= 0 ? atlas.cells[size_t(cell)].row : -1) << '\n';
     }
     return csv.str();
 }
@@ -148,7 +159,8 @@ std::vector<int> nearestImages(const ImageMap& map, int index, int k)
             continue;
         double sum = 0;
         for (int c = 0; c < dim; ++c) {
-            const double d = double(map.codes[size_t(index) * size_t(dim) + size_t(c)]) - map.codes[size_t(j) * size_t(dim) + size_t(c)];
+            const double d = double(map.codes[size_t(index) * size_t(dim) + size_t(c)]) -
+                map.codes[size_t(j) * size_t(dim) + size_t(c)];
             sum += d * d;
         }
         distances.emplace_back(sum, j);
@@ -169,11 +181,14 @@ RgbImage imageMapPicture(const ImageMap& map, int side, int thumbnailSize)
     const int usable = std::max(1, side - thumbnailSize);
     for (size_t i = 0; i < map.thumbnails.size(); ++i) {
         cv::Mat thumb;
-        cv::resize(rgbMatView(map.thumbnails[i]), thumb, cv::Size(thumbnailSize, thumbnailSize), 0, 0, cv::INTER_AREA);
-        const int x = int(map.coordinates[2 * i] * usable), y = int((1 - map.coordinates[2 * i + 1]) * usable);
-        thumb.copyTo(canvas(cv::Rect(std::clamp(x, 0, usable), std::clamp(y, 0, usable), thumbnailSize, thumbnailSize)));
+        cv::resize(rgbMatView(map.thumbnails[i]), thumb, cv::Size(thumbnailSize, thumbnailSize), 0,
+            0, cv::INTER_AREA);
+        const int x = int(map.coordinates[2 * i] * usable),
+                  y = int((1 - map.coordinates[2 * i + 1]) * usable);
+        thumb.copyTo(canvas(cv::Rect(
+            std::clamp(x, 0, usable), std::clamp(y, 0, usable), thumbnailSize, thumbnailSize)));
     }
     return out;
 }
 
-} // namespace loupe
+}  // namespace loupe

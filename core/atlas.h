@@ -23,9 +23,9 @@ struct AtlasSamplesConfig {
     std::string folder;
     std::string layer;
     int samplesPerImage = 8;  // random spatial positions per image (all positions when larger)
-    int maxImages = 0;        // 0: every image of the folder
+    int maxImages = 0;  // 0: every image of the folder
     int batchSize = 32;
-    int decodeThreads = 0;    // 0: all cores
+    int decodeThreads = 0;  // 0: all cores
     std::uint64_t seed = 0;
 };
 
@@ -35,18 +35,19 @@ struct ActivationSamples {
     std::string folder;
     std::string layer;
     int dimension = 0;
-    std::vector<float> vectors;         // count x dimension (post-ReLU, as the layer outputs)
-    std::vector<int> image;             // per sample: index into `images`
-    std::vector<int> x, y;              // per sample: layer position
-    std::vector<std::string> images;    // relative to the folder
-    std::vector<int> predictedClass;    // per image; -1 when the model is not a classifier
-    std::vector<std::string> skipped;   // files that could not be used, with the reason
+    std::vector<float> vectors;  // count x dimension (post-ReLU, as the layer outputs)
+    std::vector<int> image;  // per sample: index into `images`
+    std::vector<int> x, y;  // per sample: layer position
+    std::vector<std::string> images;  // relative to the folder
+    std::vector<int> predictedClass;  // per image; -1 when the model is not a classifier
+    std::vector<std::string> skipped;  // files that could not be used, with the reason
 
     int count() const { return dimension ? int(vectors.size() / size_t(dimension)) : 0; }
 };
 
 // Throws loupe::Error for a non-spatial layer or an empty folder; loupe::Cancelled.
-ActivationSamples collectActivationSamples(Model& model, const AtlasSamplesConfig& config, Progress& progress);
+ActivationSamples collectActivationSamples(
+    Model& model, const AtlasSamplesConfig& config, Progress& progress);
 
 // --- 2-D layout ------------------------------------------------------------------------------
 
@@ -62,13 +63,15 @@ struct LayoutConfig {
     std::uint64_t seed = 0;
     DevicePreference device = DevicePreference::Automatic;
 };
-std::vector<float> layout2d(const std::vector<float>& vectors, int count, int dimension, const LayoutConfig& config,
-                            Progress& progress);  // count x 2, in [0, 1]
+std::vector<float> layout2d(const std::vector<float>& vectors, int count, int dimension,
+    const LayoutConfig& config,
+    Progress& progress);  // count x 2, in [0, 1]
 
 // Where new vectors (e.g. every position of the current image) land on an existing layout:
 // the mean layout position of each one's k nearest samples in activation space. count x 2.
-std::vector<float> placeOnLayout(const std::vector<float>& sampleVectors, const std::vector<float>& coordinates, int dimension,
-                                 const std::vector<float>& newVectors, int k = 5);
+std::vector<float> placeOnLayout(const std::vector<float>& sampleVectors,
+    const std::vector<float>& coordinates, int dimension, const std::vector<float>& newVectors,
+    int k = 5);
 
 // --- binning ---------------------------------------------------------------------------------
 
@@ -76,12 +79,12 @@ struct AtlasCell {
     int column = 0;
     int row = 0;
     std::vector<int> members;  // sample indices
-    std::vector<float> mean;   // mean activation vector of the members
+    std::vector<float> mean;  // mean activation vector of the members
 };
 
 // Bins [0, 1]^2 coordinates into grid x grid cells; occupied cells only, most populated first.
-std::vector<AtlasCell> binLayout(const std::vector<float>& coordinates, const std::vector<float>& vectors, int dimension,
-                                 int grid);
+std::vector<AtlasCell> binLayout(const std::vector<float>& coordinates,
+    const std::vector<float>& vectors, int dimension, int grid);
 
 // --- the atlas -------------------------------------------------------------------------------
 
@@ -90,8 +93,8 @@ struct Atlas {
     int grid = 0;
     ActivationSamples samples;
     std::vector<float> coordinates;  // count x 2
-    std::vector<AtlasCell> cells;    // rendered ones carry an icon
-    std::vector<RgbImage> icons;     // per cell, in the order of `cells`
+    std::vector<AtlasCell> cells;  // rendered ones carry an icon
+    std::vector<RgbImage> icons;  // per cell, in the order of `cells`
     double collectSeconds = 0, layoutSeconds = 0, iconSeconds = 0;
 };
 
@@ -99,10 +102,10 @@ struct AtlasConfig {
     AtlasSamplesConfig samples;
     LayoutConfig layout;
     int grid = 40;
-    int minimumCount = 3;      // cells with fewer samples get no icon
-    int maximumIcons = 400;    // the most populated cells
-    int iconBatch = 64;        // icons optimised together (halved on out-of-memory)
-    FeatureVisConfig icon;     // size, steps, seed of the icons (direction objectives)
+    int minimumCount = 3;  // cells with fewer samples get no icon
+    int maximumIcons = 400;  // the most populated cells
+    int iconBatch = 64;  // icons optimised together (halved on out-of-memory)
+    FeatureVisConfig icon;  // size, steps, seed of the icons (direction objectives)
 };
 
 // Collect, lay out, bin and render icons (batched). Progress is split over the stages.
@@ -111,7 +114,8 @@ Atlas buildAtlas(Model& model, const AtlasConfig& config, Progress& progress);
 // The atlas as one picture: each rendered cell's icon at its grid place, its opacity by how
 // many samples fell in it (log scale), on white.
 RgbImage atlasImage(const Atlas& atlas, int cellPixels);
-std::string atlasCoordinatesCsv(const Atlas& atlas);  // sample, image, x, y, layout_x, layout_y, cell
+std::string atlasCoordinatesCsv(
+    const Atlas& atlas);  // sample, image, x, y, layout_x, layout_y, cell
 
 // --- image map -------------------------------------------------------------------------------
 
@@ -123,17 +127,17 @@ struct ImageMap {
     std::string folder;
     std::string layer;
     int dimension = 0;
-    std::vector<std::string> images;   // relative to the folder
-    std::vector<float> codes;          // images x dimension
-    std::vector<float> coordinates;    // images x 2, in [0, 1]
+    std::vector<std::string> images;  // relative to the folder
+    std::vector<float> codes;  // images x dimension
+    std::vector<float> coordinates;  // images x 2, in [0, 1]
     std::vector<RgbImage> thumbnails;  // model-input view, thumbnailSize square
     std::vector<std::string> skipped;
 };
-ImageMap buildImageMap(Model& model, const std::string& folder, const std::string& layer, int maxImages, int thumbnailSize,
-                       const LayoutConfig& layout, Progress& progress);
+ImageMap buildImageMap(Model& model, const std::string& folder, const std::string& layer,
+    int maxImages, int thumbnailSize, const LayoutConfig& layout, Progress& progress);
 // The k images nearest to image `index` by Euclidean distance of their codes, nearest first.
 std::vector<int> nearestImages(const ImageMap& map, int index, int k);
 // The map as one picture: thumbnails at their places on a white square of `side` pixels.
 RgbImage imageMapPicture(const ImageMap& map, int side, int thumbnailSize);
 
-} // namespace loupe
+}  // namespace loupe

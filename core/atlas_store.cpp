@@ -20,7 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 constexpr const char* kKind = "atlas";
 constexpr const char* kImageMapKind = "image-map";
-constexpr std::uint32_t kMagic = 0x4C415431;          // "LAT1"
+constexpr std::uint32_t kMagic = 0x4C415431;  // "LAT1"
 constexpr std::uint32_t kImageMapMagic = 0x4C494D31;  // "LIM1"
 
 // What the folder holds now: every image's name, size and modification time.
@@ -32,7 +32,8 @@ std::string folderFingerprint(const std::string& folder)
         const fs::path path = fs::path(folder) / file;
         const auto size = fs::file_size(path, ec);
         const auto time = fs::last_write_time(path, ec).time_since_epoch().count();
-        listing += file + '\t' + std::to_string(ec ? 0 : size) + '\t' + std::to_string(ec ? 0 : time) + '\n';
+        listing += file + '\t' + std::to_string(ec ? 0 : size) + '\t' +
+            std::to_string(ec ? 0 : time) + '\n';
     }
     return sha256OfBytes(listing);
 }
@@ -56,7 +57,7 @@ Json layoutJson(const LayoutConfig& layout)
     return j;
 }
 
-} // namespace
+}  // namespace
 
 std::string atlasCacheKey(Model& model, const AtlasConfig& config)
 {
@@ -164,7 +165,8 @@ Atlas deserializeAtlas(const std::string& bytes)
     return atlas;
 }
 
-Atlas cachedAtlas(Model& model, Workspace& workspace, const AtlasConfig& config, Progress& progress, bool* fromCache)
+Atlas cachedAtlas(Model& model, Workspace& workspace, const AtlasConfig& config, Progress& progress,
+    bool* fromCache)
 {
     return readOrMake<Atlas>(
         workspace, kKind, atlasCacheKey(model, config), fromCache, deserializeAtlas,
@@ -205,13 +207,14 @@ ImageMap deserializeImageMap(const std::string& bytes)
         map.thumbnails.push_back(decodePng(png));
     map.skipped = r.getStrings();
     const size_t n = map.images.size();
-    if (!r.atEnd() || map.dimension <= 0 || map.codes.size() != n * size_t(map.dimension) || map.coordinates.size() != 2 * n ||
-        map.thumbnails.size() != n)
+    if (!r.atEnd() || map.dimension <= 0 || map.codes.size() != n * size_t(map.dimension) ||
+        map.coordinates.size() != 2 * n || map.thumbnails.size() != n)
         r.corrupt();
     return map;
 }
 
-ImageMap cachedImageMap(Model& model, Workspace& workspace, const ImageMapRequest& request, Progress& progress, bool* fromCache)
+ImageMap cachedImageMap(Model& model, Workspace& workspace, const ImageMapRequest& request,
+    Progress& progress, bool* fromCache)
 {
     Json key = Json::object();
     key["folder"] = canonicalFolder(request.folder);
@@ -222,8 +225,11 @@ ImageMap cachedImageMap(Model& model, Workspace& workspace, const ImageMapReques
     key["layout"] = layoutJson(request.layout);
     return readOrMake<ImageMap>(
         workspace, kImageMapKind, key.dump(), fromCache, deserializeImageMap,
-        [&] { return buildImageMap(model, request.folder, request.layer, request.maxImages, request.thumbnailSize, request.layout, progress); },
+        [&] {
+            return buildImageMap(model, request.folder, request.layer, request.maxImages,
+                request.thumbnailSize, request.layout, progress);
+        },
         serializeImageMap);
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -21,7 +21,8 @@ Atlas deserializeAtlas(const std::string& bytes);
 
 // The stored atlas for this config when there is one (`fromCache` true), else built, stored and
 // returned. An unreadable entry is rebuilt and replaced; a cancelled build stores nothing.
-Atlas cachedAtlas(Model& model, Workspace& workspace, const AtlasConfig& config, Progress& progress, bool* fromCache = nullptr);
+Atlas cachedAtlas(Model& model, Workspace& workspace, const AtlasConfig& config, Progress& progress,
+    bool* fromCache = nullptr);
 
 // The image map likewise (one point per image: codes, layout, thumbnails).
 struct ImageMapRequest {
@@ -33,7 +34,7 @@ struct ImageMapRequest {
 };
 std::string serializeImageMap(const ImageMap& map);
 ImageMap deserializeImageMap(const std::string& bytes);
-ImageMap cachedImageMap(Model& model, Workspace& workspace, const ImageMapRequest& request, Progress& progress,
-                        bool* fromCache = nullptr);
+ImageMap cachedImageMap(Model& model, Workspace& workspace, const ImageMapRequest& request,
+    Progress& progress, bool* fromCache = nullptr);
 
-} // namespace loupe
+}  // namespace loupe

@@ -18,13 +18,15 @@ void writeFileAtomically(const std::string& path, const std::string& bytes)
     std::FILE* out = std::fopen(temporary.c_str(), "wb");
     if (!out)
         throw Error("cannot write '" + path + "': " + std::strerror(errno));
-    const bool written = std::fwrite(bytes.data(), 1, bytes.size(), out) == bytes.size() && std::fflush(out) == 0;
+    const bool written =
+        std::fwrite(bytes.data(), 1, bytes.size(), out) == bytes.size() && std::fflush(out) == 0;
     const int writeError = errno;
     const bool closed = std::fclose(out) == 0;
     const int closeError = errno;
     if (!written || !closed) {
         std::remove(temporary.c_str());
-        throw Error("cannot write '" + path + "': " + std::strerror(!written ? writeError : closeError));
+        throw Error(
+            "cannot write '" + path + "': " + std::strerror(!written ? writeError : closeError));
     }
     std::error_code error;
     std::filesystem::rename(temporary, path, error);
@@ -34,4 +36,4 @@ void writeFileAtomically(const std::string& path, const std::string& bytes)
     }
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -8,4 +8,4 @@ namespace loupe {
 // reader (or a crash) never sees half a file. Throws loupe::Error saying why it cannot.
 void writeFileAtomically(const std::string& path, const std::string& bytes);
 
-} // namespace loupe
+}  // namespace loupe

@@ -14,21 +14,30 @@ class Model;
 // positions, or one position), or a whole layer (mean of all its activations).
 struct AttributionTarget {
     enum class Kind { Logit, Probability, Unit, Layer } kind = Kind::Logit;
-    int index = 0;          // class index, or channel for a unit
-    std::string layer;      // for a unit
-    int x = -1, y = -1;     // unit position (-1: mean over positions)
+    int index = 0;  // class index, or channel for a unit
+    std::string layer;  // for a unit
+    int x = -1, y = -1;  // unit position (-1: mean over positions)
 
     // "class:N" (logit), "prob:N", "unit:L:C", "unit:L:C@x,y" or "layer:L". Throws loupe::Error.
     static AttributionTarget parse(const std::string& text);
     std::string toString() const;
-    bool isInternal() const { return kind == Kind::Unit || kind == Kind::Layer; }  // inside the network
+    bool isInternal() const
+    {
+        return kind == Kind::Unit || kind == Kind::Layer;
+    }  // inside the network
 };
 
 enum class AttributionMethod {
-    Saliency, InputTimesGradient, SmoothGrad, IntegratedGradients, GradCam, GradCamPlusPlus, Occlusion,
+    Saliency,
+    InputTimesGradient,
+    SmoothGrad,
+    IntegratedGradients,
+    GradCam,
+    GradCamPlusPlus,
+    Occlusion,
     GuidedBackprop,  // ReLU backward rule changed inside the TorchScript graph (any target)
     Deconvnet,
-    FullGrad,        // Srinivas & Fleuret: input-gradient plus every conv/BN bias-gradient map
+    FullGrad,  // Srinivas & Fleuret: input-gradient plus every conv/BN bias-gradient map
 };
 // Names from the registry (core/attribution_methods.h): "saliency", "ig", ...
 AttributionMethod attributionMethodFromString(const std::string& name);
@@ -37,13 +46,13 @@ std::string toString(AttributionMethod method);
 struct AttributionConfig {
     AttributionMethod method = AttributionMethod::Saliency;
     AttributionTarget target;
-    std::string layer;           // Grad-CAM / Grad-CAM++ layer
-    int samples = 32;            // SmoothGrad
-    float noise = 0.15f;         // SmoothGrad sigma / (max - min) of the input
-    int steps = 64;              // integrated gradients
+    std::string layer;  // Grad-CAM / Grad-CAM++ layer
+    int samples = 32;  // SmoothGrad
+    float noise = 0.15f;  // SmoothGrad sigma / (max - min) of the input
+    int steps = 64;  // integrated gradients
     enum class Baseline { Black, Blur, Noise } baseline = Baseline::Black;
-    int batch = 16;              // internal batching (IG, SmoothGrad, occlusion); halved on out-of-memory
-    int patch = 32;              // occlusion patch, model-input pixels
+    int batch = 16;  // internal batching (IG, SmoothGrad, occlusion); halved on out-of-memory
+    int patch = 32;  // occlusion patch, model-input pixels
     int stride = 8;
     enum class Fill { Grey, Black, Mean, Blur } fill = Fill::Grey;
     std::uint64_t seed = 0;
@@ -54,14 +63,14 @@ struct AttributionMap {
     int width = 0;
     int height = 0;
     std::vector<float> values;
-    bool isSigned = false;      // signed maps use a diverging colour map
-    float targetValue = 0;      // f(x)
-    float baselineValue = 0;    // f(baseline) for integrated gradients
+    bool isSigned = false;  // signed maps use a diverging colour map
+    float targetValue = 0;  // f(x)
+    float baselineValue = 0;  // f(baseline) for integrated gradients
     // FullGrad: sum of the raw input-gradient and bias-gradient terms before post-processing;
     // equals targetValue for piecewise-linear networks (completeness), 0 for other methods.
     float explainedValue = 0;
-    int biasLayers = 0;         // FullGrad: layers whose bias gradients were included
-    RgbImage inputView;         // the image as the model saw it
+    int biasLayers = 0;  // FullGrad: layers whose bias gradients were included
+    RgbImage inputView;  // the image as the model saw it
 };
 
 // The map as colours (diverging for signed maps, magma otherwise), and blended over the
@@ -72,7 +81,7 @@ RgbImage attributionOverlay(const AttributionMap& map, float opacity = 0.6f);
 // Computes the attribution. Throws loupe::Error on bad input (class out of range, unknown
 // layer, Grad-CAM on a layer without spatial extent, a patch larger than the input) and
 // loupe::Cancelled when cancelled. `partial` receives the occlusion map while it fills in.
-AttributionMap attribute(Model& model, const RgbImage& image, const AttributionConfig& config, Progress& progress,
-                         const std::function<void(const AttributionMap&)>& partial = {});
+AttributionMap attribute(Model& model, const RgbImage& image, const AttributionConfig& config,
+    Progress& progress, const std::function<void(const AttributionMap&)>& partial = {});
 
-} // namespace loupe
+}  // namespace loupe

@@ -14,7 +14,8 @@ RgbImage attributionHeatmap(const AttributionMap& map)
         hi = std::max(hi, v);
     }
     // Signed maps: blue negative, red positive around zero; others: magma from zero.
-    return map.isSigned ? colorize(values, lo, hi, Colormap::Diverging) : colorize(values, 0, hi, Colormap::Magma);
+    return map.isSigned ? colorize(values, lo, hi, Colormap::Diverging)
+                        : colorize(values, 0, hi, Colormap::Magma);
 }
 
 RgbImage attributionOverlay(const AttributionMap& map, float opacity)
@@ -26,4 +27,4 @@ RgbImage attributionOverlay(const AttributionMap& map, float opacity)
     return out;
 }
 
-} // namespace loupe
+}  // namespace loupe

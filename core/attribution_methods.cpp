@@ -11,7 +11,8 @@ const std::vector<AttributionMethodInfo>& attributionMethods()
         {M::Saliency, "saliency", "Saliency", false, false, ""},
         {M::InputTimesGradient, "inputxgrad", "Gradient × input", false, true, ""},
         {M::SmoothGrad, "smoothgrad", "SmoothGrad", false, false, "samples, noise, seed, batch"},
-        {M::IntegratedGradients, "ig", "Integrated gradients", false, true, "steps, baseline, seed, batch"},
+        {M::IntegratedGradients, "ig", "Integrated gradients", false, true,
+            "steps, baseline, seed, batch"},
         {M::GradCam, "gradcam", "Grad-CAM", true, false, "layer"},
         {M::GradCamPlusPlus, "gradcampp", "Grad-CAM++", true, false, "layer"},
         {M::Occlusion, "occlusion", "Occlusion", false, true, "patch, stride, fill, batch"},
@@ -77,4 +78,4 @@ AttributionConfig::Baseline baselineFromString(const std::string& name)
     throw Error("unknown baseline '" + name + "' (black, blur or noise)");
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -11,11 +11,11 @@ namespace loupe {
 
 struct AttributionMethodInfo {
     AttributionMethod method;
-    std::string name;      // command-line and cache name: "ig"
-    std::string label;     // human name: "Integrated gradients"
+    std::string name;  // command-line and cache name: "ig"
+    std::string label;  // human name: "Integrated gradients"
     bool needsSpatialLayer = false;  // Grad-CAM(++) explain through the selected spatial layer
-    bool isSigned = false;           // the map has a sign (diverging colour map)
-    std::string parameters;          // the AttributionConfig fields it reads, for help texts
+    bool isSigned = false;  // the map has a sign (diverging colour map)
+    std::string parameters;  // the AttributionConfig fields it reads, for help texts
 };
 
 // In the order the dock lists them.
@@ -30,4 +30,4 @@ std::string attributionMethodNames();
 AttributionConfig::Fill occlusionFillFromString(const std::string& name);
 AttributionConfig::Baseline baselineFromString(const std::string& name);
 
-} // namespace loupe
+}  // namespace loupe

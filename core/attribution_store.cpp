@@ -11,23 +11,26 @@ namespace {
 
 constexpr const char* kKind = "attribution";
 constexpr const char* kClassesKind = "occlusion-classes";
-constexpr std::uint32_t kMagic = 0x4C415031;         // "LAP1": attribution map
+constexpr std::uint32_t kMagic = 0x4C415031;  // "LAP1": attribution map
 constexpr std::uint32_t kClassesMagic = 0x4C4F4331;  // "LOC1": occlusion class map
 
-void putImage(BinaryWriter& w, const RgbImage& image) { w.putString(image.empty() ? std::string() : encodePng(image)); }
+void putImage(BinaryWriter& w, const RgbImage& image)
+{
+    w.putString(image.empty() ? std::string() : encodePng(image));
+}
 RgbImage getImage(BinaryReader& r)
 {
     const std::string png = r.getString();
     return png.empty() ? RgbImage() : decodePng(png);
 }
 
-} // namespace
+}  // namespace
 
 std::string attributionCacheKey(const RgbImage& image, const AttributionConfig& config)
 {
     Json key = Json::object();
-    key["image"] = sha256OfBytes(std::to_string(image.width) + "x" + std::to_string(image.height) + ":" +
-                                 std::string(image.pixels.begin(), image.pixels.end()));
+    key["image"] = sha256OfBytes(std::to_string(image.width) + "x" + std::to_string(image.height) +
+        ":" + std::string(image.pixels.begin(), image.pixels.end()));
     key["method"] = toString(config.method);
     key["target"] = config.target.toString();
     key["layer"] = config.layer;
@@ -74,7 +77,8 @@ AttributionMap deserializeAttributionMap(const std::string& bytes)
     map.explainedValue = r.get<float>();
     map.biasLayers = r.get<std::int32_t>();
     map.inputView = getImage(r);
-    if (!r.atEnd() || map.width <= 0 || map.height <= 0 || map.values.size() != size_t(map.width) * size_t(map.height))
+    if (!r.atEnd() || map.width <= 0 || map.height <= 0 ||
+        map.values.size() != size_t(map.width) * size_t(map.height))
         r.corrupt();
     return map;
 }
@@ -97,19 +101,22 @@ OcclusionClassMap deserializeOcclusionClassMap(const std::string& bytes)
     if (r.get<std::uint32_t>() != kClassesMagic)
         throw Error("the stored occlusion map has an unknown format");
     OcclusionClassMap map;
-    for (int* v : {&map.columns, &map.rows, &map.patch, &map.stride, &map.inputSize, &map.unoccludedClass})
+    for (int* v :
+        {&map.columns, &map.rows, &map.patch, &map.stride, &map.inputSize, &map.unoccludedClass})
         *v = r.get<std::int32_t>();
     map.classes = r.getVector<int>();
     map.probabilities = r.getVector<float>();
     map.inputView = getImage(r);
     const size_t cells = size_t(std::max(0, map.columns)) * size_t(std::max(0, map.rows));
-    if (!r.atEnd() || cells == 0 || map.classes.size() != cells || map.probabilities.size() != cells)
+    if (!r.atEnd() || cells == 0 || map.classes.size() != cells ||
+        map.probabilities.size() != cells)
         r.corrupt();
     return map;
 }
 
-AttributionMap cachedAttribution(Model& model, Workspace* workspace, const RgbImage& image, const AttributionConfig& config,
-                                 Progress& progress, const std::function<void(const AttributionMap&)>& partial, bool* fromCache)
+AttributionMap cachedAttribution(Model& model, Workspace* workspace, const RgbImage& image,
+    const AttributionConfig& config, Progress& progress,
+    const std::function<void(const AttributionMap&)>& partial, bool* fromCache)
 {
     const auto make = [&] { return attribute(model, image, config, progress, partial); };
     if (!workspace) {
@@ -117,13 +124,13 @@ AttributionMap cachedAttribution(Model& model, Workspace* workspace, const RgbIm
             *fromCache = false;
         return make();
     }
-    return readOrMake<AttributionMap>(*workspace, kKind, attributionCacheKey(image, config), fromCache, deserializeAttributionMap,
-                                      make, serializeAttributionMap);
+    return readOrMake<AttributionMap>(*workspace, kKind, attributionCacheKey(image, config),
+        fromCache, deserializeAttributionMap, make, serializeAttributionMap);
 }
 
-OcclusionClassMap cachedOcclusionTopClasses(Model& model, Workspace* workspace, const RgbImage& image,
-                                            const AttributionConfig& config, Progress& progress,
-                                            const std::function<void(const OcclusionClassMap&)>& partial, bool* fromCache)
+OcclusionClassMap cachedOcclusionTopClasses(Model& model, Workspace* workspace,
+    const RgbImage& image, const AttributionConfig& config, Progress& progress,
+    const std::function<void(const OcclusionClassMap&)>& partial, bool* fromCache)
 {
     const auto make = [&] { return occlusionTopClasses(model, image, config, progress, partial); };
     if (!workspace) {
@@ -131,8 +138,9 @@ OcclusionClassMap cachedOcclusionTopClasses(Model& model, Workspace* workspace, 
             *fromCache = false;
         return make();
     }
-    return readOrMake<OcclusionClassMap>(*workspace, kClassesKind, attributionCacheKey(image, config), fromCache,
-                                         deserializeOcclusionClassMap, make, serializeOcclusionClassMap);
+    return readOrMake<OcclusionClassMap>(*workspace, kClassesKind,
+        attributionCacheKey(image, config), fromCache, deserializeOcclusionClassMap, make,
+        serializeOcclusionClassMap);
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -20,12 +20,11 @@ std::string serializeOcclusionClassMap(const OcclusionClassMap& map);
 OcclusionClassMap deserializeOcclusionClassMap(const std::string& bytes);
 
 // A cached result arrives whole (`partial` is not called for it).
-AttributionMap cachedAttribution(Model& model, Workspace* workspace, const RgbImage& image, const AttributionConfig& config,
-                                 Progress& progress, const std::function<void(const AttributionMap&)>& partial = {},
-                                 bool* fromCache = nullptr);
-OcclusionClassMap cachedOcclusionTopClasses(Model& model, Workspace* workspace, const RgbImage& image,
-                                            const AttributionConfig& config, Progress& progress,
-                                            const std::function<void(const OcclusionClassMap&)>& partial = {},
-                                            bool* fromCache = nullptr);
+AttributionMap cachedAttribution(Model& model, Workspace* workspace, const RgbImage& image,
+    const AttributionConfig& config, Progress& progress,
+    const std::function<void(const AttributionMap&)>& partial = {}, bool* fromCache = nullptr);
+OcclusionClassMap cachedOcclusionTopClasses(Model& model, Workspace* workspace,
+    const RgbImage& image, const AttributionConfig& config, Progress& progress,
+    const std::function<void(const OcclusionClassMap&)>& partial = {}, bool* fromCache = nullptr);
 
-} // namespace loupe
+}  // namespace loupe

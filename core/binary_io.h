@@ -14,15 +14,16 @@ namespace loupe {
 
 class BinaryWriter {
 public:
-    template <typename T>
-    void put(const T& v) { out.append(reinterpret_cast<const char*>(&v), sizeof(T)); }
+    template <typename T> void put(const T& v)
+    {
+        out.append(reinterpret_cast<const char*>(&v), sizeof(T));
+    }
     void putString(const std::string& s)
     {
         put(std::uint64_t(s.size()));
         out.append(s);
     }
-    template <typename T>
-    void putVector(const std::vector<T>& values)
+    template <typename T> void putVector(const std::vector<T>& values)
     {
         put(std::uint64_t(values.size()));
         out.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
@@ -40,8 +41,7 @@ class BinaryReader {
 public:
     // `what` names the blob in error messages ("stored statistics").
     BinaryReader(const std::string& bytes, std::string what) : s_(bytes), what_(std::move(what)) {}
-    template <typename T>
-    T get()
+    template <typename T> T get()
     {
         need(sizeof(T));
         T v;
@@ -57,8 +57,7 @@ public:
         pos_ += n;
         return s;
     }
-    template <typename T>
-    std::vector<T> getVector()
+    template <typename T> std::vector<T> getVector()
     {
         const auto n = get<std::uint64_t>();
         if (n > (s_.size() - pos_) / sizeof(T))
@@ -92,4 +91,4 @@ private:
     size_t pos_ = 0;
 };
 
-} // namespace loupe
+}  // namespace loupe

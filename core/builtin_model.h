@@ -19,14 +19,14 @@ namespace loupe {
 // ReLUs are separate modules so every pre-ReLU value is addressable.
 struct TrainingConfig {
     int imageSize = 64;
-    int steps = 2000;           // optimiser steps (~85 s on 2 CPU cores)
+    int steps = 2000;  // optimiser steps (~85 s on 2 CPU cores)
     int batchSize = 48;
-    int testImages = 1000;      // held out: seeds never used in training
+    int testImages = 1000;  // held out: seeds never used in training
     double learningRate = 3e-3;
-    double weightDecay = 0.1;   // decoupled (AdamW)
+    double weightDecay = 0.1;  // decoupled (AdamW)
     std::uint64_t seed = 1;
-    int checkpoints = 8;        // snapshots kept along the run, for training-dynamics views
-    int widthMultiplier = 1;    // tests use reduced configurations
+    int checkpoints = 8;  // snapshots kept along the run, for training-dynamics views
+    int widthMultiplier = 1;  // tests use reduced configurations
 };
 
 struct TrainingReport {
@@ -42,10 +42,11 @@ struct TrainingReport {
 // `<directory>/checkpoints/step-NNNNN.pt`. Everything is written to temporary names and
 // renamed at the end: a cancelled or failed run leaves no model file behind.
 // Progress reports loss, accuracy and ETA; cancellation is checked every step.
-TrainingReport trainBuiltinModel(const TrainingConfig& config, const std::string& directory, Progress& progress);
+TrainingReport trainBuiltinModel(
+    const TrainingConfig& config, const std::string& directory, Progress& progress);
 
 // Where the app keeps its built-in model: <data dir>/builtin/loupe-shapes.pt
 std::string builtinModelDirectory(const std::string& dataDirectory);
 std::string builtinModelPath(const std::string& dataDirectory);
 
-} // namespace loupe
+}  // namespace loupe

@@ -18,10 +18,19 @@ RgbImage colorize(const FloatMap& map, float lo, float hi, Colormap colormap)
         const float extent = std::max({std::fabs(lo), std::fabs(hi), 1e-12f});
         for (size_t i = 0; i < map.values.size(); ++i) {
             const float t = std::clamp(map.values[i] / extent, -1.f, 1.f);
-            const auto fade = [&](float v) { return std::uint8_t(std::lround(255.f * (1.f - std::fabs(t)) + v * std::fabs(t))); };
+            const auto fade = [&](float v) {
+                return std::uint8_t(std::lround(255.f * (1.f - std::fabs(t)) + v * std::fabs(t)));
+            };
             std::uint8_t* p = &out.pixels[i * 3];
-            if (t >= 0) { p[0] = fade(202); p[1] = fade(0); p[2] = fade(32); }
-            else { p[0] = fade(5); p[1] = fade(48); p[2] = fade(97); }
+            if (t >= 0) {
+                p[0] = fade(202);
+                p[1] = fade(0);
+                p[2] = fade(32);
+            } else {
+                p[0] = fade(5);
+                p[1] = fade(48);
+                p[2] = fade(97);
+            }
         }
         return out;
     }
@@ -29,15 +38,16 @@ RgbImage colorize(const FloatMap& map, float lo, float hi, Colormap colormap)
     cv::Mat grey(map.height, map.width, CV_8UC1);
     for (int y = 0; y < map.height; ++y)
         for (int x = 0; x < map.width; ++x)
-            grey.at<std::uint8_t>(y, x) =
-                std::uint8_t(std::lround(255.f * std::clamp((map.at(x, y) - lo) / range, 0.f, 1.f)));
+            grey.at<std::uint8_t>(y, x) = std::uint8_t(
+                std::lround(255.f * std::clamp((map.at(x, y) - lo) / range, 0.f, 1.f)));
     if (colormap == Colormap::Grey) {
         cv::Mat bgr;
         cv::cvtColor(grey, bgr, cv::COLOR_GRAY2BGR);
         return rgbImageFromBgr(bgr);
     }
     cv::Mat bgr;
-    cv::applyColorMap(grey, bgr, colormap == Colormap::Magma ? cv::COLORMAP_MAGMA : cv::COLORMAP_VIRIDIS);
+    cv::applyColorMap(
+        grey, bgr, colormap == Colormap::Magma ? cv::COLORMAP_MAGMA : cv::COLORMAP_VIRIDIS);
     return rgbImageFromBgr(bgr);
 }
 
@@ -50,18 +60,20 @@ RgbImage upscaleNearest(const RgbImage& image, int width, int height)
     return out;
 }
 
-RgbImage tileGrid(const std::vector<RgbImage>& tiles, int columns, int tileSize, int gap, std::uint8_t background)
+RgbImage tileGrid(
+    const std::vector<RgbImage>& tiles, int columns, int tileSize, int gap, std::uint8_t background)
 {
     columns = std::max(1, columns);
     const int rows = (int(tiles.size()) + columns - 1) / columns;
-    RgbImage out(columns * tileSize + (columns + 1) * gap, std::max(1, rows) * tileSize + (rows + 1) * gap);
+    RgbImage out(
+        columns * tileSize + (columns + 1) * gap, std::max(1, rows) * tileSize + (rows + 1) * gap);
     std::fill(out.pixels.begin(), out.pixels.end(), background);
     for (size_t i = 0; i < tiles.size(); ++i) {
         if (tiles[i].empty())
             continue;
         const RgbImage tile = (tiles[i].width == tileSize && tiles[i].height == tileSize)
-                                  ? tiles[i]
-                                  : upscaleNearest(tiles[i], tileSize, tileSize);
+            ? tiles[i]
+            : upscaleNearest(tiles[i], tileSize, tileSize);
         const int x0 = gap + int(i % size_t(columns)) * (tileSize + gap);
         const int y0 = gap + int(i / size_t(columns)) * (tileSize + gap);
         for (int y = 0; y < tileSize; ++y)
@@ -70,4 +82,4 @@ RgbImage tileGrid(const std::vector<RgbImage>& tiles, int columns, int tileSize,
     return out;
 }
 
-} // namespace loupe
+}  // namespace loupe

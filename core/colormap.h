@@ -17,6 +17,6 @@ RgbImage upscaleNearest(const RgbImage& image, int width, int height);
 
 // Tiles images into a grid with a gap (all tiles are drawn at tileSize x tileSize).
 RgbImage tileGrid(const std::vector<RgbImage>& tiles, int columns, int tileSize, int gap,
-                  std::uint8_t background = 40);
+    std::uint8_t background = 40);
 
-} // namespace loupe
+}  // namespace loupe

@@ -9,4 +9,4 @@ namespace loupe {
 std::string sha256OfFile(const std::string& path);
 std::string sha256OfBytes(const std::string& bytes);
 
-} // namespace loupe
+}  // namespace loupe

@@ -15,13 +15,15 @@ RgbImage rgbImageFromBgr(const cv::Mat& bgr)
         cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
     RgbImage out(rgb.cols, rgb.rows);
     for (int y = 0; y < rgb.rows; ++y)
-        std::copy(rgb.ptr<std::uint8_t>(y), rgb.ptr<std::uint8_t>(y) + 3 * rgb.cols, out.pixel(0, y));
+        std::copy(
+            rgb.ptr<std::uint8_t>(y), rgb.ptr<std::uint8_t>(y) + 3 * rgb.cols, out.pixel(0, y));
     return out;
 }
 
 cv::Mat rgbMatView(const RgbImage& image)
 {
-    return cv::Mat(image.height, image.width, CV_8UC3, const_cast<std::uint8_t*>(image.pixels.data()));
+    return cv::Mat(
+        image.height, image.width, CV_8UC3, const_cast<std::uint8_t*>(image.pixels.data()));
 }
 
 cv::Mat bgrFromRgbImage(const RgbImage& image)
@@ -31,4 +33,4 @@ cv::Mat bgrFromRgbImage(const RgbImage& image)
     return bgr;
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -51,7 +51,7 @@ struct ScanResults {
     std::vector<SkippedImage> skipped;
     std::map<std::string, std::vector<ChannelStatistics>> layers;
     std::map<std::string, ReceptiveField> receptiveFields;  // spatial layers
-    std::vector<std::string> layerOrder;                     // as requested
+    std::vector<std::string> layerOrder;  // as requested
 };
 
 // Scans every image below config.folder (recursive), streaming statistics for every channel
@@ -59,14 +59,15 @@ struct ScanResults {
 // thread pool one batch ahead of the forward pass. Results are saved to the workspace every
 // few batches in one transaction; a re-run skips images already scanned (resume), and a
 // cancelled scan keeps what it had done (then throws loupe::Cancelled).
-ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& config, Progress& progress);
+ScanSummary scanFolder(
+    Model& model, Workspace& workspace, const ScanConfig& config, Progress& progress);
 
 // Reads a scan back; `folder` empty means the most recent scan in this workspace. Throws
 // loupe::Error when there is none. With `onlyLayers`, only those layers' statistics are read
 // (layerOrder still lists every indexed layer): a click on one unit then reads one layer of a
 // nine-layer scan instead of all of them.
 ScanResults loadScan(const Workspace& workspace, const std::string& folder = {},
-                     const std::vector<std::string>& onlyLayers = {});
+    const std::vector<std::string>& onlyLayers = {});
 std::vector<std::string> scannedFolders(const Workspace& workspace);
 
 // Per scanned layer: its receptive field and the units that never fire (dead: no positive
@@ -91,6 +92,7 @@ struct ScanBenchmark {
     double scanPerSecond = 0;
     ScanSummary scan;  // the full scan's time split
 };
-ScanBenchmark benchmarkScan(Model& model, const ScanConfig& config, int maxImages, const std::string& scratchWorkspace);
+ScanBenchmark benchmarkScan(
+    Model& model, const ScanConfig& config, int maxImages, const std::string& scratchWorkspace);
 
-} // namespace loupe
+}  // namespace loupe

@@ -24,4 +24,4 @@ std::string memoryUsageText(bool cuda);
 DevicePreference devicePreferenceFromString(const std::string& text);  // "auto"|"cpu"|"cuda"
 std::string toString(DevicePreference preference);
 
-} // namespace loupe
+}  // namespace loupe

@@ -27,4 +27,4 @@ void Progress::checkCancelled() const
         throw Cancelled();
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -22,4 +22,4 @@ public:
 // interpreter failure, the line that says what failed (e.g. "RuntimeError: ... too small").
 std::string firstLine(const std::string& message);
 
-} // namespace loupe
+}  // namespace loupe

@@ -9,17 +9,23 @@ namespace loupe {
 namespace {
 constexpr const char* kKind = "featurevis";
 constexpr const char* kRecordKind = "featurevis-record";
-constexpr const char* kLatestKind = "featurevis-latest";  // "layer:channel" -> the key of its latest render
+constexpr const char* kLatestKind =
+    "featurevis-latest";  // "layer:channel" -> the key of its latest render
 
 // A render that shows what one channel is: one positive channel objective, one image.
 bool isChannelPicture(const FeatureVisConfig& config)
 {
-    return config.objective.size() == 1 && config.objective.front().kind == ObjectiveTerm::Kind::Channel &&
-           config.perImageChannels.empty() && config.perImageDirections.empty() && config.batch == 1 && !config.negative;
+    return config.objective.size() == 1 &&
+        config.objective.front().kind == ObjectiveTerm::Kind::Channel &&
+        config.perImageChannels.empty() && config.perImageDirections.empty() && config.batch == 1 &&
+        !config.negative;
 }
 
-std::string channelName(const std::string& layer, int channel) { return layer + ":" + std::to_string(channel); }
-} // namespace
+std::string channelName(const std::string& layer, int channel)
+{
+    return layer + ":" + std::to_string(channel);
+}
+}  // namespace
 
 FeatureVisConfig thumbnailConfig()
 {
@@ -74,18 +80,21 @@ void putFeatureVis(Workspace& workspace, const FeatureVisConfig& config, const R
     workspace.transaction([&] {
         workspace.put(kKind, featureVisKey(config), encodePng(image));
         if (isChannelPicture(config))
-            workspace.put(kLatestKind, channelName(config.objective.front().layer, config.objective.front().channel), featureVisKey(config));
+            workspace.put(kLatestKind,
+                channelName(config.objective.front().layer, config.objective.front().channel),
+                featureVisKey(config));
     });
 }
 
-} // namespace
+}  // namespace
 
 void storeFeatureVis(Workspace& workspace, const FeatureVisConfig& config, const RgbImage& image)
 {
     workspace.cacheBestEffort([&] { putFeatureVis(workspace, config, image); });
 }
 
-std::optional<RgbImage> channelPicture(const Workspace& workspace, const std::string& layer, int channel)
+std::optional<RgbImage> channelPicture(
+    const Workspace& workspace, const std::string& layer, int channel)
 {
     if (const auto key = workspace.get(kLatestKind, channelName(layer, channel)))
         if (const auto bytes = workspace.get(kKind, *key)) {
@@ -98,16 +107,18 @@ std::optional<RgbImage> channelPicture(const Workspace& workspace, const std::st
     return cachedFeatureVis(workspace, channelConfig(thumbnailConfig(), layer, channel));
 }
 
-} // namespace loupe
+}  // namespace loupe
 
 #include "core/model.h"
 
 namespace loupe {
 
-FeatureVisResult renderPerImageInBatches(Model& model, const FeatureVisConfig& config, int batchSize, Progress& progress)
+FeatureVisResult renderPerImageInBatches(
+    Model& model, const FeatureVisConfig& config, int batchSize, Progress& progress)
 {
     const bool byChannel = !config.perImageChannels.empty();
-    const int total = int(byChannel ? config.perImageChannels.size() : config.perImageDirections.size());
+    const int total =
+        int(byChannel ? config.perImageChannels.size() : config.perImageDirections.size());
     if (total == 0)
         throw Error("nothing to render: no per-image objectives");
     FeatureVisResult all;
@@ -115,14 +126,19 @@ FeatureVisResult renderPerImageInBatches(Model& model, const FeatureVisConfig& c
         progress.checkCancelled();
         FeatureVisConfig chunk = config;
         if (byChannel)
-            chunk.perImageChannels.assign(config.perImageChannels.begin() + start, config.perImageChannels.begin() + start + count);
+            chunk.perImageChannels.assign(config.perImageChannels.begin() + start,
+                config.perImageChannels.begin() + start + count);
         else
-            chunk.perImageDirections.assign(config.perImageDirections.begin() + start, config.perImageDirections.begin() + start + count);
+            chunk.perImageDirections.assign(config.perImageDirections.begin() + start,
+                config.perImageDirections.begin() + start + count);
         const double begin = double(start) / total, span = double(count) / total;
-        Progress watcher([&](double fraction, const std::string& text) {
-            progress.report(begin + span * fraction, "images " + std::to_string(start + 1) + "-" + std::to_string(start + count) + " of " +
-                                                         std::to_string(total) + ": " + text);
-        }, progress);
+        Progress watcher(
+            [&](double fraction, const std::string& text) {
+                progress.report(begin + span * fraction,
+                    "images " + std::to_string(start + 1) + "-" + std::to_string(start + count) +
+                        " of " + std::to_string(total) + ": " + text);
+            },
+            progress);
         FeatureVisResult part = renderFeatureVis(model, chunk, watcher);
         if (watcher.isCancelled() || progress.isCancelled())
             throw Cancelled();
@@ -141,8 +157,8 @@ FeatureVisResult renderPerImageInBatches(Model& model, const FeatureVisConfig& c
 }
 
 LayerRender renderLayerFeatureVis(Model& model, Workspace* workspace, const FeatureVisConfig& base,
-                                  const std::string& layerName, int batchSize, Progress& progress,
-                                  const std::function<void(int, const RgbImage&)>& done)
+    const std::string& layerName, int batchSize, Progress& progress,
+    const std::function<void(int, const RgbImage&)>& done)
 {
     const LayerInfo& layer = model.layer(layerName);
     const int channels = int(layer.channels());
@@ -152,7 +168,9 @@ LayerRender renderLayerFeatureVis(Model& model, Workspace* workspace, const Feat
     out.images.resize(size_t(channels));
     std::vector<int> missing;
     for (int c = 0; c < channels; ++c) {
-        const auto cached = workspace ? cachedFeatureVis(*workspace, channelConfig(base, layer.path, c)) : std::nullopt;
+        const auto cached = workspace
+            ? cachedFeatureVis(*workspace, channelConfig(base, layer.path, c))
+            : std::nullopt;
         if (cached) {
             out.images[size_t(c)] = *cached;
             ++out.fromCache;
@@ -172,10 +190,13 @@ LayerRender renderLayerFeatureVis(Model& model, Workspace* workspace, const Feat
         config.previewEvery = 0;
         const double begin = double(start) / double(missing.size());
         const double span = double(count) / double(missing.size());
-        Progress watcher([&](double fraction, const std::string& text) {
-            progress.report(begin + span * fraction, "channels " + std::to_string(config.perImageChannels.front()) + "-" +
-                                                         std::to_string(config.perImageChannels.back()) + ": " + text);
-        }, progress);
+        Progress watcher(
+            [&](double fraction, const std::string& text) {
+                progress.report(begin + span * fraction,
+                    "channels " + std::to_string(config.perImageChannels.front()) + "-" +
+                        std::to_string(config.perImageChannels.back()) + ": " + text);
+            },
+            progress);
         const FeatureVisResult result = renderFeatureVis(model, config, watcher);
         if (watcher.isCancelled() || progress.isCancelled())
             throw Cancelled();
@@ -195,7 +216,8 @@ LayerRender renderLayerFeatureVis(Model& model, Workspace* workspace, const Feat
     return out;
 }
 
-void storeFeatureVisResult(Workspace& workspace, const FeatureVisConfig& config, const FeatureVisResult& result)
+void storeFeatureVisResult(
+    Workspace& workspace, const FeatureVisConfig& config, const FeatureVisResult& result)
 {
     if (result.images.empty())
         throw Error("no image to store");
@@ -215,7 +237,8 @@ void storeFeatureVisResult(Workspace& workspace, const FeatureVisConfig& config,
     });
 }
 
-std::optional<FeatureVisResult> cachedFeatureVisResult(const Workspace& workspace, const FeatureVisConfig& config)
+std::optional<FeatureVisResult> cachedFeatureVisResult(
+    const Workspace& workspace, const FeatureVisConfig& config)
 {
     auto image = cachedFeatureVis(workspace, config);
     if (!image)
@@ -237,4 +260,4 @@ std::optional<FeatureVisResult> cachedFeatureVisResult(const Workspace& workspac
     return result;
 }
 
-} // namespace loupe
+}  // namespace loupe

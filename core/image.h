@@ -16,8 +16,14 @@ struct RgbImage {
     RgbImage() = default;
     RgbImage(int w, int h) : width(w), height(h), pixels(static_cast<std::size_t>(w) * h * 3, 0) {}
     bool empty() const { return width <= 0 || height <= 0; }
-    std::uint8_t* pixel(int x, int y) { return pixels.data() + (static_cast<std::size_t>(y) * width + x) * 3; }
-    const std::uint8_t* pixel(int x, int y) const { return pixels.data() + (static_cast<std::size_t>(y) * width + x) * 3; }
+    std::uint8_t* pixel(int x, int y)
+    {
+        return pixels.data() + (static_cast<std::size_t>(y) * width + x) * 3;
+    }
+    const std::uint8_t* pixel(int x, int y) const
+    {
+        return pixels.data() + (static_cast<std::size_t>(y) * width + x) * 3;
+    }
 };
 
 // A single-channel float map (an activation map, a heatmap, a kernel).
@@ -29,4 +35,4 @@ struct FloatMap {
     float at(int x, int y) const { return values[static_cast<std::size_t>(y) * width + x]; }
 };
 
-} // namespace loupe
+}  // namespace loupe

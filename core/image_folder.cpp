@@ -21,8 +21,10 @@ namespace fs = std::filesystem;
 bool hasImageExtension(const fs::path& path)
 {
     std::string ext = path.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp" || ext == ".webp" || ext == ".tif" || ext == ".tiff";
+    std::transform(
+        ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp" || ext == ".webp" ||
+        ext == ".tif" || ext == ".tiff";
 }
 
 // Why an entry named like an image is not one ("" when it is a regular file). Follows
@@ -42,7 +44,7 @@ std::string whyNotAnImageFile(const fs::directory_entry& entry)
     }
 }
 
-} // namespace
+}  // namespace
 
 ImageFolderListing listImageFolder(const std::string& folder)
 {
@@ -50,7 +52,8 @@ ImageFolderListing listImageFolder(const std::string& folder)
     if (!fs::is_directory(folder, ec))
         throw Error("'" + folder + "' is not a folder");
     ImageFolderListing listing;
-    fs::recursive_directory_iterator it(folder, fs::directory_options::skip_permission_denied, ec), end;
+    fs::recursive_directory_iterator it(folder, fs::directory_options::skip_permission_denied, ec),
+        end;
     if (ec)
         throw Error("cannot read folder '" + folder + "': " + ec.message());
     for (; it != end; it.increment(ec)) {
@@ -58,7 +61,8 @@ ImageFolderListing listImageFolder(const std::string& folder)
             break;
         if (!hasImageExtension(it->path()))
             continue;
-        const std::string relative = it->path().lexically_relative(folder).generic_string();  // symlinks kept as named
+        const std::string relative =
+            it->path().lexically_relative(folder).generic_string();  // symlinks kept as named
         const std::string problem = whyNotAnImageFile(*it);
         if (problem.empty())
             listing.images.push_back(relative);
@@ -102,8 +106,8 @@ std::vector<std::string> evenlySpread(const std::vector<std::string>& files, int
     return chosen;
 }
 
-std::vector<DecodedImage> decodeImages(const std::string& folder, const std::vector<std::string>& files, size_t begin,
-                                       size_t end, int inputSize, int threads)
+std::vector<DecodedImage> decodeImages(const std::string& folder,
+    const std::vector<std::string>& files, size_t begin, size_t end, int inputSize, int threads)
 {
     std::vector<DecodedImage> out(end - begin);
     std::atomic<size_t> next{begin};
@@ -112,7 +116,8 @@ std::vector<DecodedImage> decodeImages(const std::string& folder, const std::vec
             DecodedImage& d = out[i - begin];
             d.index = int(i);
             try {
-                d.image = decodeImageForModel((std::filesystem::path(folder) / files[i]).string(), inputSize);
+                d.image = decodeImageForModel(
+                    (std::filesystem::path(folder) / files[i]).string(), inputSize);
             } catch (const std::exception& e) {
                 d.error = e.what();
             }
@@ -127,4 +132,4 @@ std::vector<DecodedImage> decodeImages(const std::string& folder, const std::vec
     return out;
 }
 
-} // namespace loupe
+}  // namespace loupe

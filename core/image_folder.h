@@ -22,7 +22,8 @@ ImageFolderListing listImageFolder(const std::string& folder);
 // Decodes an image for a model whose input is `targetSize` pixels, cheaply: large JPEGs are
 // decoded at 1/2, 1/4 or 1/8 scale by libjpeg when that still covers the target. Refuses, with
 // the reason, empty files, non-images, truncated JPEG/PNG files and images above maxPixels.
-RgbImage decodeImageForModel(const std::string& path, int targetSize, long long maxPixels = 100'000'000);
+RgbImage decodeImageForModel(
+    const std::string& path, int targetSize, long long maxPixels = 100'000'000);
 
 // At most `maximum` of the files, evenly spread over the (sorted) list so that every part of a
 // folder is represented; all of them when maximum <= 0 or they are fewer.
@@ -36,7 +37,7 @@ struct DecodedImage {
 
 // Decodes files[begin, end) below `folder` for a model of `inputSize` on `threads` threads
 // (decodeImageForModel each); failures are reported per image, never thrown.
-std::vector<DecodedImage> decodeImages(const std::string& folder, const std::vector<std::string>& files, size_t begin,
-                                       size_t end, int inputSize, int threads);
+std::vector<DecodedImage> decodeImages(const std::string& folder,
+    const std::vector<std::string>& files, size_t begin, size_t end, int inputSize, int threads);
 
-} // namespace loupe
+}  // namespace loupe

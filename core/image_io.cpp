@@ -23,7 +23,9 @@ namespace {
 ImageFileHeader readHeader(const std::string& bytes)
 {
     ImageFileHeader h;
-    const auto byte = [&](size_t i) { return i < bytes.size() ? static_cast<unsigned char>(bytes[i]) : 0u; };
+    const auto byte = [&](size_t i) {
+        return i < bytes.size() ? static_cast<unsigned char>(bytes[i]) : 0u;
+    };
     if (bytes.size() >= 24 && bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0) {
         h.kind = ImageFileHeader::Kind::Png;
         h.width = int((byte(16) << 24) | (byte(17) << 16) | (byte(18) << 8) | byte(19));
@@ -32,7 +34,10 @@ ImageFileHeader readHeader(const std::string& bytes)
     }
     if (bytes.size() >= 26 && bytes.compare(0, 2, "BM") == 0) {
         h.kind = ImageFileHeader::Kind::Bmp;
-        const auto le32 = [&](size_t i) { return std::int32_t(byte(i) | (byte(i + 1) << 8) | (byte(i + 2) << 16) | (byte(i + 3) << 24)); };
+        const auto le32 = [&](size_t i) {
+            return std::int32_t(
+                byte(i) | (byte(i + 1) << 8) | (byte(i + 2) << 16) | (byte(i + 3) << 24));
+        };
         h.width = std::abs(le32(18));
         h.height = std::abs(le32(22));  // negative: stored top-down
         return h;
@@ -52,7 +57,8 @@ ImageFileHeader readHeader(const std::string& bytes)
             continue;
         }
         const size_t length = (byte(i + 2) << 8) | byte(i + 3);
-        const bool startOfFrame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+        const bool startOfFrame =
+            marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
         if (startOfFrame) {
             h.height = int((byte(i + 5) << 8) | byte(i + 6));
             h.width = int((byte(i + 7) << 8) | byte(i + 8));
@@ -84,11 +90,11 @@ bool endsLike(const std::string& path, std::uintmax_t size, const std::string& m
 
 std::string tooLarge(long long width, long long height, long long maxPixels)
 {
-    return "too large (" + std::to_string(width) + "x" + std::to_string(height) + " pixels; at most " +
-           std::to_string(maxPixels / 1'000'000) + " million are decoded)";
+    return "too large (" + std::to_string(width) + "x" + std::to_string(height) +
+        " pixels; at most " + std::to_string(maxPixels / 1'000'000) + " million are decoded)";
 }
 
-} // namespace
+}  // namespace
 
 ImageFileHeader checkImageFile(const std::string& path, long long maxPixels)
 {
@@ -103,7 +109,8 @@ ImageFileHeader checkImageFile(const std::string& path, long long maxPixels)
     if (!std::ifstream(path, std::ios::binary))
         throw Error("unreadable (permission denied?)");
     const ImageFileHeader header = readHeader(readHead(path, 256 * 1024));
-    if (header.width > 0 && header.height > 0 && (long long)header.width * header.height > maxPixels)
+    if (header.width > 0 && header.height > 0 &&
+        (long long)header.width * header.height > maxPixels)
         throw Error(tooLarge(header.width, header.height, maxPixels));
     if (header.kind == ImageFileHeader::Kind::Jpeg && !endsLike(path, size, "\xFF\xD9"))
         throw Error("truncated JPEG (no end-of-image marker)");
@@ -142,7 +149,8 @@ void saveImage(const RgbImage& image, const std::string& path)
     if (image.empty())
         throw Error("nothing to save to '" + path + "': the image is empty");
     std::string extension = std::filesystem::path(path).extension().string();
-    std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    std::transform(extension.begin(), extension.end(), extension.begin(),
+        [](unsigned char c) { return char(std::tolower(c)); });
     // Encoded in memory, then written atomically: a full disk or a missing folder is reported
     // with its cause, and never leaves half a file.
     std::vector<uchar> bytes;
@@ -153,7 +161,8 @@ void saveImage(const RgbImage& image, const std::string& path)
         throw Error("cannot write '" + path + "': " + firstLine(e.what()));
     }
     if (!ok)
-        throw Error("cannot write '" + path + "': unknown image format '" + extension + "' (use .png or .jpg)");
+        throw Error("cannot write '" + path + "': unknown image format '" + extension +
+            "' (use .png or .jpg)");
     writeFileAtomically(path, std::string(bytes.begin(), bytes.end()));
 }
 
@@ -173,4 +182,4 @@ RgbImage decodePng(const std::string& bytes)
     return rgbImageFromBgr(bgr);
 }
 
-} // namespace loupe
+}  // namespace loupe

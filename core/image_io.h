@@ -29,7 +29,8 @@ ImageFileHeader checkImageFile(const std::string& path, long long maxPixels = kM
 
 // cv::imread with `flags`, for a file checkImageFile passed; refuses what still fails to decode
 // or turns out too large.
-RgbImage decodeCheckedImage(const std::string& path, int flags, long long maxPixels = kMaxImagePixels);
+RgbImage decodeCheckedImage(
+    const std::string& path, int flags, long long maxPixels = kMaxImagePixels);
 
 // Writes PNG/JPEG by extension; throws loupe::Error when the path is not writable.
 void saveImage(const RgbImage& image, const std::string& path);
@@ -38,4 +39,4 @@ void saveImage(const RgbImage& image, const std::string& path);
 std::string encodePng(const RgbImage& image);
 RgbImage decodePng(const std::string& bytes);
 
-} // namespace loupe
+}  // namespace loupe

@@ -17,7 +17,8 @@ RgbImage resizeAndCenterCrop(const RgbImage& image, int size)
     const int w = std::max(size, int(std::lround(image.width * scale)));
     const int h = std::max(size, int(std::lround(image.height * scale)));
     cv::Mat resized;
-    cv::resize(rgbMatView(image), resized, cv::Size(w, h), 0, 0, scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+    cv::resize(rgbMatView(image), resized, cv::Size(w, h), 0, 0,
+        scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
     const cv::Mat crop = resized(cv::Rect((w - size) / 2, (h - size) / 2, size, size));
     RgbImage out(size, size);
     for (int y = 0; y < size; ++y)
@@ -25,4 +26,4 @@ RgbImage resizeAndCenterCrop(const RgbImage& image, int size)
     return out;
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -9,4 +9,4 @@ namespace loupe {
 // activation positions back onto the picture.
 RgbImage resizeAndCenterCrop(const RgbImage& image, int size);
 
-} // namespace loupe
+}  // namespace loupe

@@ -51,7 +51,8 @@ private:
     }
     void skipSpace()
     {
-        while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\t' || s_[pos_] == '\r'))
+        while (pos_ < s_.size() &&
+            (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\t' || s_[pos_] == '\r'))
             ++pos_;
     }
     bool consume(const char* word)
@@ -121,7 +122,8 @@ private:
     {
         if (pos_ + 4 > s_.size())
             fail("truncated \\u escape");
-        const unsigned v = static_cast<unsigned>(std::strtoul(s_.substr(pos_, 4).c_str(), nullptr, 16));
+        const unsigned v =
+            static_cast<unsigned>(std::strtoul(s_.substr(pos_, 4).c_str(), nullptr, 16));
         pos_ += 4;
         return v;
     }
@@ -216,7 +218,9 @@ private:
 // UTF-8 (a stray continuation byte, a truncated, overlong or surrogate sequence).
 size_t utf8SequenceLength(const std::string& s, size_t i)
 {
-    const auto byte = [&](size_t k) { return k < s.size() ? static_cast<unsigned char>(s[k]) : 0u; };
+    const auto byte = [&](size_t k) {
+        return k < s.size() ? static_cast<unsigned char>(s[k]) : 0u;
+    };
     const unsigned c = byte(i);
     size_t length = 0;
     unsigned code = 0;
@@ -277,14 +281,23 @@ void escapeTo(std::string& out, const std::string& s)
     out += '"';
 }
 
-} // namespace
+}  // namespace
 
 Json::Json(Array a) : type_(Type::Array), array_(std::make_shared<Array>(std::move(a))) {}
 Json::Json(Object o) : type_(Type::Object), object_(std::make_shared<Object>(std::move(o))) {}
 
-const std::string& Json::toString() const { return type_ == Type::String ? string_ : kEmptyString; }
-const Json::Array& Json::toArray() const { return type_ == Type::Array ? *array_ : kEmptyArray; }
-const Json::Object& Json::toObject() const { return type_ == Type::Object ? *object_ : kEmptyObject; }
+const std::string& Json::toString() const
+{
+    return type_ == Type::String ? string_ : kEmptyString;
+}
+const Json::Array& Json::toArray() const
+{
+    return type_ == Type::Array ? *array_ : kEmptyArray;
+}
+const Json::Object& Json::toObject() const
+{
+    return type_ == Type::Object ? *object_ : kEmptyObject;
+}
 
 const Json& Json::operator[](const std::string& key) const
 {
@@ -399,4 +412,4 @@ Json Json::parse(const std::string& text)
     return Parser(text).parseDocument();
 }
 
-} // namespace loupe
+}  // namespace loupe

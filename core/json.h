@@ -41,7 +41,10 @@ public:
     bool isObject() const { return type_ == Type::Object; }
 
     bool toBool(bool fallback = false) const { return type_ == Type::Bool ? bool_ : fallback; }
-    double toNumber(double fallback = 0) const { return type_ == Type::Number ? number_ : fallback; }
+    double toNumber(double fallback = 0) const
+    {
+        return type_ == Type::Number ? number_ : fallback;
+    }
     const std::string& toString() const;
     const Array& toArray() const;
     const Object& toObject() const;
@@ -50,7 +53,7 @@ public:
     const Json& operator[](const std::string& key) const;
     Json& operator[](const std::string& key);  // makes this an object when null
     bool contains(const std::string& key) const;
-    void push(Json value);                      // makes this an array when null
+    void push(Json value);  // makes this an array when null
     size_t size() const;
 
     std::string dump(int indent = -1) const;
@@ -68,4 +71,4 @@ private:
     std::shared_ptr<Object> object_;
 };
 
-} // namespace loupe
+}  // namespace loupe

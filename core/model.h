@@ -12,14 +12,14 @@ namespace loupe {
 
 // One module of the network as the layer browser shows it.
 struct LayerInfo {
-    std::string path;                 // module path, e.g. "inception_3b.b5x5.conv"
-    std::string type;                 // class name, e.g. "Conv2d"
-    std::string alias;                // from loupe.json, e.g. "mixed3b"
-    int depth = 0;                    // number of dots in the path
+    std::string path;  // module path, e.g. "inception_3b.b5x5.conv"
+    std::string type;  // class name, e.g. "Conv2d"
+    std::string alias;  // from loupe.json, e.g. "mixed3b"
+    int depth = 0;  // number of dots in the path
     std::vector<std::int64_t> shape;  // output shape without batch: {C,H,W} or {C}
-    std::int64_t parameters = 0;      // including submodules
-    bool addressable = false;         // can its output be captured?
-    std::string note;                 // why not, when it cannot
+    std::int64_t parameters = 0;  // including submodules
+    bool addressable = false;  // can its output be captured?
+    std::string note;  // why not, when it cannot
 
     bool isSpatial() const { return shape.size() == 3; }
     std::int64_t channels() const { return shape.empty() ? 0 : shape[0]; }
@@ -32,8 +32,8 @@ public:
     // Loads a traced or scripted module, its optional loupe.json, checks it is an image CNN
     // (a forward on a 1x3xSxS input must give a tensor) and lists its layers with shapes.
     // Throws loupe::Error with a user-facing message on any problem.
-    static std::unique_ptr<Model> load(const std::string& path,
-                                       DevicePreference device = DevicePreference::Automatic);
+    static std::unique_ptr<Model> load(
+        const std::string& path, DevicePreference device = DevicePreference::Automatic);
     ~Model();
     Model(const Model&) = delete;
     Model& operator=(const Model&) = delete;
@@ -61,4 +61,4 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-} // namespace loupe
+}  // namespace loupe

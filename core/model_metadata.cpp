@@ -40,7 +40,7 @@ std::array<float, 3> readTriple(const Json& v, const char* field)
     return out;
 }
 
-} // namespace
+}  // namespace
 
 ModelMetadata ModelMetadata::fromJson(const std::string& text)
 {
@@ -63,7 +63,8 @@ ModelMetadata ModelMetadata::fromJson(const std::string& text)
             throw Error("loupe.json: labels must be a list of strings, one per class");
         for (const Json& label : doc["labels"].toArray()) {
             if (!label.isString())
-                throw Error("loupe.json: labels[" + std::to_string(meta.labels.size()) + "] must be a string");
+                throw Error("loupe.json: labels[" + std::to_string(meta.labels.size()) +
+                    "] must be a string");
             meta.labels.push_back(label.toString());
         }
     }
@@ -75,20 +76,23 @@ ModelMetadata ModelMetadata::fromJson(const std::string& text)
         if (input.contains("size")) {
             const Json& size = input["size"];
             // Accept 224 or [224, 224]; the models Loupe handles take square inputs.
-            const double s = finiteNumber(size.isArray() && size.size() > 0 ? size.toArray()[0] : size, "input.size");
+            const double s = finiteNumber(
+                size.isArray() && size.size() > 0 ? size.toArray()[0] : size, "input.size");
             if (s < 8 || s > 4096 || s != std::floor(s))
                 throw Error("loupe.json: input.size must be a whole number between 8 and 4096");
             meta.input.size = int(s);
         }
         const std::string order = optionalString(input, "color_order");
         if (!order.empty() && order != "RGB" && order != "BGR")
-            throw Error("loupe.json: input.color_order must be \"RGB\" or \"BGR\", got \"" + order + "\"");
+            throw Error(
+                "loupe.json: input.color_order must be \"RGB\" or \"BGR\", got \"" + order + "\"");
         meta.input.bgr = order == "BGR";
         if (input.contains("range")) {
             const Json& r = input["range"];
             if (!r.isArray() || r.size() != 2)
                 throw Error("loupe.json: input.range must be [min, max] with min < max");
-            const double lo = finiteNumber(r.toArray()[0], "input.range[0]"), hi = finiteNumber(r.toArray()[1], "input.range[1]");
+            const double lo = finiteNumber(r.toArray()[0], "input.range[0]"),
+                         hi = finiteNumber(r.toArray()[1], "input.range[1]");
             if (hi <= lo || std::abs(lo) > 1e30 || std::abs(hi) > 1e30)
                 throw Error("loupe.json: input.range must be [min, max] with min < max");
             meta.input.rangeMin = float(lo);
@@ -138,4 +142,4 @@ Json ModelMetadata::toJson() const
     return doc;
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -12,8 +12,8 @@ namespace loupe {
 // How the model wants its input: what `loupe.json`'s "input" object says.
 struct InputSpec {
     int size = 224;
-    bool bgr = false;                 // colour order of the input tensor's channels
-    float rangeMin = 0.f;             // pixel value range before mean/std
+    bool bgr = false;  // colour order of the input tensor's channels
+    float rangeMin = 0.f;  // pixel value range before mean/std
     float rangeMax = 1.f;
     std::array<float, 3> mean{0.485f, 0.456f, 0.406f};
     std::array<float, 3> std{0.229f, 0.224f, 0.225f};
@@ -27,11 +27,11 @@ struct ModelMetadata {
     std::vector<std::string> labels;
     InputSpec input;
     std::map<std::string, std::string> layerAliases;  // alias -> module path
-    bool fromFile = false;                            // false: defaults were used
+    bool fromFile = false;  // false: defaults were used
 
     // Throws loupe::Error naming the field on malformed metadata.
     static ModelMetadata fromJson(const std::string& text);
     Json toJson() const;
 };
 
-} // namespace loupe
+}  // namespace loupe

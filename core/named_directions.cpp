@@ -8,11 +8,12 @@
 namespace loupe {
 namespace {
 constexpr const char* kKind = kDirectionRecords;
-} // namespace
+}  // namespace
 
 void saveDirection(Workspace& workspace, const NamedDirection& direction)
 {
-    if (direction.name.empty() || direction.name.find(':') != std::string::npos || direction.name.find('+') != std::string::npos)
+    if (direction.name.empty() || direction.name.find(':') != std::string::npos ||
+        direction.name.find('+') != std::string::npos)
         throw Error("a direction name must be non-empty and contain neither ':' nor '+'");
     Json doc = Json::object();
     doc["layer"] = direction.layer;
@@ -44,10 +45,11 @@ void resolveDirections(std::vector<ObjectiveTerm>& objective, const Workspace& w
     for (auto& term : objective) {
         if (term.kind != ObjectiveTerm::Kind::Direction || !term.direction.empty())
             continue;
-        const NamedDirection d = loadDirection(workspace, term.layer);  // the parser stores the name there
+        const NamedDirection d =
+            loadDirection(workspace, term.layer);  // the parser stores the name there
         term.layer = d.layer;
         term.direction = d.vector;
     }
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -19,10 +19,11 @@ struct NamedDirection {
 };
 
 void saveDirection(Workspace& workspace, const NamedDirection& direction);
-NamedDirection loadDirection(const Workspace& workspace, const std::string& name);  // throws loupe::Error
+NamedDirection loadDirection(
+    const Workspace& workspace, const std::string& name);  // throws loupe::Error
 std::vector<std::string> directionNames(const Workspace& workspace);
 
 // Fills in the layer and vector of every Direction term that names a saved direction.
 void resolveDirections(std::vector<ObjectiveTerm>& objective, const Workspace& workspace);
 
-} // namespace loupe
+}  // namespace loupe

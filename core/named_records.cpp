@@ -5,12 +5,14 @@
 
 namespace loupe {
 
-void saveNamedRecord(Workspace& workspace, const std::string& kind, const std::string& name, const Json& record)
+void saveNamedRecord(
+    Workspace& workspace, const std::string& kind, const std::string& name, const Json& record)
 {
     workspace.put(kind, name, record.dump());
 }
 
-Json loadNamedRecord(const Workspace& workspace, const std::string& kind, const std::string& what, const std::string& name)
+Json loadNamedRecord(const Workspace& workspace, const std::string& kind, const std::string& what,
+    const std::string& name)
 {
     const auto stored = workspace.get(kind, name);
     if (!stored)
@@ -18,12 +20,14 @@ Json loadNamedRecord(const Workspace& workspace, const std::string& kind, const 
     return Json::parse(*stored);
 }
 
-std::optional<std::string> storedRecord(const Workspace& workspace, const std::string& kind, const std::string& name)
+std::optional<std::string> storedRecord(
+    const Workspace& workspace, const std::string& kind, const std::string& name)
 {
     return workspace.get(kind, name);
 }
 
-void restoreRecord(Workspace& workspace, const std::string& kind, const std::string& name, const std::optional<std::string>& bytes)
+void restoreRecord(Workspace& workspace, const std::string& kind, const std::string& name,
+    const std::optional<std::string>& bytes)
 {
     if (bytes)
         workspace.put(kind, name, *bytes);
@@ -31,4 +35,4 @@ void restoreRecord(Workspace& workspace, const std::string& kind, const std::str
         workspace.remove(kind, name);
 }
 
-} // namespace loupe
+}  // namespace loupe

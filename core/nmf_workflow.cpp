@@ -10,10 +10,11 @@
 
 namespace loupe {
 
-FolderFactors factorizeImages(Model& model, const std::vector<RgbImage>& images, const std::string& layer, int k,
-                              Progress& progress)
+FolderFactors factorizeImages(Model& model, const std::vector<RgbImage>& images,
+    const std::string& layer, int k, Progress& progress)
 {
-    Progress factorising([&](double f, const std::string& text) { progress.report(0.1 + 0.3 * f, text); }, progress);
+    Progress factorising(
+        [&](double f, const std::string& text) { progress.report(0.1 + 0.3 * f, text); }, progress);
     FolderFactors out;
     out.factors = factorizeLayer(model, images, layer, k, 300, 0, &factorising);
     out.images = int(images.size());
@@ -25,8 +26,8 @@ FolderFactors factorizeImages(Model& model, const std::vector<RgbImage>& images,
     return out;
 }
 
-FolderFactors factorizeFolder(Model& model, const std::string& folder, int maxImages, const std::string& layer, int k,
-                              Progress& progress)
+FolderFactors factorizeFolder(Model& model, const std::string& folder, int maxImages,
+    const std::string& layer, int k, Progress& progress)
 {
     const auto files = evenlySpread(listImages(folder), maxImages);
     std::vector<RgbImage> images;
@@ -34,15 +35,16 @@ FolderFactors factorizeFolder(Model& model, const std::string& folder, int maxIm
     for (size_t begin = 0; begin < files.size(); begin += kChunk) {
         progress.checkCancelled();
         const size_t end = std::min(files.size(), begin + kChunk);
-        for (auto& decoded : decodeImages(folder, files, begin, end, model.metadata().input.size, threadBudget()))
+        for (auto& decoded :
+            decodeImages(folder, files, begin, end, model.metadata().input.size, threadBudget()))
             if (decoded.error.empty())
                 images.push_back(std::move(decoded.image));
         progress.report(0.1 * double(end) / double(files.size()),
-                        "reading " + std::to_string(end) + "/" + std::to_string(files.size()) + " images");
+            "reading " + std::to_string(end) + "/" + std::to_string(files.size()) + " images");
     }
     if (images.empty())
         throw Error("no readable image in '" + folder + "'");
     return factorizeImages(model, images, layer, k, progress);
 }
 
-} // namespace loupe
+}  // namespace loupe

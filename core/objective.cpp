@@ -79,8 +79,9 @@ ObjectiveTerm parseTerm(std::string text)
     // A bare unit: `layer:channel` is a channel objective, `layer:channel@x,y` a neuron.
     const UnitId unit = UnitId::parse(text);
     if (!unit.hasChannel())
-        throw Error("objective '" + whole + "' is not a unit (layer:channel) nor kind:target "
-                    "(neuron, channel, layer, logit, probability)");
+        throw Error("objective '" + whole +
+            "' is not a unit (layer:channel) nor kind:target "
+            "(neuron, channel, layer, logit, probability)");
     term.kind = unit.hasPosition() ? ObjectiveTerm::Kind::Neuron : ObjectiveTerm::Kind::Channel;
     term.layer = unit.layer;
     term.channel = unit.channel;
@@ -89,7 +90,7 @@ ObjectiveTerm parseTerm(std::string text)
     return term;
 }
 
-} // namespace
+}  // namespace
 
 std::vector<ObjectiveTerm> ObjectiveTerm::parse(const std::string& text)
 {
@@ -123,4 +124,4 @@ std::string ObjectiveTerm::toString() const
     return out.str();
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -20,9 +20,9 @@ struct OcclusionClassMap {
     int patch = 0;
     int stride = 0;
     int inputSize = 0;
-    int unoccludedClass = -1;           // the prediction without an occluder
-    std::vector<int> classes;            // rows * columns; -1 while not yet evaluated
-    std::vector<float> probabilities;    // of that class
+    int unoccludedClass = -1;  // the prediction without an occluder
+    std::vector<int> classes;  // rows * columns; -1 while not yet evaluated
+    std::vector<float> probabilities;  // of that class
     RgbImage inputView;
 
     // Distinct classes, most frequent first, with their cell counts.
@@ -31,7 +31,8 @@ struct OcclusionClassMap {
 
 // Uses config.patch, stride, fill and batch. `partial` sees the map after every batch.
 // Throws loupe::Error for a model without classes or a patch that does not fit.
-OcclusionClassMap occlusionTopClasses(Model& model, const RgbImage& image, const AttributionConfig& config, Progress& progress,
-                                      const std::function<void(const OcclusionClassMap&)>& partial = {});
+OcclusionClassMap occlusionTopClasses(Model& model, const RgbImage& image,
+    const AttributionConfig& config, Progress& progress,
+    const std::function<void(const OcclusionClassMap&)>& partial = {});
 
-} // namespace loupe
+}  // namespace loupe

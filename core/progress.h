@@ -17,7 +17,10 @@ public:
     explicit Progress(Callback callback) : callback_(std::move(callback)) {}
     // A stage of `parent`'s work: reports through `callback` (which usually maps the fraction
     // into the parent's range) and counts as cancelled when the parent is.
-    Progress(Callback callback, const Progress& parent) : callback_(std::move(callback)), parent_(&parent) {}
+    Progress(Callback callback, const Progress& parent)
+        : callback_(std::move(callback)), parent_(&parent)
+    {
+    }
 
     void report(double fraction, const std::string& text = {}) const
     {
@@ -35,4 +38,4 @@ private:
     const Progress* parent_ = nullptr;
 };
 
-} // namespace loupe
+}  // namespace loupe

@@ -12,9 +12,9 @@ class Workspace;
 
 // Where a layer's unit at (x, y) looks in the model input (input pixels).
 struct ReceptiveField {
-    int size = 0;        // side of the square region that can influence a unit
-    double stride = 1;   // input pixels per layer position
-    double offset = 0;   // input coordinate of position 0's centre
+    int size = 0;  // side of the square region that can influence a unit
+    double stride = 1;  // input pixels per layer position
+    double offset = 0;  // input coordinate of position 0's centre
     int centreX(int x) const { return int(offset + x * stride); }
     int centreY(int y) const { return int(offset + y * stride); }
 };
@@ -31,7 +31,7 @@ ReceptiveField cachedReceptiveField(Model& model, Workspace& workspace, const st
 // The dataset example as shown: the model-input view of the image (resize + centre crop)
 // cropped to the receptive field around (x, y) (grey outside the image), or the whole view
 // with the field outlined; scaled to outSize x outSize.
-RgbImage exampleImage(const RgbImage& original, int inputSize, const ReceptiveField& field, int x, int y,
-                      bool wholeImage, int outSize);
+RgbImage exampleImage(const RgbImage& original, int inputSize, const ReceptiveField& field, int x,
+    int y, bool wholeImage, int outSize);
 
-} // namespace loupe
+}  // namespace loupe

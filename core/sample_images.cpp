@@ -31,15 +31,18 @@ int writeShapeSampleFolder(const std::string& folder, int perClass, int size, Pr
             if (fs::exists(file))
                 continue;
             // Seeds from 2^40 up: training renders from seed * 1000003 + index, far below.
-            const std::uint64_t seed = (std::uint64_t(1) << 40) + std::uint64_t(cls) * 100000 + std::uint64_t(i);
+            const std::uint64_t seed =
+                (std::uint64_t(1) << 40) + std::uint64_t(cls) * 100000 + std::uint64_t(i);
             // Never a half-written sample under the real name, even if killed.
-            writeFileAtomically(file.string(), encodePng(renderShapeSample(ShapeClass(cls), seed, size)));
+            writeFileAtomically(
+                file.string(), encodePng(renderShapeSample(ShapeClass(cls), seed, size)));
             ++written;
-            progress.report(double(cls * perClass + i + 1) / total, "sample images " + std::to_string(cls * perClass + i + 1) + "/" +
-                                                                        std::to_string(total));
+            progress.report(double(cls * perClass + i + 1) / total,
+                "sample images " + std::to_string(cls * perClass + i + 1) + "/" +
+                    std::to_string(total));
         }
     }
     return written;
 }
 
-} // namespace loupe
+}  // namespace loupe

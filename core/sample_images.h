@@ -12,4 +12,4 @@ namespace loupe {
 // already there are kept (a second call writes nothing); returns how many were written.
 int writeShapeSampleFolder(const std::string& folder, int perClass, int size, Progress& progress);
 
-} // namespace loupe
+}  // namespace loupe

@@ -23,21 +23,27 @@ CropGeometry cropGeometry(int w, int h, int size)
     return {scale, std::floor((rw - size) / 2), std::floor((rh - size) / 2)};
 }
 
-} // namespace
+}  // namespace
 
-CellRange cellsForBox(int imageWidth, int imageHeight, int inputSize, int layerWidth, int layerHeight, double x, double y,
-                      double boxWidth, double boxHeight)
+CellRange cellsForBox(int imageWidth, int imageHeight, int inputSize, int layerWidth,
+    int layerHeight, double x, double y, double boxWidth, double boxHeight)
 {
     if (imageWidth <= 0 || imageHeight <= 0)
         throw Error("there is no image");
     if (layerWidth <= 1 && layerHeight <= 1)
-        throw Error("this layer has no spatial extent: every position sees the whole image (pick a convolutional layer)");
+        throw Error("this layer has no spatial extent: every position sees the whole image (pick a "
+                    "convolutional layer)");
     if (x < 0 || y < 0 || x >= imageWidth || y >= imageHeight)
-        throw Error("the point (" + std::to_string(int(x)) + ", " + std::to_string(int(y)) + ") is outside the " +
-                    std::to_string(imageWidth) + "x" + std::to_string(imageHeight) + " image");
+        throw Error("the point (" + std::to_string(int(x)) + ", " + std::to_string(int(y)) +
+            ") is outside the " + std::to_string(imageWidth) + "x" + std::to_string(imageHeight) +
+            " image");
     const CropGeometry g = cropGeometry(imageWidth, imageHeight, inputSize);
-    const auto toCellX = [&](double px) { return (px * g.scale - g.offsetX) / inputSize * layerWidth; };
-    const auto toCellY = [&](double py) { return (py * g.scale - g.offsetY) / inputSize * layerHeight; };
+    const auto toCellX = [&](double px) {
+        return (px * g.scale - g.offsetX) / inputSize * layerWidth;
+    };
+    const auto toCellY = [&](double py) {
+        return (py * g.scale - g.offsetY) / inputSize * layerHeight;
+    };
     const double ax = toCellX(x), ay = toCellY(y);
     const double bx = toCellX(std::min<double>(imageWidth, x + std::max(0.0, boxWidth)));
     const double by = toCellY(std::min<double>(imageHeight, y + std::max(0.0, boxHeight)));
@@ -55,17 +61,21 @@ CellRange cellsForBox(int imageWidth, int imageHeight, int inputSize, int layerW
     return r;
 }
 
-ImageRect imageRectOfCell(int imageWidth, int imageHeight, int inputSize, int layerWidth, int layerHeight, int cellX, int cellY)
+ImageRect imageRectOfCell(int imageWidth, int imageHeight, int inputSize, int layerWidth,
+    int layerHeight, int cellX, int cellY)
 {
     const CropGeometry g = cropGeometry(imageWidth, imageHeight, inputSize);
     const double cw = double(inputSize) / layerWidth, ch = double(inputSize) / layerHeight;
-    return {(cellX * cw + g.offsetX) / g.scale, (cellY * ch + g.offsetY) / g.scale, cw / g.scale, ch / g.scale};
+    return {(cellX * cw + g.offsetX) / g.scale, (cellY * ch + g.offsetY) / g.scale, cw / g.scale,
+        ch / g.scale};
 }
 
-std::vector<DictionaryEntry> semanticDictionary(const LayerActivations& a, const CellRange& cells, int k)
+std::vector<DictionaryEntry> semanticDictionary(
+    const LayerActivations& a, const CellRange& cells, int k)
 {
     if (a.width <= 1 && a.height <= 1)
-        throw Error("layer '" + a.layer + "' has no spatial extent, so a region has no dictionary of its own");
+        throw Error("layer '" + a.layer +
+            "' has no spatial extent, so a region has no dictionary of its own");
     if (cells.x0 < 0 || cells.y0 < 0 || cells.x1 >= a.width || cells.y1 >= a.height)
         throw Error("the region is outside the layer's grid");
     const int count = (cells.x1 - cells.x0 + 1) * (cells.y1 - cells.y0 + 1);
@@ -76,15 +86,17 @@ std::vector<DictionaryEntry> semanticDictionary(const LayerActivations& a, const
         double sum = 0;
         for (int y = cells.y0; y <= cells.y1; ++y)
             for (int x = cells.x0; x <= cells.x1; ++x)
-                sum += std::max(0.f, map[size_t(y) * a.width + x]);  // post-ReLU even if the view is pre-ReLU
+                sum += std::max(
+                    0.f, map[size_t(y) * a.width + x]);  // post-ReLU even if the view is pre-ReLU
         const float mean = float(sum / count);
         total += mean;
         if (mean > 0)
             entries.push_back({c, mean, 0});
     }
-    std::sort(entries.begin(), entries.end(), [](const DictionaryEntry& l, const DictionaryEntry& r) {
-        return l.value != r.value ? l.value > r.value : l.channel < r.channel;
-    });
+    std::sort(
+        entries.begin(), entries.end(), [](const DictionaryEntry& l, const DictionaryEntry& r) {
+            return l.value != r.value ? l.value > r.value : l.channel < r.channel;
+        });
     if (k > 0 && int(entries.size()) > k)
         entries.resize(size_t(k));
     for (auto& e : entries)
@@ -92,4 +104,4 @@ std::vector<DictionaryEntry> semanticDictionary(const LayerActivations& a, const
     return entries;
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -19,14 +19,15 @@ struct LayerCell {
 struct CellRange {
     int x0 = 0, y0 = 0, x1 = 0, y1 = 0;  // inclusive
 };
-CellRange cellsForBox(int imageWidth, int imageHeight, int inputSize, int layerWidth, int layerHeight, double x, double y,
-                      double boxWidth = 0, double boxHeight = 0);
+CellRange cellsForBox(int imageWidth, int imageHeight, int inputSize, int layerWidth,
+    int layerHeight, double x, double y, double boxWidth = 0, double boxHeight = 0);
 
 // The inverse, for drawing: the original-image rectangle of one layer cell.
 struct ImageRect {
     double x = 0, y = 0, width = 0, height = 0;
 };
-ImageRect imageRectOfCell(int imageWidth, int imageHeight, int inputSize, int layerWidth, int layerHeight, int cellX, int cellY);
+ImageRect imageRectOfCell(int imageWidth, int imageHeight, int inputSize, int layerWidth,
+    int layerHeight, int cellX, int cellY);
 
 struct DictionaryEntry {
     int channel = 0;
@@ -38,6 +39,7 @@ struct DictionaryEntry {
 // there, strongest first, k of them (all active ones if k <= 0). Only slices and sorts the
 // already computed activations, so it is instant. Throws loupe::Error for a layer without
 // spatial extent.
-std::vector<DictionaryEntry> semanticDictionary(const LayerActivations& activations, const CellRange& cells, int k);
+std::vector<DictionaryEntry> semanticDictionary(
+    const LayerActivations& activations, const CellRange& cells, int k);
 
-} // namespace loupe
+}  // namespace loupe

@@ -8,7 +8,8 @@ namespace loupe {
 bool isOutOfMemory(const std::exception& error)
 {
     const std::string what = error.what();
-    return what.find("out of memory") != std::string::npos || what.find("OutOfMemory") != std::string::npos;
+    return what.find("out of memory") != std::string::npos ||
+        what.find("OutOfMemory") != std::string::npos;
 }
 
 void forEachShrinkingBatch(int total, int& batch, const std::function<void(int, int)>& body)
@@ -27,4 +28,4 @@ void forEachShrinkingBatch(int total, int& batch, const std::function<void(int, 
     }
 }
 
-} // namespace loupe
+}  // namespace loupe

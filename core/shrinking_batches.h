@@ -13,6 +13,7 @@ bool isOutOfMemory(const std::exception& error);
 // long. A chunk that runs out of memory is retried at half the size (down to 1); `batch`
 // keeps the size that fitted, so the caller's next job starts there instead of failing again.
 // Bodies must be retryable: nothing of a failed chunk may have been kept.
-void forEachShrinkingBatch(int total, int& batch, const std::function<void(int start, int count)>& body);
+void forEachShrinkingBatch(
+    int total, int& batch, const std::function<void(int start, int count)>& body);
 
-} // namespace loupe
+}  // namespace loupe

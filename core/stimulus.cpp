@@ -18,18 +18,36 @@ constexpr double kPi = 3.14159265358979323846;
 struct Vec {
     double x = 0, y = 0;
 };
-Vec operator+(Vec a, Vec b) { return {a.x + b.x, a.y + b.y}; }
-Vec operator-(Vec a, Vec b) { return {a.x - b.x, a.y - b.y}; }
-Vec operator*(Vec a, double s) { return {a.x * s, a.y * s}; }
-double dot(Vec a, Vec b) { return a.x * b.x + a.y * b.y; }
-double norm(Vec a) { return std::sqrt(dot(a, a)); }
+Vec operator+(Vec a, Vec b)
+{
+    return {a.x + b.x, a.y + b.y};
+}
+Vec operator-(Vec a, Vec b)
+{
+    return {a.x - b.x, a.y - b.y};
+}
+Vec operator*(Vec a, double s)
+{
+    return {a.x * s, a.y * s};
+}
+double dot(Vec a, Vec b)
+{
+    return a.x * b.x + a.y * b.y;
+}
+double norm(Vec a)
+{
+    return std::sqrt(dot(a, a));
+}
 // Counter-clockwise on screen (y grows downwards).
 Vec rotated(Vec v, double radians)
 {
     const double c = std::cos(radians), s = std::sin(radians);
     return {v.x * c + v.y * s, -v.x * s + v.y * c};
 }
-Vec direction(double degrees) { return {std::cos(degrees * kPi / 180), -std::sin(degrees * kPi / 180)}; }
+Vec direction(double degrees)
+{
+    return {std::cos(degrees * kPi / 180), -std::sin(degrees * kPi / 180)};
+}
 
 double segmentDistance(Vec q, Vec a, Vec b)
 {
@@ -95,7 +113,8 @@ CurveGeometry curveGeometry(const Stimulus& s, Vec p, double field)
     g.n = direction(s.orientation);
     g.tangent = {-g.n.y, g.n.x};
     g.length = std::max(0.0, s.length) * field;
-    if (std::abs(s.curvature) > 1e-6 && s.kind != StimulusKind::Line && s.kind != StimulusKind::Edge) {
+    if (std::abs(s.curvature) > 1e-6 && s.kind != StimulusKind::Line &&
+        s.kind != StimulusKind::Edge) {
         g.straight = false;
         g.radius = field / std::abs(s.curvature);
         if (s.curvature < 0)  // negative curvature bulges the other way
@@ -169,11 +188,16 @@ struct ParameterField {
     double Stimulus::*member;
 };
 constexpr ParameterField kParameters[] = {
-    {"orientation", &Stimulus::orientation}, {"curvature", &Stimulus::curvature},
-    {"length", &Stimulus::length},           {"width", &Stimulus::width},
-    {"angle", &Stimulus::angle},             {"rounding", &Stimulus::rounding},
-    {"comb_length", &Stimulus::combLength},  {"comb_spacing", &Stimulus::combSpacing},
-    {"wavelength", &Stimulus::wavelength},   {"phase", &Stimulus::phase},
+    {"orientation", &Stimulus::orientation},
+    {"curvature", &Stimulus::curvature},
+    {"length", &Stimulus::length},
+    {"width", &Stimulus::width},
+    {"angle", &Stimulus::angle},
+    {"rounding", &Stimulus::rounding},
+    {"comb_length", &Stimulus::combLength},
+    {"comb_spacing", &Stimulus::combSpacing},
+    {"wavelength", &Stimulus::wavelength},
+    {"phase", &Stimulus::phase},
     {"envelope", &Stimulus::envelope},
 };
 
@@ -188,7 +212,7 @@ double Stimulus::*parameterMember(const std::string& name)
     throw Error("unknown stimulus parameter '" + name + "' (known: " + known + ")");
 }
 
-} // namespace
+}  // namespace
 
 const char* stimulusKindName(StimulusKind kind)
 {
@@ -210,14 +234,15 @@ std::vector<std::string> stimulusKindNames()
 
 StimulusKind stimulusKindFromName(const std::string& name)
 {
-    for (auto kind : {StimulusKind::Curve, StimulusKind::Line, StimulusKind::Edge, StimulusKind::Angle, StimulusKind::Combed,
-                      StimulusKind::Grating})
+    for (auto kind : {StimulusKind::Curve, StimulusKind::Line, StimulusKind::Edge,
+             StimulusKind::Angle, StimulusKind::Combed, StimulusKind::Grating})
         if (name == stimulusKindName(kind))
             return kind;
     throw Error("unknown stimulus '" + name + "' (curve, line, edge, angle, combed or grating)");
 }
 
-RgbImage renderStimulus(const Stimulus& s, int size, double centreX, double centreY, double fieldSize)
+RgbImage renderStimulus(
+    const Stimulus& s, int size, double centreX, double centreY, double fieldSize)
 {
     if (size <= 0 || fieldSize <= 0)
         throw Error("a stimulus needs a positive image and field size");
@@ -228,9 +253,7 @@ RgbImage renderStimulus(const Stimulus& s, int size, double centreX, double cent
     Rgb insideColour = s.inside, outsideColour = s.outside;
     switch (s.kind) {
     case StimulusKind::Curve:
-    case StimulusKind::Line:
-        path = curvePath(curve);
-        break;
+    case StimulusKind::Line: path = curvePath(curve); break;
     case StimulusKind::Combed:
         path = curvePath(curve);
         addComb(path, curve, s, fieldSize);
@@ -264,19 +287,25 @@ RgbImage renderStimulus(const Stimulus& s, int size, double centreX, double cent
                 const Vec q{double(x), double(y)};
                 Rgb colour = s.background;
                 if (sides) {
-                    const double inside = std::clamp(0.5 - curve.side(q), 0.0, 1.0);  // pixel coverage
+                    const double inside =
+                        std::clamp(0.5 - curve.side(q), 0.0, 1.0);  // pixel coverage
                     for (int c = 0; c < 3; ++c)
-                        colour[size_t(c)] = mix(outsideColour[size_t(c)], insideColour[size_t(c)], inside);
+                        colour[size_t(c)] =
+                            mix(outsideColour[size_t(c)], insideColour[size_t(c)], inside);
                 }
                 if (s.kind == StimulusKind::Grating) {
-                    const double wave = 0.5 + 0.5 * std::cos(2 * kPi * dot(q - p, n) / period + s.phase * kPi / 180);
+                    const double wave = 0.5 +
+                        0.5 * std::cos(2 * kPi * dot(q - p, n) / period + s.phase * kPi / 180);
                     const Vec r = q - p;
-                    const double weight = sigma > 0 ? std::exp(-dot(r, r) / (2 * sigma * sigma)) : 1.0;
+                    const double weight =
+                        sigma > 0 ? std::exp(-dot(r, r) / (2 * sigma * sigma)) : 1.0;
                     for (int c = 0; c < 3; ++c)
-                        colour[size_t(c)] = mix(s.background[size_t(c)], s.line[size_t(c)], wave * weight);
+                        colour[size_t(c)] =
+                            mix(s.background[size_t(c)], s.line[size_t(c)], wave * weight);
                 }
                 if (stroke) {
-                    const double coverage = std::clamp(halfWidth + 0.5 - path.distance(q), 0.0, 1.0);
+                    const double coverage =
+                        std::clamp(halfWidth + 0.5 - path.distance(q), 0.0, 1.0);
                     for (int c = 0; c < 3; ++c)
                         colour[size_t(c)] = mix(colour[size_t(c)], s.line[size_t(c)], coverage);
                 }
@@ -300,7 +329,8 @@ std::vector<std::string> stimulusParameterNames()
 double stimulusParameter(const Stimulus& stimulus, const std::string& name)
 {
     if (name == "radius")
-        return stimulus.curvature != 0 ? 1.0 / stimulus.curvature : std::numeric_limits<double>::infinity();
+        return stimulus.curvature != 0 ? 1.0 / stimulus.curvature
+                                       : std::numeric_limits<double>::infinity();
     return stimulus.*parameterMember(name);
 }
 
@@ -319,7 +349,8 @@ SweepAxis parseSweepAxis(const std::string& text)
 {
     const auto equals = text.find('=');
     if (equals == std::string::npos || equals == 0)
-        throw Error("a sweep axis is 'parameter=start:stop:step' or 'parameter=value', not '" + text + "'");
+        throw Error(
+            "a sweep axis is 'parameter=start:stop:step' or 'parameter=value', not '" + text + "'");
     SweepAxis axis;
     axis.parameter = text.substr(0, equals);
     if (axis.parameter != "radius")
@@ -334,7 +365,8 @@ SweepAxis parseSweepAxis(const std::string& text)
     }
     if (parts.size() != 3)
         throw Error("a sweep axis is 'parameter=start:stop:step', not '" + text + "'");
-    const double start = parseNumber(parts[0], text), stop = parseNumber(parts[1], text), step = parseNumber(parts[2], text);
+    const double start = parseNumber(parts[0], text), stop = parseNumber(parts[1], text),
+                 step = parseNumber(parts[2], text);
     if (step <= 0 || stop < start)
         throw Error("'" + text + "' needs start <= stop and a positive step");
     const double count = std::floor((stop - start) / step + 1e-9) + 1;
@@ -344,7 +376,8 @@ SweepAxis parseSweepAxis(const std::string& text)
         axis.values.push_back(start + i * step);
     // A whole turn of an angle would count its first value twice.
     const bool angular = axis.parameter == "orientation" || axis.parameter == "phase";
-    if (angular && axis.values.size() > 1 && std::abs(axis.values.back() - axis.values.front() - 360) < 1e-9)
+    if (angular && axis.values.size() > 1 &&
+        std::abs(axis.values.back() - axis.values.front() - 360) < 1e-9)
         axis.values.pop_back();
     return axis;
 }
@@ -374,4 +407,4 @@ std::string sweepAxisText(const SweepAxis& axis)
     return out.str();
 }
 
-} // namespace loupe
+}  // namespace loupe

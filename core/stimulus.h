@@ -21,21 +21,22 @@ using Rgb = std::array<unsigned char, 3>;
 
 struct Stimulus {
     StimulusKind kind = StimulusKind::Curve;
-    double orientation = 0;     // degrees
-    double curvature = 2;       // field size / radius: 0 is straight, 2 a radius of half the field
-    double length = 0.8;        // arc (or line, or each arm x 2) length
-    double width = 0.05;        // line width (at least one pixel is drawn)
-    double angle = 90;          // Angle: opening between the arms, degrees
-    double rounding = 0;        // Angle: 0 a sharp corner .. 1 the arms are all arc (figure 18)
-    double combLength = 0.12;   // Combed: tick length, across the curve
+    double orientation = 0;  // degrees
+    double curvature = 2;  // field size / radius: 0 is straight, 2 a radius of half the field
+    double length = 0.8;  // arc (or line, or each arm x 2) length
+    double width = 0.05;  // line width (at least one pixel is drawn)
+    double angle = 90;  // Angle: opening between the arms, degrees
+    double rounding = 0;  // Angle: 0 a sharp corner .. 1 the arms are all arc (figure 18)
+    double combLength = 0.12;  // Combed: tick length, across the curve
     double combSpacing = 0.07;  // Combed: distance between ticks along the curve
-    double wavelength = 0.25;   // Grating: period
-    double phase = 0;           // Grating: degrees
-    double envelope = 0.25;     // Grating: Gaussian sigma (0: plain grating, else a Gabor patch)
+    double wavelength = 0.25;  // Grating: period
+    double phase = 0;  // Grating: degrees
+    double envelope = 0.25;  // Grating: Gaussian sigma (0: plain grating, else a Gabor patch)
     Rgb line{0, 0, 0};
     Rgb background{255, 255, 255};
-    bool fillSides = false;     // paint the two sides of the curve/line/edge in their own colours
-    Rgb inside{160, 160, 160};  // concave side of a curve; the side a line's normal points away from
+    bool fillSides = false;  // paint the two sides of the curve/line/edge in their own colours
+    Rgb inside{
+        160, 160, 160};  // concave side of a curve; the side a line's normal points away from
     Rgb outside{255, 255, 255};
 };
 
@@ -47,13 +48,15 @@ std::vector<std::string> stimulusKindNames();
 // one field size = fieldSize pixels. Anti-aliased by analytic pixel coverage from a distance
 // field rather than OpenCV's polyline arcs, so that rotating a stimulus is exact up to
 // sampling (the renderer's rotation test relies on it). Deterministic.
-RgbImage renderStimulus(const Stimulus& stimulus, int size, double centreX, double centreY, double fieldSize);
+RgbImage renderStimulus(
+    const Stimulus& stimulus, int size, double centreX, double centreY, double fieldSize);
 
 // The sweepable parameters by name: orientation, curvature, length, width, angle, rounding,
 // comb_length, comb_spacing, wavelength, phase, envelope, and radius (= 1 / curvature).
 std::vector<std::string> stimulusParameterNames();
-double stimulusParameter(const Stimulus& stimulus, const std::string& name);       // throws loupe::Error
-void setStimulusParameter(Stimulus& stimulus, const std::string& name, double value);  // throws loupe::Error
+double stimulusParameter(const Stimulus& stimulus, const std::string& name);  // throws loupe::Error
+void setStimulusParameter(
+    Stimulus& stimulus, const std::string& name, double value);  // throws loupe::Error
 
 // One swept parameter and its values.
 struct SweepAxis {
@@ -66,6 +69,7 @@ struct SweepAxis {
 SweepAxis parseSweepAxis(const std::string& text);
 // Comma-separated axes: "orientation=0:360:5,curvature=0:4:0.25".
 std::vector<SweepAxis> parseSweep(const std::string& text);
-std::string sweepAxisText(const SweepAxis& axis);  // inverse of parseSweepAxis, for keys and sidecars
+std::string sweepAxisText(
+    const SweepAxis& axis);  // inverse of parseSweepAxis, for keys and sidecars
 
-} // namespace loupe
+}  // namespace loupe

@@ -10,7 +10,7 @@ namespace loupe {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-constexpr int kShift = 4;                 // sub-pixel bits for anti-aliased drawing
+constexpr int kShift = 4;  // sub-pixel bits for anti-aliased drawing
 constexpr double kScale = 1 << kShift;
 
 cv::Point fixed(double x, double y)
@@ -40,15 +40,18 @@ cv::Scalar contrastingColour(SeededRandom& rng, const cv::Scalar& background)
     return luminance(background) > 127 ? cv::Scalar(20, 20, 20) : cv::Scalar(235, 235, 235);
 }
 
-void polyline(cv::Mat& img, const std::vector<cv::Point2d>& points, bool closed, const cv::Scalar& colour, int width)
+void polyline(cv::Mat& img, const std::vector<cv::Point2d>& points, bool closed,
+    const cv::Scalar& colour, int width)
 {
     std::vector<cv::Point> fixedPoints;
     for (const auto& p : points)
         fixedPoints.push_back(fixed(p.x, p.y));
-    cv::polylines(img, std::vector<std::vector<cv::Point>>{fixedPoints}, closed, colour, width, cv::LINE_AA, kShift);
+    cv::polylines(img, std::vector<std::vector<cv::Point>>{fixedPoints}, closed, colour, width,
+        cv::LINE_AA, kShift);
 }
 
-std::vector<cv::Point2d> arcPoints(cv::Point2d centre, double radius, double start, double sweep, int steps)
+std::vector<cv::Point2d> arcPoints(
+    cv::Point2d centre, double radius, double start, double sweep, int steps)
 {
     std::vector<cv::Point2d> points;
     for (int i = 0; i <= steps; ++i) {
@@ -60,27 +63,35 @@ std::vector<cv::Point2d> arcPoints(cv::Point2d centre, double radius, double sta
 
 cv::Point2d rotate(cv::Point2d p, double angle)
 {
-    return {p.x * std::cos(angle) - p.y * std::sin(angle), p.x * std::sin(angle) + p.y * std::cos(angle)};
+    return {p.x * std::cos(angle) - p.y * std::sin(angle),
+        p.x * std::sin(angle) + p.y * std::cos(angle)};
 }
 
-void drawShape(cv::Mat& img, ShapeClass shape, SeededRandom& rng, const cv::Scalar& colour, int size)
+void drawShape(
+    cv::Mat& img, ShapeClass shape, SeededRandom& rng, const cv::Scalar& colour, int size)
 {
     const double s = size;
     const double extent = rng.uniform(0.26, 0.40) * s;  // half-size of the shape
-    const cv::Point2d centre(rng.uniform(0.5 * s - 0.12 * s, 0.5 * s + 0.12 * s), rng.uniform(0.5 * s - 0.12 * s, 0.5 * s + 0.12 * s));
+    const cv::Point2d centre(rng.uniform(0.5 * s - 0.12 * s, 0.5 * s + 0.12 * s),
+        rng.uniform(0.5 * s - 0.12 * s, 0.5 * s + 0.12 * s));
     const int width = std::max(1, int(std::lround(rng.uniform(0.025, 0.07) * s)));
     const double rotation = rng.uniform(0, 2 * kPi);
-    const auto place = [&](cv::Point2d p) { const auto r = rotate(p, rotation); return cv::Point2d(centre.x + r.x, centre.y + r.y); };
+    const auto place = [&](cv::Point2d p) {
+        const auto r = rotate(p, rotation);
+        return cv::Point2d(centre.x + r.x, centre.y + r.y);
+    };
 
     switch (shape) {
     case ShapeClass::Circle:
-        polyline(img, arcPoints(centre, extent * rng.uniform(0.6, 1.0), 0, 2 * kPi, 64), true, colour, width);
+        polyline(img, arcPoints(centre, extent * rng.uniform(0.6, 1.0), 0, 2 * kPi, 64), true,
+            colour, width);
         break;
     case ShapeClass::Arc: {
         const double radius = extent * rng.uniform(0.7, 1.1);
         const double sweep = rng.uniform(0.35, 0.6) * 2 * kPi;
         // Centre the arc's midpoint near the image centre so that its curvature is in view.
-        const cv::Point2d c(centre.x - radius * std::cos(rotation) * 0.5, centre.y - radius * std::sin(rotation) * 0.5);
+        const cv::Point2d c(centre.x - radius * std::cos(rotation) * 0.5,
+            centre.y - radius * std::sin(rotation) * 0.5);
         polyline(img, arcPoints(c, radius, rotation - sweep / 2, sweep, 48), false, colour, width);
         break;
     }
@@ -93,9 +104,11 @@ void drawShape(cv::Mat& img, ShapeClass shape, SeededRandom& rng, const cv::Scal
         const double opening = rng.uniform(0.25, 0.6) * kPi;
         const double arm = extent * rng.uniform(0.9, 1.3);
         const cv::Point2d apex(-arm * 0.4, 0);
-        polyline(img, {place({apex.x + arm * std::cos(opening / 2), arm * std::sin(opening / 2)}), place(apex),
-                       place({apex.x + arm * std::cos(opening / 2), -arm * std::sin(opening / 2)})},
-                 false, colour, width);
+        polyline(img,
+            {place({apex.x + arm * std::cos(opening / 2), arm * std::sin(opening / 2)}),
+                place(apex),
+                place({apex.x + arm * std::cos(opening / 2), -arm * std::sin(opening / 2)})},
+            false, colour, width);
         break;
     }
     case ShapeClass::Spiral: {
@@ -105,7 +118,8 @@ void drawShape(cv::Mat& img, ShapeClass shape, SeededRandom& rng, const cv::Scal
         for (int i = 0; i <= 160; ++i) {
             const double t = double(i) / 160;
             const double r = extent * (0.08 + 0.92 * t);
-            points.push_back(place({r * std::cos(direction * t * turns * 2 * kPi), r * std::sin(direction * t * turns * 2 * kPi)}));
+            points.push_back(place({r * std::cos(direction * t * turns * 2 * kPi),
+                r * std::sin(direction * t * turns * 2 * kPi)}));
         }
         polyline(img, points, false, colour, std::max(1, width * 2 / 3));
         break;
@@ -114,13 +128,15 @@ void drawShape(cv::Mat& img, ShapeClass shape, SeededRandom& rng, const cv::Scal
         const double half = extent * rng.uniform(0.8, 1.1);
         const double second = rng.uniform(0.35, 0.5) * kPi;
         polyline(img, {place({-half, 0}), place({half, 0})}, false, colour, width);
-        polyline(img, {place(rotate({-half, 0}, second)), place(rotate({half, 0}, second))}, false, colour, width);
+        polyline(img, {place(rotate({-half, 0}, second)), place(rotate({half, 0}, second))}, false,
+            colour, width);
         break;
     }
     case ShapeClass::Rings: {
         const int rings = rng.integer(2, 3);
         for (int r = 1; r <= rings; ++r)
-            polyline(img, arcPoints(centre, extent * r / rings, 0, 2 * kPi, 64), true, colour, std::max(1, width * 2 / 3));
+            polyline(img, arcPoints(centre, extent * r / rings, 0, 2 * kPi, 64), true, colour,
+                std::max(1, width * 2 / 3));
         break;
     }
     case ShapeClass::Star: {
@@ -138,8 +154,8 @@ void drawShape(cv::Mat& img, ShapeClass shape, SeededRandom& rng, const cv::Scal
         const int count = rng.integer(12, 24);
         const int radius = std::max(1, int(std::lround(rng.uniform(0.02, 0.04) * s)));
         for (int i = 0; i < count; ++i)
-            cv::circle(img, fixed(rng.uniform(0.08, 0.92) * s, rng.uniform(0.08, 0.92) * s), int(radius * kScale), colour,
-                       cv::FILLED, cv::LINE_AA, kShift);
+            cv::circle(img, fixed(rng.uniform(0.08, 0.92) * s, rng.uniform(0.08, 0.92) * s),
+                int(radius * kScale), colour, cv::FILLED, cv::LINE_AA, kShift);
         break;
     }
     case ShapeClass::Triangle: {
@@ -154,7 +170,7 @@ void drawShape(cv::Mat& img, ShapeClass shape, SeededRandom& rng, const cv::Scal
     }
 }
 
-} // namespace
+}  // namespace
 
 SeededRandom::SeededRandom(std::uint64_t seed)
 {
@@ -206,7 +222,8 @@ double SeededRandom::normal()
 
 std::vector<std::string> shapeClassNames()
 {
-    return {"circle", "arc", "line", "angle", "spiral", "cross", "rings", "star", "dots", "triangle"};
+    return {
+        "circle", "arc", "line", "angle", "spiral", "cross", "rings", "star", "dots", "triangle"};
 }
 
 RgbImage renderShapeSample(ShapeClass shape, std::uint64_t seed, int size)
@@ -220,7 +237,12 @@ RgbImage renderShapeSample(ShapeClass shape, std::uint64_t seed, int size)
     for (int y = 0; y < size; ++y) {
         auto* row = img.ptr<cv::Vec3b>(y);
         for (int x = 0; x < size; ++x) {
-            const double t = gradientStrength * (0.5 + 0.5 * ((x - size / 2.0) * std::cos(gradientAngle) + (y - size / 2.0) * std::sin(gradientAngle)) / size);
+            const double t = gradientStrength *
+                (0.5 +
+                    0.5 *
+                        ((x - size / 2.0) * std::cos(gradientAngle) +
+                            (y - size / 2.0) * std::sin(gradientAngle)) /
+                        size);
             for (int c = 0; c < 3; ++c)
                 row[x][c] = cv::saturate_cast<uchar>(background[c] * (1 - t) + other[c] * t);
         }
@@ -236,4 +258,4 @@ RgbImage renderShapeSample(ShapeClass shape, std::uint64_t seed, int size)
     return rgbImageFromBgr(img);
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -13,16 +13,16 @@ namespace loupe {
 // and rotations on noisy random backgrounds, so that a network must learn invariant edge,
 // orientation and curve detectors rather than pixel templates. Deterministic for a seed.
 enum class ShapeClass {
-    Circle,      // closed ring
-    Arc,         // open circular arc (a curve), any orientation
-    Line,        // straight segment
-    Angle,       // two segments meeting at a corner
-    Spiral,      // Archimedean spiral
-    Cross,       // two crossing segments
-    Rings,       // concentric circles
-    Star,        // five-pointed star outline
-    Dots,        // a texture of scattered dots
-    Triangle,    // closed triangle outline
+    Circle,  // closed ring
+    Arc,  // open circular arc (a curve), any orientation
+    Line,  // straight segment
+    Angle,  // two segments meeting at a corner
+    Spiral,  // Archimedean spiral
+    Cross,  // two crossing segments
+    Rings,  // concentric circles
+    Star,  // five-pointed star outline
+    Dots,  // a texture of scattered dots
+    Triangle,  // closed triangle outline
 };
 constexpr int kShapeClassCount = 10;
 
@@ -36,14 +36,14 @@ RgbImage renderShapeSample(ShapeClass shape, std::uint64_t seed, int size);
 class SeededRandom {
 public:
     explicit SeededRandom(std::uint64_t seed);
-    double uniform();                        // [0, 1)
+    double uniform();  // [0, 1)
     double uniform(double lo, double hi);
     int integer(int lo, int hiInclusive);
-    double normal();                         // standard normal, Box-Muller
+    double normal();  // standard normal, Box-Muller
 
 private:
     std::uint64_t state_[4];
     std::uint64_t next();
 };
 
-} // namespace loupe
+}  // namespace loupe

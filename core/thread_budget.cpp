@@ -9,7 +9,7 @@ namespace {
 
 std::atomic<int> gBudget{0};
 
-} // namespace
+}  // namespace
 
 int threadBudget()
 {
@@ -22,4 +22,4 @@ void setThreadBudget(int threads)
     gBudget = std::max(1, threads);
 }
 
-} // namespace loupe
+}  // namespace loupe

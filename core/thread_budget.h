@@ -8,4 +8,4 @@ namespace loupe {
 int threadBudget();
 void setThreadBudget(int threads);
 
-} // namespace loupe
+}  // namespace loupe

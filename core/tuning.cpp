@@ -42,14 +42,17 @@ double stimulusScale(const ReceptiveField& field, int inputSize)
     return std::clamp(double(field.size), 6.0, double(inputSize));
 }
 
-Json rgbJson(const Rgb& c) { return Json(Json::Array{int(c[0]), int(c[1]), int(c[2])}); }
+Json rgbJson(const Rgb& c)
+{
+    return Json(Json::Array{int(c[0]), int(c[1]), int(c[2])});
+}
 Rgb rgbFrom(const Json& j)
 {
     const Json::Array& a = j.toArray();
     if (a.size() != 3)
         throw Error("corrupt colour in a cached sweep");
-    return {static_cast<unsigned char>(a[0].toNumber()), static_cast<unsigned char>(a[1].toNumber()),
-            static_cast<unsigned char>(a[2].toNumber())};
+    return {static_cast<unsigned char>(a[0].toNumber()),
+        static_cast<unsigned char>(a[1].toNumber()), static_cast<unsigned char>(a[2].toNumber())};
 }
 
 Json stimulusJson(const Stimulus& s)
@@ -113,7 +116,8 @@ double pearson(const std::vector<double>& a, const std::vector<double>& b)
     const size_t n = a.size();
     if (n < 2)
         return 0;
-    const double ma = std::accumulate(a.begin(), a.end(), 0.0) / n, mb = std::accumulate(b.begin(), b.end(), 0.0) / n;
+    const double ma = std::accumulate(a.begin(), a.end(), 0.0) / n,
+                 mb = std::accumulate(b.begin(), b.end(), 0.0) / n;
     double sab = 0, saa = 0, sbb = 0;
     for (size_t i = 0; i < n; ++i) {
         sab += (a[i] - ma) * (b[i] - mb);
@@ -131,7 +135,7 @@ std::vector<double> channelColumn(const SweepResult& r, int channelIndex)
     return v;
 }
 
-} // namespace
+}  // namespace
 
 // --- SweepResult ---------------------------------------------------------------------------
 
@@ -170,8 +174,8 @@ Stimulus SweepResult::stimulusAt(int stimulus) const
 
 RgbImage SweepResult::inputImage(int stimulus) const
 {
-    return renderStimulus(stimulusAt(stimulus), inputSize, field.centreX(config.target.x), field.centreY(config.target.y),
-                          stimulusScale(field, inputSize));
+    return renderStimulus(stimulusAt(stimulus), inputSize, field.centreX(config.target.x),
+        field.centreY(config.target.y), stimulusScale(field, inputSize));
 }
 
 RgbImage SweepResult::render(int stimulus, int size) const
@@ -186,7 +190,7 @@ std::vector<int> SweepResult::strongest(int channelIndex, int k) const
     std::vector<int> order(static_cast<size_t>(stimuli()));
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(),
-                     [&](int a, int b) { return response(a, channelIndex) > response(b, channelIndex); });
+        [&](int a, int b) { return response(a, channelIndex) > response(b, channelIndex); });
     order.resize(std::min<size_t>(order.size(), size_t(std::max(0, k))));
     return order;
 }
@@ -198,14 +202,16 @@ std::vector<int> SweepResult::thumbnailStimuli(int k) const
     const int n = stimuli();
     std::vector<int> out;
     for (int i = 0; i < std::min(k, n); ++i)
-        out.push_back(k > 1 && n > 1 ? int(std::lround(double(i) * (n - 1) / (std::min(k, n) - 1))) : 0);
+        out.push_back(
+            k > 1 && n > 1 ? int(std::lround(double(i) * (n - 1) / (std::min(k, n) - 1))) : 0);
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
 }
 
 // --- sweeps ----------------------------------------------------------------------------------
 
-SweepResult runSweep(Model& model, const SweepConfig& config, const ReceptiveField& field, Progress& progress)
+SweepResult runSweep(
+    Model& model, const SweepConfig& config, const ReceptiveField& field, Progress& progress)
 {
     if (config.axes.empty() || config.axes.size() > 2)
         throw Error("a sweep has one or two axes");
@@ -214,8 +220,9 @@ SweepResult runSweep(Model& model, const SweepConfig& config, const ReceptiveFie
     r.config.target = resolved(model, config.target);
     r.field = field;
     r.inputSize = model.metadata().input.size;
-    r.responses = unitResponses(model, r.config.target, r.stimuli(), [&](int i) { return r.inputImage(i); }, config.batchSize,
-                                progress);
+    r.responses = unitResponses(
+        model, r.config.target, r.stimuli(), [&](int i) { return r.inputImage(i); },
+        config.batchSize, progress);
     return r;
 }
 
@@ -270,7 +277,8 @@ SweepResult deserializeSweep(const std::string& data)
     return r;
 }
 
-SweepResult cachedSweep(Model& model, Workspace& workspace, const SweepConfig& config, Progress& progress)
+SweepResult cachedSweep(
+    Model& model, Workspace& workspace, const SweepConfig& config, Progress& progress)
 {
     SweepConfig key = config;
     key.target = resolved(model, config.target);
@@ -289,7 +297,8 @@ SweepResult cachedSweep(Model& model, Workspace& workspace, const SweepConfig& c
 RadialTuning radialTuning(const SweepResult& sweep)
 {
     const auto& axes = sweep.config.axes;
-    const auto found = std::find_if(axes.begin(), axes.end(), [](const SweepAxis& a) { return a.parameter == "orientation"; });
+    const auto found = std::find_if(
+        axes.begin(), axes.end(), [](const SweepAxis& a) { return a.parameter == "orientation"; });
     if (found == axes.end())
         throw Error("radial tuning needs a sweep over orientation");
     const size_t axis = size_t(found - axes.begin());
@@ -301,7 +310,8 @@ RadialTuning radialTuning(const SweepResult& sweep)
     std::vector<int> counts(n, 0);
     for (int i = 0; i < sweep.stimuli(); ++i) {
         const double value = sweep.parametersOf(i)[axis];
-        const size_t o = size_t(std::find(t.orientations.begin(), t.orientations.end(), value) - t.orientations.begin());
+        const size_t o = size_t(std::find(t.orientations.begin(), t.orientations.end(), value) -
+            t.orientations.begin());
         ++counts[o];
         for (int c = 0; c < sweep.channels(); ++c)
             t.responses[size_t(c)][o] += std::max(0.f, sweep.response(i, c));
@@ -309,7 +319,8 @@ RadialTuning radialTuning(const SweepResult& sweep)
     for (auto& curve : t.responses) {
         for (size_t o = 0; o < n; ++o)
             curve[o] /= float(std::max(1, counts[o]));
-        t.preferred.push_back(t.orientations[size_t(std::max_element(curve.begin(), curve.end()) - curve.begin())]);
+        t.preferred.push_back(
+            t.orientations[size_t(std::max_element(curve.begin(), curve.end()) - curve.begin())]);
     }
     return t;
 }
@@ -335,8 +346,9 @@ std::vector<TunedUnit> rankByOrientationTuning(const SweepResult& sweep, int k)
         if (u.peak > 0)
             units.push_back(u);
     }
-    std::stable_sort(units.begin(), units.end(),
-                     [](const TunedUnit& a, const TunedUnit& b) { return a.selectivity * a.peak > b.selectivity * b.peak; });
+    std::stable_sort(units.begin(), units.end(), [](const TunedUnit& a, const TunedUnit& b) {
+        return a.selectivity * a.peak > b.selectivity * b.peak;
+    });
     units.resize(std::min(units.size(), size_t(std::max(0, k))));
     return units;
 }
@@ -357,8 +369,8 @@ RadialTuning selectChannels(const RadialTuning& radial, const std::vector<int>& 
     return out;
 }
 
-std::vector<InvarianceVariant> invarianceCheck(Model& model, Workspace* workspace, const SweepConfig& config,
-                                               const ReceptiveField& field, Progress& progress)
+std::vector<InvarianceVariant> invarianceCheck(Model& model, Workspace* workspace,
+    const SweepConfig& config, const ReceptiveField& field, Progress& progress)
 {
     struct Variation {
         const char* name;
@@ -366,9 +378,22 @@ std::vector<InvarianceVariant> invarianceCheck(Model& model, Workspace* workspac
     };
     static const Variation variations[] = {
         {"reference", [](Stimulus&) {}},
-        {"white on black", [](Stimulus& s) { std::swap(s.line, s.background); s.inside = s.outside = s.background; }},
-        {"red on green", [](Stimulus& s) { s.line = {200, 40, 40}; s.background = s.outside = s.inside = {60, 170, 80}; }},
-        {"filled sides", [](Stimulus& s) { s.fillSides = true; s.inside = {110, 110, 110}; s.outside = {235, 235, 235}; }},
+        {"white on black",
+            [](Stimulus& s) {
+                std::swap(s.line, s.background);
+                s.inside = s.outside = s.background;
+            }},
+        {"red on green",
+            [](Stimulus& s) {
+                s.line = {200, 40, 40};
+                s.background = s.outside = s.inside = {60, 170, 80};
+            }},
+        {"filled sides",
+            [](Stimulus& s) {
+                s.fillSides = true;
+                s.inside = {110, 110, 110};
+                s.outside = {235, 235, 235};
+            }},
         {"thick line", [](Stimulus& s) { s.width *= 2; }},
         {"thin line", [](Stimulus& s) { s.width *= 0.5; }},
     };
@@ -377,12 +402,15 @@ std::vector<InvarianceVariant> invarianceCheck(Model& model, Workspace* workspac
     for (int v = 0; v < total; ++v) {
         SweepConfig c = config;
         variations[v].apply(c.base);
-        Progress part([&](double f, const std::string& text) {
-            progress.report((v + f) / total, std::string(variations[v].name) + ": " + text);
-        }, progress);
+        Progress part(
+            [&](double f, const std::string& text) {
+                progress.report((v + f) / total, std::string(variations[v].name) + ": " + text);
+            },
+            progress);
         InvarianceVariant variant;
         variant.name = variations[v].name;
-        variant.sweep = workspace ? cachedSweep(model, *workspace, c, part) : runSweep(model, c, field, part);
+        variant.sweep =
+            workspace ? cachedSweep(model, *workspace, c, part) : runSweep(model, c, field, part);
         out.push_back(std::move(variant));
     }
     const auto reference = channelColumn(out.front().sweep, 0);
@@ -402,15 +430,18 @@ RgbImage rotateImage(const RgbImage& image, double degrees, double cx, double cy
 {
     const cv::Mat source = rgbMatView(image);
     cv::Mat rotated;
-    cv::warpAffine(source, rotated, cv::getRotationMatrix2D(cv::Point2f(float(cx), float(cy)), degrees, 1.0), source.size(),
-                   cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    cv::warpAffine(source, rotated,
+        cv::getRotationMatrix2D(cv::Point2f(float(cx), float(cy)), degrees, 1.0), source.size(),
+        cv::INTER_LINEAR, cv::BORDER_REPLICATE);
     RgbImage out(image.width, image.height);
     for (int y = 0; y < rotated.rows; ++y)
-        std::copy(rotated.ptr<std::uint8_t>(y), rotated.ptr<std::uint8_t>(y) + 3 * rotated.cols, out.pixel(0, y));
+        std::copy(rotated.ptr<std::uint8_t>(y), rotated.ptr<std::uint8_t>(y) + 3 * rotated.cols,
+            out.pixel(0, y));
     return out;
 }
 
-RotationTuning rotationTuning(Model& model, Workspace& workspace, const RotationConfig& config, Progress& progress)
+RotationTuning rotationTuning(
+    Model& model, Workspace& workspace, const RotationConfig& config, Progress& progress)
 {
     const TuningTarget target = resolved(model, config.target);
     if (target.channels.empty())
@@ -420,12 +451,15 @@ RotationTuning rotationTuning(Model& model, Workspace& workspace, const Rotation
     const ScanResults scan = loadScan(workspace, config.folder, {target.layer});
     const auto layer = scan.layers.find(target.layer);
     if (layer == scan.layers.end())
-        throw Error("the scan of '" + scan.folder + "' did not index '" + target.layer + "': scan it first (Dataset > Scan Folder)");
+        throw Error("the scan of '" + scan.folder + "' did not index '" + target.layer +
+            "': scan it first (Dataset > Scan Folder)");
     const int unit = target.channels.front();
     if (unit < 0 || unit >= int(layer->second.size()))
-        throw Error("channel " + std::to_string(unit) + " is out of range for '" + target.layer + "'");
-    const ReceptiveField field = scan.receptiveFields.count(target.layer) ? scan.receptiveFields.at(target.layer)
-                                                                            : cachedReceptiveField(model, workspace, target.layer);
+        throw Error(
+            "channel " + std::to_string(unit) + " is out of range for '" + target.layer + "'");
+    const ReceptiveField field = scan.receptiveFields.count(target.layer)
+        ? scan.receptiveFields.at(target.layer)
+        : cachedReceptiveField(model, workspace, target.layer);
     const int size = model.metadata().input.size;
 
     // The model-input views of the top examples, decoded once.
@@ -441,7 +475,8 @@ RotationTuning rotationTuning(Model& model, Workspace& workspace, const Rotation
             break;
         const std::string relative = scan.images.at(size_t(e.image));
         try {
-            const auto original = decodeImageForModel((std::filesystem::path(scan.folder) / relative).string(), size);
+            const auto original =
+                decodeImageForModel((std::filesystem::path(scan.folder) / relative).string(), size);
             sources.push_back({resizeAndCenterCrop(original, size), e.x, e.y});
             out.examples.push_back(relative);
         } catch (const Error&) {
@@ -458,16 +493,22 @@ RotationTuning rotationTuning(Model& model, Workspace& workspace, const Rotation
         model, target, int(sources.size()) * angles,
         [&](int i) {
             const Source& s = sources[size_t(i / angles)];
-            return rotateImage(s.view, out.angles[size_t(i % angles)], field.centreX(s.x), field.centreY(s.y));
+            return rotateImage(
+                s.view, out.angles[size_t(i % angles)], field.centreX(s.x), field.centreY(s.y));
         },
         config.batchSize, progress,
-        [&](int i) { return std::pair<int, int>(sources[size_t(i / angles)].x, sources[size_t(i / angles)].y); });
+        [&](int i) {
+            return std::pair<int, int>(
+                sources[size_t(i / angles)].x, sources[size_t(i / angles)].y);
+        });
 
     out.mean.assign(size_t(k), std::vector<float>(size_t(angles), 0.f));
     out.aligned = out.mean;
     const float perExample = 1.f / float(sources.size());
     for (size_t e = 0; e < sources.size(); ++e) {
-        const auto at = [&](int angle, int channel) { return values[(e * size_t(angles) + size_t(angle)) * size_t(k) + size_t(channel)]; };
+        const auto at = [&](int angle, int channel) {
+            return values[(e * size_t(angles) + size_t(angle)) * size_t(k) + size_t(channel)];
+        };
         int peak = 0;
         for (int a = 1; a < angles; ++a)
             if (at(a, 0) > at(peak, 0))
@@ -481,4 +522,4 @@ RotationTuning rotationTuning(Model& model, Workspace& workspace, const Rotation
     return out;
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -20,9 +20,9 @@ class Workspace;
 struct TuningTarget {
     std::string layer;
     std::vector<int> channels;  // the unit first, then the rest of its family
-    int x = -1;                 // layer position; -1: the centre
+    int x = -1;  // layer position; -1: the centre
     int y = -1;
-    bool preRelu = false;       // record pre-activations instead of the layer's output
+    bool preRelu = false;  // record pre-activations instead of the layer's output
 };
 
 // Curve Detectors figure 15: the response of each target channel to a stimulus swept over one
@@ -36,8 +36,8 @@ struct SweepConfig {
 };
 
 struct SweepResult {
-    SweepConfig config;          // with the position resolved
-    ReceptiveField field;        // the stimuli are centred on it and sized to it
+    SweepConfig config;  // with the position resolved
+    ReceptiveField field;  // the stimuli are centred on it and sized to it
     int inputSize = 0;
     std::vector<float> responses;  // [stimulus][channel]
 
@@ -47,7 +47,8 @@ struct SweepResult {
     std::vector<double> parametersOf(int stimulus) const;  // one value per axis
     Stimulus stimulusAt(int stimulus) const;
     RgbImage inputImage(int stimulus) const;  // the stimulus as the model sees it (input size)
-    RgbImage render(int stimulus, int size) const;  // the stimulus over its receptive field (+25% margin)
+    RgbImage render(
+        int stimulus, int size) const;  // the stimulus over its receptive field (+25% margin)
     std::vector<int> strongest(int channelIndex, int k) const;  // stimulus indices, best first
     // What to show beside the plot: for two axes the unit's k strongest stimuli; for one axis
     // k stimuli evenly spaced along it, in order (the stimuli along the curve's axis).
@@ -57,9 +58,11 @@ struct SweepResult {
 // Renders the stimuli lazily (one batch at a time, so a 72 x 30 sweep of 224-pixel images
 // never sits in memory at once) and runs them through the model in batches on its device.
 // Throws loupe::Error for a non-spatial layer or out-of-range channels; loupe::Cancelled.
-SweepResult runSweep(Model& model, const SweepConfig& config, const ReceptiveField& field, Progress& progress);
+SweepResult runSweep(
+    Model& model, const SweepConfig& config, const ReceptiveField& field, Progress& progress);
 // The same, cached in the workspace under every parameter of the sweep.
-SweepResult cachedSweep(Model& model, Workspace& workspace, const SweepConfig& config, Progress& progress);
+SweepResult cachedSweep(
+    Model& model, Workspace& workspace, const SweepConfig& config, Progress& progress);
 
 std::string sweepCacheKey(const SweepConfig& config);
 std::string serializeSweep(const SweepResult& result);
@@ -70,9 +73,9 @@ SweepResult deserializeSweep(const std::string& data);
 // has no orientation axis.
 struct RadialTuning {
     std::vector<int> channels;
-    std::vector<double> orientations;             // degrees
-    std::vector<std::vector<float>> responses;    // [channel][orientation]
-    std::vector<double> preferred;                // degrees, the peak per channel
+    std::vector<double> orientations;  // degrees
+    std::vector<std::vector<float>> responses;  // [channel][orientation]
+    std::vector<double> preferred;  // degrees, the peak per channel
 };
 RadialTuning radialTuning(const SweepResult& sweep);
 
@@ -83,9 +86,9 @@ RadialTuning radialTuning(const SweepResult& sweep);
 // detectors.
 struct TunedUnit {
     int channel = 0;
-    double preferred = 0;    // degrees
+    double preferred = 0;  // degrees
     double selectivity = 0;  // 0..1
-    float peak = 0;          // peak of the radial tuning
+    float peak = 0;  // peak of the radial tuning
 };
 std::vector<TunedUnit> rankByOrientationTuning(const SweepResult& sweep, int k);
 // The radial tuning restricted to some of its channels (e.g. the top of a ranking).
@@ -99,37 +102,38 @@ struct InvarianceVariant {
     double peakRatio = 0;
     double correlation = 0;
 };
-std::vector<InvarianceVariant> invarianceCheck(Model& model, Workspace* workspace, const SweepConfig& config,
-                                               const ReceptiveField& field, Progress& progress);
+std::vector<InvarianceVariant> invarianceCheck(Model& model, Workspace* workspace,
+    const SweepConfig& config, const ReceptiveField& field, Progress& progress);
 
 // Curve Detectors figure 13: the unit's top dataset examples (from the latest scan of the
 // layer), each rotated about the receptive-field centre of its strongest position, with the
 // response of every family channel at that position. `aligned` shifts each example's curves
 // so that the unit's own response peaks at 0 degrees before averaging.
 struct RotationConfig {
-    TuningTarget target;   // position is ignored: each example's own position is used
-    std::string folder;    // scanned folder; empty: the latest scan
+    TuningTarget target;  // position is ignored: each example's own position is used
+    std::string folder;  // scanned folder; empty: the latest scan
     int examples = 16;
     double stepDegrees = 5;
     int batchSize = 32;
 };
 struct RotationTuning {
     std::vector<int> channels;
-    std::vector<double> angles;                // degrees, [0, 360)
-    std::vector<std::vector<float>> mean;      // [channel][angle], unaligned
-    std::vector<std::vector<float>> aligned;   // [channel][angle], aligned to the unit's peak
-    std::vector<std::string> examples;         // the images used
+    std::vector<double> angles;  // degrees, [0, 360)
+    std::vector<std::vector<float>> mean;  // [channel][angle], unaligned
+    std::vector<std::vector<float>> aligned;  // [channel][angle], aligned to the unit's peak
+    std::vector<std::string> examples;  // the images used
 };
-RotationTuning rotationTuning(Model& model, Workspace& workspace, const RotationConfig& config, Progress& progress);
+RotationTuning rotationTuning(
+    Model& model, Workspace& workspace, const RotationConfig& config, Progress& progress);
 
 // The activation of `target`'s channels at its position for images already at the model's
 // input size (e.g. rendered stimuli); generated lazily by `imageAt`. [image][channel].
 std::vector<float> unitResponses(Model& model, const TuningTarget& target, int count,
-                                 const std::function<RgbImage(int)>& imageAt, int batchSize, Progress& progress,
-                                 const std::function<std::pair<int, int>(int)>& positionAt = {});
+    const std::function<RgbImage(int)>& imageAt, int batchSize, Progress& progress,
+    const std::function<std::pair<int, int>(int)>& positionAt = {});
 
 // A rotated copy of an input-sized image about (cx, cy), counter-clockwise on screen, with the
 // corners filled by replicating the border.
 RgbImage rotateImage(const RgbImage& image, double degrees, double cx, double cy);
 
-} // namespace loupe
+}  // namespace loupe

@@ -23,8 +23,8 @@ RgbImage radialPlot(const RadialTuning& radial, int size = 480);
 // A distinct colour per family member (Tableau 10).
 Rgb familyColour(int index);
 
-std::string sweepCsv(const SweepResult& sweep);          // one row per stimulus
+std::string sweepCsv(const SweepResult& sweep);  // one row per stimulus
 std::string rotationCsv(const RotationTuning& rotation);  // one row per angle
-std::string radialCsv(const RadialTuning& radial);        // one row per orientation
+std::string radialCsv(const RadialTuning& radial);  // one row per orientation
 
-} // namespace loupe
+}  // namespace loupe

@@ -16,7 +16,8 @@ namespace {
 // Every image the examples name, decoded once each on all cores (a unit's page names up to 64
 // examples, often several from the same image). Images that changed or vanished since the scan
 // are missing from the map.
-std::map<int, RgbImage> decodeExampleImages(const ScanResults& scan, const std::vector<Example>& examples)
+std::map<int, RgbImage> decodeExampleImages(
+    const ScanResults& scan, const std::vector<Example>& examples)
 {
     std::vector<int> ids;
     for (const auto& e : examples)
@@ -35,8 +36,8 @@ std::map<int, RgbImage> decodeExampleImages(const ScanResults& scan, const std::
     return decoded;
 }
 
-std::vector<ExampleTile> tiles(const ScanResults& scan, const std::vector<Example>& examples, const ReceptiveField& field,
-                               bool whole, int tileSize, const std::map<int, RgbImage>& decoded)
+std::vector<ExampleTile> tiles(const ScanResults& scan, const std::vector<Example>& examples,
+    const ReceptiveField& field, bool whole, int tileSize, const std::map<int, RgbImage>& decoded)
 {
     std::vector<ExampleTile> out;
     for (const auto& e : examples) {
@@ -46,8 +47,9 @@ std::vector<ExampleTile> tiles(const ScanResults& scan, const std::vector<Exampl
         t.x = e.x;
         t.y = e.y;
         const auto image = decoded.find(e.image);
-        t.image = image != decoded.end() ? exampleImage(image->second, scan.inputSize, field, e.x, e.y, whole, tileSize)
-                                         : RgbImage(tileSize, tileSize);  // the file changed or vanished since the scan
+        t.image = image != decoded.end()
+            ? exampleImage(image->second, scan.inputSize, field, e.x, e.y, whole, tileSize)
+            : RgbImage(tileSize, tileSize);  // the file changed or vanished since the scan
         out.push_back(std::move(t));
     }
     return out;
@@ -65,16 +67,17 @@ ReceptiveField fieldOf(const ScanResults& scan, const std::string& layer)
     return field;
 }
 
-} // namespace
+}  // namespace
 
-UnitExamples unitExamples(const Workspace& workspace, const std::string& folder, const std::string& layer, int channel,
-                          int k, bool wholeImage, int tileSize, int perBand)
+UnitExamples unitExamples(const Workspace& workspace, const std::string& folder,
+    const std::string& layer, int channel, int k, bool wholeImage, int tileSize, int perBand)
 {
-    return unitExamples(loadScan(workspace, folder, {layer}), layer, channel, k, wholeImage, tileSize, perBand);
+    return unitExamples(
+        loadScan(workspace, folder, {layer}), layer, channel, k, wholeImage, tileSize, perBand);
 }
 
-UnitExamples unitExamples(const ScanResults& scan, const std::string& layer, int channel, int k, bool wholeImage, int tileSize,
-                          int perBand)
+UnitExamples unitExamples(const ScanResults& scan, const std::string& layer, int channel, int k,
+    bool wholeImage, int tileSize, int perBand)
 {
     const auto it = scan.layers.find(layer);
     if (it == scan.layers.end())
@@ -106,12 +109,14 @@ UnitExamples unitExamples(const ScanResults& scan, const std::string& layer, int
     bottom.resize(std::min(bottom.size(), size_t(k)));
 
     const float hi = out.maximum, lo = out.minimum;
-    const std::vector<std::pair<float, float>> ranges = {{hi / 2, hi}, {0.f, hi / 2}, {lo / 2, 0.f}, {lo, lo / 2}};
+    const std::vector<std::pair<float, float>> ranges = {
+        {hi / 2, hi}, {0.f, hi / 2}, {lo / 2, 0.f}, {lo, lo / 2}};
     std::vector<std::vector<Example>> bands;
     for (const auto& [from, to] : ranges) {
         std::vector<Example> chosen;
         for (const auto& e : s.reservoir.items())
-            if (e.value >= from && (e.value < to || (to == hi && e.value <= to)) && int(chosen.size()) < perBand)
+            if (e.value >= from && (e.value < to || (to == hi && e.value <= to)) &&
+                int(chosen.size()) < perBand)
                 chosen.push_back(e);
         bands.push_back(std::move(chosen));
         char label[96];
@@ -132,7 +137,7 @@ UnitExamples unitExamples(const ScanResults& scan, const std::string& layer, int
 }
 
 std::vector<ExampleTile> topExampleOfChannels(const Workspace& workspace, const std::string& layer,
-                                              const std::vector<int>& channels, int tileSize)
+    const std::vector<int>& channels, int tileSize)
 {
     const ScanResults scan = loadScan(workspace, {}, {layer});
     std::vector<ExampleTile> out(channels.size());
@@ -158,4 +163,4 @@ std::vector<ExampleTile> topExampleOfChannels(const Workspace& workspace, const 
     return out;
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -48,17 +48,17 @@ struct UnitExamples {
 
 // Reads the unit from the workspace's scan of `folder` (empty: the latest scan), decodes and
 // crops its examples. Throws loupe::Error when there is no scan or the layer was not indexed.
-UnitExamples unitExamples(const Workspace& workspace, const std::string& folder, const std::string& layer, int channel,
-                          int k, bool wholeImage, int tileSize, int perBand = 8);
+UnitExamples unitExamples(const Workspace& workspace, const std::string& folder,
+    const std::string& layer, int channel, int k, bool wholeImage, int tileSize, int perBand = 8);
 // The same from a scan already read (e.g. with loadScan(..., {layer})), for callers that show
 // several units of one layer or check the layer first.
-UnitExamples unitExamples(const ScanResults& scan, const std::string& layer, int channel, int k, bool wholeImage, int tileSize,
-                          int perBand = 8);
+UnitExamples unitExamples(const ScanResults& scan, const std::string& layer, int channel, int k,
+    bool wholeImage, int tileSize, int perBand = 8);
 
 // The strongest dataset example of each channel (receptive-field crop), reading the scan once:
 // what the semantic dictionary shows beside each entry. Channels the scan did not index, or
 // whose image is gone, get an empty tile. Throws loupe::Error when there is no scan.
 std::vector<ExampleTile> topExampleOfChannels(const Workspace& workspace, const std::string& layer,
-                                              const std::vector<int>& channels, int tileSize);
+    const std::vector<int>& channels, int tileSize);
 
-} // namespace loupe
+}  // namespace loupe

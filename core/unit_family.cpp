@@ -12,7 +12,7 @@
 namespace loupe {
 namespace {
 constexpr const char* kKind = kFamilyRecords;
-} // namespace
+}  // namespace
 
 std::string UnitFamily::toString() const
 {
@@ -37,7 +37,8 @@ UnitFamily UnitFamily::parse(const std::string& text)
         const long channel = std::strtol(part.c_str(), &end, 10);
         if (end != part.c_str() + part.size() || channel < 0)
             throw Error("'" + part + "' is not a channel number in '" + text + "'");
-        if (std::find(family.channels.begin(), family.channels.end(), int(channel)) == family.channels.end())
+        if (std::find(family.channels.begin(), family.channels.end(), int(channel)) ==
+            family.channels.end())
             family.channels.push_back(int(channel));
     }
     if (family.channels.empty())
@@ -80,10 +81,12 @@ UnitFamily familyFromText(const Workspace* workspace, const std::string& text)
 {
     if (text.find(':') == std::string::npos) {
         if (!workspace)
-            throw Error("'" + text + "' is not 'layer:c1,c2,...' and there is no workspace to look a saved family up in");
+            throw Error("'" + text +
+                "' is not 'layer:c1,c2,...' and there is no workspace to look a saved family up "
+                "in");
         return loadFamily(*workspace, text);
     }
     return UnitFamily::parse(text);
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -19,11 +19,11 @@ struct UnitFamily {
     static UnitFamily parse(const std::string& text);
 };
 
-void saveFamily(Workspace& workspace, const UnitFamily& family);             // throws on a bad name
+void saveFamily(Workspace& workspace, const UnitFamily& family);  // throws on a bad name
 UnitFamily loadFamily(const Workspace& workspace, const std::string& name);  // throws loupe::Error
 std::vector<std::string> familyNames(const Workspace& workspace);
 
 // A family given either as a saved name or as "layer:c1,c2,...".
 UnitFamily familyFromText(const Workspace* workspace, const std::string& text);
 
-} // namespace loupe
+}  // namespace loupe

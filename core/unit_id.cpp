@@ -17,7 +17,7 @@ int parseNonNegative(const std::string& text, const std::string& what, const std
     return std::stoi(text);
 }
 
-} // namespace
+}  // namespace
 
 std::string UnitId::toString() const
 {
@@ -62,4 +62,4 @@ bool operator==(const UnitId& a, const UnitId& b)
     return a.layer == b.layer && a.channel == b.channel && a.x == b.x && a.y == b.y;
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -10,7 +10,7 @@ namespace loupe {
 struct UnitId {
     std::string layer;
     int channel = -1;  // -1: the whole layer
-    int x = -1;        // -1: no spatial position
+    int x = -1;  // -1: no spatial position
     int y = -1;
 
     bool hasChannel() const { return channel >= 0; }
@@ -23,4 +23,4 @@ struct UnitId {
 
 bool operator==(const UnitId& a, const UnitId& b);
 
-} // namespace loupe
+}  // namespace loupe

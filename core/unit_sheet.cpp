@@ -19,19 +19,23 @@ namespace {
 constexpr int kGap = 4;
 constexpr double kNameScale = 0.4;
 
-std::string unitName(const UnitSheetRow& row) { return row.layer + ":" + std::to_string(row.channel); }
-} // namespace
+std::string unitName(const UnitSheetRow& row)
+{
+    return row.layer + ":" + std::to_string(row.channel);
+}
+}  // namespace
 
-std::vector<UnitSheetRow> unitSheet(Model& model, Workspace& workspace, const std::string& layerName, const std::vector<int>& channels,
-                                    int examplesPerUnit, int tileSize, Progress& progress)
+std::vector<UnitSheetRow> unitSheet(Model& model, Workspace& workspace,
+    const std::string& layerName, const std::vector<int>& channels, int examplesPerUnit,
+    int tileSize, Progress& progress)
 {
     const LayerInfo& layer = model.layer(layerName);
     std::vector<UnitSheetRow> rows;
     std::vector<int> missing;
     for (int c : channels) {
         if (c < 0 || c >= layer.channels())
-            throw Error("channel " + std::to_string(c) + " is out of range for '" + layer.path + "' (" +
-                        std::to_string(layer.channels()) + " channels)");
+            throw Error("channel " + std::to_string(c) + " is out of range for '" + layer.path +
+                "' (" + std::to_string(layer.channels()) + " channels)");
         UnitSheetRow row;
         row.layer = layer.path;
         row.channel = c;
@@ -45,10 +49,15 @@ std::vector<UnitSheetRow> unitSheet(Model& model, Workspace& workspace, const st
         FeatureVisConfig config = thumbnailConfig();
         config.perImageLayer = layer.path;
         config.perImageChannels = missing;
-        Progress rendering([&](double f, const std::string& text) { progress.report(0.8 * f, "feature visualizations: " + text); }, progress);
+        Progress rendering(
+            [&](double f, const std::string& text) {
+                progress.report(0.8 * f, "feature visualizations: " + text);
+            },
+            progress);
         const FeatureVisResult result = renderPerImageInBatches(model, config, 16, rendering);
         for (size_t i = 0; i < missing.size(); ++i) {
-            storeFeatureVis(workspace, channelConfig(thumbnailConfig(), layer.path, missing[i]), result.images[i]);
+            storeFeatureVis(workspace, channelConfig(thumbnailConfig(), layer.path, missing[i]),
+                result.images[i]);
             for (auto& row : rows)
                 if (row.channel == missing[i])
                     row.featureVis = result.images[i];
@@ -63,7 +72,8 @@ std::vector<UnitSheetRow> unitSheet(Model& model, Workspace& workspace, const st
     const bool scanned = scan.layers.count(layer.path) > 0;
     for (size_t i = 0; scanned && i < rows.size(); ++i) {
         progress.checkCancelled();
-        const UnitExamples examples = unitExamples(scan, layer.path, rows[i].channel, examplesPerUnit, false, tileSize, 0);
+        const UnitExamples examples =
+            unitExamples(scan, layer.path, rows[i].channel, examplesPerUnit, false, tileSize, 0);
         for (const auto& tile : examples.top) {
             rows[i].examples.push_back(tile.image);
             rows[i].values.push_back(tile.value);
@@ -80,9 +90,12 @@ RgbImage unitSheetImage(const std::vector<UnitSheetRow>& rows, int tileSize)
     for (const auto& row : rows) {
         examples = std::max(examples, row.examples.size());
         int baseline = 0;
-        labelWidth = std::max(labelWidth, cv::getTextSize(unitName(row), cv::FONT_HERSHEY_SIMPLEX, kNameScale, 1, &baseline).width + 12);
+        labelWidth = std::max(labelWidth,
+            cv::getTextSize(unitName(row), cv::FONT_HERSHEY_SIMPLEX, kNameScale, 1, &baseline)
+                    .width +
+                12);
     }
-        const int width = labelWidth + tileSize + 3 * kGap + int(examples) * (tileSize + kGap);
+    const int width = labelWidth + tileSize + 3 * kGap + int(examples) * (tileSize + kGap);
     const int height = std::max<int>(1, int(rows.size())) * (tileSize + kGap) + kGap;
     RgbImage out(width, height);
     std::fill(out.pixels.begin(), out.pixels.end(), 255);
@@ -97,22 +110,24 @@ RgbImage unitSheetImage(const std::vector<UnitSheetRow>& rows, int tileSize)
     for (size_t r = 0; r < rows.size(); ++r) {
         const auto& row = rows[r];
         const int y = kGap + int(r) * (tileSize + kGap);
-        cv::putText(canvas, unitName(row), cv::Point(4, y + tileSize / 2), cv::FONT_HERSHEY_SIMPLEX, kNameScale, cv::Scalar(20, 20, 20), 1, cv::LINE_AA);
+        cv::putText(canvas, unitName(row), cv::Point(4, y + tileSize / 2), cv::FONT_HERSHEY_SIMPLEX,
+            kNameScale, cv::Scalar(20, 20, 20), 1, cv::LINE_AA);
         if (!row.values.empty()) {
             char peak[48];
             std::snprintf(peak, sizeof peak, "max %.3g", double(row.values.front()));
-            cv::putText(canvas, peak, cv::Point(4, y + tileSize / 2 + 16), cv::FONT_HERSHEY_SIMPLEX, 0.35, cv::Scalar(110, 110, 110), 1,
-                        cv::LINE_AA);
+            cv::putText(canvas, peak, cv::Point(4, y + tileSize / 2 + 16), cv::FONT_HERSHEY_SIMPLEX,
+                0.35, cv::Scalar(110, 110, 110), 1, cv::LINE_AA);
         }
         place(row.featureVis, labelWidth, y);
         for (size_t e = 0; e < row.examples.size(); ++e)
-            place(row.examples[e], labelWidth + tileSize + 3 * kGap + int(e) * (tileSize + kGap), y);
+            place(
+                row.examples[e], labelWidth + tileSize + 3 * kGap + int(e) * (tileSize + kGap), y);
     }
     return out;
 }
 
-std::string unitSheetSidecar(const std::vector<UnitSheetRow>& rows, const std::string& modelPath, const std::string& modelHash,
-                             int examplesPerUnit, int tileSize)
+std::string unitSheetSidecar(const std::vector<UnitSheetRow>& rows, const std::string& modelPath,
+    const std::string& modelHash, int examplesPerUnit, int tileSize)
 {
     Json out = Json::object();
     out["model"] = modelPath;
@@ -135,4 +150,4 @@ std::string unitSheetSidecar(const std::vector<UnitSheetRow>& rows, const std::s
     return out.dump(2);
 }
 
-} // namespace loupe
+}  // namespace loupe

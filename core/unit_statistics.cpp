@@ -62,7 +62,7 @@ double levelHigh(int level)
     return std::ldexp(1.0 + (level % 16 + 1) / 16.0, Histogram::kMinExponent + level / 16);
 }
 
-} // namespace
+}  // namespace
 
 float Histogram::binLow(int bin)
 {
@@ -184,7 +184,7 @@ std::vector<Example> getExamples(BinaryReader& r)
     return items;
 }
 
-} // namespace
+}  // namespace
 
 std::string serialize(const std::vector<ChannelStatistics>& channels)
 {
@@ -258,4 +258,4 @@ std::vector<ChannelStatistics> deserializeChannelStatistics(const std::string& b
     return out;
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -83,7 +83,10 @@ private:
 // A uniform sample of the values seen (Vitter's algorithm R), deterministic for a seed.
 class Reservoir {
 public:
-    Reservoir(int capacity = 256, std::uint64_t seed = 1) : capacity_(capacity), state_(seed * 0x9E3779B97F4A7C15ULL + 1) {}
+    Reservoir(int capacity = 256, std::uint64_t seed = 1)
+        : capacity_(capacity), state_(seed * 0x9E3779B97F4A7C15ULL + 1)
+    {
+    }
     void offer(const Example& e);
     void merge(const Reservoir& other);
     std::uint64_t seen() const { return seen_; }
@@ -100,7 +103,7 @@ private:
 };
 
 struct ChannelStatistics {
-    std::uint64_t count = 0;     // positions seen
+    std::uint64_t count = 0;  // positions seen
     std::uint64_t positive = 0;  // positions with value > 0
     double sum = 0;
     double sumOfSquares = 0;
@@ -110,7 +113,9 @@ struct ChannelStatistics {
     Reservoir reservoir;
 
     ChannelStatistics(int k = 32, int reservoirSize = 256, std::uint64_t seed = 1)
-        : top(k, true), bottom(k, false), reservoir(reservoirSize, seed) {}
+        : top(k, true), bottom(k, false), reservoir(reservoirSize, seed)
+    {
+    }
     double mean() const { return count ? sum / double(count) : 0.0; }
     double standardDeviation() const;
     double fractionActive() const { return count ? double(positive) / double(count) : 0.0; }
@@ -121,4 +126,4 @@ struct ChannelStatistics {
 std::string serialize(const std::vector<ChannelStatistics>& channels);
 std::vector<ChannelStatistics> deserializeChannelStatistics(const std::string& bytes);
 
-} // namespace loupe
+}  // namespace loupe

@@ -18,14 +18,14 @@ struct KernelSlice {
 
 // A convolution layer's filters, ready to draw.
 struct LayerWeights {
-    std::string layer;       // the layer asked for
+    std::string layer;  // the layer asked for
     std::string weightPath;  // where the weights live, e.g. "conv1.conv.weight"
     int outChannels = 0;
     int inChannels = 0;
     int kernelHeight = 0;
     int kernelWidth = 0;
-    bool seesInput = false;               // 3 input channels: drawn as colour images
-    std::string unavailable;              // why this layer has no filter bank to show, if so
+    bool seesInput = false;  // 3 input channels: drawn as colour images
+    std::string unavailable;  // why this layer has no filter bank to show, if so
     std::vector<RgbImage> colourFilters;  // when seesInput: one RGB image per filter
     std::vector<std::vector<KernelSlice>> kernels;  // otherwise: per filter, strongest inputs first
 };
@@ -38,4 +38,4 @@ LayerWeights layerWeights(Model& model, const std::string& layer, int maxInputsP
 // error: the result says why in `unavailable`. Unknown layers still throw.
 LayerWeights layerWeightsIfAny(Model& model, const std::string& layer, int maxInputsPerFilter = 8);
 
-} // namespace loupe
+}  // namespace loupe

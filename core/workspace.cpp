@@ -21,8 +21,14 @@ public:
             throw Error(std::string("workspace: ") + sqlite3_errmsg(db));
     }
     ~Statement() { sqlite3_finalize(stmt_); }
-    void bind(int i, const std::string& text) { sqlite3_bind_text(stmt_, i, text.data(), int(text.size()), SQLITE_TRANSIENT); }
-    void bindBlob(int i, const std::string& data) { sqlite3_bind_blob(stmt_, i, data.data(), int(data.size()), SQLITE_TRANSIENT); }
+    void bind(int i, const std::string& text)
+    {
+        sqlite3_bind_text(stmt_, i, text.data(), int(text.size()), SQLITE_TRANSIENT);
+    }
+    void bindBlob(int i, const std::string& data)
+    {
+        sqlite3_bind_blob(stmt_, i, data.data(), int(data.size()), SQLITE_TRANSIENT);
+    }
     void bind(int i, long long v) { sqlite3_bind_int64(stmt_, i, v); }
     int step() { return sqlite3_step(stmt_); }
     sqlite3_stmt* get() { return stmt_; }
@@ -37,7 +43,7 @@ std::string columnBytes(sqlite3_stmt* stmt, int column)
     return data ? std::string(data, size_t(sqlite3_column_bytes(stmt, column))) : std::string();
 }
 
-} // namespace
+}  // namespace
 
 std::string Workspace::defaultDataDirectory()
 {
@@ -70,7 +76,9 @@ std::unique_ptr<Workspace> Workspace::open(const std::string& file, const std::s
     if (!parent.empty())
         std::filesystem::create_directories(parent, ec);
     sqlite3* db = nullptr;
-    if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+    if (sqlite3_open_v2(file.c_str(), &db,
+            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+            nullptr) != SQLITE_OK) {
         const std::string message = db ? sqlite3_errmsg(db) : "out of memory";
         sqlite3_close(db);
         removeIfCreated();
@@ -83,15 +91,19 @@ std::unique_ptr<Workspace> Workspace::open(const std::string& file, const std::s
         ws->exec("PRAGMA synchronous=NORMAL");
         ws->transaction([&] {
             ws->exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-            ws->exec("CREATE TABLE IF NOT EXISTS results (kind TEXT NOT NULL, key TEXT NOT NULL, parameters TEXT NOT NULL,"
+            ws->exec("CREATE TABLE IF NOT EXISTS results (kind TEXT NOT NULL, key TEXT NOT NULL, "
+                     "parameters TEXT NOT NULL,"
                      " data BLOB NOT NULL, created INTEGER NOT NULL, PRIMARY KEY (kind, key))");
             Statement read(db, "SELECT value FROM meta WHERE key = 'model_hash'");
             if (read.step() == SQLITE_ROW) {
                 const std::string stored = columnBytes(read.get(), 0);
                 if (stored != modelHash)
-                    throw Error("workspace '" + file + "' belongs to another model (" + stored.substr(0, 12) + ")");
+                    throw Error("workspace '" + file + "' belongs to another model (" +
+                        stored.substr(0, 12) + ")");
             } else {
-                Statement write(db, "INSERT INTO meta (key, value) VALUES ('model_hash', ?1), ('schema_version', ?2)");
+                Statement write(db,
+                    "INSERT INTO meta (key, value) VALUES ('model_hash', ?1), ('schema_version', "
+                    "?2)");
                 write.bind(1, modelHash);
                 write.bind(2, std::to_string(kSchemaVersion));
                 write.step();
@@ -101,8 +113,8 @@ std::unique_ptr<Workspace> Workspace::open(const std::string& file, const std::s
         ws.reset();
         removeIfCreated();
         throw Error(std::string(e.what()).find("workspace") != std::string::npos
-                        ? std::string(e.what())
-                        : "workspace '" + file + "' is unusable: " + e.what());
+                ? std::string(e.what())
+                : "workspace '" + file + "' is unusable: " + e.what());
     }
     return ws;
 }
@@ -120,7 +132,8 @@ std::unique_ptr<Workspace> Workspace::openExisting(const std::string& file)
     std::string hash;
     {
         sqlite3_stmt* stmt = nullptr;
-        if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'model_hash'", -1, &stmt, nullptr) == SQLITE_OK &&
+        if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'model_hash'", -1, &stmt,
+                nullptr) == SQLITE_OK &&
             sqlite3_step(stmt) == SQLITE_ROW)
             hash = columnBytes(stmt, 0);
         sqlite3_finalize(stmt);
@@ -193,16 +206,20 @@ std::string Workspace::cacheProblem() const
 }
 
 void Workspace::put(const std::string& kind, const std::string& key, const std::string& data,
-                    const std::string& parametersJson)
+    const std::string& parametersJson)
 {
     transaction([&] {
-        Statement s(db_, "INSERT OR REPLACE INTO results (kind, key, parameters, data, created) VALUES (?1, ?2, ?3, ?4, ?5)");
+        Statement s(db_,
+            "INSERT OR REPLACE INTO results (kind, key, parameters, data, created) VALUES (?1, ?2, "
+            "?3, ?4, ?5)");
         s.bind(1, kind);
         s.bind(2, key);
         s.bind(3, parametersJson);
         s.bindBlob(4, data);
-        s.bind(5, static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count()));
+        s.bind(5,
+            static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                                       .count()));
         if (s.step() != SQLITE_DONE)
             throw Error("workspace '" + file_ + "': write failed: " + sqlite3_errmsg(db_));
     });
@@ -243,7 +260,8 @@ void Workspace::throwReadFailure() const
         check = first.empty() ? "cannot be checked" : first;
     }
     throw Error("workspace '" + file_ + "' is damaged (" + cause + "; integrity check: " + check +
-                "). Move it aside or delete it to start a new one; its cached results and scans are then made again");
+        "). Move it aside or delete it to start a new one; its cached results and scans are then "
+        "made again");
 }
 
 bool Workspace::remove(const std::string& kind, const std::string& key)
@@ -283,7 +301,7 @@ int Workspace::count(const std::string& kind) const
     return sqlite3_column_int(s.get(), 0);
 }
 
-} // namespace loupe
+}  // namespace loupe
 
 namespace loupe {
 
@@ -294,4 +312,4 @@ bool Workspace::integrityOk() const
     return s.step() == SQLITE_ROW && columnBytes(s.get(), 0) == "ok";
 }
 
-} // namespace loupe
+}  // namespace loupe

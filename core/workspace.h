@@ -33,7 +33,7 @@ public:
     const std::string& modelHash() const { return modelHash_; }
 
     void put(const std::string& kind, const std::string& key, const std::string& data,
-             const std::string& parametersJson = "{}");
+        const std::string& parametersJson = "{}");
     // Nothing stored: nullopt. A read that fails (a damaged file) throws loupe::Error saying
     // the workspace is damaged and how to start over.
     std::optional<std::string> get(const std::string& kind, const std::string& key) const;
@@ -56,7 +56,8 @@ public:
 private:
     Workspace(sqlite3* db, std::string file, std::string modelHash);
     void exec(const std::string& sql) const;
-    [[noreturn]] void throwReadFailure() const;  // says the file is damaged, with the check's verdict
+    [[noreturn]] void
+    throwReadFailure() const;  // says the file is damaged, with the check's verdict
 
     sqlite3* db_ = nullptr;
     std::string file_;
@@ -69,4 +70,4 @@ private:
     std::string cacheProblem_;  // guarded by mutex_
 };
 
-} // namespace loupe
+}  // namespace loupe

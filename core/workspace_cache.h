@@ -15,8 +15,8 @@ namespace loupe {
 // the value is still returned (Workspace::cacheBestEffort).
 template <typename T>
 T readOrMake(Workspace& workspace, const std::string& kind, const std::string& key, bool* fromCache,
-             const std::function<T(const std::string&)>& read, const std::function<T()>& make,
-             const std::function<std::string(const T&)>& write, size_t largest = size_t(512) << 20)
+    const std::function<T(const std::string&)>& read, const std::function<T()>& make,
+    const std::function<std::string(const T&)>& write, size_t largest = size_t(512) << 20)
 {
     if (fromCache)
         *fromCache = false;
@@ -37,4 +37,4 @@ T readOrMake(Workspace& workspace, const std::string& kind, const std::string& k
     return value;
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -19,17 +19,19 @@ namespace loupe::widgets {
 namespace {
 constexpr int kExportColumns = 16;
 constexpr int kExportPlotHeight = 220;
-} // namespace
+}  // namespace
 
 ActivationsPanel::ActivationsPanel(const PanelServices& services, QWidget* parent)
     : Panel(services, parent), grid_(new ChannelGrid), chart_(new ChannelBarChart)
 {
     sharedScale_ = toolBar()->addAction(tr("Shared scale"));
     sharedScale_->setCheckable(true);
-    sharedScale_->setToolTip(tr("On: one colour scale for all channels (comparable). Off: each channel stretched to its own range."));
+    sharedScale_->setToolTip(tr("On: one colour scale for all channels (comparable). Off: each "
+                                "channel stretched to its own range."));
     preRelu_ = toolBar()->addAction(tr("Pre-ReLU"));
     preRelu_->setCheckable(true);
-    preRelu_->setToolTip(tr("Show values before the layer's final ReLU (through concatenated branches)"));
+    preRelu_->setToolTip(
+        tr("Show values before the layer's final ReLU (through concatenated branches)"));
     toolBar()->addWidget(new QLabel(tr("  Tile ")));
     tileSize_ = spinBox(16, 256, 56, {}, tr(" px"));
     toolBar()->addWidget(tileSize_);
@@ -60,20 +62,31 @@ ActivationsPanel::ActivationsPanel(const PanelServices& services, QWidget* paren
     connect(selection(), &UnitSelection::unitChanged, this, &ActivationsPanel::showSelection);
 }
 
-bool ActivationsPanel::sharedScale() const { return sharedScale_->isChecked(); }
-void ActivationsPanel::setSharedScale(bool shared) { sharedScale_->setChecked(shared); }
-bool ActivationsPanel::preRelu() const { return preRelu_->isChecked(); }
+bool ActivationsPanel::sharedScale() const
+{
+    return sharedScale_->isChecked();
+}
+void ActivationsPanel::setSharedScale(bool shared)
+{
+    sharedScale_->setChecked(shared);
+}
+bool ActivationsPanel::preRelu() const
+{
+    return preRelu_->isChecked();
+}
 
 void ActivationsPanel::setActivations(const LayerActivations& activations)
 {
     activations_ = activations;
-    setStatus(tr("%1 — %2 channels, %3×%4%5%6")
-                  .arg(QString::fromStdString(activations.layer))
-                  .arg(activations.channels)
-                  .arg(activations.height)
-                  .arg(activations.width)
-                  .arg(activations.preRelu ? tr(", pre-ReLU") : QString())
-                  .arg(activations.deadCount() ? tr(", %1 dead (all zero)").arg(activations.deadCount()) : QString()));
+    setStatus(
+        tr("%1 — %2 channels, %3×%4%5%6")
+            .arg(QString::fromStdString(activations.layer))
+            .arg(activations.channels)
+            .arg(activations.height)
+            .arg(activations.width)
+            .arg(activations.preRelu ? tr(", pre-ReLU") : QString())
+            .arg(activations.deadCount() ? tr(", %1 dead (all zero)").arg(activations.deadCount())
+                                         : QString()));
     rebuildTiles();
     QVector<double> mean(activations.channels), max(activations.channels);
     QVector<bool> dead(activations.channels);
@@ -118,14 +131,17 @@ void ActivationsPanel::showSelection(const QString& layer, int channel)
     const bool mine = layer == QString::fromStdString(activations_.layer);
     grid_->setSelectedChannel(mine ? channel : -1);
     if (mine && channel >= 0 && channel < grid_->tileCount())
-        if (auto* scroll = qobject_cast<QScrollArea*>(grid_->parentWidget() ? grid_->parentWidget()->parentWidget() : nullptr))
-            scroll->ensureVisible(grid_->tileRect(channel).center().x(), grid_->tileRect(channel).center().y(), 10, grid_->tileRect(channel).height());
+        if (auto* scroll = qobject_cast<QScrollArea*>(
+                grid_->parentWidget() ? grid_->parentWidget()->parentWidget() : nullptr))
+            scroll->ensureVisible(grid_->tileRect(channel).center().x(),
+                grid_->tileRect(channel).center().y(), 10, grid_->tileRect(channel).height());
     chart_->setSelectedChannel(mine ? channel : -1);
 }
 
 QString ActivationsPanel::exportName() const
 {
-    return QStringLiteral("activations-") + QString::fromStdString(activations_.layer).replace(QLatin1Char('.'), QLatin1Char('_'));
+    return QStringLiteral("activations-") +
+        QString::fromStdString(activations_.layer).replace(QLatin1Char('.'), QLatin1Char('_'));
 }
 
 QSize ActivationsPanel::exportSize() const
@@ -148,10 +164,12 @@ QJsonObject ActivationsPanel::exportParameters() const
     p[QStringLiteral("layer")] = QString::fromStdString(activations_.layer);
     p[QStringLiteral("pre_relu")] = activations_.preRelu;
     p[QStringLiteral("shared_scale")] = sharedScale();
-    p[QStringLiteral("shape")] = QJsonArray{activations_.channels, activations_.height, activations_.width};
-    p[QStringLiteral("colormap")] = activations_.preRelu ? QStringLiteral("diverging") : QStringLiteral("viridis");
+    p[QStringLiteral("shape")] =
+        QJsonArray{activations_.channels, activations_.height, activations_.width};
+    p[QStringLiteral("colormap")] =
+        activations_.preRelu ? QStringLiteral("diverging") : QStringLiteral("viridis");
     p[QStringLiteral("selected_channel")] = grid_->selectedChannel();
     return p;
 }
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -49,4 +49,4 @@ private:
     QSpinBox* tileSize_;
 };
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -31,7 +31,7 @@ namespace {
 
 constexpr double kCell = 64;  // scene units per grid cell
 
-} // namespace
+}  // namespace
 
 AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(services, parent)
 {
@@ -41,27 +41,36 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
     auto* controls = new QHBoxLayout;
     mode_ = new QComboBox;
     mode_->addItems({tr("activation atlas"), tr("image map")});
-    mode_->setToolTip(tr("Activation atlas: cells of activation vectors drawn as feature visualizations.\n"
-                         "Image map: one thumbnail per image, placed by its pooled code; click one for its nearest neighbours."));
+    mode_->setToolTip(
+        tr("Activation atlas: cells of activation vectors drawn as feature visualizations.\n"
+           "Image map: one thumbnail per image, placed by its pooled code; click one for its "
+           "nearest neighbours."));
     auto* buildButton = new QPushButton(tr("Build…"));
-    buildButton->setToolTip(tr("Collect the selected layer's activations over a folder, lay them out in 2-D and draw the atlas"));
+    buildButton->setToolTip(tr("Collect the selected layer's activations over a folder, lay them "
+                               "out in 2-D and draw the atlas"));
     grid_ = spinBox(4, 200, 30, tr("grid "), {});
-    samples_ = spinBox(1, 4096, 8, {}, tr(" per image"), tr("Activation vectors sampled at random positions of each image"));
+    samples_ = spinBox(1, 4096, 8, {}, tr(" per image"),
+        tr("Activation vectors sampled at random positions of each image"));
     icons_ = spinBox(0, 5000, 150, tr("icons "), {},
-                     tr("Feature visualizations for the most populated cells (each costs an optimisation; on a CPU\n"
-                        "a few hundred take minutes)"));
+        tr("Feature visualizations for the most populated cells (each costs an optimisation; on a "
+           "CPU\n"
+           "a few hundred take minutes)"));
     iconSteps_ = spinBox(8, 4096, 64, {}, tr(" steps"),
-                         tr("Optimisation steps per icon: 64 (the CPU default) keeps a CPU atlas to about a minute but leaves\n"
-                            "the icons pale; 256 and more make them vivid (the default on a GPU is 512)"));
+        tr("Optimisation steps per icon: 64 (the CPU default) keeps a CPU atlas to about a minute "
+           "but leaves\n"
+           "the icons pale; 256 and more make them vivid (the default on a GPU is 512)"));
     classFilter_ = new QComboBox;
     classFilter_->addItem(tr("all classes"), -1);
-    classFilter_->setToolTip(tr("Class activation atlas: only the cells whose images the model mostly assigns to this class"));
+    classFilter_->setToolTip(tr("Class activation atlas: only the cells whose images the model "
+                                "mostly assigns to this class"));
     colourByClass_ = new QCheckBox(tr("colour by class"));
-    colourByClass_->setToolTip(tr("Frame each cell in the colour of the class the model mostly predicts for its images"));
+    colourByClass_->setToolTip(
+        tr("Frame each cell in the colour of the class the model mostly predicts for its images"));
     showImage_ = new QCheckBox(tr("this image"));
     showImage_->setToolTip(tr("Show where the current image's positions land on the map"));
     auto* save = new QPushButton(tr("Save…"));
-    save->setToolTip(tr("Save the selected cell's mean activation as a named direction (objective direction:NAME)"));
+    save->setToolTip(tr("Save the selected cell's mean activation as a named direction (objective "
+                        "direction:NAME)"));
     // Two rows: one long row would make the whole dock area as wide as it.
     controls->addWidget(mode_);
     controls->addWidget(grid_);
@@ -96,7 +105,8 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
 
     connect(buildButton, &QPushButton::clicked, this, [this] { build(); });
     connect(save, &QPushButton::clicked, this, [this] { saveSelected(); });
-    connect(classFilter_, &QComboBox::currentIndexChanged, this, [this] { setClassFilter(classFilter_->currentData().toInt()); });
+    connect(classFilter_, &QComboBox::currentIndexChanged, this,
+        [this] { setClassFilter(classFilter_->currentData().toInt()); });
     connect(colourByClass_, &QCheckBox::toggled, this, [this] { rebuildScene(); });
     connect(showImage_, &QCheckBox::toggled, this, [this](bool on) {
         if (on && atlas_)
@@ -122,11 +132,18 @@ void AtlasPanel::build(const QString& givenFolder)
     if (mode_->currentIndex() == 1)
         emit imageMapRequested(selection()->layer(), folder);
     else
-        emit atlasRequested({selection()->layer(), folder, grid_->value(), samples_->value(), icons_->value(), iconSteps_->value()});
+        emit atlasRequested({selection()->layer(), folder, grid_->value(), samples_->value(),
+            icons_->value(), iconSteps_->value()});
 }
 
-void AtlasPanel::setImageMapMode(bool imageMap) { mode_->setCurrentIndex(imageMap ? 1 : 0); }
-void AtlasPanel::setIconSteps(int steps) { iconSteps_->setValue(steps); }
+void AtlasPanel::setImageMapMode(bool imageMap)
+{
+    mode_->setCurrentIndex(imageMap ? 1 : 0);
+}
+void AtlasPanel::setIconSteps(int steps)
+{
+    iconSteps_->setValue(steps);
+}
 
 void AtlasPanel::setImageMap(std::shared_ptr<const ImageMap> map)
 {
@@ -138,16 +155,18 @@ void AtlasPanel::setImageMap(std::shared_ptr<const ImageMap> map)
     for (size_t i = 0; i < imageMap_->thumbnails.size(); ++i) {
         auto* item = scene_->addPixmap(QPixmap::fromImage(toQImage(imageMap_->thumbnails[i])));
         item->setScale(thumb / std::max(1, imageMap_->thumbnails[i].width));
-        item->setPos(imageMap_->coordinates[2 * i] * (side - thumb), (1 - imageMap_->coordinates[2 * i + 1]) * (side - thumb));
+        item->setPos(imageMap_->coordinates[2 * i] * (side - thumb),
+            (1 - imageMap_->coordinates[2 * i + 1]) * (side - thumb));
         item->setData(0, int(i));
         item->setToolTip(QString::fromStdString(imageMap_->images[i]));
     }
     view_->fitInView(scene_->itemsBoundingRect(), Qt::KeepAspectRatio);
-    setStatus(tr("%1 images of %2 by their %3-D codes (%4). Click an image for its nearest neighbours.")
-                  .arg(imageMap_->images.size())
-                  .arg(QString::fromStdString(imageMap_->folder))
-                  .arg(imageMap_->dimension)
-                  .arg(QString::fromStdString(imageMap_->layer)));
+    setStatus(
+        tr("%1 images of %2 by their %3-D codes (%4). Click an image for its nearest neighbours.")
+            .arg(imageMap_->images.size())
+            .arg(QString::fromStdString(imageMap_->folder))
+            .arg(imageMap_->dimension)
+            .arg(QString::fromStdString(imageMap_->layer)));
 }
 
 void AtlasPanel::showNeighbours(int image)
@@ -161,9 +180,10 @@ void AtlasPanel::showNeighbours(int image)
         strip.push_back(imageMap_->thumbnails[size_t(j)]);
         names << QString::fromStdString(imageMap_->images[size_t(j)]);
     }
-    info_->setText(tr("%1 — nearest in %2: %3")
-                       .arg(QString::fromStdString(imageMap_->images[size_t(image)]), QString::fromStdString(imageMap_->layer),
-                            names.join(QStringLiteral(", "))));
+    info_->setText(
+        tr("%1 — nearest in %2: %3")
+            .arg(QString::fromStdString(imageMap_->images[size_t(image)]),
+                QString::fromStdString(imageMap_->layer), names.join(QStringLiteral(", "))));
     hovered_ = -2;  // the strip below is the neighbours, not a cell's patches
     const int side = 64;
     QImage picture(int(strip.size()) * (side + 4), side, QImage::Format_RGB32);
@@ -190,7 +210,8 @@ void AtlasPanel::setAtlas(std::shared_ptr<const Atlas> atlas, const QMap<int, QS
         if (const int k = majorityClass(c); k >= 0)
             ++dominated[k];
     std::vector<std::pair<int, int>> order(dominated.begin(), dominated.end());
-    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::stable_sort(order.begin(), order.end(),
+        [](const auto& a, const auto& b) { return a.second > b.second; });
     classFilter_->blockSignals(true);
     classFilter_->clear();
     classFilter_->addItem(tr("all classes"), -1);
@@ -200,12 +221,14 @@ void AtlasPanel::setAtlas(std::shared_ptr<const Atlas> atlas, const QMap<int, QS
         QPixmap swatch(12, 12);
         const Rgb c = familyColour(classRank_.value(k));
         swatch.fill(classRank_.value(k) < 10 ? QColor(c[0], c[1], c[2]) : QColor(150, 150, 150));
-        classFilter_->addItem(QIcon(swatch), tr("%1 (%2 cells)").arg(classLabels_.value(k, QString::number(k))).arg(cells), k);
+        classFilter_->addItem(QIcon(swatch),
+            tr("%1 (%2 cells)").arg(classLabels_.value(k, QString::number(k))).arg(cells), k);
     }
     classFilter_->blockSignals(false);
     rebuildScene();
     view_->fitInView(scene_->itemsBoundingRect(), Qt::KeepAspectRatio);
-    setStatus(tr("%1 samples of %2 from %3 images; %4 cells, %5 icons (collect %6 s, layout %7 s, icons %8 s). "
+    setStatus(tr("%1 samples of %2 from %3 images; %4 cells, %5 icons (collect %6 s, layout %7 s, "
+                 "icons %8 s). "
                  "Wheel: zoom, drag: pan, hover: details, click: select.")
                   .arg(atlas_->samples.count())
                   .arg(QString::fromStdString(atlas_->layer))
@@ -226,7 +249,8 @@ int AtlasPanel::majorityClass(int cell) const
     std::map<int, int> votes;
     for (int m : atlas_->cells[size_t(cell)].members) {
         const int image = atlas_->samples.image[size_t(m)];
-        if (image < int(atlas_->samples.predictedClass.size()) && atlas_->samples.predictedClass[size_t(image)] >= 0)
+        if (image < int(atlas_->samples.predictedClass.size()) &&
+            atlas_->samples.predictedClass[size_t(image)] >= 0)
             ++votes[atlas_->samples.predictedClass[size_t(image)]];
     }
     int best = -1, count = 0;
@@ -243,7 +267,8 @@ void AtlasPanel::rebuildScene()
     scene_->clear();
     if (!atlas_)
         return;
-    const double most = atlas_->cells.empty() ? 1.0 : std::log1p(double(atlas_->cells.front().members.size()));
+    const double most =
+        atlas_->cells.empty() ? 1.0 : std::log1p(double(atlas_->cells.front().members.size()));
     const double side = atlas_->grid * kCell;
     scene_->addRect(QRectF(0, 0, side, side), QPen(QColor(225, 225, 225)));
     for (int c = 0; c < int(atlas_->icons.size()) && c < int(atlas_->cells.size()); ++c) {
@@ -252,7 +277,8 @@ void AtlasPanel::rebuildScene()
         item->setTransformationMode(Qt::SmoothTransformation);
         item->setScale(kCell / std::max(1, atlas_->icons[size_t(c)].width));
         item->setPos(cell.column * kCell, (atlas_->grid - 1 - cell.row) * kCell);
-        double opacity = 0.25 + 0.75 * std::log1p(double(cell.members.size())) / std::max(1e-9, most);
+        double opacity =
+            0.25 + 0.75 * std::log1p(double(cell.members.size())) / std::max(1e-9, most);
         if (filterClass_ >= 0 && majorityClass(c) != filterClass_)
             opacity = 0.06;
         item->setOpacity(opacity);
@@ -261,17 +287,24 @@ void AtlasPanel::rebuildScene()
             if (const int k = majorityClass(c); k >= 0) {
                 const int rank = classRank_.value(k, 10);
                 const Rgb colour = familyColour(rank);
-                scene_->addRect(QRectF(cell.column * kCell + 1.5, (atlas_->grid - 1 - cell.row) * kCell + 1.5, kCell - 3, kCell - 3),
-                                QPen(rank < 10 ? QColor(colour[0], colour[1], colour[2]) : QColor(150, 150, 150), 3));
+                scene_->addRect(
+                    QRectF(cell.column * kCell + 1.5, (atlas_->grid - 1 - cell.row) * kCell + 1.5,
+                        kCell - 3, kCell - 3),
+                    QPen(
+                        rank < 10 ? QColor(colour[0], colour[1], colour[2]) : QColor(150, 150, 150),
+                        3));
             }
     }
     if (selected_ >= 0 && selected_ < int(atlas_->cells.size())) {
         const auto& cell = atlas_->cells[size_t(selected_)];
-        scene_->addRect(QRectF(cell.column * kCell, (atlas_->grid - 1 - cell.row) * kCell, kCell, kCell), QPen(QColor(255, 140, 0), 3));
+        scene_->addRect(
+            QRectF(cell.column * kCell, (atlas_->grid - 1 - cell.row) * kCell, kCell, kCell),
+            QPen(QColor(255, 140, 0), 3));
     }
     for (size_t i = 0; i + 1 < placement_.size(); i += 2)
-        scene_->addEllipse(QRectF(placement_[i] * side - 4, (1 - placement_[i + 1]) * side - 4, 8, 8), QPen(Qt::white),
-                           QBrush(QColor(220, 30, 30)));
+        scene_->addEllipse(
+            QRectF(placement_[i] * side - 4, (1 - placement_[i + 1]) * side - 4, 8, 8),
+            QPen(Qt::white), QBrush(QColor(220, 30, 30)));
 }
 
 int AtlasPanel::visibleIcons() const
@@ -294,7 +327,10 @@ void AtlasPanel::setClassFilter(int classIndex)
     rebuildScene();
 }
 
-void AtlasPanel::setColourByClass(bool on) { colourByClass_->setChecked(on); }
+void AtlasPanel::setColourByClass(bool on)
+{
+    colourByClass_->setChecked(on);
+}
 
 void AtlasPanel::setImagePlacement(const std::vector<float>& coordinates)
 {
@@ -312,17 +348,21 @@ void AtlasPanel::hoverCell(int cell)
     std::iota(order.begin(), order.end(), 0);
     const size_t top = std::min<size_t>(5, order.size());
     std::partial_sort(order.begin(), order.begin() + std::ptrdiff_t(top), order.end(),
-                      [&](int a, int b) { return c.mean[size_t(a)] > c.mean[size_t(b)]; });
+        [&](int a, int b) { return c.mean[size_t(a)] > c.mean[size_t(b)]; });
     QStringList channels;
     for (size_t i = 0; i < top; ++i)
-        channels << QStringLiteral("%1 (%2)").arg(order[i]).arg(double(c.mean[size_t(order[i])]), 0, 'g', 3);
+        channels << QStringLiteral("%1 (%2)").arg(order[i]).arg(
+            double(c.mean[size_t(order[i])]), 0, 'g', 3);
     const int k = majorityClass(cell);
-    info_->setText(tr("Cell (%1, %2): %3 samples. Top channels: %4.%5")
-                       .arg(c.column)
-                       .arg(c.row)
-                       .arg(c.members.size())
-                       .arg(channels.join(QStringLiteral(", ")))
-                       .arg(k >= 0 ? tr(" Mostly predicted: %1.").arg(classLabels_.value(k, QString::number(k))) : QString()));
+    info_->setText(
+        tr("Cell (%1, %2): %3 samples. Top channels: %4.%5")
+            .arg(c.column)
+            .arg(c.row)
+            .arg(c.members.size())
+            .arg(channels.join(QStringLiteral(", ")))
+            .arg(k >= 0
+                    ? tr(" Mostly predicted: %1.").arg(classLabels_.value(k, QString::number(k)))
+                    : QString()));
     patches_->clear();
     emit patchesWanted(cell);
 }
@@ -361,14 +401,18 @@ void AtlasPanel::saveSelected(const QString& givenName)
     QString name = givenName;
     if (name.isEmpty()) {
         bool ok = false;
-        name = QInputDialog::getText(this, tr("Save direction"), tr("Name (used as direction:NAME):"), QLineEdit::Normal,
-                                     QStringLiteral("atlas-%1-%2").arg(atlas_->cells[size_t(selected_)].column).arg(atlas_->cells[size_t(selected_)].row),
-                                     &ok)
+        name = QInputDialog::getText(this, tr("Save direction"),
+            tr("Name (used as direction:NAME):"), QLineEdit::Normal,
+            QStringLiteral("atlas-%1-%2")
+                .arg(atlas_->cells[size_t(selected_)].column)
+                .arg(atlas_->cells[size_t(selected_)].row),
+            &ok)
                    .trimmed();
         if (!ok || name.isEmpty())
             return;
     }
-    emit saveDirectionRequested(name, QString::fromStdString(atlas_->layer), atlas_->cells[size_t(selected_)].mean);
+    emit saveDirectionRequested(
+        name, QString::fromStdString(atlas_->layer), atlas_->cells[size_t(selected_)].mean);
 }
 
 bool AtlasPanel::eventFilter(QObject* watched, QEvent* event)
@@ -389,12 +433,14 @@ bool AtlasPanel::eventFilter(QObject* watched, QEvent* event)
         return true;
     }
     if (imageMap_) {
-        if (event->type() == QEvent::MouseButtonRelease && static_cast<QMouseEvent*>(event)->button() == Qt::LeftButton)
+        if (event->type() == QEvent::MouseButtonRelease &&
+            static_cast<QMouseEvent*>(event)->button() == Qt::LeftButton)
             showNeighbours(cellUnder(static_cast<QMouseEvent*>(event)->position()));
     } else if (event->type() == QEvent::MouseMove) {
         hoverCell(cellUnder(static_cast<QMouseEvent*>(event)->position()));
-    } else if (event->type() == QEvent::MouseButtonDblClick || (event->type() == QEvent::MouseButtonRelease &&
-                                                                static_cast<QMouseEvent*>(event)->button() == Qt::LeftButton)) {
+    } else if (event->type() == QEvent::MouseButtonDblClick ||
+        (event->type() == QEvent::MouseButtonRelease &&
+            static_cast<QMouseEvent*>(event)->button() == Qt::LeftButton)) {
         const int cell = cellUnder(static_cast<QMouseEvent*>(event)->position());
         if (cell >= 0)
             selectCell(cell);
@@ -416,16 +462,21 @@ QString AtlasPanel::exportName() const
 {
     if (imageMap_)
         return QStringLiteral("image-map-%1").arg(QString::fromStdString(imageMap_->layer));
-    return atlas_ ? QStringLiteral("atlas-%1").arg(QString::fromStdString(atlas_->layer)) : QStringLiteral("atlas");
+    return atlas_ ? QStringLiteral("atlas-%1").arg(QString::fromStdString(atlas_->layer))
+                  : QStringLiteral("atlas");
 }
 
-QSize AtlasPanel::exportSize() const { return QSize(720, 720); }
+QSize AtlasPanel::exportSize() const
+{
+    return QSize(720, 720);
+}
 
 void AtlasPanel::paintExport(QPainter& painter, const QSize& size) const
 {
     painter.fillRect(QRect(QPoint(0, 0), size), Qt::white);
     // Icons stay embedded images in SVG/PDF; at high DPI in PNG they are drawn from the renders.
-    scene_->render(&painter, QRectF(QPointF(0, 0), QSizeF(size)), scene_->itemsBoundingRect(), Qt::KeepAspectRatio);
+    scene_->render(&painter, QRectF(QPointF(0, 0), QSizeF(size)), scene_->itemsBoundingRect(),
+        Qt::KeepAspectRatio);
 }
 
 QJsonObject AtlasPanel::exportParameters() const
@@ -456,4 +507,4 @@ QString AtlasPanel::exportData() const
     return atlas_ ? QString::fromStdString(atlasCoordinatesCsv(*atlas_)) : QString();
 }
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -44,7 +44,7 @@ public:
     void clearAtlas(const QString& message);
     void setClassFilter(int classIndex);  // -1: all
     void setColourByClass(bool on);
-    void hoverCell(int cell);             // what hovering does (also for tests)
+    void hoverCell(int cell);  // what hovering does (also for tests)
     void selectCell(int cell);
     int selectedCell() const { return selected_; }
     int visibleIcons() const;
@@ -65,7 +65,8 @@ signals:
     void imageMapRequested(const QString& layer, const QString& folder);
     void patchesWanted(int cell);
     void placementWanted();
-    void saveDirectionRequested(const QString& name, const QString& layer, const std::vector<float>& direction);
+    void saveDirectionRequested(
+        const QString& name, const QString& layer, const std::vector<float>& direction);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -96,4 +97,4 @@ private:
     int filterClass_ = -1;
 };
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -15,4 +15,4 @@ struct AtlasBuildRequest {
     int iconSteps = 64;  // optimisation steps per icon: more is sharper and slower
 };
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

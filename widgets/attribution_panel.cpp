@@ -19,10 +19,13 @@ namespace loupe::widgets {
 // Draws the maps: one large, or all in a grid; reports the value under a click.
 class AttributionCanvas : public QWidget {
 public:
-    explicit AttributionCanvas(QWidget* parent = nullptr) : QWidget(parent) { setMinimumSize(240, 240); }
+    explicit AttributionCanvas(QWidget* parent = nullptr) : QWidget(parent)
+    {
+        setMinimumSize(240, 240);
+    }
 
     QList<QPair<QString, AttributionMap>> shown;  // caption, map (no values: see `unavailable`)
-    QMap<QString, QString> unavailable;           // caption -> why that method gave no map
+    QMap<QString, QString> unavailable;  // caption -> why that method gave no map
     double opacity = 0.6;
     std::function<void(const QString&)> onValue;
 
@@ -30,24 +33,28 @@ public:
     {
         if (shown.isEmpty()) {
             painter.setPen(QColor(130, 130, 130));
-            painter.drawText(area, Qt::AlignCenter | Qt::TextWordWrap, QObject::tr("Open an image, then Compute"));
+            painter.drawText(area, Qt::AlignCenter | Qt::TextWordWrap,
+                QObject::tr("Open an image, then Compute"));
             return;
         }
         const int n = shown.size();
         const int columns = n == 1 ? 1 : int(std::ceil(std::sqrt(double(n))));
         const int rows = (n + columns - 1) / columns;
         const int bar = n == 1 ? 26 : 0;  // one map gets its colour bar (a grid compares shapes)
-        const int cell = std::min((area.width() - 4) / columns, (area.height() - 4 - bar) / rows - 16);
+        const int cell =
+            std::min((area.width() - 4) / columns, (area.height() - 4 - bar) / rows - 16);
         for (int i = 0; i < n; ++i) {
-            const QRect r(area.left() + 2 + (i % columns) * cell, area.top() + 2 + (i / columns) * (cell + 16), cell - 4, cell - 4);
+            const QRect r(area.left() + 2 + (i % columns) * cell,
+                area.top() + 2 + (i / columns) * (cell + 16), cell - 4, cell - 4);
             const auto& map = shown[i].second;
             painter.setPen(palette().color(QPalette::Text));
-            painter.drawText(QRect(r.left(), r.bottom() + 1, r.width(), 14), Qt::AlignCenter, shown[i].first);
+            painter.drawText(
+                QRect(r.left(), r.bottom() + 1, r.width(), 14), Qt::AlignCenter, shown[i].first);
             if (map.values.empty()) {
                 painter.fillRect(r, QColor(235, 235, 235));
                 painter.setPen(QColor(90, 90, 90));
                 painter.drawText(r.adjusted(6, 6, -6, -6), Qt::AlignCenter | Qt::TextWordWrap,
-                                 QObject::tr("Not available: %1").arg(unavailable.value(shown[i].first)));
+                    QObject::tr("Not available: %1").arg(unavailable.value(shown[i].first)));
                 continue;
             }
             painter.drawImage(r, toQImage(map.inputView));
@@ -71,7 +78,8 @@ public:
         const int i = ((p.y() - 2) / (cell + 16)) * columns + (p.x() - 2) / cell;
         if (i < 0 || i >= n)
             return false;
-        const QRect r(2 + (i % columns) * cell, 2 + (i / columns) * (cell + 16), cell - 4, cell - 4);
+        const QRect r(
+            2 + (i % columns) * cell, 2 + (i / columns) * (cell + 16), cell - 4, cell - 4);
         if (!r.contains(p))
             return false;
         const auto& map = shown[i].second;
@@ -96,7 +104,11 @@ protected:
         float value = 0;
         int x = 0, y = 0;
         if (onValue && locate(e->position().toPoint(), method, value, x, y))
-            onValue(QObject::tr("%1 at (%2, %3) of the model input: %4").arg(method).arg(x).arg(y).arg(double(value), 0, 'g', 4));
+            onValue(QObject::tr("%1 at (%2, %3) of the model input: %4")
+                        .arg(method)
+                        .arg(x)
+                        .arg(y)
+                        .arg(double(value), 0, 'g', 4));
     }
 };
 
@@ -150,7 +162,8 @@ void AttributionPanel::setUnitTarget(bool unit)
 QString AttributionPanel::targetText() const
 {
     if (target_->currentIndex() == 1)
-        return selection()->channel() >= 0 ? QStringLiteral("unit:%1").arg(selection()->unitText()) : QString();
+        return selection()->channel() >= 0 ? QStringLiteral("unit:%1").arg(selection()->unitText())
+                                           : QString();
     return topClass_ >= 0 ? QStringLiteral("class:%1").arg(topClass_) : QString();
 }
 
@@ -158,8 +171,9 @@ void AttributionPanel::compute()
 {
     const QString target = targetText();
     if (target.isEmpty()) {
-        setStatus(target_->currentIndex() == 1 ? tr("Select a unit (layer:channel) first.")
-                                               : tr("The model shows no class for this image (not a classifier, or no image)."));
+        setStatus(target_->currentIndex() == 1
+                ? tr("Select a unit (layer:channel) first.")
+                : tr("The model shows no class for this image (not a classifier, or no image)."));
         return;
     }
     QStringList methods;
@@ -189,7 +203,9 @@ void AttributionPanel::addMap(const QString& method, const AttributionMap& map)
         order_ << method;
     maps_.insert(method, map);
     showMaps();
-    setStatus(tr("%1: target value %2 — click the map to read values").arg(methodLabel(method)).arg(double(map.targetValue), 0, 'g', 4));
+    setStatus(tr("%1: target value %2 — click the map to read values")
+                  .arg(methodLabel(method))
+                  .arg(double(map.targetValue), 0, 'g', 4));
 }
 
 void AttributionPanel::addUnavailable(const QString& method, const QString& reason)
@@ -216,7 +232,8 @@ void AttributionPanel::showMaps()
 QString AttributionPanel::methodLabel(const QString& method)
 {
     try {
-        return QString::fromStdString(attributionMethodInfo(attributionMethodFromString(method.toStdString())).label);
+        return QString::fromStdString(
+            attributionMethodInfo(attributionMethodFromString(method.toStdString())).label);
     } catch (const Error&) {
         return method;
     }
@@ -255,7 +272,8 @@ QJsonObject AttributionPanel::exportParameters() const
     p[QStringLiteral("target")] = targetText();
     p[QStringLiteral("gradcam_layer")] = selection()->layer();
     p[QStringLiteral("opacity")] = canvas_->opacity;
-    p[QStringLiteral("defaults")] = QStringLiteral("smoothgrad n=32 sigma=0.15; ig 64 steps black baseline; occlusion patch 32 stride 8 grey");
+    p[QStringLiteral("defaults")] = QStringLiteral(
+        "smoothgrad n=32 sigma=0.15; ig 64 steps black baseline; occlusion patch 32 stride 8 grey");
     return p;
 }
 
@@ -267,9 +285,13 @@ QString AttributionPanel::exportData() const
         const AttributionMap& map = maps_[method];
         for (int y = 0; y < map.height; ++y)
             for (int x = 0; x < map.width; ++x)
-                csv += QStringLiteral("%1,%2,%3,%4\n").arg(method).arg(x).arg(y).arg(double(map.values[size_t(y) * map.width + x]), 0, 'g', 6);
+                csv += QStringLiteral("%1,%2,%3,%4\n")
+                           .arg(method)
+                           .arg(x)
+                           .arg(y)
+                           .arg(double(map.values[size_t(y) * map.width + x]), 0, 'g', 6);
     }
     return order_.isEmpty() ? QString() : csv;
 }
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

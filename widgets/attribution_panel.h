@@ -43,7 +43,8 @@ public slots:
     void compute();
 
 signals:
-    void attributionRequested(const QStringList& methods, const QString& target, const QString& layer);
+    void attributionRequested(
+        const QStringList& methods, const QString& target, const QString& layer);
 
 private:
     QString targetText() const;
@@ -54,11 +55,11 @@ private:
     QComboBox* target_;
     QSlider* opacity_;
     AttributionCanvas* canvas_;
-    QMap<QString, AttributionMap> maps_;         // by method name; no values when unavailable
+    QMap<QString, AttributionMap> maps_;  // by method name; no values when unavailable
     QMap<QString, QString> unavailable_;
     QStringList order_;
     int topClass_ = -1;
     QString topLabel_;
 };
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -43,13 +43,15 @@ ChannelBarChart::ChannelBarChart(QWidget* parent) : QWidget(parent), plot_(new Q
     plot_->axisRect()->setRangeZoom(Qt::Horizontal);
     plot_->axisRect()->setRangeDrag(Qt::Horizontal);
 
-    connect(plot_, &QCustomPlot::plottableClick, this, [this](QCPAbstractPlottable*, int dataIndex, QMouseEvent*) {
-        if (dataIndex >= 0)
-            emit channelClicked(dataIndex);
-    });
+    connect(plot_, &QCustomPlot::plottableClick, this,
+        [this](QCPAbstractPlottable*, int dataIndex, QMouseEvent*) {
+            if (dataIndex >= 0)
+                emit channelClicked(dataIndex);
+        });
 }
 
-void ChannelBarChart::setValues(const QVector<double>& mean, const QVector<double>& max, const QVector<bool>& dead)
+void ChannelBarChart::setValues(
+    const QVector<double>& mean, const QVector<double>& max, const QVector<bool>& dead)
 {
     QVector<double> keys(mean.size());
     QVector<double> deadKeys, deadValues;
@@ -86,4 +88,4 @@ void ChannelBarChart::paintPlot(QPainter& painter, const QRect& target) const
     loupe::widgets::paintPlot(painter, plot_, target);
 }
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -18,7 +18,8 @@ class ChannelBarChart : public QWidget {
 public:
     explicit ChannelBarChart(QWidget* parent = nullptr);
 
-    void setValues(const QVector<double>& mean, const QVector<double>& max, const QVector<bool>& dead);
+    void setValues(
+        const QVector<double>& mean, const QVector<double>& max, const QVector<bool>& dead);
     void setSelectedChannel(int channel);
     QCustomPlot* plot() const { return plot_; }
     // Vector painting for export (QCustomPlot drawn through a QPicture keeps it vector).
@@ -35,4 +36,4 @@ private:
     QCPItemStraightLine* selectedLine_;
 };
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -15,7 +15,8 @@ ChannelGrid::ChannelGrid(QWidget* parent) : QWidget(parent)
     setSizePolicy(policy);
 }
 
-void ChannelGrid::setTiles(const QVector<QImage>& tiles, const QVector<bool>& flagged, const QStringList& tooltips)
+void ChannelGrid::setTiles(
+    const QVector<QImage>& tiles, const QVector<bool>& flagged, const QStringList& tooltips)
 {
     tiles_ = tiles;
     flagged_ = flagged;
@@ -74,7 +75,8 @@ QSize ChannelGrid::sizeHint() const
 QRect ChannelGrid::tileRect(int channel) const
 {
     const int c = columns();
-    return QRect(gap_ + (channel % c) * (tileSize_ + gap_), gap_ + (channel / c) * (tileSize_ + gap_), tileSize_, tileSize_);
+    return QRect(gap_ + (channel % c) * (tileSize_ + gap_),
+        gap_ + (channel / c) * (tileSize_ + gap_), tileSize_, tileSize_);
 }
 
 int ChannelGrid::channelAt(const QPoint& pos) const
@@ -88,7 +90,8 @@ int ChannelGrid::channelAt(const QPoint& pos) const
 void ChannelGrid::paintGrid(QPainter& painter, int columns) const
 {
     for (int i = 0; i < tiles_.size(); ++i) {
-        const QRect r(gap_ + (i % columns) * (tileSize_ + gap_), gap_ + (i / columns) * (tileSize_ + gap_), tileSize_, tileSize_);
+        const QRect r(gap_ + (i % columns) * (tileSize_ + gap_),
+            gap_ + (i / columns) * (tileSize_ + gap_), tileSize_, tileSize_);
         painter.drawImage(r, tiles_[i]);
         if (i < flagged_.size() && flagged_[i]) {
             painter.setPen(QPen(QColor(220, 40, 40), 1.5));
@@ -110,7 +113,7 @@ void ChannelGrid::paintEvent(QPaintEvent*)
     if (tiles_.isEmpty()) {
         painter.setPen(palette().color(QPalette::PlaceholderText));
         painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap,
-                         placeholder_.isEmpty() ? tr("Open an image and select a layer") : placeholder_);
+            placeholder_.isEmpty() ? tr("Open an image and select a layer") : placeholder_);
     }
 }
 
@@ -138,4 +141,4 @@ bool ChannelGrid::event(QEvent* event)
     return QWidget::event(event);
 }
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

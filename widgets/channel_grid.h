@@ -13,7 +13,8 @@ class ChannelGrid : public QWidget {
 public:
     explicit ChannelGrid(QWidget* parent = nullptr);
 
-    void setTiles(const QVector<QImage>& tiles, const QVector<bool>& flagged, const QStringList& tooltips);
+    void setTiles(
+        const QVector<QImage>& tiles, const QVector<bool>& flagged, const QStringList& tooltips);
     void setTileSize(int pixels);
     void setSelectedChannel(int channel);
     void setPlaceholder(const QString& text);
@@ -50,4 +51,4 @@ private:
     QString placeholder_;
 };
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -22,7 +22,7 @@
 namespace loupe::widgets {
 namespace {
 
-constexpr int kRow = 76;   // one contribution per row: text, bar, map, kernel
+constexpr int kRow = 76;  // one contribution per row: text, bar, map, kernel
 constexpr int kMap = 64;
 constexpr int kHeader = 44;
 
@@ -31,7 +31,7 @@ QImage divergingImage(const FloatMap& map, float extent, int side)
 {
     const RgbImage colours = colorize(map, -extent, extent, Colormap::Diverging);
     return toQImage(upscaleNearest(colours, std::max(1, side / std::max(1, map.width)) * map.width,
-                                   std::max(1, side / std::max(1, map.height)) * map.height));
+        std::max(1, side / std::max(1, map.height)) * map.height));
 }
 
 float extentOf(const FloatMap& map)
@@ -42,7 +42,7 @@ float extentOf(const FloatMap& map)
     return e;
 }
 
-} // namespace
+}  // namespace
 
 class CircuitView : public QWidget {
 public:
@@ -51,7 +51,10 @@ public:
     QHash<int, QImage> thumbnails;  // input channel -> its feature visualization
     std::function<void(int)> channelClicked;
 
-    QSize sizeHint() const override { return QSize(520, kHeader + kRow * int(circuit.contributions.size()) + 8); }
+    QSize sizeHint() const override
+    {
+        return QSize(520, kHeader + kRow * int(circuit.contributions.size()) + 8);
+    }
 
     // The row under a point, or -1.
     int rowAt(const QPoint& point) const
@@ -66,33 +69,39 @@ public:
         if (!hasCircuit) {
             painter.setPen(QColor(130, 130, 130));
             painter.drawText(area, Qt::AlignCenter | Qt::TextWordWrap,
-                             QObject::tr("Select a unit of a convolution, open an image, then Compute"));
+                QObject::tr("Select a unit of a convolution, open an image, then Compute"));
             return;
         }
         const auto& c = circuit;
         painter.setPen(palette().color(QPalette::Text));
-        painter.drawText(QRect(area.left() + 6, area.top() + 2, area.width() - 12, 20), Qt::AlignLeft | Qt::AlignVCenter,
-                         c.exact ? QObject::tr("%1:%2 at (%3, %4): pre-activation %5 = bias %6 + Σ activation × weight")
-                                       .arg(QString::fromStdString(c.layer))
-                                       .arg(c.channel)
-                                       .arg(c.x)
-                                       .arg(c.y)
-                                       .arg(double(c.preActivation), 0, 'g', 5)
-                                       .arg(double(c.bias), 0, 'g', 4)
-                                 : QObject::tr("%1:%2 at (%3, %4) = %5; Σ gradient × activation from %6 = %7 (estimate)")
-                                       .arg(QString::fromStdString(c.layer))
-                                       .arg(c.channel)
-                                       .arg(c.x)
-                                       .arg(c.y)
-                                       .arg(double(c.check), 0, 'g', 5)
-                                       .arg(QString::fromStdString(c.inputLayer))
-                                       .arg(double(c.preActivation), 0, 'g', 5));
+        painter.drawText(QRect(area.left() + 6, area.top() + 2, area.width() - 12, 20),
+            Qt::AlignLeft | Qt::AlignVCenter,
+            c.exact ? QObject::tr(
+                          "%1:%2 at (%3, %4): pre-activation %5 = bias %6 + Σ activation × weight")
+                          .arg(QString::fromStdString(c.layer))
+                          .arg(c.channel)
+                          .arg(c.x)
+                          .arg(c.y)
+                          .arg(double(c.preActivation), 0, 'g', 5)
+                          .arg(double(c.bias), 0, 'g', 4)
+                    : QObject::tr(
+                          "%1:%2 at (%3, %4) = %5; Σ gradient × activation from %6 = %7 (estimate)")
+                          .arg(QString::fromStdString(c.layer))
+                          .arg(c.channel)
+                          .arg(c.x)
+                          .arg(c.y)
+                          .arg(double(c.check), 0, 'g', 5)
+                          .arg(QString::fromStdString(c.inputLayer))
+                          .arg(double(c.preActivation), 0, 'g', 5));
         painter.setPen(QColor(110, 110, 110));
-        painter.drawText(QRect(area.left() + 6, area.top() + 22, area.width() - 12, 18), Qt::AlignLeft | Qt::AlignVCenter,
-                         c.inputLayer.empty()
-                             ? QObject::tr("input channel · contribution · over all positions · kernel (red +, blue −)")
-                             : QObject::tr("%1 channel (click: select it) · contribution · over all positions · kernel (red +, blue −)")
-                                   .arg(QString::fromStdString(c.inputLayer)));
+        painter.drawText(QRect(area.left() + 6, area.top() + 22, area.width() - 12, 18),
+            Qt::AlignLeft | Qt::AlignVCenter,
+            c.inputLayer.empty()
+                ? QObject::tr(
+                      "input channel · contribution · over all positions · kernel (red +, blue −)")
+                : QObject::tr("%1 channel (click: select it) · contribution · over all positions · "
+                              "kernel (red +, blue −)")
+                      .arg(QString::fromStdString(c.inputLayer)));
         float largest = 1e-6f;
         for (const auto& term : c.contributions)
             largest = std::max(largest, std::abs(term.contribution));
@@ -103,8 +112,8 @@ public:
             const auto& term = c.contributions[i];
             const int top = area.top() + kHeader + int(i) * kRow;
             painter.setPen(palette().color(QPalette::Text));
-            painter.drawText(QRect(area.left() + 6, top, 60, kMap), Qt::AlignLeft | Qt::AlignVCenter,
-                             QStringLiteral("#%1").arg(term.inputChannel));
+            painter.drawText(QRect(area.left() + 6, top, 60, kMap),
+                Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("#%1").arg(term.inputChannel));
             if (thumb) {
                 const QRect place(area.left() + 56, top, kMap, kMap);
                 const QImage image = thumbnails.value(term.inputChannel);
@@ -116,18 +125,21 @@ public:
             const int barLeft = area.left() + 66 + thumb;
             const int length = int(barWidth * std::abs(term.contribution) / largest);
             painter.fillRect(QRect(barLeft, top + kMap / 2 - 8, length, 16),
-                             term.contribution >= 0 ? QColor(200, 60, 50) : QColor(50, 90, 200));
-            painter.drawText(QRect(barLeft + 4, top + kMap / 2 + 8, barWidth, 16), Qt::AlignLeft | Qt::AlignVCenter,
-                             QString::number(double(term.contribution), 'g', 4));
+                term.contribution >= 0 ? QColor(200, 60, 50) : QColor(50, 90, 200));
+            painter.drawText(QRect(barLeft + 4, top + kMap / 2 + 8, barWidth, 16),
+                Qt::AlignLeft | Qt::AlignVCenter,
+                QString::number(double(term.contribution), 'g', 4));
             const int mapLeft = barLeft + 8 + barWidth;
-            painter.drawImage(QRect(mapLeft, top, kMap, kMap), divergingImage(term.map, extentOf(term.map), kMap));
+            painter.drawImage(QRect(mapLeft, top, kMap, kMap),
+                divergingImage(term.map, extentOf(term.map), kMap));
             // The unit's own position on the map.
             painter.setPen(QPen(QColor(30, 30, 30), 1));
             const double cell = double(kMap) / std::max(1, term.map.width);
             if (c.exact)  // the map is over the unit's layer; from an earlier layer it is over that one
                 painter.drawRect(QRectF(mapLeft + c.x * cell, top + c.y * cell, cell, cell));
             if (!term.kernel.values.empty())
-                painter.drawImage(QRect(mapLeft + kMap + 8, top, kMap, kMap), divergingImage(term.kernel, extentOf(term.kernel), kMap));
+                painter.drawImage(QRect(mapLeft + kMap + 8, top, kMap, kMap),
+                    divergingImage(term.kernel, extentOf(term.kernel), kMap));
         }
     }
 
@@ -145,7 +157,8 @@ protected:
     }
 };
 
-CircuitPanel::CircuitPanel(const PanelServices& services, QWidget* parent) : Panel(services, parent), view_(new CircuitView)
+CircuitPanel::CircuitPanel(const PanelServices& services, QWidget* parent)
+    : Panel(services, parent), view_(new CircuitView)
 {
     auto* body = new QWidget;
     auto* layout = new QVBoxLayout(body);
@@ -154,9 +167,11 @@ CircuitPanel::CircuitPanel(const PanelServices& services, QWidget* parent) : Pan
     k_ = spinBox(1, 64, 8, tr("top "), tr(" input channels"));
     from_ = new QLineEdit;
     from_->setPlaceholderText(tr("from: the conv's input (exact)"));
-    from_->setToolTip(tr("An earlier layer: each of its channels' gradient × activation (a first-order estimate)"));
+    from_->setToolTip(tr(
+        "An earlier layer: each of its channels' gradient × activation (a first-order estimate)"));
     auto* run = new QPushButton(tr("Compute"));
-    run->setToolTip(tr("Split the selected unit's pre-activation on this image into activation × weight per input channel"));
+    run->setToolTip(tr("Split the selected unit's pre-activation on this image into activation × "
+                       "weight per input channel"));
     controls->addWidget(k_);
     controls->addWidget(from_, 1);
     controls->addWidget(run);
@@ -182,7 +197,8 @@ void CircuitPanel::compute()
         return;
     }
     setStatus(tr("computing…"));
-    emit circuitRequested(selection()->layer(), selection()->channel(), k_->value(), from_->text().trimmed());
+    emit circuitRequested(
+        selection()->layer(), selection()->channel(), k_->value(), from_->text().trimmed());
 }
 
 void CircuitPanel::setCircuit(const CircuitResult& circuit)
@@ -201,7 +217,8 @@ void CircuitPanel::setCircuit(const CircuitResult& circuit)
     setStatus(circuit.exact ? tr("Terms + bias = %1; the convolution's own output is %2.")
                                   .arg(double(circuit.preActivation), 0, 'g', 6)
                                   .arg(double(circuit.check), 0, 'g', 6)
-                            : tr("Gradient × activation from %1: a first-order estimate (terms sum to %2, the unit is %3).")
+                            : tr("Gradient × activation from %1: a first-order estimate (terms sum "
+                                 "to %2, the unit is %3).")
                                   .arg(QString::fromStdString(circuit.inputLayer))
                                   .arg(double(circuit.preActivation), 0, 'g', 6)
                                   .arg(double(circuit.check), 0, 'g', 6));
@@ -215,7 +232,10 @@ void CircuitPanel::setThumbnail(const QString& layer, int channel, const QImage&
     view_->update();
 }
 
-bool CircuitPanel::hasThumbnail(int channel) const { return view_->thumbnails.contains(channel); }
+bool CircuitPanel::hasThumbnail(int channel) const
+{
+    return view_->thumbnails.contains(channel);
+}
 
 void CircuitPanel::clearCircuit(const QString& message)
 {
@@ -226,15 +246,26 @@ void CircuitPanel::clearCircuit(const QString& message)
     setStatus(message);
 }
 
-const CircuitResult& CircuitPanel::circuit() const { return view_->circuit; }
-int CircuitPanel::count() const { return k_->value(); }
+const CircuitResult& CircuitPanel::circuit() const
+{
+    return view_->circuit;
+}
+int CircuitPanel::count() const
+{
+    return k_->value();
+}
 
 QString CircuitPanel::exportName() const
 {
-    return QStringLiteral("circuit-%1-%2").arg(QString::fromStdString(view_->circuit.layer)).arg(view_->circuit.channel);
+    return QStringLiteral("circuit-%1-%2")
+        .arg(QString::fromStdString(view_->circuit.layer))
+        .arg(view_->circuit.channel);
 }
 
-QSize CircuitPanel::exportSize() const { return QSize(view_->sizeHint().width(), view_->sizeHint().height()); }
+QSize CircuitPanel::exportSize() const
+{
+    return QSize(view_->sizeHint().width(), view_->sizeHint().height());
+}
 
 void CircuitPanel::paintExport(QPainter& painter, const QSize& size) const
 {
@@ -265,8 +296,10 @@ QString CircuitPanel::exportData() const
         return {};
     QString csv = QStringLiteral("input_channel,contribution\n");
     for (const auto& term : view_->circuit.contributions)
-        csv += QStringLiteral("%1,%2\n").arg(term.inputChannel).arg(double(term.contribution), 0, 'g', 8);
+        csv += QStringLiteral("%1,%2\n")
+                   .arg(term.inputChannel)
+                   .arg(double(term.contribution), 0, 'g', 8);
     return csv;
 }
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -50,4 +50,4 @@ private:
     QScrollArea* scroll_;
 };
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -24,17 +24,19 @@ void paintColourBar(QPainter& painter, const QRect& area, const AttributionMap& 
     ramp.height = 1;
     for (int i = 0; i < ramp.width; ++i)
         ramp.values.push_back(left + (right - left) * float(i) / float(ramp.width - 1));
-    const RgbImage colours = map.isSigned ? colorize(ramp, left, right, Colormap::Diverging)
-                                          : colorize(ramp, 0, right > 0 ? right : 1, Colormap::Magma);
+    const RgbImage colours = map.isSigned
+        ? colorize(ramp, left, right, Colormap::Diverging)
+        : colorize(ramp, 0, right > 0 ? right : 1, Colormap::Magma);
     const int labelWidth = 64;
-    const QRect bar(area.left() + labelWidth, area.top() + 2, std::max(10, area.width() - 2 * labelWidth), area.height() - 4);
+    const QRect bar(area.left() + labelWidth, area.top() + 2,
+        std::max(10, area.width() - 2 * labelWidth), area.height() - 4);
     painter.drawImage(bar, toQImage(colours));
     painter.setPen(QColor(90, 90, 90));
     painter.drawRect(bar.adjusted(0, 0, -1, -1));
-    painter.drawText(QRect(area.left(), area.top(), labelWidth - 4, area.height()), Qt::AlignRight | Qt::AlignVCenter,
-                     QString::number(double(left), 'g', 3));
-    painter.drawText(QRect(bar.right() + 4, area.top(), labelWidth - 4, area.height()), Qt::AlignLeft | Qt::AlignVCenter,
-                     QString::number(double(right), 'g', 3));
+    painter.drawText(QRect(area.left(), area.top(), labelWidth - 4, area.height()),
+        Qt::AlignRight | Qt::AlignVCenter, QString::number(double(left), 'g', 3));
+    painter.drawText(QRect(bar.right() + 4, area.top(), labelWidth - 4, area.height()),
+        Qt::AlignLeft | Qt::AlignVCenter, QString::number(double(right), 'g', 3));
 }
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

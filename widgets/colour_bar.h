@@ -13,4 +13,4 @@ namespace loupe::widgets {
 // its end values written beside it. Horizontal, `area` holds bar and labels.
 void paintColourBar(QPainter& painter, const QRect& area, const AttributionMap& map);
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -27,8 +27,8 @@ public:
     }
 
     QImage image;
-    QImage overlay;   // layer-grid sized heat map, drawn over the model's field of view
-    QRectF region;    // picked, in image pixels
+    QImage overlay;  // layer-grid sized heat map, drawn over the model's field of view
+    QRectF region;  // picked, in image pixels
     bool hasRegion = false;
     QRectF viewRect;  // image pixels covered by the model's input (centre crop)
     std::function<void(const QRectF&)> onPick;
@@ -38,13 +38,15 @@ public:
     {
         if (image.isNull())
             return {};
-        const QSizeF s = QSizeF(image.size()).scaled(QSizeF(size()) - QSizeF(8, 8), Qt::KeepAspectRatio);
+        const QSizeF s =
+            QSizeF(image.size()).scaled(QSizeF(size()) - QSizeF(8, 8), Qt::KeepAspectRatio);
         return QRectF(QPointF((width() - s.width()) / 2, 4), s);
     }
     QPointF toImage(const QPointF& p) const
     {
         const QRectF t = target();
-        return QPointF((p.x() - t.left()) / t.width() * image.width(), (p.y() - t.top()) / t.height() * image.height());
+        return QPointF((p.x() - t.left()) / t.width() * image.width(),
+            (p.y() - t.top()) / t.height() * image.height());
     }
     QRectF toWidget(const QRectF& r) const
     {
@@ -59,7 +61,8 @@ protected:
         QPainter painter(this);
         if (image.isNull()) {
             painter.setPen(QColor(130, 130, 130));
-            painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, tr("Open an image and select a layer, then click the image"));
+            painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap,
+                tr("Open an image and select a layer, then click the image"));
             return;
         }
         painter.drawImage(target(), image);
@@ -78,14 +81,16 @@ protected:
     {
         const QRectF t = target();
         if (onHover && !image.isNull() && t.contains(e->position()))
-            onHover(QPointF((e->position().x() - t.left()) / t.width(), (e->position().y() - t.top()) / t.height()));
+            onHover(QPointF((e->position().x() - t.left()) / t.width(),
+                (e->position().y() - t.top()) / t.height()));
     }
     void mouseReleaseEvent(QMouseEvent* e) override
     {
         if (image.isNull() || !onPick)
             return;
         const QPointF a = toImage(pressed_), b = toImage(e->position());
-        const QRectF r = (b - a).manhattanLength() < 3 ? QRectF(a, QSizeF(0, 0)) : QRectF(a, b).normalized();
+        const QRectF r =
+            (b - a).manhattanLength() < 3 ? QRectF(a, QSizeF(0, 0)) : QRectF(a, b).normalized();
         onPick(r);
     }
 
@@ -114,23 +119,36 @@ DictionaryPanel::DictionaryPanel(const PanelServices& services, QWidget* parent)
     };
     picker_->onHover = [this](QPointF f) {
         if (picker_->image != image_ && gridColumns_ > 0 && gridRows_ > 0)
-            showGridCell(std::min(gridColumns_ - 1, int(f.x() * gridColumns_)), std::min(gridRows_ - 1, int(f.y() * gridRows_)));
+            showGridCell(std::min(gridColumns_ - 1, int(f.x() * gridColumns_)),
+                std::min(gridRows_ - 1, int(f.y() * gridRows_)));
     };
-    toolBar()->addAction(tr("Activation Grid"), this, [this] {
-        if (!activations_.layer.empty())
-            emit activationGridRequested(QString::fromStdString(activations_.layer), 8);
-    })->setToolTip(tr("Each cell of the layer's grid drawn as the feature visualization of its activation vector"));
-    toolBar()->addAction(tr("NMF"), this, [this] {
-        if (!activations_.layer.empty())
-            emit nmfRequested(QString::fromStdString(activations_.layer), factors_->value());
-    })->setToolTip(tr("Factorise the layer's activations on this image into k groups of channels"));
+    toolBar()
+        ->addAction(tr("Activation Grid"), this,
+            [this] {
+                if (!activations_.layer.empty())
+                    emit activationGridRequested(QString::fromStdString(activations_.layer), 8);
+            })
+        ->setToolTip(tr("Each cell of the layer's grid drawn as the feature visualization of its "
+                        "activation vector"));
+    toolBar()
+        ->addAction(tr("NMF"), this,
+            [this] {
+                if (!activations_.layer.empty())
+                    emit nmfRequested(
+                        QString::fromStdString(activations_.layer), factors_->value());
+            })
+        ->setToolTip(
+            tr("Factorise the layer's activations on this image into k groups of channels"));
     factors_ = spinBox(1, 16, 6, tr("k = "));
     toolBar()->addWidget(factors_);
-    connect(list_, &QListWidget::itemEntered, this, [this](QListWidgetItem* item) { highlight(item->data(Qt::UserRole).toInt()); });
+    connect(list_, &QListWidget::itemEntered, this,
+        [this](QListWidgetItem* item) { highlight(item->data(Qt::UserRole).toInt()); });
     connect(list_, &QListWidget::itemClicked, this, [this](QListWidgetItem* item) {
-        selection()->selectUnit(QString::fromStdString(activations_.layer), item->data(Qt::UserRole).toInt());
+        selection()->selectUnit(
+            QString::fromStdString(activations_.layer), item->data(Qt::UserRole).toInt());
     });
-    setStatus(tr("Click the image (or drag a box) to see which channels of the selected layer fire there."));
+    setStatus(tr(
+        "Click the image (or drag a box) to see which channels of the selected layer fire there."));
 }
 
 void DictionaryPanel::setImage(const QImage& image)
@@ -155,12 +173,15 @@ void DictionaryPanel::setActivations(const LayerActivations& activations, int in
         examples_.clear();
     }
     if (!image_.isNull() && activations.width > 1) {
-        const ImageRect first = imageRectOfCell(image_.width(), image_.height(), inputSize, activations.width, activations.height, 0, 0);
-        picker_->viewRect = QRectF(first.x, first.y, first.width * activations.width, first.height * activations.height);
+        const ImageRect first = imageRectOfCell(image_.width(), image_.height(), inputSize,
+            activations.width, activations.height, 0, 0);
+        picker_->viewRect = QRectF(
+            first.x, first.y, first.width * activations.width, first.height * activations.height);
     }
     picker_->overlay = QImage();
     if (picker_->hasRegion)
-        pick(picker_->region.x(), picker_->region.y(), picker_->region.width(), picker_->region.height());
+        pick(picker_->region.x(), picker_->region.y(), picker_->region.width(),
+            picker_->region.height());
     else
         refreshList();
 }
@@ -179,11 +200,15 @@ void DictionaryPanel::computeEntries(double x, double y, double w, double h)
     try {
         if (activations_.layer.empty())
             throw Error("select a layer first");
-        const CellRange cells = cellsForBox(image_.width(), image_.height(), inputSize_, activations_.width, activations_.height, x, y, w, h);
+        const CellRange cells = cellsForBox(image_.width(), image_.height(), inputSize_,
+            activations_.width, activations_.height, x, y, w, h);
         entries_ = semanticDictionary(activations_, cells, 12);
         setStatus(tr("%1 at cells (%2,%3)–(%4,%5): %6 channels active")
                       .arg(QString::fromStdString(activations_.layer))
-                      .arg(cells.x0).arg(cells.y0).arg(cells.x1).arg(cells.y1)
+                      .arg(cells.x0)
+                      .arg(cells.y0)
+                      .arg(cells.x1)
+                      .arg(cells.y1)
                       .arg(entries_.size()));
     } catch (const Error& e) {
         setStatus(QString::fromStdString(e.what()));
@@ -216,7 +241,9 @@ void DictionaryPanel::refreshList()
         item->setIcon(entryIcon(e.channel));
         if (thumbnails_.value(e.channel).isNull())
             missing << e.channel;
-        item->setToolTip(tr("Hover: where %1:%2 fires in the image. Click: select the unit.").arg(QString::fromStdString(activations_.layer)).arg(e.channel));
+        item->setToolTip(tr("Hover: where %1:%2 fires in the image. Click: select the unit.")
+                             .arg(QString::fromStdString(activations_.layer))
+                             .arg(e.channel));
         list_->addItem(item);
     }
     if (!missing.isEmpty())
@@ -268,8 +295,9 @@ void DictionaryPanel::showFigure(const QString& title, const QImage& figure, int
     picker_->overlay = QImage();
     picker_->hasRegion = false;
     picker_->update();
-    setStatus(title + (columns > 0 ? tr(" — hover a cell for its dictionary, click to return to the image")
-                                   : tr(" — click it to return to the image")));
+    setStatus(title +
+        (columns > 0 ? tr(" — hover a cell for its dictionary, click to return to the image")
+                     : tr(" — click it to return to the image")));
 }
 
 void DictionaryPanel::highlight(int channel)
@@ -284,7 +312,8 @@ void DictionaryPanel::highlight(int channel)
 
 QString DictionaryPanel::exportName() const
 {
-    return QStringLiteral("dictionary-") + QString::fromStdString(activations_.layer).replace(QLatin1Char('.'), QLatin1Char('_'));
+    return QStringLiteral("dictionary-") +
+        QString::fromStdString(activations_.layer).replace(QLatin1Char('.'), QLatin1Char('_'));
 }
 
 QSize DictionaryPanel::exportSize() const
@@ -300,7 +329,8 @@ void DictionaryPanel::paintExport(QPainter& painter, const QSize& size) const
         painter.drawImage(QRect(QPoint(0, 0), s), image_);
         const double k = double(s.width()) / image_.width();
         painter.setPen(QPen(QColor(255, 150, 0), 2));
-        painter.drawRect(QRectF(picker_->region.x() * k - 2, picker_->region.y() * k - 2, picker_->region.width() * k + 4, picker_->region.height() * k + 4));
+        painter.drawRect(QRectF(picker_->region.x() * k - 2, picker_->region.y() * k - 2,
+            picker_->region.width() * k + 4, picker_->region.height() * k + 4));
     }
     QFont font = painter.font();
     font.setPointSize(7);
@@ -314,7 +344,9 @@ void DictionaryPanel::paintExport(QPainter& painter, const QSize& size) const
             painter.fillRect(cell, QColor(210, 210, 210));
         painter.setPen(Qt::black);
         painter.drawText(QRect(cell.left(), cell.bottom() + 1, 75, 14), Qt::AlignLeft,
-                         QStringLiteral("%1  %2%").arg(entries_[i].channel).arg(double(entries_[i].share) * 100, 0, 'f', 1));
+            QStringLiteral("%1  %2%")
+                .arg(entries_[i].channel)
+                .arg(double(entries_[i].share) * 100, 0, 'f', 1));
     }
 }
 
@@ -322,13 +354,20 @@ QJsonObject DictionaryPanel::exportParameters() const
 {
     QJsonObject p;
     p[QStringLiteral("layer")] = QString::fromStdString(activations_.layer);
-    p[QStringLiteral("region")] = QStringLiteral("%1,%2 %3x%4").arg(picker_->region.x()).arg(picker_->region.y()).arg(picker_->region.width()).arg(picker_->region.height());
+    p[QStringLiteral("region")] = QStringLiteral("%1,%2 %3x%4")
+                                      .arg(picker_->region.x())
+                                      .arg(picker_->region.y())
+                                      .arg(picker_->region.width())
+                                      .arg(picker_->region.height());
     QJsonArray channels;
     for (const auto& e : entries_)
-        channels.append(QJsonObject{{QStringLiteral("channel"), e.channel}, {QStringLiteral("value"), double(e.value)}, {QStringLiteral("share"), double(e.share)}});
+        channels.append(QJsonObject{{QStringLiteral("channel"), e.channel},
+            {QStringLiteral("value"), double(e.value)},
+            {QStringLiteral("share"), double(e.share)}});
     p[QStringLiteral("channels")] = channels;
-    p[QStringLiteral("thumbnails")] = QStringLiteral("feature visualizations, Fourier, 96 px, 128 steps");
+    p[QStringLiteral("thumbnails")] =
+        QStringLiteral("feature visualizations, Fourier, 96 px, 128 steps");
     return p;
 }
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -64,7 +64,7 @@ private:
     std::vector<DictionaryEntry> entries_;
     QRectF region_;
     QHash<int, QImage> thumbnails_;  // for activations_.layer
-    QHash<int, QImage> examples_;    // for activations_.layer
+    QHash<int, QImage> examples_;  // for activations_.layer
     QIcon entryIcon(int channel) const;
     RegionPicker* picker_;
     QListWidget* list_;
@@ -73,4 +73,4 @@ private:
     int gridRows_ = 0;
 };
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -28,11 +28,10 @@ QCustomPlot* makePlot(const QString& yLabel, const QColor& colour)
     return plot;
 }
 
-} // namespace
+}  // namespace
 
 DistributionPanel::DistributionPanel(const PanelServices& services, QWidget* parent)
-    : Panel(services, parent),
-      density_(makePlot(tr("density"), QColor(60, 110, 190))),
+    : Panel(services, parent), density_(makePlot(tr("density"), QColor(60, 110, 190))),
       contribution_(makePlot(tr("activation × density"), QColor(200, 110, 30)))
 {
     log_ = new QCheckBox(tr("Log density"));
@@ -42,7 +41,8 @@ DistributionPanel::DistributionPanel(const PanelServices& services, QWidget* par
     splitter->addWidget(density_);
     splitter->addWidget(contribution_);
     setBody(splitter);
-    clearDistribution(tr("Scan a folder (Dataset > Scan Folder…) to see each unit's distribution."));
+    clearDistribution(
+        tr("Scan a folder (Dataset > Scan Folder…) to see each unit's distribution."));
 }
 
 bool DistributionPanel::logDensity() const
@@ -86,12 +86,14 @@ void DistributionPanel::replot()
     const double total = double(std::max<std::uint64_t>(1, data_.positions));
     if (!data_.histogram.empty()) {
         constexpr int kDisplayBins = 160;
-        const double lo = std::min(double(data_.minimum), 0.0), hi = std::max(double(data_.maximum), 0.0);
+        const double lo = std::min(double(data_.minimum), 0.0),
+                     hi = std::max(double(data_.maximum), 0.0);
         const double width = std::max(1e-9, (hi - lo) / kDisplayBins);
         std::vector<double> counts(kDisplayBins, 0.0);
         // Each stored bin's count is spread over the display bins it overlaps, in proportion.
         for (const auto& bin : data_.histogram) {
-            const double a = std::clamp(double(bin.low), lo, hi), b = std::clamp(double(bin.high), lo, hi);
+            const double a = std::clamp(double(bin.low), lo, hi),
+                         b = std::clamp(double(bin.high), lo, hi);
             const int first = std::clamp(int((a - lo) / width), 0, kDisplayBins - 1);
             const int last = std::clamp(int((b - lo) / width), 0, kDisplayBins - 1);
             if (first == last || b <= a) {
@@ -99,7 +101,8 @@ void DistributionPanel::replot()
                 continue;
             }
             for (int i = first; i <= last; ++i) {
-                const double overlap = std::min(b, lo + (i + 1) * width) - std::max(a, lo + i * width);
+                const double overlap =
+                    std::min(b, lo + (i + 1) * width) - std::max(a, lo + i * width);
                 counts[size_t(i)] += double(bin.count) * std::max(0.0, overlap) / (b - a);
             }
         }
@@ -126,7 +129,9 @@ void DistributionPanel::replot()
 
 QString DistributionPanel::exportName() const
 {
-    return QStringLiteral("distribution-%1_%2").arg(QString::fromStdString(data_.layer).replace(QLatin1Char('.'), QLatin1Char('_'))).arg(data_.channel);
+    return QStringLiteral("distribution-%1_%2")
+        .arg(QString::fromStdString(data_.layer).replace(QLatin1Char('.'), QLatin1Char('_')))
+        .arg(data_.channel);
 }
 
 QSize DistributionPanel::exportSize() const
@@ -156,4 +161,4 @@ QJsonObject DistributionPanel::exportParameters() const
     return p;
 }
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

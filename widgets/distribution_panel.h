@@ -35,4 +35,4 @@ private:
     QCustomPlot* contribution_;
 };
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

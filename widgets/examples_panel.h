@@ -47,4 +47,4 @@ private:
     QList<class QLabel*> bandTitles_;
 };
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

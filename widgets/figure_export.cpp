@@ -93,9 +93,10 @@ bool writePdf(const Exportable& view, const QString& path, QString& error)
     });
 }
 
-} // namespace
+}  // namespace
 
-ExportResult exportFigure(const Exportable& view, const QString& path, int dpi, const FigureContext& context)
+ExportResult exportFigure(
+    const Exportable& view, const QString& path, int dpi, const FigureContext& context)
 {
     ExportResult result;
     const QString suffix = QFileInfo(path).suffix().toLower();
@@ -127,10 +128,12 @@ ExportResult exportFigure(const Exportable& view, const QString& path, int dpi, 
     const QString data = view.exportData();
     if (!data.isEmpty()) {
         const QFileInfo figure(path);
-        const QString dataPath = figure.absolutePath() + QLatin1Char('/') + figure.completeBaseName() + QStringLiteral(".csv");
+        const QString dataPath = figure.absolutePath() + QLatin1Char('/') +
+            figure.completeBaseName() + QStringLiteral(".csv");
         QSaveFile csv(dataPath);
         if (!csv.open(QIODevice::WriteOnly) || csv.write(data.toUtf8()) < 0 || !csv.commit()) {
-            result.error = QStringLiteral("figure written, but not its data '%1': %2").arg(dataPath, csv.errorString());
+            result.error = QStringLiteral("figure written, but not its data '%1': %2")
+                               .arg(dataPath, csv.errorString());
             return result;
         }
         result.dataPath = dataPath;
@@ -150,8 +153,10 @@ ExportResult exportFigure(const Exportable& view, const QString& path, int dpi, 
     sidecar[QStringLiteral("generator")] = QStringLiteral("Loupe");
     result.sidecarPath = path + QStringLiteral(".json");
     QSaveFile json(result.sidecarPath);
-    if (!json.open(QIODevice::WriteOnly) || json.write(QJsonDocument(sidecar).toJson()) < 0 || !json.commit()) {
-        result.error = QStringLiteral("figure written, but not its sidecar '%1': %2").arg(result.sidecarPath, json.errorString());
+    if (!json.open(QIODevice::WriteOnly) || json.write(QJsonDocument(sidecar).toJson()) < 0 ||
+        !json.commit()) {
+        result.error = QStringLiteral("figure written, but not its sidecar '%1': %2")
+                           .arg(result.sidecarPath, json.errorString());
         return result;
     }
     result.ok = true;
@@ -161,18 +166,22 @@ ExportResult exportFigure(const Exportable& view, const QString& path, int dpi, 
 void runExportDialog(QWidget* parent, const Exportable& view, const FigureContext& context)
 {
     QSettings settings;
-    const QString lastDir = settings.value(QStringLiteral("export/lastDirectory"), QDir::homePath()).toString();
+    const QString lastDir =
+        settings.value(QStringLiteral("export/lastDirectory"), QDir::homePath()).toString();
     QString selectedFilter;
-    const QString path = QFileDialog::getSaveFileName(
-        parent, QObject::tr("Export %1").arg(view.exportName()), lastDir + QLatin1Char('/') + view.exportName() + QStringLiteral(".png"),
-        QObject::tr("PNG image (*.png);;SVG vector (*.svg);;PDF document (*.pdf)"), &selectedFilter);
+    const QString path =
+        QFileDialog::getSaveFileName(parent, QObject::tr("Export %1").arg(view.exportName()),
+            lastDir + QLatin1Char('/') + view.exportName() + QStringLiteral(".png"),
+            QObject::tr("PNG image (*.png);;SVG vector (*.svg);;PDF document (*.pdf)"),
+            &selectedFilter);
     if (path.isEmpty())
         return;
     settings.setValue(QStringLiteral("export/lastDirectory"), QFileInfo(path).absolutePath());
     int dpi = settings.value(QStringLiteral("export/dpi"), 300).toInt();
     if (QFileInfo(path).suffix().compare(QLatin1String("png"), Qt::CaseInsensitive) == 0) {
         bool ok = false;
-        dpi = QInputDialog::getInt(parent, QObject::tr("PNG resolution"), QObject::tr("Dots per inch:"), dpi, 36, 1200, 1, &ok);
+        dpi = QInputDialog::getInt(parent, QObject::tr("PNG resolution"),
+            QObject::tr("Dots per inch:"), dpi, 36, 1200, 1, &ok);
         if (!ok)
             return;
         settings.setValue(QStringLiteral("export/dpi"), dpi);
@@ -182,4 +191,4 @@ void runExportDialog(QWidget* parent, const Exportable& view, const FigureContex
         QMessageBox::warning(parent, QObject::tr("Export failed"), result.error);
 }
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -14,8 +14,8 @@ namespace loupe::widgets {
 class Exportable {
 public:
     virtual ~Exportable() = default;
-    virtual QString exportName() const = 0;         // default file name stem
-    virtual QSize exportSize() const = 0;           // logical size in points (1/72 in) at 72 DPI
+    virtual QString exportName() const = 0;  // default file name stem
+    virtual QSize exportSize() const = 0;  // logical size in points (1/72 in) at 72 DPI
     virtual void paintExport(QPainter& painter, const QSize& size) const = 0;
     virtual QJsonObject exportParameters() const = 0;  // everything that produced the view
     // The numbers behind the figure as CSV (plots people put in papers are re-plotted from
@@ -40,9 +40,10 @@ struct ExportResult {
 
 // Writes `path` (.png, .svg or .pdf by suffix) and `path`.json next to it, atomically: a
 // failure leaves no half-written figure. dpi applies to PNG.
-ExportResult exportFigure(const Exportable& view, const QString& path, int dpi, const FigureContext& context);
+ExportResult exportFigure(
+    const Exportable& view, const QString& path, int dpi, const FigureContext& context);
 
 // The dialog flow used by every panel's Export… action: choose file and DPI, export, report.
 void runExportDialog(QWidget* parent, const Exportable& view, const FigureContext& context);
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -21,10 +21,11 @@ public:
         if (image.isNull()) {
             painter.setPen(QColor(130, 130, 130));
             painter.drawText(imageArea, Qt::AlignCenter | Qt::TextWordWrap,
-                             QObject::tr("File > Open Image… or drop an image here"));
+                QObject::tr("File > Open Image… or drop an image here"));
         } else {
             QSize s = image.size().scaled(imageArea.size(), Qt::KeepAspectRatio);
-            const QRect target(imageArea.center().x() - s.width() / 2, imageArea.top(), s.width(), s.height());
+            const QRect target(
+                imageArea.center().x() - s.width() / 2, imageArea.top(), s.width(), s.height());
             painter.setRenderHint(QPainter::SmoothPixmapTransform);
             painter.drawImage(target, image);
             imageBottom = target.bottom();
@@ -33,10 +34,14 @@ public:
         int y = imageBottom + 8;
         for (const auto& p : predictions) {
             const int full = area.width() - 8;
-            painter.fillRect(QRect(area.left() + 4, y, int(full * p.probability), 15), QColor(60, 110, 190, 90));
+            painter.fillRect(
+                QRect(area.left() + 4, y, int(full * p.probability), 15), QColor(60, 110, 190, 90));
             painter.setPen(palette().color(QPalette::Text));
-            painter.drawText(QRect(area.left() + 8, y, full - 8, 15), Qt::AlignVCenter | Qt::AlignLeft,
-                             QStringLiteral("%1%  %2").arg(p.probability * 100, 5, 'f', 1).arg(QString::fromStdString(p.label)));
+            painter.drawText(QRect(area.left() + 8, y, full - 8, 15),
+                Qt::AlignVCenter | Qt::AlignLeft,
+                QStringLiteral("%1%  %2")
+                    .arg(p.probability * 100, 5, 'f', 1)
+                    .arg(QString::fromStdString(p.label)));
             y += 18;
         }
     }
@@ -49,7 +54,8 @@ protected:
     }
 };
 
-ImagePanel::ImagePanel(const PanelServices& services, QWidget* parent) : Panel(services, parent), canvas_(new ImageCanvas)
+ImagePanel::ImagePanel(const PanelServices& services, QWidget* parent)
+    : Panel(services, parent), canvas_(new ImageCanvas)
 {
     setBody(canvas_);
 }
@@ -60,7 +66,9 @@ void ImagePanel::setImage(const QImage& image, const QString& name)
     name_ = name;
     predictions_.clear();
     canvas_->predictions.clear();
-    setStatus(image.isNull() ? QString() : QStringLiteral("%1 — %2×%3").arg(name).arg(image.width()).arg(image.height()));
+    setStatus(image.isNull()
+            ? QString()
+            : QStringLiteral("%1 — %2×%3").arg(name).arg(image.width()).arg(image.height()));
     canvas_->update();
 }
 
@@ -80,7 +88,9 @@ QStringList ImagePanel::predictionLines() const
 {
     QStringList lines;
     for (const auto& p : predictions_)
-        lines << QStringLiteral("%1 %2").arg(QString::fromStdString(p.label)).arg(p.probability, 0, 'f', 3);
+        lines << QStringLiteral("%1 %2")
+                     .arg(QString::fromStdString(p.label))
+                     .arg(p.probability, 0, 'f', 3);
     return lines;
 }
 
@@ -91,7 +101,9 @@ QString ImagePanel::exportName() const
 
 QSize ImagePanel::exportSize() const
 {
-    const QSize s = canvas_->image.isNull() ? QSize(300, 300) : canvas_->image.size().scaled(400, 400, Qt::KeepAspectRatio);
+    const QSize s = canvas_->image.isNull()
+        ? QSize(300, 300)
+        : canvas_->image.size().scaled(400, 400, Qt::KeepAspectRatio);
     return s + QSize(8, 8 + (predictions_.empty() ? 0 : int(predictions_.size()) * 18 + 8));
 }
 
@@ -108,10 +120,10 @@ QJsonObject ImagePanel::exportParameters() const
     QJsonArray preds;
     for (const auto& pr : predictions_)
         preds.append(QJsonObject{{QStringLiteral("index"), pr.index},
-                                 {QStringLiteral("label"), QString::fromStdString(pr.label)},
-                                 {QStringLiteral("probability"), double(pr.probability)}});
+            {QStringLiteral("label"), QString::fromStdString(pr.label)},
+            {QStringLiteral("probability"), double(pr.probability)}});
     p[QStringLiteral("predictions")] = preds;
     return p;
 }
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

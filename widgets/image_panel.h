@@ -31,4 +31,4 @@ private:
     std::vector<Prediction> predictions_;
 };
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -5,4 +5,4 @@ namespace loupe::widgets {
 // Where a job is in its life; the Jobs dock shows it, the runner reports it.
 enum class JobState { Queued, Running, Done, Failed, Cancelled };
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -10,7 +10,7 @@ namespace loupe::widgets {
 namespace {
 constexpr int kMaxFinishedRows = 50;
 enum Column { NameColumn, ProgressColumn, TextColumn, CancelColumn };
-} // namespace
+}  // namespace
 
 JobsPanel::JobsPanel(QWidget* parent) : QWidget(parent), list_(new QTreeWidget(this))
 {
@@ -115,4 +115,4 @@ QString JobsPanel::jobText(int id) const
     return it == rows_.end() ? QString() : it->item->text(TextColumn);
 }
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

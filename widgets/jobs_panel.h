@@ -43,4 +43,4 @@ private:
     QHash<int, Row> rows_;
 };
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

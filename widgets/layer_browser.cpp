@@ -25,17 +25,19 @@ QString shapeText(const LayerInfo& layer)
     return parts.join(QStringLiteral("×"));
 }
 
-} // namespace
+}  // namespace
 
 LayerBrowser::LayerBrowser(UnitSelection* selection, QWidget* parent)
-    : QWidget(parent), selection_(selection), search_(new QLineEdit(this)), tree_(new QTreeWidget(this))
+    : QWidget(parent), selection_(selection), search_(new QLineEdit(this)),
+      tree_(new QTreeWidget(this))
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
     search_->setPlaceholderText(tr("Search layers (name, type or alias)…"));
     search_->setClearButtonEnabled(true);
     tree_->setColumnCount(5);
-    tree_->setHeaderLabels({tr("Layer"), tr("Output C×H×W"), tr("Dataset"), tr("Type"), tr("Params")});
+    tree_->setHeaderLabels(
+        {tr("Layer"), tr("Output C×H×W"), tr("Dataset"), tr("Type"), tr("Params")});
     tree_->header()->setSectionResizeMode(NameColumn, QHeaderView::ResizeToContents);
     tree_->header()->setSectionResizeMode(ShapeColumn, QHeaderView::ResizeToContents);
     tree_->header()->setSectionResizeMode(NotesColumn, QHeaderView::ResizeToContents);
@@ -70,12 +72,18 @@ void LayerBrowser::setLayers(const std::vector<LayerInfo>& layers)
         item->setData(NameColumn, kPathRole, path);
         item->setText(TypeColumn, QString::fromStdString(layer.type));
         item->setText(ShapeColumn, shapeText(layer));
-        item->setText(ParamsColumn, layer.parameters ? locale.toString(qlonglong(layer.parameters)) : QString());
+        item->setText(ParamsColumn,
+            layer.parameters ? locale.toString(qlonglong(layer.parameters)) : QString());
         item->setTextAlignment(ParamsColumn, Qt::AlignRight | Qt::AlignVCenter);
-        item->setToolTip(NameColumn, path + (layer.alias.empty() ? QString() : QStringLiteral(" = ") + QString::fromStdString(layer.alias)));
+        item->setToolTip(NameColumn,
+            path +
+                (layer.alias.empty()
+                        ? QString()
+                        : QStringLiteral(" = ") + QString::fromStdString(layer.alias)));
         if (!layer.addressable) {
             item->setForeground(NameColumn, palette().color(QPalette::Disabled, QPalette::Text));
-            item->setToolTip(NameColumn, tr("%1: cannot be captured: %2").arg(path, QString::fromStdString(layer.note)));
+            item->setToolTip(NameColumn,
+                tr("%1: cannot be captured: %2").arg(path, QString::fromStdString(layer.note)));
         }
         items_.insert(path, item);
     }
@@ -90,7 +98,8 @@ void LayerBrowser::setScanSummaries(const std::vector<LayerScanSummary>& summari
         QStringList out;
         for (size_t i = 0; i < channels.size() && i < 40; ++i)
             out << QString::number(channels[i]);
-        return out.join(QStringLiteral(", ")) + (channels.size() > 40 ? QStringLiteral(", …") : QString());
+        return out.join(QStringLiteral(", ")) +
+            (channels.size() > 40 ? QStringLiteral(", …") : QString());
     };
     for (const auto& s : summaries) {
         QStringList parts;
@@ -101,11 +110,12 @@ void LayerBrowser::setScanSummaries(const std::vector<LayerScanSummary>& summari
         if (!s.rare.empty())
             parts << tr("%1 rare").arg(s.rare.size());
         notes.insert(QString::fromStdString(s.layer),
-                     {parts.join(QStringLiteral(" · ")),
-                      tr("Receptive field %1 px (measured).\nDead (never > 0 on the scanned images): %2\nRarely firing (< 0.5% of positions): %3")
-                          .arg(s.receptiveField)
-                          .arg(s.dead.empty() ? tr("none") : list(s.dead))
-                          .arg(s.rare.empty() ? tr("none") : list(s.rare))});
+            {parts.join(QStringLiteral(" · ")),
+                tr("Receptive field %1 px (measured).\nDead (never > 0 on the scanned images): "
+                   "%2\nRarely firing (< 0.5% of positions): %3")
+                    .arg(s.receptiveField)
+                    .arg(s.dead.empty() ? tr("none") : list(s.dead))
+                    .arg(s.rare.empty() ? tr("none") : list(s.rare))});
     }
     setAnnotations(notes);
 }
@@ -116,7 +126,9 @@ void LayerBrowser::setAnnotations(const QHash<QString, QPair<QString, QString>>&
         const auto note = textAndTooltip.value(it.key());
         it.value()->setText(NotesColumn, note.first);
         it.value()->setToolTip(NotesColumn, note.second);
-        it.value()->setForeground(NotesColumn, note.first.contains(QLatin1String("dead")) ? QColor(200, 40, 40) : palette().color(QPalette::Text));
+        it.value()->setForeground(NotesColumn,
+            note.first.contains(QLatin1String("dead")) ? QColor(200, 40, 40)
+                                                       : palette().color(QPalette::Text));
     }
 }
 
@@ -140,8 +152,8 @@ void LayerBrowser::applyFilter()
     for (auto it = items_.begin(); it != items_.end(); ++it) {
         QTreeWidgetItem* item = it.value();
         const bool match = needle.isEmpty() || it.key().contains(needle, Qt::CaseInsensitive) ||
-                           item->text(NameColumn).contains(needle, Qt::CaseInsensitive) ||
-                           item->text(TypeColumn).contains(needle, Qt::CaseInsensitive);
+            item->text(NameColumn).contains(needle, Qt::CaseInsensitive) ||
+            item->text(TypeColumn).contains(needle, Qt::CaseInsensitive);
         item->setHidden(!match);
     }
     if (!needle.isEmpty()) {
@@ -166,4 +178,4 @@ void LayerBrowser::followSelection(const QString& layer)
     }
 }
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

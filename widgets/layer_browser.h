@@ -39,4 +39,4 @@ private:
     QHash<QString, QTreeWidgetItem*> items_;
 };
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -27,23 +27,23 @@ namespace loupe::widgets {
 namespace {
 constexpr int kViewSize = 224;
 
-} // namespace
+}  // namespace
 
 NeuronPanel::NeuronPanel(const PanelServices& services, QWidget* parent)
-    : Panel(services, parent),
-      positiveView_(new QLabel),
-      negativeView_(new QLabel),
-      caption_(new QLabel),
-      plot_(new QCustomPlot),
-      layerGrid_(new ChannelGrid)
+    : Panel(services, parent), positiveView_(new QLabel), negativeView_(new QLabel),
+      caption_(new QLabel), plot_(new QCustomPlot), layerGrid_(new ChannelGrid)
 {
-    toolBar()->addAction(tr("Render"), this, &NeuronPanel::requestRender)->setToolTip(tr("Render the selected unit"));
-    toolBar()->addAction(tr("Render Layer"), this, &NeuronPanel::requestLayerRender)
+    toolBar()
+        ->addAction(tr("Render"), this, &NeuronPanel::requestRender)
+        ->setToolTip(tr("Render the selected unit"));
+    toolBar()
+        ->addAction(tr("Render Layer"), this, &NeuronPanel::requestLayerRender)
         ->setToolTip(tr("Render every channel of the layer (batched, cached in the workspace)"));
     toolBar()->addSeparator();
     parameterization_ = new QComboBox;
     parameterization_->addItems({tr("Fourier"), tr("Pixels"), tr("Upscaling")});
-    parameterization_->setToolTip(tr("Fourier: 1/f spectrum + decorrelated colour (Lucid default). Pixels: plain, for comparison. "
+    parameterization_->setToolTip(tr("Fourier: 1/f spectrum + decorrelated colour (Lucid default). "
+                                     "Pixels: plain, for comparison. "
                                      "Upscaling: optimise small, upscale, blur, continue."));
     size_ = spinBox(32, 512, 128, {}, tr(" px"));
     steps_ = spinBox(1, 4096, 256, {}, tr(" steps"));
@@ -56,8 +56,10 @@ NeuronPanel::NeuronPanel(const PanelServices& services, QWidget* parent)
     showNegative_->setChecked(true);
     showNegative_->setToolTip(tr("Also render what inhibits the unit"));
     preRelu_ = new QCheckBox(tr("Pre-ReLU"));
-    preRelu_->setToolTip(tr("Optimise the value before the unit's ReLU: silent (dead) units still get a gradient"));
-    for (QWidget* w : std::initializer_list<QWidget*>{parameterization_, size_, steps_, seed_, preRelu_, autoRender_, showNegative_})
+    preRelu_->setToolTip(
+        tr("Optimise the value before the unit's ReLU: silent (dead) units still get a gradient"));
+    for (QWidget* w : std::initializer_list<QWidget*>{
+             parameterization_, size_, steps_, seed_, preRelu_, autoRender_, showNegative_})
         toolBar()->addWidget(w);
 
     for (QLabel* view : {positiveView_, negativeView_}) {
@@ -66,16 +68,20 @@ NeuronPanel::NeuronPanel(const PanelServices& services, QWidget* parent)
         view->setFrameShape(QFrame::StyledPanel);
     }
     objectiveEdit_ = new QLineEdit;
-    objectiveEdit_->setPlaceholderText(tr("Objective: empty = selected unit; e.g. mixed3:5+mixed3:9, neuron:conv4:3@4,4, layer:mixed3, logit:2"));
+    objectiveEdit_->setPlaceholderText(
+        tr("Objective: empty = selected unit; e.g. mixed3:5+mixed3:9, neuron:conv4:3@4,4, "
+           "layer:mixed3, logit:2"));
     objectiveEdit_->setClearButtonEnabled(true);
     connect(objectiveEdit_, &QLineEdit::returnPressed, this, &NeuronPanel::requestRender);
     images_ = spinBox(1, 8, 1, {}, tr(" image(s)"));
-    images_->setToolTip(tr("Render several images at once; with diversity they show different facets of the unit"));
+    images_->setToolTip(
+        tr("Render several images at once; with diversity they show different facets of the unit"));
     diversity_ = new QDoubleSpinBox;
     diversity_->setRange(0, 1e6);
     diversity_->setDecimals(1);
     diversity_->setPrefix(tr("diversity "));
-    diversity_->setToolTip(tr("Weight of the Gram-matrix dissimilarity between the images (Lucid's diversity term)"));
+    diversity_->setToolTip(
+        tr("Weight of the Gram-matrix dissimilarity between the images (Lucid's diversity term)"));
     auto* objectiveRow = new QWidget;
     auto* objectiveLayout = new QHBoxLayout(objectiveRow);
     objectiveLayout->setContentsMargins(0, 0, 0, 0);
@@ -155,9 +161,9 @@ FeatureVisConfig NeuronPanel::config(bool negative) const
         c.objective = {term};
     }
     const int param = parameterization_->currentIndex();
-    c.parameterization = param == 0   ? FeatureVisConfig::Parameterization::Fourier
-                         : param == 1 ? FeatureVisConfig::Parameterization::Pixel
-                                      : FeatureVisConfig::Parameterization::Upscaling;
+    c.parameterization = param == 0 ? FeatureVisConfig::Parameterization::Fourier
+        : param == 1                ? FeatureVisConfig::Parameterization::Pixel
+                                    : FeatureVisConfig::Parameterization::Upscaling;
     c.decorrelateColour = param != 1;
     c.batch = images_->value();
     c.diversity = float(diversity_->value());
@@ -188,7 +194,8 @@ void NeuronPanel::onUnitChanged(const QString& layer, int channel)
     layerGrid_->setSelectedChannel(layer == layerGridLayer_ ? channel : -1);
     objectiveEdit_->clear();  // a new selection means "show me this unit"
     if (channel < 0) {
-        setStatus(tr("Select a channel (click a tile in Activations, or in the layer grid below) to see what it responds to."));
+        setStatus(tr("Select a channel (click a tile in Activations, or in the layer grid below) "
+                     "to see what it responds to."));
     } else {
         setStatus(tr("%1").arg(unitText()));
         if (autoRender_->isChecked())
@@ -261,12 +268,13 @@ void NeuronPanel::showResult(bool negative, const FeatureVisResult& result, bool
     }
     const QString what = negative ? tr("negative") : tr("positive");
     // A cached render carries its record when it was made by a single render (not a layer's).
-    QString text = fromCache && result.stepsDone == 0 ? tr("%1: %2 from the workspace cache").arg(unitText(), what)
-                                                      : tr("%1: %2 objective %3 → %4 in %5 steps")
-                                                            .arg(unitText(), what)
-                                                            .arg(result.initialObjective, 0, 'g', 4)
-                                                            .arg(result.finalObjective, 0, 'g', 4)
-                                                            .arg(result.stepsDone);
+    QString text = fromCache && result.stepsDone == 0
+        ? tr("%1: %2 from the workspace cache").arg(unitText(), what)
+        : tr("%1: %2 objective %3 → %4 in %5 steps")
+              .arg(unitText(), what)
+              .arg(result.initialObjective, 0, 'g', 4)
+              .arg(result.finalObjective, 0, 'g', 4)
+              .arg(result.stepsDone);
     if (fromCache && result.stepsDone > 0)
         text += tr(" (cached)");
     if (!result.warning.empty())
@@ -314,7 +322,8 @@ void NeuronPanel::refreshImages()
             view->setPixmap(QPixmap());
             view->setText(empty);
         } else {
-            view->setPixmap(QPixmap::fromImage(image.scaled(kViewSize, kViewSize, Qt::KeepAspectRatio, Qt::SmoothTransformation)));
+            view->setPixmap(QPixmap::fromImage(
+                image.scaled(kViewSize, kViewSize, Qt::KeepAspectRatio, Qt::SmoothTransformation)));
         }
     };
     show(positiveView_, positive_, tr("—"));
@@ -323,13 +332,16 @@ void NeuronPanel::refreshImages()
 
 QString NeuronPanel::exportName() const
 {
-    return QStringLiteral("featurevis-") + unitText().replace(QLatin1Char(':'), QLatin1Char('_')).replace(QLatin1Char('.'), QLatin1Char('_'));
+    return QStringLiteral("featurevis-") +
+        unitText()
+            .replace(QLatin1Char(':'), QLatin1Char('_'))
+            .replace(QLatin1Char('.'), QLatin1Char('_'));
 }
 
 namespace {
 constexpr int kExportTile = 48;  // a rendered layer's channels in the exported figure
 constexpr int kExportGap = 2;
-} // namespace
+}  // namespace
 
 int NeuronPanel::exportGridColumns() const
 {
@@ -362,12 +374,13 @@ void NeuronPanel::paintExport(QPainter& painter, const QSize& size) const
     const int top = kViewSize + 16 + 200;
     painter.setPen(Qt::black);
     painter.drawText(QRect(8, top, size.width() - 16, 16), Qt::AlignLeft,
-                     tr("%1: every channel (%2)").arg(layerGridLayer_).arg(layerTiles_.size()));
+        tr("%1: every channel (%2)").arg(layerGridLayer_).arg(layerTiles_.size()));
     const int columns = exportGridColumns();
     for (int c = 0; c < layerTiles_.size(); ++c)
-        painter.drawImage(QRect(8 + (c % columns) * (kExportTile + kExportGap), top + 20 + (c / columns) * (kExportTile + kExportGap),
-                                kExportTile, kExportTile),
-                          layerTiles_[c]);
+        painter.drawImage(
+            QRect(8 + (c % columns) * (kExportTile + kExportGap),
+                top + 20 + (c / columns) * (kExportTile + kExportGap), kExportTile, kExportTile),
+            layerTiles_[c]);
 }
 
 QJsonObject NeuronPanel::exportParameters() const
@@ -375,7 +388,8 @@ QJsonObject NeuronPanel::exportParameters() const
     const FeatureVisConfig c = config(false);
     QJsonObject p;
     p[QStringLiteral("unit")] = unitText();
-    QString objective = objectiveEdit_->text().trimmed();  // what was rendered, as the user wrote it
+    QString objective =
+        objectiveEdit_->text().trimmed();  // what was rendered, as the user wrote it
     if (objective.isEmpty())
         objective = channel_ >= 0 ? QStringLiteral("channel:") + unitText() : QString();
     p[QStringLiteral("objective")] = objective;
@@ -390,10 +404,12 @@ QJsonObject NeuronPanel::exportParameters() const
     p[QStringLiteral("learning_rate")] = double(c.learningRate);
     p[QStringLiteral("seed")] = qint64(c.seed);
     p[QStringLiteral("transforms")] = QStringLiteral("jitter %1 px, scale ±%2, rotate ±%3°")
-                                         .arg(double(c.jitterPixels)).arg(double(c.scaleRange)).arg(double(c.rotateDegrees));
+                                          .arg(double(c.jitterPixels))
+                                          .arg(double(c.scaleRange))
+                                          .arg(double(c.rotateDegrees));
     p[QStringLiteral("pre_relu")] = c.preRelu;
     p[QStringLiteral("cache_key")] = QString::fromStdString(c.cacheKey());
     return p;
 }
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

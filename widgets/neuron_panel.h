@@ -48,7 +48,8 @@ public:
     QJsonObject exportParameters() const override;
 
 signals:
-    void renderRequested(const loupe::FeatureVisConfig& positive, const loupe::FeatureVisConfig& negative);
+    void renderRequested(
+        const loupe::FeatureVisConfig& positive, const loupe::FeatureVisConfig& negative);
     void renderLayerRequested(const loupe::FeatureVisConfig& base, const QString& layer);
 
 public slots:
@@ -86,4 +87,4 @@ private:
     QDoubleSpinBox* diversity_;
 };
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -35,15 +35,17 @@ QString topChannels(const LayerFactors& f, int k, int n = 4)
     std::vector<int> order(size_t(f.channels));
     std::iota(order.begin(), order.end(), 0);
     std::partial_sort(order.begin(), order.begin() + std::min(n, f.channels), order.end(),
-                      [&](int a, int b) { return begin[a] > begin[b]; });
+        [&](int a, int b) { return begin[a] > begin[b]; });
     const float total = std::max(1e-12f, std::accumulate(begin, begin + f.channels, 0.f));
     QStringList parts;
     for (int i = 0; i < std::min(n, f.channels); ++i)
-        parts << QStringLiteral("%1 (%2%)").arg(order[size_t(i)]).arg(100.0 * begin[order[size_t(i)]] / total, 0, 'f', 0);
+        parts << QStringLiteral("%1 (%2%)")
+                     .arg(order[size_t(i)])
+                     .arg(100.0 * begin[order[size_t(i)]] / total, 0, 'f', 0);
     return parts.join(QStringLiteral(", "));
 }
 
-} // namespace
+}  // namespace
 
 NmfPanel::NmfPanel(const PanelServices& services, QWidget* parent) : Panel(services, parent)
 {
@@ -55,9 +57,11 @@ NmfPanel::NmfPanel(const PanelServices& services, QWidget* parent) : Panel(servi
     auto* onImage = new QPushButton(tr("This image"));
     onImage->setToolTip(tr("Factorise the selected layer's activations on the current image"));
     auto* onFolder = new QPushButton(tr("Folder…"));
-    onFolder->setToolTip(tr("Factorise over a folder of images (up to 64, evenly spread): neuron groups for a concept"));
+    onFolder->setToolTip(tr("Factorise over a folder of images (up to 64, evenly spread): neuron "
+                            "groups for a concept"));
     auto* save = new QPushButton(tr("Save factor…"));
-    save->setToolTip(tr("Save the selected factor as a named direction, usable as the objective direction:NAME"));
+    save->setToolTip(tr(
+        "Save the selected factor as a named direction, usable as the objective direction:NAME"));
     controls->addWidget(k_);
     controls->addWidget(onImage);
     controls->addWidget(onFolder);
@@ -77,18 +81,32 @@ NmfPanel::NmfPanel(const PanelServices& services, QWidget* parent) : Panel(servi
     setBody(body);
     connect(onImage, &QPushButton::clicked, this, [this] { run(); });
     connect(onFolder, &QPushButton::clicked, this, [this] {
-        const QString folder = QFileDialog::getExistingDirectory(this, tr("Folder of images for NMF"));
+        const QString folder =
+            QFileDialog::getExistingDirectory(this, tr("Folder of images for NMF"));
         if (!folder.isEmpty())
             run(folder);
     });
     connect(save, &QPushButton::clicked, this, [this] { saveSelected(); });
-    clearFactors(tr("Select a spatial layer, then factorise its activations on this image or a folder."));
+    clearFactors(
+        tr("Select a spatial layer, then factorise its activations on this image or a folder."));
 }
 
-void NmfPanel::setK(int k) { k_->setValue(k); }
-void NmfPanel::selectFactor(int factor) { list_->setCurrentRow(factor); }
-int NmfPanel::factorCount() const { return factors_.k; }
-int NmfPanel::renderedFactorImages() const { return int(factorImages_.size()); }
+void NmfPanel::setK(int k)
+{
+    k_->setValue(k);
+}
+void NmfPanel::selectFactor(int factor)
+{
+    list_->setCurrentRow(factor);
+}
+int NmfPanel::factorCount() const
+{
+    return factors_.k;
+}
+int NmfPanel::renderedFactorImages() const
+{
+    return int(factorImages_.size());
+}
 
 void NmfPanel::run(const QString& folder)
 {
@@ -110,30 +128,37 @@ void NmfPanel::saveSelected(const QString& givenName)
     QString name = givenName;
     if (name.isEmpty()) {
         bool ok = false;
-        name = QInputDialog::getText(this, tr("Save direction"), tr("Name (used as direction:NAME):"), QLineEdit::Normal,
-                                     QStringLiteral("%1-factor%2").arg(QString::fromStdString(factors_.layer)).arg(factor), &ok)
+        name = QInputDialog::getText(this, tr("Save direction"),
+            tr("Name (used as direction:NAME):"), QLineEdit::Normal,
+            QStringLiteral("%1-factor%2").arg(QString::fromStdString(factors_.layer)).arg(factor),
+            &ok)
                    .trimmed();
         if (!ok || name.isEmpty())
             return;
     }
     const auto begin = factors_.components.begin() + std::ptrdiff_t(factor) * factors_.channels;
-    emit saveDirectionRequested(name, QString::fromStdString(factors_.layer), std::vector<float>(begin, begin + factors_.channels));
+    emit saveDirectionRequested(name, QString::fromStdString(factors_.layer),
+        std::vector<float>(begin, begin + factors_.channels));
 }
 
-void NmfPanel::setFactors(const LayerFactors& factors, const RgbImage& overlay, int images, const QString& source)
+void NmfPanel::setFactors(
+    const LayerFactors& factors, const RgbImage& overlay, int images, const QString& source)
 {
     factors_ = factors;
     factorImages_.clear();
     overlayImage_ = overlay;
     source_ = source;
-    overlay_->setPixmap(QPixmap::fromImage(toQImage(overlay)).scaled(280, 280, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+    overlay_->setPixmap(QPixmap::fromImage(toQImage(overlay))
+                            .scaled(280, 280, Qt::KeepAspectRatio, Qt::SmoothTransformation));
     rebuildList();
-    setStatus(tr("%1 factors of %2 over %3 image(s) (%4); relative error %5 — rendering each factor…")
-                  .arg(factors.k)
-                  .arg(QString::fromStdString(factors.layer))
-                  .arg(images)
-                  .arg(source)
-                  .arg(factors.errorHistory.empty() ? 0.0 : double(factors.errorHistory.back()), 0, 'f', 3));
+    setStatus(
+        tr("%1 factors of %2 over %3 image(s) (%4); relative error %5 — rendering each factor…")
+            .arg(factors.k)
+            .arg(QString::fromStdString(factors.layer))
+            .arg(images)
+            .arg(source)
+            .arg(factors.errorHistory.empty() ? 0.0 : double(factors.errorHistory.back()), 0, 'f',
+                3));
 }
 
 void NmfPanel::setFactorImages(const std::vector<RgbImage>& images)
@@ -152,10 +177,11 @@ void NmfPanel::rebuildList()
         icon.fill(factorColour(k));
         if (size_t(k) < factorImages_.size()) {
             QPainter p(&icon);
-            p.drawImage(QRect(6, 6, kThumb - 12, kThumb - 12), toQImage(factorImages_[size_t(k)]));  // colour as a frame
+            p.drawImage(QRect(6, 6, kThumb - 12, kThumb - 12),
+                toQImage(factorImages_[size_t(k)]));  // colour as a frame
         }
         auto* item = new QListWidgetItem(QIcon(QPixmap::fromImage(icon)),
-                                         tr("Factor %1\nchannels %2").arg(k).arg(topChannels(factors_, k)));
+            tr("Factor %1\nchannels %2").arg(k).arg(topChannels(factors_, k)));
         list_->addItem(item);
     }
     if (selected >= 0 && selected < list_->count())
@@ -172,9 +198,15 @@ void NmfPanel::clearFactors(const QString& message)
     setStatus(message);
 }
 
-QString NmfPanel::exportName() const { return QStringLiteral("nmf-%1-k%2").arg(QString::fromStdString(factors_.layer)).arg(factors_.k); }
+QString NmfPanel::exportName() const
+{
+    return QStringLiteral("nmf-%1-k%2").arg(QString::fromStdString(factors_.layer)).arg(factors_.k);
+}
 
-QSize NmfPanel::exportSize() const { return QSize(640, std::max(340, 20 + factors_.k * (kThumb + 8))); }
+QSize NmfPanel::exportSize() const
+{
+    return QSize(640, std::max(340, 20 + factors_.k * (kThumb + 8)));
+}
 
 void NmfPanel::paintExport(QPainter& painter, const QSize& size) const
 {
@@ -190,9 +222,10 @@ void NmfPanel::paintExport(QPainter& painter, const QSize& size) const
         if (size_t(k) < factorImages_.size())
             painter.drawImage(tile.adjusted(5, 5, -5, -5), toQImage(factorImages_[size_t(k)]));
         painter.setPen(Qt::black);
-        painter.drawText(QRect(tile.right() + 8, tile.top(), size.width() - tile.right() - 12, kThumb),
-                         Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap,
-                         tr("Factor %1: channels %2").arg(k).arg(topChannels(factors_, k)));
+        painter.drawText(
+            QRect(tile.right() + 8, tile.top(), size.width() - tile.right() - 12, kThumb),
+            Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap,
+            tr("Factor %1: channels %2").arg(k).arg(topChannels(factors_, k)));
     }
 }
 
@@ -217,10 +250,12 @@ QString NmfPanel::exportData() const
     for (int k = 0; k < factors_.k; ++k) {
         csv += QString::number(k);
         for (int c = 0; c < factors_.channels; ++c)
-            csv += QLatin1Char(',') + QString::number(double(factors_.components[size_t(k) * factors_.channels + c]), 'g', 6);
+            csv += QLatin1Char(',') +
+                QString::number(
+                    double(factors_.components[size_t(k) * factors_.channels + c]), 'g', 6);
         csv += QLatin1Char('\n');
     }
     return csv;
 }
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

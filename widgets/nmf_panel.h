@@ -20,7 +20,8 @@ class NmfPanel : public Panel {
 public:
     NmfPanel(const PanelServices& services, QWidget* parent = nullptr);
 
-    void setFactors(const LayerFactors& factors, const RgbImage& overlay, int images, const QString& source);
+    void setFactors(
+        const LayerFactors& factors, const RgbImage& overlay, int images, const QString& source);
     void setFactorImages(const std::vector<RgbImage>& images);
     void clearFactors(const QString& message);
     int factorCount() const;
@@ -40,7 +41,8 @@ public slots:
 
 signals:
     void nmfRequested(const QString& layer, int k, const QString& folder);
-    void saveDirectionRequested(const QString& name, const QString& layer, const std::vector<float>& direction);
+    void saveDirectionRequested(
+        const QString& name, const QString& layer, const std::vector<float>& direction);
 
 private:
     void rebuildList();
@@ -54,4 +56,4 @@ private:
     QString source_;
 };
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

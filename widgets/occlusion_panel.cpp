@@ -32,13 +32,16 @@ QColor classColour(int rank)
     return QColor(c[0], c[1], c[2]);
 }
 
-} // namespace
+}  // namespace
 
 // Draws the heat map (with its colour bar) or the class map (with its legend) over the
 // model-input view, and reports what is under a click.
 class OcclusionCanvas : public QWidget {
 public:
-    explicit OcclusionCanvas(QWidget* parent = nullptr) : QWidget(parent) { setMinimumSize(240, 300); }
+    explicit OcclusionCanvas(QWidget* parent = nullptr) : QWidget(parent)
+    {
+        setMinimumSize(240, 300);
+    }
 
     bool isClasses = false;
     AttributionMap heat;
@@ -54,7 +57,8 @@ public:
     int cellAt(int x, int y) const
     {
         const auto clampIndex = [&](int p, int n) {
-            return std::clamp(int(std::lround(double(p - classes.patch / 2.0) / classes.stride)), 0, n - 1);
+            return std::clamp(
+                int(std::lround(double(p - classes.patch / 2.0) / classes.stride)), 0, n - 1);
         };
         return clampIndex(y, classes.rows) * classes.columns + clampIndex(x, classes.columns);
     }
@@ -79,24 +83,31 @@ public:
 
     QRect imageRect(const QRect& area) const
     {
-        const int side = std::max(16, std::min(area.width() - 8, area.height() - legendHeight() - 8));
+        const int side =
+            std::max(16, std::min(area.width() - 8, area.height() - legendHeight() - 8));
         return QRect(area.left() + (area.width() - side) / 2, area.top() + 4, side, side);
     }
-    int legendHeight() const { return isClasses ? 16 * std::min<int>(kLegendEntries + 1, int(classes.legend().size())) + 8 : 30; }
+    int legendHeight() const
+    {
+        return isClasses ? 16 * std::min<int>(kLegendEntries + 1, int(classes.legend().size())) + 8
+                         : 30;
+    }
 
     void paintAll(QPainter& painter, const QRect& area) const
     {
         if (!hasResult()) {
             painter.setPen(QColor(130, 130, 130));
             painter.drawText(area, Qt::AlignCenter | Qt::TextWordWrap,
-                             QObject::tr("Open an image, choose a map and press Run"));
+                QObject::tr("Open an image, choose a map and press Run"));
             return;
         }
         const QRect image = imageRect(area);
         if (isClasses) {
             painter.drawImage(image, classImage());
             const auto legend = classes.legend();
-            const int total = std::max(1, int(std::count_if(classes.classes.begin(), classes.classes.end(), [](int c) { return c >= 0; })));
+            const int total = std::max(1,
+                int(std::count_if(
+                    classes.classes.begin(), classes.classes.end(), [](int c) { return c >= 0; })));
             int y = image.bottom() + 8;
             for (int i = 0; i < int(legend.size()) && i <= kLegendEntries; ++i) {
                 const bool others = i == kLegendEntries;
@@ -106,12 +117,17 @@ public:
                         count += legend[j].second;
                 painter.fillRect(QRect(image.left(), y + 2, 12, 12), classColour(i));
                 const int c = legend[size_t(i)].first;
-                const QString name = others ? QObject::tr("%1 other classes").arg(legend.size() - kLegendEntries)
-                                            : QStringLiteral("%1 %2%3").arg(c).arg(labels.value(c)).arg(
-                                                  c == classes.unoccludedClass ? QObject::tr(" (unoccluded)") : QString());
+                const QString name = others
+                    ? QObject::tr("%1 other classes").arg(legend.size() - kLegendEntries)
+                    : QStringLiteral("%1 %2%3")
+                          .arg(c)
+                          .arg(labels.value(c))
+                          .arg(c == classes.unoccludedClass ? QObject::tr(" (unoccluded)")
+                                                            : QString());
                 painter.setPen(palette().color(QPalette::Text));
-                painter.drawText(QRect(image.left() + 18, y, image.width() - 18, 16), Qt::AlignLeft | Qt::AlignVCenter,
-                                 QStringLiteral("%1 — %2%").arg(name).arg(100.0 * count / total, 0, 'f', 1));
+                painter.drawText(QRect(image.left() + 18, y, image.width() - 18, 16),
+                    Qt::AlignLeft | Qt::AlignVCenter,
+                    QStringLiteral("%1 — %2%").arg(name).arg(100.0 * count / total, 0, 'f', 1));
                 y += 16;
             }
         } else {
@@ -119,7 +135,8 @@ public:
             painter.setOpacity(0.65);
             painter.drawImage(image, toQImage(attributionHeatmap(heat)));
             painter.setOpacity(1);
-            paintColourBar(painter, QRect(image.left(), image.bottom() + 6, image.width(), 20), heat);
+            paintColourBar(
+                painter, QRect(image.left(), image.bottom() + 6, image.width(), 20), heat);
         }
     }
 
@@ -136,7 +153,7 @@ protected:
             return;
         const int size = inputSize();
         onClick(QPoint(int((e->position().x() - image.left()) * size / image.width()),
-                       int((e->position().y() - image.top()) * size / image.height())));
+            int((e->position().y() - image.top()) * size / image.height())));
     }
 };
 
@@ -144,13 +161,17 @@ OcclusionPanel::OcclusionPanel(const PanelServices& services, QWidget* parent)
     : Panel(services, parent), canvas_(new OcclusionCanvas)
 {
     map_ = new QComboBox;
-    map_->addItems({tr("top class probability"), tr("selected unit"), tr("selected layer"), tr("top-1 class")});
-    map_->setToolTip(tr("What the occluder changes: the drop of the top class's probability, of the selected unit's or\n"
-                        "layer's mean activation, or which class wins with the patch at each position."));
+    map_->addItems({tr("top class probability"), tr("selected unit"), tr("selected layer"),
+        tr("top-1 class")});
+    map_->setToolTip(
+        tr("What the occluder changes: the drop of the top class's probability, of the selected "
+           "unit's or\n"
+           "layer's mean activation, or which class wins with the patch at each position."));
     patch_ = spinBox(1, 1024, 32, tr("patch "), tr(" px"));
     stride_ = spinBox(1, 512, 8, tr("stride "));
     fill_ = new QComboBox;
-    fill_->addItems({QStringLiteral("grey"), QStringLiteral("black"), QStringLiteral("mean"), QStringLiteral("blur")});
+    fill_->addItems({QStringLiteral("grey"), QStringLiteral("black"), QStringLiteral("mean"),
+        QStringLiteral("blur")});
     fill_->setToolTip(tr("What the patch is filled with"));
     auto* run = new QPushButton(tr("Run"));
     // Controls in the body, not the tool bar: a narrow dock would hide them behind a chevron.
@@ -181,11 +202,15 @@ void OcclusionPanel::setInputSize(int size)
 {
     patch_->setMaximum(size);
     stride_->setMaximum(size);
-    const int patch = std::max(2, size / 7);  // 32 px on a 224-pixel model, as Zeiler & Fergus' grid
+    const int patch =
+        std::max(2, size / 7);  // 32 px on a 224-pixel model, as Zeiler & Fergus' grid
     setPatch(patch, std::max(1, patch / 4));
 }
 
-void OcclusionPanel::setMap(Map map) { map_->setCurrentIndex(int(map)); }
+void OcclusionPanel::setMap(Map map)
+{
+    map_->setCurrentIndex(int(map));
+}
 
 void OcclusionPanel::setPatch(int patch, int stride)
 {
@@ -196,11 +221,16 @@ void OcclusionPanel::setPatch(int patch, int stride)
 QString OcclusionPanel::targetText() const
 {
     switch (Map(map_->currentIndex())) {
-    case Map::ClassProbability: return topClass_ >= 0 ? QStringLiteral("prob:%1").arg(topClass_) : QString();
+    case Map::ClassProbability:
+        return topClass_ >= 0 ? QStringLiteral("prob:%1").arg(topClass_) : QString();
     case Map::Unit:
-        return selection() && selection()->channel() >= 0 ? QStringLiteral("unit:%1:%2").arg(selection()->layer()).arg(selection()->channel())
-                                                          : QString();
-    case Map::Layer: return selection() && !selection()->layer().isEmpty() ? QStringLiteral("layer:") + selection()->layer() : QString();
+        return selection() && selection()->channel() >= 0
+            ? QStringLiteral("unit:%1:%2").arg(selection()->layer()).arg(selection()->channel())
+            : QString();
+    case Map::Layer:
+        return selection() && !selection()->layer().isEmpty()
+            ? QStringLiteral("layer:") + selection()->layer()
+            : QString();
     case Map::TopClass: return QStringLiteral("classes");
     }
     return {};
@@ -210,16 +240,16 @@ void OcclusionPanel::run()
 {
     const QString target = targetText();
     if (target.isEmpty()) {
-        static const char* needs[] = {"Open an image of a classifier first.", "Select a unit (layer:channel) first.",
-                                      "Select a layer first."};
+        static const char* needs[] = {"Open an image of a classifier first.",
+            "Select a unit (layer:channel) first.", "Select a layer first."};
         setStatus(tr(needs[std::min(map_->currentIndex(), 2)]));
         return;
     }
     requestedTarget_ = target;
     setStatus(tr("computing…"));
     const bool classes = Map(map_->currentIndex()) == Map::TopClass;
-    emit occlusionRequested(classes ? QStringLiteral("classes") : QStringLiteral("heat"), classes ? QString() : target,
-                            patch_->value(), stride_->value(), fill_->currentText());
+    emit occlusionRequested(classes ? QStringLiteral("classes") : QStringLiteral("heat"),
+        classes ? QString() : target, patch_->value(), stride_->value(), fill_->currentText());
 }
 
 void OcclusionPanel::showHeatmap(const AttributionMap& map, bool final)
@@ -233,13 +263,15 @@ void OcclusionPanel::showHeatmap(const AttributionMap& map, bool final)
                     : tr("filling in…"));
 }
 
-void OcclusionPanel::showClasses(const OcclusionClassMap& map, const QMap<int, QString>& labels, bool final)
+void OcclusionPanel::showClasses(
+    const OcclusionClassMap& map, const QMap<int, QString>& labels, bool final)
 {
     canvas_->isClasses = true;
     canvas_->classes = map;
     canvas_->labels = labels;
     canvas_->update();
-    setStatus(final ? tr("Top-1 class with the patch at each position — click to read it") : tr("filling in…"));
+    setStatus(final ? tr("Top-1 class with the patch at each position — click to read it")
+                    : tr("filling in…"));
 }
 
 void OcclusionPanel::clearMap(const QString& message)
@@ -250,7 +282,10 @@ void OcclusionPanel::clearMap(const QString& message)
     setStatus(message);
 }
 
-bool OcclusionPanel::hasResult() const { return canvas_->hasResult(); }
+bool OcclusionPanel::hasResult() const
+{
+    return canvas_->hasResult();
+}
 
 QString OcclusionPanel::valueAt(int x, int y) const
 {
@@ -271,7 +306,10 @@ QString OcclusionPanel::valueAt(int x, int y) const
     const auto& h = canvas_->heat;
     x = std::clamp(x, 0, h.width - 1);
     y = std::clamp(y, 0, h.height - 1);
-    return tr("(%1, %2) of the model input: drop %3").arg(x).arg(y).arg(double(h.values[size_t(y) * h.width + x]), 0, 'g', 4);
+    return tr("(%1, %2) of the model input: drop %3")
+        .arg(x)
+        .arg(y)
+        .arg(double(h.values[size_t(y) * h.width + x]), 0, 'g', 4);
 }
 
 QString OcclusionPanel::exportName() const
@@ -279,7 +317,10 @@ QString OcclusionPanel::exportName() const
     return canvas_->isClasses ? QStringLiteral("occlusion-top-class") : QStringLiteral("occlusion");
 }
 
-QSize OcclusionPanel::exportSize() const { return QSize(520, 520 + canvas_->legendHeight()); }
+QSize OcclusionPanel::exportSize() const
+{
+    return QSize(520, 520 + canvas_->legendHeight());
+}
 
 void OcclusionPanel::paintExport(QPainter& painter, const QSize& size) const
 {
@@ -325,4 +366,4 @@ QString OcclusionPanel::exportData() const
     return csv;
 }
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -48,7 +48,8 @@ public slots:
 
 signals:
     // kind "heat" with an attribution target text, or "classes".
-    void occlusionRequested(const QString& kind, const QString& target, int patch, int stride, const QString& fill);
+    void occlusionRequested(
+        const QString& kind, const QString& target, int patch, int stride, const QString& fill);
 
 private:
     QString targetText() const;
@@ -63,4 +64,4 @@ private:
     QString requestedTarget_;
 };
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

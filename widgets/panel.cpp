@@ -55,4 +55,4 @@ void Panel::contextMenuEvent(QContextMenuEvent* event)
     menu.exec(event->globalPos());
 }
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

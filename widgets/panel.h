@@ -42,4 +42,4 @@ private:
     QLabel* status_ = nullptr;
 };
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -27,4 +27,4 @@ void paintPlot(QPainter& painter, QCustomPlot* plot, const QRect& target)
     painter.restore();
 }
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

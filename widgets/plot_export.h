@@ -11,4 +11,4 @@ namespace loupe::widgets {
 // exports keep plots sharp instead of embedding the on-screen bitmap.
 void paintPlot(QPainter& painter, QCustomPlot* plot, const QRect& target);
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

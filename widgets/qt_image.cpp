@@ -6,7 +6,9 @@ QImage toQImage(const RgbImage& image)
 {
     if (image.empty())
         return {};
-    return QImage(image.pixels.data(), image.width, image.height, image.width * 3, QImage::Format_RGB888).copy();
+    return QImage(
+        image.pixels.data(), image.width, image.height, image.width * 3, QImage::Format_RGB888)
+        .copy();
 }
 
 RgbImage fromQImage(const QImage& image)
@@ -18,4 +20,4 @@ RgbImage fromQImage(const QImage& image)
     return out;
 }
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

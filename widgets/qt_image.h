@@ -10,4 +10,4 @@ namespace loupe::widgets {
 QImage toQImage(const RgbImage& image);
 RgbImage fromQImage(const QImage& image);
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -7,8 +7,8 @@ namespace loupe::widgets {
 
 // The panels' numeric settings: a range, a start value, and the unit around the number
 // ("grid 30", "256 steps").
-inline QSpinBox* spinBox(int lo, int hi, int value, const QString& prefix = {}, const QString& suffix = {},
-                         const QString& tip = {})
+inline QSpinBox* spinBox(int lo, int hi, int value, const QString& prefix = {},
+    const QString& suffix = {}, const QString& tip = {})
 {
     auto* box = new QSpinBox;
     box->setRange(lo, hi);
@@ -19,4 +19,4 @@ inline QSpinBox* spinBox(int lo, int hi, int value, const QString& prefix = {}, 
     return box;
 }
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -57,19 +57,23 @@ QString defaultSweepFor(const QString& stimulus)
     return QStringLiteral("orientation=0:360:5,curvature=0:4:0.25");
 }
 
-QString unitName(const QString& layer, int channel) { return QStringLiteral("%1:%2").arg(layer).arg(channel); }
+QString unitName(const QString& layer, int channel)
+{
+    return QStringLiteral("%1:%2").arg(layer).arg(channel);
+}
 
 QString axisLabel(const std::string& parameter)
 {
     const QString name = QString::fromStdString(parameter);
-    if (name == QLatin1String("orientation") || name == QLatin1String("angle") || name == QLatin1String("phase"))
+    if (name == QLatin1String("orientation") || name == QLatin1String("angle") ||
+        name == QLatin1String("phase"))
         return name + QStringLiteral(" (°)");
     if (name == QLatin1String("curvature"))
         return QStringLiteral("curvature (field / radius)");
     return name + QStringLiteral(" (field sizes)");
 }
 
-} // namespace
+}  // namespace
 
 TuningPanel::TuningPanel(const PanelServices& services, QWidget* parent) : Panel(services, parent)
 {
@@ -80,14 +84,18 @@ TuningPanel::TuningPanel(const PanelServices& services, QWidget* parent) : Panel
     auto* form = new QFormLayout;
     auto* top = new QHBoxLayout;
     mode_ = new QComboBox;
-    mode_->addItems({tr("Stimulus sweep"), tr("Rotated dataset examples"), tr("Radial tuning (family)"), tr("Invariance"),
-                     tr("Find tuned units (whole layer)")});
-    mode_->setToolTip(tr("Sweep: the unit's response to synthetic stimuli over one or two parameters (Curve Detectors fig. 15).\n"
-                         "Rotated examples: the unit's top dataset examples rotated 0–360° (needs a scan; fig. 13).\n"
-                         "Radial: the family's orientation tuning around a circle (figs. 1, 19).\n"
-                         "Invariance: the sweep again across colour, fill and line width (fig. 15b).\n"
-                         "Find tuned units: sweep every channel of the layer and rank them by orientation selectivity;\n"
-                         "the best become the family."));
+    mode_->addItems({tr("Stimulus sweep"), tr("Rotated dataset examples"),
+        tr("Radial tuning (family)"), tr("Invariance"), tr("Find tuned units (whole layer)")});
+    mode_->setToolTip(
+        tr("Sweep: the unit's response to synthetic stimuli over one or two parameters (Curve "
+           "Detectors fig. 15).\n"
+           "Rotated examples: the unit's top dataset examples rotated 0–360° (needs a scan; fig. "
+           "13).\n"
+           "Radial: the family's orientation tuning around a circle (figs. 1, 19).\n"
+           "Invariance: the sweep again across colour, fill and line width (fig. 15b).\n"
+           "Find tuned units: sweep every channel of the layer and rank them by orientation "
+           "selectivity;\n"
+           "the best become the family."));
     stimulus_ = new QComboBox;
     for (const auto& name : stimulusKindNames())
         stimulus_->addItem(QString::fromStdString(name));
@@ -97,8 +105,9 @@ TuningPanel::TuningPanel(const PanelServices& services, QWidget* parent) : Panel
     top->addWidget(run_);
     form->addRow(tr("Experiment"), top);
     sweep_ = new QLineEdit;
-    sweep_->setToolTip(tr("parameter=start:stop:step for one or two of: %1.\nLengths are in receptive-field sizes; "
-                          "orientation 0–360 excludes the repeated 360.")
+    sweep_->setToolTip(tr(
+        "parameter=start:stop:step for one or two of: %1.\nLengths are in receptive-field sizes; "
+        "orientation 0–360 excludes the repeated 360.")
                            .arg(QString::fromStdString([] {
                                std::string all;
                                for (const auto& n : stimulusParameterNames())
@@ -141,7 +150,8 @@ TuningPanel::TuningPanel(const PanelServices& services, QWidget* parent) : Panel
 
     connect(run_, &QPushButton::clicked, this, &TuningPanel::run);
     connect(sweep_, &QLineEdit::returnPressed, this, &TuningPanel::run);
-    connect(stimulus_, &QComboBox::currentTextChanged, this, &TuningPanel::updateDefaultsForStimulus);
+    connect(
+        stimulus_, &QComboBox::currentTextChanged, this, &TuningPanel::updateDefaultsForStimulus);
     connect(mode_, &QComboBox::currentIndexChanged, this, [this] {
         const bool rotation = mode() == TuningRequest::Mode::Rotation;
         family_->setEnabled(mode() != TuningRequest::Mode::FindTuned);
@@ -154,7 +164,8 @@ TuningPanel::TuningPanel(const PanelServices& services, QWidget* parent) : Panel
             return;
         const QString text = savedFamilies_.value(families_->itemText(index));
         const int colon = text.lastIndexOf(QLatin1Char(':'));
-        const QStringList channels = text.mid(colon + 1).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        const QStringList channels =
+            text.mid(colon + 1).split(QLatin1Char(','), Qt::SkipEmptyParts);
         const QString layer = text.left(colon);
         if (!channels.isEmpty() && selection()) {
             selection()->selectUnit(layer, channels.first().toInt());
@@ -163,19 +174,35 @@ TuningPanel::TuningPanel(const PanelServices& services, QWidget* parent) : Panel
         families_->setCurrentIndex(0);
     });
     if (selection())
-        connect(selection(), &UnitSelection::unitChanged, this, [this](const QString& layer, int channel) {
-            if (channel >= 0)
-                setStatus(tr("Run to measure %1").arg(unitName(layer, channel)));
-        });
+        connect(selection(), &UnitSelection::unitChanged, this,
+            [this](const QString& layer, int channel) {
+                if (channel >= 0)
+                    setStatus(tr("Run to measure %1").arg(unitName(layer, channel)));
+            });
     updateDefaultsForStimulus();
     clearResults(tr("Select a unit (layer:channel) and press Run."));
 }
 
-void TuningPanel::setMode(TuningRequest::Mode mode) { mode_->setCurrentIndex(int(mode)); }
-TuningRequest::Mode TuningPanel::mode() const { return TuningRequest::Mode(mode_->currentIndex()); }
-void TuningPanel::setStimulus(const QString& kind) { stimulus_->setCurrentText(kind); }
-void TuningPanel::setSweepText(const QString& sweep) { sweep_->setText(sweep); }
-void TuningPanel::setFamilyText(const QString& channels) { family_->setText(channels); }
+void TuningPanel::setMode(TuningRequest::Mode mode)
+{
+    mode_->setCurrentIndex(int(mode));
+}
+TuningRequest::Mode TuningPanel::mode() const
+{
+    return TuningRequest::Mode(mode_->currentIndex());
+}
+void TuningPanel::setStimulus(const QString& kind)
+{
+    stimulus_->setCurrentText(kind);
+}
+void TuningPanel::setSweepText(const QString& sweep)
+{
+    sweep_->setText(sweep);
+}
+void TuningPanel::setFamilyText(const QString& channels)
+{
+    family_->setText(channels);
+}
 
 void TuningPanel::updateDefaultsForStimulus()
 {
@@ -216,7 +243,8 @@ void TuningPanel::run()
 {
     const TuningRequest r = request();
     if (r.layer.isEmpty() || !selection() || selection()->channel() < 0) {
-        setStatus(tr("Select a unit (layer:channel) first: click a channel in the activation grid or the layer browser."));
+        setStatus(tr("Select a unit (layer:channel) first: click a channel in the activation grid "
+                     "or the layer browser."));
         return;
     }
     setStatus(tr("computing…"));
@@ -231,7 +259,8 @@ void TuningPanel::saveFamily()
         return;
     }
     bool ok = false;
-    const QString name = QInputDialog::getText(this, tr("Save family"), tr("Name (e.g. \"3b curves\"):"), QLineEdit::Normal, {}, &ok);
+    const QString name = QInputDialog::getText(
+        this, tr("Save family"), tr("Name (e.g. \"3b curves\"):"), QLineEdit::Normal, {}, &ok);
     if (ok && !name.trimmed().isEmpty())
         emit saveFamilyRequested(name.trimmed(), r.layer, r.channels);
 }
@@ -266,7 +295,10 @@ void TuningPanel::clearResults(const QString& message)
     setStatus(message);
 }
 
-int TuningPanel::plottedSeries() const { return plot_->plottableCount(); }
+int TuningPanel::plottedSeries() const
+{
+    return plot_->plottableCount();
+}
 
 bool TuningPanel::showsHeatmap() const
 {
@@ -282,14 +314,15 @@ void TuningPanel::setSweep(const SweepResult& sweep, const std::vector<RgbImage>
     const auto& axes = sweep.config.axes;
     const QString layer = QString::fromStdString(sweep.config.target.layer);
     const QString unit = unitName(layer, sweep.config.target.channels.front());
-    title_ = tr("%1: %2 sweep").arg(unit, QString::fromStdString(stimulusKindName(sweep.config.base.kind)));
+    title_ = tr("%1: %2 sweep")
+                 .arg(unit, QString::fromStdString(stimulusKindName(sweep.config.base.kind)));
     plot_->xAxis->setLabel(axisLabel(axes[0].parameter));
     if (axes.size() == 2) {
         auto* map = new QCPColorMap(plot_->xAxis, plot_->yAxis);
         const int n0 = int(axes[0].values.size()), n1 = int(axes[1].values.size());
         map->data()->setSize(n0, n1);
         map->data()->setRange(QCPRange(axes[0].values.front(), axes[0].values.back()),
-                              QCPRange(axes[1].values.front(), axes[1].values.back()));
+            QCPRange(axes[1].values.front(), axes[1].values.back()));
         for (int i = 0; i < sweep.stimuli(); ++i)
             map->data()->setCell(i / n1, i % n1, sweep.response(i, 0));
         auto* scale = new QCPColorScale(plot_);
@@ -323,8 +356,11 @@ void TuningPanel::setSweep(const SweepResult& sweep, const std::vector<RgbImage>
     QStringList peak;
     const auto values = sweep.parametersOf(best);
     for (size_t a = 0; a < values.size(); ++a)
-        peak << QStringLiteral("%1 = %2").arg(QString::fromStdString(axes[a].parameter)).arg(values[a], 0, 'g', 4);
-    summary_->setText(tr("%1 stimuli centred on the receptive field of %2 at (%3, %4), field %5 px. Peak %6 at %7.")
+        peak << QStringLiteral("%1 = %2")
+                    .arg(QString::fromStdString(axes[a].parameter))
+                    .arg(values[a], 0, 'g', 4);
+    summary_->setText(tr(
+        "%1 stimuli centred on the receptive field of %2 at (%3, %4), field %5 px. Peak %6 at %7.")
                           .arg(sweep.stimuli())
                           .arg(unit)
                           .arg(sweep.config.target.x)
@@ -334,7 +370,8 @@ void TuningPanel::setSweep(const SweepResult& sweep, const std::vector<RgbImage>
                           .arg(peak.join(QStringLiteral(", "))));
     data_ = QString::fromStdString(sweepCsv(sweep));
     parameters_[QStringLiteral("experiment")] = QStringLiteral("sweep");
-    parameters_[QStringLiteral("stimulus")] = QString::fromStdString(stimulusKindName(sweep.config.base.kind));
+    parameters_[QStringLiteral("stimulus")] =
+        QString::fromStdString(stimulusKindName(sweep.config.base.kind));
     QJsonArray axisTexts;
     for (const auto& axis : axes)
         axisTexts.append(QString::fromStdString(sweepAxisText(axis)));
@@ -361,13 +398,15 @@ void TuningPanel::showThumbnails(const SweepResult& sweep, const std::vector<Rgb
         QStringList caption;
         for (double v : sweep.parametersOf(order[i]))
             caption << QString::number(v, 'g', 3);
-        painter.drawText(QRect(x, kThumb, kThumb, 16), Qt::AlignCenter, caption.join(QStringLiteral(" · ")));
+        painter.drawText(
+            QRect(x, kThumb, kThumb, 16), Qt::AlignCenter, caption.join(QStringLiteral(" · ")));
     }
     painter.end();
     thumbnails_->setPixmap(QPixmap::fromImage(strip));
     thumbnails_->setToolTip(sweep.config.axes.size() == 1
-                                ? tr("Stimuli along the axis, over the receptive field (parameter below)")
-                                : tr("The %1 shown stimuli, over the receptive field (parameters below)").arg(shown.size()));
+            ? tr("Stimuli along the axis, over the receptive field (parameter below)")
+            : tr("The %1 shown stimuli, over the receptive field (parameters below)")
+                  .arg(shown.size()));
 }
 
 void TuningPanel::setRadial(const RadialTuning& radial, const QString& layer)
@@ -388,11 +427,14 @@ void TuningPanel::setRadial(const RadialTuning& radial, const QString& layer)
         const auto& response = radial.responses[c];
         const float peak = *std::max_element(response.begin(), response.end());
         auto* curve = new QCPCurve(plot_->xAxis, plot_->yAxis);
-        curve->setName(QStringLiteral("%1 (peak %2°)").arg(unitName(layer, radial.channels[c])).arg(radial.preferred[c]));
+        curve->setName(QStringLiteral("%1 (peak %2°)")
+                           .arg(unitName(layer, radial.channels[c]))
+                           .arg(radial.preferred[c]));
         curve->setPen(QPen(qColour(int(c)), 2));
         for (size_t o = 0; o <= response.size(); ++o) {
             const size_t k = o % response.size();
-            const double a = radial.orientations[k] * kPi / 180, r = peak > 0 ? response[k] / peak : 0;
+            const double a = radial.orientations[k] * kPi / 180,
+                         r = peak > 0 ? response[k] / peak : 0;
             curve->addData(r * std::cos(a), r * std::sin(a));
         }
     }
@@ -411,7 +453,8 @@ void TuningPanel::setRadial(const RadialTuning& radial, const QString& layer)
     plot_->replot();
     plot_->xAxis->setScaleRatio(plot_->yAxis, 1.0);
     plot_->replot();
-    summary_->setText(tr("Each unit's response to orientation (positive part, averaged over the other swept parameter), "
+    summary_->setText(tr("Each unit's response to orientation (positive part, averaged over the "
+                         "other swept parameter), "
                          "normalised to its own peak."));
     data_ = QString::fromStdString(radialCsv(radial));
     parameters_[QStringLiteral("experiment")] = QStringLiteral("radial");
@@ -445,7 +488,8 @@ void TuningPanel::setRotation(const RotationTuning& rotation, const QString& lay
     plot_->legend->setVisible(true);
     plot_->rescaleAxes();
     plot_->replot();
-    summary_->setText(tr("%1 top examples of %2, rotated about the receptive-field centre; each example's curves are shifted "
+    summary_->setText(tr("%1 top examples of %2, rotated about the receptive-field centre; each "
+                         "example's curves are shifted "
                          "so that %2 peaks at 0° before averaging.")
                           .arg(rotation.examples.size())
                           .arg(unit));
@@ -465,7 +509,8 @@ void TuningPanel::setInvariance(const std::vector<InvarianceVariant>& variants)
     if (variants.empty())
         return;
     const auto& reference = variants.front().sweep;
-    const QString unit = unitName(QString::fromStdString(reference.config.target.layer), reference.config.target.channels.front());
+    const QString unit = unitName(QString::fromStdString(reference.config.target.layer),
+        reference.config.target.channels.front());
     title_ = tr("%1: invariance of the orientation tuning").arg(unit);
     QStringList rows;
     QString csv = QStringLiteral("variant,peak_ratio,correlation\n");
@@ -479,22 +524,28 @@ void TuningPanel::setInvariance(const std::vector<InvarianceVariant>& variants)
         graph->setPen(QPen(qColour(int(v)), v == 0 ? 2.4 : 1.4));
         for (size_t o = 0; o < tuning.orientations.size(); ++o)
             graph->addData(tuning.orientations[o], tuning.responses[0][o]);
-        csv += QStringLiteral("%1,%2,%3\n").arg(QString::fromStdString(variants[v].name)).arg(variants[v].peakRatio).arg(variants[v].correlation);
+        csv += QStringLiteral("%1,%2,%3\n")
+                   .arg(QString::fromStdString(variants[v].name))
+                   .arg(variants[v].peakRatio)
+                   .arg(variants[v].correlation);
     }
     plot_->xAxis->setLabel(tr("orientation (°)"));
     plot_->yAxis->setLabel(tr("activation (positive part, mean over the other parameter)"));
     plot_->legend->setVisible(true);
     plot_->rescaleAxes();
     plot_->replot();
-    summary_->setText(tr("The same sweep with the line's colour, the fill and the width changed. Peak ratio: the variant's "
-                         "peak over the reference's; r: correlation of the whole response map with the reference's."));
+    summary_->setText(tr("The same sweep with the line's colour, the fill and the width changed. "
+                         "Peak ratio: the variant's "
+                         "peak over the reference's; r: correlation of the whole response map with "
+                         "the reference's."));
     data_ = csv;
     parameters_[QStringLiteral("experiment")] = QStringLiteral("invariance");
     parameters_[QStringLiteral("unit")] = unit;
     setStatus({});
 }
 
-void TuningPanel::setRanking(const std::vector<TunedUnit>& units, const RadialTuning& radial, const QString& layer)
+void TuningPanel::setRanking(
+    const std::vector<TunedUnit>& units, const RadialTuning& radial, const QString& layer)
 {
     if (units.empty()) {
         clearResults(tr("No unit of %1 responds to these stimuli.").arg(layer));
@@ -504,16 +555,24 @@ void TuningPanel::setRanking(const std::vector<TunedUnit>& units, const RadialTu
     title_ = tr("Most orientation-selective units of %1").arg(layer);
     QStringList lines, channels;
     for (const auto& u : units) {
-        lines << tr("%1 (%2°, selectivity %3)").arg(u.channel).arg(u.preferred).arg(u.selectivity, 0, 'f', 2);
+        lines << tr("%1 (%2°, selectivity %3)")
+                     .arg(u.channel)
+                     .arg(u.preferred)
+                     .arg(u.selectivity, 0, 'f', 2);
         if (!selection() || u.channel != selection()->channel())
             channels << QString::number(u.channel);
     }
     family_->setText(channels.join(QStringLiteral(", ")));
-    summary_->setText(tr("Ranked by selectivity × peak: %1. They are now the family; save it, or select one and sweep it.")
+    summary_->setText(tr("Ranked by selectivity × peak: %1. They are now the family; save it, or "
+                         "select one and sweep it.")
                           .arg(lines.join(QStringLiteral("; "))));
     QString csv = QStringLiteral("channel,preferred_orientation,selectivity,peak\n");
     for (const auto& u : units)
-        csv += QStringLiteral("%1,%2,%3,%4\n").arg(u.channel).arg(u.preferred).arg(u.selectivity).arg(u.peak);
+        csv += QStringLiteral("%1,%2,%3,%4\n")
+                   .arg(u.channel)
+                   .arg(u.preferred)
+                   .arg(u.selectivity)
+                   .arg(u.peak);
     data_ = csv;
     parameters_[QStringLiteral("experiment")] = QStringLiteral("find tuned units");
 }
@@ -547,7 +606,13 @@ void TuningPanel::paintExport(QPainter& painter, const QSize& size) const
         painter.drawPixmap(QPoint(8, 30 + 420 + 8), strip);
 }
 
-QJsonObject TuningPanel::exportParameters() const { return parameters_; }
-QString TuningPanel::exportData() const { return data_; }
+QJsonObject TuningPanel::exportParameters() const
+{
+    return parameters_;
+}
+QString TuningPanel::exportData() const
+{
+    return data_;
+}
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -20,7 +20,7 @@ struct TuningRequest {
     enum class Mode { Sweep, Rotation, Radial, Invariance, FindTuned };
     Mode mode = Mode::Sweep;
     QString stimulus;  // "curve", "angle", …
-    QString sweep;     // "orientation=0:360:5,curvature=0:4:0.25"
+    QString sweep;  // "orientation=0:360:5,curvature=0:4:0.25"
     QString layer;
     QList<int> channels;  // the selected unit first, then its family
 };
@@ -51,7 +51,8 @@ public:
     void setRotation(const RotationTuning& rotation, const QString& layer);
     void setInvariance(const std::vector<InvarianceVariant>& variants);
     // A layer's most orientation-selective units: drawn radially and put in the family field.
-    void setRanking(const std::vector<TunedUnit>& units, const RadialTuning& radial, const QString& layer);
+    void setRanking(
+        const std::vector<TunedUnit>& units, const RadialTuning& radial, const QString& layer);
     void clearResults(const QString& message);
     int plottedSeries() const;  // for tests: what the plot shows
     bool showsHeatmap() const;
@@ -85,11 +86,11 @@ private:
     QLabel* thumbnails_;
     QLabel* summary_;
     QMap<QString, QString> savedFamilies_;
-    QString data_;            // CSV of what is shown
+    QString data_;  // CSV of what is shown
     QJsonObject parameters_;  // what produced it
     QString title_;
 };
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets
 
 Q_DECLARE_METATYPE(loupe::widgets::TuningRequest)

@@ -39,4 +39,4 @@ void UnitSelection::clear()
     emit unitChanged(layer_, channel_);
 }
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

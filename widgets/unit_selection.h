@@ -30,4 +30,4 @@ private:
     int channel_ = -1;
 };
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -52,7 +52,8 @@ public:
             return QSize(cols * (colourTile + gap) + gap, rows * (colourTile + gap) + gap);
         }
         const int perRow = weights_->kernels.empty() ? 0 : int(weights_->kernels[0].size());
-        return QSize(labelWidth + perRow * (kernelTile + gap) + gap, int(weights_->kernels.size()) * (kernelTile + gap) + gap);
+        return QSize(labelWidth + perRow * (kernelTile + gap) + gap,
+            int(weights_->kernels.size()) * (kernelTile + gap) + gap);
     }
     void paintContent(QPainter& painter, int width) const
     {
@@ -62,7 +63,8 @@ public:
         if (weights_->seesInput) {
             const int cols = qMax(1, (width - gap) / (colourTile + gap));
             for (int i = 0; i < images_.size(); ++i) {
-                const QRect r(gap + (i % cols) * (colourTile + gap), gap + (i / cols) * (colourTile + gap), colourTile, colourTile);
+                const QRect r(gap + (i % cols) * (colourTile + gap),
+                    gap + (i / cols) * (colourTile + gap), colourTile, colourTile);
                 painter.drawImage(r, images_[i]);
                 if (i == selected_) {
                     painter.setPen(QPen(QColor(255, 150, 0), 3));
@@ -78,7 +80,8 @@ public:
         for (int f = 0; f < int(weights_->kernels.size()); ++f) {
             const int y = gap + f * (kernelTile + gap);
             painter.setPen(f == selected_ ? QColor(255, 120, 0) : QColor(90, 90, 90));
-            painter.drawText(QRect(0, y, labelWidth - 4, kernelTile), Qt::AlignRight | Qt::AlignVCenter, QString::number(f));
+            painter.drawText(QRect(0, y, labelWidth - 4, kernelTile),
+                Qt::AlignRight | Qt::AlignVCenter, QString::number(f));
             for (int k = 0; k < int(weights_->kernels[size_t(f)].size()); ++k) {
                 const QRect r(labelWidth + k * (kernelTile + gap), y, kernelTile, kernelTile);
                 painter.drawImage(r, images_[index++]);
@@ -124,7 +127,8 @@ private:
     int selected_ = -1;
 };
 
-WeightsPanel::WeightsPanel(const PanelServices& services, QWidget* parent) : Panel(services, parent), view_(new FilterView)
+WeightsPanel::WeightsPanel(const PanelServices& services, QWidget* parent)
+    : Panel(services, parent), view_(new FilterView)
 {
     auto* scroll = new QScrollArea;
     scroll->setWidgetResizable(true);
@@ -134,9 +138,11 @@ WeightsPanel::WeightsPanel(const PanelServices& services, QWidget* parent) : Pan
         if (!weights_.layer.empty())
             selection()->selectUnit(QString::fromStdString(weights_.layer), filter);
     };
-    connect(selection(), &UnitSelection::unitChanged, this, [this](const QString& layer, int channel) {
-        view_->setSelectedFilter(layer == QString::fromStdString(weights_.layer) ? channel : -1);
-    });
+    connect(
+        selection(), &UnitSelection::unitChanged, this, [this](const QString& layer, int channel) {
+            view_->setSelectedFilter(
+                layer == QString::fromStdString(weights_.layer) ? channel : -1);
+        });
 }
 
 void WeightsPanel::setWeights(const LayerWeights& weights)
@@ -147,14 +153,17 @@ void WeightsPanel::setWeights(const LayerWeights& weights)
     }
     weights_ = weights;
     view_->setWeights(&weights_);
-    view_->setSelectedFilter(selection()->layer() == QString::fromStdString(weights_.layer) ? selection()->channel() : -1);
+    view_->setSelectedFilter(selection()->layer() == QString::fromStdString(weights_.layer)
+            ? selection()->channel()
+            : -1);
     setStatus(tr("%1: %2 filters of %3×%4×%5%6")
                   .arg(QString::fromStdString(weights.weightPath))
                   .arg(weights.outChannels)
                   .arg(weights.inChannels)
                   .arg(weights.kernelHeight)
                   .arg(weights.kernelWidth)
-                  .arg(weights.seesInput ? tr(" (RGB)") : tr("; each row: strongest input kernels first")));
+                  .arg(weights.seesInput ? tr(" (RGB)")
+                                         : tr("; each row: strongest input kernels first")));
 }
 
 void WeightsPanel::clearWeights(const QString& message)
@@ -166,12 +175,16 @@ void WeightsPanel::clearWeights(const QString& message)
 
 QString WeightsPanel::exportName() const
 {
-    return QStringLiteral("weights-") + QString::fromStdString(weights_.layer).replace(QLatin1Char('.'), QLatin1Char('_'));
+    return QStringLiteral("weights-") +
+        QString::fromStdString(weights_.layer).replace(QLatin1Char('.'), QLatin1Char('_'));
 }
 
 QSize WeightsPanel::exportSize() const
 {
-    return view_->contentSize(weights_.seesInput ? 16 * (FilterView::colourTile + FilterView::gap) + FilterView::gap : 800)
+    return view_
+        ->contentSize(weights_.seesInput
+                ? 16 * (FilterView::colourTile + FilterView::gap) + FilterView::gap
+                : 800)
         .expandedTo(QSize(64, 64));
 }
 
@@ -187,9 +200,12 @@ QJsonObject WeightsPanel::exportParameters() const
     p[QStringLiteral("layer")] = QString::fromStdString(weights_.layer);
     p[QStringLiteral("weight")] = QString::fromStdString(weights_.weightPath);
     p[QStringLiteral("filters")] = weights_.outChannels;
-    p[QStringLiteral("inputs_per_filter_shown")] = weights_.kernels.empty() ? weights_.inChannels : int(weights_.kernels[0].size());
-    p[QStringLiteral("scaling")] = weights_.seesInput ? QStringLiteral("per filter, symmetric around grey") : QStringLiteral("per filter, symmetric diverging (red +, blue -)");
+    p[QStringLiteral("inputs_per_filter_shown")] =
+        weights_.kernels.empty() ? weights_.inChannels : int(weights_.kernels[0].size());
+    p[QStringLiteral("scaling")] = weights_.seesInput
+        ? QStringLiteral("per filter, symmetric around grey")
+        : QStringLiteral("per filter, symmetric diverging (red +, blue -)");
     return p;
 }
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

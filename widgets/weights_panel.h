@@ -28,4 +28,4 @@ private:
     FilterView* view_;
 };
 
-} // namespace loupe::widgets
+}  // namespace loupe::widgets

@@ -126,7 +126,8 @@ std::pair<double, double> parseNumberPair(const std::string& text, const std::st
         if (parts.size() == 2) {
             size_t usedA = 0, usedB = 0;
             const double a = std::stod(parts[0], &usedA), b = std::stod(parts[1], &usedB);
-            if (usedA == parts[0].size() && usedB == parts[1].size() && std::isfinite(a) && std::isfinite(b))
+            if (usedA == parts[0].size() && usedB == parts[1].size() && std::isfinite(a) &&
+                std::isfinite(b))
                 return {a, b};
         }
     } catch (...) {
@@ -134,4 +135,4 @@ std::pair<double, double> parseNumberPair(const std::string& text, const std::st
     throw Error("--" + option + " expects two finite numbers, e.g. 120,80; got '" + text + "'");
 }
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

@@ -24,9 +24,13 @@ public:
     std::string value(const std::string& name, const std::string& fallback = {}) const;
     // Both throw loupe::Error naming the option for text that is not a number, a number
     // outside [minimum, maximum], and (doubleValue) NaN or infinity.
-    int intValue(const std::string& name, int fallback, int minimum = std::numeric_limits<int>::min(),
-                 int maximum = std::numeric_limits<int>::max()) const;
-    int positiveInt(const std::string& name, int fallback) const { return intValue(name, fallback, 1); }
+    int intValue(const std::string& name, int fallback,
+        int minimum = std::numeric_limits<int>::min(),
+        int maximum = std::numeric_limits<int>::max()) const;
+    int positiveInt(const std::string& name, int fallback) const
+    {
+        return intValue(name, fallback, 1);
+    }
     double doubleValue(const std::string& name, double fallback) const;
     const std::vector<std::string>& positional() const { return positional_; }
     // Throws when an option not in `known` was given (catches typos like --modle), and
@@ -48,4 +52,4 @@ std::vector<std::string> splitList(const std::string& text);
 // "120,80" -> {120, 80}; throws loupe::Error naming the option unless it is two finite numbers.
 std::pair<double, double> parseNumberPair(const std::string& text, const std::string& option);
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

@@ -10,7 +10,8 @@ namespace loupe::cli {
 
 std::unique_ptr<Workspace> workspaceForModel(const Args& args, const Model& model)
 {
-    const std::string file = args.value("workspace", Workspace::fileForModel(Workspace::defaultDataDirectory(), model.hash()));
+    const std::string file = args.value(
+        "workspace", Workspace::fileForModel(Workspace::defaultDataDirectory(), model.hash()));
     return Workspace::open(file, model.hash());
 }
 
@@ -21,7 +22,8 @@ std::unique_ptr<Workspace> cacheWorkspaceForModel(const Args& args, const Model&
     try {
         return workspaceForModel(args, model);
     } catch (const Error& e) {
-        std::cerr << "loupe-cli: warning: working without the workspace cache: " << e.what() << "\n";
+        std::cerr << "loupe-cli: warning: working without the workspace cache: " << e.what()
+                  << "\n";
         return nullptr;
     }
 }
@@ -29,7 +31,8 @@ std::unique_ptr<Workspace> cacheWorkspaceForModel(const Args& args, const Model&
 void warnAboutCache(const Workspace* workspace)
 {
     if (workspace && !workspace->cacheProblem().empty())
-        std::cerr << "loupe-cli: warning: the result was not cached: " << workspace->cacheProblem() << "\n";
+        std::cerr << "loupe-cli: warning: the result was not cached: " << workspace->cacheProblem()
+                  << "\n";
 }
 
 std::unique_ptr<Workspace> existingWorkspace(const Args& args)
@@ -38,9 +41,10 @@ std::unique_ptr<Workspace> existingWorkspace(const Args& args)
         return Workspace::openExisting(args.required("workspace"));
     if (args.has("model")) {
         const std::string hash = sha256OfFile(args.required("model"));
-        return Workspace::openExisting(Workspace::fileForModel(Workspace::defaultDataDirectory(), hash));
+        return Workspace::openExisting(
+            Workspace::fileForModel(Workspace::defaultDataDirectory(), hash));
     }
     throw Error("missing --workspace (or --model to use its default workspace)");
 }
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

@@ -22,4 +22,4 @@ void warnAboutCache(const Workspace* workspace);
 // --workspace FILE (required unless --model is given, whose default workspace is used).
 std::unique_ptr<Workspace> existingWorkspace(const Args& args);
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

@@ -11,8 +11,10 @@ namespace loupe::cli {
 
 int runActivationGrid(const Args& args)
 {
-    args.allowOnly(featureVisOptionNames({"model", "device", "image", "layer", "cells", "out", "quiet"}));
-    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    args.allowOnly(
+        featureVisOptionNames({"model", "device", "image", "layer", "cells", "out", "quiet"}));
+    const auto model =
+        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     FeatureVisConfig config = featureVisConfigFromArgs(args);
     if (!args.has("size"))
         config.size = 64;
@@ -20,8 +22,8 @@ int runActivationGrid(const Args& args)
         config.steps = 128;
     const bool quiet = args.has("quiet");
     Progress progress(stderrProgress(quiet));
-    const auto grid = renderActivationGrid(*model, loadImage(args.required("image")), args.required("layer"),
-                                           args.intValue("cells", 8), config, progress);
+    const auto grid = renderActivationGrid(*model, loadImage(args.required("image")),
+        args.required("layer"), args.intValue("cells", 8), config, progress);
     endProgressLine(quiet);
     Json out = Json::object();
     out["layer"] = grid.layer;
@@ -39,4 +41,4 @@ int runActivationGrid(const Args& args)
     return 0;
 }
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

@@ -10,10 +10,13 @@ namespace loupe::cli {
 
 int runActivations(const Args& args)
 {
-    args.allowOnly({"model", "device", "image", "layer", "out", "pre-relu", "per-channel-scale", "tile"});
-    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    args.allowOnly(
+        {"model", "device", "image", "layer", "out", "pre-relu", "per-channel-scale", "tile"});
+    const auto model =
+        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     const RgbImage image = loadImage(args.required("image"));
-    const auto acts = computeActivations(*model, image, args.required("layer"), args.has("pre-relu"));
+    const auto acts =
+        computeActivations(*model, image, args.required("layer"), args.has("pre-relu"));
 
     Json out = Json::object();
     out["model_hash"] = model->hash();
@@ -42,11 +45,13 @@ int runActivations(const Args& args)
     }
     out["predictions"] = predictions;
     if (args.has("out")) {
-        saveImage(activationGridImage(acts, !args.has("per-channel-scale"), args.intValue("tile", 48, 4, 1024)), args.required("out"));
+        saveImage(activationGridImage(
+                      acts, !args.has("per-channel-scale"), args.intValue("tile", 48, 4, 1024)),
+            args.required("out"));
         out["grid"] = args.value("out");
     }
     std::cout << out.dump(2) << std::endl;
     return 0;
 }
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

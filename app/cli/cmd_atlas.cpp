@@ -58,7 +58,7 @@ Json stageJson(const Atlas& atlas)
     return out;
 }
 
-} // namespace
+}  // namespace
 
 // --image-map: one point per image (pooled codes), thumbnails on the map, and the nearest
 // neighbours of --neighbours-of IMAGE (a path relative to the folder).
@@ -78,9 +78,10 @@ int runImageMap(const Args& args, Model& model)
     Progress progress(stderrProgress(args.has("quiet")));
     bool fromCache = false;
     const auto workspace = cacheWorkspaceForModel(args, model);
-    const ImageMap map = workspace ? cachedImageMap(model, *workspace, request, progress, &fromCache)
-                                   : buildImageMap(model, request.folder, request.layer, request.maxImages, request.thumbnailSize,
-                                                   request.layout, progress);
+    const ImageMap map = workspace
+        ? cachedImageMap(model, *workspace, request, progress, &fromCache)
+        : buildImageMap(model, request.folder, request.layer, request.maxImages,
+              request.thumbnailSize, request.layout, progress);
     endProgressLine(args.has("quiet"));
     Json out = Json::object();
     out["from_cache"] = fromCache;
@@ -89,20 +90,24 @@ int runImageMap(const Args& args, Model& model)
     out["skipped"] = int(map.skipped.size());
     out["dimension"] = map.dimension;
     if (args.has("neighbours-of")) {
-        const auto it = std::find(map.images.begin(), map.images.end(), args.value("neighbours-of"));
+        const auto it =
+            std::find(map.images.begin(), map.images.end(), args.value("neighbours-of"));
         if (it == map.images.end())
-            throw Error("'" + args.value("neighbours-of") + "' is not one of the mapped images (give its path relative to the folder)");
+            throw Error("'" + args.value("neighbours-of") +
+                "' is not one of the mapped images (give its path relative to the folder)");
         Json list = Json::array();
         for (int j : nearestImages(map, int(it - map.images.begin()), args.positiveInt("k", 8)))
             list.push(map.images[size_t(j)]);
         out["nearest"] = list;
     }
     if (args.has("out"))
-        saveImage(imageMapPicture(map, args.intValue("side", 1600), args.intValue("thumbnail", 48)), args.value("out"));
+        saveImage(imageMapPicture(map, args.intValue("side", 1600), args.intValue("thumbnail", 48)),
+            args.value("out"));
     if (args.has("csv")) {
         std::string csv = "image,layout_x,layout_y\n";
         for (size_t i = 0; i < map.images.size(); ++i)
-            csv += "\"" + map.images[i] + "\"," + std::to_string(map.coordinates[2 * i]) + "," + std::to_string(map.coordinates[2 * i + 1]) + "\n";
+            csv += "\"" + map.images[i] + "\"," + std::to_string(map.coordinates[2 * i]) + "," +
+                std::to_string(map.coordinates[2 * i + 1]) + "\n";
         writeFileAtomically(args.value("csv"), csv);
     }
     std::cout << out.dump(2) << std::endl;
@@ -111,10 +116,12 @@ int runImageMap(const Args& args, Model& model)
 
 int runAtlas(const Args& args)
 {
-    args.allowOnly({"model", "device", "images", "layer", "samples-per-image", "max-images", "batch", "seed", "epochs",
-                    "neighbours", "grid", "min-count", "max-icons", "icon-size", "steps", "cell-pixels", "out", "csv", "quiet",
-                    "image-map", "neighbours-of", "k", "thumbnail", "side", "workspace", "no-cache"});
-    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    args.allowOnly({"model", "device", "images", "layer", "samples-per-image", "max-images",
+        "batch", "seed", "epochs", "neighbours", "grid", "min-count", "max-icons", "icon-size",
+        "steps", "cell-pixels", "out", "csv", "quiet", "image-map", "neighbours-of", "k",
+        "thumbnail", "side", "workspace", "no-cache"});
+    const auto model =
+        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     if (args.has("image-map"))
         return runImageMap(args, *model);
     const AtlasConfig config = atlasConfigFromArgs(args, *model);
@@ -122,7 +129,8 @@ int runAtlas(const Args& args)
     // The same layer, folder and parameters are read back from the workspace (--no-cache: build anew).
     bool fromCache = false;
     const auto workspace = cacheWorkspaceForModel(args, *model);
-    const Atlas atlas = workspace ? cachedAtlas(*model, *workspace, config, progress, &fromCache) : buildAtlas(*model, config, progress);
+    const Atlas atlas = workspace ? cachedAtlas(*model, *workspace, config, progress, &fromCache)
+                                  : buildAtlas(*model, config, progress);
     endProgressLine(args.has("quiet"));
     Json out = stageJson(atlas);
     out["from_cache"] = fromCache;
@@ -142,13 +150,15 @@ int runAtlas(const Args& args)
 // number of vectors, spread over the folder's images.
 int benchAtlas(const Args& args)
 {
-    args.allowOnly({"model", "device", "images", "layer", "vectors", "max-images", "batch", "epochs", "grid", "max-icons",
-                    "icon-size", "steps", "seed"});
-    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    args.allowOnly({"model", "device", "images", "layer", "vectors", "max-images", "batch",
+        "epochs", "grid", "max-icons", "icon-size", "steps", "seed"});
+    const auto model =
+        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     AtlasConfig config = atlasConfigFromArgs(args, *model);
     const int vectors = args.intValue("vectors", 100000);
     const int images = int(listImages(config.samples.folder).size());
-    const int usable = config.samples.maxImages > 0 ? std::min(images, config.samples.maxImages) : images;
+    const int usable =
+        config.samples.maxImages > 0 ? std::min(images, config.samples.maxImages) : images;
     config.samples.samplesPerImage = std::max(1, (vectors + usable - 1) / std::max(1, usable));
     config.maximumIcons = args.intValue("max-icons", 100);
     Progress progress;
@@ -162,4 +172,4 @@ int benchAtlas(const Args& args)
     return 0;
 }
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

@@ -18,8 +18,8 @@ namespace {
 // disk leaves no truncated array behind.
 void writeNpy(const AttributionMap& map, const std::string& path)
 {
-    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(map.height) + ", " +
-                         std::to_string(map.width) + "), }";
+    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" +
+        std::to_string(map.height) + ", " + std::to_string(map.width) + "), }";
     while ((10 + header.size() + 1) % 64 != 0)
         header += ' ';
     header += '\n';
@@ -27,17 +27,19 @@ void writeNpy(const AttributionMap& map, const std::string& path)
     const std::uint16_t length = std::uint16_t(header.size());
     bytes.append(reinterpret_cast<const char*>(&length), 2);
     bytes += header;
-    bytes.append(reinterpret_cast<const char*>(map.values.data()), map.values.size() * sizeof(float));
+    bytes.append(
+        reinterpret_cast<const char*>(map.values.data()), map.values.size() * sizeof(float));
     writeFileAtomically(path, bytes);
 }
 
-} // namespace
+}  // namespace
 
 int runAttribute(const Args& args)
 {
-    args.allowOnly({"model", "device", "image", "method", "target", "layer", "out", "raw", "samples", "noise", "steps",
-                    "baseline", "batch", "patch", "stride", "fill", "seed"});
-    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    args.allowOnly({"model", "device", "image", "method", "target", "layer", "out", "raw",
+        "samples", "noise", "steps", "baseline", "batch", "patch", "stride", "fill", "seed"});
+    const auto model =
+        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     AttributionConfig config;
     config.method = attributionMethodFromString(args.required("method"));
     config.target = AttributionTarget::parse(args.required("target"));
@@ -52,7 +54,8 @@ int runAttribute(const Args& args)
     config.baseline = baselineFromString(args.value("baseline", "black"));
     config.fill = occlusionFillFromString(args.value("fill", "grey"));
     Progress progress;
-    const AttributionMap map = attribute(*model, loadImage(args.required("image")), config, progress);
+    const AttributionMap map =
+        attribute(*model, loadImage(args.required("image")), config, progress);
     Json out = Json::object();
     out["method"] = toString(config.method);
     out["target"] = config.target.toString();
@@ -81,4 +84,4 @@ int runAttribute(const Args& args)
     return 0;
 }
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

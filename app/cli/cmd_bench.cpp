@@ -34,7 +34,8 @@ double timeRender(Model& model, const FeatureVisConfig& config)
 int benchFeatureVis(const Args& args)
 {
     args.allowOnly(featureVisOptionNames({"model", "device", "unit", "big-batch"}));
-    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model =
+        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     FeatureVisConfig config = featureVisConfigFromArgs(args);
     if (!args.has("size"))
         config.size = 224;
@@ -50,7 +51,8 @@ int benchFeatureVis(const Args& args)
     FeatureVisConfig batched = config;
     batched.perImageLayer = config.objective.front().layer;
     for (int i = 0; i < bigBatch; ++i)
-        batched.perImageChannels.push_back((config.objective.front().channel + i) % int(model->layer(batched.perImageLayer).channels()));
+        batched.perImageChannels.push_back((config.objective.front().channel + i) %
+            int(model->layer(batched.perImageLayer).channels()));
     const double batch = timeRender(*model, batched);
 
     Json out = Json::object();
@@ -58,12 +60,15 @@ int benchFeatureVis(const Args& args)
     out["unit"] = args.value("unit");
     out["size"] = config.size;
     out["steps"] = config.steps;
-    out["parameterization"] = config.parameterization == FeatureVisConfig::Parameterization::Fourier ? "fourier" : "pixel";
+    out["parameterization"] = config.parameterization == FeatureVisConfig::Parameterization::Fourier
+        ? "fourier"
+        : "pixel";
     out["batch1_steps_per_s"] = config.steps / single;
     out["batch1_whole_network_steps_per_s"] = config.steps / singleFull;
     out["truncation_speedup"] = singleFull / single;
     out["batch" + std::to_string(bigBatch) + "_steps_per_s"] = config.steps / batch;
-    out["batch" + std::to_string(bigBatch) + "_images_steps_per_s"] = config.steps * bigBatch / batch;
+    out["batch" + std::to_string(bigBatch) + "_images_steps_per_s"] =
+        config.steps * bigBatch / batch;
     out["seconds_for_512_steps_batch1"] = single / config.steps * 512;
     std::cout << out.dump(2) << std::endl;
     return 0;
@@ -74,11 +79,13 @@ int benchFeatureVis(const Args& args)
 int benchDictionary(const Args& args)
 {
     args.allowOnly({"model", "device", "image", "layer", "clicks"});
-    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model =
+        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     const RgbImage image = loadImage(args.required("image"));
     const auto start = std::chrono::steady_clock::now();
     const auto acts = computeActivations(*model, image, args.required("layer"), false, 0);
-    const double activationMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const double activationMs =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     const int clicks = std::max(1, args.intValue("clicks", 1000));
     SeededRandom rng(7);
     size_t found = 0;
@@ -86,15 +93,19 @@ int benchDictionary(const Args& args)
     for (int i = 0; i < clicks; ++i) {
         const double x = rng.uniform(0, image.width - 1), y = rng.uniform(0, image.height - 1);
         try {
-            found += semanticDictionary(acts, cellsForBox(image.width, image.height, model->metadata().input.size, acts.width,
-                                                          acts.height, x, y),
-                                        12)
+            found += semanticDictionary(acts,
+                cellsForBox(image.width, image.height, model->metadata().input.size, acts.width,
+                    acts.height, x, y),
+                12)
                          .size();
         } catch (const Error&) {
             // a click in the part the centre crop cuts away
         }
     }
-    const double perClickMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - clicksStart).count() / clicks;
+    const double perClickMs =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - clicksStart)
+            .count() /
+        clicks;
     Json out = Json::object();
     out["device"] = model->device().name;
     out["layer"] = acts.layer;
@@ -113,8 +124,10 @@ int benchDictionary(const Args& args)
 int benchAttribution(const Args& args, AttributionMethod only)
 {
     args.allowOnly({"model", "device", "image", "target", "batch"});
-    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
-    const RgbImage image = args.has("image") ? loadImage(args.required("image")) : renderShapeSample(ShapeClass::Star, 1, 256);
+    const auto model =
+        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const RgbImage image = args.has("image") ? loadImage(args.required("image"))
+                                             : renderShapeSample(ShapeClass::Star, 1, 256);
     AttributionConfig config;
     config.target = AttributionTarget::parse(args.value("target", "class:0"));
     config.batch = args.intValue("batch", 32);
@@ -125,7 +138,8 @@ int benchAttribution(const Args& args, AttributionMethod only)
     out["device"] = model->device().name;
     out["input"] = model->metadata().input.size;
     const std::vector<AttributionMethod> methods = only == AttributionMethod::Saliency
-        ? std::vector<AttributionMethod>{AttributionMethod::Saliency, AttributionMethod::IntegratedGradients, AttributionMethod::Occlusion}
+        ? std::vector<AttributionMethod>{AttributionMethod::Saliency,
+              AttributionMethod::IntegratedGradients, AttributionMethod::Occlusion}
         : std::vector<AttributionMethod>{only};
     for (AttributionMethod method : methods) {
         config.method = method;
@@ -133,13 +147,17 @@ int benchAttribution(const Args& args, AttributionMethod only)
         attribute(*model, image, config, progress);  // warm-up
         const auto start = std::chrono::steady_clock::now();
         attribute(*model, image, config, progress);
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         Json m = Json::object();
         m["ms"] = seconds * 1000;
-        const int images = method == AttributionMethod::Occlusion ? (model->metadata().input.size - 32) / 8 + 1 : 64;
+        const int images = method == AttributionMethod::Occlusion
+            ? (model->metadata().input.size - 32) / 8 + 1
+            : 64;
         if (method != AttributionMethod::Saliency) {
             m["evaluated_images"] = method == AttributionMethod::Occlusion ? images * images : 64;
-            m["images_per_s"] = (method == AttributionMethod::Occlusion ? images * images : 64) / seconds;
+            m["images_per_s"] =
+                (method == AttributionMethod::Occlusion ? images * images : 64) / seconds;
         }
         out[toString(method)] = m;
     }
@@ -150,15 +168,19 @@ int benchAttribution(const Args& args, AttributionMethod only)
 int benchScan(const Args& args)
 {
     args.allowOnly({"model", "device", "images", "layers", "batch", "threads", "max-images"});
-    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model =
+        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     ScanConfig config;
     config.folder = args.required("images");
     config.layers = splitList(args.required("layers"));
     config.batchSize = args.intValue("batch", 32);
     config.decodeThreads = args.intValue("threads", 0);
-    const std::string scratch = (std::filesystem::temp_directory_path() / ("loupe-bench-" + std::to_string(::getpid())) / "w.sqlite").string();
+    const std::string scratch = (std::filesystem::temp_directory_path() /
+        ("loupe-bench-" + std::to_string(::getpid())) / "w.sqlite")
+                                    .string();
     std::filesystem::create_directories(std::filesystem::path(scratch).parent_path());
-    const ScanBenchmark bench = benchmarkScan(*model, config, args.intValue("max-images", 256), scratch);
+    const ScanBenchmark bench =
+        benchmarkScan(*model, config, args.intValue("max-images", 256), scratch);
     std::error_code ec;
     std::filesystem::remove_all(std::filesystem::path(scratch).parent_path(), ec);
     const double slower = std::min(bench.decodePerSecond, bench.forwardPerSecond);
@@ -182,13 +204,14 @@ int benchScan(const Args& args)
     return 0;
 }
 
-} // namespace
+}  // namespace
 
 int runBench(const Args& args)
 {
     const auto& what = args.positional();
     if (what.empty())
-        throw Error("bench needs a target: featurevis, scan, dictionary, occlusion, ig, attribution, tune or atlas");
+        throw Error("bench needs a target: featurevis, scan, dictionary, occlusion, ig, "
+                    "attribution, tune or atlas");
     if (what.front() == "featurevis")
         return benchFeatureVis(args);
     if (what.front() == "scan")
@@ -205,7 +228,8 @@ int runBench(const Args& args)
         return benchTune(args);
     if (what.front() == "atlas")
         return benchAtlas(args);
-    throw Error("unknown benchmark '" + what.front() + "' (available: featurevis, scan, dictionary, occlusion, ig, attribution, tune, atlas)");
+    throw Error("unknown benchmark '" + what.front() +
+        "' (available: featurevis, scan, dictionary, occlusion, ig, attribution, tune, atlas)");
 }
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

@@ -19,12 +19,13 @@ double secondsSince(std::chrono::steady_clock::time_point start)
 {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
-} // namespace
+}  // namespace
 
 int benchTune(const Args& args)
 {
     args.allowOnly({"model", "device", "unit", "sweep", "batch"});
-    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model =
+        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     const UnitId unit = UnitId::parse(args.required("unit"));
     if (!unit.hasChannel())
         throw Error("--unit needs a channel: layer:channel");
@@ -52,7 +53,9 @@ int benchTune(const Args& args)
     const double renderSeconds = secondsSince(start);
 
     start = std::chrono::steady_clock::now();
-    unitResponses(*model, sweep.config.target, n, [&](int i) { return rendered[size_t(i)]; }, config.batchSize, progress);
+    unitResponses(
+        *model, sweep.config.target, n, [&](int i) { return rendered[size_t(i)]; },
+        config.batchSize, progress);
     const double forwardSeconds = secondsSince(start);
 
     Json out = Json::object();
@@ -65,9 +68,10 @@ int benchTune(const Args& args)
     out["forward_stimuli_per_s"] = n / forwardSeconds;
     out["sweep_stimuli_per_s"] = n / sweepSeconds;
     out["sweep_seconds"] = sweepSeconds;
-    out["sweep_vs_slower_stage"] = (n / sweepSeconds) / std::min(n / renderSeconds, n / forwardSeconds);
+    out["sweep_vs_slower_stage"] =
+        (n / sweepSeconds) / std::min(n / renderSeconds, n / forwardSeconds);
     std::cout << out.dump(2) << std::endl;
     return 0;
 }
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

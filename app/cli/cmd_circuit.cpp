@@ -12,18 +12,23 @@ namespace loupe::cli {
 int runCircuit(const Args& args)
 {
     args.allowOnly({"model", "device", "image", "unit", "k", "from"});
-    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model =
+        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     const UnitId unit = UnitId::parse(args.required("unit"));
     const RgbImage image = loadImage(args.required("image"));
     // --from L: gradient x activation from any earlier layer; otherwise the conv's exact split.
-    const CircuitResult r = args.has("from") ? circuitByGradient(*model, image, unit.layer, unit.channel, unit.x, unit.y,
-                                                                 args.value("from"), args.positiveInt("k", 8))
-                                             : circuitContributions(*model, image, unit.layer, unit.channel, unit.x, unit.y,
-                                                                    args.positiveInt("k", 8));
+    const CircuitResult r = args.has("from")
+        ? circuitByGradient(*model, image, unit.layer, unit.channel, unit.x, unit.y,
+              args.value("from"), args.positiveInt("k", 8))
+        : circuitContributions(
+              *model, image, unit.layer, unit.channel, unit.x, unit.y, args.positiveInt("k", 8));
     Json out = Json::object();
     out["conv"] = r.layer;
-    out["method"] = r.exact ? "activation x weight (exact)" : "gradient x activation from " + r.inputLayer + " (first-order estimate)";
-    out["unit"] = r.layer + ":" + std::to_string(r.channel) + "@" + std::to_string(r.x) + "," + std::to_string(r.y);
+    out["method"] = r.exact
+        ? "activation x weight (exact)"
+        : "gradient x activation from " + r.inputLayer + " (first-order estimate)";
+    out["unit"] = r.layer + ":" + std::to_string(r.channel) + "@" + std::to_string(r.x) + "," +
+        std::to_string(r.y);
     out["pre_activation"] = r.preActivation;
     out["captured_output"] = r.check;
     if (r.exact) {
@@ -43,4 +48,4 @@ int runCircuit(const Args& args)
     return 0;
 }
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

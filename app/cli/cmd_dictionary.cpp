@@ -16,20 +16,21 @@ namespace loupe::cli {
 int runDictionary(const Args& args)
 {
     args.allowOnly({"model", "device", "image", "layer", "at", "box", "k", "out", "workspace"});
-    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model =
+        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     const RgbImage image = loadImage(args.required("image"));
     const auto acts = computeActivations(*model, image, args.required("layer"), false, 0);
     const auto [x, y] = parseNumberPair(args.required("at"), "at");
     if (x < 0 || y < 0 || x >= image.width || y >= image.height)
-        throw Error("--at " + args.required("at") + " lies outside the image, which is " + std::to_string(image.width) + " x " +
-                    std::to_string(image.height) + " pixels");
+        throw Error("--at " + args.required("at") + " lies outside the image, which is " +
+            std::to_string(image.width) + " x " + std::to_string(image.height) + " pixels");
     std::pair<double, double> box{0, 0};
     if (args.has("box"))
         box = parseNumberPair(args.required("box"), "box");
     if (box.first < 0 || box.second < 0)
         throw Error("--box expects a width and height of at least 0");
-    const CellRange cells = cellsForBox(image.width, image.height, model->metadata().input.size, acts.width, acts.height, x, y,
-                                        box.first, box.second);
+    const CellRange cells = cellsForBox(image.width, image.height, model->metadata().input.size,
+        acts.width, acts.height, x, y, box.first, box.second);
     const auto entries = semanticDictionary(acts, cells, args.positiveInt("k", 8));
 
     Json out = Json::object();
@@ -57,10 +58,12 @@ int runDictionary(const Args& args)
                 ++cached;
             } else {
                 const FloatMap map = acts.channelMap(e.channel);
-                tiles.push_back(colorize(map, 0, std::max(1e-6f, acts.channelMax[size_t(e.channel)])));
+                tiles.push_back(
+                    colorize(map, 0, std::max(1e-6f, acts.channelMax[size_t(e.channel)])));
             }
         }
-        saveImage(tileGrid(tiles, int(std::max<size_t>(1, tiles.size())), 96, 3, 255), args.required("out"));
+        saveImage(tileGrid(tiles, int(std::max<size_t>(1, tiles.size())), 96, 3, 255),
+            args.required("out"));
         out["out"] = args.value("out");
         out["thumbnails_from_cache"] = cached;
     }
@@ -68,4 +71,4 @@ int runDictionary(const Args& args)
     return 0;
 }
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

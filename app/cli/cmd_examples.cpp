@@ -31,8 +31,8 @@ int runExamples(const Args& args)
     out["examples"] = examplesJson(scan, examples);
     if (args.has("out")) {
         const int tile = args.intValue("tile", 96, 16, 1024);
-        const UnitExamples shown = unitExamples(*workspace, scan.folder, unit.layer, unit.channel, int(examples.size()),
-                                                args.has("whole"), tile, 0);
+        const UnitExamples shown = unitExamples(*workspace, scan.folder, unit.layer, unit.channel,
+            int(examples.size()), args.has("whole"), tile, 0);
         std::vector<RgbImage> images;
         for (const auto& t : args.has("bottom") ? shown.bottom : shown.top)
             images.push_back(t.image);
@@ -45,4 +45,4 @@ int runExamples(const Args& args)
     return 0;
 }
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

@@ -36,13 +36,14 @@ void writeImages(const std::vector<RgbImage>& images, const std::string& path)
     saveImage(tileGrid(images, columns, images.front().width, 2), path);
 }
 
-} // namespace
+}  // namespace
 
 int runFeatureVis(const Args& args)
 {
-    args.allowOnly(featureVisOptionNames({"model", "device", "unit", "objective", "layer", "all", "out", "workspace",
-                                          "no-cache", "quiet", "history"}));
-    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    args.allowOnly(featureVisOptionNames({"model", "device", "unit", "objective", "layer", "all",
+        "out", "workspace", "no-cache", "quiet", "history"}));
+    const auto model =
+        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     FeatureVisConfig config = featureVisConfigFromArgs(args);
     const bool quiet = args.has("quiet");
     Progress progress(stderrProgress(quiet));
@@ -54,7 +55,8 @@ int runFeatureVis(const Args& args)
     if (args.has("all")) {
         out["parameters"] = config.cacheKey();
         const std::string layer = model->layer(args.required("layer")).path;
-        const LayerRender render = renderLayerFeatureVis(*model, workspace.get(), config, layer, args.positiveInt("batch", 16), progress);
+        const LayerRender render = renderLayerFeatureVis(
+            *model, workspace.get(), config, layer, args.positiveInt("batch", 16), progress);
         endProgressLine(quiet);
         out["layer"] = layer;
         out["channels"] = int(render.images.size());
@@ -76,7 +78,7 @@ int runFeatureVis(const Args& args)
     if (workspace)
         resolveDirections(config.objective, *workspace);
     else if (std::any_of(config.objective.begin(), config.objective.end(),
-                         [](const ObjectiveTerm& t) { return t.kind == ObjectiveTerm::Kind::Direction; }))
+                 [](const ObjectiveTerm& t) { return t.kind == ObjectiveTerm::Kind::Direction; }))
         throw Error("direction objectives are read from the workspace; drop --no-cache");
     const FeatureVisResult result = renderFeatureVis(*model, config, progress);
     endProgressLine(quiet);
@@ -100,4 +102,4 @@ int runFeatureVis(const Args& args)
     return 0;
 }
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

@@ -9,7 +9,8 @@ namespace loupe::cli {
 int runInfo(const Args& args)
 {
     args.allowOnly({"model", "device"});
-    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model =
+        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     Json out = Json::object();
     out["model"] = model->path();
     out["name"] = model->displayName();
@@ -40,4 +41,4 @@ int runInfo(const Args& args)
     return 0;
 }
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

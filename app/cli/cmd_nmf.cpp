@@ -13,14 +13,17 @@
 namespace loupe::cli {
 int runNmf(const Args& args)
 {
-    args.allowOnly({"model", "device", "image", "layer", "k", "iterations", "seed", "out", "save", "workspace"});
-    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    args.allowOnly({"model", "device", "image", "layer", "k", "iterations", "seed", "out", "save",
+        "workspace"});
+    const auto model =
+        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     std::vector<RgbImage> images;
     const auto paths = splitList(args.required("image"));
     for (const auto& p : paths)
         images.push_back(loadImage(p));
-    const LayerFactors f = factorizeLayer(*model, images, args.required("layer"), args.positiveInt("k", 6),
-                                          args.intValue("iterations", 300), std::uint64_t(args.intValue("seed", 0)));
+    const LayerFactors f =
+        factorizeLayer(*model, images, args.required("layer"), args.positiveInt("k", 6),
+            args.intValue("iterations", 300), std::uint64_t(args.intValue("seed", 0)));
     Json out = Json::object();
     out["layer"] = f.layer;
     out["k"] = f.k;
@@ -32,11 +35,13 @@ int runNmf(const Args& args)
         for (int c = 0; c < f.channels; ++c)
             order[size_t(c)] = c;
         std::sort(order.begin(), order.end(), [&](int a, int b) {
-            return f.components[size_t(k * f.channels + a)] > f.components[size_t(k * f.channels + b)];
+            return f.components[size_t(k * f.channels + a)] >
+                f.components[size_t(k * f.channels + b)];
         });
         Json top = Json::array();
         for (int i = 0; i < std::min(5, f.channels); ++i)
-            top.push(Json(Json::Array{order[size_t(i)], f.components[size_t(k * f.channels + order[size_t(i)])]}));
+            top.push(Json(Json::Array{
+                order[size_t(i)], f.components[size_t(k * f.channels + order[size_t(i)])]}));
         components.push(top);
     }
     out["factors_top_channels"] = components;
@@ -49,7 +54,8 @@ int runNmf(const Args& args)
             NamedDirection d;
             d.name = args.required("save") + "-" + std::to_string(k);
             d.layer = f.layer;
-            d.vector.assign(f.components.begin() + k * f.channels, f.components.begin() + (k + 1) * f.channels);
+            d.vector.assign(
+                f.components.begin() + k * f.channels, f.components.begin() + (k + 1) * f.channels);
             saveDirection(*workspace, d);
             saved.push(d.name);
         }
@@ -67,4 +73,4 @@ int runNmf(const Args& args)
     return 0;
 }
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

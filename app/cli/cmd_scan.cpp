@@ -11,8 +11,10 @@ namespace loupe::cli {
 
 int runScan(const Args& args)
 {
-    args.allowOnly({"model", "device", "images", "layers", "workspace", "k", "batch", "threads", "quiet"});
-    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    args.allowOnly(
+        {"model", "device", "images", "layers", "workspace", "k", "batch", "threads", "quiet"});
+    const auto model =
+        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     auto workspace = workspaceForModel(args, *model);
     ScanConfig config;
     config.folder = args.required("images");
@@ -44,4 +46,4 @@ int runScan(const Args& args)
     return 0;
 }
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

@@ -17,13 +17,16 @@ namespace loupe::cli {
 int runSheet(const Args& args)
 {
     args.allowOnly({"model", "device", "workspace", "units", "k", "tile", "out", "quiet"});
-    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model =
+        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     const auto workspace = workspaceForModel(args, *model);
-    const UnitFamily family = familyFromText(workspace.get(), args.required("units"));  // "layer:c1,c2" or a saved family
+    const UnitFamily family =
+        familyFromText(workspace.get(), args.required("units"));  // "layer:c1,c2" or a saved family
     const int k = args.intValue("k", 8, 0);
     const int tile = std::clamp(args.intValue("tile", 96), 16, 512);
     Progress progress(stderrProgress(args.has("quiet")));
-    const auto rows = unitSheet(*model, *workspace, family.layer, family.channels, k, tile, progress);
+    const auto rows =
+        unitSheet(*model, *workspace, family.layer, family.channels, k, tile, progress);
     endProgressLine(args.has("quiet"));
 
     const std::string sidecar = unitSheetSidecar(rows, args.value("model"), model->hash(), k, tile);
@@ -37,4 +40,4 @@ int runSheet(const Args& args)
     return 0;
 }
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

@@ -13,9 +13,11 @@ const ChannelStatistics& unitStatistics(const ScanResults& scan, const UnitId& u
 {
     const auto it = scan.layers.find(unit.layer);
     if (it == scan.layers.end())
-        throw Error("layer '" + unit.layer + "' was not indexed by the scan of '" + scan.folder + "'");
+        throw Error(
+            "layer '" + unit.layer + "' was not indexed by the scan of '" + scan.folder + "'");
     if (!unit.hasChannel() || unit.channel >= int(it->second.size()))
-        throw Error("channel out of range: '" + unit.layer + "' has " + std::to_string(it->second.size()) + " channels");
+        throw Error("channel out of range: '" + unit.layer + "' has " +
+            std::to_string(it->second.size()) + " channels");
     return it->second[size_t(unit.channel)];
 }
 
@@ -51,7 +53,8 @@ int runStats(const Args& args)
     for (int b = 0; b < Histogram::kBins; ++b) {
         const auto n = s.histogram.counts()[size_t(b)];
         if (n)
-            histogram.push(Json(Json::Array{Histogram::binLow(b), Histogram::binHigh(b), static_cast<long long>(n)}));
+            histogram.push(Json(Json::Array{
+                Histogram::binLow(b), Histogram::binHigh(b), static_cast<long long>(n)}));
     }
     out["histogram"] = histogram;  // [low, high, count] of every non-empty bin
     out["top"] = examplesJson(scan, s.top.sorted());
@@ -60,4 +63,4 @@ int runStats(const Args& args)
     return 0;
 }
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

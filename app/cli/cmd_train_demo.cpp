@@ -18,7 +18,8 @@ int runTrainDemo(const Args& args)
         std::vector<RgbImage> tiles;
         for (int cls = 0; cls < kShapeClassCount; ++cls)
             for (int i = 0; i < 8; ++i)
-                tiles.push_back(renderShapeSample(ShapeClass(cls), std::uint64_t(i + 1), args.intValue("size", 64)));
+                tiles.push_back(renderShapeSample(
+                    ShapeClass(cls), std::uint64_t(i + 1), args.intValue("size", 64)));
         saveImage(tileGrid(tiles, 8, args.intValue("size", 64), 2), args.required("preview"));
         std::cout << "{\"preview\": \"" << args.value("preview") << "\"}" << std::endl;
         return 0;
@@ -28,7 +29,8 @@ int runTrainDemo(const Args& args)
     config.steps = args.intValue("steps", config.steps);
     config.batchSize = args.positiveInt("batch", config.batchSize);
     config.imageSize = args.intValue("size", config.imageSize);
-    const std::string out = args.value("out", builtinModelDirectory(Workspace::defaultDataDirectory()));
+    const std::string out =
+        args.value("out", builtinModelDirectory(Workspace::defaultDataDirectory()));
     const bool quiet = args.has("quiet");
     Progress progress(stderrProgress(quiet));
     const TrainingReport report = trainBuiltinModel(config, out, progress);
@@ -47,4 +49,4 @@ int runTrainDemo(const Args& args)
     return 0;
 }
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

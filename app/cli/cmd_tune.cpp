@@ -77,14 +77,17 @@ TuningTarget targetFromArgs(const Args& args, const Workspace* workspace)
     if (args.has("family")) {
         const UnitFamily family = familyFromText(workspace, args.value("family"));
         if (!target.layer.empty() && family.layer != target.layer)
-            throw Error("the family's layer '" + family.layer + "' is not the unit's '" + target.layer + "'");
+            throw Error("the family's layer '" + family.layer + "' is not the unit's '" +
+                target.layer + "'");
         target.layer = family.layer;
         for (int c : family.channels)
-            if (std::find(target.channels.begin(), target.channels.end(), c) == target.channels.end())
+            if (std::find(target.channels.begin(), target.channels.end(), c) ==
+                target.channels.end())
                 target.channels.push_back(c);
     }
     if (target.channels.empty())
-        throw Error("give --unit layer:channel and/or --family layer:c1,c2,... (or a saved family's name)");
+        throw Error(
+            "give --unit layer:channel and/or --family layer:c1,c2,... (or a saved family's name)");
     target.preRelu = args.has("pre-relu");
     return target;
 }
@@ -145,7 +148,8 @@ Json sweepSummary(const SweepResult& sweep)
     for (int c = 0; c < sweep.channels(); ++c) {
         const int best = sweep.strongest(c, 1).front();
         Json p = Json::object();
-        p["unit"] = sweep.config.target.layer + ":" + std::to_string(sweep.config.target.channels[size_t(c)]);
+        p["unit"] = sweep.config.target.layer + ":" +
+            std::to_string(sweep.config.target.channels[size_t(c)]);
         p["response"] = sweep.response(best, c);
         const auto values = sweep.parametersOf(best);
         for (size_t a = 0; a < values.size(); ++a)
@@ -157,9 +161,11 @@ Json sweepSummary(const SweepResult& sweep)
 }
 
 // Every channel of a layer through the sweep, ranked by orientation selectivity.
-int runRanking(const Args& args, Model& model, Workspace& workspace, SweepConfig config, Progress& progress)
+int runRanking(
+    const Args& args, Model& model, Workspace& workspace, SweepConfig config, Progress& progress)
 {
-    const std::string layer = args.has("layer") ? args.value("layer") : UnitId::parse(args.required("unit")).layer;
+    const std::string layer =
+        args.has("layer") ? args.value("layer") : UnitId::parse(args.required("unit")).layer;
     config.target.layer = model.layer(layer).path;
     config.target.channels.resize(size_t(model.layer(layer).channels()));
     std::iota(config.target.channels.begin(), config.target.channels.end(), 0);
@@ -179,8 +185,8 @@ int runRanking(const Args& args, Model& model, Workspace& workspace, SweepConfig
         j["selectivity"] = u.selectivity;
         j["peak"] = u.peak;
         list.push(j);
-        csv += std::to_string(u.channel) + "," + std::to_string(u.preferred) + "," + std::to_string(u.selectivity) + "," +
-               std::to_string(u.peak) + "\n";
+        csv += std::to_string(u.channel) + "," + std::to_string(u.preferred) + "," +
+            std::to_string(u.selectivity) + "," + std::to_string(u.peak) + "\n";
     }
     out["ranking"] = list;  // most orientation-selective first (selectivity x peak)
     std::vector<int> top;
@@ -192,14 +198,15 @@ int runRanking(const Args& args, Model& model, Workspace& workspace, SweepConfig
     return 0;
 }
 
-} // namespace
+}  // namespace
 
 int runTune(const Args& args)
 {
-    args.allowOnly({"model", "device", "unit", "family", "stimulus", "sweep", "set", "line", "background", "fill-sides",
-                    "pre-relu", "batch", "workspace", "out", "csv", "quiet", "rotate", "radial", "invariance", "examples",
-                    "step", "folder", "rank", "layer"});
-    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    args.allowOnly({"model", "device", "unit", "family", "stimulus", "sweep", "set", "line",
+        "background", "fill-sides", "pre-relu", "batch", "workspace", "out", "csv", "quiet",
+        "rotate", "radial", "invariance", "examples", "step", "folder", "rank", "layer"});
+    const auto model =
+        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     auto workspace = workspaceForModel(args, *model);
     const bool quiet = args.has("quiet");
     Progress progress(stderrProgress(quiet));
@@ -215,7 +222,8 @@ int runTune(const Args& args)
     config.target = targetFromArgs(args, workspace.get());
 
     if (args.has("invariance")) {
-        const auto field = cachedReceptiveField(*model, *workspace, model->layer(config.target.layer).path);
+        const auto field =
+            cachedReceptiveField(*model, *workspace, model->layer(config.target.layer).path);
         const auto variants = invarianceCheck(*model, workspace.get(), config, field, progress);
         endProgressLine(quiet);
         Json out = Json::object();
@@ -224,7 +232,7 @@ int runTune(const Args& args)
         for (const auto& v : variants) {
             Json j = Json::object();
             j["variant"] = v.name;
-            j["peak_ratio"] = v.peakRatio;      // peak response / the reference's peak
+            j["peak_ratio"] = v.peakRatio;  // peak response / the reference's peak
             j["correlation"] = v.correlation;  // of the whole sweep with the reference's
             list.push(j);
         }
@@ -252,4 +260,4 @@ int runTune(const Args& args)
     return 0;
 }
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

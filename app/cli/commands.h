@@ -36,4 +36,4 @@ int runAtlas(const Args& args);
 int runSheet(const Args& args);
 int benchAtlas(const Args& args);  // cmd_atlas.cpp
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

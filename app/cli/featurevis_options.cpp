@@ -10,9 +10,9 @@ FeatureVisConfig featureVisConfigFromArgs(const Args& args)
     const std::string param = args.value("param", "fourier");
     if (param != "fourier" && param != "pixel" && param != "upscale")
         throw Error("--param must be fourier, pixel or upscale");
-    c.parameterization = param == "pixel"     ? FeatureVisConfig::Parameterization::Pixel
-                         : param == "upscale" ? FeatureVisConfig::Parameterization::Upscaling
-                                              : FeatureVisConfig::Parameterization::Fourier;
+    c.parameterization = param == "pixel" ? FeatureVisConfig::Parameterization::Pixel
+        : param == "upscale"              ? FeatureVisConfig::Parameterization::Upscaling
+                                          : FeatureVisConfig::Parameterization::Fourier;
     c.decorrelateColour = !args.has("no-decorrelate");
     c.size = args.intValue("size", c.size);
     c.steps = args.intValue("steps", c.steps);
@@ -35,10 +35,11 @@ FeatureVisConfig featureVisConfigFromArgs(const Args& args)
 
 std::vector<std::string> featureVisOptionNames(std::vector<std::string> extra)
 {
-    for (const char* name : {"param", "no-decorrelate", "size", "steps", "lr", "seed", "batch", "diversity",
-                             "no-transforms", "jitter", "scale", "rotate", "l1", "l2", "tv", "negative", "pre-relu"})
+    for (const char* name :
+        {"param", "no-decorrelate", "size", "steps", "lr", "seed", "batch", "diversity",
+            "no-transforms", "jitter", "scale", "rotate", "l1", "l2", "tv", "negative", "pre-relu"})
         extra.emplace_back(name);
     return extra;
 }
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

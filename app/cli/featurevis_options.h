@@ -10,4 +10,4 @@ namespace loupe::cli {
 FeatureVisConfig featureVisConfigFromArgs(const Args& args);
 std::vector<std::string> featureVisOptionNames(std::vector<std::string> extra);
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

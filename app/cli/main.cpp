@@ -16,26 +16,63 @@ const std::vector<Command>& commands()
 {
     static const std::vector<Command> list = {
         {"info", "model hash, device, input size and layers with shapes (JSON)", runInfo},
-        {"activations", "per-channel mean/max of a layer for an image (JSON), optional grid image", runActivations},
-        {"train-demo", "train the built-in shapes CNN offline (--out DIR, --seed, --steps)", runTrainDemo},
-        {"featurevis", "feature visualization of a unit/objective (--unit L:C | --objective ...), or --layer L --all", runFeatureVis},
-        {"scan", "index an image folder: top/bottom examples, histograms per unit (--images DIR --layers L1,L2)", runScan},
-        {"stats", "a unit's statistics from a scan (JSON): histogram, fraction active, mean, std, top-k", runStats},
-        {"examples", "a unit's top (or --bottom) dataset examples, optional grid of receptive-field crops", runExamples},
-        {"dictionary", "semantic dictionary: the channels active at --at X,Y [--box W,H] of an image (JSON, --out figure)", runDictionary},
-        {"nmf", "NMF factors of a layer's activations over --image I[,I2...] (--k 6, --out overlay)", runNmf},
-        {"activation-grid", "each cell of a layer's grid drawn as the feature vis of its activation vector (--out)", runActivationGrid},
-        {"attribute", "attribution map: --method " + attributionMethodNames() + " --target class:N|prob:N|unit:L:C[@x,y]|layer:L", runAttribute},
-        {"circuit", "a conv unit's pre-activation split into activation x weight per input channel (--unit L:C@x,y)", runCircuit},
-        {"tune", "tuning curves: stimulus sweep (--sweep orientation=0:360:5,curvature=0:4:0.25), --radial, --rotate, --invariance, --rank K --layer L", runTune},
-        {"atlas", "activation atlas of a layer over --images DIR (--grid 40, --samples-per-image 8, --out, --csv)", runAtlas},
-        {"sheet", "a family of units as one figure: feature vis + top dataset examples per unit (--units L:c1,c2 | NAME, --out)", runSheet},
-        {"bench", "benchmarks: bench featurevis|scan|dictionary|occlusion|ig|attribution|tune|atlas --model M ...", runBench},
+        {"activations", "per-channel mean/max of a layer for an image (JSON), optional grid image",
+            runActivations},
+        {"train-demo", "train the built-in shapes CNN offline (--out DIR, --seed, --steps)",
+            runTrainDemo},
+        {"featurevis",
+            "feature visualization of a unit/objective (--unit L:C | --objective ...), or --layer "
+            "L --all",
+            runFeatureVis},
+        {"scan",
+            "index an image folder: top/bottom examples, histograms per unit (--images DIR "
+            "--layers L1,L2)",
+            runScan},
+        {"stats",
+            "a unit's statistics from a scan (JSON): histogram, fraction active, mean, std, top-k",
+            runStats},
+        {"examples",
+            "a unit's top (or --bottom) dataset examples, optional grid of receptive-field crops",
+            runExamples},
+        {"dictionary",
+            "semantic dictionary: the channels active at --at X,Y [--box W,H] of an image (JSON, "
+            "--out figure)",
+            runDictionary},
+        {"nmf",
+            "NMF factors of a layer's activations over --image I[,I2...] (--k 6, --out overlay)",
+            runNmf},
+        {"activation-grid",
+            "each cell of a layer's grid drawn as the feature vis of its activation vector (--out)",
+            runActivationGrid},
+        {"attribute",
+            "attribution map: --method " + attributionMethodNames() +
+                " --target class:N|prob:N|unit:L:C[@x,y]|layer:L",
+            runAttribute},
+        {"circuit",
+            "a conv unit's pre-activation split into activation x weight per input channel (--unit "
+            "L:C@x,y)",
+            runCircuit},
+        {"tune",
+            "tuning curves: stimulus sweep (--sweep orientation=0:360:5,curvature=0:4:0.25), "
+            "--radial, --rotate, --invariance, --rank K --layer L",
+            runTune},
+        {"atlas",
+            "activation atlas of a layer over --images DIR (--grid 40, --samples-per-image 8, "
+            "--out, --csv)",
+            runAtlas},
+        {"sheet",
+            "a family of units as one figure: feature vis + top dataset examples per unit (--units "
+            "L:c1,c2 | NAME, --out)",
+            runSheet},
+        {"bench",
+            "benchmarks: bench featurevis|scan|dictionary|occlusion|ig|attribution|tune|atlas "
+            "--model M ...",
+            runBench},
     };
     return list;
 }
 
-} // namespace loupe::cli
+}  // namespace loupe::cli
 
 namespace {
 
@@ -46,15 +83,17 @@ void printUsage()
         width = std::max(width, std::strlen(c.name));
     std::cout << "usage: loupe-cli <command> [options]\n\ncommands:\n";
     for (const auto& c : loupe::cli::commands())
-        std::cout << "  " << c.name << std::string(width + 2 - std::strlen(c.name), ' ') << c.summary << "\n";
+        std::cout << "  " << c.name << std::string(width + 2 - std::strlen(c.name), ' ')
+                  << c.summary << "\n";
     std::cout << "\ncommon options: --model FILE  --device auto|cpu|cuda\n";
 }
 
-} // namespace
+}  // namespace
 
 int main(int argc, char** argv)
 {
-    if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "help") == 0) {
+    if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
+        std::strcmp(argv[1], "help") == 0) {
         printUsage();
         return argc < 2 ? 2 : 0;
     }
@@ -65,7 +104,8 @@ int main(int argc, char** argv)
             loupe::configureTorchThreads();
             return command.run(loupe::cli::Args(argc, argv, 2));
         } catch (const loupe::cli::HelpRequested& help) {
-            std::cout << "usage: loupe-cli " << command.name << " [options]\n  " << command.summary << "\n\noptions:";
+            std::cout << "usage: loupe-cli " << command.name << " [options]\n  " << command.summary
+                      << "\n\noptions:";
             for (const auto& option : help.options)
                 std::cout << " --" << option;
             std::cout << "\n";

@@ -13,19 +13,23 @@ ActivationsModule::ActivationsModule(const AppContext& context, QObject* parent)
 {
     ModelSession* session = context.session;
     panel_->setSharedScale(Settings().sharedActivationScale());
-    connect(panel_, &widgets::ActivationsPanel::sharedScaleChanged, this, [](bool shared) { Settings().setSharedActivationScale(shared); });
+    connect(panel_, &widgets::ActivationsPanel::sharedScaleChanged, this,
+        [](bool shared) { Settings().setSharedActivationScale(shared); });
     connect(panel_, &widgets::ActivationsPanel::preReluChanged, this, &ActivationsModule::refresh);
-    connect(context.panels.selection, &widgets::UnitSelection::layerChanged, this, &ActivationsModule::refresh);
+    connect(context.panels.selection, &widgets::UnitSelection::layerChanged, this,
+        &ActivationsModule::refresh);
     connect(session, &ModelSession::imageChanged, this, &ActivationsModule::refresh);
     connect(session, &ModelSession::deviceChanged, this, &ActivationsModule::refresh);
     connect(session, &ModelSession::modelLoaded, this, [this, session] {
-        panel_->clearActivations(session->hasImage() ? QString() : tr("Open an image to see this layer's activations."));
+        panel_->clearActivations(
+            session->hasImage() ? QString() : tr("Open an image to see this layer's activations."));
     });
 }
 
 QList<ModuleDock> ActivationsModule::docks() const
 {
-    return {{panel_, tr("Activations"), QStringLiteral("activations"), DockGroup::Image, tr("Activations…")}};
+    return {{panel_, tr("Activations"), QStringLiteral("activations"), DockGroup::Image,
+        tr("Activations…")}};
 }
 
 void ActivationsModule::refresh()
@@ -40,7 +44,9 @@ void ActivationsModule::refresh()
     const std::string name = layer.toStdString();
     const bool preRelu = panel_->preRelu();
     context().jobs->submit(
-        {tr("Activations of %1").arg(layer), JobRunner::Pool::Device, QStringLiteral("activations")}, this,
+        {tr("Activations of %1").arg(layer), JobRunner::Pool::Device,
+            QStringLiteral("activations")},
+        this,
         [model, image, name, preRelu](JobContext& job) {
             job.progress.report(0.2, "forward pass");
             return computeActivations(*model, image, name, preRelu, 5);
@@ -49,7 +55,9 @@ void ActivationsModule::refresh()
             panel_->setActivations(a);
             session->publishActivations(a);
         },
-        [this, layer](const QString& message) { panel_->clearActivations(tr("%1: %2").arg(layer, message)); });
+        [this, layer](const QString& message) {
+            panel_->clearActivations(tr("%1: %2").arg(layer, message));
+        });
 }
 
-} // namespace loupe::app
+}  // namespace loupe::app

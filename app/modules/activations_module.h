@@ -23,4 +23,4 @@ private:
     widgets::ActivationsPanel* panel_;
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

@@ -27,7 +27,7 @@ struct BuiltAtlas {
     QMap<int, QString> labels;
 };
 
-} // namespace
+}  // namespace
 
 AtlasModule::AtlasModule(const AppContext& context, QObject* parent)
     : FeatureModule(context, parent), panel_(new widgets::AtlasPanel(context.panels))
@@ -37,27 +37,33 @@ AtlasModule::AtlasModule(const AppContext& context, QObject* parent)
     connect(panel_, &widgets::AtlasPanel::patchesWanted, this, &AtlasModule::requestPatches);
     connect(panel_, &widgets::AtlasPanel::placementWanted, this, &AtlasModule::requestPlacement);
     connect(panel_, &widgets::AtlasPanel::saveDirectionRequested, this,
-            [this](const QString& name, const QString& layer, const std::vector<float>& direction) {
-                this->context().records->saveDirection(
-                    name, layer, direction, this, [this](const QString& saved) { emit directionSaved(saved); },
-                    [this](const QString& message) { panel_->setStatus(tr("Not saved: %1").arg(message)); });
-            });
-    connect(this, &AtlasModule::directionSaved, this,
-            [this](const QString& name) { panel_->setStatus(tr("Saved: use the objective direction:%1 in the Neuron dock").arg(name)); });
+        [this](const QString& name, const QString& layer, const std::vector<float>& direction) {
+            this->context().records->saveDirection(
+                name, layer, direction, this,
+                [this](const QString& saved) { emit directionSaved(saved); },
+                [this](const QString& message) {
+                    panel_->setStatus(tr("Not saved: %1").arg(message));
+                });
+        });
+    connect(this, &AtlasModule::directionSaved, this, [this](const QString& name) {
+        panel_->setStatus(tr("Saved: use the objective direction:%1 in the Neuron dock").arg(name));
+    });
     connect(this, &AtlasModule::atlasReady, panel_, &widgets::AtlasPanel::setAtlas);
     connect(this, &AtlasModule::imageMapReady, panel_, &widgets::AtlasPanel::setImageMap);
     connect(this, &AtlasModule::atlasFailed, panel_, &widgets::AtlasPanel::clearAtlas);
     connect(this, &AtlasModule::atlasPatchesReady, panel_, &widgets::AtlasPanel::setCellPatches);
-    connect(this, &AtlasModule::atlasPlacementReady, panel_, &widgets::AtlasPanel::setImagePlacement);
+    connect(
+        this, &AtlasModule::atlasPlacementReady, panel_, &widgets::AtlasPanel::setImagePlacement);
     // Icon steps: 64 keep a CPU atlas to a minute but leave icons pale; a GPU affords the 512
     // that make them vivid.
     connect(context.session, &ModelSession::modelLoaded, this,
-            [this] { panel_->setIconSteps(this->context().session->deviceIsCuda() ? 512 : 64); });
+        [this] { panel_->setIconSteps(this->context().session->deviceIsCuda() ? 512 : 64); });
 }
 
 QList<ModuleDock> AtlasModule::docks() const
 {
-    return {{panel_, tr("Atlas"), QStringLiteral("atlas"), DockGroup::Unit, tr("Activation Atlas…")}};
+    return {
+        {panel_, tr("Atlas"), QStringLiteral("atlas"), DockGroup::Unit, tr("Activation Atlas…")}};
 }
 
 void AtlasModule::addMenuEntries(QMenu*, QMenu* datasetMenu)
@@ -88,16 +94,20 @@ void AtlasModule::requestAtlas(const widgets::AtlasBuildRequest& request)
     config.grid = request.grid;
     config.maximumIcons = request.maxIcons;
     config.icon = thumbnailConfig();
-    config.icon.size = 48;  // icons are small on the map; fewer steps keep a CPU atlas to about a minute
+    config.icon.size =
+        48;  // icons are small on the map; fewer steps keep a CPU atlas to about a minute
     config.icon.steps = request.iconSteps;
     config.icon.previewEvery = 0;
     context().jobs->submit(
-        {tr("Atlas of %1 over %2").arg(request.layer, request.folder), JobRunner::Pool::Device, QStringLiteral("atlas")}, this,
+        {tr("Atlas of %1 over %2").arg(request.layer, request.folder), JobRunner::Pool::Device,
+            QStringLiteral("atlas")},
+        this,
         [model, workspace, config](JobContext& job) {
             BuiltAtlas built;
             // Read back when this layer, folder (as it is now) and parameters were built before.
-            built.atlas = std::make_shared<const Atlas>(workspace ? cachedAtlas(*model, *workspace, config, job.progress)
-                                                                  : buildAtlas(*model, config, job.progress));
+            built.atlas = std::make_shared<const Atlas>(workspace
+                    ? cachedAtlas(*model, *workspace, config, job.progress)
+                    : buildAtlas(*model, config, job.progress));
             built.field = workspace ? cachedReceptiveField(*model, *workspace, built.atlas->layer)
                                     : estimateReceptiveField(*model, built.atlas->layer);
             for (int k : built.atlas->samples.predictedClass)
@@ -110,7 +120,8 @@ void AtlasModule::requestAtlas(const widgets::AtlasBuildRequest& request)
             field_ = built.field;
             emit atlasReady(built.atlas, built.labels);
         },
-        [this](const QString& message) { emit atlasFailed(message); }, [this] { emit atlasFailed(tr("cancelled")); });
+        [this](const QString& message) { emit atlasFailed(message); },
+        [this] { emit atlasFailed(tr("cancelled")); });
 }
 
 void AtlasModule::requestPatches(int cell)
@@ -131,16 +142,18 @@ void AtlasModule::requestPatches(int cell)
                 const int m = members[i];
                 const auto& samples = atlas->samples;
                 try {
-                    const auto path = std::filesystem::path(samples.folder) / samples.images[size_t(samples.image[size_t(m)])];
-                    patches.push_back(exampleImage(decodeImageForModel(path.string(), size), size, field, samples.x[size_t(m)],
-                                                   samples.y[size_t(m)], false, kPatchSize));
+                    const auto path = std::filesystem::path(samples.folder) /
+                        samples.images[size_t(samples.image[size_t(m)])];
+                    patches.push_back(exampleImage(decodeImageForModel(path.string(), size), size,
+                        field, samples.x[size_t(m)], samples.y[size_t(m)], false, kPatchSize));
                 } catch (const Error&) {
                     // The file changed since the atlas was built: show the others.
                 }
             }
             return patches;
         },
-        [this, cell](const std::vector<RgbImage>& patches) { emit atlasPatchesReady(cell, patches); },
+        [this, cell](
+            const std::vector<RgbImage>& patches) { emit atlasPatchesReady(cell, patches); },
         [this](const QString& message) { panel_->setStatus(message); });
 }
 
@@ -153,7 +166,9 @@ void AtlasModule::requestPlacement()
     auto model = session->model();
     const RgbImage image = session->image();
     context().jobs->submit(
-        {tr("Place image on the atlas"), JobRunner::Pool::Device, QStringLiteral("atlas-placement")}, this,
+        {tr("Place image on the atlas"), JobRunner::Pool::Device,
+            QStringLiteral("atlas-placement")},
+        this,
         [atlas, model, image](JobContext&) {
             const LayerActivations a = computeActivations(*model, image, atlas->layer, false, 0);
             // Position-major vectors, as the atlas samples are.
@@ -161,8 +176,10 @@ void AtlasModule::requestPlacement()
             std::vector<float> vectors(size_t(positions) * size_t(a.channels));
             for (int c = 0; c < a.channels; ++c)
                 for (int p = 0; p < positions; ++p)
-                    vectors[size_t(p) * size_t(a.channels) + size_t(c)] = a.values[size_t(c) * size_t(positions) + size_t(p)];
-            return placeOnLayout(atlas->samples.vectors, atlas->coordinates, atlas->samples.dimension, vectors, 5);
+                    vectors[size_t(p) * size_t(a.channels) + size_t(c)] =
+                        a.values[size_t(c) * size_t(positions) + size_t(p)];
+            return placeOnLayout(
+                atlas->samples.vectors, atlas->coordinates, atlas->samples.dimension, vectors, 5);
         },
         [this](const std::vector<float>& coordinates) { emit atlasPlacementReady(coordinates); },
         [this](const QString& message) { panel_->setStatus(message); });
@@ -180,15 +197,18 @@ void AtlasModule::requestImageMap(const QString& layer, const QString& folder)
     request.maxImages = 2000;
     request.thumbnailSize = 64;
     context().jobs->submit(
-        {tr("Image map of %1 over %2").arg(layer, folder), JobRunner::Pool::Device, QStringLiteral("atlas")}, this,
+        {tr("Image map of %1 over %2").arg(layer, folder), JobRunner::Pool::Device,
+            QStringLiteral("atlas")},
+        this,
         [model, workspace, request](JobContext& job) {
-            return std::shared_ptr<const ImageMap>(std::make_shared<const ImageMap>(
-                workspace ? cachedImageMap(*model, *workspace, request, job.progress)
-                          : buildImageMap(*model, request.folder, request.layer, request.maxImages, request.thumbnailSize,
-                                          request.layout, job.progress)));
+            return std::shared_ptr<const ImageMap>(std::make_shared<const ImageMap>(workspace
+                    ? cachedImageMap(*model, *workspace, request, job.progress)
+                    : buildImageMap(*model, request.folder, request.layer, request.maxImages,
+                          request.thumbnailSize, request.layout, job.progress)));
         },
         [this](std::shared_ptr<const ImageMap> map) { emit imageMapReady(std::move(map)); },
-        [this](const QString& message) { emit atlasFailed(message); }, [this] { emit atlasFailed(tr("cancelled")); });
+        [this](const QString& message) { emit atlasFailed(message); },
+        [this] { emit atlasFailed(tr("cancelled")); });
 }
 
-} // namespace loupe::app
+}  // namespace loupe::app

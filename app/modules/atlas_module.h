@@ -28,11 +28,12 @@ public:
 
     void requestAtlas(const widgets::AtlasBuildRequest& request);
     void requestImageMap(const QString& layer, const QString& folder);
-    void requestPatches(int cell);   // a few dataset patches of the cell
-    void requestPlacement();         // where the current image's positions land
+    void requestPatches(int cell);  // a few dataset patches of the cell
+    void requestPlacement();  // where the current image's positions land
 
 signals:
-    void atlasReady(std::shared_ptr<const loupe::Atlas> atlas, const QMap<int, QString>& classLabels);
+    void atlasReady(
+        std::shared_ptr<const loupe::Atlas> atlas, const QMap<int, QString>& classLabels);
     void atlasFailed(const QString& message);
     void atlasPatchesReady(int cell, const std::vector<loupe::RgbImage>& patches);
     void atlasPlacementReady(const std::vector<float>& coordinates);
@@ -45,4 +46,4 @@ private:
     ReceptiveField field_;
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

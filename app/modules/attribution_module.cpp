@@ -12,22 +12,29 @@ namespace loupe::app {
 AttributionModule::AttributionModule(const AppContext& context, QObject* parent)
     : FeatureModule(context, parent), panel_(new widgets::AttributionPanel(context.panels))
 {
-    connect(panel_, &widgets::AttributionPanel::attributionRequested, this, &AttributionModule::requestAttribution);
+    connect(panel_, &widgets::AttributionPanel::attributionRequested, this,
+        &AttributionModule::requestAttribution);
     connect(this, &AttributionModule::attributionReady, panel_, &widgets::AttributionPanel::addMap);
-    connect(this, &AttributionModule::attributionUnavailable, panel_, &widgets::AttributionPanel::addUnavailable);
-    connect(this, &AttributionModule::attributionFailed, panel_, &widgets::AttributionPanel::clearMaps);
-    connect(context.session, &ModelSession::activationsChanged, this, [this](const LayerActivations& a) {
-        if (!a.predictions.empty())
-            panel_->setTopClass(a.predictions.front().index, QString::fromStdString(a.predictions.front().label));
-    });
+    connect(this, &AttributionModule::attributionUnavailable, panel_,
+        &widgets::AttributionPanel::addUnavailable);
+    connect(
+        this, &AttributionModule::attributionFailed, panel_, &widgets::AttributionPanel::clearMaps);
+    connect(context.session, &ModelSession::activationsChanged, this,
+        [this](const LayerActivations& a) {
+            if (!a.predictions.empty())
+                panel_->setTopClass(a.predictions.front().index,
+                    QString::fromStdString(a.predictions.front().label));
+        });
 }
 
 QList<ModuleDock> AttributionModule::docks() const
 {
-    return {{panel_, tr("Attribution"), QStringLiteral("attribution"), DockGroup::Image, tr("Attribution…")}};
+    return {{panel_, tr("Attribution"), QStringLiteral("attribution"), DockGroup::Image,
+        tr("Attribution…")}};
 }
 
-void AttributionModule::requestAttribution(const QStringList& methods, const QString& target, const QString& layer)
+void AttributionModule::requestAttribution(
+    const QStringList& methods, const QString& target, const QString& layer)
 {
     ModelSession* session = context().session;
     if (!session->hasModel() || !session->hasImage())
@@ -40,7 +47,9 @@ void AttributionModule::requestAttribution(const QStringList& methods, const QSt
         names.push_back(m.toStdString());
     const std::string targetText = target.toStdString(), layerName = layer.toStdString();
     context().jobs->submit(
-        {tr("Attribution (%1)").arg(methods.join(QStringLiteral(", "))), JobRunner::Pool::Device, QStringLiteral("attribution")}, this,
+        {tr("Attribution (%1)").arg(methods.join(QStringLiteral(", "))), JobRunner::Pool::Device,
+            QStringLiteral("attribution")},
+        this,
         [this, model, workspace, image, names, targetText, layerName](JobContext& job) {
             AttributionConfig config;
             config.target = AttributionTarget::parse(targetText);
@@ -49,11 +58,15 @@ void AttributionModule::requestAttribution(const QStringList& methods, const QSt
             for (size_t i = 0; i < names.size(); ++i) {
                 job.progress.checkCancelled();
                 config.method = attributionMethodFromString(names[i]);
-                Progress step([&](double f, const std::string& text) { job.progress.report((double(i) + f) / names.size(), names[i] + ": " + text); },
-                              job.progress);
+                Progress step(
+                    [&](double f, const std::string& text) {
+                        job.progress.report((double(i) + f) / names.size(), names[i] + ": " + text);
+                    },
+                    job.progress);
                 const QString method = QString::fromStdString(names[i]);
                 try {
-                    const AttributionMap map = cachedAttribution(*model, workspace.get(), image, config, step);
+                    const AttributionMap map =
+                        cachedAttribution(*model, workspace.get(), image, config, step);
                     job.post([this, method, map] { emit attributionReady(method, map); });
                 } catch (const Cancelled&) {
                     throw;
@@ -63,11 +76,12 @@ void AttributionModule::requestAttribution(const QStringList& methods, const QSt
                     // In a comparison a method that cannot take this target or layer says why
                     // in its own cell; the others still run.
                     const QString reason = QString::fromStdString(e.what());
-                    job.post([this, method, reason] { emit attributionUnavailable(method, reason); });
+                    job.post(
+                        [this, method, reason] { emit attributionUnavailable(method, reason); });
                 }
             }
         },
         [] {}, [this](const QString& message) { emit attributionFailed(message); });
 }
 
-} // namespace loupe::app
+}  // namespace loupe::app

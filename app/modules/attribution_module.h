@@ -21,7 +21,8 @@ public:
     QList<ModuleDock> docks() const override;
     widgets::AttributionPanel* panel() const { return panel_; }
 
-    void requestAttribution(const QStringList& methods, const QString& target, const QString& layer);
+    void requestAttribution(
+        const QStringList& methods, const QString& target, const QString& layer);
 
 signals:
     void attributionReady(const QString& method, const loupe::AttributionMap& map);
@@ -32,4 +33,4 @@ private:
     widgets::AttributionPanel* panel_;
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

@@ -14,12 +14,17 @@ CircuitModule::CircuitModule(const AppContext& context, QObject* parent)
     connect(panel_, &widgets::CircuitPanel::circuitRequested, this, &CircuitModule::requestCircuit);
     connect(this, &CircuitModule::circuitReady, panel_, &widgets::CircuitPanel::setCircuit);
     connect(this, &CircuitModule::circuitFailed, panel_, &widgets::CircuitPanel::clearCircuit);
-    connect(panel_, &widgets::CircuitPanel::thumbnailsWanted, this, [this](const QString& layer, const QList<int>& channels) {
-        this->context().thumbnails->request(
-            layer, channels, QStringLiteral("circuit"), this,
-            [this](const QString& l, int channel, const RgbImage& image) { panel_->setThumbnail(l, channel, widgets::toQImage(image)); },
-            [this](const QString& message) { panel_->setStatus(tr("Thumbnails: %1").arg(message)); });
-    });
+    connect(panel_, &widgets::CircuitPanel::thumbnailsWanted, this,
+        [this](const QString& layer, const QList<int>& channels) {
+            this->context().thumbnails->request(
+                layer, channels, QStringLiteral("circuit"), this,
+                [this](const QString& l, int channel, const RgbImage& image) {
+                    panel_->setThumbnail(l, channel, widgets::toQImage(image));
+                },
+                [this](const QString& message) {
+                    panel_->setStatus(tr("Thumbnails: %1").arg(message));
+                });
+        });
 }
 
 QList<ModuleDock> CircuitModule::docks() const
@@ -27,7 +32,8 @@ QList<ModuleDock> CircuitModule::docks() const
     return {{panel_, tr("Circuit"), QStringLiteral("circuit"), DockGroup::Unit, tr("Circuit…")}};
 }
 
-void CircuitModule::requestCircuit(const QString& layer, int channel, int k, const QString& fromLayer)
+void CircuitModule::requestCircuit(
+    const QString& layer, int channel, int k, const QString& fromLayer)
 {
     ModelSession* session = context().session;
     if (!session->hasModel() || !session->hasImage()) {
@@ -38,12 +44,15 @@ void CircuitModule::requestCircuit(const QString& layer, int channel, int k, con
     const RgbImage image = session->image();
     const std::string name = layer.toStdString(), from = fromLayer.toStdString();
     context().jobs->submit(
-        {tr("Circuit of %1:%2").arg(layer).arg(channel), JobRunner::Pool::Device, QStringLiteral("circuit")}, this,
+        {tr("Circuit of %1:%2").arg(layer).arg(channel), JobRunner::Pool::Device,
+            QStringLiteral("circuit")},
+        this,
         [=](JobContext&) {
             return from.empty() ? circuitContributions(*model, image, name, channel, -1, -1, k)
                                 : circuitByGradient(*model, image, name, channel, -1, -1, from, k);
         },
-        [this](const CircuitResult& circuit) { emit circuitReady(circuit); }, [this](const QString& message) { emit circuitFailed(message); });
+        [this](const CircuitResult& circuit) { emit circuitReady(circuit); },
+        [this](const QString& message) { emit circuitFailed(message); });
 }
 
-} // namespace loupe::app
+}  // namespace loupe::app

@@ -28,4 +28,4 @@ private:
     widgets::CircuitPanel* panel_;
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

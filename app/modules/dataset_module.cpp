@@ -18,15 +18,18 @@
 namespace loupe::app {
 
 DatasetModule::DatasetModule(const AppContext& context, QObject* parent)
-    : FeatureModule(context, parent),
-      examples_(new widgets::ExamplesPanel(context.panels)),
+    : FeatureModule(context, parent), examples_(new widgets::ExamplesPanel(context.panels)),
       distribution_(new widgets::DistributionPanel(context.panels))
 {
     ModelSession* session = context.session;
-    connect(context.panels.selection, &widgets::UnitSelection::unitChanged, this, &DatasetModule::refreshExamples);
-    connect(examples_, &widgets::ExamplesPanel::wholeImagesChanged, this, &DatasetModule::refreshExamples);
+    connect(context.panels.selection, &widgets::UnitSelection::unitChanged, this,
+        &DatasetModule::refreshExamples);
+    connect(examples_, &widgets::ExamplesPanel::wholeImagesChanged, this,
+        &DatasetModule::refreshExamples);
     connect(examples_, &widgets::ExamplesPanel::exampleActivated, this,
-            [this](const QString& folder, const QString& path) { this->context().shell->openImage(QDir(folder).filePath(path)); });
+        [this](const QString& folder, const QString& path) {
+            this->context().shell->openImage(QDir(folder).filePath(path));
+        });
     connect(this, &DatasetModule::examplesReady, this, [this](const UnitExamples& e) {
         examples_->setExamples(e);
         distribution_->setDistribution(e);
@@ -38,14 +41,17 @@ DatasetModule::DatasetModule(const AppContext& context, QObject* parent)
 
 QList<ModuleDock> DatasetModule::docks() const
 {
-    return {{examples_, tr("Dataset Examples"), QStringLiteral("examples"), DockGroup::Unit, tr("Dataset Examples…")},
-            {distribution_, tr("Distribution"), QStringLiteral("distribution"), DockGroup::Unit, tr("Distribution…")}};
+    return {{examples_, tr("Dataset Examples"), QStringLiteral("examples"), DockGroup::Unit,
+                tr("Dataset Examples…")},
+        {distribution_, tr("Distribution"), QStringLiteral("distribution"), DockGroup::Unit,
+            tr("Distribution…")}};
 }
 
 void DatasetModule::addMenuEntries(QMenu*, QMenu* datasetMenu)
 {
     datasetMenu->addAction(tr("&Scan Folder…"), this, [this] { chooseScan(); });
-    datasetMenu->addAction(tr("Scan Sample &Images (built-in shapes)…"), this, &DatasetModule::scanSampleImages);
+    datasetMenu->addAction(
+        tr("Scan Sample &Images (built-in shapes)…"), this, &DatasetModule::scanSampleImages);
 }
 
 void DatasetModule::refreshExamples()
@@ -54,8 +60,10 @@ void DatasetModule::refreshExamples()
     const widgets::UnitSelection* selection = context().panels.selection;
     if (selection->channel() < 0 || !session->hasScan()) {
         if (session->hasModel() && !session->hasScan()) {
-            examples_->clearExamples(tr("Dataset > Scan Folder… indexes a folder of images; then every unit shows its examples here."));
-            distribution_->clearDistribution(tr("Scan a folder (Dataset > Scan Folder…) to see each unit's distribution."));
+            examples_->clearExamples(tr("Dataset > Scan Folder… indexes a folder of images; then "
+                                        "every unit shows its examples here."));
+            distribution_->clearDistribution(
+                tr("Scan a folder (Dataset > Scan Folder…) to see each unit's distribution."));
         }
         return;
     }
@@ -71,11 +79,15 @@ void DatasetModule::refreshExamples()
     // A layer the scan did not index is an answer, not a failed job.
     using Outcome = std::variant<UnitExamples, QString>;
     context().jobs->submit(
-        {tr("Examples of %1:%2").arg(layer).arg(channel), JobRunner::Pool::Cpu, QStringLiteral("examples")}, this,
+        {tr("Examples of %1:%2").arg(layer).arg(channel), JobRunner::Pool::Cpu,
+            QStringLiteral("examples")},
+        this,
         [workspace, name, channel, wholeImages, layer](JobContext&) -> Outcome {
             const ScanResults scan = loadScan(*workspace, {}, {name});
             if (!scan.layers.count(name))
-                return tr("%1 was not indexed by the dataset scan: Dataset > Scan Folder… with this layer").arg(layer);
+                return tr("%1 was not indexed by the dataset scan: Dataset > Scan Folder… with "
+                          "this layer")
+                    .arg(layer);
             return unitExamples(scan, name, channel, 16, wholeImages, 88);
         },
         [this, failed](const Outcome& outcome) {
@@ -99,10 +111,14 @@ void DatasetModule::readScanSummaries()
     context().jobs->submit(
         {tr("Read scan summary"), JobRunner::Pool::Cpu, QStringLiteral("scan-summary")}, this,
         [workspace](JobContext&) {
-            return scannedFolders(*workspace).empty() ? std::vector<LayerScanSummary>{} : summarizeScan(loadScan(*workspace));
+            return scannedFolders(*workspace).empty() ? std::vector<LayerScanSummary>{}
+                                                      : summarizeScan(loadScan(*workspace));
         },
-        [session](const std::vector<LayerScanSummary>& summaries) { session->publishScanSummaries(summaries); },
-        [this](const QString& message) { context().shell->showError(tr("Dataset scan"), message); });
+        [session](const std::vector<LayerScanSummary>& summaries) {
+            session->publishScanSummaries(summaries);
+        },
+        [this](
+            const QString& message) { context().shell->showError(tr("Dataset scan"), message); });
 }
 
 void DatasetModule::scanFolder(const QString& folder, const QStringList& layers)
@@ -113,7 +129,8 @@ void DatasetModule::scanFolder(const QString& folder, const QStringList& layers)
     if (!model)
         return;
     if (!workspace) {
-        context().shell->showError(tr("Scan failed"), tr("the workspace could not be opened, so scan results cannot be stored"));
+        context().shell->showError(tr("Scan failed"),
+            tr("the workspace could not be opened, so scan results cannot be stored"));
         return;
     }
     ScanConfig config;
@@ -122,20 +139,24 @@ void DatasetModule::scanFolder(const QString& folder, const QStringList& layers)
         config.layers.push_back(l.toStdString());
     context().jobs->submit(
         {tr("Scan %1").arg(folder), JobRunner::Pool::Device, QStringLiteral("scan")}, this,
-        [model, workspace, config](JobContext& job) { return loupe::scanFolder(*model, *workspace, config, job.progress); },
+        [model, workspace, config](JobContext& job) {
+            return loupe::scanFolder(*model, *workspace, config, job.progress);
+        },
         [this](const ScanSummary& summary) {
-            const QString text = tr("Scanned %1 images (%2 already done, %3 skipped) at %4 images/s")
-                                     .arg(summary.scannedNow)
-                                     .arg(summary.alreadyScanned)
-                                     .arg(summary.skipped.size())
-                                     .arg(summary.imagesPerSecond, 0, 'f', 1);
+            const QString text =
+                tr("Scanned %1 images (%2 already done, %3 skipped) at %4 images/s")
+                    .arg(summary.scannedNow)
+                    .arg(summary.alreadyScanned)
+                    .arg(summary.skipped.size())
+                    .arg(summary.imagesPerSecond, 0, 'f', 1);
             context().shell->showStatus(text, 10000);
             readScanSummaries();
             emit scanFinished(text);
         },
         [this](const QString& message) { context().shell->showError(tr("Scan failed"), message); },
         [this] {
-            const QString text = tr("Scan cancelled; what was scanned is kept, and scanning again resumes");
+            const QString text =
+                tr("Scan cancelled; what was scanned is kept, and scanning again resumes");
             context().shell->showStatus(text, 10000);
             readScanSummaries();
             emit scanFinished(text);
@@ -149,13 +170,17 @@ void DatasetModule::chooseScan(const QString& folder)
         context().shell->showError(tr("No model"), tr("Open a model first: scans are per model."));
         return;
     }
-    ScanDialog dialog(session->layers(), folder.isEmpty() ? context().shell->lastDirectory() : folder, examples_);
+    ScanDialog dialog(
+        session->layers(), folder.isEmpty() ? context().shell->lastDirectory() : folder, examples_);
     // Scripted runs (tests, screenshots) take the dialog's defaults instead of asking.
-    const bool accepted = qEnvironmentVariableIsSet("LOUPE_NO_DIALOGS") ? !folder.isEmpty() : dialog.exec() == QDialog::Accepted;
+    const bool accepted = qEnvironmentVariableIsSet("LOUPE_NO_DIALOGS")
+        ? !folder.isEmpty()
+        : dialog.exec() == QDialog::Accepted;
     if (!accepted || dialog.folder().isEmpty())
         return;
     if (dialog.layers().isEmpty()) {
-        context().shell->showError(tr("Nothing to scan"), tr("Choose at least one layer to index."));
+        context().shell->showError(
+            tr("Nothing to scan"), tr("Choose at least one layer to index."));
         return;
     }
     context().shell->raiseDock(QStringLiteral("dock.jobs"));
@@ -166,13 +191,19 @@ void DatasetModule::chooseScan(const QString& folder)
 // as a folder (300 PNGs, 10 classes), makes every dataset dock explorable.
 void DatasetModule::scanSampleImages()
 {
-    const QString folder = QString::fromStdString(Workspace::defaultDataDirectory()) + QStringLiteral("/samples/shapes");
+    const QString folder = QString::fromStdString(Workspace::defaultDataDirectory()) +
+        QStringLiteral("/samples/shapes");
     context().shell->raiseDock(QStringLiteral("dock.jobs"));
     context().jobs->submit(
-        {tr("Write sample images to %1").arg(folder), JobRunner::Pool::Cpu, QStringLiteral("sample-images")}, this,
-        [folder](JobContext& job) { return writeShapeSampleFolder(folder.toStdString(), 30, 128, job.progress); },
+        {tr("Write sample images to %1").arg(folder), JobRunner::Pool::Cpu,
+            QStringLiteral("sample-images")},
+        this,
+        [folder](JobContext& job) {
+            return writeShapeSampleFolder(folder.toStdString(), 30, 128, job.progress);
+        },
         [this, folder](const auto&) { chooseScan(folder); },
-        [this](const QString& message) { context().shell->showError(tr("Sample images"), message); });
+        [this](
+            const QString& message) { context().shell->showError(tr("Sample images"), message); });
 }
 
-} // namespace loupe::app
+}  // namespace loupe::app

@@ -8,7 +8,7 @@
 namespace loupe::widgets {
 class ExamplesPanel;
 class DistributionPanel;
-}
+}  // namespace loupe::widgets
 
 namespace loupe::app {
 
@@ -41,4 +41,4 @@ private:
     widgets::DistributionPanel* distribution_;
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

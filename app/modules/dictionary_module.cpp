@@ -16,29 +16,41 @@ DictionaryModule::DictionaryModule(const AppContext& context, QObject* parent)
     : FeatureModule(context, parent), panel_(new widgets::DictionaryPanel(context.panels))
 {
     ModelSession* session = context.session;
-    connect(session, &ModelSession::imageChanged, this, [this, session] { panel_->setImage(widgets::toQImage(session->image())); });
+    connect(session, &ModelSession::imageChanged, this,
+        [this, session] { panel_->setImage(widgets::toQImage(session->image())); });
     connect(session, &ModelSession::activationsChanged, this,
-            [this, session](const LayerActivations& a) { panel_->setActivations(a, session->inputSize()); });
-    connect(panel_, &widgets::DictionaryPanel::thumbnailsWanted, this, [this](const QString& layer, const QList<int>& channels) {
-        this->context().thumbnails->request(
-            layer, channels, QStringLiteral("dictionary"), this,
-            [this](const QString& l, int channel, const RgbImage& image) { emit thumbnailReady(l, channel, image); },
-            [this](const QString& message) { panel_->setStatus(tr("Thumbnails: %1").arg(message)); });
-    });
-    connect(this, &DictionaryModule::thumbnailReady, this, [this](const QString& layer, int channel, const RgbImage& image) {
-        panel_->setThumbnail(layer, channel, widgets::toQImage(image));
-    });
-    connect(panel_, &widgets::DictionaryPanel::topExamplesWanted, this, &DictionaryModule::requestTopExamples);
-    connect(panel_, &widgets::DictionaryPanel::activationGridRequested, this, &DictionaryModule::requestActivationGrid);
+        [this, session](
+            const LayerActivations& a) { panel_->setActivations(a, session->inputSize()); });
+    connect(panel_, &widgets::DictionaryPanel::thumbnailsWanted, this,
+        [this](const QString& layer, const QList<int>& channels) {
+            this->context().thumbnails->request(
+                layer, channels, QStringLiteral("dictionary"), this,
+                [this](const QString& l, int channel, const RgbImage& image) {
+                    emit thumbnailReady(l, channel, image);
+                },
+                [this](const QString& message) {
+                    panel_->setStatus(tr("Thumbnails: %1").arg(message));
+                });
+        });
+    connect(this, &DictionaryModule::thumbnailReady, this,
+        [this](const QString& layer, int channel, const RgbImage& image) {
+            panel_->setThumbnail(layer, channel, widgets::toQImage(image));
+        });
+    connect(panel_, &widgets::DictionaryPanel::topExamplesWanted, this,
+        &DictionaryModule::requestTopExamples);
+    connect(panel_, &widgets::DictionaryPanel::activationGridRequested, this,
+        &DictionaryModule::requestActivationGrid);
     connect(panel_, &widgets::DictionaryPanel::nmfRequested, this, &DictionaryModule::requestNmf);
-    connect(this, &DictionaryModule::figureReady, this, [this](const QString& title, const RgbImage& image, int columns, int rows) {
-        panel_->showFigure(title, widgets::toQImage(image), columns, rows);
-    });
+    connect(this, &DictionaryModule::figureReady, this,
+        [this](const QString& title, const RgbImage& image, int columns, int rows) {
+            panel_->showFigure(title, widgets::toQImage(image), columns, rows);
+        });
 }
 
 QList<ModuleDock> DictionaryModule::docks() const
 {
-    return {{panel_, tr("Dictionary"), QStringLiteral("dictionary"), DockGroup::Image, tr("Semantic Dictionary…")}};
+    return {{panel_, tr("Dictionary"), QStringLiteral("dictionary"), DockGroup::Image,
+        tr("Semantic Dictionary…")}};
 }
 
 void DictionaryModule::requestTopExamples(const QString& layer, const QList<int>& channels)
@@ -47,22 +59,28 @@ void DictionaryModule::requestTopExamples(const QString& layer, const QList<int>
     if (!session->hasScan() || channels.isEmpty())
         return;
     auto workspace = session->workspace();
-    const std::string name = session->hasModel() ? session->model()->layer(layer.toStdString()).path : layer.toStdString();
+    const std::string name = session->hasModel() ? session->model()->layer(layer.toStdString()).path
+                                                 : layer.toStdString();
     const std::vector<int> wanted(channels.begin(), channels.end());
     context().jobs->submit(
-        {tr("Top examples of %1").arg(layer), JobRunner::Pool::Cpu, QStringLiteral("dictionary-examples")}, this,
-        [workspace, name, wanted](JobContext&) { return topExampleOfChannels(*workspace, name, wanted, 72); },
+        {tr("Top examples of %1").arg(layer), JobRunner::Pool::Cpu,
+            QStringLiteral("dictionary-examples")},
+        this,
+        [workspace, name, wanted](
+            JobContext&) { return topExampleOfChannels(*workspace, name, wanted, 72); },
         [this, layer, wanted](const std::vector<ExampleTile>& tiles) {
             for (size_t i = 0; i < tiles.size(); ++i)
                 if (!tiles[i].image.empty())
                     panel_->setTopExample(layer, wanted[i], widgets::toQImage(tiles[i].image));
         },
-        [this](const QString& message) { panel_->setStatus(tr("Dataset examples: %1").arg(message)); });
+        [this](const QString& message) {
+            panel_->setStatus(tr("Dataset examples: %1").arg(message));
+        });
 }
 
 // A figure of the current image computed on the device worker, shown by title.
 void DictionaryModule::submitFigure(const QString& title, const QString& supersede,
-                                    std::function<Figure(Model&, const RgbImage&, Progress&)> figure)
+    std::function<Figure(Model&, const RgbImage&, Progress&)> figure)
 {
     ModelSession* session = context().session;
     if (!session->hasModel() || !session->hasImage())
@@ -71,31 +89,34 @@ void DictionaryModule::submitFigure(const QString& title, const QString& superse
     const RgbImage image = session->image();
     context().jobs->submit(
         {title, JobRunner::Pool::Device, supersede}, this,
-        [model, image, figure = std::move(figure)](JobContext& job) { return figure(*model, image, job.progress); },
+        [model, image, figure = std::move(figure)](
+            JobContext& job) { return figure(*model, image, job.progress); },
         [this, title](const Figure& f) { emit figureReady(title, f.image, f.columns, f.rows); },
-        [this, title](const QString& message) { panel_->setStatus(tr("%1: %2").arg(title, message)); });
+        [this, title](
+            const QString& message) { panel_->setStatus(tr("%1: %2").arg(title, message)); });
 }
 
 void DictionaryModule::requestActivationGrid(const QString& layer, int maxCells)
 {
     const std::string name = layer.toStdString();
     submitFigure(tr("Activation grid of %1").arg(layer), QStringLiteral("activation-grid"),
-                 [name, maxCells](Model& model, const RgbImage& image, Progress& progress) {
-                     FeatureVisConfig base = thumbnailConfig();
-                     base.size = 64;
-                     const ActivationGridVis grid = renderActivationGrid(model, image, name, maxCells, base, progress);
-                     return Figure{grid.mosaic, grid.columns, grid.rows};
-                 });
+        [name, maxCells](Model& model, const RgbImage& image, Progress& progress) {
+            FeatureVisConfig base = thumbnailConfig();
+            base.size = 64;
+            const ActivationGridVis grid =
+                renderActivationGrid(model, image, name, maxCells, base, progress);
+            return Figure{grid.mosaic, grid.columns, grid.rows};
+        });
 }
 
 void DictionaryModule::requestNmf(const QString& layer, int k)
 {
     const std::string name = layer.toStdString();
-    submitFigure(tr("NMF factors of %1, k = %2 (one colour per factor)").arg(layer).arg(k), QStringLiteral("nmf"),
-                 [name, k](Model& model, const RgbImage& image, Progress& progress) {
-                     const LayerFactors f = factorizeLayer(model, {image}, name, k, 300, 0, &progress);
-                     return Figure{nmfOverlay(image, model.metadata().input.size, f, f.maps.front()), 0, 0};
-                 });
+    submitFigure(tr("NMF factors of %1, k = %2 (one colour per factor)").arg(layer).arg(k),
+        QStringLiteral("nmf"), [name, k](Model& model, const RgbImage& image, Progress& progress) {
+            const LayerFactors f = factorizeLayer(model, {image}, name, k, 300, 0, &progress);
+            return Figure{nmfOverlay(image, model.metadata().input.size, f, f.maps.front()), 0, 0};
+        });
 }
 
-} // namespace loupe::app
+}  // namespace loupe::app

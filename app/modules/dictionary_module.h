@@ -41,9 +41,10 @@ private:
         int columns = 0;
         int rows = 0;
     };
-    void submitFigure(const QString& title, const QString& supersede, std::function<Figure(Model&, const RgbImage&, Progress&)> figure);
+    void submitFigure(const QString& title, const QString& supersede,
+        std::function<Figure(Model&, const RgbImage&, Progress&)> figure);
     void requestTopExamples(const QString& layer, const QList<int>& channels);
     widgets::DictionaryPanel* panel_;
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

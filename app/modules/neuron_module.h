@@ -31,7 +31,8 @@ signals:
 private:
     void submit(const FeatureVisConfig& config);
     widgets::NeuronPanel* panel_;
-    int generation_[2] = {0, 0};  // of the latest positive / negative request: older ones are dropped
+    int generation_[2] = {
+        0, 0};  // of the latest positive / negative request: older ones are dropped
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

@@ -10,22 +10,27 @@
 namespace loupe::app {
 namespace {
 
-constexpr int kMaxFolderImages = 64;  // evenly spread over the folder: NMF cost grows with positions
+constexpr int kMaxFolderImages =
+    64;  // evenly spread over the folder: NMF cost grows with positions
 
-} // namespace
+}  // namespace
 
 NmfModule::NmfModule(const AppContext& context, QObject* parent)
     : FeatureModule(context, parent), panel_(new widgets::NmfPanel(context.panels))
 {
     connect(panel_, &widgets::NmfPanel::nmfRequested, this, &NmfModule::requestFactors);
     connect(panel_, &widgets::NmfPanel::saveDirectionRequested, this,
-            [this](const QString& name, const QString& layer, const std::vector<float>& direction) {
-                this->context().records->saveDirection(
-                    name, layer, direction, this, [this](const QString& saved) { emit directionSaved(saved); },
-                    [this](const QString& message) { panel_->setStatus(tr("Not saved: %1").arg(message)); });
-            });
-    connect(this, &NmfModule::directionSaved, this,
-            [this](const QString& name) { panel_->setStatus(tr("Saved: use the objective direction:%1 in the Neuron dock").arg(name)); });
+        [this](const QString& name, const QString& layer, const std::vector<float>& direction) {
+            this->context().records->saveDirection(
+                name, layer, direction, this,
+                [this](const QString& saved) { emit directionSaved(saved); },
+                [this](const QString& message) {
+                    panel_->setStatus(tr("Not saved: %1").arg(message));
+                });
+        });
+    connect(this, &NmfModule::directionSaved, this, [this](const QString& name) {
+        panel_->setStatus(tr("Saved: use the objective direction:%1 in the Neuron dock").arg(name));
+    });
     connect(this, &NmfModule::nmfFactorsReady, panel_, &widgets::NmfPanel::setFactors);
     connect(this, &NmfModule::nmfFactorImagesReady, panel_, &widgets::NmfPanel::setFactorImages);
     connect(this, &NmfModule::nmfFailed, panel_, &widgets::NmfPanel::clearFactors);
@@ -48,17 +53,26 @@ void NmfModule::requestFactors(const QString& layer, int k, const QString& folde
     const std::string name = layer.toStdString(), folderPath = folder.toStdString();
     const QString source = folder.isEmpty() ? tr("this image") : folder;
     context().jobs->submit(
-        {tr("NMF of %1 (k = %2, %3)").arg(layer).arg(k).arg(source), JobRunner::Pool::Device, QStringLiteral("nmf-dock")}, this,
+        {tr("NMF of %1 (k = %2, %3)").arg(layer).arg(k).arg(source), JobRunner::Pool::Device,
+            QStringLiteral("nmf-dock")},
+        this,
         [=](JobContext& job) {
-            const FolderFactors result = folderPath.empty() ? factorizeImages(*model, {image}, name, k, job.progress)
-                                                            : factorizeFolder(*model, folderPath, kMaxFolderImages, name, k, job.progress);
-            job.post([this, result, source] { emit nmfFactorsReady(result.factors, result.overlay, result.images, source); });
-            Progress rendering([&](double f, const std::string& text) { job.progress.report(0.4 + 0.6 * f, "rendering factors: " + text); },
-                               job.progress);
+            const FolderFactors result = folderPath.empty()
+                ? factorizeImages(*model, {image}, name, k, job.progress)
+                : factorizeFolder(*model, folderPath, kMaxFolderImages, name, k, job.progress);
+            job.post([this, result, source] {
+                emit nmfFactorsReady(result.factors, result.overlay, result.images, source);
+            });
+            Progress rendering(
+                [&](double f, const std::string& text) {
+                    job.progress.report(0.4 + 0.6 * f, "rendering factors: " + text);
+                },
+                job.progress);
             return renderFactorDirections(*model, result.factors, thumbnailConfig(), rendering);
         },
         [this](const std::vector<RgbImage>& images) { emit nmfFactorImagesReady(images); },
-        [this](const QString& message) { emit nmfFailed(message); }, [this] { emit nmfFailed(tr("cancelled")); });
+        [this](const QString& message) { emit nmfFailed(message); },
+        [this] { emit nmfFailed(tr("cancelled")); });
 }
 
-} // namespace loupe::app
+}  // namespace loupe::app

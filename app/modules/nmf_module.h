@@ -22,7 +22,8 @@ public:
     void requestFactors(const QString& layer, int k, const QString& folder);
 
 signals:
-    void nmfFactorsReady(const loupe::LayerFactors& factors, const loupe::RgbImage& overlay, int images, const QString& source);
+    void nmfFactorsReady(const loupe::LayerFactors& factors, const loupe::RgbImage& overlay,
+        int images, const QString& source);
     void nmfFactorImagesReady(const std::vector<loupe::RgbImage>& images);
     void nmfFailed(const QString& message);
     void directionSaved(const QString& name);
@@ -31,4 +32,4 @@ private:
     widgets::NmfPanel* panel_;
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

@@ -22,15 +22,17 @@ public:
     widgets::OcclusionPanel* panel() const { return panel_; }
 
     // kind "heat" maps the drop of `target`, "classes" the top-1 class.
-    void requestOcclusion(const QString& kind, const QString& target, int patch, int stride, const QString& fill);
+    void requestOcclusion(
+        const QString& kind, const QString& target, int patch, int stride, const QString& fill);
 
 signals:
     void occlusionHeatmapReady(const loupe::AttributionMap& map, bool final);
-    void occlusionClassesReady(const loupe::OcclusionClassMap& map, const QMap<int, QString>& labels, bool final);
+    void occlusionClassesReady(
+        const loupe::OcclusionClassMap& map, const QMap<int, QString>& labels, bool final);
     void occlusionFailed(const QString& message);
 
 private:
     widgets::OcclusionPanel* panel_;
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

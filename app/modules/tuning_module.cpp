@@ -36,19 +36,22 @@ constexpr int kThumbnails = 8;
 constexpr int kThumbnailSize = 96;
 constexpr int kRanked = 10;
 
-} // namespace
+}  // namespace
 
 TuningModule::TuningModule(const AppContext& context, QObject* parent)
     : FeatureModule(context, parent), panel_(new widgets::TuningPanel(context.panels))
 {
     connect(panel_, &widgets::TuningPanel::tuningRequested, this, &TuningModule::requestTuning);
     connect(panel_, &widgets::TuningPanel::saveFamilyRequested, this, &TuningModule::saveFamily);
-    connect(context.records, &SavedRecords::familiesChanged, panel_, &widgets::TuningPanel::setFamilies);
-    connect(context.records, &SavedRecords::restoreFailed, panel_, &widgets::TuningPanel::clearResults);
+    connect(context.records, &SavedRecords::familiesChanged, panel_,
+        &widgets::TuningPanel::setFamilies);
+    connect(
+        context.records, &SavedRecords::restoreFailed, panel_, &widgets::TuningPanel::clearResults);
     connect(this, &TuningModule::tuningSweepReady, panel_, &widgets::TuningPanel::setSweep);
     connect(this, &TuningModule::tuningRadialReady, panel_, &widgets::TuningPanel::setRadial);
     connect(this, &TuningModule::tuningRotationReady, panel_, &widgets::TuningPanel::setRotation);
-    connect(this, &TuningModule::tuningInvarianceReady, panel_, &widgets::TuningPanel::setInvariance);
+    connect(
+        this, &TuningModule::tuningInvarianceReady, panel_, &widgets::TuningPanel::setInvariance);
     connect(this, &TuningModule::tuningRankReady, panel_, &widgets::TuningPanel::setRanking);
     connect(this, &TuningModule::tuningFailed, panel_, &widgets::TuningPanel::clearResults);
 }
@@ -61,7 +64,8 @@ QList<ModuleDock> TuningModule::docks() const
 void TuningModule::addMenuEntries(QMenu* exportMenu, QMenu*)
 {
     exportMenu->addSeparator();
-    exportMenu->addAction(tr("Unit Sheet (unit + family, feature vis and examples)…"), this, [this] { exportUnitSheet(); });
+    exportMenu->addAction(tr("Unit Sheet (unit + family, feature vis and examples)…"), this,
+        [this] { exportUnitSheet(); });
 }
 
 void TuningModule::requestTuning(const widgets::TuningRequest& request)
@@ -76,10 +80,13 @@ void TuningModule::requestTuning(const widgets::TuningRequest& request)
     target.layer = request.layer.toStdString();
     target.channels.assign(request.channels.begin(), request.channels.end());
     const std::string kind = request.stimulus.toStdString(), axes = request.sweep.toStdString();
-    static const char* names[] = {"Sweep", "Rotated examples", "Radial tuning", "Invariance", "Tuned units"};
+    static const char* names[] = {
+        "Sweep", "Rotated examples", "Radial tuning", "Invariance", "Tuned units"};
     context().jobs->submit(
-        {tr("%1 of %2:%3").arg(QLatin1String(names[int(mode)]), request.layer).arg(request.channels.first()), JobRunner::Pool::Device,
-         QStringLiteral("tuning")},
+        {tr("%1 of %2:%3")
+                .arg(QLatin1String(names[int(mode)]), request.layer)
+                .arg(request.channels.first()),
+            JobRunner::Pool::Device, QStringLiteral("tuning")},
         this,
         [=](JobContext& job) mutable {
             Progress& progress = job.progress;
@@ -92,7 +99,8 @@ void TuningModule::requestTuning(const widgets::TuningRequest& request)
             }
             if (mode == Mode::Rotation) {
                 if (!workspace)
-                    throw Error("rotation tuning reads a dataset scan from the workspace, which could not be opened");
+                    throw Error("rotation tuning reads a dataset scan from the workspace, which "
+                                "could not be opened");
                 RotationConfig config;
                 config.target = target;
                 out.rotation = rotationTuning(*model, *workspace, config, progress);
@@ -102,13 +110,15 @@ void TuningModule::requestTuning(const widgets::TuningRequest& request)
             config.base.kind = stimulusKindFromName(kind);
             config.axes = parseSweep(axes);
             config.target = target;
-            const ReceptiveField field = workspace ? cachedReceptiveField(*model, *workspace, out.layer)
-                                                   : estimateReceptiveField(*model, out.layer);
+            const ReceptiveField field = workspace
+                ? cachedReceptiveField(*model, *workspace, out.layer)
+                : estimateReceptiveField(*model, out.layer);
             if (mode == Mode::Invariance) {
                 out.variants = invarianceCheck(*model, workspace.get(), config, field, progress);
                 return out;
             }
-            out.sweep = workspace ? cachedSweep(*model, *workspace, config, progress) : runSweep(*model, config, field, progress);
+            out.sweep = workspace ? cachedSweep(*model, *workspace, config, progress)
+                                  : runSweep(*model, config, field, progress);
             if (mode == Mode::Radial)
                 out.radial = radialTuning(out.sweep);
             if (mode == Mode::FindTuned) {
@@ -134,27 +144,32 @@ void TuningModule::requestTuning(const widgets::TuningRequest& request)
             case Mode::FindTuned: emit tuningRankReady(out.ranking, out.radial, layerName); break;
             }
         },
-        [this](const QString& message) { emit tuningFailed(message); }, [this] { emit tuningFailed(tr("cancelled")); });
+        [this](const QString& message) { emit tuningFailed(message); },
+        [this] { emit tuningFailed(tr("cancelled")); });
 }
 
 void TuningModule::saveFamily(const QString& name, const QString& layer, const QList<int>& channels)
 {
-    context().records->saveFamily(name, layer, channels, this, [this](const QString& message) { panel_->setStatus(message); });
+    context().records->saveFamily(name, layer, channels, this,
+        [this](const QString& message) { panel_->setStatus(message); });
 }
 
 void TuningModule::exportUnitSheet(const QString& givenPath)
 {
     ModelSession* session = context().session;
     const widgets::TuningRequest units = panel_->request();  // the selected unit, then its family
-    if (units.layer.isEmpty() || units.channels.isEmpty() || !session->hasModel() || !session->workspace()) {
-        context().shell->showError(tr("Unit sheet"), tr("Select a unit first; its family (Tuning dock) joins it on the sheet."));
+    if (units.layer.isEmpty() || units.channels.isEmpty() || !session->hasModel() ||
+        !session->workspace()) {
+        context().shell->showError(tr("Unit sheet"),
+            tr("Select a unit first; its family (Tuning dock) joins it on the sheet."));
         return;
     }
     QString path = givenPath;
     if (path.isEmpty() && !qEnvironmentVariableIsSet("LOUPE_NO_DIALOGS"))
         path = QFileDialog::getSaveFileName(panel_, tr("Unit sheet"),
-                                            QDir(context().shell->lastDirectory()).filePath(QStringLiteral("sheet-%1.png").arg(units.layer)),
-                                            tr("PNG image (*.png)"));
+            QDir(context().shell->lastDirectory())
+                .filePath(QStringLiteral("sheet-%1.png").arg(units.layer)),
+            tr("PNG image (*.png)"));
     if (path.isEmpty())
         return;
     if (!path.endsWith(QStringLiteral(".png"), Qt::CaseInsensitive))
@@ -164,15 +179,19 @@ void TuningModule::exportUnitSheet(const QString& givenPath)
     auto workspace = session->workspace();
     const std::string name = units.layer.toStdString(), file = path.toStdString();
     const std::vector<int> wanted(units.channels.begin(), units.channels.end());
-    const std::string source = session->modelPath().toStdString(), hash = session->modelHash().toStdString();
+    const std::string source = session->modelPath().toStdString(),
+                      hash = session->modelHash().toStdString();
     constexpr int kTile = 96, kExamplesPerUnit = 8;
     context().jobs->submit(
-        {tr("Unit sheet of %1 (%2 units)").arg(units.layer).arg(units.channels.size()), JobRunner::Pool::Device, QStringLiteral("unit-sheet")},
+        {tr("Unit sheet of %1 (%2 units)").arg(units.layer).arg(units.channels.size()),
+            JobRunner::Pool::Device, QStringLiteral("unit-sheet")},
         this,
         [=](JobContext& job) {
-            const auto rows = unitSheet(*model, *workspace, name, wanted, kExamplesPerUnit, kTile, job.progress);
+            const auto rows =
+                unitSheet(*model, *workspace, name, wanted, kExamplesPerUnit, kTile, job.progress);
             saveImage(unitSheetImage(rows, kTile), file);
-            writeFileAtomically(file + ".json", unitSheetSidecar(rows, source, hash, kExamplesPerUnit, kTile));
+            writeFileAtomically(
+                file + ".json", unitSheetSidecar(rows, source, hash, kExamplesPerUnit, kTile));
         },
         [this, path] {
             context().shell->showStatus(tr("Unit sheet written to %1 (+ .json)").arg(path), 10000);
@@ -181,4 +200,4 @@ void TuningModule::exportUnitSheet(const QString& givenPath)
         [this](const QString& message) { context().shell->showError(tr("Unit sheet"), message); });
 }
 
-} // namespace loupe::app
+}  // namespace loupe::app

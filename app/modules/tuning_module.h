@@ -25,11 +25,13 @@ public:
     void exportUnitSheet(const QString& path = {});
 
 signals:
-    void tuningSweepReady(const loupe::SweepResult& sweep, const std::vector<loupe::RgbImage>& thumbnails);
+    void tuningSweepReady(
+        const loupe::SweepResult& sweep, const std::vector<loupe::RgbImage>& thumbnails);
     void tuningRadialReady(const loupe::RadialTuning& radial, const QString& layer);
     void tuningRotationReady(const loupe::RotationTuning& rotation, const QString& layer);
     void tuningInvarianceReady(const std::vector<loupe::InvarianceVariant>& variants);
-    void tuningRankReady(const std::vector<loupe::TunedUnit>& units, const loupe::RadialTuning& radial, const QString& layer);
+    void tuningRankReady(const std::vector<loupe::TunedUnit>& units,
+        const loupe::RadialTuning& radial, const QString& layer);
     void tuningFailed(const QString& message);
     void unitSheetSaved(const QString& path);
 
@@ -37,4 +39,4 @@ private:
     widgets::TuningPanel* panel_;
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

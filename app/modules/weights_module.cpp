@@ -11,9 +11,11 @@ namespace loupe::app {
 WeightsModule::WeightsModule(const AppContext& context, QObject* parent)
     : FeatureModule(context, parent), panel_(new widgets::WeightsPanel(context.panels))
 {
-    connect(context.panels.selection, &widgets::UnitSelection::layerChanged, this, &WeightsModule::refresh);
+    connect(context.panels.selection, &widgets::UnitSelection::layerChanged, this,
+        &WeightsModule::refresh);
     connect(context.session, &ModelSession::deviceChanged, this, &WeightsModule::refresh);
-    connect(context.session, &ModelSession::modelLoaded, this, [this] { panel_->clearWeights(QString()); });
+    connect(context.session, &ModelSession::modelLoaded, this,
+        [this] { panel_->clearWeights(QString()); });
 }
 
 QList<ModuleDock> WeightsModule::docks() const
@@ -32,7 +34,8 @@ void WeightsModule::refresh()
         {tr("Weights of %1").arg(layer), JobRunner::Pool::Device, QStringLiteral("weights")}, this,
         [model, name](JobContext&) { return layerWeightsIfAny(*model, name); },
         [this](const LayerWeights& weights) { panel_->setWeights(weights); },
-        [this, layer](const QString& message) { panel_->clearWeights(tr("%1: %2").arg(layer, message)); });
+        [this, layer](
+            const QString& message) { panel_->clearWeights(tr("%1: %2").arg(layer, message)); });
 }
 
-} // namespace loupe::app
+}  // namespace loupe::app

@@ -21,4 +21,4 @@ private:
     widgets::WeightsPanel* panel_;
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

@@ -21,8 +21,8 @@ int LayerActivations::deadCount() const
     return int(std::count(dead.begin(), dead.end(), true));
 }
 
-LayerActivations computeActivations(Model& model, const RgbImage& image, const std::string& layerName,
-                                    bool preRelu, int topK)
+LayerActivations computeActivations(
+    Model& model, const RgbImage& image, const std::string& layerName, bool preRelu, int topK)
 {
     const LayerInfo& layer = model.layer(layerName);
     if (!layer.addressable)
@@ -40,7 +40,7 @@ LayerActivations computeActivations(Model& model, const RgbImage& image, const s
             act = act.view({act.size(0), 1, 1});
         if (act.dim() != 3)
             throw Error("layer '" + layer.path + "' has a " + std::to_string(act.dim() + 1) +
-                        "-D output; only feature maps (NxCxHxW) and vectors (NxC) are shown");
+                "-D output; only feature maps (NxCxHxW) and vectors (NxC) are shown");
         act = act.contiguous();
         LayerActivations out;
         out.layer = layer.path;
@@ -59,7 +59,8 @@ LayerActivations computeActivations(Model& model, const RgbImage& image, const s
             out.dead.push_back(dead[c].item<bool>());
         }
         if (withOutput && result.modelOutput.defined()) {
-            const auto probs = torch::softmax(result.modelOutput[0].to(torch::kCPU, torch::kFloat32), 0);
+            const auto probs =
+                torch::softmax(result.modelOutput[0].to(torch::kCPU, torch::kFloat32), 0);
             const auto top = probs.topk(std::min<int64_t>(topK, probs.size(0)));
             for (int64_t i = 0; i < std::get<0>(top).size(0); ++i) {
                 Prediction p;
@@ -77,4 +78,4 @@ LayerActivations computeActivations(Model& model, const RgbImage& image, const s
     }
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -19,7 +19,8 @@ constexpr double kB = 0.895;
 
 torch::Device layoutDevice(DevicePreference preference)
 {
-    return resolveDevice(preference).cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+    return resolveDevice(preference).cuda ? torch::Device(torch::kCUDA)
+                                          : torch::Device(torch::kCPU);
 }
 
 // Centred data projected on its top principal directions (eigenvectors of the covariance).
@@ -35,25 +36,30 @@ torch::Tensor principalComponents(const torch::Tensor& x, int dimensions)
 }
 
 // Exact k nearest neighbours (excluding the point itself), rows in chunks to bound memory.
-std::pair<torch::Tensor, torch::Tensor> nearestNeighbours(const torch::Tensor& y, int k, Progress& progress)
+std::pair<torch::Tensor, torch::Tensor> nearestNeighbours(
+    const torch::Tensor& y, int k, Progress& progress)
 {
     const int64_t n = y.size(0);
     const auto norms = (y * y).sum(1);
     auto distances = torch::empty({n, k}, y.options());
     auto indices = torch::empty({n, k}, y.options().dtype(torch::kLong));
-    const int64_t chunk = std::max<int64_t>(64, (int64_t(1) << 24) / std::max<int64_t>(1, n));  // ~64 MB of distances
+    const int64_t chunk =
+        std::max<int64_t>(64, (int64_t(1) << 24) / std::max<int64_t>(1, n));  // ~64 MB of distances
     const auto columnNorms = norms.unsqueeze(0);
     for (int64_t start = 0; start < n; start += chunk) {
         progress.checkCancelled();
         const int64_t end = std::min(n, start + chunk);
         // |q|^2 is the same along a row, so ranking |c|^2 - 2 q.c (one fused GEMM) ranks distances.
-        auto d = torch::addmm(columnNorms.expand({end - start, n}), y.slice(0, start, end), y.t(), 1, -2);
+        auto d = torch::addmm(
+            columnNorms.expand({end - start, n}), y.slice(0, start, end), y.t(), 1, -2);
         const auto rows = torch::arange(end - start, indices.options());
         d.index_put_({rows, rows + start}, std::numeric_limits<float>::infinity());
         const auto [values, where] = d.topk(k, 1, false);
-        distances.slice(0, start, end).copy_((values + norms.slice(0, start, end).unsqueeze(1)).clamp_min(0).sqrt());
+        distances.slice(0, start, end)
+            .copy_((values + norms.slice(0, start, end).unsqueeze(1)).clamp_min(0).sqrt());
         indices.slice(0, start, end).copy_(where);
-        progress.report(0.3 * double(end) / n, "nearest neighbours " + std::to_string(end) + "/" + std::to_string(n));
+        progress.report(0.3 * double(end) / n,
+            "nearest neighbours " + std::to_string(end) + "/" + std::to_string(n));
     }
     return {distances, indices};
 }
@@ -78,10 +84,10 @@ torch::Tensor fuzzyWeights(const torch::Tensor& distances)
     return torch::exp(-shifted / sigma.clamp_min(1e-6));
 }
 
-} // namespace
+}  // namespace
 
-std::vector<float> layout2d(const std::vector<float>& vectors, int count, int dimension, const LayoutConfig& config,
-                            Progress& progress)
+std::vector<float> layout2d(const std::vector<float>& vectors, int count, int dimension,
+    const LayoutConfig& config, Progress& progress)
 {
     if (count < 3 || dimension < 1 || vectors.size() != size_t(count) * size_t(dimension))
         throw Error("a layout needs at least 3 vectors of one dimension");
@@ -89,7 +95,8 @@ std::vector<float> layout2d(const std::vector<float>& vectors, int count, int di
         torch::NoGradGuard noGrad;
         auto generator = seededGenerator(config.seed);
         const torch::Device device = layoutDevice(config.device);
-        const auto x = torch::from_blob(const_cast<float*>(vectors.data()), {count, dimension}).to(device, torch::kFloat32);
+        const auto x = torch::from_blob(const_cast<float*>(vectors.data()), {count, dimension})
+                           .to(device, torch::kFloat32);
         const auto reduced = principalComponents(x, std::max(2, config.pcaDimensions));
         const int k = std::min(config.neighbours, count - 1);
         const auto [distances, neighbours] = nearestNeighbours(reduced, k, progress);
@@ -99,32 +106,41 @@ std::vector<float> layout2d(const std::vector<float>& vectors, int count, int di
 
         // Initialisation: the first two principal components, scaled to [0, 10] like UMAP's.
         auto y = reduced.slice(1, 0, 2).clone();
-        y = (y - std::get<0>(y.min(0, true))) / (std::get<0>(y.max(0, true)) - std::get<0>(y.min(0, true))).clamp_min(1e-12) * 10;
+        y = (y - std::get<0>(y.min(0, true))) /
+            (std::get<0>(y.max(0, true)) - std::get<0>(y.min(0, true))).clamp_min(1e-12) * 10;
 
         // Each point's attraction is the weighted mean over its edges (in and out), so that a hub
         // moves no faster than any other point; repulsion sums its negative samples, as UMAP's
         // SGD applies each of them in full.
-        const auto degree = torch::zeros({count}, y.options()).index_add_(0, heads, weights).index_add_(0, tails, weights);
+        const auto degree = torch::zeros({count}, y.options())
+                                .index_add_(0, heads, weights)
+                                .index_add_(0, tails, weights);
         const int negatives = std::max(1, config.negativeSamples);
         for (int epoch = 0; epoch < config.epochs; ++epoch) {
             progress.checkCancelled();
             const double rate = 1.0 - double(epoch) / config.epochs;
             const auto difference = y.index_select(0, heads) - y.index_select(0, tails);
             const auto d2 = (difference * difference).sum(1, true);
-            const auto attract = (-2 * kA * kB * d2.pow(kB - 1) / (1 + kA * d2.pow(kB))).nan_to_num(0, 0, 0);
+            const auto attract =
+                (-2 * kA * kB * d2.pow(kB - 1) / (1 + kA * d2.pow(kB))).nan_to_num(0, 0, 0);
             const auto pull = (attract * difference).clamp(-4, 4) * weights.unsqueeze(1);
-            auto move = torch::zeros_like(y).index_add_(0, heads, pull).index_add_(0, tails, -pull) / degree.clamp_min(1e-6).unsqueeze(1);
+            auto move =
+                torch::zeros_like(y).index_add_(0, heads, pull).index_add_(0, tails, -pull) /
+                degree.clamp_min(1e-6).unsqueeze(1);
 
             const auto from = torch::arange(count, heads.options()).repeat_interleave(negatives);
-            const auto to = integers(count, {int64_t(count) * negatives}, generator, heads.options());
+            const auto to =
+                integers(count, {int64_t(count) * negatives}, generator, heads.options());
             const auto away = y.index_select(0, from) - y.index_select(0, to);
             const auto a2 = (away * away).sum(1, true);
             const auto repel = 2 * kB / ((0.001 + a2) * (1 + kA * a2.pow(kB)));
             const auto push = (repel * away).clamp(-4, 4);
-            move += torch::zeros_like(y).index_add_(0, from, push);  // summed, as UMAP applies every negative sample
+            move += torch::zeros_like(y).index_add_(
+                0, from, push);  // summed, as UMAP applies every negative sample
             y += rate * move;
             if (epoch % 10 == 0)
-                progress.report(0.3 + 0.7 * epoch / config.epochs, "layout epoch " + std::to_string(epoch) + "/" + std::to_string(config.epochs));
+                progress.report(0.3 + 0.7 * epoch / config.epochs,
+                    "layout epoch " + std::to_string(epoch) + "/" + std::to_string(config.epochs));
         }
         // Into [0, 1]^2 with a small margin, keeping the aspect ratio.
         const auto lo = std::get<0>(y.min(0, true)), hi = std::get<0>(y.max(0, true));
@@ -140,10 +156,12 @@ std::vector<float> layout2d(const std::vector<float>& vectors, int count, int di
     }
 }
 
-std::vector<float> placeOnLayout(const std::vector<float>& sampleVectors, const std::vector<float>& coordinates, int dimension,
-                                 const std::vector<float>& newVectors, int k)
+std::vector<float> placeOnLayout(const std::vector<float>& sampleVectors,
+    const std::vector<float>& coordinates, int dimension, const std::vector<float>& newVectors,
+    int k)
 {
-    const int64_t n = int64_t(coordinates.size() / 2), m = dimension > 0 ? int64_t(newVectors.size()) / dimension : 0;
+    const int64_t n = int64_t(coordinates.size() / 2),
+                  m = dimension > 0 ? int64_t(newVectors.size()) / dimension : 0;
     if (n == 0 || dimension <= 0 || sampleVectors.size() != size_t(n) * size_t(dimension) ||
         newVectors.size() != size_t(m) * size_t(dimension))
         throw Error("placing on the atlas: the vectors do not match the atlas's layer");
@@ -151,10 +169,11 @@ std::vector<float> placeOnLayout(const std::vector<float>& sampleVectors, const 
     const auto samples = torch::from_blob(const_cast<float*>(sampleVectors.data()), {n, dimension});
     const auto xy = torch::from_blob(const_cast<float*>(coordinates.data()), {n, 2});
     const auto queries = torch::from_blob(const_cast<float*>(newVectors.data()), {m, dimension});
-    const auto d = (queries * queries).sum(1, true) + (samples * samples).sum(1).unsqueeze(0) - 2 * queries.mm(samples.t());
+    const auto d = (queries * queries).sum(1, true) + (samples * samples).sum(1).unsqueeze(0) -
+        2 * queries.mm(samples.t());
     const auto nearest = std::get<1>(d.topk(std::min<int64_t>(k, n), 1, false));
     const auto placed = xy.index_select(0, nearest.flatten()).view({m, -1, 2}).mean(1).contiguous();
     return std::vector<float>(placed.data_ptr<float>(), placed.data_ptr<float>() + placed.numel());
 }
 
-} // namespace loupe
+}  // namespace loupe

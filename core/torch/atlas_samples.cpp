@@ -16,7 +16,8 @@
 
 namespace loupe {
 
-ActivationSamples collectActivationSamples(Model& model, const AtlasSamplesConfig& config, Progress& progress)
+ActivationSamples collectActivationSamples(
+    Model& model, const AtlasSamplesConfig& config, Progress& progress)
 {
     const LayerInfo& layer = model.layer(config.layer);
     if (!layer.isSpatial())
@@ -28,8 +29,10 @@ ActivationSamples collectActivationSamples(Model& model, const AtlasSamplesConfi
         throw Error("no images in '" + config.folder + "'");
     auto& d = model.impl();
     const int size = d.metadata.input.size;
-    const int channels = int(layer.channels()), height = int(layer.shape[1]), width = int(layer.shape[2]);
-    const int positions = height * width, perImage = std::min(std::max(1, config.samplesPerImage), positions);
+    const int channels = int(layer.channels()), height = int(layer.shape[1]),
+              width = int(layer.shape[2]);
+    const int positions = height * width,
+              perImage = std::min(std::max(1, config.samplesPerImage), positions);
     const int threads = config.decodeThreads > 0 ? config.decodeThreads : threadBudget();
     const size_t batch = size_t(std::max(1, config.batchSize));
     const bool classifier = d.numClasses > 0;
@@ -44,14 +47,16 @@ ActivationSamples collectActivationSamples(Model& model, const AtlasSamplesConfi
     std::vector<int> order(static_cast<size_t>(positions));
     auto decodeNext = [&](size_t begin) {
         return std::async(std::launch::async, [&, begin] {
-            return decodeImages(config.folder, files, begin, std::min(files.size(), begin + batch), size, threads);
+            return decodeImages(
+                config.folder, files, begin, std::min(files.size(), begin + batch), size, threads);
         });
     };
     auto pending = decodeNext(0);
     for (size_t begin = 0; begin < files.size(); begin += batch) {
         auto decoded = pending.get();
         if (begin + batch < files.size())
-            pending = decodeNext(begin + batch);  // decoding runs one batch ahead of the forward pass
+            pending =
+                decodeNext(begin + batch);  // decoding runs one batch ahead of the forward pass
         progress.checkCancelled();
         std::vector<torch::Tensor> inputs;
         std::vector<int> ids;
@@ -68,9 +73,14 @@ ActivationSamples collectActivationSamples(Model& model, const AtlasSamplesConfi
             continue;
         try {
             c10::InferenceMode inference;
-            const auto result = runCaptureInChunks(d.module, plan, torch::cat(inputs).to(d.device), fitting);
+            const auto result =
+                runCaptureInChunks(d.module, plan, torch::cat(inputs).to(d.device), fitting);
             // N x positions x C on the CPU: the sampled rows are copied out.
-            const auto act = result.activations.at(0).to(torch::kCPU, torch::kFloat32).flatten(2).transpose(1, 2).contiguous();
+            const auto act = result.activations.at(0)
+                                 .to(torch::kCPU, torch::kFloat32)
+                                 .flatten(2)
+                                 .transpose(1, 2)
+                                 .contiguous();
             if (classifier) {
                 const auto predicted = result.modelOutput.argmax(1).to(torch::kCPU);
                 for (size_t i = 0; i < ids.size(); ++i)
@@ -85,7 +95,8 @@ ActivationSamples collectActivationSamples(Model& model, const AtlasSamplesConfi
                     const int j = s + int(rng.uniform() * (positions - s));
                     std::swap(order[size_t(s)], order[size_t(std::min(j, positions - 1))]);
                     const int p = order[size_t(s)];
-                    const float* row = data + (i * size_t(positions) + size_t(p)) * size_t(channels);
+                    const float* row =
+                        data + (i * size_t(positions) + size_t(p)) * size_t(channels);
                     out.vectors.insert(out.vectors.end(), row, row + channels);
                     out.image.push_back(ids[i]);
                     out.x.push_back(p % width);
@@ -95,18 +106,20 @@ ActivationSamples collectActivationSamples(Model& model, const AtlasSamplesConfi
         } catch (const Error&) {
             throw;
         } catch (const std::exception& e) {
-            throw Error("collecting activations of '" + layer.path + "' failed: " + firstLine(e.what()));
+            throw Error(
+                "collecting activations of '" + layer.path + "' failed: " + firstLine(e.what()));
         }
         const size_t done = std::min(files.size(), begin + batch);
-        progress.report(double(done) / files.size(), std::to_string(done) + "/" + std::to_string(files.size()) + " images");
+        progress.report(double(done) / files.size(),
+            std::to_string(done) + "/" + std::to_string(files.size()) + " images");
     }
     if (out.count() == 0)
         throw Error("none of the images in '" + config.folder + "' could be read");
     return out;
 }
 
-ImageMap buildImageMap(Model& model, const std::string& folder, const std::string& layerName, int maxImages, int thumbnailSize,
-                       const LayoutConfig& layout, Progress& progress)
+ImageMap buildImageMap(Model& model, const std::string& folder, const std::string& layerName,
+    int maxImages, int thumbnailSize, const LayoutConfig& layout, Progress& progress)
 {
     const LayerInfo& layer = model.layer(layerName);
     if (!layer.addressable)
@@ -124,41 +137,48 @@ ImageMap buildImageMap(Model& model, const std::string& folder, const std::strin
     map.layer = layer.path;
     map.dimension = int(layer.channels());
     const size_t batch = 32;
-    Progress collecting([&](double f, const std::string& text) { progress.report(0.6 * f, "codes: " + text); }, progress);
+    Progress collecting(
+        [&](double f, const std::string& text) { progress.report(0.6 * f, "codes: " + text); },
+        progress);
     for (size_t begin = 0; begin < files.size(); begin += batch) {
         collecting.checkCancelled();
         std::vector<torch::Tensor> inputs;
-        for (auto& item : decodeImages(folder, files, begin, std::min(files.size(), begin + batch), size, threads)) {
+        for (auto& item : decodeImages(
+                 folder, files, begin, std::min(files.size(), begin + batch), size, threads)) {
             if (!item.error.empty()) {
                 map.skipped.push_back(files[size_t(item.index)] + ": " + item.error);
                 continue;
             }
             inputs.push_back(imageToInput(item.image, d.metadata.input));
             map.images.push_back(files[size_t(item.index)]);
-            map.thumbnails.push_back(exampleImage(item.image, size, ReceptiveField{size, double(size), size / 2.0}, 0, 0, false,
-                                                  thumbnailSize));
+            map.thumbnails.push_back(exampleImage(item.image, size,
+                ReceptiveField{size, double(size), size / 2.0}, 0, 0, false, thumbnailSize));
         }
         if (inputs.empty())
             continue;
         try {
             c10::InferenceMode inference;
-            auto act = runCaptureInChunks(d.module, plan, torch::cat(inputs).to(d.device), fitting).activations.at(0);
+            auto act = runCaptureInChunks(d.module, plan, torch::cat(inputs).to(d.device), fitting)
+                           .activations.at(0);
             if (act.dim() == 4)
                 act = act.mean(c10::IntArrayRef{2, 3});  // pooled over positions
             act = act.flatten(1).to(torch::kCPU, torch::kFloat32).contiguous();
             map.dimension = int(act.size(1));
-            map.codes.insert(map.codes.end(), act.data_ptr<float>(), act.data_ptr<float>() + act.numel());
+            map.codes.insert(
+                map.codes.end(), act.data_ptr<float>(), act.data_ptr<float>() + act.numel());
         } catch (const std::exception& e) {
             throw Error("computing codes of '" + layer.path + "' failed: " + firstLine(e.what()));
         }
         const size_t done = std::min(files.size(), begin + batch);
-        collecting.report(double(done) / files.size(), std::to_string(done) + "/" + std::to_string(files.size()) + " images");
+        collecting.report(double(done) / files.size(),
+            std::to_string(done) + "/" + std::to_string(files.size()) + " images");
     }
     if (map.images.size() < 3)
         throw Error("fewer than 3 readable images in '" + folder + "'");
-    Progress laying([&](double f, const std::string& text) { progress.report(0.6 + 0.4 * f, text); }, progress);
+    Progress laying(
+        [&](double f, const std::string& text) { progress.report(0.6 + 0.4 * f, text); }, progress);
     map.coordinates = layout2d(map.codes, int(map.images.size()), map.dimension, layout, laying);
     return map;
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -28,8 +28,8 @@ namespace {
 // Evaluates the target for a batch of inputs (B), optionally also returning a captured layer.
 class TargetFunction {
 public:
-    TargetFunction(Model& model, const AttributionTarget& target, const std::vector<std::string>& extraLayers,
-                   ReluRule reluRule = ReluRule::Plain)
+    TargetFunction(Model& model, const AttributionTarget& target,
+        const std::vector<std::string>& extraLayers, ReluRule reluRule = ReluRule::Plain)
         : model_(model), target_(target)
     {
         auto& d = model.impl();
@@ -37,21 +37,26 @@ public:
             const LayerInfo& layer = model.layer(target.layer);
             if (!layer.addressable)
                 throw Error("layer '" + layer.path + "' cannot be captured: " + layer.note);
-            if (target.kind == AttributionTarget::Kind::Unit && (target.index < 0 || target.index >= layer.channels()))
-                throw Error("channel " + std::to_string(target.index) + " is out of range for '" + layer.path + "'");
+            if (target.kind == AttributionTarget::Kind::Unit &&
+                (target.index < 0 || target.index >= layer.channels()))
+                throw Error("channel " + std::to_string(target.index) + " is out of range for '" +
+                    layer.path + "'");
             if (target.x >= 0 && !layer.isSpatial())
                 throw Error("'" + layer.path + "' has no spatial positions");
-            if (target.x >= 0 && (target.x >= layer.shape[2] || target.y >= layer.shape[1] || target.y < 0))
-                throw Error("position (" + std::to_string(target.x) + ", " + std::to_string(target.y) + ") is outside '" +
-                            layer.path + "', which is " + std::to_string(layer.shape[2]) + " x " + std::to_string(layer.shape[1]));
+            if (target.x >= 0 &&
+                (target.x >= layer.shape[2] || target.y >= layer.shape[1] || target.y < 0))
+                throw Error("position (" + std::to_string(target.x) + ", " +
+                    std::to_string(target.y) + ") is outside '" + layer.path + "', which is " +
+                    std::to_string(layer.shape[2]) + " x " + std::to_string(layer.shape[1]));
             unitLayer_ = layer.path;
             requests_.push_back({layer.path, false});
         } else {
             if (model.numClasses() == 0)
                 throw Error("this model has no classifier output to attribute");
             if (target.index < 0 || target.index >= model.numClasses())
-                throw Error("class " + std::to_string(target.index) + " is out of range (the model has " +
-                            std::to_string(model.numClasses()) + " classes)");
+                throw Error("class " + std::to_string(target.index) +
+                    " is out of range (the model has " + std::to_string(model.numClasses()) +
+                    " classes)");
         }
         extraIndex_ = int(requests_.size());
         for (const auto& extra : extraLayers)
@@ -85,8 +90,9 @@ public:
             else
                 out.value = act.select(1, target_.index).mean(c10::IntArrayRef{1, 2});
         } else {
-            out.value = target_.kind == AttributionTarget::Kind::Logit ? r.modelOutput.select(1, target_.index)
-                                                                       : torch::softmax(r.modelOutput, 1).select(1, target_.index);
+            out.value = target_.kind == AttributionTarget::Kind::Logit
+                ? r.modelOutput.select(1, target_.index)
+                : torch::softmax(r.modelOutput, 1).select(1, target_.index);
         }
         for (size_t i = size_t(extraIndex_); i < r.activations.size(); ++i)
             out.extras.push_back(r.activations[i]);
@@ -102,7 +108,8 @@ private:
     const CapturePlan* plan_ = nullptr;
 };
 
-torch::Tensor gradientOf(const TargetFunction& f, const torch::Tensor& inputs, torch::Tensor* values = nullptr)
+torch::Tensor gradientOf(
+    const TargetFunction& f, const torch::Tensor& inputs, torch::Tensor* values = nullptr)
 {
     auto x = inputs.detach().clone().requires_grad_();
     const auto out = f(x);
@@ -122,18 +129,17 @@ AttributionMap toMap(const torch::Tensor& map2d, bool isSigned)
     return out;
 }
 
-torch::Tensor baselineFor(const torch::Tensor& input, const InputSpec& spec, AttributionConfig::Baseline kind, std::uint64_t seed)
+torch::Tensor baselineFor(const torch::Tensor& input, const InputSpec& spec,
+    AttributionConfig::Baseline kind, std::uint64_t seed)
 {
     switch (kind) {
-    case AttributionConfig::Baseline::Black:
-        return rgbToModelInput(torch::zeros_like(input), spec);
+    case AttributionConfig::Baseline::Black: return rgbToModelInput(torch::zeros_like(input), spec);
     case AttributionConfig::Baseline::Noise: {
         auto generator = seededGenerator(seed);
         return rgbToModelInput(uniform(input.sizes(), generator, input.options()), spec);
     }
     case AttributionConfig::Baseline::Blur:
-    default:
-        return blurredInput(input);
+    default: return blurredInput(input);
     }
 }
 
@@ -165,10 +171,12 @@ std::vector<BiasLayer> biasLayers(Model& model)
         if (bias == parameters.end() || weight == parameters.end() || bias->second.dim() != 1 ||
             bias->second.size(0) != layer.channels())
             continue;
-        const auto mean = buffers.find(layer.path + ".running_mean"), var = buffers.find(layer.path + ".running_var");
+        const auto mean = buffers.find(layer.path + ".running_mean"),
+                   var = buffers.find(layer.path + ".running_var");
         if (mean != buffers.end() && var != buffers.end()) {
             const double eps = epsilons.count(layer.path) ? epsilons[layer.path] : 1e-5;
-            out.push_back({layer.path, bias->second - mean->second * weight->second / torch::sqrt(var->second + eps)});
+            out.push_back({layer.path,
+                bias->second - mean->second * weight->second / torch::sqrt(var->second + eps)});
         } else if (weight->second.dim() == 4 || weight->second.dim() == 2) {
             out.push_back({layer.path, bias->second});
         }
@@ -184,7 +192,7 @@ torch::Tensor normalisedMagnitude(const torch::Tensor& t)
     return (a - lo) / (hi - lo).clamp_min(1e-12);
 }
 
-} // namespace
+}  // namespace
 
 AttributionTarget AttributionTarget::parse(const std::string& text)
 {
@@ -245,28 +253,31 @@ std::string AttributionTarget::toString() const
     }
 }
 
-AttributionMap attribute(Model& model, const RgbImage& image, const AttributionConfig& config, Progress& progress,
-                         const std::function<void(const AttributionMap&)>& partial)
+AttributionMap attribute(Model& model, const RgbImage& image, const AttributionConfig& config,
+    Progress& progress, const std::function<void(const AttributionMap&)>& partial)
 {
     auto& d = model.impl();
     const InputSpec& spec = d.metadata.input;
-    const bool cam = config.method == AttributionMethod::GradCam || config.method == AttributionMethod::GradCamPlusPlus;
+    const bool cam = config.method == AttributionMethod::GradCam ||
+        config.method == AttributionMethod::GradCamPlusPlus;
     if (cam && config.layer.empty())
         throw Error("Grad-CAM needs a layer (--layer)");
     std::vector<std::string> extras;
     std::vector<BiasLayer> biases;
     if (cam) {
         if (!model.layer(config.layer).isSpatial())
-            throw Error("Grad-CAM needs a spatial layer; '" + model.layer(config.layer).path + "' has no spatial extent");
+            throw Error("Grad-CAM needs a spatial layer; '" + model.layer(config.layer).path +
+                "' has no spatial extent");
         extras.push_back(config.layer);
     } else if (config.method == AttributionMethod::FullGrad) {
         biases = biasLayers(model);
         for (const auto& b : biases)
             extras.push_back(b.path);
     }
-    const ReluRule reluRule = config.method == AttributionMethod::GuidedBackprop ? ReluRule::GuidedBackprop
-                              : config.method == AttributionMethod::Deconvnet    ? ReluRule::Deconvnet
-                                                                                 : ReluRule::Plain;
+    const ReluRule reluRule = config.method == AttributionMethod::GuidedBackprop
+        ? ReluRule::GuidedBackprop
+        : config.method == AttributionMethod::Deconvnet ? ReluRule::Deconvnet
+                                                        : ReluRule::Plain;
     TargetFunction f(model, config.target, extras, reluRule);
     const auto input = imageToInput(image, spec).to(d.device);
     const int size = spec.size;
@@ -291,9 +302,11 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
             auto sum = torch::zeros_like(input[0]);
             forEachShrinkingBatch(config.samples, batch, [&](int done, int n) {
                 progress.checkCancelled();
-                const auto noisy = input.expand({n, -1, -1, -1}) + normal({n, 3, size, size}, generator, input.options()) * sigma;
+                const auto noisy = input.expand({n, -1, -1, -1}) +
+                    normal({n, 3, size, size}, generator, input.options()) * sigma;
                 sum += gradientOf(f, noisy).sum(0);
-                progress.report(double(done + n) / config.samples, "SmoothGrad samples " + std::to_string(done + n));
+                progress.report(double(done + n) / config.samples,
+                    "SmoothGrad samples " + std::to_string(done + n));
             });
             value = f(input).value.detach();
             result = toMap((sum / config.samples).abs().amax(0), false);
@@ -309,7 +322,8 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
                 const auto alphas = (torch::arange(done, done + n, input.options()) + 0.5) / steps;
                 const auto path = base + alphas.view({n, 1, 1, 1}) * (input - base);
                 total += gradientOf(f, path).sum(0);
-                progress.report(double(done + n) / steps, "integrated gradients step " + std::to_string(done + n));
+                progress.report(double(done + n) / steps,
+                    "integrated gradients step " + std::to_string(done + n));
             });
             const auto attribution = (input[0] - base[0]) * total / steps;
             value = f(input).value.detach();
@@ -325,15 +339,17 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
             const auto A = out.extras.at(0);
             const auto g = torch::autograd::grad({out.value.sum()}, {A}, {}, false, false, true)[0];
             if (!g.defined())  // the layer lies after the target unit: nothing flows back to it
-                throw Error("Grad-CAM's layer '" + model.layer(config.layer).path + "' does not lead to the target " +
-                            config.target.toString() + ": choose a layer at or before the target's layer");
+                throw Error("Grad-CAM's layer '" + model.layer(config.layer).path +
+                    "' does not lead to the target " + config.target.toString() +
+                    ": choose a layer at or before the target's layer");
             torch::Tensor weights;
             if (config.method == AttributionMethod::GradCam) {
                 weights = g.mean(c10::IntArrayRef{2, 3}, true);
             } else {
                 const auto g2 = g.pow(2), g3 = g.pow(3);
                 const auto denominator = 2 * g2 + A.sum(c10::IntArrayRef{2, 3}, true) * g3;
-                const auto alpha = g2 / torch::where(denominator != 0, denominator, torch::ones_like(denominator));
+                const auto alpha =
+                    g2 / torch::where(denominator != 0, denominator, torch::ones_like(denominator));
                 weights = (alpha * torch::relu(g)).sum(c10::IntArrayRef{2, 3}, true);
             }
             auto camMap = torch::relu((weights * A).sum(1, true));
@@ -348,7 +364,8 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
             std::vector<torch::Tensor> wrt{x};
             wrt.insert(wrt.end(), out.extras.begin(), out.extras.end());
             // Layers the target does not depend on (e.g. after a unit target) get no gradient.
-            const auto grads = torch::autograd::grad({out.value.sum()}, wrt, {}, false, false, true);
+            const auto grads =
+                torch::autograd::grad({out.value.sum()}, wrt, {}, false, false, true);
             const auto inputTerm = grads[0] * x.detach();
             double explained = inputTerm.sum().item<double>();
             auto saliency = normalisedMagnitude(inputTerm).sum(1, true);
@@ -356,13 +373,15 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
                 const auto& g = grads[i + 1];
                 if (!g.defined())
                     continue;
-                const auto shape = g.dim() == 4 ? std::vector<int64_t>{1, -1, 1, 1} : std::vector<int64_t>{1, -1};
+                const auto shape =
+                    g.dim() == 4 ? std::vector<int64_t>{1, -1, 1, 1} : std::vector<int64_t>{1, -1};
                 const auto term = g * biases[i].bias.to(g.device(), g.scalar_type()).view(shape);
                 explained += term.sum().item<double>();
                 if (g.dim() != 4)
                     continue;  // a classifier's bias has no spatial map; it only counts for completeness
                 ++result.biasLayers;
-                saliency += at::upsample_bilinear2d(normalisedMagnitude(term).sum(1, true), {size, size}, false);
+                saliency += at::upsample_bilinear2d(
+                    normalisedMagnitude(term).sum(1, true), {size, size}, false);
             }
             const int layers = result.biasLayers;
             result = toMap(saliency[0][0], false);
@@ -375,7 +394,8 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
             // The rule changes only the backward pass; the target picks where it starts, so a
             // unit is as well defined as a class (how both papers showed intermediate units).
             if (!config.target.isInternal() && f.modifiedRelus() == 0)
-                throw Error("this model has no ReLU (aten::relu) in its forward, so guided backprop / deconvnet do not apply");
+                throw Error("this model has no ReLU (aten::relu) in its forward, so guided "
+                            "backprop / deconvnet do not apply");
             const auto g = gradientOf(f, input, &value);
             result = toMap(g[0].abs().amax(0), false);
             break;
@@ -392,15 +412,18 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
             forEachShrinkingBatch(int(positions.size()), batch, [&](int first, int n) {
                 progress.checkCancelled();
                 const size_t start = size_t(first), end = start + size_t(n);
-                const auto occluded = occludedBatch(input, fill, positions, start, end, config.patch);
+                const auto occluded =
+                    occludedBatch(input, fill, positions, start, end, config.patch);
                 const auto drops = (reference - f(occluded).value).to(torch::kCPU);
                 for (size_t i = start; i < end; ++i) {
                     const auto [x, y] = positions[i];
                     using torch::indexing::Slice;
-                    sum.index({Slice(y, y + config.patch), Slice(x, x + config.patch)}) += drops[int64_t(i - start)];
+                    sum.index({Slice(y, y + config.patch), Slice(x, x + config.patch)}) +=
+                        drops[int64_t(i - start)];
                     count.index({Slice(y, y + config.patch), Slice(x, x + config.patch)}) += 1;
                 }
-                progress.report(double(end) / positions.size(), "occlusion " + std::to_string(end) + "/" + std::to_string(positions.size()));
+                progress.report(double(end) / positions.size(),
+                    "occlusion " + std::to_string(end) + "/" + std::to_string(positions.size()));
                 if (partial) {
                     AttributionMap p = toMap(sum / count.clamp_min(1), true);
                     p.targetValue = reference;
@@ -422,4 +445,4 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
     return result;
 }
 
-} // namespace loupe
+}  // namespace loupe

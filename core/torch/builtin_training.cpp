@@ -26,14 +26,18 @@ public:
 
     torch::jit::Module make(const std::string& className)
     {
-        return torch::jit::Module(c10::QualifiedName("__torch__.loupe.builtin.m" + std::to_string(counter_++) + "." + className));
+        return torch::jit::Module(c10::QualifiedName(
+            "__torch__.loupe.builtin.m" + std::to_string(counter_++) + "." + className));
     }
 
     torch::jit::Module conv(int in, int out, int k, int stride, double initScale = 1.0)
     {
         auto m = make("Conv2d");
         // He initialisation: the network is trained from scratch with AdamW, no BN.
-        m.register_parameter("weight", (torch::randn({out, in, k, k}, generator_) * initScale * std::sqrt(2.0 / (in * k * k))).requires_grad_(), false);
+        m.register_parameter("weight",
+            (torch::randn({out, in, k, k}, generator_) * initScale * std::sqrt(2.0 / (in * k * k)))
+                .requires_grad_(),
+            false);
         m.register_parameter("bias", torch::zeros({out}).requires_grad_(), false);
         m.register_attribute("stride", c10::IntType::get(), stride);
         m.register_attribute("padding", c10::IntType::get(), k / 2);
@@ -99,7 +103,10 @@ def forward(self, x):
     auto avgpool = f.make("AdaptiveAvgPool2d");
     avgpool.define("def forward(self, x):\n    return x.mean([2, 3])\n");
     auto fc = f.make("Linear");
-    fc.register_parameter("weight", (torch::randn({kShapeClassCount, 64 * w}, f.generator()) * std::sqrt(1.0 / (64 * w))).requires_grad_(), false);
+    fc.register_parameter("weight",
+        (torch::randn({kShapeClassCount, 64 * w}, f.generator()) * std::sqrt(1.0 / (64 * w)))
+            .requires_grad_(),
+        false);
     fc.register_parameter("bias", torch::zeros({kShapeClassCount}).requires_grad_(), false);
     fc.define("def forward(self, x):\n    return torch.linear(x, self.weight, self.bias)\n");
 
@@ -132,8 +139,8 @@ std::string metadataJson(const TrainingConfig& config, double accuracy, int step
 {
     Json doc = Json::object();
     doc["name"] = "Loupe Shapes CNN (built-in)";
-    doc["source"] = "trained by Loupe on its procedural shapes dataset, seed " + std::to_string(config.seed) +
-                    ", step " + std::to_string(step);
+    doc["source"] = "trained by Loupe on its procedural shapes dataset, seed " +
+        std::to_string(config.seed) + ", step " + std::to_string(step);
     doc["license"] = "generated locally; no third-party weights";
     Json labels = Json::array();
     for (const auto& name : shapeClassNames())
@@ -154,7 +161,8 @@ std::string metadataJson(const TrainingConfig& config, double accuracy, int step
 // a disjoint range, so no test image is ever trained on.
 constexpr std::uint64_t kTestIndexBase = 1ULL << 40;
 
-torch::Tensor renderBatch(const TrainingConfig& config, std::uint64_t firstIndex, int count, torch::Tensor& labels)
+torch::Tensor renderBatch(
+    const TrainingConfig& config, std::uint64_t firstIndex, int count, torch::Tensor& labels)
 {
     const int s = config.imageSize;
     auto pixels = torch::empty({count, s, s, 3}, torch::kUInt8);
@@ -164,21 +172,26 @@ torch::Tensor renderBatch(const TrainingConfig& config, std::uint64_t firstIndex
     for (int i = 0; i < count; ++i) {
         const std::uint64_t index = firstIndex + std::uint64_t(i);
         const int cls = int((index * 7 + config.seed) % kShapeClassCount);
-        const RgbImage img = renderShapeSample(ShapeClass(cls), config.seed * 1000003ULL + index, s);
+        const RgbImage img =
+            renderShapeSample(ShapeClass(cls), config.seed * 1000003ULL + index, s);
         std::memcpy(out + size_t(i) * s * s * 3, img.pixels.data(), img.pixels.size());
         lab[i] = cls;
     }
     return (pixels.permute({0, 3, 1, 2}).to(torch::kFloat32) / 255.f - kMean) / kStd;
 }
 
-double evaluate(torch::jit::Module& net, const TrainingConfig& config, const torch::Tensor& testImages, const torch::Tensor& testLabels)
+double evaluate(torch::jit::Module& net, const TrainingConfig& config,
+    const torch::Tensor& testImages, const torch::Tensor& testLabels)
 {
     torch::NoGradGuard noGrad;
     int correct = 0;
     for (int64_t start = 0; start < testImages.size(0); start += 200) {
-        const auto batch = testImages.slice(0, start, std::min<int64_t>(start + 200, testImages.size(0)));
+        const auto batch =
+            testImages.slice(0, start, std::min<int64_t>(start + 200, testImages.size(0)));
         const auto logits = net.forward({batch}).toTensor();
-        correct += int((logits.argmax(1) == testLabels.slice(0, start, start + batch.size(0))).sum().item<int64_t>());
+        correct += int((logits.argmax(1) == testLabels.slice(0, start, start + batch.size(0)))
+                           .sum()
+                           .item<int64_t>());
     }
     return double(correct) / double(testImages.size(0));
 }
@@ -197,7 +210,7 @@ std::string formatSeconds(double s)
     return out.str();
 }
 
-} // namespace
+}  // namespace
 
 std::string builtinModelDirectory(const std::string& dataDirectory)
 {
@@ -209,12 +222,15 @@ std::string builtinModelPath(const std::string& dataDirectory)
     return builtinModelDirectory(dataDirectory) + "/loupe-shapes.pt";
 }
 
-TrainingReport trainBuiltinModel(const TrainingConfig& config, const std::string& directory, Progress& progress)
+TrainingReport trainBuiltinModel(
+    const TrainingConfig& config, const std::string& directory, Progress& progress)
 {
     if (config.steps < 1 || config.batchSize < 1 || config.imageSize < 16)
         throw Error("invalid training configuration");
     const auto started = std::chrono::steady_clock::now();
-    const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+    const auto elapsed = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    };
 
     std::error_code ec;
     fs::create_directories(directory, ec);
@@ -234,7 +250,8 @@ TrainingReport trainBuiltinModel(const TrainingConfig& config, const std::string
         std::vector<torch::Tensor> parameters;
         for (const auto& p : net.parameters())
             parameters.push_back(p);
-        torch::optim::AdamW optimiser(parameters, torch::optim::AdamWOptions(config.learningRate).weight_decay(config.weightDecay));
+        torch::optim::AdamW optimiser(parameters,
+            torch::optim::AdamWOptions(config.learningRate).weight_decay(config.weightDecay));
 
         progress.report(0, "rendering the held-out set");
         torch::Tensor testLabels;
@@ -252,28 +269,33 @@ TrainingReport trainBuiltinModel(const TrainingConfig& config, const std::string
         for (int step = 1; step <= config.steps; ++step) {
             progress.checkCancelled();
             // Cosine decay: large steps early, fine-tuning at the end.
-            const double lr = config.learningRate * 0.5 * (1 + std::cos(3.14159265358979 * (step - 1) / config.steps));
+            const double lr = config.learningRate * 0.5 *
+                (1 + std::cos(3.14159265358979 * (step - 1) / config.steps));
             for (auto& group : optimiser.param_groups())
                 static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
 
             torch::Tensor labels;
-            const auto images = renderBatch(config, std::uint64_t(step - 1) * config.batchSize, config.batchSize, labels);
+            const auto images = renderBatch(
+                config, std::uint64_t(step - 1) * config.batchSize, config.batchSize, labels);
             const auto logits = net.forward({images}).toTensor();
             const auto loss = torch::nn::functional::cross_entropy(logits, labels);
             optimiser.zero_grad();
             loss.backward();
             optimiser.step();
             if (!std::isfinite(loss.item<double>()))
-                throw Error("training diverged (loss is not finite) at step " + std::to_string(step));
+                throw Error(
+                    "training diverged (loss is not finite) at step " + std::to_string(step));
 
             smoothedLoss = 0.95 * smoothedLoss + 0.05 * loss.item<double>();
-            smoothedAccuracy = 0.95 * smoothedAccuracy + 0.05 * (logits.argmax(1) == labels).to(torch::kFloat32).mean().item<double>();
+            smoothedAccuracy = 0.95 * smoothedAccuracy +
+                0.05 * (logits.argmax(1) == labels).to(torch::kFloat32).mean().item<double>();
             if (step % 10 == 0 || step == config.steps) {
                 const double eta = elapsed() / step * (config.steps - step);
                 std::ostringstream text;
                 text.precision(3);
-                text << "step " << step << "/" << config.steps << "  loss " << smoothedLoss << "  train acc "
-                     << int(100 * smoothedAccuracy) << "%  ETA " << formatSeconds(eta);
+                text << "step " << step << "/" << config.steps << "  loss " << smoothedLoss
+                     << "  train acc " << int(100 * smoothedAccuracy) << "%  ETA "
+                     << formatSeconds(eta);
                 progress.report(double(step) / config.steps, text.str());
             }
             if (isCheckpoint(step)) {
@@ -282,8 +304,10 @@ TrainingReport trainBuiltinModel(const TrainingConfig& config, const std::string
                 net.train();
                 char name[32];
                 std::snprintf(name, sizeof name, "step-%05d.pt", step);
-                saveAtomically(net, (staging / "checkpoints" / name).string(), metadataJson(config, accuracy, step));
-                report.checkpointPaths.push_back((fs::path(directory) / "checkpoints" / name).string());
+                saveAtomically(net, (staging / "checkpoints" / name).string(),
+                    metadataJson(config, accuracy, step));
+                report.checkpointPaths.push_back(
+                    (fs::path(directory) / "checkpoints" / name).string());
             }
             report.finalLoss = smoothedLoss;
         }
@@ -291,7 +315,8 @@ TrainingReport trainBuiltinModel(const TrainingConfig& config, const std::string
         net.eval();
         report.testAccuracy = evaluate(net, config, testImages, testLabels);
         report.steps = config.steps;
-        saveAtomically(net, (staging / "loupe-shapes.pt").string(), metadataJson(config, report.testAccuracy, config.steps));
+        saveAtomically(net, (staging / "loupe-shapes.pt").string(),
+            metadataJson(config, report.testAccuracy, config.steps));
 
         // Publish: checkpoints first, then the model, each by rename.
         fs::remove_all(fs::path(directory) / "checkpoints", ec);
@@ -307,4 +332,4 @@ TrainingReport trainBuiltinModel(const TrainingConfig& config, const std::string
     return report;
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -111,7 +111,7 @@ public:
     Value* value(size_t index) const { return graph_->outputs()[index]; }
 
     CapturePlan finish(const std::vector<std::vector<size_t>>& requested, bool withModelOutput,
-                       std::vector<std::vector<std::string>> sources, ReluRule reluRule)
+        std::vector<std::vector<std::string>> sources, ReluRule reluRule)
     {
         std::vector<Value*> results;
         CapturePlan plan;
@@ -227,16 +227,22 @@ private:
             }
         }
         if (calls.size() > 1)
-            throw Error("layer '" + path + "' is called more than once in forward; its output is ambiguous");
+            throw Error("layer '" + path +
+                "' is called more than once in forward; its output is ambiguous");
         if (calls.empty() && nested)
-            throw Error("layer '" + path + "' is called inside a loop or a data-dependent branch; it cannot be captured");
+            throw Error("layer '" + path +
+                "' is called inside a loop or a data-dependent branch; it cannot be captured");
         if (calls.empty())
-            throw Error("layer '" + path + "' is not called as a module in forward (unused, or used only through its parameters)");
+            throw Error("layer '" + path +
+                "' is not called as a module in forward (unused, or used only through its "
+                "parameters)");
         Node* call = calls.front();
         if (call->s(attr::name) != "forward")
-            throw Error("layer '" + path + "' is used through method '" + call->s(attr::name) + "', not forward");
+            throw Error("layer '" + path + "' is used through method '" + call->s(attr::name) +
+                "', not forward");
         if (call->outputs().size() != 1 || !call->output()->type()->cast<c10::TensorType>())
-            throw Error("layer '" + path + "' returns " + call->output()->type()->repr_str() + ", not a tensor");
+            throw Error("layer '" + path + "' returns " + call->output()->type()->repr_str() +
+                ", not a tensor");
         return call;
     }
 
@@ -267,7 +273,7 @@ private:
     }
 
     void resolvePreRelu(size_t index, const std::string& label, std::vector<size_t>& parts,
-                        std::vector<std::string>& sources, int depth)
+        std::vector<std::string>& sources, int depth)
     {
         if (depth > 32)
             throw Error("layer '" + label + "': pre-ReLU search went too deep");
@@ -340,8 +346,9 @@ private:
             for (auto it = graph_->nodes().rbegin(); it != graph_->nodes().rend(); ++it) {
                 Node* node = *it;
                 const auto kind = node->kind();
-                if (kind == prim::Return || kind == prim::Param || kind == prim::Print || kind == prim::SetAttr ||
-                    kind == aten::warn || writesToLiveTensor(node) || (node->isBefore(lastProducer_) && raises(node)))
+                if (kind == prim::Return || kind == prim::Param || kind == prim::Print ||
+                    kind == prim::SetAttr || kind == aten::warn || writesToLiveTensor(node) ||
+                    (node->isBefore(lastProducer_) && raises(node)))
                     continue;
                 bool unused = true;
                 for (Value* out : node->outputs())
@@ -379,7 +386,8 @@ private:
     Node* lastProducer_ = nullptr;  // of the values a plan returns; checks before it are kept
 };
 
-std::string planKey(const std::vector<CaptureRequest>& requests, bool withModelOutput, ReluRule reluRule)
+std::string planKey(
+    const std::vector<CaptureRequest>& requests, bool withModelOutput, ReluRule reluRule)
 {
     std::ostringstream key;
     for (const auto& r : requests)
@@ -388,10 +396,10 @@ std::string planKey(const std::vector<CaptureRequest>& requests, bool withModelO
     return key.str();
 }
 
-} // namespace
+}  // namespace
 
 CapturePlan compileCapture(torch::jit::Module& root, const std::vector<CaptureRequest>& requests,
-                           bool withModelOutput, ReluRule reluRule)
+    bool withModelOutput, ReluRule reluRule)
 {
     try {
         GraphSurgeon surgeon(root);
@@ -418,7 +426,8 @@ CapturePlan compileCapture(torch::jit::Module& root, const std::vector<CaptureRe
     }
 }
 
-std::map<std::string, std::string> captureProblems(torch::jit::Module& root, const std::vector<std::string>& paths)
+std::map<std::string, std::string> captureProblems(
+    torch::jit::Module& root, const std::vector<std::string>& paths)
 {
     std::map<std::string, std::string> problems;
     GraphSurgeon surgeon(root);
@@ -433,8 +442,8 @@ std::map<std::string, std::string> captureProblems(torch::jit::Module& root, con
     return problems;
 }
 
-const CapturePlan& CaptureCache::plan(torch::jit::Module& root, const std::vector<CaptureRequest>& requests,
-                                      bool withModelOutput, ReluRule reluRule)
+const CapturePlan& CaptureCache::plan(torch::jit::Module& root,
+    const std::vector<CaptureRequest>& requests, bool withModelOutput, ReluRule reluRule)
 {
     const std::string key = planKey(requests, withModelOutput, reluRule);
     auto it = plans_.find(key);
@@ -456,15 +465,18 @@ torch::jit::Method methodFor(torch::jit::Module& root, const CapturePlan& plan)
     const std::string twin = plan.methodName + "_inference";
     if (auto method = root.find_method(twin))
         return *method;
-    auto graph = torch::jit::toGraphFunction(root.get_method(plan.methodName).function()).graph()->copy();
+    auto graph =
+        torch::jit::toGraphFunction(root.get_method(plan.methodName).function()).graph()->copy();
     auto type = root.type();
-    type->addMethod(root._ivalue()->compilation_unit()->create_function(c10::QualifiedName(*type->name(), twin), graph));
+    type->addMethod(root._ivalue()->compilation_unit()->create_function(
+        c10::QualifiedName(*type->name(), twin), graph));
     return root.get_method(twin);
 }
 
-} // namespace
+}  // namespace
 
-CaptureResult runCapture(torch::jit::Module& root, const CapturePlan& plan, const torch::Tensor& input)
+CaptureResult runCapture(
+    torch::jit::Module& root, const CapturePlan& plan, const torch::Tensor& input)
 {
     const auto outputs = methodFor(root, plan)({input}).toTuple()->elements();
     CaptureResult result;
@@ -490,13 +502,16 @@ CaptureResult runCapture(torch::jit::Module& root, const CapturePlan& plan, cons
     return result;
 }
 
-CaptureResult runCaptureInChunks(torch::jit::Module& root, const CapturePlan& plan, const torch::Tensor& input, int& maxBatch)
+CaptureResult runCaptureInChunks(
+    torch::jit::Module& root, const CapturePlan& plan, const torch::Tensor& input, int& maxBatch)
 {
     const int n = int(input.size(0));
     if (maxBatch <= 0)
         maxBatch = n;
     std::vector<CaptureResult> parts;
-    forEachShrinkingBatch(n, maxBatch, [&](int start, int count) { parts.push_back(runCapture(root, plan, input.slice(0, start, start + count))); });
+    forEachShrinkingBatch(n, maxBatch, [&](int start, int count) {
+        parts.push_back(runCapture(root, plan, input.slice(0, start, start + count)));
+    });
     if (parts.size() == 1)
         return parts.front();
     CaptureResult joined;
@@ -515,4 +530,4 @@ CaptureResult runCaptureInChunks(torch::jit::Module& root, const CapturePlan& pl
     return joined;
 }
 
-} // namespace loupe
+}  // namespace loupe

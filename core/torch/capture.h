@@ -13,21 +13,21 @@
 namespace loupe {
 
 struct CaptureRequest {
-    std::string layer;    // module path
-    bool preRelu = false; // value before the layer's final ReLU (per channel, through concats)
-    bool input = false;   // the module's input instead of its output
+    std::string layer;  // module path
+    bool preRelu = false;  // value before the layer's final ReLU (per channel, through concats)
+    bool input = false;  // the module's input instead of its output
 };
 
 struct CaptureResult {
     std::vector<torch::Tensor> activations;  // one per request, NxCx... (in the autograd graph)
-    torch::Tensor modelOutput;                // first tensor of forward's output, if requested
+    torch::Tensor modelOutput;  // first tensor of forward's output, if requested
 };
 
 // A compiled capture: a method added to the root module's type that returns the requested
 // values (and optionally the model output) as a tuple.
 struct CapturePlan {
     std::string methodName;
-    std::vector<int> partsPerRequest;            // pre-ReLU of a concat block has several parts
+    std::vector<int> partsPerRequest;  // pre-ReLU of a concat block has several parts
     std::vector<std::vector<std::string>> partSources;  // module path that produced each part
     bool withModelOutput = false;
     ReluRule reluRule = ReluRule::Plain;
@@ -39,28 +39,30 @@ struct CapturePlan {
 // the backward pass of every ReLU left in the (cut) graph: guided backprop and deconvnet to
 // any target.
 CapturePlan compileCapture(torch::jit::Module& root, const std::vector<CaptureRequest>& requests,
-                           bool withModelOutput, ReluRule reluRule = ReluRule::Plain);
+    bool withModelOutput, ReluRule reluRule = ReluRule::Plain);
 
 // Why each path cannot be captured (empty string: it can); used to mark layers in the browser.
-std::map<std::string, std::string> captureProblems(torch::jit::Module& root,
-                                                   const std::vector<std::string>& paths);
+std::map<std::string, std::string> captureProblems(
+    torch::jit::Module& root, const std::vector<std::string>& paths);
 
 // Compiled plans keyed by their requests, so repeated captures pay the surgery once.
 class CaptureCache {
 public:
     const CapturePlan& plan(torch::jit::Module& root, const std::vector<CaptureRequest>& requests,
-                            bool withModelOutput, ReluRule reluRule = ReluRule::Plain);
+        bool withModelOutput, ReluRule reluRule = ReluRule::Plain);
     void clear() { plans_.clear(); }
 
 private:
     std::map<std::string, CapturePlan> plans_;
 };
 
-CaptureResult runCapture(torch::jit::Module& root, const CapturePlan& plan, const torch::Tensor& input);
+CaptureResult runCapture(
+    torch::jit::Module& root, const CapturePlan& plan, const torch::Tensor& input);
 
 // The same for a batch, retried in halves when the device runs out of memory (GPU OOM: retry
 // smaller). `maxBatch` remembers the size that fits for the caller's next batches (0: all).
 // The results are concatenated along the batch; other errors propagate.
-CaptureResult runCaptureInChunks(torch::jit::Module& root, const CapturePlan& plan, const torch::Tensor& input, int& maxBatch);
+CaptureResult runCaptureInChunks(
+    torch::jit::Module& root, const CapturePlan& plan, const torch::Tensor& input, int& maxBatch);
 
-} // namespace loupe
+}  // namespace loupe

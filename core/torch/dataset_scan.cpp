@@ -32,8 +32,14 @@ std::string canonicalFolder(const std::string& folder)
     return ec ? folder : p.string();
 }
 
-std::string imagesKey(const std::string& folder) { return folder + "|images"; }
-std::string layerKey(const std::string& folder, const std::string& layer) { return folder + "|layer|" + layer; }
+std::string imagesKey(const std::string& folder)
+{
+    return folder + "|images";
+}
+std::string layerKey(const std::string& folder, const std::string& layer)
+{
+    return folder + "|layer|" + layer;
+}
 
 // Per-layer accumulation between saves; statistics objects hold the merged state.
 struct LayerAccumulator {
@@ -45,7 +51,8 @@ struct LayerAccumulator {
 // One pass over the batch's activations updates every statistic of every channel. Channels
 // are independent, so they are spread over LibTorch's intra-op threads; the reservoir's
 // random positions are drawn up front so that results do not depend on the threading.
-void accumulate(LayerAccumulator& layer, const torch::Tensor& activation, const std::vector<int>& imageIds)
+void accumulate(
+    LayerAccumulator& layer, const torch::Tensor& activation, const std::vector<int>& imageIds)
 {
     auto act = activation.detach().to(torch::kCPU, torch::kFloat32).contiguous();
     if (act.dim() == 2)
@@ -119,7 +126,8 @@ Json imagesJson(const ScanResults& scan)
     return doc;
 }
 
-void save(Workspace& workspace, const ScanResults& scan, const std::vector<LayerAccumulator>& layers)
+void save(
+    Workspace& workspace, const ScanResults& scan, const std::vector<LayerAccumulator>& layers)
 {
     workspace.transaction([&] {
         workspace.put(kKind, imagesKey(scan.folder), imagesJson(scan).dump());
@@ -134,7 +142,7 @@ void save(Workspace& workspace, const ScanResults& scan, const std::vector<Layer
     });
 }
 
-} // namespace
+}  // namespace
 
 // Receptive fields depend on the model only: measured once per workspace.
 ReceptiveField cachedReceptiveField(Model& model, Workspace& workspace, const std::string& layer)
@@ -149,7 +157,9 @@ ReceptiveField cachedReceptiveField(Model& model, Workspace& workspace, const st
         return field;
     }
     const ReceptiveField field = estimateReceptiveField(model, layer);
-    workspace.cacheBestEffort([&] { workspace.put(kKind, key, Json(Json::Array{field.size, field.stride, field.offset}).dump()); });
+    workspace.cacheBestEffort([&] {
+        workspace.put(kKind, key, Json(Json::Array{field.size, field.stride, field.offset}).dump());
+    });
     return field;
 }
 
@@ -161,8 +171,8 @@ std::vector<std::string> scannedFolders(const Workspace& workspace)
         try {
             folders = Json::parse(*stored);
         } catch (const Error& e) {
-            throw Error("the list of scanned folders in workspace '" + workspace.file() + "' is damaged (" + e.what() +
-                        "). Delete the workspace to start over");
+            throw Error("the list of scanned folders in workspace '" + workspace.file() +
+                "' is damaged (" + e.what() + "). Delete the workspace to start over");
         }
         for (const auto& f : folders.toArray())
             out.push_back(f.toString());
@@ -170,13 +180,15 @@ std::vector<std::string> scannedFolders(const Workspace& workspace)
     return out;
 }
 
-ScanResults loadScan(const Workspace& workspace, const std::string& folderArgument, const std::vector<std::string>& onlyLayers)
+ScanResults loadScan(const Workspace& workspace, const std::string& folderArgument,
+    const std::vector<std::string>& onlyLayers)
 {
     std::string folder = folderArgument.empty() ? std::string() : canonicalFolder(folderArgument);
     if (folder.empty()) {
         const auto folders = scannedFolders(workspace);
         if (folders.empty())
-            throw Error("this workspace has no dataset scan yet (run `loupe-cli scan` or Dataset > Scan Folder…)");
+            throw Error("this workspace has no dataset scan yet (run `loupe-cli scan` or Dataset > "
+                        "Scan Folder…)");
         folder = folders.back();
     }
     const auto stored = workspace.get(kKind, imagesKey(folder));
@@ -205,7 +217,8 @@ ScanResults loadScan(const Workspace& workspace, const std::string& folderArgume
         }
         for (const auto& l : doc["layers"].toArray()) {
             scan.layerOrder.push_back(l.toString());
-            if (!onlyLayers.empty() && std::find(onlyLayers.begin(), onlyLayers.end(), l.toString()) == onlyLayers.end())
+            if (!onlyLayers.empty() &&
+                std::find(onlyLayers.begin(), onlyLayers.end(), l.toString()) == onlyLayers.end())
                 continue;
             part = "statistics of layer '" + l.toString() + "'";
             const auto bytes = workspace.get(kKind, layerKey(folder, l.toString()));
@@ -218,17 +231,22 @@ ScanResults loadScan(const Workspace& workspace, const std::string& folderArgume
             throw;  // the workspace file itself (Workspace::get says how to start over)
         // Our own errors say what is wrong; anything else (an index out of range) means a
         // record of the wrong shape.
-        const std::string what = dynamic_cast<const Error*>(&e) ? firstLine(e.what()) : "unexpected structure";
-        throw Error("the stored scan of '" + folder + "' in workspace '" + workspace.file() + "' is damaged (" + part + ": " +
-                    what + "). Scan into a new workspace, or delete this one to start over");
+        const std::string what =
+            dynamic_cast<const Error*>(&e) ? firstLine(e.what()) : "unexpected structure";
+        throw Error("the stored scan of '" + folder + "' in workspace '" + workspace.file() +
+            "' is damaged (" + part + ": " + what +
+            "). Scan into a new workspace, or delete this one to start over");
     }
     return scan;
 }
 
-ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& config, Progress& progress)
+ScanSummary scanFolder(
+    Model& model, Workspace& workspace, const ScanConfig& config, Progress& progress)
 {
     const auto started = std::chrono::steady_clock::now();
-    const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+    const auto elapsed = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    };
     auto& d = model.impl();
     if (config.layers.empty())
         throw Error("choose at least one layer to index");
@@ -238,7 +256,8 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
     const ImageFolderListing folderListing = listImageFolder(scan.folder);
     const std::vector<std::string>& listing = folderListing.images;
     if (listing.empty())
-        throw Error("no images (JPEG, PNG, BMP, WebP or TIFF files) in '" + scan.folder + "' or its subfolders");
+        throw Error("no images (JPEG, PNG, BMP, WebP or TIFF files) in '" + scan.folder +
+            "' or its subfolders");
 
     std::vector<LayerAccumulator> layers;
     std::vector<CaptureRequest> requests;
@@ -268,7 +287,8 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
         scan.images = earlier.images;
         for (auto& layer : layers) {
             const auto it = earlier.layers.find(layer.path);
-            if (it != earlier.layers.end() && it->second.size() == layer.channels.size() && !earlier.images.empty())
+            if (it != earlier.layers.end() && it->second.size() == layer.channels.size() &&
+                !earlier.images.empty())
                 layer.channels = it->second;
             else if (!earlier.images.empty())
                 throw Error("the earlier scan of this folder indexed other layers; "
@@ -300,7 +320,9 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
 
     const auto decodeAsync = [&](size_t begin) {
         const size_t end = std::min(todo.size(), begin + batch);
-        return std::async(std::launch::async, [&, begin, end] { return decodeImages(scan.folder, todo, begin, end, scan.inputSize, threads); });
+        return std::async(std::launch::async, [&, begin, end] {
+            return decodeImages(scan.folder, todo, begin, end, scan.inputSize, threads);
+        });
     };
     std::future<std::vector<DecodedImage>> pending;
     if (!todo.empty())
@@ -333,7 +355,8 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
             }
             if (!inputs.empty()) {
                 c10::InferenceMode inference;
-                const auto result = runCaptureInChunks(d.module, plan, torch::cat(inputs, 0).to(d.device), fitting);
+                const auto result =
+                    runCaptureInChunks(d.module, plan, torch::cat(inputs, 0).to(d.device), fitting);
                 summary.forwardSeconds += lap();
                 for (size_t l = 0; l < layers.size(); ++l)
                     accumulate(layers[l], result.activations[l], ids);
@@ -343,9 +366,10 @@ ScanSummary scanFolder(Model& model, Workspace& workspace, const ScanConfig& con
             const double rate = summary.scannedNow / std::max(1e-6, elapsed());
             const size_t processed = std::min(todo.size(), begin + batch);
             progress.report(double(processed) / double(todo.size()),
-                            std::to_string(processed) + "/" + std::to_string(todo.size()) + " images, " +
-                                std::to_string(int(rate)) + " images/s, ETA " +
-                                std::to_string(int(double(todo.size() - processed) / std::max(rate, 1e-6))) + " s");
+                std::to_string(processed) + "/" + std::to_string(todo.size()) + " images, " +
+                    std::to_string(int(rate)) + " images/s, ETA " +
+                    std::to_string(int(double(todo.size() - processed) / std::max(rate, 1e-6))) +
+                    " s");
             if (++batchesSinceSave >= config.saveEveryBatches) {
                 lap();
                 save(workspace, scan, layers);
@@ -400,7 +424,8 @@ std::vector<LayerScanSummary> summarizeScan(const ScanResults& scan, double rare
     return out;
 }
 
-ScanBenchmark benchmarkScan(Model& model, const ScanConfig& config, int maxImages, const std::string& scratchWorkspace)
+ScanBenchmark benchmarkScan(
+    Model& model, const ScanConfig& config, int maxImages, const std::string& scratchWorkspace)
 {
     auto& d = model.impl();
     const std::string folder = canonicalFolder(config.folder);
@@ -412,14 +437,17 @@ ScanBenchmark benchmarkScan(Model& model, const ScanConfig& config, int maxImage
     const int threads = config.decodeThreads > 0 ? config.decodeThreads : threadBudget();
     const int size = d.metadata.input.size;
     const auto now = [] { return std::chrono::steady_clock::now(); };
-    const auto seconds = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
+    const auto seconds = [](auto a, auto b) {
+        return std::chrono::duration<double>(b - a).count();
+    };
 
     ScanBenchmark bench;
     bench.images = int(images.size());
     auto t0 = now();
     std::vector<torch::Tensor> inputs;
     for (size_t begin = 0; begin < images.size(); begin += size_t(config.batchSize))
-        for (auto& item : decodeImages(folder, images, begin, std::min(images.size(), begin + size_t(config.batchSize)), size, threads))
+        for (auto& item : decodeImages(folder, images, begin,
+                 std::min(images.size(), begin + size_t(config.batchSize)), size, threads))
             if (item.error.empty())
                 inputs.push_back(imageToInput(item.image, d.metadata.input));
     bench.decodePerSecond = double(images.size()) / seconds(t0, now());
@@ -435,7 +463,10 @@ ScanBenchmark benchmarkScan(Model& model, const ScanConfig& config, int maxImage
         for (size_t begin = 0; begin < inputs.size(); begin += size_t(config.batchSize)) {
             const size_t end = std::min(inputs.size(), begin + size_t(config.batchSize));
             const auto out = runCapture(d.module, plan,
-                                        torch::cat(std::vector<torch::Tensor>(inputs.begin() + long(begin), inputs.begin() + long(end)), 0).to(d.device));
+                torch::cat(std::vector<torch::Tensor>(
+                               inputs.begin() + long(begin), inputs.begin() + long(end)),
+                    0)
+                    .to(d.device));
             out.activations.back().sum().item<float>();  // wait for the device
         }
         bench.forwardPerSecond = double(inputs.size()) / seconds(t0, now());
@@ -461,10 +492,11 @@ ScanBenchmark benchmarkScan(Model& model, const ScanConfig& config, int maxImage
     t0 = now();
     const ScanSummary summary = scanFolder(model, *workspace, scanConfig, progress);
     bench.scan = summary;
-    bench.scanPerSecond = double(summary.scannedNow + int(summary.skipped.size())) / seconds(t0, now());
+    bench.scanPerSecond =
+        double(summary.scannedNow + int(summary.skipped.size())) / seconds(t0, now());
     workspace.reset();
     fs::remove_all(linkFolder, ec);
     return bench;
 }
 
-} // namespace loupe
+}  // namespace loupe

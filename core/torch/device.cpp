@@ -16,8 +16,7 @@ namespace {
 
 // The CUDA runtime is reached through dlsym so that the same code builds against CPU-only
 // LibTorch (Debian's) and CUDA LibTorch, with no CUDA headers at compile time.
-template <typename Fn>
-Fn cudaSymbol(const char* library, const char* name)
+template <typename Fn> Fn cudaSymbol(const char* library, const char* name)
 {
     void* handle = dlopen(library, RTLD_LAZY | RTLD_NOLOAD);
     if (!handle)
@@ -37,7 +36,7 @@ std::string gpuName()
     return "GPU 0";
 }
 
-} // namespace
+}  // namespace
 
 bool cudaAvailable()
 {
@@ -53,7 +52,8 @@ DeviceInfo resolveDevice(DevicePreference preference)
     DeviceInfo info;
     info.cuda = preference != DevicePreference::Cpu && cudaAvailable();
     if (preference == DevicePreference::Cuda && !info.cuda)
-        info.name = "CPU (" + std::to_string(at::get_num_threads()) + " threads; CUDA requested but not available)";
+        info.name = "CPU (" + std::to_string(at::get_num_threads()) +
+            " threads; CUDA requested but not available)";
     else if (info.cuda)
         info.name = "CUDA: " + gpuName();
     else
@@ -83,7 +83,8 @@ std::string memoryUsageText(bool cuda)
         auto memGetInfo = cudaSymbol<MemFn>("libcudart.so", "cudaMemGetInfo");
         size_t freeBytes = 0, total = 0;
         if (memGetInfo && memGetInfo(&freeBytes, &total) == 0)
-            text += ", GPU " + std::to_string((total - freeBytes) >> 20) + " / " + std::to_string(total >> 20) + " MiB";
+            text += ", GPU " + std::to_string((total - freeBytes) >> 20) + " / " +
+                std::to_string(total >> 20) + " MiB";
     }
     return text;
 }
@@ -108,4 +109,4 @@ std::string toString(DevicePreference preference)
     }
 }
 
-} // namespace loupe
+}  // namespace loupe

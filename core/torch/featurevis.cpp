@@ -71,12 +71,12 @@ class ImageParameterization {
 public:
     ImageParameterization(const FeatureVisConfig& config, int batch, torch::Device device, int size)
         : fourier_(config.parameterization == FeatureVisConfig::Parameterization::Fourier),
-          decorrelate_(config.decorrelateColour),
-          size_(size)
+          decorrelate_(config.decorrelateColour), size_(size)
     {
         const int h = size_, w = size_;
-        const std::vector<int64_t> shape = fourier_ ? std::vector<int64_t>{batch, 3, h, w / 2 + 1, 2}
-                                                    : std::vector<int64_t>{batch, 3, h, w};
+        const std::vector<int64_t> shape = fourier_
+            ? std::vector<int64_t>{batch, 3, h, w / 2 + 1, 2}
+            : std::vector<int64_t>{batch, 3, h, w};
         auto init = torch::empty(shape);
         const int64_t perImage = init.numel() / batch;
         float* data = init.data_ptr<float>();
@@ -136,7 +136,8 @@ private:
 
 // Random jitter, scale and rotation for each image, as one affine resampling with grey
 // padding (Lucid's standard_transforms, folded together).
-torch::Tensor transform(const torch::Tensor& images, std::vector<SeededRandom>& rngs, const FeatureVisConfig& config)
+torch::Tensor transform(
+    const torch::Tensor& images, std::vector<SeededRandom>& rngs, const FeatureVisConfig& config)
 {
     const int64_t batch = images.size(0);
     const float size = float(images.size(2));
@@ -161,7 +162,12 @@ torch::Tensor transform(const torch::Tensor& images, std::vector<SeededRandom>& 
 
 std::vector<RgbImage> toRgbImages(const torch::Tensor& images)
 {
-    const auto bytes = (images.detach() * 255.f).round().clamp(0, 255).to(torch::kCPU, torch::kUInt8).permute({0, 2, 3, 1}).contiguous();
+    const auto bytes = (images.detach() * 255.f)
+                           .round()
+                           .clamp(0, 255)
+                           .to(torch::kCPU, torch::kUInt8)
+                           .permute({0, 2, 3, 1})
+                           .contiguous();
     std::vector<RgbImage> out;
     for (int64_t b = 0; b < bytes.size(0); ++b) {
         RgbImage img(int(bytes.size(2)), int(bytes.size(1)));
@@ -181,7 +187,10 @@ struct ObjectivePlan {
     std::vector<ObjectiveTerm> terms;
     std::vector<std::string> layers;  // capture order
     bool needsOutput = false;
-    int layerIndex(const std::string& path) const { return int(std::find(layers.begin(), layers.end(), path) - layers.begin()); }
+    int layerIndex(const std::string& path) const
+    {
+        return int(std::find(layers.begin(), layers.end(), path) - layers.begin());
+    }
 };
 
 ObjectivePlan planObjective(Model& model, const FeatureVisConfig& config)
@@ -213,24 +222,28 @@ ObjectivePlan planObjective(Model& model, const FeatureVisConfig& config)
                 throw Error("layer '" + layer.path + "' cannot be captured: " + layer.note);
             term.layer = layer.path;
             const auto channels = layer.channels();
-            if ((term.kind == ObjectiveTerm::Kind::Channel || term.kind == ObjectiveTerm::Kind::Neuron) &&
+            if ((term.kind == ObjectiveTerm::Kind::Channel ||
+                    term.kind == ObjectiveTerm::Kind::Neuron) &&
                 (term.channel < 0 || term.channel >= channels))
-                throw Error("channel " + std::to_string(term.channel) + " is out of range: '" + layer.path + "' has " +
-                            std::to_string(channels) + " channels");
+                throw Error("channel " + std::to_string(term.channel) + " is out of range: '" +
+                    layer.path + "' has " + std::to_string(channels) + " channels");
             if (term.kind == ObjectiveTerm::Kind::Neuron && !layer.isSpatial())
                 throw Error("a neuron objective needs a spatial layer; '" + layer.path +
-                            "' has no spatial extent (use a channel objective)");
-            if (term.kind == ObjectiveTerm::Kind::Direction && std::int64_t(term.direction.size()) != channels)
-                throw Error("the direction has " + std::to_string(term.direction.size()) + " values but '" + layer.path +
-                            "' has " + std::to_string(channels) + " channels");
+                    "' has no spatial extent (use a channel objective)");
+            if (term.kind == ObjectiveTerm::Kind::Direction &&
+                std::int64_t(term.direction.size()) != channels)
+                throw Error("the direction has " + std::to_string(term.direction.size()) +
+                    " values but '" + layer.path + "' has " + std::to_string(channels) +
+                    " channels");
             if (std::find(plan.layers.begin(), plan.layers.end(), term.layer) == plan.layers.end())
                 plan.layers.push_back(term.layer);
         } else {
             if (model.numClasses() == 0)
                 throw Error("this model has no classifier output, so it has no logits to optimise");
             if (term.channel < 0 || term.channel >= model.numClasses())
-                throw Error("class " + std::to_string(term.channel) + " is out of range (the model has " +
-                            std::to_string(model.numClasses()) + " classes)");
+                throw Error("class " + std::to_string(term.channel) +
+                    " is out of range (the model has " + std::to_string(model.numClasses()) +
+                    " classes)");
             plan.needsOutput = true;
         }
         plan.terms.push_back(term);
@@ -238,19 +251,24 @@ ObjectivePlan planObjective(Model& model, const FeatureVisConfig& config)
     plan.needsOutput = plan.needsOutput || config.runWholeNetwork;
     for (int c : config.perImageChannels)
         if (c < 0 || c >= model.layer(config.perImageLayer).channels())
-            throw Error("channel " + std::to_string(c) + " is out of range for '" + config.perImageLayer + "'");
+            throw Error("channel " + std::to_string(c) + " is out of range for '" +
+                config.perImageLayer + "'");
     return plan;
 }
 
 // Per-image objective values (B).
-torch::Tensor evaluateObjective(const ObjectivePlan& plan, const FeatureVisConfig& config, const CaptureResult& captured)
+torch::Tensor evaluateObjective(
+    const ObjectivePlan& plan, const FeatureVisConfig& config, const CaptureResult& captured)
 {
     torch::Tensor total;
     if (!config.perImageChannels.empty()) {
         const auto& act = captured.activations.at(0);
-        std::vector<int64_t> channels(config.perImageChannels.begin(), config.perImageChannels.end());
-        const auto index = torch::tensor(channels, torch::TensorOptions().dtype(torch::kLong).device(act.device()));
-        const auto selected = act.index_select(1, index).diagonal(0, 0, 1);  // (..., B) -> per image its channel
+        std::vector<int64_t> channels(
+            config.perImageChannels.begin(), config.perImageChannels.end());
+        const auto index = torch::tensor(
+            channels, torch::TensorOptions().dtype(torch::kLong).device(act.device()));
+        const auto selected =
+            act.index_select(1, index).diagonal(0, 0, 1);  // (..., B) -> per image its channel
         return act.dim() == 4 ? selected.mean(c10::IntArrayRef{0, 1}) : selected;
     }
     if (!config.perImageDirections.empty()) {
@@ -258,10 +276,12 @@ torch::Tensor evaluateObjective(const ObjectivePlan& plan, const FeatureVisConfi
         std::vector<float> flat;
         for (const auto& d : config.perImageDirections)
             flat.insert(flat.end(), d.begin(), d.end());
-        auto directions = torch::tensor(flat, act.options()).view({int64_t(config.perImageDirections.size()), -1});
+        auto directions = torch::tensor(flat, act.options())
+                              .view({int64_t(config.perImageDirections.size()), -1});
         directions = directions / directions.norm(2, {1}, true).clamp_min(1e-8);
-        return act.dim() == 4 ? (act * directions.unsqueeze(2).unsqueeze(3)).sum(1).mean(c10::IntArrayRef{1, 2})
-                              : (act * directions).sum(1);
+        return act.dim() == 4
+            ? (act * directions.unsqueeze(2).unsqueeze(3)).sum(1).mean(c10::IntArrayRef{1, 2})
+            : (act * directions).sum(1);
     }
     for (const auto& term : plan.terms) {
         torch::Tensor value;
@@ -270,29 +290,32 @@ torch::Tensor evaluateObjective(const ObjectivePlan& plan, const FeatureVisConfi
             const bool spatial = act.dim() == 4;
             switch (term.kind) {
             case ObjectiveTerm::Kind::Channel:
-                value = spatial ? act.select(1, term.channel).mean(c10::IntArrayRef{1, 2}) : act.select(1, term.channel);
+                value = spatial ? act.select(1, term.channel).mean(c10::IntArrayRef{1, 2})
+                                : act.select(1, term.channel);
                 break;
             case ObjectiveTerm::Kind::Neuron: {
-                const int64_t y = term.y >= 0 ? std::min<int64_t>(term.y, act.size(2) - 1) : act.size(2) / 2;
-                const int64_t x = term.x >= 0 ? std::min<int64_t>(term.x, act.size(3) - 1) : act.size(3) / 2;
+                const int64_t y =
+                    term.y >= 0 ? std::min<int64_t>(term.y, act.size(2) - 1) : act.size(2) / 2;
+                const int64_t x =
+                    term.x >= 0 ? std::min<int64_t>(term.x, act.size(3) - 1) : act.size(3) / 2;
                 value = act.select(1, term.channel).select(1, y).select(1, x);
                 break;
             }
-            case ObjectiveTerm::Kind::Layer:
-                value = act.pow(2).flatten(1).mean(1);
-                break;
+            case ObjectiveTerm::Kind::Layer: value = act.pow(2).flatten(1).mean(1); break;
             case ObjectiveTerm::Kind::Direction: {
                 auto d = torch::tensor(term.direction, act.options());
                 d = d / d.norm().clamp_min(1e-8);
-                value = spatial ? (act * d.view({1, -1, 1, 1})).sum(1).mean(c10::IntArrayRef{1, 2}) : (act * d.view({1, -1})).sum(1);
+                value = spatial ? (act * d.view({1, -1, 1, 1})).sum(1).mean(c10::IntArrayRef{1, 2})
+                                : (act * d.view({1, -1})).sum(1);
                 break;
             }
             default: break;
             }
         } else {
             const auto& out = captured.modelOutput;
-            value = term.kind == ObjectiveTerm::Kind::Logit ? out.select(1, term.channel)
-                                                            : torch::softmax(out, 1).select(1, term.channel);
+            value = term.kind == ObjectiveTerm::Kind::Logit
+                ? out.select(1, term.channel)
+                : torch::softmax(out, 1).select(1, term.channel);
         }
         value = value * term.weight;
         total = total.defined() ? total + value : value;
@@ -303,14 +326,14 @@ torch::Tensor evaluateObjective(const ObjectivePlan& plan, const FeatureVisConfi
 torch::Tensor diversityPenalty(const torch::Tensor& act)
 {
     const int64_t b = act.size(0);
-    const auto flat = act.flatten(2);                              // B x C x HW
-    auto grams = torch::bmm(flat, flat.transpose(1, 2)).flatten(1); // B x C*C
+    const auto flat = act.flatten(2);  // B x C x HW
+    auto grams = torch::bmm(flat, flat.transpose(1, 2)).flatten(1);  // B x C*C
     grams = grams / grams.norm(2, {1}, true).clamp_min(1e-10);
-    const auto similarity = torch::mm(grams, grams.t());          // B x B
+    const auto similarity = torch::mm(grams, grams.t());  // B x B
     return (similarity.sum() - similarity.diagonal().sum()) / double(b);
 }
 
-} // namespace
+}  // namespace
 
 std::string FeatureVisConfig::cacheKey() const
 {
@@ -321,14 +344,20 @@ std::string FeatureVisConfig::cacheKey() const
     for (int c : perImageChannels)
         key << c << ',';
     key << "dirs=" << perImageDirections.size();
-    key << "|p=" << (parameterization == Parameterization::Fourier ? "fft" : parameterization == Parameterization::Upscaling ? "upscale" : "pixel") << "|dc=" << decorrelateColour
-        << "|s=" << size << "|n=" << steps << "|lr=" << learningRate << "|seed=" << seed << "|b=" << batch
-        << "|div=" << diversity << "|tr=" << transformationRobustness << ',' << jitterPixels << ',' << scaleRange << ','
-        << rotateDegrees << "|pen=" << l1 << ',' << l2 << ',' << totalVariation << "|neg=" << negative << "|pre=" << preRelu;
+    key << "|p="
+        << (parameterization == Parameterization::Fourier            ? "fft"
+                   : parameterization == Parameterization::Upscaling ? "upscale"
+                                                                     : "pixel")
+        << "|dc=" << decorrelateColour << "|s=" << size << "|n=" << steps << "|lr=" << learningRate
+        << "|seed=" << seed << "|b=" << batch << "|div=" << diversity
+        << "|tr=" << transformationRobustness << ',' << jitterPixels << ',' << scaleRange << ','
+        << rotateDegrees << "|pen=" << l1 << ',' << l2 << ',' << totalVariation
+        << "|neg=" << negative << "|pre=" << preRelu;
     return key.str();
 }
 
-FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, Progress& progress, const FeatureVisPreview& preview)
+FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, Progress& progress,
+    const FeatureVisPreview& preview)
 {
     if (config.size < 16 || config.size > 2048)
         throw Error("image size must be between 16 and 2048 pixels");
@@ -336,9 +365,9 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
         throw Error("steps must not be negative");
     const ObjectivePlan plan = planObjective(model, config);
     auto& d = model.impl();
-    const int batch = !config.perImageChannels.empty()     ? int(config.perImageChannels.size())
-                      : !config.perImageDirections.empty() ? int(config.perImageDirections.size())
-                                                           : std::max(1, config.batch);
+    const int batch = !config.perImageChannels.empty() ? int(config.perImageChannels.size())
+        : !config.perImageDirections.empty()           ? int(config.perImageDirections.size())
+                                                       : std::max(1, config.batch);
 
     std::vector<CaptureRequest> requests;
     for (const auto& layer : plan.layers)
@@ -353,9 +382,12 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
     FeatureVisResult result;
     try {
         // Progressive upscaling: optimise at 1/4, then 1/2, then full size.
-        const bool upscaling = config.parameterization == FeatureVisConfig::Parameterization::Upscaling;
-        const std::vector<int> stageSizes = upscaling ? std::vector<int>{std::max(16, config.size / 4), std::max(16, config.size / 2), config.size}
-                                                      : std::vector<int>{config.size};
+        const bool upscaling =
+            config.parameterization == FeatureVisConfig::Parameterization::Upscaling;
+        const std::vector<int> stageSizes = upscaling
+            ? std::vector<int>{std::max(16, config.size / 4), std::max(16, config.size / 2),
+                  config.size}
+            : std::vector<int>{config.size};
         ImageParameterization image(config, batch, d.device, stageSizes.front());
         std::vector<SeededRandom> rngs;
         for (int b = 0; b < batch; ++b)
@@ -364,15 +396,17 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
 
         const auto measure = [&]() {
             torch::NoGradGuard noGrad;
-            const auto captured = runCapture(d.module, *capture, rgbToModelInput(image.images(), d.metadata.input));
+            const auto captured =
+                runCapture(d.module, *capture, rgbToModelInput(image.images(), d.metadata.input));
             return evaluateObjective(plan, config, captured).mean().item<float>();
         };
         result.initialObjective = measure();
 
         // A fresh Adam for each stage: the parameter is a new tensor after upscaling.
         const auto makeOptimiser = [&] {
-            return std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{image.parameter()},
-                                                        torch::optim::AdamOptions(config.learningRate).betas({0.9, 0.999}).eps(1e-8));
+            return std::make_unique<torch::optim::Adam>(
+                std::vector<torch::Tensor>{image.parameter()},
+                torch::optim::AdamOptions(config.learningRate).betas({0.9, 0.999}).eps(1e-8));
         };
         auto optimiser = makeOptimiser();
         std::vector<RgbImage> lastGood = toRgbImages(image.images());
@@ -380,16 +414,19 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
         size_t stage = 0;
         for (int step = 1; step <= config.steps; ++step) {
             progress.checkCancelled();
-            if (stage + 1 < stageSizes.size() && step > int((stage + 1) * size_t(config.steps) / stageSizes.size())) {
+            if (stage + 1 < stageSizes.size() &&
+                step > int((stage + 1) * size_t(config.steps) / stageSizes.size())) {
                 image.upscale(stageSizes[++stage]);
                 optimiser = makeOptimiser();
             }
             auto images = image.images();
             auto input = config.transformationRobustness ? transform(images, rngs, config) : images;
-            const auto captured = runCapture(d.module, *capture, rgbToModelInput(input, d.metadata.input));
+            const auto captured =
+                runCapture(d.module, *capture, rgbToModelInput(input, d.metadata.input));
             const auto objective = evaluateObjective(plan, config, captured);
             auto loss = -sign * objective.sum();
-            if (config.diversity > 0 && batch > 1 && !plan.layers.empty() && captured.activations[0].dim() == 4)
+            if (config.diversity > 0 && batch > 1 && !plan.layers.empty() &&
+                captured.activations[0].dim() == 4)
                 loss = loss + config.diversity * diversityPenalty(captured.activations[0]);
             const auto centred = images - 0.5;
             if (config.l1 > 0)
@@ -397,14 +434,15 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
             if (config.l2 > 0)
                 loss = loss + config.l2 * centred.pow(2).mean().sqrt() * batch;
             if (config.totalVariation > 0)
-                loss = loss + config.totalVariation * batch *
-                                  ((images.slice(2, 1) - images.slice(2, 0, -1)).abs().mean() +
-                                   (images.slice(3, 1) - images.slice(3, 0, -1)).abs().mean());
+                loss = loss +
+                    config.totalVariation * batch *
+                        ((images.slice(2, 1) - images.slice(2, 0, -1)).abs().mean() +
+                            (images.slice(3, 1) - images.slice(3, 0, -1)).abs().mean());
 
             const float value = objective.mean().item<float>();
             if (!std::isfinite(value) || !std::isfinite(loss.item<float>())) {
-                result.warning = "the objective became NaN or infinite at step " + std::to_string(step) +
-                                 "; stopped and kept the last good image";
+                result.warning = "the objective became NaN or infinite at step " +
+                    std::to_string(step) + "; stopped and kept the last good image";
                 break;
             }
             optimiser->zero_grad();
@@ -412,7 +450,8 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
             optimiser->step();
             result.objectiveHistory.push_back(value);
             result.stepsDone = step;
-            if (config.previewEvery > 0 && (step % config.previewEvery == 0 || step == config.steps)) {
+            if (config.previewEvery > 0 &&
+                (step % config.previewEvery == 0 || step == config.steps)) {
                 lastGood = toRgbImages(image.images());
                 if (preview)
                     preview(lastGood, step, value);
@@ -424,9 +463,11 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
             }
         }
         const bool silent = !result.objectiveHistory.empty() &&
-                            std::all_of(result.objectiveHistory.begin(), result.objectiveHistory.end(), [](float v) { return v == 0.f; });
+            std::all_of(result.objectiveHistory.begin(), result.objectiveHistory.end(),
+                [](float v) { return v == 0.f; });
         if (silent && result.warning.empty())
-            result.warning = "the unit stayed at zero: its ReLU passes no gradient (a dead or rarely active unit); "
+            result.warning = "the unit stayed at zero: its ReLU passes no gradient (a dead or "
+                             "rarely active unit); "
                              "try the pre-ReLU objective";
         if (upscaling && image.size() != config.size)
             image.upscale(config.size);  // fewer steps than stages: still deliver full size
@@ -434,7 +475,9 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
             lastGood = toRgbImages(image.images());
             result.finalObjective = measure();
         } else {
-            result.finalObjective = result.objectiveHistory.empty() ? result.initialObjective : result.objectiveHistory.back();
+            result.finalObjective = result.objectiveHistory.empty()
+                ? result.initialObjective
+                : result.objectiveHistory.back();
         }
         result.images = std::move(lastGood);
     } catch (const Error&) {
@@ -442,18 +485,22 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
     } catch (const std::exception& e) {
         // Keeps "out of memory" in the text: a layer render retries smaller on it.
         if (isOutOfMemory(e))
-            throw Error("feature visualization ran out of memory with " + std::to_string(batch) + " image(s) of " +
-                        std::to_string(config.size) + " px: render fewer or smaller images (" + firstLine(e.what()) + ")");
+            throw Error("feature visualization ran out of memory with " + std::to_string(batch) +
+                " image(s) of " + std::to_string(config.size) +
+                " px: render fewer or smaller images (" + firstLine(e.what()) + ")");
         const std::string what = firstLine(e.what());
         if (what.find("Output size is too small") != std::string::npos)
-            throw Error("a " + std::to_string(config.size) + " px image is too small for this model (its layers shrink it below "
-                        "one pixel): render at a larger size (" + what + ")");
+            throw Error("a " + std::to_string(config.size) +
+                " px image is too small for this model (its layers shrink it below "
+                "one pixel): render at a larger size (" +
+                what + ")");
         throw Error("feature visualization failed: " + what);
     }
     return result;
 }
 
-float objectiveValue(Model& model, const std::vector<ObjectiveTerm>& objective, const RgbImage& image)
+float objectiveValue(
+    Model& model, const std::vector<ObjectiveTerm>& objective, const RgbImage& image)
 {
     FeatureVisConfig config;
     config.objective = objective;
@@ -464,8 +511,9 @@ float objectiveValue(Model& model, const std::vector<ObjectiveTerm>& objective, 
         requests.push_back({layer, false});
     torch::NoGradGuard noGrad;
     const auto& capture = d.captures.plan(d.module, requests, plan.needsOutput);
-    const auto captured = runCapture(d.module, capture, imageToInput(image, d.metadata.input).to(d.device));
+    const auto captured =
+        runCapture(d.module, capture, imageToInput(image, d.metadata.input).to(d.device));
     return evaluateObjective(plan, config, captured).mean().item<float>();
 }
 
-} // namespace loupe
+}  // namespace loupe

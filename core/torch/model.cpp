@@ -31,8 +31,10 @@ torch::jit::Module loadModule(const std::string& path, ModelMetadata& metadata)
     try {
         module = torch::jit::load(path, torch::kCPU, extra);
     } catch (const std::exception& e) {
-        throw Error("'" + fileName(path) + "' is not a readable TorchScript model (truncated, corrupt, or not "
-                    "saved with torch.jit.save): " + firstLine(e.what()));
+        throw Error("'" + fileName(path) +
+            "' is not a readable TorchScript model (truncated, corrupt, or not "
+            "saved with torch.jit.save): " +
+            firstLine(e.what()));
     }
     if (!extra["loupe.json"].empty())
         metadata = ModelMetadata::fromJson(extra["loupe.json"]);
@@ -57,24 +59,29 @@ std::string typeName(const torch::jit::Module& module)
 }
 
 // Runs the model once on a blank input: proves it is an image CNN and finds the class count.
-int probeForward(torch::jit::Module& module, const InputSpec& spec, torch::Device device, const std::string& file)
+int probeForward(torch::jit::Module& module, const InputSpec& spec, torch::Device device,
+    const std::string& file)
 {
     torch::NoGradGuard noGrad;
-    const auto input = torch::zeros({1, 3, spec.size, spec.size}, torch::TensorOptions().device(device));
+    const auto input =
+        torch::zeros({1, 3, spec.size, spec.size}, torch::TensorOptions().device(device));
     c10::IValue out;
     try {
         out = module.forward({input});
     } catch (const std::exception& e) {
-        throw Error("'" + file + "' is not an image CNN: its forward fails on a 1x3x" + std::to_string(spec.size) +
-                    "x" + std::to_string(spec.size) + " image tensor: " + firstLine(e.what()));
+        throw Error("'" + file + "' is not an image CNN: its forward fails on a 1x3x" +
+            std::to_string(spec.size) + "x" + std::to_string(spec.size) +
+            " image tensor: " + firstLine(e.what()));
     }
     const torch::Tensor t = firstTensor(out);
     if (!t.defined())
-        throw Error("'" + file + "' is not an image CNN: forward returns " + out.tagKind() + ", not a tensor");
+        throw Error("'" + file + "' is not an image CNN: forward returns " + out.tagKind() +
+            ", not a tensor");
     return (t.dim() == 2 && t.size(1) > 1) ? int(t.size(1)) : 0;
 }
 
-std::vector<LayerInfo> listLayers(torch::jit::Module& module, const ModelMetadata& metadata, torch::Device device)
+std::vector<LayerInfo> listLayers(
+    torch::jit::Module& module, const ModelMetadata& metadata, torch::Device device)
 {
     std::map<std::string, std::string> aliasOf;
     for (const auto& [alias, path] : metadata.layerAliases)
@@ -110,7 +117,8 @@ std::vector<LayerInfo> listLayers(torch::jit::Module& module, const ModelMetadat
     // One forward through a graph that returns every addressable layer gives all shapes.
     torch::NoGradGuard noGrad;
     const auto plan = compileCapture(module, requests, false);
-    const auto input = torch::zeros({1, 3, metadata.input.size, metadata.input.size}, torch::TensorOptions().device(device));
+    const auto input = torch::zeros(
+        {1, 3, metadata.input.size, metadata.input.size}, torch::TensorOptions().device(device));
     const auto result = runCapture(module, plan, input);
     size_t next = 0;
     for (auto& layer : layers) {
@@ -122,7 +130,7 @@ std::vector<LayerInfo> listLayers(torch::jit::Module& module, const ModelMetadat
     return layers;
 }
 
-} // namespace
+}  // namespace
 
 torch::Tensor firstTensor(const c10::IValue& value)
 {
@@ -155,8 +163,9 @@ std::unique_ptr<Model> Model::load(const std::string& path, DevicePreference dev
     d.numClasses = probeForward(d.module, d.metadata.input, d.device, fileName(path));
     // Labels are read by index: one missing would shift every name after it.
     if (!d.metadata.labels.empty() && int(d.metadata.labels.size()) != d.numClasses)
-        throw Error("'" + fileName(path) + "': loupe.json lists " + std::to_string(d.metadata.labels.size()) +
-                    " labels, but the model has " + std::to_string(d.numClasses) + " output classes");
+        throw Error("'" + fileName(path) + "': loupe.json lists " +
+            std::to_string(d.metadata.labels.size()) + " labels, but the model has " +
+            std::to_string(d.numClasses) + " output classes");
     try {
         d.layers = listLayers(d.module, d.metadata, d.device);
     } catch (const Error&) {
@@ -167,17 +176,36 @@ std::unique_ptr<Model> Model::load(const std::string& path, DevicePreference dev
     return model;
 }
 
-const std::string& Model::path() const { return impl_->path; }
-const std::string& Model::hash() const { return impl_->hash; }
-const ModelMetadata& Model::metadata() const { return impl_->metadata; }
-const std::vector<LayerInfo>& Model::layers() const { return impl_->layers; }
-const DeviceInfo& Model::device() const { return impl_->deviceInfo; }
-int Model::numClasses() const { return impl_->numClasses; }
+const std::string& Model::path() const
+{
+    return impl_->path;
+}
+const std::string& Model::hash() const
+{
+    return impl_->hash;
+}
+const ModelMetadata& Model::metadata() const
+{
+    return impl_->metadata;
+}
+const std::vector<LayerInfo>& Model::layers() const
+{
+    return impl_->layers;
+}
+const DeviceInfo& Model::device() const
+{
+    return impl_->deviceInfo;
+}
+int Model::numClasses() const
+{
+    return impl_->numClasses;
+}
 
 void Model::setDevice(DevicePreference preference)
 {
     impl_->deviceInfo = resolveDevice(preference);
-    impl_->device = impl_->deviceInfo.cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+    impl_->device =
+        impl_->deviceInfo.cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
     impl_->module.to(impl_->device);
 }
 
@@ -192,7 +220,8 @@ std::string Model::classLabel(int index) const
 const LayerInfo& Model::layer(const std::string& nameOrAlias) const
 {
     std::string path = nameOrAlias;
-    if (auto it = impl_->metadata.layerAliases.find(nameOrAlias); it != impl_->metadata.layerAliases.end())
+    if (auto it = impl_->metadata.layerAliases.find(nameOrAlias);
+        it != impl_->metadata.layerAliases.end())
         path = it->second;
     for (const auto& layer : impl_->layers)
         if (layer.path == path)
@@ -205,4 +234,4 @@ std::string Model::displayName() const
     return impl_->metadata.name.empty() ? fileName(impl_->path) : impl_->metadata.name;
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -27,4 +27,4 @@ struct Model::Impl {
 // Converts whatever forward returns (tensor, tuple, named tuple, list) into its first tensor.
 torch::Tensor firstTensor(const c10::IValue& value);
 
-} // namespace loupe
+}  // namespace loupe

@@ -18,10 +18,12 @@ public:
         ctx->save_for_backward({x});
         return y;
     }
-    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx, torch::autograd::variable_list grads)
+    static torch::autograd::variable_list backward(
+        torch::autograd::AutogradContext* ctx, torch::autograd::variable_list grads)
     {
         const auto x = ctx->get_saved_variables()[0];
-        return {grads[0] * (x > 0).to(grads[0].scalar_type()) * (grads[0] > 0).to(grads[0].scalar_type())};
+        return {grads[0] * (x > 0).to(grads[0].scalar_type()) *
+            (grads[0] > 0).to(grads[0].scalar_type())};
     }
 };
 
@@ -32,7 +34,8 @@ public:
         at::AutoDispatchBelowADInplaceOrView guard;
         return x.relu();
     }
-    static torch::autograd::variable_list backward(torch::autograd::AutogradContext*, torch::autograd::variable_list grads)
+    static torch::autograd::variable_list backward(
+        torch::autograd::AutogradContext*, torch::autograd::variable_list grads)
     {
         return {grads[0].relu()};
     }
@@ -49,12 +52,21 @@ void collectRelus(torch::jit::Block* block, std::vector<torch::jit::Node*>& relu
     }
 }
 
-torch::Tensor guidedReluForward(const torch::Tensor& x) { return x.relu(); }
-torch::Tensor guidedReluAutograd(const torch::Tensor& x) { return GuidedRelu::apply(x); }
-torch::Tensor deconvReluAutograd(const torch::Tensor& x) { return DeconvRelu::apply(x); }
+torch::Tensor guidedReluForward(const torch::Tensor& x)
+{
+    return x.relu();
+}
+torch::Tensor guidedReluAutograd(const torch::Tensor& x)
+{
+    return GuidedRelu::apply(x);
+}
+torch::Tensor deconvReluAutograd(const torch::Tensor& x)
+{
+    return DeconvRelu::apply(x);
+}
 
-} // namespace
-} // namespace loupe
+}  // namespace
+}  // namespace loupe
 
 TORCH_LIBRARY(loupe, m)
 {
@@ -81,7 +93,8 @@ int applyReluRule(torch::jit::Graph& graph, ReluRule rule)
     if (rule == ReluRule::Plain)
         return 0;
     torch::jit::Inline(graph);
-    const auto replacement = c10::Symbol::fromQualString(rule == ReluRule::GuidedBackprop ? "loupe::guided_relu" : "loupe::deconv_relu");
+    const auto replacement = c10::Symbol::fromQualString(
+        rule == ReluRule::GuidedBackprop ? "loupe::guided_relu" : "loupe::deconv_relu");
     std::vector<torch::jit::Node*> relus;
     collectRelus(graph.block(), relus);
     for (auto* node : relus) {
@@ -96,4 +109,4 @@ int applyReluRule(torch::jit::Graph& graph, ReluRule rule)
     return int(relus.size());
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -17,4 +17,4 @@ enum class ReluRule { Plain, GuidedBackprop, Deconvnet };
 // Returns how many ReLUs were replaced. Plain leaves the graph alone and returns 0.
 int applyReluRule(torch::jit::Graph& graph, ReluRule rule);
 
-} // namespace loupe
+}  // namespace loupe

@@ -7,19 +7,20 @@
 
 namespace loupe {
 
-NmfResult nonNegativeFactorization(const std::vector<float>& data, int rows, int columns, int k, int iterations,
-                                   std::uint64_t seed, Progress* progress)
+NmfResult nonNegativeFactorization(const std::vector<float>& data, int rows, int columns, int k,
+    int iterations, std::uint64_t seed, Progress* progress)
 {
     if (rows <= 0 || columns <= 0 || data.size() != size_t(rows) * size_t(columns))
         throw Error("NMF: the data is not a rows x columns matrix");
     if (k < 1 || k > columns)
-        throw Error("NMF: k = " + std::to_string(k) + " must be between 1 and the number of channels (" +
-                    std::to_string(columns) + ")");
+        throw Error("NMF: k = " + std::to_string(k) +
+            " must be between 1 and the number of channels (" + std::to_string(columns) + ")");
     for (float v : data)
         if (!(v >= 0))
             throw Error("NMF needs non-negative data (use post-ReLU activations)");
     torch::NoGradGuard noGrad;
-    const auto V = torch::from_blob(const_cast<float*>(data.data()), {rows, columns}).to(torch::kDouble);
+    const auto V =
+        torch::from_blob(const_cast<float*>(data.data()), {rows, columns}).to(torch::kDouble);
     const double norm = std::max(1e-12, V.norm().item<double>());
     // Seeded initial factors at the data's scale.
     SeededRandom rng(seed + 1);
@@ -43,7 +44,8 @@ NmfResult nonNegativeFactorization(const std::vector<float>& data, int rows, int
         W = W * (V.mm(H.t())) / (W.mm(H.mm(H.t())) + eps);
         result.errorHistory.push_back(float((V - W.mm(H)).norm().item<double>() / norm));
         if (progress && it % 10 == 0)
-            progress->report(double(it + 1) / iterations, "NMF iteration " + std::to_string(it + 1));
+            progress->report(
+                double(it + 1) / iterations, "NMF iteration " + std::to_string(it + 1));
     }
     // Normalise components to unit length, moving the scale into the weights.
     const auto lengths = H.norm(2, {1}, true).clamp_min(eps);
@@ -55,8 +57,8 @@ NmfResult nonNegativeFactorization(const std::vector<float>& data, int rows, int
     return result;
 }
 
-LayerFactors factorizeLayer(Model& model, const std::vector<RgbImage>& images, const std::string& layerName, int k,
-                            int iterations, std::uint64_t seed, Progress* progress)
+LayerFactors factorizeLayer(Model& model, const std::vector<RgbImage>& images,
+    const std::string& layerName, int k, int iterations, std::uint64_t seed, Progress* progress)
 {
     if (images.empty())
         throw Error("NMF needs at least one image");
@@ -64,7 +66,8 @@ LayerFactors factorizeLayer(Model& model, const std::vector<RgbImage>& images, c
     if (!layer.isSpatial())
         throw Error("layer '" + layer.path + "' has no spatial extent to factorise");
     if (k < 1 || k > layer.channels())
-        throw Error("k = " + std::to_string(k) + " must be between 1 and the layer's " + std::to_string(layer.channels()) + " channels");
+        throw Error("k = " + std::to_string(k) + " must be between 1 and the layer's " +
+            std::to_string(layer.channels()) + " channels");
     LayerFactors out;
     out.layer = layer.path;
     out.k = k;
@@ -80,7 +83,8 @@ LayerFactors factorizeLayer(Model& model, const std::vector<RgbImage>& images, c
                 rows.push_back(std::max(0.f, a.values[size_t(c) * hw + p]));
     }
     const int hw = out.height * out.width;
-    const NmfResult nmf = nonNegativeFactorization(rows, int(images.size()) * hw, out.channels, k, iterations, seed, progress);
+    const NmfResult nmf = nonNegativeFactorization(
+        rows, int(images.size()) * hw, out.channels, k, iterations, seed, progress);
     out.components = nmf.components;
     out.errorHistory = nmf.errorHistory;
     for (size_t i = 0; i < images.size(); ++i) {
@@ -93,4 +97,4 @@ LayerFactors factorizeLayer(Model& model, const std::vector<RgbImage>& images, c
     return out;
 }
 
-} // namespace loupe
+}  // namespace loupe

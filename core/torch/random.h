@@ -13,8 +13,11 @@ namespace loupe {
 at::Generator seededGenerator(std::uint64_t seed);
 
 // Uniform in [0, 1), standard normal, and integers in [0, high), shaped `sizes`, on `options`.
-torch::Tensor uniform(at::IntArrayRef sizes, at::Generator& generator, const torch::TensorOptions& options);
-torch::Tensor normal(at::IntArrayRef sizes, at::Generator& generator, const torch::TensorOptions& options);
-torch::Tensor integers(int64_t high, at::IntArrayRef sizes, at::Generator& generator, const torch::TensorOptions& options);
+torch::Tensor uniform(
+    at::IntArrayRef sizes, at::Generator& generator, const torch::TensorOptions& options);
+torch::Tensor normal(
+    at::IntArrayRef sizes, at::Generator& generator, const torch::TensorOptions& options);
+torch::Tensor integers(int64_t high, at::IntArrayRef sizes, at::Generator& generator,
+    const torch::TensorOptions& options);
 
-} // namespace loupe
+}  // namespace loupe

@@ -52,8 +52,8 @@ ReceptiveField estimateReceptiveField(Model& model, const std::string& layerName
     return field;
 }
 
-RgbImage exampleImage(const RgbImage& original, int inputSize, const ReceptiveField& field, int x, int y,
-                      bool wholeImage, int outSize)
+RgbImage exampleImage(const RgbImage& original, int inputSize, const ReceptiveField& field, int x,
+    int y, bool wholeImage, int outSize)
 {
     const RgbImage view = resizeAndCenterCrop(original, inputSize);
     cv::Mat mat = bgrFromRgbImage(view);
@@ -64,7 +64,8 @@ RgbImage exampleImage(const RgbImage& original, int inputSize, const ReceptiveFi
         cv::rectangle(mat, box, cv::Scalar(0, 160, 255), std::max(1, inputSize / 112), cv::LINE_AA);
         out = mat;
     } else {
-        cv::copyMakeBorder(mat, out, 2 * half, 2 * half, 2 * half, 2 * half, cv::BORDER_CONSTANT, cv::Scalar(128, 128, 128));
+        cv::copyMakeBorder(mat, out, 2 * half, 2 * half, 2 * half, 2 * half, cv::BORDER_CONSTANT,
+            cv::Scalar(128, 128, 128));
         out = out(cv::Rect(box.x + 2 * half, box.y + 2 * half, box.width, box.height)).clone();
     }
     cv::Mat scaled;
@@ -72,4 +73,4 @@ RgbImage exampleImage(const RgbImage& original, int inputSize, const ReceptiveFi
     return rgbImageFromBgr(scaled);
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -16,11 +16,12 @@ torch::Tensor depthwiseBlur(const torch::Tensor& images, const torch::Tensor& ke
 {
     const int64_t k = kernel.size(0), channels = images.size(1);
     const auto weight = kernel.to(images.options()).view({1, 1, k, k}).repeat({channels, 1, 1, 1});
-    return at::conv2d(at::replication_pad2d(images, {k / 2, k / 2, k / 2, k / 2}), weight, c10::optional<at::Tensor>(),
-                      at::IntArrayRef{1, 1}, at::IntArrayRef{0, 0}, at::IntArrayRef{1, 1}, channels);
+    return at::conv2d(at::replication_pad2d(images, {k / 2, k / 2, k / 2, k / 2}), weight,
+        c10::optional<at::Tensor>(), at::IntArrayRef{1, 1}, at::IntArrayRef{0, 0},
+        at::IntArrayRef{1, 1}, channels);
 }
 
-} // namespace
+}  // namespace
 
 torch::Tensor rgbToModelInput(const torch::Tensor& rgb, const InputSpec& spec)
 {
@@ -42,7 +43,9 @@ torch::Tensor imageToInput(const RgbImage& image, const InputSpec& spec)
         throw Error("the image is empty");
     const int size = spec.size;
     const RgbImage crop = resizeAndCenterCrop(image, size);
-    const auto hwc = torch::from_blob(const_cast<std::uint8_t*>(crop.pixels.data()), {size, size, 3}, torch::kUInt8).to(torch::kFloat32);
+    const auto hwc = torch::from_blob(
+        const_cast<std::uint8_t*>(crop.pixels.data()), {size, size, 3}, torch::kUInt8)
+                         .to(torch::kFloat32);
     return rgbToModelInput(hwc.permute({2, 0, 1}).unsqueeze(0) / 255.f, spec).contiguous();
 }
 
@@ -51,7 +54,12 @@ RgbImage inputToImage(const torch::Tensor& input, const InputSpec& spec)
     auto x = input.detach().to(torch::kCPU, torch::kFloat32);
     if (x.dim() == 3)
         x = x.unsqueeze(0);
-    const auto hwc = (modelInputToRgb(x, spec)[0] * 255.f).clamp(0, 255).round().to(torch::kUInt8).permute({1, 2, 0}).contiguous();
+    const auto hwc = (modelInputToRgb(x, spec)[0] * 255.f)
+                         .clamp(0, 255)
+                         .round()
+                         .to(torch::kUInt8)
+                         .permute({1, 2, 0})
+                         .contiguous();
     RgbImage out(int(hwc.size(1)), int(hwc.size(0)));
     std::memcpy(out.pixels.data(), hwc.data_ptr<std::uint8_t>(), out.pixels.size());
     return out;
@@ -68,4 +76,4 @@ torch::Tensor binomialBlur(const torch::Tensor& images)
     return depthwiseBlur(images, g.view({3, 1}) * g.view({1, 3}) / 16.f);
 }
 
-} // namespace loupe
+}  // namespace loupe

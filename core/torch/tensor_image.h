@@ -27,4 +27,4 @@ RgbImage inputToImage(const torch::Tensor& input, const InputSpec& spec);
 torch::Tensor boxBlur(const torch::Tensor& images, int k);
 torch::Tensor binomialBlur(const torch::Tensor& images);
 
-} // namespace loupe
+}  // namespace loupe

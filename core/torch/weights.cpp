@@ -8,7 +8,8 @@ namespace {
 
 // The conv weight of `path`: its own 4-D "weight", else the only 4-D weight among its
 // descendants (wrappers like ConvReLU hold one conv).
-std::pair<std::string, torch::Tensor> findConvWeight(torch::jit::Module& root, const std::string& path)
+std::pair<std::string, torch::Tensor> findConvWeight(
+    torch::jit::Module& root, const std::string& path)
 {
     std::vector<std::pair<std::string, torch::Tensor>> found;
     for (const auto& p : root.named_parameters(/*recurse=*/true)) {
@@ -26,10 +27,11 @@ std::pair<std::string, torch::Tensor> findConvWeight(torch::jit::Module& root, c
     if (found.empty())
         throw Error("layer '" + path + "' has no convolution weight");
     throw Error("layer '" + path + "' contains " + std::to_string(found.size()) +
-                " convolutions; select one of them (e.g. " + found.front().first.substr(0, found.front().first.size() - 7) + ")");
+        " convolutions; select one of them (e.g. " +
+        found.front().first.substr(0, found.front().first.size() - 7) + ")");
 }
 
-} // namespace
+}  // namespace
 
 LayerWeights layerWeights(Model& model, const std::string& layerName, int maxInputsPerFilter)
 {
@@ -55,7 +57,12 @@ LayerWeights layerWeights(Model& model, const std::string& layerName, int maxInp
             if (d.metadata.input.bgr)
                 f = f.flip({0});
             const float extent = std::max(f.abs().max().item<float>(), 1e-12f);
-            const auto pixels = ((f / extent) * 127.5f + 127.5f).clamp(0, 255).round().to(torch::kUInt8).permute({1, 2, 0}).contiguous();
+            const auto pixels = ((f / extent) * 127.5f + 127.5f)
+                                    .clamp(0, 255)
+                                    .round()
+                                    .to(torch::kUInt8)
+                                    .permute({1, 2, 0})
+                                    .contiguous();
             RgbImage img(out.kernelWidth, out.kernelHeight);
             std::memcpy(img.pixels.data(), pixels.data_ptr<std::uint8_t>(), img.pixels.size());
             out.colourFilters.push_back(std::move(img));
@@ -74,7 +81,8 @@ LayerWeights layerWeights(Model& model, const std::string& layerName, int maxInp
             const auto kernel = w[o][s.inputChannel].contiguous();
             s.weights.width = out.kernelWidth;
             s.weights.height = out.kernelHeight;
-            s.weights.values.assign(kernel.data_ptr<float>(), kernel.data_ptr<float>() + kernel.numel());
+            s.weights.values.assign(
+                kernel.data_ptr<float>(), kernel.data_ptr<float>() + kernel.numel());
             slices.push_back(std::move(s));
         }
         out.kernels.push_back(std::move(slices));
@@ -95,4 +103,4 @@ LayerWeights layerWeightsIfAny(Model& model, const std::string& layerName, int m
     }
 }
 
-} // namespace loupe
+}  // namespace loupe

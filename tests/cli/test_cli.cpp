@@ -23,10 +23,11 @@ Run runCli(const QStringList& args)
     QProcess p;
     p.start(loupe::test::cliPath(), args);
     p.waitForFinished(120000);
-    return {p.exitCode(), p.readAllStandardOutput(), QString::fromUtf8(p.readAllStandardError()).trimmed()};
+    return {p.exitCode(), p.readAllStandardOutput(),
+        QString::fromUtf8(p.readAllStandardError()).trimmed()};
 }
 
-} // namespace
+}  // namespace
 
 class TestCli : public QObject {
     Q_OBJECT
@@ -53,7 +54,8 @@ private slots:
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QJsonObject info = QJsonDocument::fromJson(r.out).object();
         QCOMPARE(info["hash"].toString().size(), 64);
-        QVERIFY(info["device"].toString().startsWith("CPU") || info["device"].toString().startsWith("CUDA"));
+        QVERIFY(info["device"].toString().startsWith("CPU") ||
+            info["device"].toString().startsWith("CUDA"));
         QCOMPARE(info["input"].toObject()["size"].toInt(), 32);
         QCOMPARE(info["classes"].toInt(), 3);
         bool sawBlock = false;
@@ -75,7 +77,8 @@ private slots:
         std::fill(img.pixels.begin(), img.pixels.end(), 90);
         loupe::saveImage(img, image.toStdString());
         const QString grid = dir_.filePath("grid.png");
-        const Run r = runCli({"activations", "--model", model_, "--image", image, "--layer", "block", "--out", grid});
+        const Run r = runCli({"activations", "--model", model_, "--image", image, "--layer",
+            "block", "--out", grid});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QJsonObject out = QJsonDocument::fromJson(r.out).object();
         QCOMPARE(out["channels"].toArray().size(), 8);
@@ -85,11 +88,13 @@ private slots:
 
     void tuneSweepsWritesCsvAndFindsTheCurveOrientation()
     {
-        const QString curves = QString::fromStdString(loupe::test::writeCurveDetector(dir_.path().toStdString(), 60));
-        const QString heat = dir_.filePath("heat.png"), csv = dir_.filePath("sweep.csv"), ws = dir_.filePath("tune.sqlite");
-        const Run r = runCli({"tune", "--model", curves, "--unit", "conv1:0", "--family", "conv1:1", "--workspace", ws, "--sweep",
-                              "orientation=0:360:10,curvature=2", "--set", "width=0.12", "--radial", "--out", heat, "--csv", csv,
-                              "--quiet"});
+        const QString curves =
+            QString::fromStdString(loupe::test::writeCurveDetector(dir_.path().toStdString(), 60));
+        const QString heat = dir_.filePath("heat.png"), csv = dir_.filePath("sweep.csv"),
+                      ws = dir_.filePath("tune.sqlite");
+        const Run r = runCli({"tune", "--model", curves, "--unit", "conv1:0", "--family", "conv1:1",
+            "--workspace", ws, "--sweep", "orientation=0:360:10,curvature=2", "--set", "width=0.12",
+            "--radial", "--out", heat, "--csv", csv, "--quiet"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QJsonObject out = QJsonDocument::fromJson(r.out).object();
         QCOMPARE(out["preferred_orientation"].toArray(), (QJsonArray{60, 150}));
@@ -99,10 +104,12 @@ private slots:
         QVERIFY(table.open(QIODevice::ReadOnly));
         QCOMPARE(table.readAll().count('\n'), 1 + 36);
 
-        const Run bad = runCli({"tune", "--model", curves, "--unit", "conv1:0", "--workspace", ws, "--sweep", "colour=0:1:1"});
+        const Run bad = runCli({"tune", "--model", curves, "--unit", "conv1:0", "--workspace", ws,
+            "--sweep", "colour=0:1:1"});
         QCOMPARE(bad.exitCode, 1);
         QVERIFY(bad.err.contains("unknown stimulus parameter"));
-        const Run noScan = runCli({"tune", "--model", curves, "--unit", "conv1:0", "--workspace", ws, "--rotate"});
+        const Run noScan =
+            runCli({"tune", "--model", curves, "--unit", "conv1:0", "--workspace", ws, "--rotate"});
         QCOMPARE(noScan.exitCode, 1);
         QVERIFY(noScan.err.contains("scan"));
     }
@@ -111,11 +118,13 @@ private slots:
     {
         const Run r = runCli({"--help"});
         QCOMPARE(r.exitCode, 0);
-        for (const char* command : {"info", "scan", "activation-grid", "attribute", "tune", "atlas", "bench"})
+        for (const char* command :
+            {"info", "scan", "activation-grid", "attribute", "tune", "atlas", "bench"})
             QVERIFY2(r.out.contains(QByteArray("\n  ") + command + ' '), command);
         const Run scan = runCli({"scan", "--help"});
         QCOMPARE(scan.exitCode, 0);
-        QVERIFY2(scan.out.contains("--images") && scan.out.contains("--layers"), scan.out.constData());
+        QVERIFY2(
+            scan.out.contains("--images") && scan.out.contains("--layers"), scan.out.constData());
     }
 
     // The workspace is only a cache for featurevis: when it cannot be opened the render is
@@ -123,8 +132,9 @@ private slots:
     void featureVisWithoutAWorkspaceStillWritesItsImage()
     {
         const QString out = dir_.filePath("fv.png");
-        const Run r = runCli({"featurevis", "--model", model_, "--unit", "block:1", "--steps", "4", "--size", "32", "--out", out,
-                              "--workspace", "/proc/loupe-cannot-write-here/w.sqlite", "--quiet"});
+        const Run r = runCli(
+            {"featurevis", "--model", model_, "--unit", "block:1", "--steps", "4", "--size", "32",
+                "--out", out, "--workspace", "/proc/loupe-cannot-write-here/w.sqlite", "--quiet"});
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.err.contains("working without the workspace cache"), qPrintable(r.err));
         QVERIFY(QFileInfo(out).size() > 0);
@@ -135,35 +145,49 @@ private slots:
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("expected");
         QTest::newRow("missing model") << QStringList{"info"} << "missing --model";
-        QTest::newRow("no such model") << QStringList{"info", "--model", "/nonexistent.pt"} << "does not exist";
-        QTest::newRow("unknown layer") << QStringList{"activations", "--model", "@model", "--image", "@model", "--layer", "x"}
-                                       << "not a readable image";
+        QTest::newRow("no such model")
+            << QStringList{"info", "--model", "/nonexistent.pt"} << "does not exist";
+        QTest::newRow("unknown layer")
+            << QStringList{"activations", "--model", "@model", "--image", "@model", "--layer", "x"}
+            << "not a readable image";
         QTest::newRow("typo") << QStringList{"info", "--modle", "x"} << "unknown option --modle";
-        const QStringList scan{"scan", "--model", "@model", "--images", "@dir", "--layers", "block", "--workspace", "@dir/ws.sqlite"};
-        QTest::newRow("scan k negative") << scan + QStringList{"--k", "-3"} << "--k must be at least 1";
+        const QStringList scan{"scan", "--model", "@model", "--images", "@dir", "--layers", "block",
+            "--workspace", "@dir/ws.sqlite"};
+        QTest::newRow("scan k negative")
+            << scan + QStringList{"--k", "-3"} << "--k must be at least 1";
         QTest::newRow("scan k zero") << scan + QStringList{"--k", "0"} << "--k must be at least 1";
-        QTest::newRow("scan batch zero") << scan + QStringList{"--batch", "0"} << "--batch must be at least 1";
-        const QStringList dictionary{"dictionary", "--model", "@model", "--image", "@image", "--layer", "block"};
-        QTest::newRow("dictionary at nan") << dictionary + QStringList{"--at", "nan,nan"} << "--at expects two finite numbers";
-        QTest::newRow("dictionary at huge") << dictionary + QStringList{"--at", "1e308,5"} << "lies outside the image";
-        QTest::newRow("dictionary k negative") << dictionary + QStringList{"--at", "24,20", "--k", "-1"} << "--k must be at least 1";
-        QTest::newRow("tile zero") << QStringList{"activations", "--model", "@model", "--image", "@image", "--layer", "block", "--out",
-                                                  "@dir/g.png", "--tile", "0"}
-                                   << "--tile must be at least 4";
-        QTest::newRow("unknown fill") << QStringList{"attribute", "--model", "@model", "--image", "@image", "--method", "occlusion",
-                                                     "--target", "class:0", "--fill", "purple"}
-                                      << "unknown fill 'purple'";
-        QTest::newRow("noise not finite") << QStringList{"attribute", "--model", "@model", "--image", "@image", "--method",
-                                                         "smoothgrad", "--target", "class:0", "--noise", "inf"}
-                                          << "--noise expects a finite number";
+        QTest::newRow("scan batch zero")
+            << scan + QStringList{"--batch", "0"} << "--batch must be at least 1";
+        const QStringList dictionary{
+            "dictionary", "--model", "@model", "--image", "@image", "--layer", "block"};
+        QTest::newRow("dictionary at nan")
+            << dictionary + QStringList{"--at", "nan,nan"} << "--at expects two finite numbers";
+        QTest::newRow("dictionary at huge")
+            << dictionary + QStringList{"--at", "1e308,5"} << "lies outside the image";
+        QTest::newRow("dictionary k negative")
+            << dictionary + QStringList{"--at", "24,20", "--k", "-1"} << "--k must be at least 1";
+        QTest::newRow("tile zero")
+            << QStringList{"activations", "--model", "@model", "--image", "@image", "--layer",
+                   "block", "--out", "@dir/g.png", "--tile", "0"}
+            << "--tile must be at least 4";
+        QTest::newRow("unknown fill")
+            << QStringList{"attribute", "--model", "@model", "--image", "@image", "--method",
+                   "occlusion", "--target", "class:0", "--fill", "purple"}
+            << "unknown fill 'purple'";
+        QTest::newRow("noise not finite")
+            << QStringList{"attribute", "--model", "@model", "--image", "@image", "--method",
+                   "smoothgrad", "--target", "class:0", "--noise", "inf"}
+            << "--noise expects a finite number";
         // One decoder policy: a truncated JPEG is refused here as the scan refuses it.
         const QStringList cut{"--model", "@model", "--image", "@dir/truncated.jpg"};
-        QTest::newRow("truncated JPEG, activations") << QStringList{"activations"} + cut + QStringList{"--layer", "block"}
-                                                     << "truncated JPEG";
-        QTest::newRow("truncated JPEG, attribute")
-            << QStringList{"attribute"} + cut + QStringList{"--method", "saliency", "--target", "class:0"} << "truncated JPEG";
+        QTest::newRow("truncated JPEG, activations") << QStringList{"activations"} + cut +
+                QStringList{"--layer", "block"} << "truncated JPEG";
+        QTest::newRow("truncated JPEG, attribute") << QStringList{"attribute"} + cut +
+                QStringList{"--method", "saliency", "--target", "class:0"}
+                                                   << "truncated JPEG";
         QTest::newRow("truncated JPEG, dictionary")
-            << QStringList{"dictionary"} + cut + QStringList{"--layer", "block", "--at", "3,3"} << "truncated JPEG";
+            << QStringList{"dictionary"} + cut + QStringList{"--layer", "block", "--at", "3,3"}
+            << "truncated JPEG";
         QTest::newRow("unknown command") << QStringList{"frobnicate"} << "unknown command";
     }
     void badInputExitsNonZeroWithOneLine()

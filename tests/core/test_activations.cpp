@@ -24,7 +24,7 @@ RgbImage barImage(int size, int column)
     return img;
 }
 
-} // namespace
+}  // namespace
 
 class TestActivations : public QObject {
     Q_OBJECT
@@ -33,12 +33,14 @@ private slots:
 
     void barDetectorFiresOnTheBar()
     {
-        const auto model = Model::load(test::writeBarDetector(dir_.path().toStdString()), DevicePreference::Cpu);
+        const auto model =
+            Model::load(test::writeBarDetector(dir_.path().toStdString()), DevicePreference::Cpu);
         const auto acts = computeActivations(*model, barImage(32, 21), "conv1");
         QCOMPARE(acts.channels, 4);
         QCOMPARE(acts.width, 32);
         const FloatMap map = acts.channelMap(0);
-        const auto peak = std::max_element(map.values.begin(), map.values.end()) - map.values.begin();
+        const auto peak =
+            std::max_element(map.values.begin(), map.values.end()) - map.values.begin();
         QCOMPARE(int(peak % 32), 21);
         QVERIFY(acts.channelMax[0] > 5 * acts.channelMax[2]);
         // The inverse detector is silenced by ReLU at the bar but fires next to it.
@@ -49,13 +51,16 @@ private slots:
 
     void meansAndDeadChannelsMatchTheValues()
     {
-        const auto model = Model::load(test::writeBarDetector(dir_.path().toStdString()), DevicePreference::Cpu);
+        const auto model =
+            Model::load(test::writeBarDetector(dir_.path().toStdString()), DevicePreference::Cpu);
         const auto acts = computeActivations(*model, RgbImage(32, 32), "conv1");
         for (int c = 0; c < acts.channels; ++c) {
             const FloatMap m = acts.channelMap(c);
-            const float mean = std::accumulate(m.values.begin(), m.values.end(), 0.f) / float(m.values.size());
+            const float mean =
+                std::accumulate(m.values.begin(), m.values.end(), 0.f) / float(m.values.size());
             QVERIFY(std::abs(mean - acts.channelMean[size_t(c)]) < 1e-5f);
-            const bool allZero = std::all_of(m.values.begin(), m.values.end(), [](float v) { return v == 0.f; });
+            const bool allZero =
+                std::all_of(m.values.begin(), m.values.end(), [](float v) { return v == 0.f; });
             QCOMPARE(bool(acts.dead[size_t(c)]), allZero);
         }
         // A black image gives the bar detectors (zero bias) nothing: they are flagged dead.
@@ -64,7 +69,8 @@ private slots:
 
     void predictionsAreSortedProbabilities()
     {
-        const auto model = Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
+        const auto model =
+            Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
         const auto acts = computeActivations(*model, barImage(48, 10), "mixed");
         QCOMPARE(acts.layer, std::string("block"));
         QCOMPARE(acts.predictions.size(), size_t(3));
@@ -82,7 +88,8 @@ private slots:
     // run that check too instead of returning activations the model would never produce.
     void capturesRunTheModelsOwnChecks()
     {
-        const auto model = Model::load(test::writeCheckedInputModel(dir_.path().toStdString()), DevicePreference::Cpu);
+        const auto model = Model::load(
+            test::writeCheckedInputModel(dir_.path().toStdString()), DevicePreference::Cpu);
         const auto black = computeActivations(*model, RgbImage(16, 16), "conv1");
         QCOMPARE(black.channels, 4);
         try {
@@ -95,7 +102,8 @@ private slots:
 
     void nonSpatialLayerIsOneCellPerChannel()
     {
-        const auto model = Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
+        const auto model =
+            Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
         const auto acts = computeActivations(*model, RgbImage(40, 20), "head");
         QCOMPARE(acts.channels, 3);
         QCOMPARE(acts.width * acts.height, 1);
@@ -103,7 +111,8 @@ private slots:
 
     void gridHasOneTilePerChannel()
     {
-        const auto model = Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
+        const auto model =
+            Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
         const auto acts = computeActivations(*model, barImage(32, 8), "block");
         QCOMPARE(channelTiles(acts, true).size(), size_t(8));
         const RgbImage grid = activationGridImage(acts, false, 20);
@@ -116,7 +125,8 @@ private slots:
 
     void firstLayerWeightsAreColourImages()
     {
-        const auto model = Model::load(test::writeBarDetector(dir_.path().toStdString()), DevicePreference::Cpu);
+        const auto model =
+            Model::load(test::writeBarDetector(dir_.path().toStdString()), DevicePreference::Cpu);
         const auto w = layerWeights(*model, "conv1");
         QCOMPARE(w.weightPath, std::string("conv1.conv.weight"));
         QVERIFY(w.seesInput);
@@ -128,7 +138,8 @@ private slots:
 
     void deeperWeightsListStrongestInputsFirst()
     {
-        const auto model = Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
+        const auto model =
+            Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
         const auto w = layerWeights(*model, "block.b2", 3);
         QVERIFY(!w.seesInput);
         QCOMPARE(w.kernels.size(), size_t(5));

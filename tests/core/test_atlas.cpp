@@ -31,7 +31,8 @@ Clusters makeClusters(int clusters, int perCluster, int dimension, std::uint64_t
         const double u = std::max(1e-12, rng.uniform()), v = rng.uniform();
         return std::sqrt(-2 * std::log(u)) * std::cos(2 * 3.14159265358979 * v);
     };
-    std::vector<std::vector<double>> centres(static_cast<size_t>(clusters), std::vector<double>(static_cast<size_t>(dimension)));
+    std::vector<std::vector<double>> centres(
+        static_cast<size_t>(clusters), std::vector<double>(static_cast<size_t>(dimension)));
     for (auto& c : centres)
         for (auto& v : c)
             v = 3 * gaussian();
@@ -54,7 +55,8 @@ double neighbourAgreement(const std::vector<float>& xy, const std::vector<int>& 
         std::vector<std::pair<float, int>> d;
         for (size_t j = 0; j < n; ++j)
             if (j != i)
-                d.emplace_back(std::hypot(xy[2 * i] - xy[2 * j], xy[2 * i + 1] - xy[2 * j + 1]), labels[j]);
+                d.emplace_back(
+                    std::hypot(xy[2 * i] - xy[2 * j], xy[2 * i + 1] - xy[2 * j + 1]), labels[j]);
         std::partial_sort(d.begin(), d.begin() + k, d.end());
         int same = 0;
         for (int m = 0; m < k; ++m)
@@ -64,7 +66,7 @@ double neighbourAgreement(const std::vector<float>& xy, const std::vector<int>& 
     return double(agree) / double(n);
 }
 
-} // namespace
+}  // namespace
 
 class TestAtlas : public QObject {
     Q_OBJECT
@@ -85,12 +87,14 @@ private slots:
         QVERIFY2(agreement >= 0.9, qPrintable(QString::number(agreement)));
         QVERIFY(layout2d(data.vectors, n, 64, config, progress) == xy);  // same seed, same layout
         // A new member of cluster 3 lands among cluster 3's points.
-        const std::vector<float> member(data.vectors.begin() + 3 * 80 * 64, data.vectors.begin() + 3 * 80 * 64 + 64);
+        const std::vector<float> member(
+            data.vectors.begin() + 3 * 80 * 64, data.vectors.begin() + 3 * 80 * 64 + 64);
         const auto placed = placeOnLayout(data.vectors, xy, 64, member, 5);
         float nearest = 1e9f;
         int label = -1;
         for (int i = 0; i < n; ++i) {
-            const float dist = std::hypot(placed[0] - xy[2 * size_t(i)], placed[1] - xy[2 * size_t(i) + 1]);
+            const float dist =
+                std::hypot(placed[0] - xy[2 * size_t(i)], placed[1] - xy[2 * size_t(i) + 1]);
             if (dist < nearest) {
                 nearest = dist;
                 label = data.labels[size_t(i)];
@@ -134,12 +138,14 @@ private slots:
     void samplesStreamAndAnAtlasIsDrawn()
     {
         QTemporaryDir dir, images;
-        const auto model = Model::load(test::writeBranchyCnn(dir.path().toStdString()), DevicePreference::Cpu);
+        const auto model =
+            Model::load(test::writeBranchyCnn(dir.path().toStdString()), DevicePreference::Cpu);
         for (int i = 0; i < 24; ++i) {
             RgbImage img(40 + i, 32);  // non-square, various sizes
             for (size_t p = 0; p < img.pixels.size(); ++p)
                 img.pixels[p] = std::uint8_t((p * (i + 3) + i * 17) % 251);
-            saveImage(img, images.filePath(QString("img%1.png").arg(i, 2, 10, QChar('0'))).toStdString());
+            saveImage(
+                img, images.filePath(QString("img%1.png").arg(i, 2, 10, QChar('0'))).toStdString());
         }
         std::ofstream(images.filePath("notes.jpg").toStdString()) << "not an image";
         AtlasConfig config;
@@ -173,7 +179,8 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(Error, buildAtlas(*model, config, progress));
 
         // The image map: one code per readable image, nearest neighbours by code distance.
-        const ImageMap map = buildImageMap(*model, images.path().toStdString(), "block", 0, 24, config.layout, progress);
+        const ImageMap map = buildImageMap(
+            *model, images.path().toStdString(), "block", 0, 24, config.layout, progress);
         QCOMPARE(map.images.size(), size_t(24));
         QCOMPARE(map.codes.size(), size_t(24 * 8));  // block pooled over positions
         QCOMPARE(map.coordinates.size(), size_t(48));
@@ -184,7 +191,8 @@ private slots:
         for (int j : nearest) {  // nearest first, and truly the nearest
             double d = 0;
             for (int c = 0; c < 8; ++c)
-                d += std::pow(map.codes[5 * 8 + size_t(c)] - map.codes[size_t(j) * 8 + size_t(c)], 2);
+                d += std::pow(
+                    map.codes[5 * 8 + size_t(c)] - map.codes[size_t(j) * 8 + size_t(c)], 2);
             QVERIFY(d >= previous);
             previous = d;
         }
@@ -193,7 +201,8 @@ private slots:
                 continue;
             double d = 0;
             for (int c = 0; c < 8; ++c)
-                d += std::pow(map.codes[5 * 8 + size_t(c)] - map.codes[size_t(j) * 8 + size_t(c)], 2);
+                d += std::pow(
+                    map.codes[5 * 8 + size_t(c)] - map.codes[size_t(j) * 8 + size_t(c)], 2);
             QVERIFY(d >= previous - 1e-9);
         }
         QCOMPARE(imageMapPicture(map, 200, 24).width, 200);
@@ -204,7 +213,8 @@ private slots:
     void atlasIsCachedUntilTheFolderChanges()
     {
         QTemporaryDir dir, images;
-        const auto model = Model::load(test::writeBranchyCnn(dir.path().toStdString()), DevicePreference::Cpu);
+        const auto model =
+            Model::load(test::writeBranchyCnn(dir.path().toStdString()), DevicePreference::Cpu);
         const auto writeImage = [&](int i) {
             RgbImage img(36, 36);
             for (size_t p = 0; p < img.pixels.size(); ++p)

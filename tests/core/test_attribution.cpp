@@ -50,16 +50,19 @@ AttributionMap run(Model& model, const RgbImage& image, AttributionConfig config
     return attribute(model, image, config, progress);
 }
 
-} // namespace
+}  // namespace
 
 class TestAttribution : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase()
     {
-        linear_ = Model::load(test::writeLinearModel(dir_.path().toStdString()), DevicePreference::Cpu);
-        bars_ = Model::load(test::writeBarDetector(dir_.path().toStdString(), true), DevicePreference::Cpu);
-        branchy_ = Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
+        linear_ =
+            Model::load(test::writeLinearModel(dir_.path().toStdString()), DevicePreference::Cpu);
+        bars_ = Model::load(
+            test::writeBarDetector(dir_.path().toStdString(), true), DevicePreference::Cpu);
+        branchy_ =
+            Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
     }
 
     // A ReLU network with max-pooling is positively homogeneous in (input, biases): the raw
@@ -72,13 +75,15 @@ private slots:
         const auto map = run(*branchy_, randomImage(32, 5), config);
         QCOMPARE(map.width, 32);
         QVERIFY(map.biasLayers >= 3);  // conv1.conv and the block's two branch convolutions
-        QVERIFY2(std::abs(map.explainedValue - map.targetValue) <= 1e-3f * std::max(1.f, std::abs(map.targetValue)),
-                 qPrintable(QString("%1 vs %2").arg(map.explainedValue).arg(map.targetValue)));
+        QVERIFY2(std::abs(map.explainedValue - map.targetValue) <=
+                1e-3f * std::max(1.f, std::abs(map.targetValue)),
+            qPrintable(QString("%1 vs %2").arg(map.explainedValue).arg(map.targetValue)));
         QVERIFY(std::abs(map.targetValue) > 1e-3f);
 
         config.target = AttributionTarget::parse("unit:conv1:0@20,16");
         const auto bar = run(*bars_, barImage(20), config);
-        QVERIFY2(std::abs(argmaxColumn(bar) - 20) <= 2, qPrintable(QString::number(argmaxColumn(bar))));
+        QVERIFY2(
+            std::abs(argmaxColumn(bar) - 20) <= 2, qPrintable(QString::number(argmaxColumn(bar))));
     }
 
     void saliencyOfALinearModelIsItsWeights()
@@ -106,7 +111,8 @@ private slots:
         const auto map = run(*linear_, randomImage(8, 2), config);
         const float sum = std::accumulate(map.values.begin(), map.values.end(), 0.f);
         const float expected = map.targetValue - map.baselineValue;
-        QVERIFY2(std::abs(sum - expected) <= 0.01f * std::abs(expected), qPrintable(QString("%1 vs %2").arg(sum).arg(expected)));
+        QVERIFY2(std::abs(sum - expected) <= 0.01f * std::abs(expected),
+            qPrintable(QString("%1 vs %2").arg(sum).arg(expected)));
         QVERIFY(map.isSigned);
     }
 
@@ -118,7 +124,8 @@ private slots:
             config.target = AttributionTarget::parse("class:0");  // = mean of the bar detector
             config.layer = "conv1";
             const auto map = run(*bars_, barImage(20), config);
-            QVERIFY2(std::abs(argmaxColumn(map) - 20) <= 1, qPrintable(QString("%1: %2").arg(method).arg(argmaxColumn(map))));
+            QVERIFY2(std::abs(argmaxColumn(map) - 20) <= 1,
+                qPrintable(QString("%1: %2").arg(method).arg(argmaxColumn(map))));
         }
     }
 
@@ -151,12 +158,14 @@ private slots:
         config.batch = 16;
         int partials = 0;
         Progress progress;
-        const auto batched = attribute(*bars_, barImage(20), config, progress, [&](const AttributionMap&) { ++partials; });
+        const auto batched = attribute(
+            *bars_, barImage(20), config, progress, [&](const AttributionMap&) { ++partials; });
         QVERIFY(partials > 1);  // the map filled in progressively
         QCOMPARE(one.values.size(), batched.values.size());
         for (size_t i = 0; i < one.values.size(); ++i)
             QVERIFY(std::abs(one.values[i] - batched.values[i]) < 1e-5f);
-        QVERIFY2(std::abs(argmaxColumn(batched) - 20) <= 3, qPrintable(QString::number(argmaxColumn(batched))));
+        QVERIFY2(std::abs(argmaxColumn(batched) - 20) <= 3,
+            qPrintable(QString::number(argmaxColumn(batched))));
     }
 
     // Each cell of the top-1 class map is the model's prediction for that occluded image,
@@ -177,19 +186,21 @@ private slots:
         config.batch = 3;
         Progress progress;
         int partials = 0;
-        const OcclusionClassMap map =
-            occlusionTopClasses(*bars_, image, config, progress, [&](const OcclusionClassMap&) { ++partials; });
+        const OcclusionClassMap map = occlusionTopClasses(
+            *bars_, image, config, progress, [&](const OcclusionClassMap&) { ++partials; });
         QCOMPARE(map.columns, 4);
         QCOMPARE(map.rows, 4);
         QCOMPARE(partials, 6);  // 16 cells in batches of 3
-        QCOMPARE(map.unoccludedClass, computeActivations(*bars_, image, "conv1", false, 1).predictions.at(0).index);
+        QCOMPARE(map.unoccludedClass,
+            computeActivations(*bars_, image, "conv1", false, 1).predictions.at(0).index);
         std::set<int> seen;
         for (int row = 0; row < map.rows; ++row)
             for (int column = 0; column < map.columns; ++column) {
                 RgbImage occluded = image;
                 for (int y = row * 8; y < row * 8 + 8; ++y)
                     std::fill(occluded.pixel(column * 8, y), occluded.pixel(column * 8 + 8, y), 0);
-                const auto expected = computeActivations(*bars_, occluded, "conv1", false, 1).predictions.at(0);
+                const auto expected =
+                    computeActivations(*bars_, occluded, "conv1", false, 1).predictions.at(0);
                 const size_t cell = size_t(row * map.columns + column);
                 QCOMPARE(map.classes[cell], expected.index);
                 QVERIFY(std::abs(map.probabilities[cell] - expected.probability) < 1e-4f);
@@ -210,15 +221,18 @@ private slots:
         config.steps = 8;
         Progress progress;
         bool fromCache = true;
-        const auto computed = cachedAttribution(*bars_, ws.get(), barImage(20), config, progress, {}, &fromCache);
+        const auto computed =
+            cachedAttribution(*bars_, ws.get(), barImage(20), config, progress, {}, &fromCache);
         QVERIFY(!fromCache);
-        const auto again = cachedAttribution(*bars_, ws.get(), barImage(20), config, progress, {}, &fromCache);
+        const auto again =
+            cachedAttribution(*bars_, ws.get(), barImage(20), config, progress, {}, &fromCache);
         QVERIFY(fromCache);
         QCOMPARE(again.values, computed.values);
         QCOMPARE(again.baselineValue, computed.baselineValue);
         QCOMPARE(again.isSigned, computed.isSigned);
         QVERIFY(again.inputView.pixels == computed.inputView.pixels);
-        cachedAttribution(*bars_, ws.get(), barImage(12), config, progress, {}, &fromCache);  // other pixels
+        cachedAttribution(
+            *bars_, ws.get(), barImage(12), config, progress, {}, &fromCache);  // other pixels
         QVERIFY(!fromCache);
         config.steps = 16;  // another parameter
         cachedAttribution(*bars_, ws.get(), barImage(20), config, progress, {}, &fromCache);
@@ -227,22 +241,27 @@ private slots:
         config.method = AttributionMethod::Occlusion;
         config.patch = 8;
         config.stride = 8;
-        const auto classes = cachedOcclusionTopClasses(*bars_, ws.get(), barImage(20), config, progress, {}, &fromCache);
+        const auto classes = cachedOcclusionTopClasses(
+            *bars_, ws.get(), barImage(20), config, progress, {}, &fromCache);
         QVERIFY(!fromCache);
-        const auto classesAgain = cachedOcclusionTopClasses(*bars_, ws.get(), barImage(20), config, progress, {}, &fromCache);
+        const auto classesAgain = cachedOcclusionTopClasses(
+            *bars_, ws.get(), barImage(20), config, progress, {}, &fromCache);
         QVERIFY(fromCache);
         QCOMPARE(classesAgain.classes, classes.classes);
         QCOMPARE(classesAgain.probabilities, classes.probabilities);
         QCOMPARE(classesAgain.unoccludedClass, classes.unoccludedClass);
-        QVERIFY_THROWS_EXCEPTION(Error, deserializeAttributionMap(serializeOcclusionClassMap(classes)));
+        QVERIFY_THROWS_EXCEPTION(
+            Error, deserializeAttributionMap(serializeOcclusionClassMap(classes)));
     }
 
     void guidedBackpropNeverPassesANegativeGradientThroughAReLU()
     {
-        const auto model = Model::load(test::writeSignedReluModel(dir_.path().toStdString()), DevicePreference::Cpu);
+        const auto model = Model::load(
+            test::writeSignedReluModel(dir_.path().toStdString()), DevicePreference::Cpu);
         const RgbImage image = randomImage(16, 5);
         AttributionConfig config;
-        config.target = AttributionTarget::parse("class:0");  // -sum(relu(...)): only negative gradients
+        config.target =
+            AttributionTarget::parse("class:0");  // -sum(relu(...)): only negative gradients
         config.method = AttributionMethod::Saliency;
         const auto vanilla = run(*model, image, config);
         QVERIFY(*std::max_element(vanilla.values.begin(), vanilla.values.end()) > 0);
@@ -265,7 +284,8 @@ private slots:
 
     void circuitTermsAddUpToTheConvOutput()
     {
-        const auto branchy = Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
+        const auto branchy =
+            Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
         const RgbImage image = randomImage(32, 9);
         for (const char* layer : {"block.b2.conv", "block.b2", "conv1"}) {
             const CircuitResult r = circuitContributions(*branchy, image, layer, 1, 5, 7, 16);
@@ -275,26 +295,34 @@ private slots:
             QVERIFY2(std::abs(sum - r.check) < 1e-4f * std::max(1.f, std::abs(r.check)), layer);
             QCOMPARE(r.stride, 1);
             for (size_t i = 1; i < r.contributions.size(); ++i)
-                QVERIFY(std::abs(r.contributions[i].contribution) <= std::abs(r.contributions[i - 1].contribution));
+                QVERIFY(std::abs(r.contributions[i].contribution) <=
+                    std::abs(r.contributions[i - 1].contribution));
             // The map at the unit's position is the unit's own term.
             const auto& top = r.contributions.front();
             QVERIFY(std::abs(top.map.at(5, 7) - top.contribution) < 1e-4f);
         }
-        QVERIFY_THROWS_EXCEPTION(Error, circuitContributions(*branchy, image, "block", 0, 1, 1));  // two convolutions
-        QVERIFY_THROWS_EXCEPTION(Error, circuitContributions(*branchy, image, "block.b2.conv", 9, 1, 1));
+        QVERIFY_THROWS_EXCEPTION(
+            Error, circuitContributions(*branchy, image, "block", 0, 1, 1));  // two convolutions
+        QVERIFY_THROWS_EXCEPTION(
+            Error, circuitContributions(*branchy, image, "block.b2.conv", 9, 1, 1));
 
         // Across one linear convolution, gradient x activation is the exact split again.
         const CircuitResult exact = circuitContributions(*branchy, image, "block.b2", 1, 5, 7, 4);
-        const CircuitResult estimate = circuitByGradient(*branchy, image, "block.b2", 1, 5, 7, "conv1", 4);
+        const CircuitResult estimate =
+            circuitByGradient(*branchy, image, "block.b2", 1, 5, 7, "conv1", 4);
         QVERIFY(!estimate.exact && estimate.inputLayer == "conv1");
         QCOMPARE(estimate.contributions.size(), exact.contributions.size());
         for (size_t i = 0; i < exact.contributions.size(); ++i) {
             QCOMPARE(estimate.contributions[i].inputChannel, exact.contributions[i].inputChannel);
-            QVERIFY(std::abs(estimate.contributions[i].contribution - exact.contributions[i].contribution) < 1e-4f);
+            QVERIFY(std::abs(estimate.contributions[i].contribution -
+                        exact.contributions[i].contribution) < 1e-4f);
         }
         // Further back it still names the channels of an earlier layer.
-        QCOMPARE(circuitByGradient(*branchy, image, "block", 6, 5, 7, "conv1.conv", 2).contributions.size(), size_t(2));
-        QVERIFY_THROWS_EXCEPTION(Error, circuitByGradient(*branchy, image, "conv1", 0, 1, 1, "block", 2));  // block comes after
+        QCOMPARE(circuitByGradient(*branchy, image, "block", 6, 5, 7, "conv1.conv", 2)
+                     .contributions.size(),
+            size_t(2));
+        QVERIFY_THROWS_EXCEPTION(Error,
+            circuitByGradient(*branchy, image, "conv1", 0, 1, 1, "block", 2));  // block comes after
     }
 
     void badInputIsExplained()
@@ -327,7 +355,8 @@ private slots:
         } catch (const Error& e) {
             QVERIFY2(QString(e.what()).contains("outside"), e.what());
         }
-        config.target = AttributionTarget::parse("unit:conv1:0@31,31");  // the last position is fine
+        config.target =
+            AttributionTarget::parse("unit:conv1:0@31,31");  // the last position is fine
         QVERIFY(run(*bars_, barImage(3), config).width > 0);
     }
 

@@ -40,7 +40,7 @@ double pixelStdDev(const RgbImage& img)
     return std::sqrt(sq / n - (sum / n) * (sum / n));
 }
 
-} // namespace
+}  // namespace
 
 class TestBuiltinModel : public QObject {
     Q_OBJECT
@@ -77,7 +77,8 @@ private slots:
                 QCOMPARE(img.height, size);
                 QCOMPARE(img.pixels.size(), size_t(size * size * 3));
                 // A shape was drawn: the image is not a flat colour.
-                QVERIFY2(pixelStdDev(img) > 8, qPrintable(QString::fromStdString(shapeClassNames()[size_t(cls)])));
+                QVERIFY2(pixelStdDev(img) > 8,
+                    qPrintable(QString::fromStdString(shapeClassNames()[size_t(cls)])));
             }
         }
     }
@@ -92,19 +93,23 @@ private slots:
         const auto files = listImages(folder);
         QCOMPARE(int(files.size()), 2 * kShapeClassCount);
         for (const auto& name : shapeClassNames())
-            QVERIFY(std::count_if(files.begin(), files.end(), [&](const std::string& f) { return f.rfind(name + "/", 0) == 0; }) == 2);
+            QVERIFY(std::count_if(files.begin(), files.end(),
+                        [&](const std::string& f) { return f.rfind(name + "/", 0) == 0; }) == 2);
         const RgbImage first = loadImage(folder + "/" + files.front());
         QCOMPARE(first.width, 48);
-        QVERIFY(loadImage(folder + "/" + files[0]).pixels != loadImage(folder + "/" + files[1]).pixels);
+        QVERIFY(
+            loadImage(folder + "/" + files[0]).pixels != loadImage(folder + "/" + files[1]).pixels);
         QCOMPARE(writeShapeSampleFolder(folder, 2, 48, progress), 0);  // already there
-        QCOMPARE(writeShapeSampleFolder(folder, 3, 48, progress), kShapeClassCount);  // only the new ones
+        QCOMPARE(writeShapeSampleFolder(folder, 3, 48, progress),
+            kShapeClassCount);  // only the new ones
     }
 
     void reducedTrainingLearnsAndWritesALoadableModel()
     {
         QTemporaryDir dir;
         Progress progress;
-        const TrainingReport report = trainBuiltinModel(tinyConfig(), dir.path().toStdString(), progress);
+        const TrainingReport report =
+            trainBuiltinModel(tinyConfig(), dir.path().toStdString(), progress);
         qInfo("held-out accuracy after %d steps: %.3f", tinyConfig().steps, report.testAccuracy);
         // Ten classes: chance is 10%.
         QVERIFY2(report.testAccuracy > 0.4, qPrintable(QString::number(report.testAccuracy)));
@@ -120,9 +125,12 @@ private slots:
         QCOMPARE(model->layer("mixed3").shape, (std::vector<std::int64_t>{64, 8, 8}));
         QCOMPARE(model->layer("conv1.conv").type, std::string("Conv2d"));
         // Pre-ReLU values of the inception block are reachable, channel by channel.
-        const auto pre = computeActivations(*model, renderShapeSample(ShapeClass::Arc, 5, 32), "mixed3", true);
+        const auto pre =
+            computeActivations(*model, renderShapeSample(ShapeClass::Arc, 5, 32), "mixed3", true);
         QVERIFY(*std::min_element(pre.values.begin(), pre.values.end()) < 0);
-        QVERIFY(QDir(dir.path()).entryList(QStringList{".training*"}, QDir::Dirs | QDir::Hidden).isEmpty());
+        QVERIFY(QDir(dir.path())
+                    .entryList(QStringList{".training*"}, QDir::Dirs | QDir::Hidden)
+                    .isEmpty());
     }
 
     void sameSeedSameWeights()
@@ -137,11 +145,15 @@ private slots:
         const RgbImage probe = renderShapeSample(ShapeClass::Star, 9, 32);
         const auto ma = Model::load(ra.modelPath, DevicePreference::Cpu);
         const auto mb = Model::load(rb.modelPath, DevicePreference::Cpu);
-        QVERIFY(computeActivations(*ma, probe, "conv4").values == computeActivations(*mb, probe, "conv4").values);
+        QVERIFY(computeActivations(*ma, probe, "conv4").values ==
+            computeActivations(*mb, probe, "conv4").values);
         config.seed = 2;
         QTemporaryDir c;
-        const auto mc = Model::load(trainBuiltinModel(config, c.path().toStdString(), progress).modelPath, DevicePreference::Cpu);
-        QVERIFY(computeActivations(*ma, probe, "conv4").values != computeActivations(*mc, probe, "conv4").values);
+        const auto mc =
+            Model::load(trainBuiltinModel(config, c.path().toStdString(), progress).modelPath,
+                DevicePreference::Cpu);
+        QVERIFY(computeActivations(*ma, probe, "conv4").values !=
+            computeActivations(*mc, probe, "conv4").values);
     }
 
     void cancellingLeavesNoModelFile()
@@ -155,8 +167,10 @@ private slots:
                 self->cancel();
         });
         self = &progress;
-        QVERIFY_THROWS_EXCEPTION(Cancelled, trainBuiltinModel(config, dir.path().toStdString(), progress));
-        const QStringList left = QDir(dir.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot);
+        QVERIFY_THROWS_EXCEPTION(
+            Cancelled, trainBuiltinModel(config, dir.path().toStdString(), progress));
+        const QStringList left =
+            QDir(dir.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot);
         QVERIFY2(left.isEmpty(), qPrintable(left.join(", ")));
     }
 };

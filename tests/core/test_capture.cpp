@@ -33,7 +33,7 @@ bool close(const torch::Tensor& a, const torch::Tensor& b)
     return a.sizes() == b.sizes() && torch::allclose(a, b, 1e-5, 1e-6);
 }
 
-} // namespace
+}  // namespace
 
 class TestCapture : public QObject {
     Q_OBJECT
@@ -41,7 +41,8 @@ private slots:
     void init()
     {
         torch::manual_seed(0);
-        model_ = Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
+        model_ =
+            Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
     }
 
     void capturedValuesEqualDirectCalls()
@@ -49,14 +50,16 @@ private slots:
         auto& d = model_->impl();
         torch::NoGradGuard noGrad;
         const auto x = torch::randn({2, 3, 32, 32});
-        const auto& plan = d.captures.plan(d.module, {{"conv1.conv"}, {"conv1"}, {"block"}, {"pool"}}, true);
+        const auto& plan =
+            d.captures.plan(d.module, {{"conv1.conv"}, {"conv1"}, {"block"}, {"pool"}}, true);
         const auto result = runCapture(d.module, plan, x);
 
         const auto pre = call(d.module, "conv1.conv", x);
         const auto post = pre.relu();
         const auto block = call(d.module, "block", post);
         QVERIFY(close(result.activations[0], pre));
-        QVERIFY2((result.activations[0] < 0).any().item<bool>(), "in-place ReLU overwrote the captured conv output");
+        QVERIFY2((result.activations[0] < 0).any().item<bool>(),
+            "in-place ReLU overwrote the captured conv output");
         QVERIFY(close(result.activations[1], post));
         QVERIFY(close(result.activations[2], block));
         QVERIFY(close(result.activations[3], call(d.module, "pool", block)));
@@ -85,7 +88,8 @@ private slots:
         torch::NoGradGuard noGrad;
         const auto x = torch::randn({1, 3, 32, 32});
         const auto& plan = d.captures.plan(d.module, {{"block", true}, {"conv1"}}, false);
-        QCOMPARE(plan.partSources.at(0), (std::vector<std::string>{"block.b1.conv", "block.b2.conv"}));
+        QCOMPARE(
+            plan.partSources.at(0), (std::vector<std::string>{"block.b1.conv", "block.b2.conv"}));
         const auto result = runCapture(d.module, plan, x);
         const auto pre = result.activations[0];
         const auto input = result.activations[1];
@@ -115,7 +119,8 @@ private slots:
         QVERIFY2(graph.find("\"block\"") == std::string::npos, graph.c_str());
         QVERIFY(graph.find("\"head\"") == std::string::npos);
         const auto& full = d.captures.plan(d.module, {{"conv1"}}, true);
-        QVERIFY(d.module.get_method(full.methodName).graph()->toString().find("\"head\"") != std::string::npos);
+        QVERIFY(d.module.get_method(full.methodName).graph()->toString().find("\"head\"") !=
+            std::string::npos);
     }
 
     void unaddressableLayersAreExplained()

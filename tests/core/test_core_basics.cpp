@@ -19,10 +19,14 @@ private slots:
         QTest::addColumn<int>("channel");
         QTest::addColumn<int>("x");
         QTest::addColumn<int>("y");
-        QTest::newRow("layer") << "inception_3b" << "inception_3b" << -1 << -1 << -1;
-        QTest::newRow("unit") << "inception_3b:379" << "inception_3b" << 379 << -1 << -1;
-        QTest::newRow("nested") << "inception_3b.b5x5.conv:12" << "inception_3b.b5x5.conv" << 12 << -1 << -1;
-        QTest::newRow("neuron") << "mixed3b:7@3,14" << "mixed3b" << 7 << 3 << 14;
+        QTest::newRow("layer") << "inception_3b"
+                               << "inception_3b" << -1 << -1 << -1;
+        QTest::newRow("unit") << "inception_3b:379"
+                              << "inception_3b" << 379 << -1 << -1;
+        QTest::newRow("nested") << "inception_3b.b5x5.conv:12"
+                                << "inception_3b.b5x5.conv" << 12 << -1 << -1;
+        QTest::newRow("neuron") << "mixed3b:7@3,14"
+                                << "mixed3b" << 7 << 3 << 14;
     }
     void unitIdParses()
     {
@@ -60,7 +64,8 @@ private slots:
 
     void jsonRoundTrips()
     {
-        const std::string text = "{\"a\": [1, 2.5, \"x\\\"y\\n\", true, null], \"b\": {\"c\": -3e2}, \"u\": \"\\u00e9\"}";
+        const std::string text = "{\"a\": [1, 2.5, \"x\\\"y\\n\", true, null], \"b\": {\"c\": "
+                                 "-3e2}, \"u\": \"\\u00e9\"}";
         const Json doc = Json::parse(text);
         QCOMPARE(doc["a"].size(), size_t(5));
         QCOMPARE(doc["a"].toArray()[1].toNumber(), 2.5);
@@ -113,10 +118,13 @@ private slots:
 
     void sha256MatchesKnownVectors()
     {
-        QCOMPARE(sha256OfBytes("abc"), std::string("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
-        QCOMPARE(sha256OfBytes(""), std::string("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+        QCOMPARE(sha256OfBytes("abc"),
+            std::string("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        QCOMPARE(sha256OfBytes(""),
+            std::string("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
         const std::string million(1000000, 'a');
-        QCOMPARE(sha256OfBytes(million), std::string("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"));
+        QCOMPARE(sha256OfBytes(million),
+            std::string("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"));
     }
 
     void metadataReadsCaffeStyle()
@@ -138,23 +146,40 @@ private slots:
     {
         QTest::addColumn<QString>("json");
         QTest::addColumn<QString>("field");  // the message names it
-        QTest::newRow("not an object") << "[]" << "top level";
-        QTest::newRow("colour order") << R"({"input": {"color_order": "RGBA"}})" << "color_order";
-        QTest::newRow("zero std") << R"({"input": {"std": [1, 0, 1]}})" << "input.std";
-        QTest::newRow("tiny size") << R"({"input": {"size": 2}})" << "input.size";
-        QTest::newRow("fractional size") << R"({"input": {"size": 224.5}})" << "input.size";
-        QTest::newRow("reversed range") << R"({"input": {"range": [1, 0]}})" << "input.range";
-        QTest::newRow("syntax") << "{oops" << "loupe.json";
-        QTest::newRow("infinite mean") << R"({"input": {"mean": [1e999, 0, 0]}})" << "input.mean[0]";
-        QTest::newRow("text mean") << R"({"input": {"mean": [0, "a", 0]}})" << "input.mean[1]";
-        QTest::newRow("text std") << R"({"input": {"std": [1, 1, "x"]}})" << "input.std[2]";
-        QTest::newRow("text range") << R"({"input": {"range": ["0", 1]}})" << "input.range[0]";
-        QTest::newRow("text size") << R"({"input": {"size": "224"}})" << "input.size";
-        QTest::newRow("number label") << R"({"labels": ["a", 7, "c"]})" << "labels[1]";
-        QTest::newRow("labels not a list") << R"({"labels": "a,b"})" << "labels";
-        QTest::newRow("name not text") << R"({"name": 3})" << "name";
-        QTest::newRow("alias not text") << R"({"layer_aliases": {"m": 1}})" << "layer_aliases.m";
-        QTest::newRow("input not an object") << R"({"input": 224})" << "input";
+        QTest::newRow("not an object") << "[]"
+                                       << "top level";
+        QTest::newRow("colour order") << R"({"input": {"color_order": "RGBA"}})"
+                                      << "color_order";
+        QTest::newRow("zero std") << R"({"input": {"std": [1, 0, 1]}})"
+                                  << "input.std";
+        QTest::newRow("tiny size") << R"({"input": {"size": 2}})"
+                                   << "input.size";
+        QTest::newRow("fractional size") << R"({"input": {"size": 224.5}})"
+                                         << "input.size";
+        QTest::newRow("reversed range") << R"({"input": {"range": [1, 0]}})"
+                                        << "input.range";
+        QTest::newRow("syntax") << "{oops"
+                                << "loupe.json";
+        QTest::newRow("infinite mean") << R"({"input": {"mean": [1e999, 0, 0]}})"
+                                       << "input.mean[0]";
+        QTest::newRow("text mean") << R"({"input": {"mean": [0, "a", 0]}})"
+                                   << "input.mean[1]";
+        QTest::newRow("text std") << R"({"input": {"std": [1, 1, "x"]}})"
+                                  << "input.std[2]";
+        QTest::newRow("text range") << R"({"input": {"range": ["0", 1]}})"
+                                    << "input.range[0]";
+        QTest::newRow("text size") << R"({"input": {"size": "224"}})"
+                                   << "input.size";
+        QTest::newRow("number label") << R"({"labels": ["a", 7, "c"]})"
+                                      << "labels[1]";
+        QTest::newRow("labels not a list") << R"({"labels": "a,b"})"
+                                           << "labels";
+        QTest::newRow("name not text") << R"({"name": 3})"
+                                       << "name";
+        QTest::newRow("alias not text") << R"({"layer_aliases": {"m": 1}})"
+                                        << "layer_aliases.m";
+        QTest::newRow("input not an object") << R"({"input": 224})"
+                                             << "input";
     }
     void metadataRejectsNonsense()
     {
@@ -171,15 +196,19 @@ private slots:
     // Torch messages are cut to the line a user can act on.
     void torchMessagesAreShortened()
     {
-        QCOMPARE(loupe::firstLine("shape mismatch\nException raised from foo at bar.cpp:12 (most recent call first):\n..."),
-                 std::string("shape mismatch"));
-        const std::string script = "The following operation failed in the TorchScript interpreter.\n"
-                                   "Traceback of TorchScript, serialized code (most recent call last):\n"
-                                   "  File \"code/__torch__.py\", line 34, in forward\n"
-                                   "    x2 = (pool5).forward(_1, )\n"
-                                   "RuntimeError: Given input size: (256x1x1). Calculated output size: (256x0x0). Output size is too small\n";
+        QCOMPARE(loupe::firstLine("shape mismatch\nException raised from foo at bar.cpp:12 (most "
+                                  "recent call first):\n..."),
+            std::string("shape mismatch"));
+        const std::string script =
+            "The following operation failed in the TorchScript interpreter.\n"
+            "Traceback of TorchScript, serialized code (most recent call last):\n"
+            "  File \"code/__torch__.py\", line 34, in forward\n"
+            "    x2 = (pool5).forward(_1, )\n"
+            "RuntimeError: Given input size: (256x1x1). Calculated output size: (256x0x0). Output "
+            "size is too small\n";
         QCOMPARE(loupe::firstLine(script),
-                 std::string("RuntimeError: Given input size: (256x1x1). Calculated output size: (256x0x0). Output size is too small"));
+            std::string("RuntimeError: Given input size: (256x1x1). Calculated output size: "
+                        "(256x0x0). Output size is too small"));
     }
 
     // What every batched device job does on out-of-memory: retry the chunk at half size,
@@ -201,9 +230,13 @@ private slots:
         QVERIFY(!loupe::isOutOfMemory(std::runtime_error("shape mismatch")));
         // Other errors, and out-of-memory of a single item, are the caller's to report.
         int big = 4;
-        QVERIFY_THROWS_EXCEPTION(std::runtime_error, loupe::forEachShrinkingBatch(4, big, [](int, int) { throw std::runtime_error("shape mismatch"); }));
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error,
+            loupe::forEachShrinkingBatch(
+                4, big, [](int, int) { throw std::runtime_error("shape mismatch"); }));
         QCOMPARE(big, 4);
-        QVERIFY_THROWS_EXCEPTION(std::runtime_error, loupe::forEachShrinkingBatch(4, big, [](int, int) { throw std::runtime_error("out of memory"); }));
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error,
+            loupe::forEachShrinkingBatch(
+                4, big, [](int, int) { throw std::runtime_error("out of memory"); }));
         QCOMPARE(big, 1);
     }
 };

@@ -45,17 +45,19 @@ void writeBytes(const QString& path, const std::string& bytes)
     std::ofstream(path.toStdString(), std::ios::binary) << bytes;
 }
 
-} // namespace
+}  // namespace
 
 class TestDatasetScan : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase()
     {
-        model_ = Model::load(test::writeBarDetector(models_.path().toStdString()), DevicePreference::Cpu);
+        model_ = Model::load(
+            test::writeBarDetector(models_.path().toStdString()), DevicePreference::Cpu);
         QDir(data_.path()).mkpath("sub");
         for (int i = 0; i < 40; ++i)
-            saveImage(noiseImage(std::uint64_t(i + 1), 32, 32), data_.filePath(QString("noise_%1.png").arg(i, 2, 10, QChar('0'))).toStdString());
+            saveImage(noiseImage(std::uint64_t(i + 1), 32, 32),
+                data_.filePath(QString("noise_%1.png").arg(i, 2, 10, QChar('0'))).toStdString());
         saveImage(barImage(20, true), data_.filePath("sub/planted_bright_bar.png").toStdString());
         saveImage(barImage(9, false), data_.filePath("sub/planted_dark_bar.png").toStdString());
     }
@@ -110,12 +112,14 @@ private slots:
             const auto top = scan.layers.at("conv1")[size_t(row.channel)].top.sorted();
             QCOMPARE(row.values.front(), top.front().value);
             QVERIFY(row.values[0] >= row.values[1] && row.values[1] >= row.values[2]);
-            QVERIFY(row.featureVis.pixels == unscanned[row.channel == 1 ? 0 : 1].featureVis.pixels);  // cached, not redone
+            QVERIFY(row.featureVis.pixels ==
+                unscanned[row.channel == 1 ? 0 : 1].featureVis.pixels);  // cached, not redone
         }
         const RgbImage sheet = unitSheetImage(rows, 24);
         QCOMPARE(sheet.height, 2 * (24 + 4) + 4);
         QVERIFY(sheet.width > 4 * 24);
-        QVERIFY_THROWS_EXCEPTION(Error, unitSheet(*model_, *workspace, "conv1", {9}, 3, 24, progress));
+        QVERIFY_THROWS_EXCEPTION(
+            Error, unitSheet(*model_, *workspace, "conv1", {9}, 3, 24, progress));
     }
 
     void histogramAndFractionMatchDirectComputation()
@@ -134,7 +138,9 @@ private slots:
         std::vector<std::uint64_t> positive(4, 0);
         std::vector<double> sums(4, 0);
         for (const auto& name : scan.images) {
-            const auto acts = computeActivations(*model_, loadImage(data_.filePath(QString::fromStdString(name)).toStdString()), "conv1", true, 0);
+            const auto acts = computeActivations(*model_,
+                loadImage(data_.filePath(QString::fromStdString(name)).toStdString()), "conv1",
+                true, 0);
             for (int c = 0; c < 4; ++c)
                 for (float v : acts.channelMap(c).values) {
                     positive[size_t(c)] += v > 0;
@@ -146,7 +152,8 @@ private slots:
             QCOMPARE(s.count, std::uint64_t(42 * 32 * 32));
             QCOMPARE(s.histogram.total(), s.count);
             QCOMPARE(s.positive, positive[size_t(c)]);
-            QVERIFY(std::abs(s.sum - sums[size_t(c)]) < 1e-3 * std::max(1.0, std::abs(sums[size_t(c)])));
+            QVERIFY(std::abs(s.sum - sums[size_t(c)]) <
+                1e-3 * std::max(1.0, std::abs(sums[size_t(c)])));
             // Every histogram bin holds values inside its edges: check the extreme examples.
             const int topBin = Histogram::binOf(s.top.sorted().front().value);
             QVERIFY(s.histogram.counts()[size_t(topBin)] > 0);
@@ -291,9 +298,11 @@ private slots:
         // under InferenceMode; that once failed with "Inference tensors cannot be saved for
         // backward" for a single deep layer on a fresh workspace.
         QTemporaryDir models, ws;
-        const auto branchy = Model::load(test::writeBranchyCnn(models.path().toStdString()), DevicePreference::Cpu);
+        const auto branchy =
+            Model::load(test::writeBranchyCnn(models.path().toStdString()), DevicePreference::Cpu);
         for (const char* layer : {"block", "pool", "block.b2"}) {
-            auto workspace = Workspace::open(ws.filePath(QString("%1.sqlite").arg(layer)).toStdString(), branchy->hash());
+            auto workspace = Workspace::open(
+                ws.filePath(QString("%1.sqlite").arg(layer)).toStdString(), branchy->hash());
             ScanConfig config;
             config.folder = data_.path().toStdString();
             config.layers = {layer};
@@ -305,11 +314,14 @@ private slots:
 
     void damagedScansAreReportedAndNeverOverwritten_data()
     {
-        QTest::addColumn<QString>("part");       // which record is damaged
+        QTest::addColumn<QString>("part");  // which record is damaged
         QTest::addColumn<QByteArray>("garbage");
         QTest::newRow("layer blob") << "|layer|conv1" << QByteArray("\x01\x02 not statistics");
-        QTest::newRow("image list, not JSON") << "|images" << QByteArray("{\"images\": [\"a.png\",");
-        QTest::newRow("image list, wrong shape") << "|images" << QByteArray(R"({"images": ["a"], "layers": ["conv1"], "skipped": [[]]})");
+        QTest::newRow("image list, not JSON")
+            << "|images" << QByteArray("{\"images\": [\"a.png\",");
+        QTest::newRow("image list, wrong shape")
+            << "|images"
+            << QByteArray(R"({"images": ["a"], "layers": ["conv1"], "skipped": [[]]})");
     }
     void damagedScansAreReportedAndNeverOverwritten()
     {
@@ -335,7 +347,8 @@ private slots:
                 QFAIL("a damaged scan was accepted");
             } catch (const Error& e) {
                 const QString message = QString::fromUtf8(e.what());
-                QVERIFY2(message.contains("damaged") && !message.contains("_M_range_check"), e.what());
+                QVERIFY2(
+                    message.contains("damaged") && !message.contains("_M_range_check"), e.what());
             }
         };
         expectDamage([&] { loadScan(*workspace); });
@@ -361,9 +374,11 @@ private slots:
         QCOMPARE(restored[0].count, std::uint64_t(100));
         QCOMPARE(restored[0].histogram.total(), std::uint64_t(100));
         QCOMPARE(restored[0].top.sorted().front().value, 8.f);
-        QVERIFY_THROWS_EXCEPTION(Error, deserializeChannelStatistics(bytes.substr(0, bytes.size() / 2)));
+        QVERIFY_THROWS_EXCEPTION(
+            Error, deserializeChannelStatistics(bytes.substr(0, bytes.size() / 2)));
         for (float v : {-1000.f, -1.f, -1e-4f, 0.f, 1e-4f, 0.5f, 3.f, 1e5f})
-            QVERIFY(Histogram::binLow(Histogram::binOf(v)) <= v && v <= Histogram::binHigh(Histogram::binOf(v)));
+            QVERIFY(Histogram::binLow(Histogram::binOf(v)) <= v &&
+                v <= Histogram::binHigh(Histogram::binOf(v)));
     }
 
 private:

@@ -39,31 +39,37 @@ double cosine(const float* a, const float* b, int n)
     return ab / std::sqrt(std::max(1e-20, aa * bb));
 }
 
-} // namespace
+}  // namespace
 
 class TestDictionaryNmf : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase()
     {
-        bars_ = Model::load(test::writeBarDetector(dir_.path().toStdString()), DevicePreference::Cpu);
-        branchy_ = Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
+        bars_ =
+            Model::load(test::writeBarDetector(dir_.path().toStdString()), DevicePreference::Cpu);
+        branchy_ =
+            Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
     }
 
     void clickOnThePatternRanksItsDetectorFirst()
     {
         const auto acts = computeActivations(*bars_, barImage(20), "conv1");
-        const auto onBar = semanticDictionary(acts, cellsForBox(32, 32, 32, acts.width, acts.height, 20, 16), 4);
+        const auto onBar =
+            semanticDictionary(acts, cellsForBox(32, 32, 32, acts.width, acts.height, 20, 16), 4);
         QVERIFY(!onBar.empty());
         QCOMPARE(onBar.front().channel, 0);
         QVERIFY(onBar.front().share > 0.5f);
         // Away from the bar, the bar detector is silent.
-        const auto away = semanticDictionary(acts, cellsForBox(32, 32, 32, acts.width, acts.height, 5, 16), 4);
+        const auto away =
+            semanticDictionary(acts, cellsForBox(32, 32, 32, acts.width, acts.height, 5, 16), 4);
         QVERIFY(away.empty() || away.front().channel != 0);
         // A box around the bar averages over it and still finds it.
-        const auto box = semanticDictionary(acts, cellsForBox(32, 32, 32, acts.width, acts.height, 18, 10, 5, 12), 0);
+        const auto box = semanticDictionary(
+            acts, cellsForBox(32, 32, 32, acts.width, acts.height, 18, 10, 5, 12), 0);
         QCOMPARE(box.front().channel, 0);
-        const float shares = std::accumulate(box.begin(), box.end(), 0.f, [](float s, const DictionaryEntry& e) { return s + e.share; });
+        const float shares = std::accumulate(box.begin(), box.end(), 0.f,
+            [](float s, const DictionaryEntry& e) { return s + e.share; });
         QVERIFY(std::abs(shares - 1.f) < 1e-4f);
     }
 
@@ -73,9 +79,10 @@ private slots:
         const CellRange inside = cellsForBox(64, 32, 32, 16, 16, 40, 16);
         QCOMPARE(inside.x0, (40 - 16) / 2);
         QCOMPARE(inside.y0, 8);
-        QVERIFY_THROWS_EXCEPTION(Error, cellsForBox(64, 32, 32, 16, 16, 10, 5));   // cropped away
-        QVERIFY_THROWS_EXCEPTION(Error, cellsForBox(64, 32, 32, 16, 16, 70, 5));   // outside the image
-        QVERIFY_THROWS_EXCEPTION(Error, cellsForBox(64, 32, 32, 1, 1, 30, 5));     // no spatial extent
+        QVERIFY_THROWS_EXCEPTION(Error, cellsForBox(64, 32, 32, 16, 16, 10, 5));  // cropped away
+        QVERIFY_THROWS_EXCEPTION(
+            Error, cellsForBox(64, 32, 32, 16, 16, 70, 5));  // outside the image
+        QVERIFY_THROWS_EXCEPTION(Error, cellsForBox(64, 32, 32, 1, 1, 30, 5));  // no spatial extent
         const ImageRect r = imageRectOfCell(64, 32, 32, 16, 16, 12, 8);
         QCOMPARE(r.x, 40.0);
         QCOMPARE(r.width, 2.0);
@@ -95,7 +102,8 @@ private slots:
         std::vector<float> H(size_t(k * c), 0.f), W(size_t(n * k), 0.f), V(size_t(n * c), 0.f);
         for (int f = 0; f < k; ++f)
             for (int j = 0; j < c; ++j)
-                H[size_t(f * c + j)] = (j / 6 == f) ? float(0.5 + rng.uniform()) : float(0.05 * rng.uniform());
+                H[size_t(f * c + j)] =
+                    (j / 6 == f) ? float(0.5 + rng.uniform()) : float(0.05 * rng.uniform());
         for (int i = 0; i < n; ++i)
             for (int f = 0; f < k; ++f)
                 W[size_t(i * k + f)] = rng.uniform() < 0.4 ? float(rng.uniform() * 3) : 0.f;
@@ -106,7 +114,8 @@ private slots:
 
         const NmfResult r = nonNegativeFactorization(V, n, c, k, 800, 3);
         for (size_t i = 1; i < r.errorHistory.size(); ++i)
-            QVERIFY2(r.errorHistory[i] <= r.errorHistory[i - 1] + 1e-6f, qPrintable(QString::number(i)));
+            QVERIFY2(
+                r.errorHistory[i] <= r.errorHistory[i - 1] + 1e-6f, qPrintable(QString::number(i)));
         QVERIFY(r.errorHistory.back() < 0.05f);
         for (float v : r.components)
             QVERIFY(v >= 0);
@@ -131,7 +140,8 @@ private slots:
 
     void layerFactorsOverSeveralImages()
     {
-        const std::vector<RgbImage> images = {renderShapeSample(ShapeClass::Spiral, 1, 32), renderShapeSample(ShapeClass::Star, 2, 32)};
+        const std::vector<RgbImage> images = {renderShapeSample(ShapeClass::Spiral, 1, 32),
+            renderShapeSample(ShapeClass::Star, 2, 32)};
         const LayerFactors f = factorizeLayer(*branchy_, images, "mixed", 3, 100);
         QCOMPARE(f.layer, std::string("block"));
         QCOMPARE(f.maps.size(), size_t(2));
@@ -142,9 +152,12 @@ private slots:
 
     void nmfFactorBecomesAFeatureVisObjective()
     {
-        const LayerFactors f = factorizeLayer(*branchy_, {renderShapeSample(ShapeClass::Rings, 4, 32)}, "block", 2, 100);
-        auto workspace = Workspace::open(dir_.filePath("directions.sqlite").toStdString(), branchy_->hash());
-        NamedDirection d{"rings", f.layer, std::vector<float>(f.components.begin(), f.components.begin() + f.channels)};
+        const LayerFactors f = factorizeLayer(
+            *branchy_, {renderShapeSample(ShapeClass::Rings, 4, 32)}, "block", 2, 100);
+        auto workspace =
+            Workspace::open(dir_.filePath("directions.sqlite").toStdString(), branchy_->hash());
+        NamedDirection d{"rings", f.layer,
+            std::vector<float>(f.components.begin(), f.components.begin() + f.channels)};
         saveDirection(*workspace, d);
         QCOMPARE(directionNames(*workspace), std::vector<std::string>{"rings"});
         FeatureVisConfig config;
@@ -168,7 +181,8 @@ private slots:
         base.size = 16;
         base.steps = 8;
         Progress progress;
-        const auto grid = renderActivationGrid(*branchy_, renderShapeSample(ShapeClass::Cross, 3, 32), "block", 4, base, progress);
+        const auto grid = renderActivationGrid(
+            *branchy_, renderShapeSample(ShapeClass::Cross, 3, 32), "block", 4, base, progress);
         QCOMPARE(grid.columns, 4);
         QCOMPARE(grid.rows, 4);
         QCOMPARE(grid.cells.size(), size_t(16));
@@ -177,7 +191,9 @@ private slots:
             drawn += !c.empty();
         QVERIFY(drawn > 0);
         QCOMPARE(grid.mosaic.width, 4 * 16 + 5);
-        QVERIFY_THROWS_EXCEPTION(Error, renderActivationGrid(*branchy_, renderShapeSample(ShapeClass::Cross, 3, 32), "head", 4, base, progress));
+        QVERIFY_THROWS_EXCEPTION(Error,
+            renderActivationGrid(
+                *branchy_, renderShapeSample(ShapeClass::Cross, 3, 32), "head", 4, base, progress));
     }
 
 private:

@@ -45,20 +45,23 @@ QString errorOf(Model& model, const FeatureVisConfig& config)
     return {};
 }
 
-} // namespace
+}  // namespace
 
 class TestFeatureVis : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase()
     {
-        branchy_ = Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
-        bars_ = Model::load(test::writeBarDetector(dir_.path().toStdString()), DevicePreference::Cpu);
+        branchy_ =
+            Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
+        bars_ =
+            Model::load(test::writeBarDetector(dir_.path().toStdString()), DevicePreference::Cpu);
     }
 
     void objectivesParse()
     {
-        const auto terms = ObjectiveTerm::parse("0.5*channel:block:3+neuron:conv1:2@4,5+layer:pool+logit:1+block:7");
+        const auto terms = ObjectiveTerm::parse(
+            "0.5*channel:block:3+neuron:conv1:2@4,5+layer:pool+logit:1+block:7");
         QCOMPARE(terms.size(), size_t(5));
         QCOMPARE(terms[0].weight, 0.5f);
         QVERIFY(terms[1].kind == ObjectiveTerm::Kind::Neuron && terms[1].x == 4 && terms[1].y == 5);
@@ -75,10 +78,13 @@ private slots:
         float natural = 0;
         for (int cls = 0; cls < kShapeClassCount; ++cls)
             for (std::uint64_t seed = 1; seed <= 6; ++seed)
-                natural = std::max(natural, objectiveValue(*bars_, ObjectiveTerm::parse("conv1:0"), renderShapeSample(ShapeClass(cls), seed, 32)));
+                natural = std::max(natural,
+                    objectiveValue(*bars_, ObjectiveTerm::parse("conv1:0"),
+                        renderShapeSample(ShapeClass(cls), seed, 32)));
         Progress progress;
         const auto result = renderFeatureVis(*bars_, quick("conv1:0", 96), progress);
-        qInfo("bar detector: natural max %.3f, start %.3f, optimised %.3f", natural, result.initialObjective, result.finalObjective);
+        qInfo("bar detector: natural max %.3f, start %.3f, optimised %.3f", natural,
+            result.initialObjective, result.finalObjective);
         QVERIFY(result.finalObjective > 2 * natural);
         QVERIFY(result.finalObjective > result.initialObjective);
         QCOMPARE(int(result.objectiveHistory.size()), 96);
@@ -102,7 +108,8 @@ private slots:
         Progress progress;
         const auto result = renderFeatureVis(*branchy_, quick(objective.toStdString()), progress);
         QVERIFY2(result.finalObjective > result.initialObjective,
-                 qPrintable(QString("%1 -> %2").arg(result.initialObjective).arg(result.finalObjective)));
+            qPrintable(
+                QString("%1 -> %2").arg(result.initialObjective).arg(result.finalObjective)));
     }
 
     void directionObjectiveRises()
@@ -191,9 +198,11 @@ private slots:
         const auto together = renderFeatureVis(*branchy_, batched, progress);
         QCOMPARE(together.images.size(), size_t(3));
         for (size_t i = 0; i < 3; ++i) {
-            const auto alone = renderFeatureVis(*branchy_, channelConfig(base, "block", batched.perImageChannels[i]), progress);
+            const auto alone = renderFeatureVis(
+                *branchy_, channelConfig(base, "block", batched.perImageChannels[i]), progress);
             QVERIFY2(maxPixelDifference(alone.images[0], together.images[i]) <= 2,
-                     qPrintable(QString::number(maxPixelDifference(alone.images[0], together.images[i]))));
+                qPrintable(
+                    QString::number(maxPixelDifference(alone.images[0], together.images[i]))));
         }
     }
 
@@ -214,7 +223,8 @@ private slots:
         QCOMPARE(chunked.images.size(), size_t(5));
         for (size_t i = 0; i < 5; ++i)
             QVERIFY2(maxPixelDifference(chunked.images[i], together.images[i]) <= 2,
-                     qPrintable(QString::number(maxPixelDifference(chunked.images[i], together.images[i]))));
+                qPrintable(
+                    QString::number(maxPixelDifference(chunked.images[i], together.images[i]))));
     }
 
     void pixelAndFourierBothRaiseTheObjective()
@@ -239,9 +249,10 @@ private slots:
         Progress progress;
         int smallestPreview = 1000;
         config.previewEvery = 5;
-        const auto result = renderFeatureVis(*branchy_, config, progress, [&](const std::vector<RgbImage>& images, int, float) {
-            smallestPreview = std::min(smallestPreview, images.front().width);
-        });
+        const auto result = renderFeatureVis(
+            *branchy_, config, progress, [&](const std::vector<RgbImage>& images, int, float) {
+                smallestPreview = std::min(smallestPreview, images.front().width);
+            });
         QCOMPARE(smallestPreview, 16);  // started at a quarter of the size
         QCOMPARE(result.images[0].width, 64);
         QVERIFY(result.finalObjective > result.initialObjective);
@@ -272,7 +283,8 @@ private slots:
 
     void badObjectivesAreExplained()
     {
-        const auto features = Model::load(test::writeFeatureExtractor(dir_.path().toStdString()), DevicePreference::Cpu);
+        const auto features = Model::load(
+            test::writeFeatureExtractor(dir_.path().toStdString()), DevicePreference::Cpu);
         QVERIFY(errorOf(*branchy_, quick("nope:1")).contains("unknown layer"));
         QVERIFY(errorOf(*branchy_, quick("block:8")).contains("out of range"));
         QVERIFY(errorOf(*branchy_, quick("neuron:head:1")).contains("spatial"));
@@ -293,7 +305,8 @@ private slots:
                 self->cancel();
         });
         self = &progress;
-        QVERIFY_THROWS_EXCEPTION(Cancelled, renderLayerFeatureVis(*branchy_, ws.get(), base, "block", 3, progress));
+        QVERIFY_THROWS_EXCEPTION(
+            Cancelled, renderLayerFeatureVis(*branchy_, ws.get(), base, "block", 3, progress));
         const int cached = ws->count("featurevis");
         QVERIFY2(cached % 3 == 0 && cached < 8, qPrintable(QString::number(cached)));
 

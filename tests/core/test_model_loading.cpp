@@ -34,7 +34,7 @@ QString errorOf(const std::string& path)
     return {};
 }
 
-} // namespace
+}  // namespace
 
 class TestModelLoading : public QObject {
     Q_OBJECT
@@ -43,7 +43,8 @@ private slots:
 
     void listsLayersWithShapes()
     {
-        const auto model = Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
+        const auto model =
+            Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
         QCOMPARE(model->displayName(), std::string("Branchy test CNN"));
         QCOMPARE(model->numClasses(), 3);
         QCOMPARE(model->metadata().input.size, 32);
@@ -66,7 +67,8 @@ private slots:
 
     void aliasesResolveToPaths()
     {
-        const auto model = Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
+        const auto model =
+            Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
         QCOMPARE(model->layer("mixed").path, std::string("block"));
         QCOMPARE(model->layer("block").alias, std::string("mixed"));
         QCOMPARE(model->classLabel(1), std::string("one"));
@@ -75,7 +77,8 @@ private slots:
 
     void defaultsWithoutMetadata()
     {
-        const auto model = Model::load(test::writeBranchyCnn(dir_.path().toStdString(), false), DevicePreference::Cpu);
+        const auto model = Model::load(
+            test::writeBranchyCnn(dir_.path().toStdString(), false), DevicePreference::Cpu);
         QVERIFY(!model->metadata().fromFile);
         QCOMPARE(model->metadata().input.size, 224);
         QCOMPARE(model->layer("pool").shape, (std::vector<std::int64_t>{8, 112, 112}));
@@ -86,7 +89,8 @@ private slots:
     {
         const std::string a = test::writeBranchyCnn(dir_.path().toStdString(), true, 5);
         const std::string copy = writeBytes(dir_, "copy.pt", readBytes(a));
-        QCOMPARE(Model::load(copy, DevicePreference::Cpu)->hash(), Model::load(a, DevicePreference::Cpu)->hash());
+        QCOMPARE(Model::load(copy, DevicePreference::Cpu)->hash(),
+            Model::load(a, DevicePreference::Cpu)->hash());
     }
 
     void badFilesGiveClearErrors()
@@ -94,8 +98,10 @@ private slots:
         const std::string good = readBytes(test::writeBranchyCnn(dir_.path().toStdString()));
         QVERIFY(errorOf(dir_.filePath("absent.pt").toStdString()).contains("does not exist"));
         QVERIFY(errorOf(writeBytes(dir_, "empty.pt", "")).contains("empty"));
-        QVERIFY(errorOf(writeBytes(dir_, "text.pt", "this is not a model")).contains("not a readable TorchScript model"));
-        QVERIFY(errorOf(writeBytes(dir_, "truncated.pt", good.substr(0, good.size() / 2))).contains("not a readable TorchScript model"));
+        QVERIFY(errorOf(writeBytes(dir_, "text.pt", "this is not a model"))
+                    .contains("not a readable TorchScript model"));
+        QVERIFY(errorOf(writeBytes(dir_, "truncated.pt", good.substr(0, good.size() / 2)))
+                    .contains("not a readable TorchScript model"));
         QVERIFY(errorOf(dir_.path().toStdString()).contains("not a file"));
     }
 
@@ -113,12 +119,14 @@ private slots:
         QFETCH(QString, labels);
         QFETCH(bool, accepted);
         const std::string json = R"({"labels": )" + labels.toStdString() + "}";
-        const std::string path = test::writeBranchyCnnWithMetadata(dir_.path().toStdString(), QTest::currentDataTag(), json);
+        const std::string path = test::writeBranchyCnnWithMetadata(
+            dir_.path().toStdString(), QTest::currentDataTag(), json);
         const QString message = errorOf(path);
         if (accepted)
             QVERIFY2(message.isEmpty(), qPrintable(message));
         else
-            QVERIFY2(message.contains("labels") && message.contains("3 output classes"), qPrintable(message));
+            QVERIFY2(message.contains("labels") && message.contains("3 output classes"),
+                qPrintable(message));
     }
 
     void nonImageModuleIsRefused()

@@ -42,7 +42,8 @@ torch::Tensor reluBackward(const torch::Tensor& g, const torch::Tensor& pre, Rul
 
 // |d unit / d input| (max over colour channels) with the rule at both ReLUs; the unit is the
 // mean of channel `channel` of conv2's rectified output, or its value at (x, y).
-torch::Tensor handComputedMap(const std::string& path, const torch::Tensor& input, int channel, Rule rule, int x = -1, int y = -1)
+torch::Tensor handComputedMap(const std::string& path, const torch::Tensor& input, int channel,
+    Rule rule, int x = -1, int y = -1)
 {
     auto module = torch::jit::load(path);
     const auto w1 = parameter(module, "conv1", "weight"), b1 = parameter(module, "conv1", "bias");
@@ -75,7 +76,7 @@ torch::Tensor asTensor(const AttributionMap& map)
     return torch::from_blob(const_cast<float*>(map.values.data()), {map.height, map.width}).clone();
 }
 
-} // namespace
+}  // namespace
 
 class TestReluRules : public QObject {
     Q_OBJECT
@@ -94,10 +95,14 @@ private slots:
         QTest::addColumn<QString>("target");
         QTest::addColumn<int>("x");
         QTest::addColumn<int>("y");
-        QTest::newRow("guided, channel mean") << "guided" << "unit:conv2:1" << -1 << -1;
-        QTest::newRow("guided, one position") << "guided" << "unit:conv2:3@40,57" << 40 << 57;
-        QTest::newRow("deconvnet, channel mean") << "deconvnet" << "unit:conv2:1" << -1 << -1;
-        QTest::newRow("deconvnet, one position") << "deconvnet" << "unit:conv2:3@40,57" << 40 << 57;
+        QTest::newRow("guided, channel mean") << "guided"
+                                              << "unit:conv2:1" << -1 << -1;
+        QTest::newRow("guided, one position") << "guided"
+                                              << "unit:conv2:3@40,57" << 40 << 57;
+        QTest::newRow("deconvnet, channel mean") << "deconvnet"
+                                                 << "unit:conv2:1" << -1 << -1;
+        QTest::newRow("deconvnet, one position") << "deconvnet"
+                                                 << "unit:conv2:3@40,57" << 40 << 57;
     }
 
     void unitMapsFollowTheRuleAtEveryRelu()
@@ -116,9 +121,9 @@ private slots:
         const auto actual = asTensor(map);
         QVERIFY(expected.max().item<float>() > 0);
         QVERIFY2(torch::allclose(actual, expected, 1e-4, 1e-6 * expected.max().item<double>()),
-                 qPrintable(QStringLiteral("largest difference %1 (map max %2)")
-                                .arg((actual - expected).abs().max().item<double>())
-                                .arg(expected.max().item<double>())));
+            qPrintable(QStringLiteral("largest difference %1 (map max %2)")
+                           .arg((actual - expected).abs().max().item<double>())
+                           .arg(expected.max().item<double>())));
         // The rule matters here: the plain gradient of the same unit is a different map.
         const auto plain = handComputedMap(path_, input_, config.target.index, Rule::Plain, x, y);
         QVERIFY((plain - expected).abs().max().item<float>() > 0.1f * expected.max().item<float>());
@@ -128,7 +133,8 @@ private slots:
     {
         // A model whose class 0 sends only negative gradients into its ReLU: guided backprop
         // passes none of them (the class-target path now runs through the same capture plan).
-        const auto model = Model::load(test::writeSignedReluModel(dir_.path().toStdString()), DevicePreference::Cpu);
+        const auto model = Model::load(
+            test::writeSignedReluModel(dir_.path().toStdString()), DevicePreference::Cpu);
         AttributionConfig config;
         config.method = AttributionMethod::GuidedBackprop;
         config.target = AttributionTarget::parse("class:0");
@@ -148,7 +154,9 @@ private slots:
             attribute(*model_, image_, config, progress);
             QFAIL("Grad-CAM at a layer after the unit should be refused");
         } catch (const Error& e) {
-            QVERIFY2(QString::fromUtf8(e.what()).contains(QLatin1String("does not lead to the target")), e.what());
+            QVERIFY2(
+                QString::fromUtf8(e.what()).contains(QLatin1String("does not lead to the target")),
+                e.what());
         }
     }
 

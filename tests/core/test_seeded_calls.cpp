@@ -51,12 +51,16 @@ std::vector<float> layoutWith(std::uint64_t seed)
     return layout2d(vectors, 40, 4, config, progress);
 }
 
-} // namespace
+}  // namespace
 
 class TestSeededCalls : public QObject {
     Q_OBJECT
 private slots:
-    void initTestCase() { model_ = Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu); }
+    void initTestCase()
+    {
+        model_ =
+            Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
+    }
 
     void seededCallsLeaveTheProcessGeneratorAlone()
     {
@@ -68,7 +72,8 @@ private slots:
         estimateReceptiveField(*model_, "block");
         layoutWith(5);
         const auto after = torch::rand({16});
-        QVERIFY2(torch::equal(expected, after), "a library call reseeded the process-wide generator");
+        QVERIFY2(
+            torch::equal(expected, after), "a library call reseeded the process-wide generator");
     }
 
     void seededCallsDoNotChangeEachOther()
@@ -78,7 +83,8 @@ private slots:
         torch::rand({1000});  // the caller's own use of the process generator
         QCOMPARE(attributeWith(*model_, AttributionMethod::SmoothGrad, 3).values, first);
         QCOMPARE(layoutWith(9), layout);
-        QVERIFY(attributeWith(*model_, AttributionMethod::SmoothGrad, 4).values != first);  // the seed matters
+        QVERIFY(attributeWith(*model_, AttributionMethod::SmoothGrad, 4).values !=
+            first);  // the seed matters
     }
 
 private:

@@ -35,8 +35,7 @@ double angularDistance(double a, double b)
     return std::min(d, 360 - d);
 }
 
-template <typename Curve>
-double argmaxAngle(const std::vector<double>& angles, const Curve& values)
+template <typename Curve> double argmaxAngle(const std::vector<double>& angles, const Curve& values)
 {
     size_t best = 0;
     for (size_t i = 1; i < angles.size(); ++i)
@@ -67,14 +66,15 @@ DarkPixels darkPixels(const RgbImage& image, double cx, double cy)
     return d;
 }
 
-} // namespace
+}  // namespace
 
 class TestTuning : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase()
     {
-        model_ = Model::load(test::writeCurveDetector(dir_.path().toStdString(), kPreferred), DevicePreference::Cpu);
+        model_ = Model::load(
+            test::writeCurveDetector(dir_.path().toStdString(), kPreferred), DevicePreference::Cpu);
         workspace_ = Workspace::open(dir_.filePath("ws.sqlite").toStdString(), model_->hash());
     }
 
@@ -84,18 +84,24 @@ private slots:
         s.width = 0.08;
         const int size = 96;
         const double c = 48, field = 48;
-        for (const auto& [theta, phi] : {std::pair{20.0, 70.0}, std::pair{200.0, 45.0}, std::pair{0.0, 135.0}}) {
+        for (const auto& [theta, phi] :
+            {std::pair{20.0, 70.0}, std::pair{200.0, 45.0}, std::pair{0.0, 135.0}}) {
             for (auto kind : {StimulusKind::Curve, StimulusKind::Angle, StimulusKind::Combed}) {
                 s.kind = kind;
                 s.orientation = theta;
-                const RgbImage rotated = rotateImage(renderStimulus(s, size, c, c, field), phi, c, c);
+                const RgbImage rotated =
+                    rotateImage(renderStimulus(s, size, c, c, field), phi, c, c);
                 s.orientation = theta + phi;
                 const RgbImage direct = renderStimulus(s, size, c, c, field);
                 s.orientation = theta;
                 const RgbImage unturned = renderStimulus(s, size, c, c, field);
                 const double error = meanAbsoluteDifference(rotated, direct);
-                QVERIFY2(error < 2.0, qPrintable(QString("%1 at %2+%3: mean |difference| %4")
-                                                     .arg(stimulusKindName(kind)).arg(theta).arg(phi).arg(error)));
+                QVERIFY2(error < 2.0,
+                    qPrintable(QString("%1 at %2+%3: mean |difference| %4")
+                                   .arg(stimulusKindName(kind))
+                                   .arg(theta)
+                                   .arg(phi)
+                                   .arg(error)));
                 // ...and the comparison can tell orientations apart.
                 QVERIFY(meanAbsoluteDifference(unturned, direct) > 4 * error + 1.0);
             }
@@ -110,11 +116,11 @@ private slots:
             const RgbImage image = renderStimulus(s, 100, 37, 61, field);
             const DarkPixels d = darkPixels(image, 37, 61);
             QVERIFY(d.count > 0);
-            QVERIFY(image.pixel(37, 61)[0] < 100);              // the apex is at the centre
-            QVERIFY(d.maxDistance <= 0.5 * field);            // it stays within the field
-            QVERIFY(d.maxDistance >= 0.3 * field);            // and scales with it
-            QVERIFY(d.meanX < 37 - 0.02 * field);             // it bends back from the apex
-            QVERIFY(std::abs(d.meanY - 61) < 1.0);            // symmetric about its normal
+            QVERIFY(image.pixel(37, 61)[0] < 100);  // the apex is at the centre
+            QVERIFY(d.maxDistance <= 0.5 * field);  // it stays within the field
+            QVERIFY(d.maxDistance >= 0.3 * field);  // and scales with it
+            QVERIFY(d.meanX < 37 - 0.02 * field);  // it bends back from the apex
+            QVERIFY(std::abs(d.meanY - 61) < 1.0);  // symmetric about its normal
         }
         s.kind = StimulusKind::Line;  // orientation 0: a vertical segment
         const DarkPixels line = darkPixels(renderStimulus(s, 100, 50, 50, 40), 50, 50);
@@ -166,8 +172,10 @@ private slots:
         QCOMPARE(sweep.stimuli(), 72 * 5);
         QCOMPARE(sweep.field.size, 15);
         const RadialTuning radial = radialTuning(sweep);
-        QVERIFY2(angularDistance(radial.preferred[0], kPreferred) <= 5, qPrintable(QString::number(radial.preferred[0])));
-        QVERIFY2(angularDistance(radial.preferred[1], kPreferred + 90) <= 5, qPrintable(QString::number(radial.preferred[1])));
+        QVERIFY2(angularDistance(radial.preferred[0], kPreferred) <= 5,
+            qPrintable(QString::number(radial.preferred[0])));
+        QVERIFY2(angularDistance(radial.preferred[1], kPreferred + 90) <= 5,
+            qPrintable(QString::number(radial.preferred[1])));
         // The strongest stimulus is the detector's own curve: orientation and curvature 2.
         const auto best = sweep.parametersOf(sweep.strongest(0, 1).front());
         QVERIFY(angularDistance(best[0], kPreferred) <= 5);
@@ -186,7 +194,8 @@ private slots:
         config.axes = parseSweep("orientation=0:360:15");
         config.target = {"conv1", {0}};
         Progress progress;
-        const auto variants = invarianceCheck(*model_, nullptr, config, ReceptiveField{15, 1, 0}, progress);
+        const auto variants =
+            invarianceCheck(*model_, nullptr, config, ReceptiveField{15, 1, 0}, progress);
         QCOMPARE(variants.size(), size_t(6));
         QCOMPARE(variants[0].correlation, 1.0);
         // A dark-arc detector barely answers a white arc; a thicker dark arc still peaks where it did.
@@ -206,8 +215,10 @@ private slots:
             Stimulus s;
             s.width = 0.12;
             s.orientation = rng.uniform() * 360;
-            const RgbImage image = renderStimulus(s, 48, 16 + rng.uniform() * 16, 16 + rng.uniform() * 16, 15);
-            saveImage(image, images.filePath(QString("curve_%1.png").arg(i, 3, 10, QChar('0'))).toStdString());
+            const RgbImage image =
+                renderStimulus(s, 48, 16 + rng.uniform() * 16, 16 + rng.uniform() * 16, 15);
+            saveImage(image,
+                images.filePath(QString("curve_%1.png").arg(i, 3, 10, QChar('0'))).toStdString());
         }
         ScanConfig scan;
         scan.folder = images.path().toStdString();
@@ -252,9 +263,11 @@ private slots:
         config.axes = parseSweep("orientation=0:90:45");
         config.target = {"conv1", {7}};
         Progress progress;
-        QVERIFY_THROWS_EXCEPTION(Error, runSweep(*model_, config, ReceptiveField{15, 1, 0}, progress));
+        QVERIFY_THROWS_EXCEPTION(
+            Error, runSweep(*model_, config, ReceptiveField{15, 1, 0}, progress));
         config.target = {"head", {0}};
-        QVERIFY_THROWS_EXCEPTION(Error, runSweep(*model_, config, ReceptiveField{15, 1, 0}, progress));
+        QVERIFY_THROWS_EXCEPTION(
+            Error, runSweep(*model_, config, ReceptiveField{15, 1, 0}, progress));
     }
 
 private:

@@ -39,7 +39,7 @@ private:
     rlimit saved_{};
 };
 
-} // namespace
+}  // namespace
 
 class TestWorkspace : public QObject {
     Q_OBJECT
@@ -47,10 +47,12 @@ private slots:
     void storesAndReadsBack()
     {
         QTemporaryDir dir;
-        const std::string file = Workspace::fileForModel(dir.path().toStdString(), std::string(64, 'a'));
+        const std::string file =
+            Workspace::fileForModel(dir.path().toStdString(), std::string(64, 'a'));
         {
             auto ws = Workspace::open(file, std::string(64, 'a'));
-            ws->put("featurevis", "conv1:3|size=128", std::string("\0binary\xff", 8), R"({"size":128})");
+            ws->put("featurevis", "conv1:3|size=128", std::string("\0binary\xff", 8),
+                R"({"size":128})");
             QCOMPARE(ws->count("featurevis"), 1);
         }
         auto ws = Workspace::open(file, std::string(64, 'a'));
@@ -99,7 +101,8 @@ private slots:
         }
         QVERIFY2(!message.empty(), "the write past the limit succeeded");
         QVERIFY2(message.find("no transaction is active") == std::string::npos, message.c_str());
-        QVERIFY2(message.find("disk") != std::string::npos, message.c_str());  // "disk I/O error" / "disk is full"
+        QVERIFY2(message.find("disk") != std::string::npos,
+            message.c_str());  // "disk I/O error" / "disk is full"
         QVERIFY2(ws->cacheProblem().find("disk") != std::string::npos, ws->cacheProblem().c_str());
         QCOMPARE(*ws->get("k", "before"), std::string("kept"));
         QVERIFY(!ws->get("k", "a"));
@@ -113,13 +116,15 @@ private slots:
     void fullDiskFileWritesSayWhyAndLeaveNothing()
     {
         QTemporaryDir dir;
-        const std::string npy = dir.filePath("map.npy").toStdString(), png = dir.filePath("figure.png").toStdString();
+        const std::string npy = dir.filePath("map.npy").toStdString(),
+                          png = dir.filePath("figure.png").toStdString();
         RgbImage noise(600, 600);
         for (size_t i = 0; i < noise.pixels.size(); ++i)
             noise.pixels[i] = std::uint8_t((i * 2654435761u) >> 24);
         FileSizeLimit limit(16 * 1024);
-        for (const auto& write : std::vector<std::function<void()>>{[&] { writeFileAtomically(npy, std::string(1 << 20, 'x')); },
-                                                                     [&] { saveImage(noise, png); }}) {
+        for (const auto& write : std::vector<std::function<void()>>{
+                 [&] { writeFileAtomically(npy, std::string(1 << 20, 'x')); },
+                 [&] { saveImage(noise, png); }}) {
             try {
                 write();
                 QFAIL("a write past the limit succeeded");
@@ -160,7 +165,8 @@ private slots:
             ws->transaction([&] {
                 ws->put("kind", "doomed", "x");
                 inside = true;
-                std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the writer tries now
+                std::this_thread::sleep_for(
+                    std::chrono::milliseconds(100));  // the writer tries now
                 throw Error("fails");
             });
         } catch (const Error&) {
@@ -194,7 +200,8 @@ private slots:
             QFile f(QString::fromStdString(file));
             QVERIFY(f.open(QIODevice::ReadWrite));
             QVERIFY(f.size() > 40 * 4096);
-            for (qint64 page = 3; page < f.size() / 4096; page += 7) {  // damage every 7th page's header
+            for (qint64 page = 3; page < f.size() / 4096;
+                 page += 7) {  // damage every 7th page's header
                 f.seek(page * 4096);
                 f.write(QByteArray(64, '\xA5'));
             }
@@ -215,7 +222,9 @@ private slots:
             }
         } catch (const Error& e) {
             // Damage in the schema pages refuses the whole file, also with the reason.
-            QVERIFY2(QString::fromUtf8(e.what()).contains("malformed") || QString::fromUtf8(e.what()).contains("damaged"), e.what());
+            QVERIFY2(QString::fromUtf8(e.what()).contains("malformed") ||
+                    QString::fromUtf8(e.what()).contains("damaged"),
+                e.what());
             return;
         }
         QVERIFY(refused > 0);

@@ -27,7 +27,7 @@ bool available(const QString& path)
     return !path.isEmpty() && QFile::exists(path);
 }
 
-} // namespace
+}  // namespace
 
 class TestSharedModels : public QObject {
     Q_OBJECT
@@ -49,14 +49,16 @@ private slots:
         QCOMPARE(model->numClasses(), 1000);
         QCOMPARE(model->layer("mixed3b").path, std::string("inception_3b"));
         QCOMPARE(model->layer("inception_3b").shape, (std::vector<std::int64_t>{480, 28, 28}));
-        QCOMPARE(model->layer("inception_3b.b5x5.conv").shape, (std::vector<std::int64_t>{96, 28, 28}));
+        QCOMPARE(
+            model->layer("inception_3b.b5x5.conv").shape, (std::vector<std::int64_t>{96, 28, 28}));
 
         // Pre-ReLU of the block, channel by channel, is the pre-ReLU of the branch conv that
         // produced it: the 5x5 branch holds channels 320..415 of inception_3b.
         auto& d = model->impl();
         torch::NoGradGuard noGrad;
         const auto x = torch::randn({1, 3, 224, 224}) * 50;
-        const auto& plan = d.captures.plan(d.module, {{"inception_3b", true}, {"inception_3b.b5x5.conv"}, {"inception_3b"}}, false);
+        const auto& plan = d.captures.plan(d.module,
+            {{"inception_3b", true}, {"inception_3b.b5x5.conv"}, {"inception_3b"}}, false);
         const auto r = runCapture(d.module, plan, x);
         QCOMPARE(plan.partSources[0].size(), size_t(4));
         QCOMPARE(plan.partSources[0][2], std::string("inception_3b.b5x5.conv"));
@@ -83,13 +85,15 @@ private slots:
             QSKIP("../shared/data is absent: real-model integration tests skipped");
         const auto model = Model::load(path.toStdString(), DevicePreference::Cpu);
         const QDir photos(test::sharedDataDirectory() + "/images/imagenet-sample");
-        const QStringList names = {"n01443537_goldfish.JPEG", "n01531178_goldfinch.JPEG", "n02123045_tabby.JPEG",
-                                   "n03028079_church.JPEG", "n07753592_banana.JPEG", "n09472597_volcano.JPEG"};
+        const QStringList names = {"n01443537_goldfish.JPEG", "n01531178_goldfinch.JPEG",
+            "n02123045_tabby.JPEG", "n03028079_church.JPEG", "n07753592_banana.JPEG",
+            "n09472597_volcano.JPEG"};
         int correct = 0;
         QStringList report;
         const std::string firstLayer = model->layers().front().path;
         for (const QString& name : names) {
-            const auto acts = computeActivations(*model, loadImage(photos.filePath(name).toStdString()), firstLayer, false, 1);
+            const auto acts = computeActivations(
+                *model, loadImage(photos.filePath(name).toStdString()), firstLayer, false, 1);
             const QString expected = name.section('_', 1).section('.', 0, 0).toLower();
             const QString label = QString::fromStdString(acts.predictions.at(0).label).toLower();
             correct += label.contains(expected);
@@ -110,7 +114,8 @@ private slots:
         config.axes = parseSweep("orientation=0:360:30,curvature=0:4:2");
         config.target = {"inception_3b", {379, 385, 342, 388}};
         Progress progress;
-        const SweepResult sweep = runSweep(*model, config, estimateReceptiveField(*model, "inception_3b"), progress);
+        const SweepResult sweep =
+            runSweep(*model, config, estimateReceptiveField(*model, "inception_3b"), progress);
         QCOMPARE(sweep.stimuli(), 12 * 3);
         QVERIFY(sweep.field.size > 40);  // mixed3b sees a large part of the 224-pixel input
         int moved = 0;

@@ -14,13 +14,15 @@ std::atomic<int> gTypeCounter{0};
 // Distinct qualified names per instance: types with one name clash when saved together.
 torch::jit::Module makeModule(const std::string& className)
 {
-    return torch::jit::Module(c10::QualifiedName("__torch__.loupe_test.m" + std::to_string(gTypeCounter++) + "." + className));
+    return torch::jit::Module(c10::QualifiedName(
+        "__torch__.loupe_test.m" + std::to_string(gTypeCounter++) + "." + className));
 }
 
 torch::jit::Module conv(int in, int out, int k, float scale = 0.5f)
 {
     auto m = makeModule("Conv2d");
-    m.register_parameter("weight", torch::randn({out, in, k, k}) * scale / std::sqrt(float(in * k * k)), false);
+    m.register_parameter(
+        "weight", torch::randn({out, in, k, k}) * scale / std::sqrt(float(in * k * k)), false);
     m.register_parameter("bias", torch::randn({out}) * 0.1f, false);
     m.register_attribute("padding", c10::IntType::get(), k / 2);
     m.define(R"(
@@ -61,7 +63,7 @@ std::string metadataJson()
   "layer_aliases": {"mixed": "block"}})";
 }
 
-} // namespace
+}  // namespace
 
 namespace {
 
@@ -104,7 +106,7 @@ def forward(self, x):
     return net;
 }
 
-} // namespace
+}  // namespace
 
 std::string writeBranchyCnn(const std::string& directory, bool withMetadata, int seed)
 {
@@ -117,7 +119,8 @@ std::string writeBranchyCnn(const std::string& directory, bool withMetadata, int
     return path;
 }
 
-std::string writeBranchyCnnWithMetadata(const std::string& directory, const std::string& name, const std::string& json)
+std::string writeBranchyCnnWithMetadata(
+    const std::string& directory, const std::string& name, const std::string& json)
 {
     auto net = branchyCnn(1);
     const std::string path = directory + "/" + name + ".pt";
@@ -164,7 +167,8 @@ def forward(self, x):
     return torch.stack([-s, s], 1)
 )");
     const std::string path = directory + "/signed_relu.pt";
-    torch::jit::ExtraFilesMap extra{{"loupe.json", R"({"input": {"size": 16, "range": [0, 1], "mean": [0.5, 0.5, 0.5], "std": [1, 1, 1]}})"}};
+    torch::jit::ExtraFilesMap extra{{"loupe.json",
+        R"({"input": {"size": 16, "range": [0, 1], "mean": [0.5, 0.5, 0.5], "std": [1, 1, 1]}})"}};
     net.save(path, extra);
     return path;
 }
@@ -181,7 +185,8 @@ def forward(self, x):
     return self.conv2.forward(self.conv1.forward(x))
 )");
     const std::string path = directory + "/checked_input.pt";
-    torch::jit::ExtraFilesMap extra{{"loupe.json", R"({"input": {"size": 16, "range": [0, 1], "mean": [0, 0, 0], "std": [1, 1, 1]}})"}};
+    torch::jit::ExtraFilesMap extra{{"loupe.json",
+        R"({"input": {"size": 16, "range": [0, 1], "mean": [0, 0, 0], "std": [1, 1, 1]}})"}};
     net.save(path, extra);
     return path;
 }
@@ -204,7 +209,8 @@ def forward(self, x):
     return torch.matmul(x.flatten(1), self.weight.t())
 )");
     const std::string path = directory + "/linear.pt";
-    torch::jit::ExtraFilesMap extra{{"loupe.json", R"({"input": {"size": 8, "range": [0, 1], "mean": [0, 0, 0], "std": [1, 1, 1]}})"}};
+    torch::jit::ExtraFilesMap extra{{"loupe.json",
+        R"({"input": {"size": 8, "range": [0, 1], "mean": [0, 0, 0], "std": [1, 1, 1]}})"}};
     m.save(path, extra);
     return path;
 }
@@ -229,7 +235,7 @@ def forward(self, x):
 )");
 }
 
-} // namespace
+}  // namespace
 
 std::string writeBarDetector(const std::string& directory, bool identityHead)
 {
@@ -249,7 +255,8 @@ std::string writeBarDetector(const std::string& directory, bool identityHead)
     // With an identity head, class k is exactly the mean of channel k.
     addMeanHead(net, c1, identityHead ? torch::eye(2, 4) : torch::randn({2, 4}));
     const std::string path = directory + (identityHead ? "/bars_identity.pt" : "/bars.pt");
-    torch::jit::ExtraFilesMap extra{{"loupe.json", R"({"name": "bars", "input": {"size": 32, "range": [0, 1], "mean": [0, 0, 0], "std": [1, 1, 1]}})"}};
+    torch::jit::ExtraFilesMap extra{{"loupe.json",
+        R"({"name": "bars", "input": {"size": 32, "range": [0, 1], "mean": [0, 0, 0], "std": [1, 1, 1]}})"}};
     net.save(path, extra);
     return path;
 }
@@ -262,21 +269,23 @@ torch::Tensor arcKernel(double orientationDegrees, int size)
     const double pi = 3.14159265358979323846, theta = orientationDegrees * pi / 180;
     const double radius = 7.5, halfAngle = 12.0 / (2 * radius), c = (size - 1) / 2.0;
     const double nx = std::cos(theta), ny = -std::sin(theta);  // screen coordinates, y down
-    const double ox = c - radius * nx, oy = c - radius * ny;   // circle centre behind the apex
+    const double ox = c - radius * nx, oy = c - radius * ny;  // circle centre behind the apex
     auto k = torch::zeros({size, size});
     for (int y = 0; y < size; ++y)
         for (int x = 0; x < size; ++x) {
             const double vx = x - ox, vy = y - oy, r = std::hypot(vx, vy);
-            const double angle = std::acos(std::clamp((vx * nx + vy * ny) / std::max(r, 1e-9), -1.0, 1.0));
+            const double angle =
+                std::acos(std::clamp((vx * nx + vy * ny) / std::max(r, 1e-9), -1.0, 1.0));
             double d = std::abs(r - radius);
             if (angle > halfAngle)
-                d = std::hypot(r * std::cos(angle - halfAngle) - radius, r * std::sin(angle - halfAngle));
+                d = std::hypot(
+                    r * std::cos(angle - halfAngle) - radius, r * std::sin(angle - halfAngle));
             k[y][x] = -std::exp(-d * d / 2);
         }
     return k - k.mean();
 }
 
-} // namespace
+}  // namespace
 
 std::string writeCurveDetector(const std::string& directory, double orientationDegrees)
 {
@@ -292,9 +301,10 @@ std::string writeCurveDetector(const std::string& directory, double orientationD
     c1.attr("conv").toModule().attr("bias").toTensor().zero_();
     addMeanHead(net, c1, torch::eye(2));
     const std::string path = directory + "/curves.pt";
-    torch::jit::ExtraFilesMap extra{{"loupe.json", R"({"name": "curves", "input": {"size": 48, "range": [0, 1], "mean": [0, 0, 0], "std": [1, 1, 1]}})"}};
+    torch::jit::ExtraFilesMap extra{{"loupe.json",
+        R"({"name": "curves", "input": {"size": 48, "range": [0, 1], "mean": [0, 0, 0], "std": [1, 1, 1]}})"}};
     net.save(path, extra);
     return path;
 }
 
-} // namespace loupe::test
+}  // namespace loupe::test

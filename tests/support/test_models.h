@@ -12,7 +12,8 @@ namespace loupe::test {
 // "block". Returns the file path.
 std::string writeBranchyCnn(const std::string& directory, bool withMetadata = true, int seed = 1);
 // The same network with the given loupe.json text (saved as `name`.pt).
-std::string writeBranchyCnnWithMetadata(const std::string& directory, const std::string& name, const std::string& json);
+std::string writeBranchyCnnWithMetadata(
+    const std::string& directory, const std::string& name, const std::string& json);
 
 // A scripted module whose forward is not an image model (matrix product on a 10-vector).
 std::string writeNonImageModule(const std::string& directory);
@@ -45,4 +46,4 @@ std::string writeCheckedInputModel(const std::string& directory);
 std::string writeLinearModel(const std::string& directory);
 float linearModelWeight(int klass, int index);
 
-} // namespace loupe::test
+}  // namespace loupe::test

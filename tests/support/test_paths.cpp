@@ -6,7 +6,8 @@ namespace loupe::test {
 
 QString sharedDataDirectory()
 {
-    const QString configured = qEnvironmentVariable("LOUPE_SHARED_DATA", QStringLiteral(LOUPE_SHARED_DATA_DIR));
+    const QString configured =
+        qEnvironmentVariable("LOUPE_SHARED_DATA", QStringLiteral(LOUPE_SHARED_DATA_DIR));
     return QDir(configured).exists() ? QDir(configured).absolutePath() : QString();
 }
 
@@ -15,4 +16,4 @@ QString cliPath()
     return QStringLiteral(LOUPE_CLI_PATH);
 }
 
-} // namespace loupe::test
+}  // namespace loupe::test

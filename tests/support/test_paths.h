@@ -8,4 +8,4 @@ namespace loupe::test {
 QString sharedDataDirectory();
 QString cliPath();
 
-} // namespace loupe::test
+}  // namespace loupe::test

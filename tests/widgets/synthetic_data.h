@@ -27,4 +27,4 @@ inline LayerActivations syntheticActivations(int channels, int size, const char*
     return a;
 }
 
-} // namespace loupe::test
+}  // namespace loupe::test

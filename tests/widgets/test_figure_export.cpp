@@ -65,13 +65,16 @@ private slots:
         QVERIFY(exportFigure(*panel_, dir.filePath("a.png"), 72, context_).ok);
         QVERIFY(exportFigure(*panel_, dir.filePath("b.png"), 288, context_).ok);
         const QImage small = QImage(dir.filePath("a.png")).convertToFormat(QImage::Format_RGB32);
-        const QImage large = QImage(dir.filePath("b.png")).scaled(small.size(), Qt::IgnoreAspectRatio, Qt::SmoothTransformation)
-                                 .convertToFormat(QImage::Format_RGB32);
+        const QImage large =
+            QImage(dir.filePath("b.png"))
+                .scaled(small.size(), Qt::IgnoreAspectRatio, Qt::SmoothTransformation)
+                .convertToFormat(QImage::Format_RGB32);
         double difference = 0;
         for (int y = 0; y < small.height(); ++y)
             for (int x = 0; x < small.width(); ++x) {
                 const QRgb a = small.pixel(x, y), b = large.pixel(x, y);
-                difference += std::abs(qRed(a) - qRed(b)) + std::abs(qGreen(a) - qGreen(b)) + std::abs(qBlue(a) - qBlue(b));
+                difference += std::abs(qRed(a) - qRed(b)) + std::abs(qGreen(a) - qGreen(b)) +
+                    std::abs(qBlue(a) - qBlue(b));
             }
         difference /= 3.0 * small.width() * small.height();
         QVERIFY2(difference < 6, qPrintable(QString::number(difference)));
@@ -91,7 +94,8 @@ private slots:
 
     void unwritablePathsAreReportedNotCrashed()
     {
-        const ExportResult missing = exportFigure(*panel_, "/nonexistent/folder/f.png", 72, context_);
+        const ExportResult missing =
+            exportFigure(*panel_, "/nonexistent/folder/f.png", 72, context_);
         QVERIFY(!missing.ok);
         QVERIFY(missing.error.contains("does not exist"));
         QTemporaryDir dir;

@@ -99,7 +99,8 @@ private slots:
         QString message;
         QSignalSpy finished(&runner, &JobRunner::jobFinished);
         runner.submit(
-            {"bad", JobRunner::Pool::Cpu}, this, [](JobContext&) -> int { throw Error("layer 'x' does not exist"); }, [](int) {},
+            {"bad", JobRunner::Pool::Cpu}, this,
+            [](JobContext&) -> int { throw Error("layer 'x' does not exist"); }, [](int) {},
             [&](const QString& m) { message = m; });
         QTRY_COMPARE(finished.count(), 1);
         QCOMPARE(message, QString("layer 'x' does not exist"));
@@ -120,9 +121,12 @@ private slots:
                 return value;
             };
         };
-        runner.submit({"first", JobRunner::Pool::Device, "view"}, this, slow(1), [&](int r) { results << QString::number(r); },
-                      [](const QString&) {}, [&] { results << "c1"; });
-        runner.submit({"second", JobRunner::Pool::Device, "view"}, this, slow(2), [&](int r) { results << QString::number(r); });
+        runner.submit(
+            {"first", JobRunner::Pool::Device, "view"}, this, slow(1),
+            [&](int r) { results << QString::number(r); }, [](const QString&) {},
+            [&] { results << "c1"; });
+        runner.submit({"second", JobRunner::Pool::Device, "view"}, this, slow(2),
+            [&](int r) { results << QString::number(r); });
         QTRY_COMPARE(finished.count(), 2);
         QCOMPARE(results, (QStringList{"c1", "2"}));
     }
@@ -133,15 +137,22 @@ private slots:
         JobRunner runner;
         QStringList order;
         std::atomic<bool> release{false};
-        runner.submit({"busy"}, this, [&](JobContext&) {
-            while (!release)
-                std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        }, [] {});
+        runner.submit(
+            {"busy"}, this,
+            [&](JobContext&) {
+                while (!release)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            },
+            [] {});
         for (int i = 0; i < 3; ++i)
-            runner.submit({"background", JobRunner::Pool::Device, {}, JobRunner::Priority::Background}, this,
-                          [](JobContext&) { return QStringLiteral("background"); }, [&](const QString& r) { order << r; });
-        runner.submit({"asked", JobRunner::Pool::Device, {}, JobRunner::Priority::User}, this, [](JobContext&) { return QStringLiteral("user"); },
-                      [&](const QString& r) { order << r; });
+            runner.submit(
+                {"background", JobRunner::Pool::Device, {}, JobRunner::Priority::Background}, this,
+                [](JobContext&) { return QStringLiteral("background"); },
+                [&](const QString& r) { order << r; });
+        runner.submit(
+            {"asked", JobRunner::Pool::Device, {}, JobRunner::Priority::User}, this,
+            [](JobContext&) { return QStringLiteral("user"); },
+            [&](const QString& r) { order << r; });
         release = true;
         QTRY_COMPARE(order.size(), 4);
         QCOMPARE(order.first(), QString("user"));

@@ -38,7 +38,7 @@ Run runLoupe(const QTemporaryDir& home, const QStringList& args)
     return r;
 }
 
-} // namespace
+}  // namespace
 
 class TestLaunchScript : public QObject {
     Q_OBJECT
@@ -47,8 +47,10 @@ private slots:
     {
         QTest::addColumn<QString>("what");
         QTest::addColumn<QString>("expected");  // on stderr
-        QTest::newRow("broken model") << "model" << "cannot open the model";
-        QTest::newRow("truncated image") << "image" << "truncated JPEG";
+        QTest::newRow("broken model") << "model"
+                                      << "cannot open the model";
+        QTest::newRow("truncated image") << "image"
+                                         << "truncated JPEG";
     }
 
     void errorsNeverBlockAScreenshot()

@@ -76,11 +76,12 @@ bool whileJobsRun(app::MainWindow& window, const std::function<bool()>& done)
     return true;
 }
 
-#define WAIT_FOR(window, condition) QVERIFY2(whileJobsRun(window, [&] { return bool(condition); }), #condition)
-#define WAIT_FOR_COMPARE(window, actual, expected)                                                                 \
-    do {                                                                                                           \
-        whileJobsRun(window, [&] { return (actual) == (expected); });                                              \
-        QCOMPARE(actual, expected);                                                                                \
+#define WAIT_FOR(window, condition)                                                                \
+    QVERIFY2(whileJobsRun(window, [&] { return bool(condition); }), #condition)
+#define WAIT_FOR_COMPARE(window, actual, expected)                                                 \
+    do {                                                                                           \
+        whileJobsRun(window, [&] { return (actual) == (expected); });                              \
+        QCOMPARE(actual, expected);                                                                \
     } while (false)
 
 // Opens an image the way a user does (decoded on a worker) and waits for the session to have it.
@@ -98,7 +99,7 @@ bool openAndWait(app::MainWindow& window, const QString& model)
     return whileJobsRun(window, [&] { return ready.count() == 1; });
 }
 
-} // namespace
+}  // namespace
 
 class TestMainWindow : public QObject {
     Q_OBJECT
@@ -128,24 +129,33 @@ private slots:
 
         QVERIFY(openImageAndWait(window, image_));
         window.selection()->selectLayer("block");
-        WAIT_FOR_COMPARE(window, window.module<app::ActivationsModule>()->panel()->grid()->tileCount(), 8);
-        QCOMPARE(window.module<app::ActivationsModule>()->panel()->activations().layer, std::string("block"));
+        WAIT_FOR_COMPARE(
+            window, window.module<app::ActivationsModule>()->panel()->grid()->tileCount(), 8);
+        QCOMPARE(window.module<app::ActivationsModule>()->panel()->activations().layer,
+            std::string("block"));
         WAIT_FOR_COMPARE(window, window.imagePanel()->predictionLines().size(), 3);
 
         // Clicking a channel selects the unit everywhere.
         const QRect tile = window.module<app::ActivationsModule>()->panel()->grid()->tileRect(6);
         window.module<app::ActivationsModule>()->panel()->grid()->show();
-        QTest::mouseClick(window.module<app::ActivationsModule>()->panel()->grid(), Qt::LeftButton, {}, tile.center());
+        QTest::mouseClick(window.module<app::ActivationsModule>()->panel()->grid(), Qt::LeftButton,
+            {}, tile.center());
         QCOMPARE(window.selection()->unitText(), QString("block:6"));
 
         // A first-layer conv shows colour filters in the Weights dock.
         window.selection()->selectLayer("conv1");
-        WAIT_FOR_COMPARE(window, window.module<app::WeightsModule>()->panel()->weights().colourFilters.size(), size_t(4));
-        WAIT_FOR_COMPARE(window, window.module<app::ActivationsModule>()->panel()->activations().layer, std::string("conv1"));
+        WAIT_FOR_COMPARE(window,
+            window.module<app::WeightsModule>()->panel()->weights().colourFilters.size(),
+            size_t(4));
+        WAIT_FOR_COMPARE(window,
+            window.module<app::ActivationsModule>()->panel()->activations().layer,
+            std::string("conv1"));
 
         // Pre-ReLU toggle recomputes with negative values visible.
         window.selection()->selectLayer("block");
-        WAIT_FOR_COMPARE(window, window.module<app::ActivationsModule>()->panel()->activations().layer, std::string("block"));
+        WAIT_FOR_COMPARE(window,
+            window.module<app::ActivationsModule>()->panel()->activations().layer,
+            std::string("block"));
         window.jobs()->waitForIdle(10000);
         QTest::qWait(50);
     }
@@ -158,7 +168,8 @@ private slots:
         QVERIFY(openAndWait(window, model_));
         window.module<app::NeuronModule>()->panel()->setDefaultSize(32);
         QSignalSpy results(window.module<app::NeuronModule>(), &app::NeuronModule::featureVisReady);
-        QSignalSpy previews(window.module<app::NeuronModule>(), &app::NeuronModule::featureVisProgress);
+        QSignalSpy previews(
+            window.module<app::NeuronModule>(), &app::NeuronModule::featureVisProgress);
         window.selection()->selectUnit("block", 2);
         WAIT_FOR_COMPARE(window, results.count(), 2);  // positive and negative
         QVERIFY(!window.module<app::NeuronModule>()->panel()->positiveImage().isNull());
@@ -178,7 +189,8 @@ private slots:
         window.module<app::NeuronModule>()->panel()->requestRender();
         WAIT_FOR_COMPARE(window, results.count(), 8);
         window.module<app::NeuronModule>()->panel()->setObjectiveText("block:99");
-        QSignalSpy failures(window.module<app::NeuronModule>(), &app::NeuronModule::featureVisFailed);
+        QSignalSpy failures(
+            window.module<app::NeuronModule>(), &app::NeuronModule::featureVisFailed);
         window.module<app::NeuronModule>()->panel()->requestRender();
         WAIT_FOR(window, failures.count() >= 1);
         QVERIFY(failures.first().at(0).toString().contains("out of range"));
@@ -194,12 +206,16 @@ private slots:
         QCOMPARE(window.module<app::NeuronModule>()->panel()->layerGrid()->tileCount(), 8);
         // The exported figure carries the layer's grid under the images and the plot, and its
         // sidecar says which objective and which layer render it shows.
-        const QJsonObject parameters = window.module<app::NeuronModule>()->panel()->exportParameters();
+        const QJsonObject parameters =
+            window.module<app::NeuronModule>()->panel()->exportParameters();
         QCOMPARE(parameters.value("objective").toString(), QString("channel:block:2"));
         QCOMPARE(parameters.value("layer_render_channels").toInt(), 8);
         QTemporaryDir figures;
-        QVERIFY(widgets::exportFigure(*window.module<app::NeuronModule>()->panel(), figures.filePath("neuron.png"), 72, {}).ok);
-        QCOMPARE(QImage(figures.filePath("neuron.png")).height(), window.module<app::NeuronModule>()->panel()->exportSize().height());
+        QVERIFY(widgets::exportFigure(
+            *window.module<app::NeuronModule>()->panel(), figures.filePath("neuron.png"), 72, {})
+                    .ok);
+        QCOMPARE(QImage(figures.filePath("neuron.png")).height(),
+            window.module<app::NeuronModule>()->panel()->exportSize().height());
         window.jobs()->waitForIdle(15 * 60 * 1000);  // follows the jobs; the cap only catches hangs
         qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }
@@ -220,16 +236,19 @@ private slots:
         // The unit is selected before there is a scan: its examples appear when the scan ends.
         window.selection()->selectUnit("block", 4);
         window.jobs()->waitForIdle(15 * 60 * 1000);  // follows the jobs; the cap only catches hangs
-        QSignalSpy examples(window.module<app::DatasetModule>(), &app::DatasetModule::examplesReady);
+        QSignalSpy examples(
+            window.module<app::DatasetModule>(), &app::DatasetModule::examplesReady);
         QSignalSpy scanned(window.module<app::DatasetModule>(), &app::DatasetModule::scanFinished);
         window.module<app::DatasetModule>()->scanFolder(images.path(), {"block", "conv1"});
         WAIT_FOR_COMPARE(window, scanned.count(), 1);
         QVERIFY(scanned.first().at(0).toString().contains("Scanned 12 images"));
         QVERIFY(window.session()->hasScan());
         WAIT_FOR(window, examples.count() >= 1);
-        WAIT_FOR_COMPARE(window, window.module<app::DatasetModule>()->examplesPanel()->topCount(), 12);
+        WAIT_FOR_COMPARE(
+            window, window.module<app::DatasetModule>()->examplesPanel()->topCount(), 12);
         QVERIFY(window.module<app::DatasetModule>()->distributionPanel()->plottedPoints() > 0);
-        QVERIFY(window.module<app::DatasetModule>()->distributionPanel()->status().contains("positions"));
+        QVERIFY(window.module<app::DatasetModule>()->distributionPanel()->status().contains(
+            "positions"));
 
         // The unit and its family as one figure: a row each, with its scanned examples.
         window.module<app::TuningModule>()->panel()->setFamilyText("1, 6");
@@ -240,7 +259,8 @@ private slots:
         QCOMPARE(QImage(figures.filePath("sheet.png")).height(), 3 * (96 + 4) + 4);
         QFile sidecar(figures.filePath("sheet.png.json"));
         QVERIFY(sidecar.open(QIODevice::ReadOnly));
-        const QJsonArray units = QJsonDocument::fromJson(sidecar.readAll()).object().value("units").toArray();
+        const QJsonArray units =
+            QJsonDocument::fromJson(sidecar.readAll()).object().value("units").toArray();
         QCOMPARE(units.size(), 3);
         QCOMPARE(units.at(0).toObject().value("channel").toInt(), 4);
         QCOMPARE(units.at(0).toObject().value("examples").toInt(), 8);
@@ -250,13 +270,16 @@ private slots:
         QSignalSpy sampled(window.module<app::DatasetModule>(), &app::DatasetModule::scanFinished);
         window.module<app::DatasetModule>()->scanSampleImages();
         WAIT_FOR_COMPARE(window, sampled.count(), 1);
-        QVERIFY2(sampled.first().at(0).toString().contains("Scanned 300 images"), qPrintable(sampled.first().at(0).toString()));
+        QVERIFY2(sampled.first().at(0).toString().contains("Scanned 300 images"),
+            qPrintable(sampled.first().at(0).toString()));
         QVERIFY(QDir(data.path() + "/samples/shapes/spiral").count() >= 30 + 2);
 
         // With a scan, dictionary entries show their channel's top dataset example too.
         QVERIFY(openImageAndWait(window, image_));
         window.selection()->selectLayer("block");
-        WAIT_FOR_COMPARE(window, window.module<app::ActivationsModule>()->panel()->activations().layer, std::string("block"));
+        WAIT_FOR_COMPARE(window,
+            window.module<app::ActivationsModule>()->panel()->activations().layer,
+            std::string("block"));
         window.module<app::DictionaryModule>()->panel()->pick(20, 20);
         QVERIFY(!window.module<app::DictionaryModule>()->panel()->entries().empty());
         WAIT_FOR(window, window.module<app::DictionaryModule>()->panel()->topExampleCount() > 0);
@@ -272,13 +295,19 @@ private slots:
         QVERIFY(openAndWait(window, model_));
         QVERIFY(openImageAndWait(window, image_));
         window.selection()->selectLayer("block");
-        WAIT_FOR_COMPARE(window, window.module<app::ActivationsModule>()->panel()->activations().layer, std::string("block"));
-        WAIT_FOR_COMPARE(window, window.module<app::ActivationsModule>()->panel()->grid()->tileCount(), 8);
-        QSignalSpy thumbnails(window.module<app::DictionaryModule>(), &app::DictionaryModule::thumbnailReady);
+        WAIT_FOR_COMPARE(window,
+            window.module<app::ActivationsModule>()->panel()->activations().layer,
+            std::string("block"));
+        WAIT_FOR_COMPARE(
+            window, window.module<app::ActivationsModule>()->panel()->grid()->tileCount(), 8);
+        QSignalSpy thumbnails(
+            window.module<app::DictionaryModule>(), &app::DictionaryModule::thumbnailReady);
         window.module<app::DictionaryModule>()->panel()->pick(20, 20);
         QVERIFY(!window.module<app::DictionaryModule>()->panel()->entries().empty());
-        WAIT_FOR_COMPARE(window, size_t(thumbnails.count()), window.module<app::DictionaryModule>()->panel()->entries().size());
-        QSignalSpy figures(window.module<app::DictionaryModule>(), &app::DictionaryModule::figureReady);
+        WAIT_FOR_COMPARE(window, size_t(thumbnails.count()),
+            window.module<app::DictionaryModule>()->panel()->entries().size());
+        QSignalSpy figures(
+            window.module<app::DictionaryModule>(), &app::DictionaryModule::figureReady);
         window.module<app::DictionaryModule>()->requestNmf("block", 3);
         window.module<app::DictionaryModule>()->requestActivationGrid("block", 4);
         WAIT_FOR_COMPARE(window, figures.count(), 2);
@@ -287,19 +316,26 @@ private slots:
         const int columns = figures.last().at(2).toInt(), rows = figures.last().at(3).toInt();
         QVERIFY(columns > 0 && rows > 0);
         window.module<app::DictionaryModule>()->panel()->showGridCell(columns - 1, rows - 1);
-        QVERIFY2(window.module<app::DictionaryModule>()->panel()->status().contains("(24,24)–(31,31)"), qPrintable(window.module<app::DictionaryModule>()->panel()->status()));  // block is 32x32: the last of 4x4 cells
-        QSignalSpy maps(window.module<app::AttributionModule>(), &app::AttributionModule::attributionReady);
+        QVERIFY2(
+            window.module<app::DictionaryModule>()->panel()->status().contains("(24,24)–(31,31)"),
+            qPrintable(window.module<app::DictionaryModule>()
+                           ->panel()
+                           ->status()));  // block is 32x32: the last of 4x4 cells
+        QSignalSpy maps(
+            window.module<app::AttributionModule>(), &app::AttributionModule::attributionReady);
         QVERIFY(window.module<app::AttributionModule>()->panel()->setMethod("compare"));
         window.module<app::AttributionModule>()->panel()->compute();
         WAIT_FOR_COMPARE(window, maps.count(), 10);  // every method, FullGrad included
         QCOMPARE(window.module<app::AttributionModule>()->panel()->mapCount(), 10);
-        window.module<app::DictionaryModule>()->panel()->pick(500, 20);  // outside: a message, no entries
+        window.module<app::DictionaryModule>()->panel()->pick(
+            500, 20);  // outside: a message, no entries
         QVERIFY(window.module<app::DictionaryModule>()->panel()->entries().empty());
         QVERIFY(window.module<app::DictionaryModule>()->panel()->status().contains("outside"));
         // A unit target: every method explains it, guided backprop and deconvnet included.
         window.jobs()->waitForIdle(15 * 60 * 1000);
         maps.clear();
-        QSignalSpy unavailable(window.module<app::AttributionModule>(), &app::AttributionModule::attributionUnavailable);
+        QSignalSpy unavailable(window.module<app::AttributionModule>(),
+            &app::AttributionModule::attributionUnavailable);
         window.selection()->selectUnit("block", 6);
         window.module<app::AttributionModule>()->panel()->setUnitTarget(true);
         window.module<app::AttributionModule>()->panel()->compute();
@@ -308,7 +344,8 @@ private slots:
         QStringList methods;
         for (const auto& m : maps)
             methods << m.at(0).toString();
-        QVERIFY2(methods.contains("guided") && methods.contains("deconvnet"), qPrintable(methods.join(',')));
+        QVERIFY2(methods.contains("guided") && methods.contains("deconvnet"),
+            qPrintable(methods.join(',')));
         // A unit of a layer without positions: Grad-CAM(++) cannot explain through it and say so
         // in their cells; the other eight still run.
         window.jobs()->waitForIdle(15 * 60 * 1000);
@@ -318,8 +355,11 @@ private slots:
         WAIT_FOR(window, maps.count() + unavailable.count() == 10);
         QCOMPARE(maps.count(), 8);
         QCOMPARE(unavailable.count(), 2);
-        QVERIFY2(window.module<app::AttributionModule>()->panel()->unavailableReason("gradcam").contains("spatial"),
-                 qPrintable(window.module<app::AttributionModule>()->panel()->unavailableReason("gradcam")));
+        QVERIFY2(
+            window.module<app::AttributionModule>()->panel()->unavailableReason("gradcam").contains(
+                "spatial"),
+            qPrintable(
+                window.module<app::AttributionModule>()->panel()->unavailableReason("gradcam")));
         QCOMPARE(window.module<app::AttributionModule>()->panel()->mapCount(), 10);
         window.module<app::AttributionModule>()->panel()->setUnitTarget(false);
         window.jobs()->waitForIdle(15 * 60 * 1000);  // follows the jobs; the cap only catches hangs
@@ -330,7 +370,8 @@ private slots:
     {
         QTemporaryDir data, out;
         qputenv("LOUPE_DATA_DIR", data.path().toUtf8());
-        const QString curves = QString::fromStdString(test::writeCurveDetector(out.path().toStdString(), 60));
+        const QString curves =
+            QString::fromStdString(test::writeCurveDetector(out.path().toStdString(), 60));
         app::MainWindow window;
         QVERIFY(openAndWait(window, curves));
         auto* tuning = window.module<app::TuningModule>()->panel();
@@ -348,7 +389,8 @@ private slots:
         QCOMPARE(sweeps.first().at(1).value<std::vector<RgbImage>>().size(), size_t(8));
 
         // The export writes the figure, its sidecar and the numbers behind it.
-        const widgets::ExportResult exported = widgets::exportFigure(*tuning, out.filePath("sweep.svg"), 72, {});
+        const widgets::ExportResult exported =
+            widgets::exportFigure(*tuning, out.filePath("sweep.svg"), 72, {});
         QVERIFY2(exported.ok, qPrintable(exported.error));
         QFile csv(exported.dataPath);
         QVERIFY(csv.open(QIODevice::ReadOnly));
@@ -360,12 +402,16 @@ private slots:
         QSignalSpy families(window.records(), &app::SavedRecords::familiesChanged);
         window.module<app::TuningModule>()->saveFamily("pair", "conv1", {0, 1});
         using Families = QMap<QString, QString>;
-        const auto savedPair = [&] { return !families.isEmpty() && families.last().at(0).value<Families>().value("pair") == "conv1:0,1"; };
+        const auto savedPair = [&] {
+            return !families.isEmpty() &&
+                families.last().at(0).value<Families>().value("pair") == "conv1:0,1";
+        };
         WAIT_FOR(window, savedPair());
 
         // Saving over it is undoable (Edit > Undo): back to the first family, then to none.
         const auto pairIs = [&](const QString& text) {
-            return !families.isEmpty() && families.last().at(0).value<Families>().value("pair") == text;
+            return !families.isEmpty() &&
+                families.last().at(0).value<Families>().value("pair") == text;
         };
         window.module<app::TuningModule>()->saveFamily("pair", "conv1", {1});
         WAIT_FOR(window, pairIs("conv1:1"));
@@ -379,7 +425,8 @@ private slots:
         WAIT_FOR(window, pairIs("conv1:1"));
         window.undoStack()->undo();
         WAIT_FOR(window, savedPair());
-        QSignalSpy radial(window.module<app::TuningModule>(), &app::TuningModule::tuningRadialReady);
+        QSignalSpy radial(
+            window.module<app::TuningModule>(), &app::TuningModule::tuningRadialReady);
         tuning->setMode(widgets::TuningRequest::Mode::Radial);
         tuning->setFamilyText("1");
         tuning->run();
@@ -396,12 +443,14 @@ private slots:
         const auto units = ranked.first().at(0).value<std::vector<TunedUnit>>();
         QCOMPARE(units.size(), size_t(2));
         for (const auto& u : units) {
-            QVERIFY(u.selectivity > 0 && u.peak > 0);  // a matched filter on a pedestal: broad, but peaked
+            QVERIFY(u.selectivity > 0 &&
+                u.peak > 0);  // a matched filter on a pedestal: broad, but peaked
             QVERIFY(std::abs(u.preferred - (u.channel == 0 ? 60 : 150)) <= 10);
         }
 
         // The invariance check: one orientation curve per appearance variant.
-        QSignalSpy invariance(window.module<app::TuningModule>(), &app::TuningModule::tuningInvarianceReady);
+        QSignalSpy invariance(
+            window.module<app::TuningModule>(), &app::TuningModule::tuningInvarianceReady);
         tuning->setMode(widgets::TuningRequest::Mode::Invariance);
         tuning->setSweepText("orientation=0:360:30,curvature=2");
         tuning->run();
@@ -419,12 +468,14 @@ private slots:
             Stimulus s;
             s.width = 0.12;
             s.orientation = 30.0 * i;
-            saveImage(renderStimulus(s, 48, 24, 24, 15), curvesFolder.filePath(QString("c%1.png").arg(i)).toStdString());
+            saveImage(renderStimulus(s, 48, 24, 24, 15),
+                curvesFolder.filePath(QString("c%1.png").arg(i)).toStdString());
         }
         QSignalSpy scanned(window.module<app::DatasetModule>(), &app::DatasetModule::scanFinished);
         window.module<app::DatasetModule>()->scanFolder(curvesFolder.path(), {"conv1"});
         WAIT_FOR_COMPARE(window, scanned.count(), 1);
-        QSignalSpy rotated(window.module<app::TuningModule>(), &app::TuningModule::tuningRotationReady);
+        QSignalSpy rotated(
+            window.module<app::TuningModule>(), &app::TuningModule::tuningRotationReady);
         tuning->run();
         WAIT_FOR_COMPARE(window, rotated.count(), 1);
         QCOMPARE(tuning->plottedSeries(), 2 + 1);
@@ -443,7 +494,8 @@ private slots:
         WAIT_FOR(window, !window.imagePanel()->predictionLines().isEmpty());
         auto* occlusion = window.module<app::OcclusionModule>()->panel();
 
-        QSignalSpy classes(window.module<app::OcclusionModule>(), &app::OcclusionModule::occlusionClassesReady);
+        QSignalSpy classes(
+            window.module<app::OcclusionModule>(), &app::OcclusionModule::occlusionClassesReady);
         occlusion->setMap(widgets::OcclusionPanel::Map::TopClass);
         occlusion->setPatch(8, 4);
         occlusion->run();
@@ -454,7 +506,8 @@ private slots:
         QVERIFY(std::none_of(map.classes.begin(), map.classes.end(), [](int c) { return c < 0; }));
         QVERIFY(occlusion->valueAt(10, 10).contains("p = "));
 
-        QSignalSpy heat(window.module<app::OcclusionModule>(), &app::OcclusionModule::occlusionHeatmapReady);
+        QSignalSpy heat(
+            window.module<app::OcclusionModule>(), &app::OcclusionModule::occlusionHeatmapReady);
         occlusion->setMap(widgets::OcclusionPanel::Map::Layer);
         occlusion->run();
         WAIT_FOR(window, !heat.isEmpty() && heat.last().at(1).toBool());
@@ -467,15 +520,18 @@ private slots:
         window.module<app::CircuitModule>()->panel()->compute();
         WAIT_FOR_COMPARE(window, circuits.count(), 1);
         const CircuitResult& circuit = window.module<app::CircuitModule>()->panel()->circuit();
-        QCOMPARE(circuit.contributions.size(), size_t(std::min(8, 4)));  // block.b2 reads conv1's 4 channels
-        QVERIFY(std::abs(circuit.preActivation - circuit.check) <= 1e-3f * std::max(1.f, std::abs(circuit.check)));
+        QCOMPARE(circuit.contributions.size(),
+            size_t(std::min(8, 4)));  // block.b2 reads conv1's 4 channels
+        QVERIFY(std::abs(circuit.preActivation - circuit.check) <=
+            1e-3f * std::max(1.f, std::abs(circuit.check)));
         QCOMPARE(window.module<app::CircuitModule>()->panel()->exportData().count('\n'), 1 + 4);
         // The input is recognised as conv1's output: its channels are shown as feature
         // visualizations, and a row selects its channel (walking the circuit backwards).
         QCOMPARE(circuit.inputLayer, std::string("conv1"));
         const int strongest = circuit.contributions.front().inputChannel;
         WAIT_FOR(window, window.module<app::CircuitModule>()->panel()->hasThumbnail(strongest));
-        auto* view = window.module<app::CircuitModule>()->panel()->findChild<QScrollArea*>()->widget();
+        auto* view =
+            window.module<app::CircuitModule>()->panel()->findChild<QScrollArea*>()->widget();
         window.module<app::CircuitModule>()->panel()->show();
         QTest::mouseClick(view, Qt::LeftButton, {}, QPoint(30, 44 + 10));  // first row
         QCOMPARE(window.selection()->unitText(), QString("conv1:%1").arg(strongest));
@@ -555,10 +611,12 @@ private slots:
         atlas->saveSelected("cell-zero");
         WAIT_FOR_COMPARE(window, saved.count(), 1);
 
-        QSignalSpy placed(window.module<app::AtlasModule>(), &app::AtlasModule::atlasPlacementReady);
+        QSignalSpy placed(
+            window.module<app::AtlasModule>(), &app::AtlasModule::atlasPlacementReady);
         window.module<app::AtlasModule>()->requestPlacement();
         WAIT_FOR_COMPARE(window, placed.count(), 1);
-        QCOMPARE(placed.first().at(0).value<std::vector<float>>().size(), size_t(2 * 32 * 32));  // every position of block
+        QCOMPARE(placed.first().at(0).value<std::vector<float>>().size(),
+            size_t(2 * 32 * 32));  // every position of block
 
         const int classes = atlas->atlas()->samples.predictedClass.front();
         atlas->setClassFilter(classes);
@@ -601,12 +659,14 @@ private slots:
     {
         app::MainWindow window;
         window.show();
-        QVERIFY(openAndWait(window, QString::fromStdString(test::writeFeatureExtractor(dir_.path().toStdString()))));
+        QVERIFY(openAndWait(window,
+            QString::fromStdString(test::writeFeatureExtractor(dir_.path().toStdString()))));
         QVERIFY(openImageAndWait(window, image_));
         const QString layer = window.selection()->layer();
         QVERIFY(!layer.isEmpty());
         WAIT_FOR(window, window.module<app::ActivationsModule>()->panel()->grid()->tileCount() > 0);
-        QVERIFY(window.module<app::ActivationsModule>()->panel()->activations().predictions.empty());
+        QVERIFY(
+            window.module<app::ActivationsModule>()->panel()->activations().predictions.empty());
         QCOMPARE(window.imagePanel()->predictionLines().size(), 0);
         window.jobs()->waitForIdle(10000);
     }
@@ -629,12 +689,15 @@ private slots:
         QCOMPARE(window.session()->modelPath(), app::MainWindow::builtinModelFile());
         QVERIFY(window.session()->hasImage());
         QCOMPARE(window.selection()->layer(), QString("mixed3"));
-        WAIT_FOR_COMPARE(window, window.module<app::ActivationsModule>()->panel()->grid()->tileCount(), 64);
+        WAIT_FOR_COMPARE(
+            window, window.module<app::ActivationsModule>()->panel()->grid()->tileCount(), 64);
         WAIT_FOR_COMPARE(window, window.imagePanel()->predictionLines().size(), 5);
         // Its most active unit on the sample is selected, so the Neuron dock renders something.
-        const auto& maxima = window.module<app::ActivationsModule>()->panel()->activations().channelMax;
+        const auto& maxima =
+            window.module<app::ActivationsModule>()->panel()->activations().channelMax;
         const int strongest = int(std::max_element(maxima.begin(), maxima.end()) - maxima.begin());
-        WAIT_FOR_COMPARE(window, window.selection()->unitText(), QString("mixed3:%1").arg(strongest));
+        WAIT_FOR_COMPARE(
+            window, window.selection()->unitText(), QString("mixed3:%1").arg(strongest));
         window.jobs()->waitForIdle(15 * 60 * 1000);
         qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
     }

@@ -48,7 +48,10 @@ namespace {
 class FakeShell : public app::Shell {
 public:
     QStringList errors, statuses, opened;
-    void showError(const QString& title, const QString& message) override { errors << title + QStringLiteral(": ") + message; }
+    void showError(const QString& title, const QString& message) override
+    {
+        errors << title + QStringLiteral(": ") + message;
+    }
     void showStatus(const QString& message, int) override { statuses << message; }
     bool raiseDock(const QString&) override { return true; }
     bool openImage(const QString& path) override
@@ -106,7 +109,7 @@ RgbImage barImage()
     return img;
 }
 
-} // namespace
+}  // namespace
 
 class TestModules : public QObject {
     Q_OBJECT
@@ -124,11 +127,13 @@ private slots:
         Harness h;
         QObject parent;
         const std::vector<app::FeatureModule*> modules = {
-            new app::ActivationsModule(h.context, &parent), new app::WeightsModule(h.context, &parent),
-            new app::DictionaryModule(h.context, &parent),  new app::AttributionModule(h.context, &parent),
-            new app::OcclusionModule(h.context, &parent),   new app::NeuronModule(h.context, &parent),
-            new app::DatasetModule(h.context, &parent),     new app::TuningModule(h.context, &parent),
-            new app::CircuitModule(h.context, &parent),     new app::NmfModule(h.context, &parent),
+            new app::ActivationsModule(h.context, &parent),
+            new app::WeightsModule(h.context, &parent),
+            new app::DictionaryModule(h.context, &parent),
+            new app::AttributionModule(h.context, &parent),
+            new app::OcclusionModule(h.context, &parent), new app::NeuronModule(h.context, &parent),
+            new app::DatasetModule(h.context, &parent), new app::TuningModule(h.context, &parent),
+            new app::CircuitModule(h.context, &parent), new app::NmfModule(h.context, &parent),
             new app::AtlasModule(h.context, &parent)};
         std::set<QString> names;
         int docks = 0;
@@ -173,14 +178,17 @@ private slots:
         Harness h;
         app::NeuronModule neuron(h.context, nullptr);
         app::DictionaryModule dictionary(h.context, nullptr);
-        std::unique_ptr<QWidget> owners[] = {std::unique_ptr<QWidget>(neuron.panel()), std::unique_ptr<QWidget>(dictionary.panel())};
+        std::unique_ptr<QWidget> owners[] = {
+            std::unique_ptr<QWidget>(neuron.panel()), std::unique_ptr<QWidget>(dictionary.panel())};
         QVERIFY(h.open(model_, barImage()));
         QSignalSpy neuronFailures(&neuron, &app::NeuronModule::featureVisFailed);
         const QString neuronStatus = neuron.panel()->status();
-        emit dictionary.panel()->thumbnailsWanted("block", {99});  // no channel 99: the render fails
+        emit dictionary.panel()->thumbnailsWanted(
+            "block", {99});  // no channel 99: the render fails
         QVERIFY(h.wait([&] { return dictionary.panel()->status().contains("Thumbnails"); }));
-        QVERIFY2(dictionary.panel()->status().contains("99") || dictionary.panel()->status().contains("range"),
-                 qPrintable(dictionary.panel()->status()));
+        QVERIFY2(dictionary.panel()->status().contains("99") ||
+                dictionary.panel()->status().contains("range"),
+            qPrintable(dictionary.panel()->status()));
         QCOMPARE(neuronFailures.count(), 0);
         QCOMPARE(neuron.panel()->status(), neuronStatus);
     }
@@ -192,7 +200,8 @@ private slots:
         Harness h;
         app::NmfModule nmf(h.context, nullptr);
         app::AtlasModule atlas(h.context, nullptr);
-        std::unique_ptr<QWidget> owners[] = {std::unique_ptr<QWidget>(nmf.panel()), std::unique_ptr<QWidget>(atlas.panel())};
+        std::unique_ptr<QWidget> owners[] = {
+            std::unique_ptr<QWidget>(nmf.panel()), std::unique_ptr<QWidget>(atlas.panel())};
         QVERIFY(h.open(model_, barImage()));
         h.selection.selectLayer("block");
         QSignalSpy rendered(&nmf, &app::NmfModule::nmfFactorImagesReady);
@@ -200,7 +209,8 @@ private slots:
         nmf.panel()->run();
         QVERIFY(h.wait([&] { return rendered.count() == 1; }));
         QCOMPARE(nmf.panel()->factorCount(), 3);
-        emit atlas.panel()->saveDirectionRequested("not:allowed", "block", std::vector<float>(8, 1.f));
+        emit atlas.panel()->saveDirectionRequested(
+            "not:allowed", "block", std::vector<float>(8, 1.f));
         QVERIFY(h.wait([&] { return atlas.panel()->status().contains("Not saved"); }));
         QCOMPARE(nmf.panel()->factorCount(), 3);
         QVERIFY(!nmf.panel()->status().contains("Not saved"));
@@ -210,9 +220,12 @@ private slots:
     {
         QTest::addColumn<QString>("method");
         QTest::addColumn<QString>("target");
-        QTest::newRow("saliency, class") << "saliency" << "class:1";
-        QTest::newRow("guided, unit") << "guided" << "unit:block:6";
-        QTest::newRow("gradcam, unit") << "gradcam" << "unit:block:6";
+        QTest::newRow("saliency, class") << "saliency"
+                                         << "class:1";
+        QTest::newRow("guided, unit") << "guided"
+                                      << "unit:block:6";
+        QTest::newRow("gradcam, unit") << "gradcam"
+                                       << "unit:block:6";
     }
     void attributionOfTheTopClassAndOfAUnit()
     {
@@ -258,7 +271,7 @@ private slots:
         Harness h;
         app::DatasetModule module(h.context, nullptr);
         std::unique_ptr<QWidget> owners[] = {std::unique_ptr<QWidget>(module.examplesPanel()),
-                                             std::unique_ptr<QWidget>(module.distributionPanel())};
+            std::unique_ptr<QWidget>(module.distributionPanel())};
         QVERIFY(h.open(model_, barImage()));
         QTemporaryDir folder;
         for (int i = 0; i < 4; ++i) {
@@ -282,7 +295,9 @@ private slots:
         Harness h;
         app::TuningModule module(h.context, nullptr);
         std::unique_ptr<QWidget> owner(module.panel());
-        QVERIFY(h.open(QString::fromStdString(test::writeCurveDetector(dir_.path().toStdString(), 60)), RgbImage(48, 48)));
+        QVERIFY(
+            h.open(QString::fromStdString(test::writeCurveDetector(dir_.path().toStdString(), 60)),
+                RgbImage(48, 48)));
         QSignalSpy sweeps(&module, &app::TuningModule::tuningSweepReady);
         widgets::TuningRequest request;
         request.stimulus = "curve";

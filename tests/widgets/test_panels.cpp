@@ -59,7 +59,8 @@ private slots:
         UnitSelection selection;
         LayerBrowser browser(&selection);
         std::vector<LayerInfo> layers;
-        for (const char* path : {"conv1", "conv1.conv", "conv1.relu", "block", "block.b1", "block.b1.conv", "block.b2", "head"}) {
+        for (const char* path : {"conv1", "conv1.conv", "conv1.relu", "block", "block.b1",
+                 "block.b1.conv", "block.b2", "head"}) {
             LayerInfo l;
             l.path = path;
             l.type = std::string(path).find("conv") != std::string::npos ? "Conv2d" : "Module";
