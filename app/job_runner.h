@@ -48,12 +48,17 @@ public:
     enum class Pool { Device, Cpu };
     enum class Priority { Background = 0, User = 1 };
     struct Options {
+        Options(QString name, Pool pool = Pool::Device, QString supersede = {},
+                Priority priority = Priority::User)
+            : name(std::move(name)), pool(pool), supersede(std::move(supersede)), priority(priority)
+        {
+        }
         QString name;
-        Pool pool = Pool::Device;
+        Pool pool;
         // A non-empty key cancels earlier jobs with the same key (e.g. the user clicked
         // another layer before the last one finished).
         QString supersede;
-        Priority priority = Priority::User;
+        Priority priority;
     };
 
     explicit JobRunner(QObject* parent = nullptr);
