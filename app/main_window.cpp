@@ -9,6 +9,7 @@
 #include "app/modules/circuit_module.h"
 #include "app/modules/dataset_module.h"
 #include "app/modules/dictionary_module.h"
+#include "app/modules/inversion_module.h"
 #include "app/modules/neuron_module.h"
 #include "app/modules/nmf_module.h"
 #include "app/modules/occlusion_module.h"
@@ -109,7 +110,7 @@ void MainWindow::buildModules()
         new OcclusionModule(context, this), new NeuronModule(context, this),
         new DatasetModule(context, this), new TuningModule(context, this),
         new CircuitModule(context, this), new NmfModule(context, this),
-        new AtlasModule(context, this)};
+        new AtlasModule(context, this), new InversionModule(context, this)};
 }
 
 QDockWidget* MainWindow::addDock(

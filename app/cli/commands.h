@@ -34,6 +34,7 @@ int runTune(const Args& args);
 int benchTune(const Args& args);  // cmd_bench_tune.cpp
 int runAtlas(const Args& args);
 int runSheet(const Args& args);
+int runInvert(const Args& args);
 int benchAtlas(const Args& args);  // cmd_atlas.cpp
 
 }  // namespace loupe::cli

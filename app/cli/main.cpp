@@ -64,6 +64,10 @@ const std::vector<Command>& commands()
             "a family of units as one figure: feature vis + top dataset examples per unit (--units "
             "L:c1,c2 | NAME, --out)",
             runSheet},
+        {"invert",
+            "feature inversion: an image whose code at each of --layers L1,L2 matches --image "
+            "(--steps 256, --tv 0.02, --out strip.png)",
+            runInvert},
         {"bench",
             "benchmarks: bench featurevis|scan|dictionary|occlusion|ig|attribution|tune|atlas "
             "--model M ...",

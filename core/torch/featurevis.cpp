@@ -17,6 +17,7 @@
 
 #include "core/error.h"
 #include "core/synthetic_shapes.h"
+#include "core/torch/image_optimisation.h"
 #include "core/torch/model_impl.h"
 #include "core/torch/tensor_image.h"
 
@@ -356,25 +357,17 @@ std::string FeatureVisConfig::cacheKey() const
     return key.str();
 }
 
-FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, Progress& progress,
-    const FeatureVisPreview& preview)
+FeatureVisResult optimiseImages(Model& model, const FeatureVisConfig& config, int batch,
+    const ImageObjective& objective, Progress& progress, const FeatureVisPreview& preview)
 {
     if (config.size < 16 || config.size > 2048)
         throw Error("image size must be between 16 and 2048 pixels");
     if (config.steps < 0)
         throw Error("steps must not be negative");
-    const ObjectivePlan plan = planObjective(model, config);
     auto& d = model.impl();
-    const int batch = !config.perImageChannels.empty() ? int(config.perImageChannels.size())
-        : !config.perImageDirections.empty()           ? int(config.perImageDirections.size())
-                                                       : std::max(1, config.batch);
-
-    std::vector<CaptureRequest> requests;
-    for (const auto& layer : plan.layers)
-        requests.push_back({layer, config.preRelu});
     const CapturePlan* capture = nullptr;
     try {
-        capture = &d.captures.plan(d.module, requests, plan.needsOutput);
+        capture = &d.captures.plan(d.module, objective.requests, objective.withModelOutput);
     } catch (const std::exception& e) {
         throw Error(firstLine(e.what()));
     }
@@ -398,7 +391,7 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
             torch::NoGradGuard noGrad;
             const auto captured =
                 runCapture(d.module, *capture, rgbToModelInput(image.images(), d.metadata.input));
-            return evaluateObjective(plan, config, captured).mean().item<float>();
+            return objective.evaluate(captured).mean().item<float>();
         };
         result.initialObjective = measure();
 
@@ -423,11 +416,10 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
             auto input = config.transformationRobustness ? transform(images, rngs, config) : images;
             const auto captured =
                 runCapture(d.module, *capture, rgbToModelInput(input, d.metadata.input));
-            const auto objective = evaluateObjective(plan, config, captured);
-            auto loss = -sign * objective.sum();
-            if (config.diversity > 0 && batch > 1 && !plan.layers.empty() &&
-                captured.activations[0].dim() == 4)
-                loss = loss + config.diversity * diversityPenalty(captured.activations[0]);
+            const auto values = objective.evaluate(captured);
+            auto loss = -sign * values.sum();
+            if (objective.penalty)
+                loss = loss + objective.penalty(captured);
             const auto centred = images - 0.5;
             if (config.l1 > 0)
                 loss = loss + config.l1 * centred.abs().mean() * batch;
@@ -439,7 +431,7 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
                         ((images.slice(2, 1) - images.slice(2, 0, -1)).abs().mean() +
                             (images.slice(3, 1) - images.slice(3, 0, -1)).abs().mean());
 
-            const float value = objective.mean().item<float>();
+            const float value = values.mean().item<float>();
             if (!std::isfinite(value) || !std::isfinite(loss.item<float>())) {
                 result.warning = "the objective became NaN or infinite at step " +
                     std::to_string(step) + "; stopped and kept the last good image";
@@ -497,6 +489,28 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
         throw Error("feature visualization failed: " + what);
     }
     return result;
+}
+
+FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, Progress& progress,
+    const FeatureVisPreview& preview)
+{
+    const ObjectivePlan plan = planObjective(model, config);
+    const int batch = !config.perImageChannels.empty() ? int(config.perImageChannels.size())
+        : !config.perImageDirections.empty()           ? int(config.perImageDirections.size())
+                                                       : std::max(1, config.batch);
+    ImageObjective objective;
+    for (const auto& layer : plan.layers)
+        objective.requests.push_back({layer, config.preRelu});
+    objective.withModelOutput = plan.needsOutput;
+    objective.evaluate = [&plan, &config](const CaptureResult& captured) {
+        return evaluateObjective(plan, config, captured);
+    };
+    if (config.diversity > 0 && batch > 1 && !plan.layers.empty())
+        objective.penalty = [&config](const CaptureResult& captured) {
+            const auto& act = captured.activations[0];
+            return act.dim() == 4 ? config.diversity * diversityPenalty(act) : torch::zeros({}, act.options());
+        };
+    return optimiseImages(model, config, batch, objective, progress, preview);
 }
 
 float objectiveValue(

@@ -8,6 +8,7 @@
 #include "app/modules/circuit_module.h"
 #include "app/modules/dataset_module.h"
 #include "app/modules/dictionary_module.h"
+#include "app/modules/inversion_module.h"
 #include "app/modules/neuron_module.h"
 #include "app/modules/nmf_module.h"
 #include "app/modules/occlusion_module.h"
@@ -25,6 +26,7 @@
 #include "widgets/tuning_panel.h"
 #include "widgets/attribution_panel.h"
 #include "widgets/dictionary_panel.h"
+#include "widgets/inversion_panel.h"
 #include "widgets/neuron_panel.h"
 #include "widgets/nmf_panel.h"
 #include "widgets/unit_selection.h"
@@ -134,7 +136,7 @@ private slots:
             new app::OcclusionModule(h.context, &parent), new app::NeuronModule(h.context, &parent),
             new app::DatasetModule(h.context, &parent), new app::TuningModule(h.context, &parent),
             new app::CircuitModule(h.context, &parent), new app::NmfModule(h.context, &parent),
-            new app::AtlasModule(h.context, &parent)};
+            new app::AtlasModule(h.context, &parent), new app::InversionModule(h.context, &parent)};
         std::set<QString> names;
         int docks = 0;
         for (auto* module : modules) {
@@ -146,7 +148,7 @@ private slots:
                 delete d.panel;  // in the window, docks own their panels
             }
         }
-        QCOMPARE(docks, 12);
+        QCOMPARE(docks, 13);
     }
 
     void activationsFollowTheSelectedLayerAndArePublished()
@@ -307,6 +309,26 @@ private slots:
         module.requestTuning(request);
         QVERIFY(h.wait([&] { return sweeps.count() == 1; }));
         QCOMPARE(sweeps.first().at(0).value<SweepResult>().stimuli(), 12);
+    }
+
+    void inversionReconstructsTheImageAtEachLayer()
+    {
+        Harness h;
+        app::InversionModule module(h.context, nullptr);
+        std::unique_ptr<QWidget> owner(module.panel());
+        QSignalSpy failed(&module, &app::InversionModule::inversionFailed);
+        module.requestInversion({"conv1"}, 20, 0.02);
+        QCOMPARE(failed.count(), 1);  // no image yet
+        QVERIFY(h.open(model_, barImage()));
+        QSignalSpy ready(&module, &app::InversionModule::inversionReady);
+        module.requestInversion({"conv1", "block"}, 60, 0.02);
+        QVERIFY(h.wait([&] { return ready.count() == 1; }));
+        const auto inversion = ready.first().at(0).value<Inversion>();
+        QCOMPARE(inversion.layers.size(), size_t(2));
+        for (const auto& l : inversion.layers)
+            QVERIFY(l.finalError < l.initialError);
+        QCOMPARE(module.panel()->reconstructionCount(), 2);
+        QVERIFY(module.panel()->exportData().count('\n') == 1 + 2 * 60);
     }
 
 private:
