@@ -49,7 +49,7 @@ public:
     enum class Priority { Background = 0, User = 1 };
     struct Options {
         Options(QString name, Pool pool = Pool::Device, QString supersede = {},
-                Priority priority = Priority::User)
+            Priority priority = Priority::User)
             : name(std::move(name)), pool(pool), supersede(std::move(supersede)), priority(priority)
         {
         }

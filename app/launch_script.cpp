@@ -8,6 +8,7 @@
 #include "app/modules/circuit_module.h"
 #include "app/modules/dataset_module.h"
 #include "app/modules/dictionary_module.h"
+#include "app/modules/inversion_module.h"
 #include "app/modules/neuron_module.h"
 #include "app/modules/nmf_module.h"
 #include "app/modules/occlusion_module.h"
@@ -19,6 +20,7 @@
 #include "widgets/tuning_panel.h"
 #include "widgets/occlusion_panel.h"
 #include "widgets/circuit_panel.h"
+#include "widgets/inversion_panel.h"
 #include "widgets/nmf_panel.h"
 #include "widgets/atlas_panel.h"
 #include "widgets/unit_selection.h"
@@ -140,6 +142,14 @@ void LaunchScript::checkIdle()
         window_->module<OcclusionModule>()->panel()->setMap(
             widgets::OcclusionPanel::Map(std::max(0, int(maps.indexOf(request_.occlude)))));
         window_->module<OcclusionModule>()->panel()->run();
+        QTimer::singleShot(300, this, &LaunchScript::checkIdle);
+        return;
+    }
+    if (!request_.invert.isEmpty() && !inverted_) {
+        inverted_ = true;
+        auto* inversion = window_->module<InversionModule>()->panel();
+        inversion->setLayersText(request_.invert);
+        inversion->run();
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);
         return;
     }

@@ -55,6 +55,7 @@ private:
     bool circuited_ = false;
     bool atlased_ = false;
     bool sampled_ = false;
+    bool inverted_ = false;
     bool modelFailed_ = false;  // the screenshot shows the error state; the exit code says so
 };
 

@@ -112,7 +112,7 @@ int main(int argc, char** argv)
         parser.value(nmf).toInt(), parser.value(attribute), parser.value(tune),
         parser.value(family), parser.value(sweep), parser.value(occlude), parser.isSet(circuit),
         parser.value(atlas), parser.isSet(imageMap), parser.isSet(classColours),
-        parser.isSet(scanSamples), parser.isSet(attributeUnit)};
+        parser.isSet(scanSamples), parser.isSet(attributeUnit), parser.value(invert)};
     if (request.scanSamples)
         qputenv("LOUPE_NO_DIALOGS", "1");  // the scan dialog's defaults, unattended
     new loupe::app::LaunchScript(&window, request);

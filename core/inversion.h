@@ -20,7 +20,8 @@ struct InversionConfig {
     int steps = 256;
     float learningRate = 0.05f;
     float totalVariation = 0.02f;
-    FeatureVisConfig::Parameterization parameterization = FeatureVisConfig::Parameterization::Fourier;
+    FeatureVisConfig::Parameterization parameterization =
+        FeatureVisConfig::Parameterization::Fourier;
     std::uint64_t seed = 0;
 };
 
@@ -39,11 +40,12 @@ struct Inversion {
 };
 
 // (layer index, the reconstruction so far, step, relative code error) every 16 steps.
-using InversionPreview = std::function<void(int layer, const RgbImage& image, int step, float error)>;
+using InversionPreview =
+    std::function<void(int layer, const RgbImage& image, int step, float error)>;
 
 // Throws loupe::Error for an unknown or uncapturable layer, a layer whose code is all zero
 // on the photo, or bad settings; loupe::Cancelled.
 Inversion invertImage(Model& model, const RgbImage& photo, const InversionConfig& config,
     Progress& progress, const InversionPreview& preview = {});
 
-} // namespace loupe
+}  // namespace loupe

@@ -35,7 +35,8 @@ public:
             else
                 painter.drawImage(r, image);
             painter.setPen(palette().color(QPalette::Text));
-            painter.drawText(QRect(r.left() - 4, r.bottom() + 2, cell + 8, 18), Qt::AlignCenter, caption);
+            painter.drawText(
+                QRect(r.left() - 4, r.bottom() + 2, cell + 8, 18), Qt::AlignCenter, caption);
         };
         if (target.isNull()) {
             painter.setPen(QColor(130, 130, 130));
@@ -58,11 +59,14 @@ protected:
 };
 
 InversionPanel::InversionPanel(const PanelServices& services, QWidget* parent)
-    : Panel(services, parent), layers_(new QLineEdit), strip_(new InversionStrip), plot_(new QCustomPlot)
+    : Panel(services, parent), layers_(new QLineEdit), strip_(new InversionStrip),
+      plot_(new QCustomPlot)
 {
-    layers_->setPlaceholderText(tr("layers, e.g. conv2,inception_3b,inception_4a (empty: selected)"));
+    layers_->setPlaceholderText(
+        tr("layers, e.g. conv2,inception_3b,inception_4a (empty: selected)"));
     steps_ = spinBox(1, 5000, 256, {}, tr(" steps"), tr("Adam steps per layer"));
-    tv_ = spinBox(0, 1000, 20, tr("TV "), tr("‰"), tr("Total-variation weight (thousandths): smoother reconstructions"));
+    tv_ = spinBox(0, 1000, 20, tr("TV "), tr("‰"),
+        tr("Total-variation weight (thousandths): smoother reconstructions"));
     toolBar()->addWidget(layers_);
     toolBar()->addWidget(steps_);
     toolBar()->addWidget(tv_);
@@ -137,7 +141,10 @@ void InversionPanel::showProgress(int layer, const QImage& image, int step, floa
     if (layer < 0 || layer >= strip_->images.size())
         return;
     strip_->images[layer] = image;
-    strip_->captions[layer] = tr("%1 — step %2, error %3").arg(plot_->graph(layer)->name()).arg(step).arg(double(error), 0, 'g', 3);
+    strip_->captions[layer] = tr("%1 — step %2, error %3")
+                                  .arg(plot_->graph(layer)->name())
+                                  .arg(step)
+                                  .arg(double(error), 0, 'g', 3);
     plot_->graph(layer)->addData(step, std::max(1e-6, double(error)));
     plot_->rescaleAxes();
     plot_->replot();
@@ -154,7 +161,9 @@ void InversionPanel::showResult(const Inversion& inversion)
     for (size_t i = 0; i < inversion.layers.size(); ++i) {
         const auto& l = inversion.layers[i];
         strip_->images << toQImage(l.reconstruction);
-        strip_->captions << tr("%1 — error %2").arg(QString::fromStdString(l.layer)).arg(double(l.finalError), 0, 'g', 3);
+        strip_->captions << tr("%1 — error %2")
+                                .arg(QString::fromStdString(l.layer))
+                                .arg(double(l.finalError), 0, 'g', 3);
         QCPGraph* g = plot_->addGraph();
         g->setName(QString::fromStdString(l.layer));
         g->setPen(QPen(QColor::fromHsv(int(i * 67) % 360, 200, 190), 1.5));
@@ -209,7 +218,8 @@ QJsonObject InversionPanel::exportParameters() const
     p[QStringLiteral("layers")] = layers;
     p[QStringLiteral("steps")] = steps_->value();
     p[QStringLiteral("total_variation")] = tv_->value() / 1000.0;
-    p[QStringLiteral("objective")] = QStringLiteral("relative L2 code error, Fourier parameterisation, Adam lr 0.05");
+    p[QStringLiteral("objective")] =
+        QStringLiteral("relative L2 code error, Fourier parameterisation, Adam lr 0.05");
     return p;
 }
 
@@ -220,7 +230,10 @@ QString InversionPanel::exportData() const
     QString csv = QStringLiteral("layer,step,relative_code_error\n");
     for (const auto& l : last_.layers)
         for (size_t s = 0; s < l.errorHistory.size(); ++s)
-            csv += QStringLiteral("%1,%2,%3\n").arg(QString::fromStdString(l.layer)).arg(s + 1).arg(double(l.errorHistory[s]), 0, 'g', 6);
+            csv += QStringLiteral("%1,%2,%3\n")
+                       .arg(QString::fromStdString(l.layer))
+                       .arg(s + 1)
+                       .arg(double(l.errorHistory[s]), 0, 'g', 6);
     return csv;
 }
 

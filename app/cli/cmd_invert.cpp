@@ -12,8 +12,10 @@ namespace loupe::cli {
 
 int runInvert(const Args& args)
 {
-    args.allowOnly({"model", "device", "image", "layers", "steps", "tv", "lr", "seed", "out", "quiet"});
-    const auto model = Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    args.allowOnly(
+        {"model", "device", "image", "layers", "steps", "tv", "lr", "seed", "out", "quiet"});
+    const auto model =
+        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     const RgbImage photo = loadImage(args.required("image"));
     InversionConfig config;
     config.layers = splitList(args.required("layers"));
@@ -42,11 +44,12 @@ int runInvert(const Args& args)
     out["total_variation"] = config.totalVariation;
     if (args.has("out")) {
         // The photo as the model sees it, then one reconstruction per layer.
-        saveImage(tileGrid(strip, int(strip.size()), inversion.target.width, 4, 255), args.required("out"));
+        saveImage(tileGrid(strip, int(strip.size()), inversion.target.width, 4, 255),
+            args.required("out"));
         out["out"] = args.value("out");
     }
     std::cout << out.dump(2) << std::endl;
     return 0;
 }
 
-} // namespace loupe::cli
+}  // namespace loupe::cli

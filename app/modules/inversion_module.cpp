@@ -11,14 +11,16 @@ namespace loupe::app {
 InversionModule::InversionModule(const AppContext& context, QObject* parent)
     : FeatureModule(context, parent), panel_(new widgets::InversionPanel(context.panels))
 {
-    connect(panel_, &widgets::InversionPanel::inversionRequested, this, &InversionModule::requestInversion);
+    connect(panel_, &widgets::InversionPanel::inversionRequested, this,
+        &InversionModule::requestInversion);
     connect(this, &InversionModule::inversionReady, panel_, &widgets::InversionPanel::showResult);
     connect(this, &InversionModule::inversionFailed, panel_, &widgets::InversionPanel::clearResult);
 }
 
 QList<ModuleDock> InversionModule::docks() const
 {
-    return {{panel_, tr("Inversion"), QStringLiteral("inversion"), DockGroup::Image, tr("Feature Inversion…")}};
+    return {{panel_, tr("Inversion"), QStringLiteral("inversion"), DockGroup::Image,
+        tr("Feature Inversion…")}};
 }
 
 void InversionModule::requestInversion(const QStringList& layers, int steps, double totalVariation)
@@ -37,7 +39,8 @@ void InversionModule::requestInversion(const QStringList& layers, int steps, dou
     config.totalVariation = float(totalVariation);
     panel_->start(widgets::toQImage(resizeAndCenterCrop(image, session->inputSize())), layers);
     context().jobs->submit(
-        {tr("Inversion of %1").arg(layers.join(QStringLiteral(", "))), JobRunner::Pool::Device, QStringLiteral("inversion")},
+        {tr("Inversion of %1").arg(layers.join(QStringLiteral(", "))), JobRunner::Pool::Device,
+            QStringLiteral("inversion")},
         this,
         [this, model, image, config](JobContext& job) {
             return invertImage(*model, image, config, job.progress,
@@ -52,4 +55,4 @@ void InversionModule::requestInversion(const QStringList& layers, int steps, dou
         [this] { emit inversionFailed(tr("cancelled")); });
 }
 
-} // namespace loupe::app
+}  // namespace loupe::app

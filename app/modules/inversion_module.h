@@ -28,4 +28,4 @@ private:
     widgets::InversionPanel* panel_;
 };
 
-} // namespace loupe::app
+}  // namespace loupe::app

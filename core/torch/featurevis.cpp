@@ -508,7 +508,8 @@ FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, 
     if (config.diversity > 0 && batch > 1 && !plan.layers.empty())
         objective.penalty = [&config](const CaptureResult& captured) {
             const auto& act = captured.activations[0];
-            return act.dim() == 4 ? config.diversity * diversityPenalty(act) : torch::zeros({}, act.options());
+            return act.dim() == 4 ? config.diversity * diversityPenalty(act)
+                                  : torch::zeros({}, act.options());
         };
     return optimiseImages(model, config, batch, objective, progress, preview);
 }

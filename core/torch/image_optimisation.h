@@ -30,4 +30,4 @@ struct ImageObjective {
 FeatureVisResult optimiseImages(Model& model, const FeatureVisConfig& config, int batch,
     const ImageObjective& objective, Progress& progress, const FeatureVisPreview& preview = {});
 
-} // namespace loupe
+}  // namespace loupe

@@ -30,11 +30,14 @@ Inversion invertImage(Model& model, const RgbImage& photo, const InversionConfig
         torch::Tensor target;
         {
             torch::NoGradGuard noGrad;
-            target = runCapture(d.module, d.captures.plan(d.module, requests, false), input).activations.at(0).detach();
+            target = runCapture(d.module, d.captures.plan(d.module, requests, false), input)
+                         .activations.at(0)
+                         .detach();
         }
         const double energy = target.pow(2).sum().item<double>();
         if (!(energy > 0))
-            throw Error("the code of '" + layer.path + "' is all zero on this image: there is nothing to invert");
+            throw Error("the code of '" + layer.path +
+                "' is all zero on this image: there is nothing to invert");
 
         FeatureVisConfig fv;
         fv.size = spec.size;
@@ -52,9 +55,11 @@ Inversion invertImage(Model& model, const RgbImage& photo, const InversionConfig
             return -(act - target).pow(2).flatten(1).sum(1) / energy;
         };
         const double share = 1.0 / double(config.layers.size());
-        Progress step([&](double f, const std::string& text) {
-            progress.report((double(i) + f) * share, layer.path + ": " + text);
-        }, progress);
+        Progress step(
+            [&](double f, const std::string& text) {
+                progress.report((double(i) + f) * share, layer.path + ": " + text);
+            },
+            progress);
         const int index = int(i);
         const FeatureVisResult result = optimiseImages(model, fv, 1, objective, step,
             [&](const std::vector<RgbImage>& images, int s, float value) {
@@ -75,4 +80,4 @@ Inversion invertImage(Model& model, const RgbImage& photo, const InversionConfig
     return out;
 }
 
-} // namespace loupe
+}  // namespace loupe

@@ -26,14 +26,15 @@ RgbImage photo()
     return image;
 }
 
-} // namespace
+}  // namespace
 
 class TestInversion : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase()
     {
-        model_ = Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
+        model_ =
+            Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
     }
 
     void reconstructionsMatchTheCodeTenTimesBetter_data()
@@ -63,14 +64,17 @@ private slots:
         QCOMPARE(int(result.errorHistory.size()), 400);
         QVERIFY(previews > 0);
         QVERIFY2(result.finalError * 10.f <= result.initialError,
-            qPrintable(QStringLiteral("code error %1 -> %2").arg(result.initialError).arg(result.finalError)));
+            qPrintable(QStringLiteral("code error %1 -> %2")
+                           .arg(result.initialError)
+                           .arg(result.finalError)));
     }
 
     void badSettingsAreRefused()
     {
         Progress progress;
         InversionConfig config;
-        QVERIFY_THROWS_EXCEPTION(Error, invertImage(*model_, photo(), config, progress));  // no layer
+        QVERIFY_THROWS_EXCEPTION(
+            Error, invertImage(*model_, photo(), config, progress));  // no layer
         config.layers = {"nowhere"};
         QVERIFY_THROWS_EXCEPTION(Error, invertImage(*model_, photo(), config, progress));
         config.layers = {"conv1"};
