@@ -30,6 +30,7 @@ struct LaunchRequest {
     bool classColours = false;  // frame the atlas cells by predicted class
     bool scanSamples = false;  // scan the built-in sample images first
     bool attributeUnit = false;  // --attribute explains the selected unit instead of the top class
+    QString invert;  // layers "L1,L2": feature inversion of the image
     int timeoutSeconds = 300;
 };
 
@@ -55,6 +56,7 @@ private:
     bool circuited_ = false;
     bool atlased_ = false;
     bool sampled_ = false;
+    bool inverted_ = false;
     bool inverted_ = false;
     bool modelFailed_ = false;  // the screenshot shows the error state; the exit code says so
 };
