@@ -57,7 +57,6 @@ private:
     bool atlased_ = false;
     bool sampled_ = false;
     bool inverted_ = false;
-    bool inverted_ = false;
     bool modelFailed_ = false;  // the screenshot shows the error state; the exit code says so
 };
 

@@ -101,6 +101,10 @@ int main(int argc, char** argv)
     const QCommandLineOption attributeUnit(QStringLiteral("attribute-unit"),
         QStringLiteral(
             "With --attribute: explain the selected unit (--unit) instead of the top class."));
+    const QCommandLineOption invert(QStringLiteral("invert"),
+        QStringLiteral("Feature inversion of the image at these layers, e.g. conv2,inception_4a."),
+        QStringLiteral("layers"));
+    parser.addOption(invert);
     parser.addOptions(
         {image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family,
             sweep, occlude, circuit, atlas, imageMap, classColours, scanSamples, attributeUnit});
