@@ -45,4 +45,24 @@ private:
     QUndoStack* undo_;
 };
 
+// Wires a panel's "save this direction" request (NMF factors, atlas cells) to the records: the
+// module emits directionSaved(name) on success, and the panel says what happened either way.
+template <typename PanelType, typename ModuleType>
+void saveDirectionsOf(PanelType* panel, ModuleType* module, SavedRecords* records)
+{
+    QObject::connect(panel, &PanelType::saveDirectionRequested, module,
+        [=](const QString& name, const QString& layer, const std::vector<float>& direction) {
+            records->saveDirection(
+                name, layer, direction, module,
+                [module](const QString& saved) { emit module->directionSaved(saved); },
+                [panel](const QString& message) {
+                    panel->setStatus(QObject::tr("Not saved: %1").arg(message));
+                });
+        });
+    QObject::connect(module, &ModuleType::directionSaved, panel, [panel](const QString& name) {
+        panel->setStatus(
+            QObject::tr("Saved: use the objective direction:%1 in the Neuron dock").arg(name));
+    });
+}
+
 }  // namespace loupe::app

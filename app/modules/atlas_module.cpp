@@ -36,18 +36,7 @@ AtlasModule::AtlasModule(const AppContext& context, QObject* parent)
     connect(panel_, &widgets::AtlasPanel::imageMapRequested, this, &AtlasModule::requestImageMap);
     connect(panel_, &widgets::AtlasPanel::patchesWanted, this, &AtlasModule::requestPatches);
     connect(panel_, &widgets::AtlasPanel::placementWanted, this, &AtlasModule::requestPlacement);
-    connect(panel_, &widgets::AtlasPanel::saveDirectionRequested, this,
-        [this](const QString& name, const QString& layer, const std::vector<float>& direction) {
-            this->context().records->saveDirection(
-                name, layer, direction, this,
-                [this](const QString& saved) { emit directionSaved(saved); },
-                [this](const QString& message) {
-                    panel_->setStatus(tr("Not saved: %1").arg(message));
-                });
-        });
-    connect(this, &AtlasModule::directionSaved, this, [this](const QString& name) {
-        panel_->setStatus(tr("Saved: use the objective direction:%1 in the Neuron dock").arg(name));
-    });
+    saveDirectionsOf(panel_, this, context.records);
     connect(this, &AtlasModule::atlasReady, panel_, &widgets::AtlasPanel::setAtlas);
     connect(this, &AtlasModule::imageMapReady, panel_, &widgets::AtlasPanel::setImageMap);
     connect(this, &AtlasModule::atlasFailed, panel_, &widgets::AtlasPanel::clearAtlas);

@@ -19,18 +19,7 @@ NmfModule::NmfModule(const AppContext& context, QObject* parent)
     : FeatureModule(context, parent), panel_(new widgets::NmfPanel(context.panels))
 {
     connect(panel_, &widgets::NmfPanel::nmfRequested, this, &NmfModule::requestFactors);
-    connect(panel_, &widgets::NmfPanel::saveDirectionRequested, this,
-        [this](const QString& name, const QString& layer, const std::vector<float>& direction) {
-            this->context().records->saveDirection(
-                name, layer, direction, this,
-                [this](const QString& saved) { emit directionSaved(saved); },
-                [this](const QString& message) {
-                    panel_->setStatus(tr("Not saved: %1").arg(message));
-                });
-        });
-    connect(this, &NmfModule::directionSaved, this, [this](const QString& name) {
-        panel_->setStatus(tr("Saved: use the objective direction:%1 in the Neuron dock").arg(name));
-    });
+    saveDirectionsOf(panel_, this, context.records);
     connect(this, &NmfModule::nmfFactorsReady, panel_, &widgets::NmfPanel::setFactors);
     connect(this, &NmfModule::nmfFactorImagesReady, panel_, &widgets::NmfPanel::setFactorImages);
     connect(this, &NmfModule::nmfFailed, panel_, &widgets::NmfPanel::clearFactors);
