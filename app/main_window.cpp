@@ -40,6 +40,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QStatusBar>
 #include <QTimer>
 #include <QUndoStack>
@@ -424,8 +425,24 @@ void MainWindow::showError(const QString& title, const QString& message)
             stderr, "loupe: %s: %s\n", qPrintable(title), qPrintable(message.simplified()));
         return;
     }
-    if (!qEnvironmentVariableIsSet("LOUPE_NO_DIALOGS"))
+    if (qEnvironmentVariableIsSet("LOUPE_NO_DIALOGS"))
+        return;
+    if (!message.contains(QLatin1String("is damaged")) || !session_->hasModel()) {
         QMessageBox::warning(this, title, message);
+        return;
+    }
+    // A damaged workspace: offer a fresh one; the old file is kept beside it.
+    QMessageBox box(QMessageBox::Warning, title, message, QMessageBox::Close, this);
+    QPushButton* fresh = box.addButton(tr("Start a New Workspace"), QMessageBox::AcceptRole);
+    box.exec();
+    if (box.clickedButton() == fresh)
+        session_->startNewWorkspace(
+            [this](const QString& movedTo) {
+                showStatus(
+                    tr("A new workspace is in use; the damaged one was moved to %1").arg(movedTo),
+                    15000);
+            },
+            [this](const QString& failure) { showError(tr("New workspace"), failure); });
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

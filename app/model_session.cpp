@@ -121,6 +121,36 @@ void ModelSession::setImage(const RgbImage& image, const QString& path)
     emit imageChanged();
 }
 
+void ModelSession::startNewWorkspace(
+    std::function<void(const QString&)> done, std::function<void(const QString&)> failed)
+{
+    if (!model_)
+        return;
+    const std::string hash = model_->hash();
+    const std::string file = workspace_
+        ? workspace_->file()
+        : Workspace::fileForModel(Workspace::defaultDataDirectory(), hash);
+    struct Fresh {
+        std::shared_ptr<Workspace> workspace;
+        std::string movedTo;
+    };
+    runner_->submit(
+        {tr("Start a new workspace")}, this,
+        [file, hash](JobContext&) {
+            Fresh fresh;
+            fresh.movedTo = Workspace::moveAside(file);
+            fresh.workspace = Workspace::open(file, hash);
+            return fresh;
+        },
+        [this, done = std::move(done)](const Fresh& fresh) {
+            workspace_ = fresh.workspace;
+            publishScanSummaries({});
+            emit workspaceChanged();
+            done(QString::fromStdString(fresh.movedTo));
+        },
+        std::move(failed));
+}
+
 void ModelSession::publishActivations(const LayerActivations& activations)
 {
     emit activationsChanged(activations);

@@ -8,6 +8,7 @@
 #include <QObject>
 #include <QString>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -36,6 +37,10 @@ public:
     // The Activations module computes them; the dictionary, the image's predictions and the
     // attribution targets read them.
     void publishActivations(const LayerActivations& activations);
+    // Moves a damaged workspace aside (kept, never deleted) and opens a fresh one for the
+    // model; the callbacks say where the old one went, or why it could not be done.
+    void startNewWorkspace(std::function<void(const QString& movedTo)> done,
+        std::function<void(const QString& message)> failed);
     // The Dataset module reads them after a scan and when a model opens.
     void publishScanSummaries(const std::vector<LayerScanSummary>& summaries);
 
@@ -70,6 +75,7 @@ signals:
     void imageChanged();
     void activationsChanged(const loupe::LayerActivations& activations);
     void scanChanged(const std::vector<loupe::LayerScanSummary>& summaries);
+    void workspaceChanged();  // a fresh workspace replaced a damaged one
 
 private:
     JobRunner* runner_;

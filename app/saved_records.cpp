@@ -20,6 +20,10 @@ SavedRecords::SavedRecords(
         undo_->clear();
         refreshFamilies();
     });
+    connect(session_, &ModelSession::workspaceChanged, this, [this] {
+        undo_->clear();
+        refreshFamilies();
+    });
 }
 
 void SavedRecords::saveFamily(const QString& name, const QString& layer, const QList<int>& channels,

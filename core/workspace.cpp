@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <ctime>
 #include <cstdlib>
 #include <filesystem>
 
@@ -142,6 +143,22 @@ std::unique_ptr<Workspace> Workspace::openExisting(const std::string& file)
     if (hash.empty())
         throw Error("'" + file + "' is not a Loupe workspace");
     return open(file, hash);
+}
+
+std::string Workspace::moveAside(const std::string& file)
+{
+    const std::time_t now = std::time(nullptr);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+    const std::string aside = file + ".damaged-" + stamp;
+    std::error_code ec;
+    std::filesystem::rename(file, aside, ec);
+    if (ec)
+        throw Error("cannot move the damaged workspace '" + file + "' aside: " + ec.message());
+    for (const char* suffix : {"-wal", "-shm"})
+        if (std::filesystem::exists(file + suffix, ec))
+            std::filesystem::rename(file + suffix, aside + suffix, ec);
+    return aside;
 }
 
 Workspace::Workspace(sqlite3* db, std::string file, std::string modelHash)

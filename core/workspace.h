@@ -25,6 +25,10 @@ public:
     static std::unique_ptr<Workspace> open(const std::string& file, const std::string& modelHash);
     // Opens an existing workspace for whichever model it belongs to (read its hash).
     static std::unique_ptr<Workspace> openExisting(const std::string& file);
+    // A damaged workspace moved aside (never deleted: what can still be read stays there),
+    // with its journal files, to FILE.damaged-YYYYmmdd-HHMMSS; returns the new name. The
+    // caller then opens a fresh workspace at `file`. Throws loupe::Error when it cannot.
+    static std::string moveAside(const std::string& file);
     ~Workspace();
     Workspace(const Workspace&) = delete;
     Workspace& operator=(const Workspace&) = delete;

@@ -35,6 +35,7 @@ DatasetModule::DatasetModule(const AppContext& context, QObject* parent)
         distribution_->setDistribution(e);
     });
     connect(session, &ModelSession::modelLoaded, this, &DatasetModule::readScanSummaries);
+    connect(session, &ModelSession::workspaceChanged, this, &DatasetModule::readScanSummaries);
     // A unit selected before the summary was read gets its examples now.
     connect(session, &ModelSession::scanChanged, this, &DatasetModule::refreshExamples);
 }

@@ -17,6 +17,7 @@
 #include "app/saved_records.h"
 #include "app/thumbnail_service.h"
 #include "core/image_io.h"
+#include "core/workspace.h"
 #include "tests/support/test_models.h"
 #include "widgets/atlas_panel.h"
 #include "widgets/circuit_panel.h"
@@ -329,6 +330,30 @@ private slots:
             QVERIFY(l.finalError < l.initialError);
         QCOMPARE(module.panel()->reconstructionCount(), 2);
         QVERIFY(module.panel()->exportData().count('\n') == 1 + 2 * 60);
+    }
+
+    // The GUI's "Start a New Workspace" (offered when a workspace is damaged): the old file is
+    // moved aside with everything still in it, and a fresh one takes its place.
+    void aDamagedWorkspaceIsMovedAsideNotDeleted()
+    {
+        Harness h;
+        QVERIFY(h.open(model_, barImage()));
+        auto old = h.session.workspace();
+        QVERIFY(old);
+        const std::string file = old->file();
+        old->put("kind", "kept", "still here");
+        QString movedTo, failure;
+        QSignalSpy changed(&h.session, &app::ModelSession::workspaceChanged);
+        h.session.startNewWorkspace([&](const QString& path) { movedTo = path; },
+            [&](const QString& message) { failure = message; });
+        QVERIFY(h.wait([&] { return !movedTo.isEmpty() || !failure.isEmpty(); }));
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+        QCOMPARE(changed.count(), 1);
+        QVERIFY(movedTo.contains(".damaged-"));
+        QCOMPARE(*Workspace::openExisting(movedTo.toStdString())->get("kind", "kept"),
+            std::string("still here"));
+        QCOMPARE(h.session.workspace()->file(), file);
+        QVERIFY(!h.session.workspace()->get("kind", "kept"));
     }
 
 private:
