@@ -27,7 +27,7 @@ public:
     void paintAll(QPainter& painter, const QRect& area) const
     {
         const int n = 1 + int(images.size());
-        const int cell = std::max(32, std::min((area.width() - 8) / n - 8, area.height() - 24));
+        const int cell = std::max(32, std::min((area.width() - 8) / n - 8, area.height() - 48));
         const auto draw = [&](int i, const QImage& image, const QString& caption) {
             const QRect r(area.left() + 4 + i * (cell + 8), area.top() + 2, cell, cell);
             if (image.isNull())
@@ -35,8 +35,8 @@ public:
             else
                 painter.drawImage(r, image);
             painter.setPen(palette().color(QPalette::Text));
-            painter.drawText(
-                QRect(r.left() - 4, r.bottom() + 2, cell + 8, 18), Qt::AlignCenter, caption);
+            painter.drawText(QRect(r.left() - 4, r.bottom() + 4, cell + 8, 42),
+                Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, caption);
         };
         if (target.isNull()) {
             painter.setPen(QColor(130, 130, 130));
@@ -71,7 +71,7 @@ InversionPanel::InversionPanel(const PanelServices& services, QWidget* parent)
     toolBar()->addWidget(steps_);
     toolBar()->addWidget(tv_);
     toolBar()->addAction(tr("Invert"), this, &InversionPanel::run);
-    strip_->setMinimumHeight(160);
+    strip_->setMinimumHeight(200);
     plot_->setMinimumHeight(140);
     plot_->xAxis->setLabel(tr("step"));
     plot_->yAxis->setLabel(tr("relative code error"));
@@ -141,7 +141,7 @@ void InversionPanel::showProgress(int layer, const QImage& image, int step, floa
     if (layer < 0 || layer >= strip_->images.size())
         return;
     strip_->images[layer] = image;
-    strip_->captions[layer] = tr("%1 — step %2, error %3")
+    strip_->captions[layer] = tr("%1\nstep %2, error %3")
                                   .arg(plot_->graph(layer)->name())
                                   .arg(step)
                                   .arg(double(error), 0, 'g', 3);
@@ -161,7 +161,7 @@ void InversionPanel::showResult(const Inversion& inversion)
     for (size_t i = 0; i < inversion.layers.size(); ++i) {
         const auto& l = inversion.layers[i];
         strip_->images << toQImage(l.reconstruction);
-        strip_->captions << tr("%1 — error %2")
+        strip_->captions << tr("%1\nerror %2")
                                 .arg(QString::fromStdString(l.layer))
                                 .arg(double(l.finalError), 0, 'g', 3);
         QCPGraph* g = plot_->addGraph();
