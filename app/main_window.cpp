@@ -1,6 +1,7 @@
 #include "app/main_window.h"
 
 #include "app/dock_layout.h"
+#include "app/error_dialog.h"
 #include "app/job_runner.h"
 #include "app/model_session.h"
 #include "app/modules/activations_module.h"
@@ -40,7 +41,6 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QPushButton>
 #include <QStatusBar>
 #include <QTimer>
 #include <QUndoStack>
@@ -425,24 +425,8 @@ void MainWindow::showError(const QString& title, const QString& message)
             stderr, "loupe: %s: %s\n", qPrintable(title), qPrintable(message.simplified()));
         return;
     }
-    if (qEnvironmentVariableIsSet("LOUPE_NO_DIALOGS"))
-        return;
-    if (!message.contains(QLatin1String("is damaged")) || !session_->hasModel()) {
-        QMessageBox::warning(this, title, message);
-        return;
-    }
-    // A damaged workspace: offer a fresh one; the old file is kept beside it.
-    QMessageBox box(QMessageBox::Warning, title, message, QMessageBox::Close, this);
-    QPushButton* fresh = box.addButton(tr("Start a New Workspace"), QMessageBox::AcceptRole);
-    box.exec();
-    if (box.clickedButton() == fresh)
-        session_->startNewWorkspace(
-            [this](const QString& movedTo) {
-                showStatus(
-                    tr("A new workspace is in use; the damaged one was moved to %1").arg(movedTo),
-                    15000);
-            },
-            [this](const QString& failure) { showError(tr("New workspace"), failure); });
+    if (!qEnvironmentVariableIsSet("LOUPE_NO_DIALOGS"))
+        showErrorDialog(this, title, message, session_, this);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
