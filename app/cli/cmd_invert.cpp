@@ -1,8 +1,9 @@
+#include "app/cli/cli_workspace.h"
 #include "app/cli/commands.h"
 #include "core/colormap.h"
 #include "core/error.h"
 #include "core/image_io.h"
-#include "core/inversion.h"
+#include "core/inversion_store.h"
 #include "core/json.h"
 #include "core/model.h"
 
@@ -25,7 +26,10 @@ int runInvert(const Args& args)
     config.seed = std::uint64_t(args.intValue("seed", 0, 0));
     const bool quiet = args.has("quiet");
     Progress progress(stderrProgress(quiet));
-    const Inversion inversion = invertImage(*model, photo, config, progress);
+    auto workspace = cacheWorkspaceForModel(args, *model);
+    bool fromCache = false;
+    const Inversion inversion =
+        cachedInversion(*model, workspace.get(), photo, config, progress, {}, &fromCache);
     endProgressLine(quiet);
 
     Json out = Json::object();
@@ -42,6 +46,7 @@ int runInvert(const Args& args)
     out["layers"] = layers;
     out["steps"] = config.steps;
     out["total_variation"] = config.totalVariation;
+    out["from_cache"] = fromCache;
     if (args.has("out")) {
         // The photo as the model sees it, then one reconstruction per layer.
         saveImage(tileGrid(strip, int(strip.size()), inversion.target.width, 4, 255),
@@ -49,6 +54,7 @@ int runInvert(const Args& args)
         out["out"] = args.value("out");
     }
     std::cout << out.dump(2) << std::endl;
+    warnAboutCache(workspace.get());
     return 0;
 }
 

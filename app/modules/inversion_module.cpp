@@ -3,6 +3,7 @@
 #include "app/job_runner.h"
 #include "app/model_session.h"
 #include "core/input_geometry.h"
+#include "core/inversion_store.h"
 #include "widgets/inversion_panel.h"
 #include "widgets/qt_image.h"
 
@@ -31,6 +32,7 @@ void InversionModule::requestInversion(const QStringList& layers, int steps, dou
         return;
     }
     auto model = session->model();
+    auto workspace = session->workspace();
     const RgbImage image = session->image();
     InversionConfig config;
     for (const QString& l : layers)
@@ -42,8 +44,8 @@ void InversionModule::requestInversion(const QStringList& layers, int steps, dou
         {tr("Inversion of %1").arg(layers.join(QStringLiteral(", "))), JobRunner::Pool::Device,
             QStringLiteral("inversion")},
         this,
-        [this, model, image, config](JobContext& job) {
-            return invertImage(*model, image, config, job.progress,
+        [this, model, workspace, image, config](JobContext& job) {
+            return cachedInversion(*model, workspace.get(), image, config, job.progress,
                 [this, &job](int layer, const RgbImage& preview, int step, float error) {
                     job.post([this, layer, preview, step, error] {
                         panel_->showProgress(layer, widgets::toQImage(preview), step, error);

@@ -1,6 +1,8 @@
 // Feature inversion on small test models: the code distance falls, bad input is refused.
 #include "core/error.h"
 #include "core/inversion.h"
+#include "core/inversion_store.h"
+#include "core/workspace.h"
 #include "core/model.h"
 #include "core/synthetic_shapes.h"
 #include "tests/support/test_models.h"
@@ -67,6 +69,33 @@ private slots:
             qPrintable(QStringLiteral("code error %1 -> %2")
                            .arg(result.initialError)
                            .arg(result.finalError)));
+    }
+
+    void aRepeatedInversionIsReadFromTheWorkspace()
+    {
+        QTemporaryDir ws;
+        auto workspace = Workspace::open(ws.filePath("w.sqlite").toStdString(), model_->hash());
+        InversionConfig config;
+        config.layers = {"conv1", "block"};
+        config.steps = 30;
+        Progress progress;
+        bool fromCache = true;
+        const Inversion first =
+            cachedInversion(*model_, workspace.get(), photo(), config, progress, {}, &fromCache);
+        QVERIFY(!fromCache);
+        const Inversion again =
+            cachedInversion(*model_, workspace.get(), photo(), config, progress, {}, &fromCache);
+        QVERIFY(fromCache);
+        QCOMPARE(again.layers.size(), size_t(2));
+        for (size_t i = 0; i < 2; ++i) {
+            QCOMPARE(again.layers[i].layer, first.layers[i].layer);
+            QCOMPARE(again.layers[i].finalError, first.layers[i].finalError);
+            QCOMPARE(again.layers[i].errorHistory, first.layers[i].errorHistory);
+            QCOMPARE(again.layers[i].reconstruction.pixels, first.layers[i].reconstruction.pixels);
+        }
+        config.steps = 31;  // another setting: computed anew
+        cachedInversion(*model_, workspace.get(), photo(), config, progress, {}, &fromCache);
+        QVERIFY(!fromCache);
     }
 
     void badSettingsAreRefused()
