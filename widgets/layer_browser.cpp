@@ -5,6 +5,7 @@
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QLocale>
+#include <QRegularExpression>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -13,6 +14,18 @@ namespace {
 
 // Shape and dataset facts first: they are what a narrow dock should still show.
 enum Column { NameColumn, ShapeColumn, NotesColumn, TypeColumn, ParamsColumn };
+
+// "inception_3b:413", "mixed3b:413@7,7": a typed unit id's layer and channel.
+bool parseUnitText(const QString& text, QString& layer, int& channel)
+{
+    static const QRegularExpression unit(QStringLiteral(R"(^\s*([^:@\s]+):(\d+)(@\d+,\d+)?\s*$)"));
+    const auto match = unit.match(text);
+    if (!match.hasMatch())
+        return false;
+    layer = match.captured(1);
+    channel = match.captured(2).toInt();
+    return true;
+}
 constexpr int kPathRole = Qt::UserRole + 1;
 
 QString shapeText(const LayerInfo& layer)
@@ -33,7 +46,9 @@ LayerBrowser::LayerBrowser(UnitSelection* selection, QWidget* parent)
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
-    search_->setPlaceholderText(tr("Search layers (name, type or alias)…"));
+    search_->setPlaceholderText(tr("Search layers, or go to a unit: mixed3b:413"));
+    search_->setToolTip(tr("Filters by path, alias or type. A unit id (layer:channel, the layer by "
+                           "path or alias) filters by its layer; Enter selects the unit."));
     search_->setClearButtonEnabled(true);
     tree_->setColumnCount(5);
     tree_->setHeaderLabels(
@@ -47,6 +62,7 @@ LayerBrowser::LayerBrowser(UnitSelection* selection, QWidget* parent)
     layout->addWidget(tree_);
 
     connect(search_, &QLineEdit::textChanged, this, &LayerBrowser::applyFilter);
+    connect(search_, &QLineEdit::returnPressed, this, &LayerBrowser::selectTypedUnit);
     connect(tree_, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
         if (item)
             selection_->selectLayer(item->data(NameColumn, kPathRole).toString());
@@ -58,6 +74,8 @@ void LayerBrowser::setLayers(const std::vector<LayerInfo>& layers)
 {
     tree_->clear();
     items_.clear();
+    aliases_.clear();
+    channels_.clear();
     const QLocale locale;
     for (const auto& layer : layers) {
         const QString path = QString::fromStdString(layer.path);
@@ -66,8 +84,11 @@ void LayerBrowser::setLayers(const std::vector<LayerInfo>& layers)
         auto* item = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(tree_);
         item->setToolTip(ShapeColumn, QString::fromStdString(layer.type));
         QString name = dot > 0 ? path.mid(dot + 1) : path;
-        if (!layer.alias.empty())
+        if (!layer.alias.empty()) {
             name += QStringLiteral("  (%1)").arg(QString::fromStdString(layer.alias));
+            aliases_.insert(QString::fromStdString(layer.alias), path);
+        }
+        channels_.insert(path, int(layer.channels()));
         item->setText(NameColumn, name);
         item->setData(NameColumn, kPathRole, path);
         item->setText(TypeColumn, QString::fromStdString(layer.type));
@@ -145,9 +166,26 @@ int LayerBrowser::visibleLayerCount() const
     return n;
 }
 
+bool LayerBrowser::selectTypedUnit()
+{
+    QString layer;
+    int channel = -1;
+    if (!parseUnitText(search_->text(), layer, channel))
+        return false;
+    const QString path = items_.contains(layer) ? layer : aliases_.value(layer);
+    if (path.isEmpty() || channel >= channels_.value(path))
+        return false;
+    selection_->selectUnit(path, channel);
+    return true;
+}
+
 void LayerBrowser::applyFilter()
 {
-    const QString needle = search_->text().trimmed();
+    QString needle = search_->text().trimmed();
+    QString unitLayer;
+    int channel = -1;
+    if (parseUnitText(needle, unitLayer, channel))
+        needle = unitLayer;  // a typed unit id filters by its layer
     // A match keeps its ancestors visible so the tree still reads as a tree.
     for (auto it = items_.begin(); it != items_.end(); ++it) {
         QTreeWidgetItem* item = it.value();

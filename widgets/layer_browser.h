@@ -22,6 +22,10 @@ public:
 
     void setLayers(const std::vector<LayerInfo>& layers);
     void setFilter(const QString& text);
+    // The search box also takes a unit id, "inception_3b:413" or "mixed3b:413": its layer
+    // filters the tree, and Enter selects the unit everywhere. False when the text is no unit
+    // of this model.
+    bool selectTypedUnit();
     // Extra facts per layer path (e.g. from a dataset scan), shown in their own column.
     void setAnnotations(const QHash<QString, QPair<QString, QString>>& textAndTooltip);
     // The latest scan's facts: receptive field, dead and rarely firing units per layer.
@@ -37,6 +41,8 @@ private:
     QLineEdit* search_;
     QTreeWidget* tree_;
     QHash<QString, QTreeWidgetItem*> items_;
+    QHash<QString, QString> aliases_;  // alias -> path
+    QHash<QString, int> channels_;  // path -> channels
 };
 
 }  // namespace loupe::widgets

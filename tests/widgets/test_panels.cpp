@@ -77,6 +77,19 @@ private slots:
         QCOMPARE(browser.visibleLayerCount(), 3);
         browser.setFilter("mixed");
         QCOMPARE(browser.visibleLayerCount(), 1);
+        // A typed unit id filters by its layer and, on Enter, selects the unit (by path or alias).
+        browser.setFilter("block:3");
+        QCOMPARE(browser.visibleLayerCount(), 4);  // block and its three descendants
+        QVERIFY(browser.selectTypedUnit());
+        QCOMPARE(selection.unitText(), QString("block:3"));
+        browser.setFilter("mixed:5");
+        QVERIFY(browser.selectTypedUnit());
+        QCOMPARE(selection.unitText(), QString("block:5"));
+        browser.setFilter("block:8");  // block has 8 channels: 0..7
+        QVERIFY(!browser.selectTypedUnit());
+        browser.setFilter("nowhere:1");
+        QVERIFY(!browser.selectTypedUnit());
+        QCOMPARE(selection.unitText(), QString("block:5"));
         browser.setFilter(QString());
 
         QSignalSpy spy(&selection, &UnitSelection::layerChanged);
