@@ -45,8 +45,6 @@ TuningModule::TuningModule(const AppContext& context, QObject* parent)
     connect(panel_, &widgets::TuningPanel::saveFamilyRequested, this, &TuningModule::saveFamily);
     connect(context.records, &SavedRecords::familiesChanged, panel_,
         &widgets::TuningPanel::setFamilies);
-    connect(
-        context.records, &SavedRecords::restoreFailed, panel_, &widgets::TuningPanel::clearResults);
     connect(this, &TuningModule::tuningSweepReady, panel_, &widgets::TuningPanel::setSweep);
     connect(this, &TuningModule::tuningRadialReady, panel_, &widgets::TuningPanel::setRadial);
     connect(this, &TuningModule::tuningRotationReady, panel_, &widgets::TuningPanel::setRotation);
