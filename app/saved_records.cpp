@@ -16,14 +16,14 @@ SavedRecords::SavedRecords(
     : QObject(parent), session_(session), jobs_(jobs), undo_(undo)
 {
     // Each model's records live in its own workspace: the previous model's saves cannot be undone.
-    connect(session_, &ModelSession::modelLoaded, this, [this] {
-        undo_->clear();
-        refreshFamilies();
-    });
-    connect(session_, &ModelSession::workspaceChanged, this, [this] {
-        undo_->clear();
-        refreshFamilies();
-    });
+    connect(session_, &ModelSession::modelLoaded, this, &SavedRecords::startOver);
+    connect(session_, &ModelSession::workspaceChanged, this, &SavedRecords::startOver);
+}
+
+void SavedRecords::startOver()
+{
+    undo_->clear();
+    refreshFamilies();
 }
 
 void SavedRecords::saveFamily(const QString& name, const QString& layer, const QList<int>& channels,

@@ -40,6 +40,9 @@ signals:
     void restoreFailed(const QString& message);
 
 private:
+    // A new model or a fresh workspace: earlier saves cannot be undone there.
+    void startOver();
+
     ModelSession* session_;
     JobRunner* jobs_;
     QUndoStack* undo_;
