@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/model.h"
 #include "core/synthetic_shapes.h"
+#include "tests/support/test_images.h"
 #include "tests/support/test_models.h"
 
 #include <QTemporaryDir>
@@ -20,15 +21,6 @@
 using namespace loupe;
 
 namespace {
-
-RgbImage randomImage(int size, std::uint64_t seed)
-{
-    SeededRandom rng(seed);
-    RgbImage img(size, size);
-    for (auto& p : img.pixels)
-        p = std::uint8_t(rng.uniform() * 255);
-    return img;
-}
 
 RgbImage barImage(int column)
 {
@@ -72,7 +64,7 @@ private slots:
         AttributionConfig config;
         config.method = AttributionMethod::FullGrad;
         config.target = AttributionTarget::parse("class:2");
-        const auto map = run(*branchy_, randomImage(32, 5), config);
+        const auto map = run(*branchy_, test::noiseImage(32, 32, 5), config);
         QCOMPARE(map.width, 32);
         QVERIFY(map.biasLayers >= 3);  // conv1.conv and the block's two branch convolutions
         QVERIFY2(std::abs(map.explainedValue - map.targetValue) <=
@@ -91,7 +83,7 @@ private slots:
         AttributionConfig config;
         config.method = AttributionMethod::Saliency;
         config.target = AttributionTarget::parse("class:1");
-        const auto map = run(*linear_, randomImage(8, 1), config);
+        const auto map = run(*linear_, test::noiseImage(8, 8, 1), config);
         QCOMPARE(map.width, 8);
         for (int p = 0; p < 64; ++p) {
             float expected = 0;
@@ -108,7 +100,7 @@ private slots:
         config.target = AttributionTarget::parse("class:0");
         config.steps = 64;
         config.batch = 10;  // internal batching must not change the result
-        const auto map = run(*linear_, randomImage(8, 2), config);
+        const auto map = run(*linear_, test::noiseImage(8, 8, 2), config);
         const float sum = std::accumulate(map.values.begin(), map.values.end(), 0.f);
         const float expected = map.targetValue - map.baselineValue;
         QVERIFY2(std::abs(sum - expected) <= 0.01f * std::abs(expected),
@@ -258,7 +250,7 @@ private slots:
     {
         const auto model = Model::load(
             test::writeSignedReluModel(dir_.path().toStdString()), DevicePreference::Cpu);
-        const RgbImage image = randomImage(16, 5);
+        const RgbImage image = test::noiseImage(16, 16, 5);
         AttributionConfig config;
         config.target =
             AttributionTarget::parse("class:0");  // -sum(relu(...)): only negative gradients
@@ -286,7 +278,7 @@ private slots:
     {
         const auto branchy =
             Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
-        const RgbImage image = randomImage(32, 9);
+        const RgbImage image = test::noiseImage(32, 32, 9);
         for (const char* layer : {"block.b2.conv", "block.b2", "conv1"}) {
             const CircuitResult r = circuitContributions(*branchy, image, layer, 1, 5, 7, 16);
             float sum = r.bias;

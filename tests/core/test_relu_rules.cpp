@@ -8,6 +8,7 @@
 #include "core/model.h"
 #include "core/synthetic_shapes.h"
 #include "core/torch/tensor_image.h"
+#include "tests/support/test_images.h"
 #include "tests/support/test_models.h"
 
 #include <QTemporaryDir>
@@ -62,15 +63,6 @@ torch::Tensor handComputedMap(const std::string& path, const torch::Tensor& inpu
     return g[0].abs().amax(0);
 }
 
-RgbImage noiseImage(int size, std::uint64_t seed)
-{
-    SeededRandom rng(seed);
-    RgbImage image(size, size);
-    for (auto& p : image.pixels)
-        p = std::uint8_t(rng.uniform() * 255);
-    return image;
-}
-
 torch::Tensor asTensor(const AttributionMap& map)
 {
     return torch::from_blob(const_cast<float*>(map.values.data()), {map.height, map.width}).clone();
@@ -85,7 +77,7 @@ private slots:
     {
         path_ = test::writeFeatureExtractor(dir_.path().toStdString());
         model_ = Model::load(path_, DevicePreference::Cpu);
-        image_ = noiseImage(model_->metadata().input.size, 5);
+        image_ = test::noiseImage(model_->metadata().input.size, model_->metadata().input.size, 5);
         input_ = imageToInput(image_, model_->metadata().input);
     }
 
@@ -139,7 +131,7 @@ private slots:
         config.method = AttributionMethod::GuidedBackprop;
         config.target = AttributionTarget::parse("class:0");
         Progress progress;
-        const auto map = attribute(*model, noiseImage(16, 2), config, progress);
+        const auto map = attribute(*model, test::noiseImage(16, 16, 2), config, progress);
         QCOMPARE(*std::max_element(map.values.begin(), map.values.end()), 0.f);
     }
 

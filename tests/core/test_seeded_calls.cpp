@@ -7,6 +7,7 @@
 #include "core/model.h"
 #include "core/receptive_field.h"
 #include "core/synthetic_shapes.h"
+#include "tests/support/test_images.h"
 #include "tests/support/test_models.h"
 
 #include <QTemporaryDir>
@@ -15,15 +16,6 @@
 using namespace loupe;
 
 namespace {
-
-RgbImage noiseImage(std::uint64_t seed)
-{
-    SeededRandom rng(seed);
-    RgbImage image(32, 32);
-    for (auto& p : image.pixels)
-        p = std::uint8_t(rng.uniform() * 255);
-    return image;
-}
 
 AttributionMap attributeWith(Model& model, AttributionMethod method, std::uint64_t seed)
 {
@@ -35,7 +27,7 @@ AttributionMap attributeWith(Model& model, AttributionMethod method, std::uint64
     config.baseline = AttributionConfig::Baseline::Noise;
     config.seed = seed;
     Progress progress;
-    return attribute(model, noiseImage(1), config, progress);
+    return attribute(model, test::noiseImage(32, 32, 1), config, progress);
 }
 
 std::vector<float> layoutWith(std::uint64_t seed)
