@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <set>
 #include <sstream>
 
@@ -70,11 +71,20 @@ std::uint64_t imageSeed(const FeatureVisConfig& config, int index)
 
 class ImageParameterization {
 public:
-    ImageParameterization(const FeatureVisConfig& config, int batch, torch::Device device, int size)
+    ImageParameterization(const FeatureVisConfig& config, int batch, torch::Device device, int size,
+        const std::vector<RgbImage>& start)
         : fourier_(config.parameterization == FeatureVisConfig::Parameterization::Fourier),
           decorrelate_(config.decorrelateColour), size_(size)
     {
         const int h = size_, w = size_;
+        if (fourier_)
+            scale_ = spectrumScale(h, w).to(device).view({1, 1, h, w / 2 + 1});
+        if (decorrelate_)
+            colour_ = colourMatrix().to(device);
+        if (!start.empty()) {
+            startFrom(start, device);
+            return;
+        }
         const std::vector<int64_t> shape = fourier_
             ? std::vector<int64_t>{batch, 3, h, w / 2 + 1, 2}
             : std::vector<int64_t>{batch, 3, h, w};
@@ -88,10 +98,23 @@ public:
                 data[b * perImage + i] = float(0.01 * rng.normal());
         }
         param_ = init.to(device).requires_grad_();
-        if (fourier_)
-            scale_ = spectrumScale(h, w).to(device).view({1, 1, h, w / 2 + 1});
+    }
+
+    // The parameter whose images() are `start` (each resized to the size): images() inverted
+    // through the sigmoid, the colour matrix and the scaled spectrum.
+    void startFrom(const std::vector<RgbImage>& start, torch::Device device)
+    {
+        std::vector<torch::Tensor> rgb;
+        for (const RgbImage& image : start) {
+            rgb.push_back(at::upsample_bilinear2d(rgbTensor(image), {size_, size_}, false));
+        }
+        auto t = torch::logit(torch::cat(rgb).clamp(1e-3, 1 - 1e-3)).to(device);
         if (decorrelate_)
-            colour_ = colourMatrix().to(device);
+            t = torch::einsum("ij,bjhw->bihw", {torch::inverse(colour_), t});
+        if (fourier_)
+            t = torch::view_as_real(
+                at::fft_rfft2(t * 4.0, c10::nullopt, {-2, -1}, "ortho") / scale_);
+        param_ = t.contiguous().detach().requires_grad_();
     }
 
     torch::Tensor& parameter() { return param_; }
@@ -159,23 +182,6 @@ torch::Tensor transform(
     }
     const auto grid = at::affine_grid_generator(theta.to(images.device()), images.sizes(), false);
     return at::grid_sampler(images - 0.5, grid, 0, 0, false) + 0.5;
-}
-
-std::vector<RgbImage> toRgbImages(const torch::Tensor& images)
-{
-    const auto bytes = (images.detach() * 255.f)
-                           .round()
-                           .clamp(0, 255)
-                           .to(torch::kCPU, torch::kUInt8)
-                           .permute({0, 2, 3, 1})
-                           .contiguous();
-    std::vector<RgbImage> out;
-    for (int64_t b = 0; b < bytes.size(0); ++b) {
-        RgbImage img(int(bytes.size(2)), int(bytes.size(1)));
-        std::memcpy(img.pixels.data(), bytes[b].data_ptr<std::uint8_t>(), img.pixels.size());
-        out.push_back(std::move(img));
-    }
-    return out;
 }
 
 bool needsLayer(ObjectiveTerm::Kind kind)
@@ -381,7 +387,9 @@ FeatureVisResult optimiseImages(Model& model, const FeatureVisConfig& config, in
             ? std::vector<int>{std::max(16, config.size / 4), std::max(16, config.size / 2),
                   config.size}
             : std::vector<int>{config.size};
-        ImageParameterization image(config, batch, d.device, stageSizes.front());
+        if (!objective.start.empty() && int(objective.start.size()) != batch)
+            throw Error("one start image per image of the batch is needed");
+        ImageParameterization image(config, batch, d.device, stageSizes.front(), objective.start);
         std::vector<SeededRandom> rngs;
         for (int b = 0; b < batch; ++b)
             rngs.emplace_back(imageSeed(config, b) + 1000003ULL);
@@ -402,7 +410,7 @@ FeatureVisResult optimiseImages(Model& model, const FeatureVisConfig& config, in
                 torch::optim::AdamOptions(config.learningRate).betas({0.9, 0.999}).eps(1e-8));
         };
         auto optimiser = makeOptimiser();
-        std::vector<RgbImage> lastGood = toRgbImages(image.images());
+        std::vector<RgbImage> lastGood = rgbImages(image.images());
 
         size_t stage = 0;
         for (int step = 1; step <= config.steps; ++step) {
@@ -439,12 +447,20 @@ FeatureVisResult optimiseImages(Model& model, const FeatureVisConfig& config, in
             }
             optimiser->zero_grad();
             loss.backward();
-            optimiser->step();
+            if (objective.normalisedGradient) {
+                torch::NoGradGuard noGrad;
+                auto& p = image.parameter();
+                const auto g = p.grad();
+                const auto scale = g.abs().flatten(1).mean(1).clamp_min(1e-12).view({-1, 1, 1, 1});
+                p.sub_(config.learningRate * (p.dim() == 5 ? g / scale.unsqueeze(4) : g / scale));
+            } else {
+                optimiser->step();
+            }
             result.objectiveHistory.push_back(value);
             result.stepsDone = step;
             if (config.previewEvery > 0 &&
                 (step % config.previewEvery == 0 || step == config.steps)) {
-                lastGood = toRgbImages(image.images());
+                lastGood = rgbImages(image.images());
                 if (preview)
                     preview(lastGood, step, value);
             }
@@ -453,6 +469,8 @@ FeatureVisResult optimiseImages(Model& model, const FeatureVisConfig& config, in
                 text << "step " << step << "/" << config.steps << "  objective " << value;
                 progress.report(double(step) / std::max(1, config.steps), text.str());
             }
+            if (objective.stopWhen && objective.stopWhen(value))
+                break;
         }
         const bool silent = !result.objectiveHistory.empty() &&
             std::all_of(result.objectiveHistory.begin(), result.objectiveHistory.end(),
@@ -464,7 +482,7 @@ FeatureVisResult optimiseImages(Model& model, const FeatureVisConfig& config, in
         if (upscaling && image.size() != config.size)
             image.upscale(config.size);  // fewer steps than stages: still deliver full size
         if (result.warning.empty() || silent) {
-            lastGood = toRgbImages(image.images());
+            lastGood = rgbImages(image.images());
             result.finalObjective = measure();
         } else {
             result.finalObjective = result.objectiveHistory.empty()
@@ -491,27 +509,38 @@ FeatureVisResult optimiseImages(Model& model, const FeatureVisConfig& config, in
     return result;
 }
 
-FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, Progress& progress,
-    const FeatureVisPreview& preview)
+ImageObjective featureVisObjective(Model& model, const FeatureVisConfig& config)
 {
-    const ObjectivePlan plan = planObjective(model, config);
+    auto plan = std::make_shared<const ObjectivePlan>(planObjective(model, config));
     const int batch = !config.perImageChannels.empty() ? int(config.perImageChannels.size())
         : !config.perImageDirections.empty()           ? int(config.perImageDirections.size())
                                                        : std::max(1, config.batch);
     ImageObjective objective;
-    for (const auto& layer : plan.layers)
+    for (const auto& layer : plan->layers)
         objective.requests.push_back({layer, config.preRelu});
-    objective.withModelOutput = plan.needsOutput;
-    objective.evaluate = [&plan, &config](const CaptureResult& captured) {
-        return evaluateObjective(plan, config, captured);
+    objective.withModelOutput = plan->needsOutput;
+    objective.evaluate = [plan, config](const CaptureResult& captured) {
+        return evaluateObjective(*plan, config, captured);
     };
-    if (config.diversity > 0 && batch > 1 && !plan.layers.empty())
-        objective.penalty = [&config](const CaptureResult& captured) {
+    if (config.diversity > 0 && batch > 1 && !plan->layers.empty()) {
+        const float diversity = config.diversity;
+        objective.penalty = [diversity](const CaptureResult& captured) {
             const auto& act = captured.activations[0];
-            return act.dim() == 4 ? config.diversity * diversityPenalty(act)
+            return act.dim() == 4 ? diversity * diversityPenalty(act)
                                   : torch::zeros({}, act.options());
         };
-    return optimiseImages(model, config, batch, objective, progress, preview);
+    }
+    return objective;
+}
+
+FeatureVisResult renderFeatureVis(Model& model, const FeatureVisConfig& config, Progress& progress,
+    const FeatureVisPreview& preview)
+{
+    const int batch = !config.perImageChannels.empty() ? int(config.perImageChannels.size())
+        : !config.perImageDirections.empty()           ? int(config.perImageDirections.size())
+                                                       : std::max(1, config.batch);
+    return optimiseImages(
+        model, config, batch, featureVisObjective(model, config), progress, preview);
 }
 
 float objectiveValue(

@@ -22,7 +22,19 @@ struct ImageObjective {
     std::function<torch::Tensor(const CaptureResult& captured)> evaluate;
     // Added to the loss, e.g. the diversity term; may be empty.
     std::function<torch::Tensor(const CaptureResult& captured)> penalty;
+
+    // How the search starts and steps (DeepDream, style transfer, fooling images):
+    // one image per batch entry to start from instead of noise (resized to config.size);
+    std::vector<RgbImage> start;
+    // DeepDream's update instead of Adam: parameter += lr * g / mean|g| per image;
+    bool normalisedGradient = false;
+    // stop early once the mean objective of a step satisfies it (e.g. 99 % confidence).
+    std::function<bool(float objective)> stopWhen;
 };
+
+// The objective of a feature-visualization config (its objective terms, per-image channels or
+// directions, diversity), checked against the model. Throws loupe::Error like renderFeatureVis.
+ImageObjective featureVisObjective(Model& model, const FeatureVisConfig& config);
 
 // Optimises `batch` images for the objective; the result's objective values are the
 // objective's (mean over the batch). The config's objective fields are not read. Throws

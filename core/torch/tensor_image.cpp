@@ -1,5 +1,7 @@
 #include "core/torch/tensor_image.h"
 
+#include <cstring>
+
 #include "core/error.h"
 #include "core/input_geometry.h"
 
@@ -74,6 +76,33 @@ torch::Tensor binomialBlur(const torch::Tensor& images)
 {
     const auto g = torch::tensor({1.f, 2.f, 1.f});
     return depthwiseBlur(images, g.view({3, 1}) * g.view({1, 3}) / 16.f);
+}
+
+torch::Tensor rgbTensor(const RgbImage& image)
+{
+    return torch::from_blob(const_cast<std::uint8_t*>(image.pixels.data()),
+        {image.height, image.width, 3}, torch::kUInt8)
+        .permute({2, 0, 1})
+        .to(torch::kFloat32)
+        .div(255.f)
+        .unsqueeze(0);
+}
+
+std::vector<RgbImage> rgbImages(const torch::Tensor& images)
+{
+    const auto bytes = (images.detach() * 255.f)
+                           .round()
+                           .clamp(0, 255)
+                           .to(torch::kCPU, torch::kUInt8)
+                           .permute({0, 2, 3, 1})
+                           .contiguous();
+    std::vector<RgbImage> out;
+    for (int64_t b = 0; b < bytes.size(0); ++b) {
+        RgbImage img(int(bytes.size(2)), int(bytes.size(1)));
+        std::memcpy(img.pixels.data(), bytes[b].data_ptr<std::uint8_t>(), img.pixels.size());
+        out.push_back(std::move(img));
+    }
+    return out;
 }
 
 }  // namespace loupe

@@ -22,6 +22,11 @@ torch::Tensor imageToInput(const RgbImage& image, const InputSpec& spec);
 // Undoes the normalisation of one 3xHxW (or 1x3xHxW) input tensor and clamps to 8-bit RGB.
 RgbImage inputToImage(const torch::Tensor& input, const InputSpec& spec);
 
+// An 8-bit image as a 1x3xHxW float tensor in [0, 1] (CPU), and back: Bx3xHxW in [0, 1],
+// rounded and clamped to 8 bits, one image per batch entry.
+torch::Tensor rgbTensor(const RgbImage& image);
+std::vector<RgbImage> rgbImages(const torch::Tensor& images);
+
 // Depthwise blurs with replication padding, the same for every channel: a k x k box (occlusion
 // fill, integrated-gradients baseline) and the 3 x 3 binomial (feature-vis upscaling).
 torch::Tensor boxBlur(const torch::Tensor& images, int k);

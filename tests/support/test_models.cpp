@@ -307,4 +307,62 @@ std::string writeCurveDetector(const std::string& directory, double orientationD
     return path;
 }
 
+std::string writeTextureOnlyModel(const std::string& directory)
+{
+    auto net = makeModule("TextureNet");
+    auto c1 = convRelu(3, 2, 1);
+    torch::NoGradGuard noGrad;
+    auto weight = c1.attr("conv").toModule().attr("weight").toTensor();
+    weight.zero_();
+    weight[0][0][0][0] = 1.f;
+    weight[0][1][0][0] = -1.f;
+    weight[1][0][0][0] = -1.f;
+    weight[1][1][0][0] = 1.f;
+    c1.attr("conv").toModule().attr("bias").toTensor().zero_();
+    addMeanHead(net, c1, torch::eye(2) * 10.f);
+    const std::string path = directory + "/texture_only.pt";
+    torch::jit::ExtraFilesMap extra{{"loupe.json",
+        R"({"name": "texture only", "labels": ["red", "green"], "input": {"size": 32, "range": [0, 1], "mean": [0, 0, 0], "std": [1, 1, 1]}})"}};
+    net.save(path, extra);
+    return path;
+}
+
+std::string writeSilhouetteOnlyModel(const std::string& directory)
+{
+    auto net = makeModule("SilhouetteNet");
+    auto c1 = convRelu(3, 1, 1);
+    torch::NoGradGuard noGrad;
+    c1.attr("conv").toModule().attr("weight").toTensor().fill_(-1.f / 3.f);
+    c1.attr("conv").toModule().attr("bias").toTensor().fill_(0.75f);
+    net.register_module("conv1", c1);
+    // Corners: inside the square [4, 27]^2 but more than 12.5 px from the centre.
+    auto corners = torch::zeros({32, 32});
+    int count = 0;
+    for (int y = 4; y <= 27; ++y)
+        for (int x = 4; x <= 27; ++x)
+            if (std::hypot(x - 15.5, y - 15.5) > 12.5) {
+                corners[y][x] = 1.f;
+                ++count;
+            }
+    auto head = makeModule("Linear");
+    auto weight = torch::zeros({2, 32 * 32});
+    weight[1].copy_(corners.flatten() * (10.f / float(count)));
+    head.register_parameter("weight", weight, false);
+    head.register_parameter("bias", torch::tensor({0.f, -1.5f}), false);
+    head.define(R"(
+def forward(self, x):
+    return torch.matmul(x.flatten(1), self.weight.t()) + self.bias
+)");
+    net.register_module("head", head);
+    net.define(R"(
+def forward(self, x):
+    return self.head.forward(self.conv1.forward(x))
+)");
+    const std::string path = directory + "/silhouette_only.pt";
+    torch::jit::ExtraFilesMap extra{{"loupe.json",
+        R"({"name": "silhouette only", "labels": ["circle", "square"], "input": {"size": 32, "range": [0, 1], "mean": [0, 0, 0], "std": [1, 1, 1]}})"}};
+    net.save(path, extra);
+    return path;
+}
+
 }  // namespace loupe::test

@@ -46,4 +46,12 @@ std::string writeCheckedInputModel(const std::string& directory);
 std::string writeLinearModel(const std::string& directory);
 float linearModelWeight(int klass, int index);
 
+// Two 32 px toy worlds for the texture-vs-shape test; both have classes 0 and 1. The texture
+// model global-average-pools a 1x1 conv: logit 0 is the mean redness (R - G), logit 1 the
+// mean greenness. The silhouette model sees only where the image is dark (a 1x1 conv
+// relu(0.75 - grey)) and answers 1 ("square") when the corners of a centred 24 px square are
+// dark, 0 ("circle") otherwise.
+std::string writeTextureOnlyModel(const std::string& directory);
+std::string writeSilhouetteOnlyModel(const std::string& directory);
+
 }  // namespace loupe::test
