@@ -8,7 +8,11 @@
 #include "app/modules/circuit_module.h"
 #include "app/modules/dataset_module.h"
 #include "app/modules/dictionary_module.h"
+#include "app/modules/adversarial_module.h"
+#include "app/modules/dream_module.h"
 #include "app/modules/inversion_module.h"
+#include "app/modules/style_module.h"
+#include "app/modules/texture_shape_module.h"
 #include "app/modules/neuron_module.h"
 #include "app/modules/nmf_module.h"
 #include "app/modules/occlusion_module.h"
@@ -20,7 +24,11 @@
 #include "widgets/tuning_panel.h"
 #include "widgets/occlusion_panel.h"
 #include "widgets/circuit_panel.h"
+#include "widgets/adversarial_panel.h"
+#include "widgets/dream_panel.h"
 #include "widgets/inversion_panel.h"
+#include "widgets/style_panel.h"
+#include "widgets/texture_shape_panel.h"
 #include "widgets/nmf_panel.h"
 #include "widgets/atlas_panel.h"
 #include "widgets/unit_selection.h"
@@ -153,6 +161,13 @@ void LaunchScript::checkIdle()
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);
         return;
     }
+    if (!experimented_) {
+        experimented_ = true;
+        if (startImageExperiments()) {
+            QTimer::singleShot(300, this, &LaunchScript::checkIdle);
+            return;
+        }
+    }
     if (request_.circuit && !circuited_) {
         circuited_ = true;
         window_->module<CircuitModule>()->panel()->compute();
@@ -169,6 +184,61 @@ void LaunchScript::checkIdle()
     }
     // Let queued results paint before grabbing.
     QTimer::singleShot(700, this, &LaunchScript::takeScreenshot);
+}
+
+bool LaunchScript::startImageExperiments()
+{
+    bool started = false;
+    const int steps = request_.steps;
+    if (!request_.dream.isEmpty()) {
+        auto* dream = window_->module<DreamModule>()->panel();
+        dream->setObjectiveText(request_.dream);
+        if (steps > 0)
+            dream->setStepsPerOctave(steps);
+        dream->run();
+        started = true;
+    }
+    if (!request_.style.isEmpty()) {
+        auto* style = window_->module<StyleModule>()->panel();
+        style->setStylePath(request_.style);
+        if (steps > 0)
+            style->setSteps(steps);
+        style->run();
+        started = true;
+    }
+    if (!request_.attack.isEmpty()) {
+        auto* adversarial = window_->module<AdversarialModule>()->panel();
+        if (steps > 0)
+            adversarial->setSteps(steps);
+        if (request_.attack == QStringLiteral("min-epsilon"))
+            adversarial->searchEpsilon();
+        else if (request_.attack.startsWith(QStringLiteral("fooling:")))
+            window_->module<AdversarialModule>()->requestFooling(
+                request_.attack.mid(8).toInt(), std::max(100, steps));
+        else {
+            if (request_.attack == QStringLiteral("fgsm"))
+                adversarial->setMethod(AttackConfig::Method::Fgsm);
+            adversarial->run();
+        }
+        started = true;
+    }
+    if (!request_.shapeBias.isEmpty() || !request_.degrade.isEmpty()) {
+        auto* panel = window_->module<TextureShapeModule>()->panel();
+        if (steps > 0)
+            panel->setSteps(steps);
+        if (request_.pairs > 0)
+            panel->setPairs(request_.pairs);
+        if (!request_.shapeBias.isEmpty()) {
+            panel->setFolder(request_.shapeBias);
+            panel->runShapeBias();
+        }
+        if (!request_.degrade.isEmpty()) {
+            panel->setFolder(request_.degrade);
+            panel->runDegradations();
+        }
+        started = true;
+    }
+    return started;
 }
 
 void LaunchScript::takeScreenshot()

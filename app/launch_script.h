@@ -31,6 +31,13 @@ struct LaunchRequest {
     bool scanSamples = false;  // scan the built-in sample images first
     bool attributeUnit = false;  // --attribute explains the selected unit instead of the top class
     QString invert;  // layers "L1,L2": feature inversion of the image
+    QString dream;  // objective: DeepDream on the image
+    QString style;  // style photo: style transfer onto the image
+    QString attack;  // pgd, fgsm, min-epsilon or fooling:CLASS
+    QString shapeBias;  // folder of labelled photos: cue-conflict shape bias
+    QString degrade;  // folder of labelled photos: the degradation table
+    int steps = 0;  // > 0: steps of the experiments above (per octave for DeepDream)
+    int pairs = 0;  // > 0: cue-conflict pairs
     int timeoutSeconds = 300;
 };
 
@@ -44,6 +51,7 @@ private:
     void onModelFailed(const QString& message);
     void checkIdle();
     void takeScreenshot();
+    bool startImageExperiments();  // --dream, --style, --attack, --shape-bias, --degrade
 
     MainWindow* window_;
     LaunchRequest request_;
@@ -57,6 +65,7 @@ private:
     bool atlased_ = false;
     bool sampled_ = false;
     bool inverted_ = false;
+    bool experimented_ = false;
     bool modelFailed_ = false;  // the screenshot shows the error state; the exit code says so
 };
 

@@ -105,6 +105,28 @@ int main(int argc, char** argv)
         QStringLiteral("Feature inversion of the image at these layers, e.g. conv2,inception_4a."),
         QStringLiteral("layers"));
     parser.addOption(invert);
+    const QCommandLineOption dream(QStringLiteral("dream"),
+        QStringLiteral("DeepDream on the image for this objective, e.g. layer:inception_4c."),
+        QStringLiteral("objective"));
+    const QCommandLineOption style(QStringLiteral("style"),
+        QStringLiteral("Style transfer onto the image from this style photo."),
+        QStringLiteral("photo"));
+    const QCommandLineOption attack(QStringLiteral("attack"),
+        QStringLiteral(
+            "Adversarial example of the image: pgd, fgsm, min-epsilon or fooling:CLASS."),
+        QStringLiteral("kind"));
+    const QCommandLineOption shapeBias(QStringLiteral("shape-bias"),
+        QStringLiteral("Shape bias over cue-conflict pairs of a folder of labelled photos."),
+        QStringLiteral("folder"));
+    const QCommandLineOption degrade(QStringLiteral("degrade"),
+        QStringLiteral("Accuracy table of a folder of labelled photos under degradations."),
+        QStringLiteral("folder"));
+    const QCommandLineOption steps(QStringLiteral("steps"),
+        QStringLiteral("Steps of --dream (per octave), --style, --attack and --shape-bias."),
+        QStringLiteral("n"));
+    const QCommandLineOption pairs(QStringLiteral("pairs"),
+        QStringLiteral("Cue-conflict pairs of --shape-bias."), QStringLiteral("n"));
+    parser.addOptions({dream, style, attack, shapeBias, degrade, steps, pairs});
     parser.addOptions(
         {image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family,
             sweep, occlude, circuit, atlas, imageMap, classColours, scanSamples, attributeUnit});
@@ -117,6 +139,13 @@ int main(int argc, char** argv)
         parser.value(family), parser.value(sweep), parser.value(occlude), parser.isSet(circuit),
         parser.value(atlas), parser.isSet(imageMap), parser.isSet(classColours),
         parser.isSet(scanSamples), parser.isSet(attributeUnit), parser.value(invert)};
+    request.dream = parser.value(dream);
+    request.style = parser.value(style);
+    request.attack = parser.value(attack);
+    request.shapeBias = parser.value(shapeBias);
+    request.degrade = parser.value(degrade);
+    request.steps = parser.value(steps).toInt();
+    request.pairs = parser.value(pairs).toInt();
     if (request.scanSamples)
         qputenv("LOUPE_NO_DIALOGS", "1");  // the scan dialog's defaults, unattended
     new loupe::app::LaunchScript(&window, request);

@@ -10,7 +10,11 @@
 #include "app/modules/circuit_module.h"
 #include "app/modules/dataset_module.h"
 #include "app/modules/dictionary_module.h"
+#include "app/modules/adversarial_module.h"
+#include "app/modules/dream_module.h"
 #include "app/modules/inversion_module.h"
+#include "app/modules/style_module.h"
+#include "app/modules/texture_shape_module.h"
 #include "app/modules/neuron_module.h"
 #include "app/modules/nmf_module.h"
 #include "app/modules/occlusion_module.h"
@@ -94,7 +98,9 @@ void MainWindow::buildModules()
         new OcclusionModule(context, this), new NeuronModule(context, this),
         new DatasetModule(context, this), new TuningModule(context, this),
         new CircuitModule(context, this), new NmfModule(context, this),
-        new AtlasModule(context, this), new InversionModule(context, this)};
+        new AtlasModule(context, this), new InversionModule(context, this),
+        new DreamModule(context, this), new StyleModule(context, this),
+        new AdversarialModule(context, this), new TextureShapeModule(context, this)};
 }
 
 QDockWidget* MainWindow::addDock(

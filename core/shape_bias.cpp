@@ -2,9 +2,12 @@
 
 #include "core/classify.h"
 #include "core/error.h"
+#include "core/image_folder.h"
+#include "core/image_labels.h"
 #include "core/model.h"
 
 #include <cmath>
+#include <filesystem>
 #include <limits>
 
 namespace loupe {
@@ -62,6 +65,32 @@ ShapeBias measureShapeBias(Model& model, const std::vector<CueConflict>& images,
         out.neither += row.decision == CueDecision::Neither;
         out.forcedShape += row.shapeProbability > row.textureProbability;
         out.rows.push_back(row);
+    }
+    return out;
+}
+
+LabelledPhotos loadLabelledPhotos(
+    const std::string& folder, const ImageLabeler& labeler, int inputSize, int maximum)
+{
+    LabelledPhotos out;
+    std::vector<std::string> labelled;
+    for (const auto& file : listImages(folder)) {
+        if (labeler.classOf(file) >= 0)
+            labelled.push_back(file);
+        else
+            out.skipped.emplace_back(file, "no class from its folder or file name");
+    }
+    for (const auto& file : evenlySpread(labelled, maximum)) {
+        try {
+            LabelledPhoto photo;
+            photo.name = std::filesystem::path(file).stem().string();
+            photo.image =
+                decodeImageForModel((std::filesystem::path(folder) / file).string(), inputSize);
+            photo.klass = labeler.classOf(file);
+            out.photos.push_back(std::move(photo));
+        } catch (const Error& e) {
+            out.skipped.emplace_back(file, e.what());
+        }
     }
     return out;
 }

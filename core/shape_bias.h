@@ -25,6 +25,19 @@ struct LabelledPhoto {
     int klass = -1;
 };
 
+class ImageLabeler;
+
+struct LabelledPhotos {
+    std::vector<LabelledPhoto> photos;
+    std::vector<std::pair<std::string, std::string>> skipped;  // file, why
+};
+
+// At most `maximum` labelled photos of a folder (0: all), evenly spread over it, decoded for a
+// model of `inputSize`; unlabelled and undecodable files are listed in `skipped`. Throws
+// loupe::Error when the folder cannot be read.
+LabelledPhotos loadLabelledPhotos(
+    const std::string& folder, const ImageLabeler& labeler, int inputSize, int maximum);
+
 struct CueConflict {
     std::string name;  // "<shape photo>-<texture photo>", as Geirhos' stimuli are named
     RgbImage image;

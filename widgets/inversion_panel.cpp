@@ -1,5 +1,6 @@
 #include "widgets/inversion_panel.h"
 
+#include "widgets/image_row.h"
 #include "widgets/plot_export.h"
 #include "widgets/qt_image.h"
 #include "widgets/spin_box.h"
@@ -17,49 +18,10 @@
 
 namespace loupe::widgets {
 
-// The photo and each layer's reconstruction in a row, captioned with the layer and its error.
-class InversionStrip : public QWidget {
-public:
-    QImage target;
-    QStringList captions;
-    QList<QImage> images;
-
-    void paintAll(QPainter& painter, const QRect& area) const
-    {
-        const int n = 1 + int(images.size());
-        const int cell = std::max(32, std::min((area.width() - 8) / n - 8, area.height() - 48));
-        const auto draw = [&](int i, const QImage& image, const QString& caption) {
-            const QRect r(area.left() + 4 + i * (cell + 8), area.top() + 2, cell, cell);
-            if (image.isNull())
-                painter.fillRect(r, QColor(235, 235, 235));
-            else
-                painter.drawImage(r, image);
-            painter.setPen(palette().color(QPalette::Text));
-            painter.drawText(QRect(r.left() - 4, r.bottom() + 4, cell + 8, 42),
-                Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, caption);
-        };
-        if (target.isNull()) {
-            painter.setPen(QColor(130, 130, 130));
-            painter.drawText(area, Qt::AlignCenter | Qt::TextWordWrap,
-                QObject::tr("Open an image, choose layers (comma-separated; empty: the selected "
-                            "layer) and Invert"));
-            return;
-        }
-        draw(0, target, QObject::tr("photo"));
-        for (int i = 0; i < images.size(); ++i)
-            draw(i + 1, images[i], captions.value(i));
-    }
-
-protected:
-    void paintEvent(QPaintEvent*) override
-    {
-        QPainter painter(this);
-        paintAll(painter, rect());
-    }
-};
-
 InversionPanel::InversionPanel(const PanelServices& services, QWidget* parent)
-    : Panel(services, parent), layers_(new QLineEdit), strip_(new InversionStrip),
+    : Panel(services, parent), layers_(new QLineEdit),
+      strip_(new ImageRow(tr("Open an image, choose layers (comma-separated; empty: the selected "
+                             "layer) and Invert"))),
       plot_(new QCustomPlot)
 {
     layers_->setPlaceholderText(
@@ -120,59 +82,53 @@ void InversionPanel::run()
 void InversionPanel::start(const QImage& target, const QStringList& layers)
 {
     last_ = Inversion();
-    strip_->target = target;
-    strip_->images.clear();
-    strip_->captions.clear();
+    strip_->setImages({target}, {tr("photo")});
     plot_->clearGraphs();
     for (int i = 0; i < layers.size(); ++i) {
-        strip_->images << QImage();
-        strip_->captions << layers[i];
+        strip_->setImage(i + 1, QImage(), layers[i]);
         plot_->addGraph();
         plot_->graph(i)->setName(layers[i]);
         plot_->graph(i)->setPen(QPen(QColor::fromHsv((i * 67) % 360, 200, 190), 1.5));
     }
-    strip_->update();
     plot_->replot();
     setStatus(tr("Inverting %1…").arg(layers.join(QStringLiteral(", "))));
 }
 
 void InversionPanel::showProgress(int layer, const QImage& image, int step, float error)
 {
-    if (layer < 0 || layer >= strip_->images.size())
+    if (layer < 0 || layer + 1 >= strip_->count())
         return;
-    strip_->images[layer] = image;
-    strip_->captions[layer] = tr("%1\nstep %2, error %3")
-                                  .arg(plot_->graph(layer)->name())
-                                  .arg(step)
-                                  .arg(double(error), 0, 'g', 3);
+    strip_->setImage(layer + 1, image,
+        tr("%1\nstep %2, error %3")
+            .arg(plot_->graph(layer)->name())
+            .arg(step)
+            .arg(double(error), 0, 'g', 3));
     plot_->graph(layer)->addData(step, std::max(1e-6, double(error)));
     plot_->rescaleAxes();
     plot_->replot();
-    strip_->update();
 }
 
 void InversionPanel::showResult(const Inversion& inversion)
 {
     last_ = inversion;
-    strip_->target = toQImage(inversion.target);
-    strip_->images.clear();
-    strip_->captions.clear();
+    QList<QImage> images{toQImage(inversion.target)};
+    QStringList captions{tr("photo")};
     plot_->clearGraphs();
     for (size_t i = 0; i < inversion.layers.size(); ++i) {
         const auto& l = inversion.layers[i];
-        strip_->images << toQImage(l.reconstruction);
-        strip_->captions << tr("%1\nerror %2")
-                                .arg(QString::fromStdString(l.layer))
-                                .arg(double(l.finalError), 0, 'g', 3);
+        images << toQImage(l.reconstruction);
+        captions << tr("%1\nerror %2")
+                        .arg(QString::fromStdString(l.layer))
+                        .arg(double(l.finalError), 0, 'g', 3);
         QCPGraph* g = plot_->addGraph();
         g->setName(QString::fromStdString(l.layer));
         g->setPen(QPen(QColor::fromHsv(int(i * 67) % 360, 200, 190), 1.5));
         for (size_t s = 0; s < l.errorHistory.size(); ++s)
             g->addData(double(s + 1), std::max(1e-6, double(l.errorHistory[s])));
     }
+    strip_->setImages(images, captions);
     plot_->rescaleAxes();
     plot_->replot();
-    strip_->update();
     setStatus(tr("Relative code error ||φ(x) − φ(x₀)||² / ||φ(x₀)||² reached per layer; deeper "
                  "layers keep less of the photo."));
 }
@@ -194,7 +150,7 @@ QString InversionPanel::exportName() const
 
 QSize InversionPanel::exportSize() const
 {
-    return QSize(std::max(480, 150 * (1 + int(strip_->images.size()))), 360);
+    return QSize(std::max(480, 150 * strip_->count()), 360);
 }
 
 void InversionPanel::paintExport(QPainter& painter, const QSize& size) const

@@ -13,7 +13,7 @@ class QSpinBox;
 
 namespace loupe::widgets {
 
-class InversionStrip;
+class ImageRow;
 
 // Feature inversion of the current image: for each chosen layer, an image whose code at that
 // layer matches the photo's, side by side with the photo and the relative code error reached,
@@ -50,7 +50,7 @@ private:
     QLineEdit* layers_;
     QSpinBox* steps_;
     QSpinBox* tv_;  // total variation x 1000
-    InversionStrip* strip_;
+    ImageRow* strip_;
     QCustomPlot* plot_;
     Inversion last_;
 };

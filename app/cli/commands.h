@@ -35,6 +35,11 @@ int benchTune(const Args& args);  // cmd_bench_tune.cpp
 int runAtlas(const Args& args);
 int runSheet(const Args& args);
 int runInvert(const Args& args);
+int runDream(const Args& args);
+int runStyle(const Args& args);
+int runAdversarial(const Args& args);
+int runShapeBias(const Args& args);
+int runDegrade(const Args& args);
 int benchAtlas(const Args& args);  // cmd_atlas.cpp
 
 }  // namespace loupe::cli

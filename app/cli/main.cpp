@@ -68,6 +68,26 @@ const std::vector<Command>& commands()
             "feature inversion: an image whose code at each of --layers L1,L2 matches --image "
             "(--steps 256, --tv 0.02, --out strip.png)",
             runInvert},
+        {"dream",
+            "DeepDream on --image: amplify --objective (layer:L, L:C, ...) over --octaves 4 from "
+            "the photo (--out photo|dream strip)",
+            runDream},
+        {"style",
+            "style transfer: --content A --style B (--content-layer, --style-layers, --steps 300, "
+            "--out content|style|result)",
+            runStyle},
+        {"adversarial",
+            "FGSM/PGD on --image (--method pgd --epsilon 8 --steps 10 --target N, --min-epsilon, "
+            "--transfer M2) or --fooling CLASS",
+            runAdversarial},
+        {"shape-bias",
+            "texture vs shape: cue-conflict pairs of --images DIR made by style transfer, the "
+            "model's shape bias (--pairs 10, --out DIR)",
+            runShapeBias},
+        {"degrade",
+            "top-1/top-5 accuracy of --images DIR under greyscale, edges, silhouette (--masks), "
+            "texture patches",
+            runDegrade},
         {"bench",
             "benchmarks: bench featurevis|scan|dictionary|occlusion|ig|attribution|tune|atlas "
             "--model M ...",

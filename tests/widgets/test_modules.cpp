@@ -8,7 +8,11 @@
 #include "app/modules/circuit_module.h"
 #include "app/modules/dataset_module.h"
 #include "app/modules/dictionary_module.h"
+#include "app/modules/adversarial_module.h"
+#include "app/modules/dream_module.h"
 #include "app/modules/inversion_module.h"
+#include "app/modules/style_module.h"
+#include "app/modules/texture_shape_module.h"
 #include "app/modules/neuron_module.h"
 #include "app/modules/nmf_module.h"
 #include "app/modules/occlusion_module.h"
@@ -18,6 +22,7 @@
 #include "app/thumbnail_service.h"
 #include "core/image_io.h"
 #include "core/workspace.h"
+#include "tests/support/test_images.h"
 #include "tests/support/test_models.h"
 #include "widgets/atlas_panel.h"
 #include "widgets/circuit_panel.h"
@@ -27,7 +32,11 @@
 #include "widgets/tuning_panel.h"
 #include "widgets/attribution_panel.h"
 #include "widgets/dictionary_panel.h"
+#include "widgets/adversarial_panel.h"
+#include "widgets/dream_panel.h"
 #include "widgets/inversion_panel.h"
+#include "widgets/style_panel.h"
+#include "widgets/texture_shape_panel.h"
 #include "widgets/neuron_panel.h"
 #include "widgets/nmf_panel.h"
 #include "widgets/unit_selection.h"
@@ -35,6 +44,8 @@
 
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QDir>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QUndoStack>
 #include <QtTest>
@@ -137,7 +148,10 @@ private slots:
             new app::OcclusionModule(h.context, &parent), new app::NeuronModule(h.context, &parent),
             new app::DatasetModule(h.context, &parent), new app::TuningModule(h.context, &parent),
             new app::CircuitModule(h.context, &parent), new app::NmfModule(h.context, &parent),
-            new app::AtlasModule(h.context, &parent), new app::InversionModule(h.context, &parent)};
+            new app::AtlasModule(h.context, &parent), new app::InversionModule(h.context, &parent),
+            new app::DreamModule(h.context, &parent), new app::StyleModule(h.context, &parent),
+            new app::AdversarialModule(h.context, &parent),
+            new app::TextureShapeModule(h.context, &parent)};
         std::set<QString> names;
         int docks = 0;
         for (auto* module : modules) {
@@ -149,7 +163,7 @@ private slots:
                 delete d.panel;  // in the window, docks own their panels
             }
         }
-        QCOMPARE(docks, 13);
+        QCOMPARE(docks, 17);
     }
 
     void activationsFollowTheSelectedLayerAndArePublished()
@@ -330,6 +344,117 @@ private slots:
             QVERIFY(l.finalError < l.initialError);
         QCOMPARE(module.panel()->reconstructionCount(), 2);
         QVERIFY(module.panel()->exportData().count('\n') == 1 + 2 * 60);
+    }
+
+    void deepDreamStartsFromTheImageAndRaisesItsObjective()
+    {
+        Harness h;
+        app::DreamModule module(h.context, nullptr);
+        std::unique_ptr<QWidget> owner(module.panel());
+        QSignalSpy failed(&module, &app::DreamModule::dreamFailed);
+        DreamConfig config;
+        config.objective = "layer:block";
+        config.octaves = 2;
+        config.stepsPerOctave = 10;
+        module.requestDream(config);
+        QCOMPARE(failed.count(), 1);  // no image yet
+        QVERIFY(h.open(model_, barImage()));
+        QSignalSpy ready(&module, &app::DreamModule::dreamReady);
+        module.requestDream(config);
+        QVERIFY(h.wait([&] { return ready.count() == 1; }));
+        const auto dream = ready.first().at(0).value<Dream>();
+        QVERIFY(dream.finalObjective > dream.initialObjective);
+        QVERIFY(module.panel()->hasResult());
+        QCOMPARE(module.panel()->exportData().count('\n'), 1 + 20);
+    }
+
+    void styleTransferReadsTheStylePhotoAndReportsABrokenOne()
+    {
+        Harness h;
+        app::StyleModule module(h.context, nullptr);
+        std::unique_ptr<QWidget> owner(module.panel());
+        QVERIFY(h.open(model_, barImage()));
+        const QString stylePath = dir_.filePath("style.png");
+        saveImage(test::noiseImage(40, 30, 5), stylePath.toStdString());
+        StyleConfig config;
+        config.contentLayer = "conv1";
+        config.styleLayers = {"conv1", "block"};
+        config.steps = 20;
+        QSignalSpy ready(&module, &app::StyleModule::styleReady);
+        module.requestStyle(stylePath, config);
+        QVERIFY(h.wait([&] { return ready.count() == 1; }));
+        const auto result = ready.first().at(0).value<StyleTransfer>();
+        QCOMPARE(int(result.styleLoss.size()), 20);
+        QVERIFY(result.styleLoss.back() < result.styleLoss.front());
+        QVERIFY(module.panel()->hasResult());
+
+        QFile broken(dir_.filePath("broken.png"));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write("not an image");
+        broken.close();
+        QSignalSpy failed(&module, &app::StyleModule::styleFailed);
+        module.requestStyle(broken.fileName(), config);
+        QVERIFY(h.wait([&] { return failed.count() == 1; }));
+        QVERIFY(!failed.first().at(0).toString().isEmpty());
+    }
+
+    void adversarialAttacksSearchesEpsilonAndTransfers()
+    {
+        Harness h;
+        app::AdversarialModule module(h.context, nullptr);
+        std::unique_ptr<QWidget> owner(module.panel());
+        QSignalSpy failed(&module, &app::AdversarialModule::attackFailed);
+        QVERIFY(h.open(model_, barImage()));
+        AttackConfig config;
+        config.epsilon = 0;
+        module.requestAttack(config);
+        QVERIFY(h.wait([&] { return failed.count() == 1; }));
+        QVERIFY2(failed.first().at(0).toString().contains("epsilon"),
+            qPrintable(failed.first().at(0).toString()));
+
+        config.epsilon = 24;
+        config.stepSize = 4;
+        config.steps = 20;
+        QSignalSpy ready(&module, &app::AdversarialModule::attackReady);
+        module.requestAttack(config);
+        QVERIFY(h.wait([&] { return ready.count() == 1; }));
+        const auto attack = ready.first().at(0).value<Attack>();
+        QVERIFY(attack.linfPixels <= 24.f);
+        QVERIFY(module.panel()->hasResult());
+        QVERIFY(module.panel()->exportParameters().contains("before"));
+
+        // Transfer to a second model file (another seed of the same architecture).
+        QVERIFY(QDir().mkpath(dir_.filePath("second")));
+        const QString second = QString::fromStdString(
+            test::writeBranchyCnn(dir_.path().toStdString() + "/second", true, 7));
+        module.requestTransfer(second);
+        QVERIFY(h.wait([&] {
+            return h.jobs.runningCount() == 0 && module.panel()->status().contains("transfer");
+        }));
+    }
+
+    void theDegradationTableIsShownForALabelledFolder()
+    {
+        Harness h;
+        app::TextureShapeModule module(h.context, nullptr);
+        std::unique_ptr<QWidget> owner(module.panel());
+        QVERIFY(h.open(model_, barImage()));
+        QTemporaryDir photos;
+        for (const char* label : {"zero", "one", "two"}) {
+            QDir().mkpath(photos.filePath(label));
+            saveImage(test::noiseImage(40, 40, std::uint64_t(label[1])),
+                photos.filePath(QStringLiteral("%1/a.png").arg(label)).toStdString());
+        }
+        module.requestDegradations(photos.path(), {}, 0);
+        QVERIFY(h.wait([&] { return module.panel()->degradationRows() == 5; }));
+        QSignalSpy failed(&module, &app::TextureShapeModule::failed);
+        QTemporaryDir empty;
+        module.requestShapeBias(empty.path(), 2, 10);
+        QVERIFY(h.wait([&] { return failed.count() == 1; }));
+        QVERIFY2(failed.first().at(0).toString().contains("labelled photos"),
+            qPrintable(failed.first().at(0).toString()));
+        module.requestShapeBias(photos.path(), 2, 10);
+        QVERIFY(h.wait([&] { return module.panel()->pairRows() == 2; }));
     }
 
     // The GUI's "Start a New Workspace" (offered when a workspace is damaged): the old file is

@@ -1,0 +1,67 @@
+#include "widgets/image_row.h"
+
+#include <QPainter>
+
+#include <algorithm>
+
+namespace loupe::widgets {
+
+ImageRow::ImageRow(const QString& hint, QWidget* parent) : QWidget(parent), hint_(hint)
+{
+    setMinimumHeight(160);
+}
+
+void ImageRow::clear()
+{
+    images_.clear();
+    captions_.clear();
+    update();
+}
+
+void ImageRow::setImages(const QList<QImage>& images, const QStringList& captions)
+{
+    images_ = images;
+    captions_ = captions;
+    update();
+}
+
+void ImageRow::setImage(int index, const QImage& image, const QString& caption)
+{
+    while (images_.size() <= index)
+        images_ << QImage();
+    while (captions_.size() <= index)
+        captions_ << QString();
+    images_[index] = image;
+    captions_[index] = caption;
+    update();
+}
+
+void ImageRow::paintAll(QPainter& painter, const QRect& area) const
+{
+    if (std::all_of(images_.begin(), images_.end(), [](const QImage& i) { return i.isNull(); }) &&
+        captions_.isEmpty()) {
+        painter.setPen(QColor(130, 130, 130));
+        painter.drawText(area, Qt::AlignCenter | Qt::TextWordWrap, hint_);
+        return;
+    }
+    const int n = std::max(1, int(images_.size()));
+    const int cell = std::max(32, std::min((area.width() - 8) / n - 8, area.height() - 48));
+    for (int i = 0; i < images_.size(); ++i) {
+        const QRect r(area.left() + 4 + i * (cell + 8), area.top() + 2, cell, cell);
+        if (images_[i].isNull())
+            painter.fillRect(r, QColor(235, 235, 235));
+        else
+            painter.drawImage(r, images_[i]);
+        painter.setPen(palette().color(QPalette::Text));
+        painter.drawText(QRect(r.left() - 4, r.bottom() + 4, cell + 8, 42),
+            Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, captions_.value(i));
+    }
+}
+
+void ImageRow::paintEvent(QPaintEvent*)
+{
+    QPainter painter(this);
+    paintAll(painter, rect());
+}
+
+}  // namespace loupe::widgets

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <QImage>
+#include <QList>
+#include <QStringList>
+#include <QWidget>
+
+namespace loupe::widgets {
+
+// Images in a row, each captioned below (photo, reconstruction, dream, adversarial image...):
+// the shared view of the image-space experiments. Empty slots are grey; with no image at all it
+// shows the hint.
+class ImageRow : public QWidget {
+public:
+    explicit ImageRow(const QString& hint, QWidget* parent = nullptr);
+
+    void clear();
+    void setImages(const QList<QImage>& images, const QStringList& captions);
+    void setImage(int index, const QImage& image, const QString& caption);
+    int count() const { return int(images_.size()); }
+    QImage image(int index) const { return images_.value(index); }
+
+    // Also used for figure export, at any size.
+    void paintAll(QPainter& painter, const QRect& area) const;
+
+protected:
+    void paintEvent(QPaintEvent*) override;
+
+private:
+    QString hint_;
+    QList<QImage> images_;
+    QStringList captions_;
+};
+
+}  // namespace loupe::widgets
