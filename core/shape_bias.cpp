@@ -2,6 +2,7 @@
 
 #include "core/classify.h"
 #include "core/error.h"
+#include "core/image_experiment_store.h"
 #include "core/image_folder.h"
 #include "core/image_labels.h"
 #include "core/model.h"
@@ -111,9 +112,9 @@ std::vector<std::pair<int, int>> cueConflictPairs(
     return out;
 }
 
-std::vector<CueConflict> makeCueConflicts(Model& model, const std::vector<LabelledPhoto>& photos,
-    const std::vector<std::pair<int, int>>& pairs, const StyleConfig& config, Progress& progress,
-    const CueConflictPreview& preview)
+std::vector<CueConflict> makeCueConflicts(Model& model, Workspace* workspace,
+    const std::vector<LabelledPhoto>& photos, const std::vector<std::pair<int, int>>& pairs,
+    const StyleConfig& config, Progress& progress, const CueConflictPreview& preview)
 {
     std::vector<CueConflict> out;
     for (size_t p = 0; p < pairs.size(); ++p) {
@@ -126,8 +127,8 @@ std::vector<CueConflict> makeCueConflicts(Model& model, const std::vector<Labell
                         text);
             },
             progress);
-        const StyleTransfer made = transferStyle(model, shape.image, texture.image, config, step,
-            [&](const RgbImage& image, int s, float, float) {
+        const StyleTransfer made = cachedStyleTransfer(model, workspace, shape.image, texture.image,
+            config, step, [&](const RgbImage& image, int s, float, float) {
                 if (preview)
                     preview(int(p), image, s);
             });

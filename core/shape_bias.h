@@ -81,10 +81,13 @@ std::vector<std::pair<int, int>> cueConflictPairs(
 
 using CueConflictPreview = std::function<void(int pair, const RgbImage& image, int step)>;
 
-// Renders each pair by style transfer (config's layers, weights and steps). Throws like
-// transferStyle; loupe::Cancelled.
-std::vector<CueConflict> makeCueConflicts(Model& model, const std::vector<LabelledPhoto>& photos,
-    const std::vector<std::pair<int, int>>& pairs, const StyleConfig& config, Progress& progress,
-    const CueConflictPreview& preview = {});
+class Workspace;
+
+// Renders each pair by style transfer (config's layers, weights and steps), each kept in the
+// workspace when there is one (a repeated run reads them back). Throws like transferStyle;
+// loupe::Cancelled.
+std::vector<CueConflict> makeCueConflicts(Model& model, Workspace* workspace,
+    const std::vector<LabelledPhoto>& photos, const std::vector<std::pair<int, int>>& pairs,
+    const StyleConfig& config, Progress& progress, const CueConflictPreview& preview = {});
 
 }  // namespace loupe

@@ -211,7 +211,7 @@ int runBench(const Args& args)
     const auto& what = args.positional();
     if (what.empty())
         throw Error("bench needs a target: featurevis, scan, dictionary, occlusion, ig, "
-                    "attribution, tune or atlas");
+                    "attribution, tune, atlas, pgd, style or degrade");
     if (what.front() == "featurevis")
         return benchFeatureVis(args);
     if (what.front() == "scan")
@@ -220,6 +220,12 @@ int runBench(const Args& args)
         return benchDictionary(args);
     if (what.front() == "occlusion")
         return benchAttribution(args, AttributionMethod::Occlusion);
+    if (what.front() == "pgd")
+        return benchPgd(args);
+    if (what.front() == "style")
+        return benchStyle(args);
+    if (what.front() == "degrade")
+        return benchDegrade(args);
     if (what.front() == "ig")
         return benchAttribution(args, AttributionMethod::IntegratedGradients);
     if (what.front() == "attribution")
@@ -229,7 +235,8 @@ int runBench(const Args& args)
     if (what.front() == "atlas")
         return benchAtlas(args);
     throw Error("unknown benchmark '" + what.front() +
-        "' (available: featurevis, scan, dictionary, occlusion, ig, attribution, tune, atlas)");
+        "' (available: featurevis, scan, dictionary, occlusion, ig, attribution, tune, atlas, pgd, "
+        "style, degrade)");
 }
 
 }  // namespace loupe::cli

@@ -1,3 +1,4 @@
+#include "app/cli/cli_workspace.h"
 #include "app/cli/commands.h"
 #include "app/cli/labelled_folder.h"
 #include "core/error.h"
@@ -22,7 +23,7 @@ Json number(double value)
 int runShapeBias(const Args& args)
 {
     args.allowOnly({"model", "device", "images", "synsets", "pairs", "steps", "content-layer",
-        "style-layers", "style-weight", "seed", "out", "quiet"});
+        "style-layers", "style-weight", "seed", "out", "workspace", "no-cache", "quiet"});
     const auto model =
         Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
     const int pairs = args.intValue("pairs", 10, 1, 10000);
@@ -40,7 +41,9 @@ int runShapeBias(const Args& args)
     style.seed = std::uint64_t(args.intValue("seed", 0, 0));
     const bool quiet = args.has("quiet");
     Progress progress(stderrProgress(quiet));
-    const auto conflicts = makeCueConflicts(*model, photos, chosen, style, progress);
+    auto workspace = cacheWorkspaceForModel(args, *model);
+    const auto conflicts =
+        makeCueConflicts(*model, workspace.get(), photos, chosen, style, progress);
     Progress measuring;
     const ShapeBias bias = measureShapeBias(*model, conflicts, measuring);
     endProgressLine(quiet);
@@ -73,6 +76,7 @@ int runShapeBias(const Args& args)
     }
     out["rows"] = rows;
     std::cout << out.dump(2) << std::endl;
+    warnAboutCache(workspace.get());
     return 0;
 }
 

@@ -41,5 +41,8 @@ int runAdversarial(const Args& args);
 int runShapeBias(const Args& args);
 int runDegrade(const Args& args);
 int benchAtlas(const Args& args);  // cmd_atlas.cpp
+int benchPgd(const Args& args);  // cmd_bench_experiments.cpp
+int benchStyle(const Args& args);
+int benchDegrade(const Args& args);
 
 }  // namespace loupe::cli

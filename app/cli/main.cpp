@@ -89,7 +89,8 @@ const std::vector<Command>& commands()
             "texture patches",
             runDegrade},
         {"bench",
-            "benchmarks: bench featurevis|scan|dictionary|occlusion|ig|attribution|tune|atlas "
+            "benchmarks: bench "
+            "featurevis|scan|dictionary|occlusion|ig|attribution|tune|atlas|pgd|style|degrade "
             "--model M ...",
             runBench},
     };

@@ -51,13 +51,14 @@ void TextureShapeModule::requestShapeBias(const QString& folder, int pairs, int 
         emit failed(tr("Open a model first."));
         return;
     }
+    auto workspace = context().session->workspace();
     panel_->startShapeBias(pairs);
     const std::string dir = folder.toStdString();
     context().jobs->submit(
         {tr("Shape bias over %1 pairs").arg(pairs), JobRunner::Pool::Device,
             QStringLiteral("shape-bias")},
         this,
-        [this, model, dir, pairs, steps](JobContext& job) {
+        [this, model, workspace, dir, pairs, steps](JobContext& job) {
             const ImageLabeler labeler(model->metadata().labels);
             const LabelledPhotos loaded =
                 loadLabelledPhotos(dir, labeler, model->metadata().input.size, 2 * pairs);
@@ -67,8 +68,8 @@ void TextureShapeModule::requestShapeBias(const QString& folder, int pairs, int 
                     std::to_string(loaded.skipped.size()) + " files had no class)");
             StyleConfig style;
             style.steps = steps;
-            const auto conflicts = makeCueConflicts(*model, loaded.photos, chosen, style,
-                job.progress, [this, &job](int pair, const RgbImage& image, int step) {
+            const auto conflicts = makeCueConflicts(*model, workspace.get(), loaded.photos, chosen,
+                style, job.progress, [this, &job](int pair, const RgbImage& image, int step) {
                     job.post([this, pair, image, step] {
                         panel_->showCueConflict(pair, widgets::toQImage(image), step);
                     });

@@ -126,7 +126,8 @@ private slots:
         config.styleLayers = {"conv1"};
         config.steps = 10;
         Progress progress;
-        const auto made = makeCueConflicts(*texture_, photos, {pairs.front()}, config, progress);
+        const auto made =
+            makeCueConflicts(*texture_, nullptr, photos, {pairs.front()}, config, progress);
         QCOMPARE(int(made.size()), 1);
         QCOMPARE(made[0].name,
             photos[size_t(pairs[0].first)].name + "-" + photos[size_t(pairs[0].second)].name);

@@ -1,0 +1,22 @@
+#pragma once
+// Baselines for benchmarks: the same passes written directly against LibTorch (the model's
+// forward on a preprocessed input, backward to the input), with none of Loupe's machinery, so
+// that `loupe-cli bench` can print Loupe's time as a ratio of what the hardware needs.
+
+#include "core/image.h"
+
+#include <vector>
+
+namespace loupe {
+
+class Model;
+
+// Seconds for `passes` forward+backward passes (gradient of one logit w.r.t. the input) on
+// the image, after three warm-up passes.
+double bareForwardBackwardSeconds(Model& model, const RgbImage& image, int passes);
+
+// Seconds for forward passes over the images in batches of `batch` (preprocessing done before
+// the clock starts), after one warm-up batch.
+double bareForwardSeconds(Model& model, const std::vector<RgbImage>& images, int batch);
+
+}  // namespace loupe

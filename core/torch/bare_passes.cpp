@@ -1,0 +1,60 @@
+#include "core/bare_passes.h"
+
+#include "core/torch/model_impl.h"
+#include "core/torch/tensor_image.h"
+
+#include <torch/csrc/autograd/autograd.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace loupe {
+namespace {
+
+double since(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+double bareForwardBackwardSeconds(Model& model, const RgbImage& image, int passes)
+{
+    auto& d = model.impl();
+    const auto input = imageToInput(image, d.metadata.input).to(d.device);
+    const auto pass = [&] {
+        auto x = input.detach().requires_grad_();
+        const auto out = firstTensor(d.module.forward({x}));
+        const auto g = torch::autograd::grad({out.flatten(1).select(1, 0).sum()}, {x})[0];
+        return g.abs().sum().item<float>();  // waits for the device
+    };
+    for (int i = 0; i < 3; ++i)  // TorchScript's profiling executor specialises on early runs
+        pass();
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < passes; ++i)
+        pass();
+    return since(start);
+}
+
+double bareForwardSeconds(Model& model, const std::vector<RgbImage>& images, int batch)
+{
+    auto& d = model.impl();
+    std::vector<torch::Tensor> inputs;
+    for (const auto& image : images)
+        inputs.push_back(imageToInput(image, d.metadata.input));
+    c10::InferenceMode inference;
+    const auto run = [&](size_t first, size_t last) {
+        const auto x = torch::cat(
+            std::vector<torch::Tensor>(inputs.begin() + long(first), inputs.begin() + long(last)))
+                           .to(d.device);
+        return firstTensor(d.module.forward({x})).sum().item<float>();
+    };
+    if (!inputs.empty())
+        run(0, std::min(inputs.size(), size_t(batch)));
+    const auto start = std::chrono::steady_clock::now();
+    for (size_t first = 0; first < inputs.size(); first += size_t(batch))
+        run(first, std::min(inputs.size(), first + size_t(batch)));
+    return since(start);
+}
+
+}  // namespace loupe
