@@ -4,6 +4,9 @@
 
 #include <QDockWidget>
 #include <QMainWindow>
+#include <QPointer>
+#include <QTabBar>
+#include <QTimer>
 
 namespace loupe::app {
 
@@ -44,6 +47,31 @@ ModuleDocks addModuleDocks(QMainWindow& window, const std::vector<FeatureModule*
     out.firstImageDock = first[0];
     out.firstUnitDock = first[1];
     return out;
+}
+
+namespace {
+
+void unelideTabBars(QMainWindow& window)
+{
+    for (QTabBar* bar : window.findChildren<QTabBar*>(QString(), Qt::FindDirectChildrenOnly)) {
+        bar->setElideMode(Qt::ElideNone);
+        bar->setUsesScrollButtons(true);
+    }
+}
+
+}  // namespace
+
+void showWholeTabTitles(QMainWindow& window, const QList<QDockWidget*>& docks)
+{
+    unelideTabBars(window);
+    QPointer<QMainWindow> guarded(&window);
+    for (QDockWidget* dock : docks)
+        QObject::connect(dock, &QDockWidget::dockLocationChanged, &window, [guarded] {
+            QTimer::singleShot(0, guarded, [guarded] {
+                if (guarded)
+                    unelideTabBars(*guarded);
+            });
+        });
 }
 
 }  // namespace loupe::app

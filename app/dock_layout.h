@@ -22,4 +22,8 @@ struct ModuleDocks {
 };
 ModuleDocks addModuleDocks(QMainWindow& window, const std::vector<FeatureModule*>& modules);
 
+// Dock tab bars show whole titles and scroll instead of eliding them ("De…", "St…" say
+// nothing); applied now and whenever a dock moves (QMainWindow makes new tab bars then).
+void showWholeTabTitles(QMainWindow& window, const QList<QDockWidget*>& docks);
+
 }  // namespace loupe::app

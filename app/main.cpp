@@ -108,7 +108,8 @@ int main(int argc, char** argv)
     const QCommandLineOption dream(QStringLiteral("dream"),
         QStringLiteral("DeepDream on the image for this objective, e.g. layer:inception_4c."),
         QStringLiteral("objective"));
-    const QCommandLineOption style(QStringLiteral("style"),
+    // Not --style: QApplication takes that for the widget style.
+    const QCommandLineOption style(QStringLiteral("style-photo"),
         QStringLiteral("Style transfer onto the image from this style photo."),
         QStringLiteral("photo"));
     const QCommandLineOption attack(QStringLiteral("attack"),

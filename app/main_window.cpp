@@ -80,6 +80,7 @@ MainWindow::MainWindow(QWidget* parent)
     const QByteArray state = settings_->windowState();
     if (!state.isEmpty())
         restoreState(state, Settings::kLayoutVersion);
+    showWholeTabTitles(*this, docks_);
 }
 
 MainWindow::~MainWindow()
@@ -278,6 +279,7 @@ void MainWindow::resetLayout()
         dock->show();
     }
     restoreState(defaultState_, Settings::kLayoutVersion);
+    showWholeTabTitles(*this, {});
 }
 
 bool MainWindow::raiseDock(const QString& name)

@@ -11,7 +11,9 @@
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QHBoxLayout>
 #include <QPainter>
+#include <QPushButton>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QToolBar>
@@ -37,7 +39,7 @@ AdversarialPanel::AdversarialPanel(const PanelServices& services, QWidget* paren
       randomStart_(new QCheckBox(tr("random start"))),
       row_(new ImageRow(tr("Open an image and Attack: FGSM or PGD under an L∞ budget in pixel "
                            "units (0–255)"))),
-      predictions_(new QTableWidget(5, kColumns)), plot_(new QCustomPlot)
+      predictions_(new QTableWidget(5, 2)), plot_(new QCustomPlot)
 {
     method_->addItem(QStringLiteral("PGD"), int(AttackConfig::Method::Pgd));
     method_->addItem(QStringLiteral("FGSM"), int(AttackConfig::Method::Fgsm));
@@ -48,19 +50,27 @@ AdversarialPanel::AdversarialPanel(const PanelServices& services, QWidget* paren
     target_ = spinBox(-1, 100000, -1, tr("target "), {},
         tr("Class to reach (targeted attack; also the fooling image's class); -1: untargeted"));
     target_->setSpecialValueText(tr("untargeted"));
+    // The verb and its budget first: a narrow dock hides the tool bar's tail behind its »
+    // menu; the other actions are buttons below.
+    toolBar()->addAction(tr("Attack"), this, &AdversarialPanel::run);
     toolBar()->addWidget(method_);
     toolBar()->addWidget(epsilon_);
     toolBar()->addWidget(step_);
     toolBar()->addWidget(steps_);
-    toolBar()->addWidget(randomStart_);
     toolBar()->addWidget(target_);
-    toolBar()->addAction(tr("Attack"), this, &AdversarialPanel::run);
-    toolBar()->addAction(tr("Smallest ε"), this, &AdversarialPanel::searchEpsilon);
-    toolBar()->addAction(tr("Fooling Image"), this, &AdversarialPanel::makeFooling);
-    toolBar()->addAction(tr("Transfer to Model…"), this, &AdversarialPanel::chooseTransferModel);
+    toolBar()->addWidget(randomStart_);
+    auto* buttons = new QHBoxLayout;
+    const auto button = [&](const QString& text, void (AdversarialPanel::*slot)()) {
+        auto* b = new QPushButton(text);
+        connect(b, &QPushButton::clicked, this, slot);
+        buttons->addWidget(b);
+    };
+    button(tr("Smallest ε"), &AdversarialPanel::searchEpsilon);
+    button(tr("Fooling Image"), &AdversarialPanel::makeFooling);
+    button(tr("Transfer to Model…"), &AdversarialPanel::chooseTransferModel);
+    buttons->addStretch();
 
-    predictions_->setHorizontalHeaderLabels(
-        {tr("before"), tr("after"), tr("other model: before"), tr("other model: after")});
+    predictions_->setHorizontalHeaderLabels({tr("before"), tr("after")});  // + transfer's two
     predictions_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     predictions_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     predictions_->setMinimumHeight(120);
@@ -72,11 +82,12 @@ AdversarialPanel::AdversarialPanel(const PanelServices& services, QWidget* paren
     auto* lower = new QSplitter(Qt::Horizontal);
     lower->addWidget(predictions_);
     lower->addWidget(plot_);
-    lower->setStretchFactor(0, 3);
-    lower->setStretchFactor(1, 2);
+    lower->setStretchFactor(0, 1);
+    lower->setStretchFactor(1, 1);
     auto* body = new QWidget;
     auto* layout = new QVBoxLayout(body);
     layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(buttons);
     layout->addWidget(row_, 3);
     layout->addWidget(lower, 2);
     setBody(body);
@@ -176,8 +187,7 @@ void AdversarialPanel::showAttack(const Attack& attack)
                 .arg(double(attack.linfPixels))
                 .arg(predictionText(attack.after.front())),
             tr("perturbation, amplified")});
-    for (int c = 0; c < kColumns; ++c)
-        showPredictions(c, {});
+    predictions_->setColumnCount(2);  // a new image: no transfer yet
     showPredictions(0, attack.before);
     showPredictions(1, attack.after);
     plot_->graph(0)->data()->clear();
@@ -227,6 +237,7 @@ void AdversarialPanel::showFooling(const FoolingImage& fooled, const QString& la
 void AdversarialPanel::showTransfer(const QString& model, const std::vector<Prediction>& before,
     const std::vector<Prediction>& after)
 {
+    predictions_->setColumnCount(kColumns);
     predictions_->setHorizontalHeaderItem(2, new QTableWidgetItem(tr("%1: before").arg(model)));
     predictions_->setHorizontalHeaderItem(3, new QTableWidgetItem(tr("%1: after").arg(model)));
     showPredictions(2, before);

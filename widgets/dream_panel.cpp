@@ -24,6 +24,7 @@ DreamPanel::DreamPanel(const PanelServices& services, QWidget* parent)
       plot_(new QCustomPlot)
 {
     objective_->setPlaceholderText(tr("objective, e.g. layer:inception_4c (empty: selected)"));
+    objective_->setMinimumWidth(220);
     octaves_ = spinBox(1, 12, 4, tr("octaves "), {}, tr("Scales, each 1.4x the previous"));
     steps_ = spinBox(1, 500, 10, {}, tr(" steps"), tr("Gradient steps per octave"));
     stepSize_->setRange(0.001, 1.0);
@@ -34,12 +35,13 @@ DreamPanel::DreamPanel(const PanelServices& services, QWidget* parent)
     stepSize_->setToolTip(tr("Step per iteration (image logits), gradient divided by its mean "
                              "magnitude"));
     jitter_ = spinBox(0, 64, 16, tr("jitter "), tr(" px"), tr("Random shift every step"));
+    // The verb first: a narrow dock hides the tool bar's tail behind its » menu.
+    toolBar()->addAction(tr("Dream"), this, &DreamPanel::run);
     toolBar()->addWidget(objective_);
     toolBar()->addWidget(octaves_);
     toolBar()->addWidget(steps_);
     toolBar()->addWidget(stepSize_);
     toolBar()->addWidget(jitter_);
-    toolBar()->addAction(tr("Dream"), this, &DreamPanel::run);
     plot_->setMinimumHeight(120);
     plot_->xAxis->setLabel(tr("step (all octaves)"));
     plot_->yAxis->setLabel(tr("objective"));

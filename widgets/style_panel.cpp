@@ -27,15 +27,17 @@ StylePanel::StylePanel(const PanelServices& services, QWidget* parent)
     contentLayer_->setPlaceholderText(tr("content layer (auto)"));
     contentLayer_->setMaximumWidth(150);
     styleLayers_->setPlaceholderText(tr("style layers, comma-separated (auto)"));
+    styleLayers_->setMinimumWidth(200);
     styleWeight_ = spinBox(0, 100000, 10, tr("style ×"), {},
         tr("Weight of the style loss against the content loss (both relative)"));
     steps_ = spinBox(1, 5000, 300, {}, tr(" steps"), tr("Adam steps"));
+    // The verbs first: a narrow dock hides the tool bar's tail behind its » menu.
     toolBar()->addAction(tr("Style Photo…"), this, &StylePanel::chooseStylePhoto);
+    toolBar()->addAction(tr("Transfer"), this, &StylePanel::run);
+    toolBar()->addWidget(steps_);
+    toolBar()->addWidget(styleWeight_);
     toolBar()->addWidget(contentLayer_);
     toolBar()->addWidget(styleLayers_);
-    toolBar()->addWidget(styleWeight_);
-    toolBar()->addWidget(steps_);
-    toolBar()->addAction(tr("Transfer"), this, &StylePanel::run);
     plot_->setMinimumHeight(120);
     plot_->xAxis->setLabel(tr("step"));
     plot_->yAxis->setLabel(tr("relative loss"));

@@ -28,6 +28,7 @@ QTableWidget* table(const QStringList& headers)
     t->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     t->horizontalHeader()->setStretchLastSection(true);
     t->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    t->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);  // rows as computed
     t->setSortingEnabled(true);
     t->verticalHeader()->setVisible(false);
     return t;
@@ -59,19 +60,20 @@ TextureShapePanel::TextureShapePanel(const PanelServices& services, QWidget* par
     maxImages_ = spinBox(0, 1000000, 100, tr("photos "), {},
         tr("Photos for the degradation table, spread over the folder (0: all)"));
     maxImages_->setSpecialValueText(tr("all photos"));
+    // The verbs first: a narrow dock hides the tool bar's tail behind its » menu.
     toolBar()->addAction(tr("Folder…"), this, &TextureShapePanel::chooseFolder);
+    toolBar()->addAction(tr("Shape Bias"), this, &TextureShapePanel::runShapeBias);
+    toolBar()->addAction(tr("Degradations"), this, &TextureShapePanel::runDegradations);
+    toolBar()->addAction(tr("Masks…"), this, &TextureShapePanel::chooseMasksFolder);
     toolBar()->addWidget(pairs_);
     toolBar()->addWidget(steps_);
-    toolBar()->addAction(tr("Shape Bias"), this, &TextureShapePanel::runShapeBias);
-    toolBar()->addSeparator();
     toolBar()->addWidget(maxImages_);
-    toolBar()->addAction(tr("Masks…"), this, &TextureShapePanel::chooseMasksFolder);
-    toolBar()->addAction(tr("Degradations"), this, &TextureShapePanel::runDegradations);
 
     row_->setMinimumHeight(130);
     bias_->setWordWrap(true);
     chart_->setMinimumHeight(140);
     chart_->yAxis->setLabel(tr("accuracy"));
+    chart_->xAxis->setTickLabelRotation(35);
     chart_->yAxis->setRange(0, 1);
     chart_->legend->setVisible(true);
     auto* left = new QWidget;

@@ -40,7 +40,7 @@ TextureShapeModule::TextureShapeModule(const AppContext& context, QObject* paren
 
 QList<ModuleDock> TextureShapeModule::docks() const
 {
-    return {{panel_, tr("Texture vs Shape"), QStringLiteral("texture-shape"), DockGroup::Image,
+    return {{panel_, tr("Texture vs Shape"), QStringLiteral("texture-shape"), DockGroup::Unit,
         tr("Texture vs Shape…")}};
 }
 

@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QFileInfo>
+#include <QDir>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -46,6 +47,7 @@ private slots:
         QFile cut(dir_.filePath("truncated.jpg"));
         QVERIFY(cut.open(QIODevice::WriteOnly));
         cut.write(bytes.left(bytes.size() / 2));
+        QVERIFY(QDir(dir_.path()).mkpath("empty"));
     }
 
     void infoPrintsModelJson()
@@ -118,8 +120,8 @@ private slots:
     {
         const Run r = runCli({"--help"});
         QCOMPARE(r.exitCode, 0);
-        for (const char* command :
-            {"info", "scan", "activation-grid", "attribute", "tune", "atlas", "bench"})
+        for (const char* command : {"info", "scan", "activation-grid", "attribute", "tune", "atlas",
+                 "bench", "dream", "style", "adversarial", "shape-bias", "degrade"})
             QVERIFY2(r.out.contains(QByteArray("\n  ") + command + ' '), command);
         const Run scan = runCli({"scan", "--help"});
         QCOMPARE(scan.exitCode, 0);
@@ -138,6 +140,25 @@ private slots:
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.err.contains("working without the workspace cache"), qPrintable(r.err));
         QVERIFY(QFileInfo(out).size() > 0);
+    }
+
+    // The image-space commands write their strips and report what they did.
+    void dreamAndAdversarialWriteTheirImages()
+    {
+        const QString dream = dir_.filePath("dream.png");
+        const Run d =
+            runCli({"dream", "--model", model_, "--image", image_, "--objective", "layer:block",
+                "--octaves", "2", "--steps", "5", "--out", dream, "--no-cache", "--quiet"});
+        QCOMPARE(d.exitCode, 0);
+        QVERIFY2(d.out.contains("\"final_objective\""), d.out.constData());
+        QVERIFY(QFileInfo(dream).size() > 0);
+        const QString adversarial = dir_.filePath("adversarial.png");
+        const Run a = runCli({"adversarial", "--model", model_, "--image", image_, "--epsilon",
+            "16", "--steps", "5", "--out", adversarial, "--no-cache", "--quiet"});
+        QCOMPARE(a.exitCode, 0);
+        QVERIFY2(
+            a.out.contains("\"linf_pixels\"") && a.out.contains("\"after\""), a.out.constData());
+        QVERIFY(QFileInfo(adversarial).size() > 0);
     }
 
     void badInputExitsNonZeroWithOneLine_data()
@@ -189,6 +210,32 @@ private slots:
             << QStringList{"dictionary"} + cut + QStringList{"--layer", "block", "--at", "3,3"}
             << "truncated JPEG";
         QTest::newRow("unknown command") << QStringList{"frobnicate"} << "unknown command";
+        const QStringList attack{"adversarial", "--model", "@model", "--image", "@image"};
+        QTest::newRow("epsilon zero")
+            << attack + QStringList{"--epsilon", "0"} << "epsilon must be above 0";
+        QTest::newRow("epsilon negative")
+            << attack + QStringList{"--epsilon", "-3"} << "epsilon must be above 0";
+        QTest::newRow("target out of range")
+            << attack + QStringList{"--target", "3"} << "target class 3 is out of range";
+        QTest::newRow("unknown attack")
+            << attack + QStringList{"--method", "cw"} << "unknown attack 'cw'";
+        QTest::newRow("fooling class out of range")
+            << QStringList{"adversarial", "--model", "@model", "--fooling", "9"}
+            << "class 9 is out of range";
+        QTest::newRow("style layer without space")
+            << QStringList{"style", "--model", "@model", "--content", "@image", "--style", "@image",
+                   "--content-layer", "conv1", "--style-layers", "head", "--steps", "2"}
+            << "has no spatial output";
+        QTest::newRow("dream octaves too small")
+            << QStringList{"dream", "--model", "@model", "--image", "@image", "--objective",
+                   "layer:block", "--octaves", "5", "--octave-scale", "2"}
+            << "the smallest octave would be";
+        QTest::newRow("unknown degradation")
+            << QStringList{"degrade", "--model", "@model", "--images", "@dir", "--kinds", "blur"}
+            << "unknown degradation 'blur'";
+        QTest::newRow("no labelled photos") << QStringList{"shape-bias", "--model", "@model",
+                                                   "--images", "@dir/empty", "--pairs", "2"}
+                                            << "no pair of labelled photos";
     }
     void badInputExitsNonZeroWithOneLine()
     {
