@@ -79,11 +79,11 @@ AdversarialPanel::AdversarialPanel(const PanelServices& services, QWidget* paren
     plot_->yAxis->setLabel(tr("attack loss"));
     plot_->addGraph();
     plot_->graph(0)->setPen(QPen(QColor(160, 40, 160), 1.5));
+    // Predictions beside the loss curve, half and half.
     auto* lower = new QSplitter(Qt::Horizontal);
     lower->addWidget(predictions_);
     lower->addWidget(plot_);
-    lower->setStretchFactor(0, 1);
-    lower->setStretchFactor(1, 1);
+    lower->setSizes({300, 300});
     auto* body = new QWidget;
     auto* layout = new QVBoxLayout(body);
     layout->setContentsMargins(0, 0, 0, 0);

@@ -111,10 +111,18 @@ void StylePanel::start(const QImage& content, const QImage& style)
 void StylePanel::showProgress(const QImage& image, int step, float contentLoss, float styleLoss)
 {
     row_->setImage(2, image, tr("step %1").arg(step));
-    plot_->graph(0)->addData(step, std::max(1e-6, double(contentLoss)));
-    plot_->graph(1)->addData(step, std::max(1e-6, double(styleLoss)));
+    addLosses(step, contentLoss, styleLoss);
     plot_->rescaleAxes();
     plot_->replot();
+}
+
+void StylePanel::addLosses(int step, float contentLoss, float styleLoss)
+{
+    // A log axis: zeros (the content loss at step 1, starting from the content) are left out.
+    if (contentLoss > 0.f)
+        plot_->graph(0)->addData(step, double(contentLoss));
+    if (styleLoss > 0.f)
+        plot_->graph(1)->addData(step, double(styleLoss));
 }
 
 void StylePanel::showResult(const StyleTransfer& result)
@@ -129,10 +137,8 @@ void StylePanel::showResult(const StyleTransfer& result)
             tr("result")});
     plot_->graph(0)->data()->clear();
     plot_->graph(1)->data()->clear();
-    for (size_t s = 0; s < result.styleLoss.size(); ++s) {
-        plot_->graph(0)->addData(double(s + 1), std::max(1e-6, double(result.contentLoss[s])));
-        plot_->graph(1)->addData(double(s + 1), std::max(1e-6, double(result.styleLoss[s])));
-    }
+    for (size_t s = 0; s < result.styleLoss.size(); ++s)
+        addLosses(int(s + 1), result.contentLoss[s], result.styleLoss[s]);
     plot_->rescaleAxes();
     plot_->replot();
     if (!result.styleLoss.empty())

@@ -42,6 +42,8 @@ signals:
     void styleRequested(const QString& stylePath, const loupe::StyleConfig& config);
 
 private:
+    void addLosses(int step, float contentLoss, float styleLoss);
+
     QString stylePath_;
     QLineEdit* contentLayer_;
     QLineEdit* styleLayers_;

@@ -84,6 +84,7 @@ TextureShapePanel::TextureShapePanel(const PanelServices& services, QWidget* par
     auto* right = new QSplitter(Qt::Vertical);
     right->addWidget(degradationTable_);
     right->addWidget(chart_);
+    right->setSizes({170, 260});  // five rows; the chart gets the rest
     auto* lower = new QSplitter(Qt::Horizontal);
     lower->addWidget(left);
     lower->addWidget(right);
