@@ -57,7 +57,10 @@ void ModelSession::openModel(const QString& path, DevicePreference device)
         {tr("Open %1").arg(QFileInfo(path).fileName())}, this,
         [file, device](JobContext& job) {
             job.progress.report(0.1, "reading and checking the model");
-            Loaded loaded{std::shared_ptr<Model>(Model::load(file, device)), nullptr};
+            // Reopening reuses the memoised hash and the layer facts in the workspace.
+            Loaded loaded{std::shared_ptr<Model>(
+                              Model::load(file, device, {Workspace::defaultDataDirectory()})),
+                nullptr};
             try {
                 const std::string hash = loaded.model->hash();
                 loaded.workspace = Workspace::open(

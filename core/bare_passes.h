@@ -5,11 +5,15 @@
 
 #include "core/image.h"
 
+#include <string>
 #include <vector>
 
 namespace loupe {
 
 class Model;
+
+// Seconds for torch::jit::load of the file (no checks, no forward): a model open's floor.
+double bareLoadSeconds(const std::string& path);
 
 // Seconds for `passes` forward+backward passes (gradient of one logit w.r.t. the input) on
 // the image, after three warm-up passes.

@@ -25,6 +25,21 @@ struct LayerInfo {
     std::int64_t channels() const { return shape.empty() ? 0 : shape[0]; }
 };
 
+// What Model::load may reuse from earlier opens. With a data directory, the file's hash is
+// memoised by path, size and mtime, and the layer facts (shapes, capturability, class count)
+// are read from the model's workspace there, or computed and stored for next time.
+struct ModelOpenOptions {
+    std::string dataDirectory;  // "": hash the file and run the model, store nothing
+};
+
+// Where an open spent its time (benchmarks).
+struct ModelOpenTimings {
+    double hashAndLoadSeconds = 0;  // the hash runs beside torch::jit::load
+    double factsSeconds = 0;  // layer facts: surgery + one forward, or a workspace read
+    bool hashMemoised = false;
+    bool factsFromWorkspace = false;
+};
+
 // A loaded TorchScript CNN. Not thread-safe: one job uses it at a time (the app serialises
 // device work on one worker thread).
 class Model {
@@ -32,8 +47,9 @@ public:
     // Loads a traced or scripted module, its optional loupe.json, checks it is an image CNN
     // (a forward on a 1x3xSxS input must give a tensor) and lists its layers with shapes.
     // Throws loupe::Error with a user-facing message on any problem.
-    static std::unique_ptr<Model> load(
-        const std::string& path, DevicePreference device = DevicePreference::Automatic);
+    static std::unique_ptr<Model> load(const std::string& path,
+        DevicePreference device = DevicePreference::Automatic, const ModelOpenOptions& options = {},
+        ModelOpenTimings* timings = nullptr);
     ~Model();
     Model(const Model&) = delete;
     Model& operator=(const Model&) = delete;

@@ -8,6 +8,15 @@
 
 namespace loupe::cli {
 
+std::unique_ptr<Model> loadModel(const Args& args)
+{
+    ModelOpenOptions options;
+    if (!args.has("no-cache"))
+        options.dataDirectory = Workspace::defaultDataDirectory();
+    return Model::load(
+        args.required("model"), devicePreferenceFromString(args.value("device")), options);
+}
+
 std::unique_ptr<Workspace> workspaceForModel(const Args& args, const Model& model)
 {
     const std::string file = args.value(

@@ -11,6 +11,10 @@ class Model;
 
 namespace loupe::cli {
 
+// --model on --device. The file-hash memo and the layer facts of earlier opens are reused from
+// the data directory (a reopen skips hashing and the first forwards) unless --no-cache.
+std::unique_ptr<Model> loadModel(const Args& args);
+
 // --workspace FILE, else the model's default workspace in the data directory.
 std::unique_ptr<Workspace> workspaceForModel(const Args& args, const Model& model);
 // The same for commands whose workspace is only a cache: nullptr with --no-cache, and when it

@@ -1,3 +1,4 @@
+#include "app/cli/cli_workspace.h"
 #include "app/cli/commands.h"
 #include "app/cli/featurevis_options.h"
 #include "core/activation_grid_vis.h"
@@ -13,8 +14,7 @@ int runActivationGrid(const Args& args)
 {
     args.allowOnly(
         featureVisOptionNames({"model", "device", "image", "layer", "cells", "out", "quiet"}));
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     FeatureVisConfig config = featureVisConfigFromArgs(args);
     if (!args.has("size"))
         config.size = 64;

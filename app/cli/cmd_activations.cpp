@@ -1,3 +1,4 @@
+#include "app/cli/cli_workspace.h"
 #include "app/cli/commands.h"
 #include "core/activation_grid.h"
 #include "core/image_io.h"
@@ -12,8 +13,7 @@ int runActivations(const Args& args)
 {
     args.allowOnly(
         {"model", "device", "image", "layer", "out", "pre-relu", "per-channel-scale", "tile"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     const RgbImage image = loadImage(args.required("image"));
     const auto acts =
         computeActivations(*model, image, args.required("layer"), args.has("pre-relu"));

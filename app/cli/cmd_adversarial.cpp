@@ -31,8 +31,7 @@ int runAdversarial(const Args& args)
     args.allowOnly({"model", "device", "image", "method", "epsilon", "step", "steps",
         "no-random-start", "target", "seed", "min-epsilon", "max-epsilon", "transfer", "fooling",
         "confidence", "out", "workspace", "no-cache", "quiet"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     const bool quiet = args.has("quiet");
     Progress progress(stderrProgress(quiet));
     Json out = Json::object();

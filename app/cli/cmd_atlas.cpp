@@ -120,8 +120,7 @@ int runAtlas(const Args& args)
         "batch", "seed", "epochs", "neighbours", "grid", "min-count", "max-icons", "icon-size",
         "steps", "cell-pixels", "out", "csv", "quiet", "image-map", "neighbours-of", "k",
         "thumbnail", "side", "workspace", "no-cache"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     if (args.has("image-map"))
         return runImageMap(args, *model);
     const AtlasConfig config = atlasConfigFromArgs(args, *model);
@@ -152,8 +151,7 @@ int benchAtlas(const Args& args)
 {
     args.allowOnly({"model", "device", "images", "layer", "vectors", "max-images", "batch",
         "epochs", "grid", "max-icons", "icon-size", "steps", "seed"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     AtlasConfig config = atlasConfigFromArgs(args, *model);
     const int vectors = args.intValue("vectors", 100000);
     const int images = int(listImages(config.samples.folder).size());

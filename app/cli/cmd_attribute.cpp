@@ -1,3 +1,4 @@
+#include "app/cli/cli_workspace.h"
 #include "app/cli/commands.h"
 #include "core/attribution.h"
 #include "core/atomic_file.h"
@@ -38,8 +39,7 @@ int runAttribute(const Args& args)
 {
     args.allowOnly({"model", "device", "image", "method", "target", "layer", "out", "raw",
         "samples", "noise", "steps", "baseline", "batch", "patch", "stride", "fill", "seed"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     AttributionConfig config;
     config.method = attributionMethodFromString(args.required("method"));
     config.target = AttributionTarget::parse(args.required("target"));

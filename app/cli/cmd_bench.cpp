@@ -1,5 +1,6 @@
 // loupe-cli bench <what>: speed measured against a baseline in the same run, printed as JSON.
 
+#include "app/cli/cli_workspace.h"
 #include "app/cli/commands.h"
 #include "app/cli/featurevis_options.h"
 #include "core/activations.h"
@@ -34,8 +35,7 @@ double timeRender(Model& model, const FeatureVisConfig& config)
 int benchFeatureVis(const Args& args)
 {
     args.allowOnly(featureVisOptionNames({"model", "device", "unit", "big-batch"}));
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     FeatureVisConfig config = featureVisConfigFromArgs(args);
     if (!args.has("size"))
         config.size = 224;
@@ -79,8 +79,7 @@ int benchFeatureVis(const Args& args)
 int benchDictionary(const Args& args)
 {
     args.allowOnly({"model", "device", "image", "layer", "clicks"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     const RgbImage image = loadImage(args.required("image"));
     const auto start = std::chrono::steady_clock::now();
     const auto acts = computeActivations(*model, image, args.required("layer"), false, 0);
@@ -124,8 +123,7 @@ int benchDictionary(const Args& args)
 int benchAttribution(const Args& args, AttributionMethod only)
 {
     args.allowOnly({"model", "device", "image", "target", "batch"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     const RgbImage image = args.has("image") ? loadImage(args.required("image"))
                                              : renderShapeSample(ShapeClass::Star, 1, 256);
     AttributionConfig config;
@@ -168,8 +166,7 @@ int benchAttribution(const Args& args, AttributionMethod only)
 int benchScan(const Args& args)
 {
     args.allowOnly({"model", "device", "images", "layers", "batch", "threads", "max-images"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     ScanConfig config;
     config.folder = args.required("images");
     config.layers = splitList(args.required("layers"));
@@ -211,7 +208,7 @@ int runBench(const Args& args)
     const auto& what = args.positional();
     if (what.empty())
         throw Error("bench needs a target: featurevis, scan, dictionary, occlusion, ig, "
-                    "attribution, tune, atlas, pgd, style or degrade");
+                    "attribution, tune, atlas, load, pgd, style or degrade");
     if (what.front() == "featurevis")
         return benchFeatureVis(args);
     if (what.front() == "scan")
@@ -220,6 +217,8 @@ int runBench(const Args& args)
         return benchDictionary(args);
     if (what.front() == "occlusion")
         return benchAttribution(args, AttributionMethod::Occlusion);
+    if (what.front() == "load")
+        return benchLoad(args);
     if (what.front() == "pgd")
         return benchPgd(args);
     if (what.front() == "style")

@@ -1,5 +1,6 @@
 // loupe-cli bench pgd|style|degrade: the image-space experiments against bare LibTorch passes
 // measured in the same run.
+#include "app/cli/cli_workspace.h"
 #include "app/cli/commands.h"
 #include "core/adversarial.h"
 #include "core/bare_passes.h"
@@ -44,8 +45,7 @@ RgbImage benchImage(const Args& args, const char* option)
 int benchPgd(const Args& args)
 {
     args.allowOnly({"model", "device", "image", "steps", "repeats"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     const RgbImage image = benchImage(args, "image");
     AttackConfig config;
     config.steps = args.positiveInt("steps", 10);
@@ -76,8 +76,7 @@ int benchPgd(const Args& args)
 int benchStyle(const Args& args)
 {
     args.allowOnly({"model", "device", "content", "style", "steps"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     const RgbImage content = benchImage(args, "content");
     const RgbImage style = args.has("style") ? loadImage(args.required("style"))
                                              : renderShapeSample(ShapeClass::Dots, 2, 256);
@@ -106,8 +105,7 @@ int benchStyle(const Args& args)
 int benchDegrade(const Args& args)
 {
     args.allowOnly({"model", "device", "images", "synsets", "max-images"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     std::vector<std::string> wnids;
     if (args.has("synsets"))
         wnids = ImageLabeler::readSynsetFile(args.required("synsets"));

@@ -2,6 +2,7 @@
 // batched forward passes are timed alone on the same stimuli, then the sweep as it runs
 // (rendering lazily, batch by batch); the ratio to the slower stage says whether the
 // pipeline adds overhead.
+#include "app/cli/cli_workspace.h"
 #include "app/cli/commands.h"
 #include "core/error.h"
 #include "core/json.h"
@@ -24,8 +25,7 @@ double secondsSince(std::chrono::steady_clock::time_point start)
 int benchTune(const Args& args)
 {
     args.allowOnly({"model", "device", "unit", "sweep", "batch"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     const UnitId unit = UnitId::parse(args.required("unit"));
     if (!unit.hasChannel())
         throw Error("--unit needs a channel: layer:channel");

@@ -1,3 +1,4 @@
+#include "app/cli/cli_workspace.h"
 #include "app/cli/commands.h"
 #include "core/circuit.h"
 #include "core/image_io.h"
@@ -12,8 +13,7 @@ namespace loupe::cli {
 int runCircuit(const Args& args)
 {
     args.allowOnly({"model", "device", "image", "unit", "k", "from"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     const UnitId unit = UnitId::parse(args.required("unit"));
     const RgbImage image = loadImage(args.required("image"));
     // --from L: gradient x activation from any earlier layer; otherwise the conv's exact split.

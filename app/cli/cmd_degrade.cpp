@@ -1,3 +1,4 @@
+#include "app/cli/cli_workspace.h"
 #include "app/cli/commands.h"
 #include "app/cli/labelled_folder.h"
 #include "core/degradations.h"
@@ -11,8 +12,7 @@ int runDegrade(const Args& args)
 {
     args.allowOnly(
         {"model", "device", "images", "synsets", "kinds", "masks", "max-images", "quiet"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     DegradationConfig config;
     if (args.has("kinds")) {
         config.kinds.clear();

@@ -16,8 +16,7 @@ namespace loupe::cli {
 int runDictionary(const Args& args)
 {
     args.allowOnly({"model", "device", "image", "layer", "at", "box", "k", "out", "workspace"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     const RgbImage image = loadImage(args.required("image"));
     const auto acts = computeActivations(*model, image, args.required("layer"), false, 0);
     const auto [x, y] = parseNumberPair(args.required("at"), "at");

@@ -13,8 +13,7 @@ int runDream(const Args& args)
 {
     args.allowOnly({"model", "device", "image", "objective", "size", "octaves", "octave-scale",
         "steps", "step-size", "jitter", "seed", "out", "workspace", "no-cache", "quiet"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     const RgbImage photo = loadImage(args.required("image"));
     DreamConfig config;
     config.objective = args.required("objective");

@@ -42,8 +42,7 @@ int runFeatureVis(const Args& args)
 {
     args.allowOnly(featureVisOptionNames({"model", "device", "unit", "objective", "layer", "all",
         "out", "workspace", "no-cache", "quiet", "history"}));
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     FeatureVisConfig config = featureVisConfigFromArgs(args);
     const bool quiet = args.has("quiet");
     Progress progress(stderrProgress(quiet));

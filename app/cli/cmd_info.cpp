@@ -1,3 +1,4 @@
+#include "app/cli/cli_workspace.h"
 #include "app/cli/commands.h"
 #include "core/json.h"
 #include "core/model.h"
@@ -9,8 +10,7 @@ namespace loupe::cli {
 int runInfo(const Args& args)
 {
     args.allowOnly({"model", "device"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     Json out = Json::object();
     out["model"] = model->path();
     out["name"] = model->displayName();

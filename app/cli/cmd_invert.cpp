@@ -15,8 +15,7 @@ int runInvert(const Args& args)
 {
     args.allowOnly(
         {"model", "device", "image", "layers", "steps", "tv", "lr", "seed", "out", "quiet"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     const RgbImage photo = loadImage(args.required("image"));
     InversionConfig config;
     config.layers = splitList(args.required("layers"));

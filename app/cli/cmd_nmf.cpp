@@ -15,8 +15,7 @@ int runNmf(const Args& args)
 {
     args.allowOnly({"model", "device", "image", "layer", "k", "iterations", "seed", "out", "save",
         "workspace"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     std::vector<RgbImage> images;
     const auto paths = splitList(args.required("image"));
     for (const auto& p : paths)

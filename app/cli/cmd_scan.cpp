@@ -13,8 +13,7 @@ int runScan(const Args& args)
 {
     args.allowOnly(
         {"model", "device", "images", "layers", "workspace", "k", "batch", "threads", "quiet"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     auto workspace = workspaceForModel(args, *model);
     ScanConfig config;
     config.folder = args.required("images");

@@ -24,8 +24,7 @@ int runShapeBias(const Args& args)
 {
     args.allowOnly({"model", "device", "images", "synsets", "pairs", "steps", "content-layer",
         "style-layers", "style-weight", "seed", "out", "workspace", "no-cache", "quiet"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     const int pairs = args.intValue("pairs", 10, 1, 10000);
     const auto photos =
         loadLabelledPhotos(args.required("images"), labelerFor(args, *model), *model, 2 * pairs);

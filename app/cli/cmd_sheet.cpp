@@ -17,8 +17,7 @@ namespace loupe::cli {
 int runSheet(const Args& args)
 {
     args.allowOnly({"model", "device", "workspace", "units", "k", "tile", "out", "quiet"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     const auto workspace = workspaceForModel(args, *model);
     const UnitFamily family =
         familyFromText(workspace.get(), args.required("units"));  // "layer:c1,c2" or a saved family

@@ -15,8 +15,7 @@ int runStyle(const Args& args)
     args.allowOnly({"model", "device", "content", "style", "content-layer", "style-layers",
         "style-weights", "content-weight", "style-weight", "steps", "lr", "size", "from-noise",
         "seed", "out", "workspace", "no-cache", "quiet"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     const RgbImage content = loadImage(args.required("content"));
     const RgbImage style = loadImage(args.required("style"));
     StyleConfig config;

@@ -205,8 +205,7 @@ int runTune(const Args& args)
     args.allowOnly({"model", "device", "unit", "family", "stimulus", "sweep", "set", "line",
         "background", "fill-sides", "pre-relu", "batch", "workspace", "out", "csv", "quiet",
         "rotate", "radial", "invariance", "examples", "step", "folder", "rank", "layer"});
-    const auto model =
-        Model::load(args.required("model"), devicePreferenceFromString(args.value("device")));
+    const auto model = loadModel(args);
     auto workspace = workspaceForModel(args, *model);
     const bool quiet = args.has("quiet");
     Progress progress(stderrProgress(quiet));

@@ -42,6 +42,7 @@ int runShapeBias(const Args& args);
 int runDegrade(const Args& args);
 int benchAtlas(const Args& args);  // cmd_atlas.cpp
 int benchPgd(const Args& args);  // cmd_bench_experiments.cpp
+int benchLoad(const Args& args);  // cmd_bench_load.cpp
 int benchStyle(const Args& args);
 int benchDegrade(const Args& args);
 

@@ -90,7 +90,7 @@ const std::vector<Command>& commands()
             runDegrade},
         {"bench",
             "benchmarks: bench "
-            "featurevis|scan|dictionary|occlusion|ig|attribution|tune|atlas|pgd|style|degrade "
+            "featurevis|scan|dictionary|occlusion|ig|attribution|tune|atlas|load|pgd|style|degrade "
             "--model M ...",
             runBench},
     };

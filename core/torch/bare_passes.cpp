@@ -18,6 +18,14 @@ double since(std::chrono::steady_clock::time_point start)
 
 }  // namespace
 
+double bareLoadSeconds(const std::string& path)
+{
+    const auto start = std::chrono::steady_clock::now();
+    auto module = torch::jit::load(path, torch::kCPU);
+    module.eval();
+    return since(start);
+}
+
 double bareForwardBackwardSeconds(Model& model, const RgbImage& image, int passes)
 {
     auto& d = model.impl();

@@ -1,9 +1,14 @@
 #include "core/torch/model_impl.h"
 
-#include "core/content_hash.h"
 #include "core/error.h"
+#include "core/file_hash_memo.h"
+#include "core/model_facts.h"
+#include "core/workspace.h"
 
+#include <chrono>
 #include <filesystem>
+#include <future>
+#include <optional>
 
 namespace loupe {
 namespace {
@@ -80,13 +85,12 @@ int probeForward(torch::jit::Module& module, const InputSpec& spec, torch::Devic
     return (t.dim() == 2 && t.size(1) > 1) ? int(t.size(1)) : 0;
 }
 
-std::vector<LayerInfo> listLayers(
-    torch::jit::Module& module, const ModelMetadata& metadata, torch::Device device)
+// Every module with its type, depth, parameters and alias; capturability from graph surgery.
+std::vector<LayerInfo> describeLayers(torch::jit::Module& module, const ModelMetadata& metadata)
 {
     std::map<std::string, std::string> aliasOf;
     for (const auto& [alias, path] : metadata.layerAliases)
         aliasOf[path] = alias;
-
     std::vector<LayerInfo> layers;
     std::vector<std::string> paths;
     for (const auto& item : module.named_modules()) {
@@ -102,32 +106,71 @@ std::vector<LayerInfo> listLayers(
         layers.push_back(info);
         paths.push_back(item.name);
     }
-
     const auto problems = captureProblems(module, paths);
-    std::vector<CaptureRequest> requests;
     for (auto& layer : layers) {
         layer.note = problems.at(layer.path);
         layer.addressable = layer.note.empty();
+    }
+    return layers;
+}
+
+// Runs the model once, through a graph that also returns every addressable layer: proves it
+// is an image CNN, finds the class count and every layer's shape in one (first, slow) forward.
+ModelFacts learnFacts(torch::jit::Module& module, const ModelMetadata& metadata,
+    torch::Device device, const std::string& file)
+{
+    ModelFacts facts;
+    facts.layers = describeLayers(module, metadata);
+    std::vector<CaptureRequest> requests;
+    for (const auto& layer : facts.layers)
         if (layer.addressable)
             requests.push_back({layer.path, false});
+    if (requests.empty()) {
+        facts.numClasses = probeForward(module, metadata.input, device, file);
+        return facts;
     }
-    if (requests.empty())
-        return layers;
-
-    // One forward through a graph that returns every addressable layer gives all shapes.
-    torch::NoGradGuard noGrad;
-    const auto plan = compileCapture(module, requests, false);
-    const auto input = torch::zeros(
-        {1, 3, metadata.input.size, metadata.input.size}, torch::TensorOptions().device(device));
-    const auto result = runCapture(module, plan, input);
+    CaptureResult result;
+    try {
+        torch::NoGradGuard noGrad;
+        const auto plan = compileCapture(module, requests, true);
+        const auto input = torch::zeros({1, 3, metadata.input.size, metadata.input.size},
+            torch::TensorOptions().device(device));
+        result = runCapture(module, plan, input);
+    } catch (const std::exception&) {
+        // The plain forward says why, in the words of a failed open.
+        probeForward(module, metadata.input, device, file);
+        throw;
+    }
+    const auto& out = result.modelOutput;
+    facts.numClasses = out.defined()
+        ? ((out.dim() == 2 && out.size(1) > 1) ? int(out.size(1)) : 0)
+        : probeForward(module, metadata.input, device, file);  // a list or odd output
     size_t next = 0;
-    for (auto& layer : layers) {
+    for (auto& layer : facts.layers) {
         if (!layer.addressable)
             continue;
         const auto sizes = result.activations[next++].sizes();
         layer.shape.assign(sizes.begin() + 1, sizes.end());
     }
-    return layers;
+    return facts;
+}
+
+std::optional<ModelFacts> storedFacts(Workspace* workspace)
+{
+    if (!workspace)
+        return std::nullopt;
+    try {
+        if (const auto bytes = workspace->get(kModelFactsKind, kModelFactsKey))
+            return deserializeModelFacts(*bytes);
+    } catch (const Error&) {
+        // damaged or from another version: learnt again and replaced
+    }
+    return std::nullopt;
+}
+
+double secondsSince(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace
@@ -150,29 +193,62 @@ torch::Tensor firstTensor(const c10::IValue& value)
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Model::~Model() = default;
 
-std::unique_ptr<Model> Model::load(const std::string& path, DevicePreference device)
+std::unique_ptr<Model> Model::load(const std::string& path, DevicePreference device,
+    const ModelOpenOptions& options, ModelOpenTimings* timings)
 {
     checkFile(path);
+    ModelOpenTimings spent;
+    auto start = std::chrono::steady_clock::now();
     auto impl = std::make_unique<Impl>();
     impl->path = path;
-    impl->hash = sha256OfFile(path);
+    // Hashing (a full read of the file) runs beside torch::jit::load unless memoised.
+    const std::string memo =
+        options.dataDirectory.empty() ? std::string() : fileHashMemoPath(options.dataDirectory);
+    auto hashing = std::async(
+        std::launch::async, [&] { return memoisedFileHash(path, memo, &spent.hashMemoised); });
     impl->module = loadModule(path, impl->metadata);
+    impl->hash = hashing.get();
     auto model = std::unique_ptr<Model>(new Model(std::move(impl)));
     model->setDevice(device);
+    spent.hashAndLoadSeconds = secondsSince(start);
+
+    start = std::chrono::steady_clock::now();
     Impl& d = *model->impl_;
-    d.numClasses = probeForward(d.module, d.metadata.input, d.device, fileName(path));
+    std::unique_ptr<Workspace> workspace;
+    if (!options.dataDirectory.empty()) {
+        try {
+            workspace =
+                Workspace::open(Workspace::fileForModel(options.dataDirectory, d.hash), d.hash);
+        } catch (const Error&) {
+            // no cache: the facts are learnt as on a first open
+        }
+    }
+    std::optional<ModelFacts> facts = storedFacts(workspace.get());
+    spent.factsFromWorkspace = facts.has_value();
+    if (!facts) {
+        try {
+            facts = learnFacts(d.module, d.metadata, d.device, fileName(path));
+        } catch (const Error&) {
+            throw;
+        } catch (const std::exception& e) {
+            throw Error(
+                "cannot list the layers of '" + fileName(path) + "': " + firstLine(e.what()));
+        }
+        if (workspace)
+            workspace->cacheBestEffort([&] {
+                workspace->put(kModelFactsKind, kModelFactsKey, serializeModelFacts(*facts));
+            });
+    }
+    d.numClasses = facts->numClasses;
+    d.layers = std::move(facts->layers);
     // Labels are read by index: one missing would shift every name after it.
     if (!d.metadata.labels.empty() && int(d.metadata.labels.size()) != d.numClasses)
         throw Error("'" + fileName(path) + "': loupe.json lists " +
             std::to_string(d.metadata.labels.size()) + " labels, but the model has " +
             std::to_string(d.numClasses) + " output classes");
-    try {
-        d.layers = listLayers(d.module, d.metadata, d.device);
-    } catch (const Error&) {
-        throw;
-    } catch (const std::exception& e) {
-        throw Error("cannot list the layers of '" + fileName(path) + "': " + firstLine(e.what()));
-    }
+    spent.factsSeconds = secondsSince(start);
+    if (timings)
+        *timings = spent;
     return model;
 }
 

@@ -1,4 +1,8 @@
+#include "core/content_hash.h"
 #include "core/error.h"
+#include "core/file_hash_memo.h"
+#include "core/model_facts.h"
+#include "core/workspace.h"
 #include "core/model.h"
 #include "tests/support/test_models.h"
 
@@ -127,6 +131,66 @@ private slots:
         else
             QVERIFY2(message.contains("labels") && message.contains("3 output classes"),
                 qPrintable(message));
+    }
+
+    // A reopen reads the hash from the memo and the layer facts from the workspace, and gets
+    // the same model description as a first open.
+    void aReopenReusesTheHashAndTheLayerFacts()
+    {
+        QTemporaryDir data;
+        const std::string path = test::writeBranchyCnn(dir_.path().toStdString());
+        const ModelOpenOptions options{data.path().toStdString()};
+        ModelOpenTimings first, second;
+        const auto a = Model::load(path, DevicePreference::Cpu, options, &first);
+        const auto b = Model::load(path, DevicePreference::Cpu, options, &second);
+        QVERIFY(!first.hashMemoised && !first.factsFromWorkspace);
+        QVERIFY(second.hashMemoised && second.factsFromWorkspace);
+        QCOMPARE(b->hash(), a->hash());
+        QCOMPARE(b->hash(), sha256OfFile(path));
+        QCOMPARE(b->numClasses(), a->numClasses());
+        QCOMPARE(b->layers().size(), a->layers().size());
+        for (size_t i = 0; i < a->layers().size(); ++i) {
+            QCOMPARE(b->layers()[i].path, a->layers()[i].path);
+            QCOMPARE(b->layers()[i].shape, a->layers()[i].shape);
+            QCOMPARE(b->layers()[i].addressable, a->layers()[i].addressable);
+            QCOMPARE(b->layers()[i].alias, a->layers()[i].alias);
+        }
+        // Damaged facts are learnt again, and replaced.
+        {
+            auto ws = Workspace::open(
+                Workspace::fileForModel(data.path().toStdString(), a->hash()), a->hash());
+            ws->put(kModelFactsKind, kModelFactsKey, "garbage");
+        }
+        ModelOpenTimings third;
+        const auto c = Model::load(path, DevicePreference::Cpu, options, &third);
+        QVERIFY(!third.factsFromWorkspace);
+        QCOMPARE(c->layer("block").shape, a->layer("block").shape);
+        ModelOpenTimings fourth;
+        Model::load(path, DevicePreference::Cpu, options, &fourth);
+        QVERIFY(fourth.factsFromWorkspace);
+    }
+
+    void theHashMemoNoticesAChangedFile()
+    {
+        QTemporaryDir data;
+        const std::string memo = fileHashMemoPath(data.path().toStdString());
+        const std::string file = data.filePath("weights.bin").toStdString();
+        std::ofstream(file) << "first version";
+        bool fromMemo = true;
+        const std::string h1 = memoisedFileHash(file, memo, &fromMemo);
+        QVERIFY(!fromMemo);
+        QCOMPARE(h1, sha256OfBytes("first version"));
+        QCOMPARE(memoisedFileHash(file, memo, &fromMemo), h1);
+        QVERIFY(fromMemo);
+        std::ofstream(file) << "second, longer version";
+        QCOMPARE(memoisedFileHash(file, memo, &fromMemo), sha256OfBytes("second, longer version"));
+        QVERIFY(!fromMemo);
+        // A damaged memo is only a lost shortcut.
+        std::ofstream(memo) << "{not json";
+        QCOMPARE(memoisedFileHash(file, memo, &fromMemo), sha256OfBytes("second, longer version"));
+        QVERIFY(!fromMemo);
+        QCOMPARE(memoisedFileHash(file, memo, &fromMemo), sha256OfBytes("second, longer version"));
+        QVERIFY(fromMemo);
     }
 
     void nonImageModuleIsRefused()
