@@ -19,6 +19,15 @@ double bareLoadSeconds(const std::string& path);
 // the image, after three warm-up passes.
 double bareForwardBackwardSeconds(Model& model, const RgbImage& image, int passes);
 
+// Seconds for `passes` forward+backward passes of a size x size input through the graph cut
+// after `layer` (the truncated graph feature visualization runs), gradient of the layer's mean.
+double bareTruncatedForwardBackwardSeconds(
+    Model& model, const std::string& layer, int size, int passes);
+
+// Seconds for `count` forward+backward passes of copies of the image in batches of `batch`
+// (what integrated gradients and SmoothGrad do), after one warm-up batch.
+double bareBatchedForwardBackwardSeconds(Model& model, const RgbImage& image, int count, int batch);
+
 // Seconds for forward passes over the images in batches of `batch` (preprocessing done before
 // the clock starts), after one warm-up batch.
 double bareForwardSeconds(Model& model, const std::vector<RgbImage>& images, int batch);

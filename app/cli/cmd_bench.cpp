@@ -3,7 +3,10 @@
 #include "app/cli/cli_workspace.h"
 #include "app/cli/commands.h"
 #include "app/cli/featurevis_options.h"
+#include "app/cli/busy_load.h"
+#include "app/cli/cli_workspace.h"
 #include "core/activations.h"
+#include "core/bare_passes.h"
 #include "core/attribution.h"
 #include "core/dataset_scan.h"
 #include "core/image_io.h"
@@ -13,6 +16,7 @@
 #include "core/json.h"
 #include "core/model.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <unistd.h>
@@ -20,6 +24,12 @@
 
 namespace loupe::cli {
 namespace {
+
+double median(std::vector<double> values)
+{
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
+}
 
 double timeRender(Model& model, const FeatureVisConfig& config)
 {
@@ -34,7 +44,8 @@ double timeRender(Model& model, const FeatureVisConfig& config)
 
 int benchFeatureVis(const Args& args)
 {
-    args.allowOnly(featureVisOptionNames({"model", "device", "unit", "big-batch"}));
+    args.allowOnly(featureVisOptionNames({"model", "device", "unit", "big-batch", "busy"}));
+    const BusyLoad busy(args.intValue("busy", 0, 0, 256));
     const auto model = loadModel(args);
     FeatureVisConfig config = featureVisConfigFromArgs(args);
     if (!args.has("size"))
@@ -70,6 +81,11 @@ int benchFeatureVis(const Args& args)
     out["batch" + std::to_string(bigBatch) + "_images_steps_per_s"] =
         config.steps * bigBatch / batch;
     out["seconds_for_512_steps_batch1"] = single / config.steps * 512;
+    // The floor: bare forward+backward passes through the same truncated graph.
+    const double bare = bareTruncatedForwardBackwardSeconds(
+        *model, config.objective.front().layer, config.size, config.steps);
+    out["bare_truncated_forward_backward_steps_per_s"] = config.steps / bare;
+    out["batch1_vs_bare_steps_per_s"] = (config.steps / single) / (config.steps / bare);
     std::cout << out.dump(2) << std::endl;
     return 0;
 }
@@ -122,41 +138,66 @@ int benchDictionary(const Args& args)
 // single-pass gradient methods, each after one warm-up run.
 int benchAttribution(const Args& args, AttributionMethod only)
 {
-    args.allowOnly({"model", "device", "image", "target", "batch"});
+    args.allowOnly({"model", "device", "image", "target", "batch", "busy", "repeats"});
     const auto model = loadModel(args);
     const RgbImage image = args.has("image") ? loadImage(args.required("image"))
                                              : renderShapeSample(ShapeClass::Star, 1, 256);
+    const BusyLoad busy(args.intValue("busy", 0, 0, 256));
+    const int repeats = args.intValue("repeats", 3, 1, 50);
     AttributionConfig config;
     config.target = AttributionTarget::parse(args.value("target", "class:0"));
     config.batch = args.intValue("batch", 32);
     config.patch = 32;
     config.stride = 8;
     config.steps = 64;
+    const int size = model->metadata().input.size;
+    const int positions = (size - config.patch) / config.stride + 1;
     Json out = Json::object();
     out["device"] = model->device().name;
-    out["input"] = model->metadata().input.size;
+    out["input"] = size;
+    out["busy_threads"] = args.intValue("busy", 0, 0, 256);
     const std::vector<AttributionMethod> methods = only == AttributionMethod::Saliency
         ? std::vector<AttributionMethod>{AttributionMethod::Saliency,
+              AttributionMethod::GuidedBackprop, AttributionMethod::GradCam,
               AttributionMethod::IntegratedGradients, AttributionMethod::Occlusion}
         : std::vector<AttributionMethod>{only};
     for (AttributionMethod method : methods) {
         config.method = method;
+        if (method == AttributionMethod::GradCam && config.layer.empty())
+            for (const auto& l : model->layers())  // the last top-level layer with a grid
+                if (l.depth == 0 && l.addressable && l.isSpatial() && l.shape[1] > 1)
+                    config.layer = l.path;
         Progress progress;
         attribute(*model, image, config, progress);  // warm-up
-        const auto start = std::chrono::steady_clock::now();
-        attribute(*model, image, config, progress);
-        const double seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        Json m = Json::object();
-        m["ms"] = seconds * 1000;
-        const int images = method == AttributionMethod::Occlusion
-            ? (model->metadata().input.size - 32) / 8 + 1
-            : 64;
-        if (method != AttributionMethod::Saliency) {
-            m["evaluated_images"] = method == AttributionMethod::Occlusion ? images * images : 64;
-            m["images_per_s"] =
-                (method == AttributionMethod::Occlusion ? images * images : 64) / seconds;
+        // The floor each method is held to, measured between its own runs.
+        std::vector<double> loupe, floor;
+        std::string floorName;
+        for (int r = 0; r < repeats; ++r) {
+            const auto start = std::chrono::steady_clock::now();
+            attribute(*model, image, config, progress);
+            loupe.push_back(
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+            if (method == AttributionMethod::IntegratedGradients) {
+                floorName = "bare_64_batched_forward_backward_s";
+                floor.push_back(
+                    bareBatchedForwardBackwardSeconds(*model, image, config.steps, config.batch));
+            } else if (method == AttributionMethod::Occlusion) {
+                floorName = "bare_forwards_s";  // the occluded images plus the clean one
+                floor.push_back(bareForwardSeconds(*model,
+                    std::vector<RgbImage>(size_t(positions * positions + 1), image), config.batch));
+            } else {
+                floorName = "bare_forward_backward_s";
+                floor.push_back(bareForwardBackwardSeconds(*model, image, 1));
+            }
         }
+        Json m = Json::object();
+        m["s"] = median(loupe);
+        m[floorName] = median(floor);
+        m["vs_bare"] = median(loupe) / median(floor);
+        if (method == AttributionMethod::GradCam)
+            m["layer"] = config.layer;
+        if (method == AttributionMethod::Occlusion)
+            m["evaluated_images"] = positions * positions;
         out[toString(method)] = m;
     }
     std::cout << out.dump(2) << std::endl;

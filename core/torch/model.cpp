@@ -46,6 +46,11 @@ torch::jit::Module loadModule(const std::string& path, ModelMetadata& metadata)
     if (!module.find_method("forward"))
         throw Error("'" + fileName(path) + "' has no forward method");
     module.eval();
+    // Loupe never trains a model it opens: frozen weights make every backward (feature vis,
+    // inversion, DeepDream...) compute gradients for the image only, not for 7 M weights too,
+    // and nothing accumulates in the weights' .grad.
+    for (auto p : module.parameters(/*recurse=*/true))
+        p.set_requires_grad(false);
     return module;
 }
 
