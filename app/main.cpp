@@ -13,6 +13,8 @@
 #include <QPixmap>
 #include <QSvgRenderer>
 
+#include <cstring>
+
 namespace {
 
 // The icon is an SVG in the resources; rendered here at a few sizes so that no image-format
@@ -32,10 +34,23 @@ QIcon applicationIcon()
     return icon;
 }
 
+// --help and --version print text: they must work on a machine without a display (a server,
+// an ssh session), where the default platform plugin would abort before the parser runs.
+bool onlyPrintsText(int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i)
+        for (const char* flag : {"--help", "-h", "--help-all", "--version", "-v"})
+            if (std::strcmp(argv[i], flag) == 0)
+                return true;
+    return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
 {
+    if (onlyPrintsText(argc, argv))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Loupe"));
     QApplication::setApplicationName(QStringLiteral("Loupe"));

@@ -39,6 +39,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QStatusBar>
+#include <QScreen>
 #include <QTimer>
 #include <QUndoStack>
 
@@ -74,7 +75,10 @@ MainWindow::MainWindow(QWidget* parent)
     memoryTimer->start(2000);
     updateStatus();
 
-    resize(1640, 960);
+    // The designed size, or the screen's available area when that is smaller (a 1366x768
+    // laptop): never a window cut off by the screen.
+    const QSize designed(1640, 960);
+    resize(screen() ? designed.boundedTo(screen()->availableGeometry().size()) : designed);
     defaultState_ = saveState(Settings::kLayoutVersion);
     restoreGeometry(settings_->windowGeometry());
     const QByteArray state = settings_->windowState();

@@ -29,8 +29,9 @@ ReceptiveField estimateReceptiveField(Model& model, const std::string& layer);
 ReceptiveField cachedReceptiveField(Model& model, Workspace& workspace, const std::string& layer);
 
 // The dataset example as shown: the model-input view of the image (resize + centre crop)
-// cropped to the receptive field around (x, y) (grey outside the image), or the whole view
-// with the field outlined; scaled to outSize x outSize.
+// cropped to the receptive field around (x, y) — shifted inside the view when the field
+// reaches over its border, grey padding only for a field larger than the view — or the whole
+// view with the field outlined; scaled to outSize x outSize.
 RgbImage exampleImage(const RgbImage& original, int inputSize, const ReceptiveField& field, int x,
     int y, bool wholeImage, int outSize);
 

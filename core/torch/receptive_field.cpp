@@ -9,6 +9,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
+
 namespace loupe {
 
 ReceptiveField estimateReceptiveField(Model& model, const std::string& layerName)
@@ -64,9 +66,16 @@ RgbImage exampleImage(const RgbImage& original, int inputSize, const ReceptiveFi
         cv::rectangle(mat, box, cv::Scalar(0, 160, 255), std::max(1, inputSize / 112), cv::LINE_AA);
         out = mat;
     } else {
+        // A field at the border is shifted inside the view where it fits, so the crop shows
+        // picture rather than padding; only a field larger than the view is padded.
+        cv::Rect crop = box;
+        if (crop.width <= mat.cols)
+            crop.x = std::clamp(crop.x, 0, mat.cols - crop.width);
+        if (crop.height <= mat.rows)
+            crop.y = std::clamp(crop.y, 0, mat.rows - crop.height);
         cv::copyMakeBorder(mat, out, 2 * half, 2 * half, 2 * half, 2 * half, cv::BORDER_CONSTANT,
             cv::Scalar(128, 128, 128));
-        out = out(cv::Rect(box.x + 2 * half, box.y + 2 * half, box.width, box.height)).clone();
+        out = out(cv::Rect(crop.x + 2 * half, crop.y + 2 * half, crop.width, crop.height)).clone();
     }
     cv::Mat scaled;
     cv::resize(out, scaled, cv::Size(outSize, outSize), 0, 0, cv::INTER_AREA);

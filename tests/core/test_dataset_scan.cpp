@@ -1,5 +1,6 @@
 #include "core/activations.h"
 #include "core/dataset_scan.h"
+#include "core/receptive_field.h"
 #include "core/unit_sheet.h"
 #include "core/error.h"
 #include "core/image_io.h"
@@ -356,6 +357,27 @@ private slots:
         // A new scan of the folder does not start over on top of the damaged one.
         expectDamage([&] { scanFolder(*model_, *workspace, config, progress); });
         QCOMPARE(QByteArray::fromStdString(*workspace->get("scan", damagedKey)), garbage);
+    }
+
+    // A unit whose peak is at the border: its crop is shifted inside the picture instead of
+    // being half grey padding; a field larger than the view is padded.
+    void examplesAtTheBorderAreShiftedInside()
+    {
+        RgbImage red(40, 40);
+        for (size_t i = 0; i < red.pixels.size(); i += 3)
+            red.pixels[i] = 255;
+        ReceptiveField field;
+        field.size = 16;
+        field.stride = 4;
+        field.offset = 2;
+        const RgbImage corner = exampleImage(red, 40, field, 0, 0, false, 16);
+        for (size_t i = 0; i < corner.pixels.size(); i += 3)
+            QVERIFY2(corner.pixels[i] == 255 && corner.pixels[i + 1] == 0,
+                "grey padding in a crop that fits inside the image");
+        field.size = 64;  // larger than the 40 px view: padded, the picture in the middle
+        const RgbImage big = exampleImage(red, 40, field, 4, 4, false, 64);
+        QCOMPARE(int(big.pixel(0, 0)[1]), 128);
+        QCOMPARE(int(big.pixel(32, 32)[0]), 255);
     }
 
     void statisticsMergeExactly()

@@ -43,6 +43,21 @@ Run runLoupe(const QTemporaryDir& home, const QStringList& args)
 class TestLaunchScript : public QObject {
     Q_OBJECT
 private slots:
+    // On a server or over ssh there is no display: help must still print, not abort.
+    void helpPrintsWithoutADisplay()
+    {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+            env.remove(QString::fromLatin1(name));
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(LOUPE_GUI_PATH), {QStringLiteral("--help")});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+        const QByteArray out = p.readAllStandardOutput();
+        QVERIFY2(out.contains("--screenshot") && out.contains("--style-photo"), out.constData());
+    }
+
     void errorsNeverBlockAScreenshot_data()
     {
         QTest::addColumn<QString>("what");
