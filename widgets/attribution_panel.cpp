@@ -7,6 +7,8 @@
 #include "widgets/unit_selection.h"
 
 #include <QComboBox>
+#include <QCompleter>
+#include <QLineEdit>
 #include <QLabel>
 #include <QMouseEvent>
 #include <QPainter>
@@ -120,15 +122,24 @@ AttributionPanel::AttributionPanel(const PanelServices& services, QWidget* paren
         method_->addItem(QString::fromStdString(info.label), QString::fromStdString(info.name));
     method_->addItem(tr("Compare all"), QStringLiteral("compare"));
     target_ = new QComboBox;
-    target_->addItems({tr("top class"), tr("selected unit")});
+    target_->addItems({tr("top class"), tr("selected unit"), tr("class…")});
+    className_ = new QLineEdit;
+    className_->setPlaceholderText(tr("class name or number"));
+    className_->setMinimumWidth(160);
+    className_->setToolTip(tr("Explain any class: type its name (completed from the model's "
+                              "labels) or its number"));
+    connect(className_, &QLineEdit::textEdited, this, [this] { target_->setCurrentIndex(2); });
+    connect(className_, &QLineEdit::returnPressed, this, &AttributionPanel::compute);
     opacity_ = new QSlider(Qt::Horizontal);
     opacity_->setRange(0, 100);
     opacity_->setValue(60);
     opacity_->setMaximumWidth(90);
     opacity_->setToolTip(tr("Opacity of the heat map"));
+    // The verb before the target fields: a narrow dock hides the tool bar's tail behind »
     toolBar()->addWidget(method_);
-    toolBar()->addWidget(target_);
     toolBar()->addAction(tr("Compute"), this, &AttributionPanel::compute);
+    toolBar()->addWidget(target_);
+    toolBar()->addWidget(className_);
     toolBar()->addWidget(opacity_);
     setBody(canvas_);
     canvas_->onValue = [this](const QString& text) { setStatus(text); };
@@ -154,6 +165,34 @@ bool AttributionPanel::setMethod(const QString& method)
     return index >= 0;
 }
 
+void AttributionPanel::setClassLabels(const QStringList& labels)
+{
+    classLabels_ = labels;
+    auto* completer = new QCompleter(labels, className_);
+    completer->setCaseSensitivity(Qt::CaseInsensitive);
+    completer->setFilterMode(Qt::MatchContains);
+    delete className_->completer();
+    className_->setCompleter(completer);
+}
+
+void AttributionPanel::setClassTarget(const QString& nameOrNumber)
+{
+    className_->setText(nameOrNumber);
+    target_->setCurrentIndex(2);
+}
+
+int AttributionPanel::chosenClass() const
+{
+    const QString text = className_->text().trimmed();
+    for (int i = 0; i < classLabels_.size(); ++i)
+        if (classLabels_[i].compare(text, Qt::CaseInsensitive) == 0)
+            return i;
+    bool number = false;
+    const int index = text.toInt(&number);
+    const bool inRange = classLabels_.isEmpty() || index < classLabels_.size();
+    return number && index >= 0 && inRange ? index : -1;
+}
+
 void AttributionPanel::setUnitTarget(bool unit)
 {
     target_->setCurrentIndex(unit ? 1 : 0);
@@ -164,6 +203,10 @@ QString AttributionPanel::targetText() const
     if (target_->currentIndex() == 1)
         return selection()->channel() >= 0 ? QStringLiteral("unit:%1").arg(selection()->unitText())
                                            : QString();
+    if (target_->currentIndex() == 2) {
+        const int k = chosenClass();
+        return k >= 0 ? QStringLiteral("class:%1").arg(k) : QString();
+    }
     return topClass_ >= 0 ? QStringLiteral("class:%1").arg(topClass_) : QString();
 }
 
@@ -171,8 +214,11 @@ void AttributionPanel::compute()
 {
     const QString target = targetText();
     if (target.isEmpty()) {
-        setStatus(target_->currentIndex() == 1
-                ? tr("Select a unit (layer:channel) first.")
+        setStatus(target_->currentIndex() == 1 ? tr("Select a unit (layer:channel) first.")
+                : target_->currentIndex() == 2
+                ? tr("'%1' is none of the model's classes: type a name from the list or a "
+                     "class number.")
+                      .arg(className_->text())
                 : tr("The model shows no class for this image (not a classifier, or no image)."));
         return;
     }

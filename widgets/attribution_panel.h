@@ -6,6 +6,7 @@
 #include <QMap>
 
 class QComboBox;
+class QLineEdit;
 class QSlider;
 
 namespace loupe::widgets {
@@ -22,6 +23,10 @@ public:
     AttributionPanel(const PanelServices& services, QWidget* parent = nullptr);
 
     void setTopClass(int index, const QString& label);
+    // The model's class names, offered by the "class…" target's completer; any of them (or a
+    // class number) can be explained, not only the top class.
+    void setClassLabels(const QStringList& labels);
+    void setClassTarget(const QString& nameOrNumber);
     // "saliency", …, or "compare all"; false if there is no such method.
     bool setMethod(const QString& method);
     // Explain the selected unit (true) or the top class (false).
@@ -48,11 +53,14 @@ signals:
 
 private:
     QString targetText() const;
+    int chosenClass() const;  // from className_: a label (any case) or a number; -1 if neither
     void showMaps();
     static QString methodLabel(const QString& method);  // "ig" -> "Integrated gradients"
 
     QComboBox* method_;
     QComboBox* target_;
+    QLineEdit* className_;
+    QStringList classLabels_;
     QSlider* opacity_;
     AttributionCanvas* canvas_;
     QMap<QString, AttributionMap> maps_;  // by method name; no values when unavailable

@@ -5,6 +5,7 @@
 #include "core/attribution_methods.h"
 #include "core/attribution_store.h"
 #include "core/error.h"
+#include "core/model.h"
 #include "widgets/attribution_panel.h"
 
 namespace loupe::app {
@@ -19,6 +20,13 @@ AttributionModule::AttributionModule(const AppContext& context, QObject* parent)
         &widgets::AttributionPanel::addUnavailable);
     connect(
         this, &AttributionModule::attributionFailed, panel_, &widgets::AttributionPanel::clearMaps);
+    connect(context.session, &ModelSession::modelLoaded, this, [this] {
+        QStringList labels;
+        if (const auto model = this->context().session->model())
+            for (int k = 0; k < model->numClasses(); ++k)
+                labels << QString::fromStdString(model->classLabel(k));
+        panel_->setClassLabels(labels);
+    });
     connect(context.session, &ModelSession::activationsChanged, this,
         [this](const LayerActivations& a) {
             if (!a.predictions.empty())

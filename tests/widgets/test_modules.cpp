@@ -346,6 +346,29 @@ private slots:
         QVERIFY(module.panel()->exportData().count('\n') == 1 + 2 * 60);
     }
 
+    // Any class can be explained, by name (completed from the model's labels) or number.
+    void attributionExplainsAnyClassByName()
+    {
+        Harness h;
+        app::AttributionModule module(h.context, nullptr);
+        std::unique_ptr<QWidget> owner(module.panel());
+        QVERIFY(h.open(model_, barImage()));
+        QSignalSpy requested(module.panel(), &widgets::AttributionPanel::attributionRequested);
+        module.panel()->setClassTarget(QStringLiteral("TWO"));
+        module.panel()->compute();
+        QCOMPARE(requested.count(), 1);
+        QCOMPARE(requested.first().at(1).toString(), QStringLiteral("class:2"));
+        module.panel()->setClassTarget(QStringLiteral("1"));
+        module.panel()->compute();
+        QCOMPARE(requested.last().at(1).toString(), QStringLiteral("class:1"));
+        module.panel()->setClassTarget(QStringLiteral("three"));
+        module.panel()->compute();
+        QCOMPARE(requested.count(), 2);  // not a class: nothing asked, the status says why
+        QVERIFY2(module.panel()->status().contains("none of the model's classes"),
+            qPrintable(module.panel()->status()));
+        QVERIFY(h.wait([&] { return h.jobs.runningCount() == 0; }));
+    }
+
     void deepDreamStartsFromTheImageAndRaisesItsObjective()
     {
         Harness h;
