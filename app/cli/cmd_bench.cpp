@@ -1,9 +1,9 @@
 // loupe-cli bench <what>: speed measured against a baseline in the same run, printed as JSON.
 
 #include "app/cli/cli_workspace.h"
+#include "app/cli/bench_support.h"
 #include "app/cli/commands.h"
 #include "app/cli/featurevis_options.h"
-#include "app/cli/busy_load.h"
 #include "app/cli/cli_workspace.h"
 #include "core/activations.h"
 #include "core/bare_passes.h"
@@ -24,12 +24,6 @@
 
 namespace loupe::cli {
 namespace {
-
-double median(std::vector<double> values)
-{
-    std::sort(values.begin(), values.end());
-    return values[values.size() / 2];
-}
 
 double timeRender(Model& model, const FeatureVisConfig& config)
 {

@@ -1,6 +1,7 @@
 // loupe-cli bench pgd|style|degrade: the image-space experiments against bare LibTorch passes
 // measured in the same run.
 #include "app/cli/cli_workspace.h"
+#include "app/cli/bench_support.h"
 #include "app/cli/commands.h"
 #include "core/adversarial.h"
 #include "core/bare_passes.h"
@@ -26,12 +27,6 @@ template <typename F> double seconds(F&& f)
     const auto start = std::chrono::steady_clock::now();
     f();
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double median(std::vector<double> values)
-{
-    std::sort(values.begin(), values.end());
-    return values[values.size() / 2];
 }
 
 RgbImage benchImage(const Args& args, const char* option)

@@ -1,7 +1,7 @@
 // loupe-cli bench load: opening a model against a bare torch::jit::load of the same file,
 // first open (nothing known), reopen (hash memo and layer facts from the workspace) and without
 // any cache; wall and process CPU seconds, medians of interleaved repeats.
-#include "app/cli/busy_load.h"
+#include "app/cli/bench_support.h"
 #include "app/cli/commands.h"
 #include "core/bare_passes.h"
 #include "core/json.h"
@@ -31,17 +31,14 @@ template <typename F> Timing measure(F&& f)
         double(std::clock() - cpu) / CLOCKS_PER_SEC};
 }
 
-Timing median(std::vector<Timing> values)
+Timing median(const std::vector<Timing>& values)
 {
-    const auto mid = values.size() / 2;
     std::vector<double> wall, cpu;
     for (const auto& v : values) {
         wall.push_back(v.wall);
         cpu.push_back(v.cpu);
     }
-    std::sort(wall.begin(), wall.end());
-    std::sort(cpu.begin(), cpu.end());
-    return {wall[mid], cpu[mid]};
+    return {loupe::cli::median(wall), loupe::cli::median(cpu)};
 }
 
 Json timingJson(const Timing& t, const Timing& floor)

@@ -5,6 +5,7 @@
 #include "core/torch/tensor_image.h"
 
 #include <algorithm>
+#include <numeric>
 
 namespace loupe {
 namespace {
@@ -21,42 +22,6 @@ torch::Tensor probabilities(Model& model, const std::vector<RgbImage>& images)
 }
 
 }  // namespace
-
-std::vector<std::vector<Prediction>> classifyImages(
-    Model& model, const std::vector<RgbImage>& images, int k, Progress& progress, int batch)
-{
-    if (model.numClasses() == 0)
-        throw Error("this model has no classifier output, so it makes no predictions");
-    std::vector<std::vector<Prediction>> out;
-    try {
-        for (size_t first = 0; first < images.size(); first += size_t(std::max(1, batch))) {
-            progress.checkCancelled();
-            const size_t last = std::min(images.size(), first + size_t(std::max(1, batch)));
-            const auto probs = probabilities(model,
-                std::vector<RgbImage>(images.begin() + long(first), images.begin() + long(last)));
-            const auto top = probs.topk(std::min<int64_t>(k, probs.size(1)), 1);
-            const auto values = std::get<0>(top).contiguous();
-            const auto indices = std::get<1>(top).contiguous();
-            for (int64_t b = 0; b < values.size(0); ++b) {
-                std::vector<Prediction> row;
-                for (int64_t i = 0; i < values.size(1); ++i) {
-                    Prediction p;
-                    p.index = int(indices[b][i].item<int64_t>());
-                    p.probability = values[b][i].item<float>();
-                    p.label = model.classLabel(p.index);
-                    row.push_back(p);
-                }
-                out.push_back(std::move(row));
-            }
-            progress.report(double(last) / double(images.size()));
-        }
-    } catch (const Error&) {
-        throw;
-    } catch (const std::exception& e) {
-        throw Error("classifying failed: " + firstLine(e.what()));
-    }
-    return out;
-}
 
 std::vector<std::vector<float>> classProbabilities(
     Model& model, const std::vector<RgbImage>& images, Progress& progress, int batch)
@@ -80,6 +45,24 @@ std::vector<std::vector<float>> classProbabilities(
         throw;
     } catch (const std::exception& e) {
         throw Error("classifying failed: " + firstLine(e.what()));
+    }
+    return out;
+}
+
+std::vector<std::vector<Prediction>> classifyImages(
+    Model& model, const std::vector<RgbImage>& images, int k, Progress& progress, int batch)
+{
+    std::vector<std::vector<Prediction>> out;
+    for (const auto& p : classProbabilities(model, images, progress, batch)) {
+        std::vector<int> order(p.size());
+        std::iota(order.begin(), order.end(), 0);
+        const auto top = order.begin() + std::min<long>(std::max(0, k), long(order.size()));
+        std::partial_sort(order.begin(), top, order.end(),
+            [&p](int a, int b) { return p[size_t(a)] > p[size_t(b)]; });
+        std::vector<Prediction> row;
+        for (auto it = order.begin(); it != top; ++it)
+            row.push_back({*it, model.classLabel(*it), p[size_t(*it)]});
+        out.push_back(std::move(row));
     }
     return out;
 }

@@ -1,13 +1,22 @@
 #pragma once
-// `bench ... --busy N`: N threads spinning on the CPU while a benchmark runs, so the figures
-// with a busy machine (LibTorch's OpenMP threads competing for cores) are measured.
+// What the bench commands share: medians of repeated timings, and `--busy N`.
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 #include <vector>
 
 namespace loupe::cli {
 
+// The middle of repeated timings: a 2-core machine's runs wander by +-20 %.
+inline double median(std::vector<double> values)
+{
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
+}
+
+// N threads spinning on the CPU while a benchmark runs, so the figures with a busy machine
+// (LibTorch's OpenMP threads competing for cores) are measured.
 class BusyLoad {
 public:
     explicit BusyLoad(int threads)
