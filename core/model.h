@@ -61,6 +61,13 @@ public:
     const DeviceInfo& device() const;
     void setDevice(DevicePreference preference);
 
+    // An independent copy (weights deep-copied, same file identity and layers) for experiments
+    // that change weights: sanity checks randomise a copy, never the open model.
+    std::unique_ptr<Model> copy() const;
+    // SHA-256 over every parameter and buffer as they are in memory now: proves the weights
+    // were not changed (the file hash says nothing about the loaded copy).
+    std::string weightsDigest() const;
+
     // Number of classes of the output logits (0 if the output is not a class vector).
     int numClasses() const;
     std::string classLabel(int index) const;

@@ -1,5 +1,6 @@
 #include "core/torch/model_impl.h"
 
+#include "core/content_hash.h"
 #include "core/error.h"
 #include "core/file_hash_memo.h"
 #include "core/model_facts.h"
@@ -288,6 +289,35 @@ void Model::setDevice(DevicePreference preference)
     impl_->device =
         impl_->deviceInfo.cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
     impl_->module.to(impl_->device);
+}
+
+std::unique_ptr<Model> Model::copy() const
+{
+    auto impl = std::make_unique<Impl>();
+    impl->path = impl_->path;
+    impl->hash = impl_->hash;
+    impl->metadata = impl_->metadata;
+    impl->layers = impl_->layers;
+    impl->deviceInfo = impl_->deviceInfo;
+    impl->device = impl_->device;
+    impl->module = impl_->module.deepcopy();
+    impl->numClasses = impl_->numClasses;
+    return std::unique_ptr<Model>(new Model(std::move(impl)));
+}
+
+std::string Model::weightsDigest() const
+{
+    std::string bytes;
+    const auto append = [&](const std::string& name, const torch::Tensor& t) {
+        const auto cpu = t.detach().to(torch::kCPU).contiguous();
+        bytes += name;
+        bytes.append(static_cast<const char*>(cpu.data_ptr()), cpu.nbytes());
+    };
+    for (const auto& p : impl_->module.named_parameters(true))
+        append(p.name, p.value);
+    for (const auto& b : impl_->module.named_buffers(true))
+        append(b.name, b.value);
+    return sha256OfBytes(bytes);
 }
 
 std::string Model::classLabel(int index) const

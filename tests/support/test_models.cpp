@@ -215,6 +215,28 @@ def forward(self, x):
     return path;
 }
 
+std::string writeRegionReader(const std::string& directory)
+{
+    auto m = makeModule("RegionReader");
+    using torch::indexing::Slice;
+    auto region = torch::zeros({1, 1, 32, 32});
+    region.index_put_({0, 0, Slice(kRegionReaderY, kRegionReaderY + kRegionReaderSize),
+                          Slice(kRegionReaderX, kRegionReaderX + kRegionReaderSize)},
+        1.0 / (kRegionReaderSize * kRegionReaderSize));
+    m.register_buffer("region", region);
+    m.define(R"(
+def forward(self, x):
+    s = (x.mean(1, keepdim=True) * self.region).sum([1, 2, 3])
+    logit = 10.0 * (s - 0.5)
+    return torch.stack([logit, torch.zeros_like(logit)], 1)
+)");
+    const std::string path = directory + "/region.pt";
+    torch::jit::ExtraFilesMap extra{{"loupe.json",
+        R"({"input": {"size": 32, "range": [0, 1], "mean": [0, 0, 0], "std": [1, 1, 1]}})"}};
+    m.save(path, extra);
+    return path;
+}
+
 namespace {
 
 // conv1 followed by a head whose logits are `weight` x the channel means: the shape of the

@@ -46,6 +46,12 @@ std::string writeCheckedInputModel(const std::string& directory);
 std::string writeLinearModel(const std::string& directory);
 float linearModelWeight(int klass, int index);
 
+// A classifier that reads one region only: on a 3x32x32 input in [0, 1], logit 0 is
+// 10 * (mean grey of the 8x8 square at (8, 8) - 0.5), logit 1 is 0. Nothing outside the square
+// matters, so a map that ranks the square first is the faithful one.
+std::string writeRegionReader(const std::string& directory);
+constexpr int kRegionReaderX = 8, kRegionReaderY = 8, kRegionReaderSize = 8;
+
 // Two 32 px toy worlds for the texture-vs-shape test; both have classes 0 and 1. The texture
 // model global-average-pools a 1x1 conv: logit 0 is the mean redness (R - G), logit 1 the
 // mean greenness. The silhouette model sees only where the image is dark (a 1x1 conv
