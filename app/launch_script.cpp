@@ -122,6 +122,20 @@ void LaunchScript::checkIdle()
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);
         return;
     }
+    if (attributed_ && (request_.sanity || !request_.objectBox.isEmpty()) && !sanityChecked_) {
+        sanityChecked_ = true;
+        auto* panel = window_->module<AttributionModule>()->panel();
+        const QStringList box = request_.objectBox.split(QLatin1Char(','));
+        if (box.size() == 4)
+            panel->setObjectBox(
+                QRect(box[0].toInt(), box[1].toInt(), box[2].toInt(), box[3].toInt()));
+        if (request_.sanity) {
+            panel->requestHeavyMetrics();
+            panel->requestSanityCheck();
+        }
+        QTimer::singleShot(300, this, &LaunchScript::checkIdle);
+        return;
+    }
     if (request_.nmf > 0 && !factorized_) {
         factorized_ = true;
         window_->module<NmfModule>()->panel()->setK(request_.nmf);

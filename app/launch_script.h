@@ -36,6 +36,8 @@ struct LaunchRequest {
     QString attack;  // pgd, fgsm, min-epsilon or fooling:CLASS
     QString shapeBias;  // folder of labelled photos: cue-conflict shape bias
     QString degrade;  // folder of labelled photos: the degradation table
+    bool sanity = false;  // with --attribute: the sanity check and heavy metrics of the maps
+    QString objectBox;  // with --attribute: "x,y,w,h" in model-input pixels (localisation)
     int steps = 0;  // > 0: steps of the experiments above (per octave for DeepDream)
     int pairs = 0;  // > 0: cue-conflict pairs
     int timeoutSeconds = 300;
@@ -59,6 +61,7 @@ private:
     bool picked_ = false;
     bool factorized_ = false;
     bool attributed_ = false;
+    bool sanityChecked_ = false;
     bool tuned_ = false;
     bool occluded_ = false;
     bool circuited_ = false;

@@ -142,7 +142,13 @@ int main(int argc, char** argv)
         QStringLiteral("n"));
     const QCommandLineOption pairs(QStringLiteral("pairs"),
         QStringLiteral("Cue-conflict pairs of --shape-bias."), QStringLiteral("n"));
-    parser.addOptions({dream, style, attack, shapeBias, degrade, steps, pairs});
+    const QCommandLineOption sanity(QStringLiteral("sanity"),
+        QStringLiteral("With --attribute: heavy metrics and the randomisation sanity check."));
+    const QCommandLineOption objectBox(QStringLiteral("object-box"),
+        QStringLiteral("With --attribute: the object's box in model-input pixels, for the "
+                       "energy-in-box and pointing-game columns."),
+        QStringLiteral("x,y,w,h"));
+    parser.addOptions({dream, style, attack, shapeBias, degrade, steps, pairs, sanity, objectBox});
     parser.addOptions(
         {image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family,
             sweep, occlude, circuit, atlas, imageMap, classColours, scanSamples, attributeUnit});
@@ -162,6 +168,8 @@ int main(int argc, char** argv)
     request.degrade = parser.value(degrade);
     request.steps = parser.value(steps).toInt();
     request.pairs = parser.value(pairs).toInt();
+    request.sanity = parser.isSet(sanity);
+    request.objectBox = parser.value(objectBox);
     if (request.scanSamples)
         qputenv("LOUPE_NO_DIALOGS", "1");  // the scan dialog's defaults, unattended
     new loupe::app::LaunchScript(&window, request);

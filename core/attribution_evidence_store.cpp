@@ -11,7 +11,7 @@ namespace {
 
 constexpr std::uint32_t kMetricsMagic = 0x4C414D31;  // "LAM1"
 constexpr std::uint32_t kHeavyMagic = 0x4C414831;  // "LAH1"
-constexpr std::uint32_t kSanityMagic = 0x4C415331;  // "LAS1"
+constexpr std::uint32_t kSanityMagic = 0x4C415332;  // "LAS2"
 
 void putCurve(BinaryWriter& w, const PerturbationCurve& c)
 {
@@ -131,6 +131,7 @@ std::string serializeSanityReport(const SanityReport& report)
     w.put(std::uint8_t(report.hasRandomTarget));
     w.putString(report.hasRandomTarget ? report.randomTarget.toString() : std::string());
     putSimilarity(w, report.randomTargetSimilarity);
+    w.put(std::int32_t(report.upperHalfStep));
     w.put(std::uint8_t(report.flagged));
     w.putString(report.warning);
     return std::move(w.out);
@@ -156,6 +157,7 @@ SanityReport deserializeSanityReport(const std::string& bytes)
     if (report.hasRandomTarget)
         report.randomTarget = AttributionTarget::parse(target);
     report.randomTargetSimilarity = getSimilarity(r);
+    report.upperHalfStep = r.get<std::int32_t>();
     report.flagged = r.get<std::uint8_t>() != 0;
     report.warning = r.getString();
     if (!r.atEnd())
@@ -195,8 +197,8 @@ SanityReport cachedSanityReport(Model& model, Workspace* workspace, const RgbIma
 {
     std::ostringstream key;
     key << attributionCacheKey(image, config) << "|top=" << sanity.topFraction
-        << "|flag=" << sanity.flagSpearman << "|random=" << sanity.randomTarget
-        << "|seed=" << sanity.seed;
+        << "|flag=" << sanity.flagSpearman << "," << sanity.flagRandomTargetSpearman
+        << "|random=" << sanity.randomTarget << "|seed=" << sanity.seed;
     return cached<SanityReport>(workspace, "attribution-sanity", key.str(), fromCache,
         deserializeSanityReport, serializeSanityReport,
         [&] { return checkAttributionSanity(model, image, config, sanity, progress, &map); });

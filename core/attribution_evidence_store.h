@@ -22,8 +22,8 @@ SanityReport deserializeSanityReport(const std::string& bytes);
 // `map` is the one `config` produced for `image` (cachedAttribution); with no workspace the
 // evidence is computed.
 AttributionMetrics cachedFaithfulness(Model& model, Workspace* workspace, const RgbImage& image,
-    const AttributionConfig& config, const AttributionMap& map, const FaithfulnessConfig& faithfulness,
-    Progress& progress, bool* fromCache = nullptr);
+    const AttributionConfig& config, const AttributionMap& map,
+    const FaithfulnessConfig& faithfulness, Progress& progress, bool* fromCache = nullptr);
 HeavyAttributionMetrics cachedHeavyMetrics(Model& model, Workspace* workspace,
     const RgbImage& image, const AttributionConfig& config, const AttributionMap& map,
     Progress& progress, bool* fromCache = nullptr);

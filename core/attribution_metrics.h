@@ -48,9 +48,9 @@ struct AttributionMetrics {
 // Deletion and insertion curves of `map` (over the model-input view of `image`) for `target`,
 // batched, plus the map-only measures. A class target is measured as its probability, the
 // usual scale of these curves. Throws loupe::Error when the map is not over the model input.
-AttributionMetrics measureFaithfulness(Model& model, const RgbImage& image, const AttributionMap& map,
-    AttributionMethod method, const AttributionTarget& target, const FaithfulnessConfig& config,
-    Progress& progress);
+AttributionMetrics measureFaithfulness(Model& model, const RgbImage& image,
+    const AttributionMap& map, AttributionMethod method, const AttributionTarget& target,
+    const FaithfulnessConfig& config, Progress& progress);
 
 // MuFidelity (Bhatt et al. 2020): the correlation, over random subsets of a grid of cells,
 // between the map's sum over the subset and the target's drop when the subset is removed.

@@ -20,9 +20,13 @@ class Model;
 
 struct SanityConfig {
     float topFraction = 0.05f;  // top-k overlap: this share of the pixels
-    // A map whose rank correlation with the original stays at or above this after every
-    // block was randomised is flagged.
+    // A map is flagged when its rank correlation with the trained model's map stays at or
+    // above this once the upper half of the blocks is randomised (it does not depend on the
+    // upper layers).
     float flagSpearman = 0.5f;
+    // Flagged too when explaining a random other target gives a map at least this alike (maps
+    // of different classes share the image's edges: ~0.5 is common for plain gradients).
+    float flagRandomTargetSpearman = 0.8f;
     bool randomTarget = true;  // also explain a random other class (or unit of the layer)
     std::uint64_t seed = 0;
 };
@@ -37,6 +41,8 @@ struct SanityReport {
     bool hasRandomTarget = false;
     AttributionTarget randomTarget;
     MapSimilarity randomTargetSimilarity;
+    // Where the verdict is read: the step at which the upper half of the blocks is randomised.
+    int upperHalfStep = 0;
     bool flagged = false;
     std::string warning;  // why, for the dock, when flagged
 };

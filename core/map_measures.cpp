@@ -139,7 +139,8 @@ std::vector<std::uint8_t> boxMask(int width, int height, int x0, int y0, int x1,
     return mask;
 }
 
-Localisation localise(const AttributionMap& map, const std::vector<std::uint8_t>& mask, int tolerance)
+Localisation localise(
+    const AttributionMap& map, const std::vector<std::uint8_t>& mask, int tolerance)
 {
     if (mask.size() != map.values.size())
         throw Error("the object mask is " + std::to_string(mask.size()) + " pixels, the map " +

@@ -44,7 +44,8 @@ struct MapSimilarity {
     float ssim = 0;
     float topOverlap = 0;
 };
-MapSimilarity compareMaps(const AttributionMap& a, const AttributionMap& b, float topFraction = 0.05f);
+MapSimilarity compareMaps(
+    const AttributionMap& a, const AttributionMap& b, float topFraction = 0.05f);
 
 // Pearson correlation of two equally long series; 0 when either is constant.
 float pearson(const std::vector<double>& a, const std::vector<double>& b);

@@ -2,6 +2,8 @@
 
 #include "core/attribution_methods.h"
 #include "core/error.h"
+#include "core/map_measures.h"
+#include "widgets/attribution_evidence.h"
 #include "widgets/colour_bar.h"
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
@@ -12,7 +14,9 @@
 #include <QLabel>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QJsonObject>
 #include <QSlider>
+#include <QSplitter>
 #include <QToolBar>
 
 #include <cmath>
@@ -30,6 +34,13 @@ public:
     QMap<QString, QString> unavailable;  // caption -> why that method gave no map
     double opacity = 0.6;
     std::function<void(const QString&)> onValue;
+    // The evidence after a map's caption ("del 0.12 · ins 0.71"), and whether it failed its
+    // sanity check (the caption turns red with a ⚠).
+    std::function<QString(int index)> captionSuffix;
+    std::function<bool(int index)> flagged;
+    bool drawingBox = false;  // the Object box tool: a drag draws the object's box
+    QRect box;  // in map pixels, shown on every map
+    std::function<void(const QRect&)> onBox;
 
     void paintAll(QPainter& painter, const QRect& area) const
     {
@@ -49,9 +60,16 @@ public:
             const QRect r(area.left() + 2 + (i % columns) * cell,
                 area.top() + 2 + (i / columns) * (cell + 16), cell - 4, cell - 4);
             const auto& map = shown[i].second;
-            painter.setPen(palette().color(QPalette::Text));
-            painter.drawText(
-                QRect(r.left(), r.bottom() + 1, r.width(), 14), Qt::AlignCenter, shown[i].first);
+            const bool failed = flagged && flagged(i);
+            painter.setPen(failed ? QColor(180, 35, 24) : palette().color(QPalette::Text));
+            QString caption = shown[i].first;
+            if (const QString extra = captionSuffix ? captionSuffix(i) : QString();
+                !extra.isEmpty())
+                caption += QStringLiteral(" — ") + extra;
+            if (failed)
+                caption = QStringLiteral("⚠ ") + caption;
+            painter.drawText(QRect(r.left(), r.bottom() + 1, r.width(), 14), Qt::AlignCenter,
+                painter.fontMetrics().elidedText(caption, Qt::ElideRight, r.width()));
             if (map.values.empty()) {
                 painter.fillRect(r, QColor(235, 235, 235));
                 painter.setPen(QColor(90, 90, 90));
@@ -63,6 +81,14 @@ public:
             painter.setOpacity(opacity);
             painter.drawImage(r, toQImage(attributionHeatmap(map)));
             painter.setOpacity(1);
+            if (!box.isEmpty()) {
+                const double sx = double(r.width()) / map.width,
+                             sy = double(r.height()) / map.height;
+                painter.setPen(QPen(QColor(0, 230, 255), 2, Qt::DashLine));
+                painter.setBrush(Qt::NoBrush);
+                painter.drawRect(QRectF(r.left() + box.left() * sx, r.top() + box.top() * sy,
+                    box.width() * sx, box.height() * sy));
+            }
             if (bar)
                 paintColourBar(painter, QRect(r.left(), r.bottom() + 18, r.width(), bar - 4), map);
         }
@@ -102,6 +128,16 @@ protected:
     }
     void mousePressEvent(QMouseEvent* e) override
     {
+        if (drawingBox) {
+            QString method;
+            float value = 0;
+            if (locate(e->position().toPoint(), method, value, dragStart_.rx(), dragStart_.ry())) {
+                dragging_ = true;
+                box = QRect(dragStart_, QSize(1, 1));
+                update();
+            }
+            return;
+        }
         QString method;
         float value = 0;
         int x = 0, y = 0;
@@ -112,10 +148,32 @@ protected:
                         .arg(y)
                         .arg(double(value), 0, 'g', 4));
     }
+    void mouseMoveEvent(QMouseEvent* e) override
+    {
+        QString method;
+        float value = 0;
+        QPoint p;
+        if (dragging_ && locate(e->position().toPoint(), method, value, p.rx(), p.ry())) {
+            box = QRect(dragStart_, p).normalized().adjusted(0, 0, 1, 1);
+            update();
+        }
+    }
+    void mouseReleaseEvent(QMouseEvent*) override
+    {
+        if (!dragging_)
+            return;
+        dragging_ = false;
+        if (onBox)
+            onBox(box);
+    }
+
+private:
+    bool dragging_ = false;
+    QPoint dragStart_;
 };
 
 AttributionPanel::AttributionPanel(const PanelServices& services, QWidget* parent)
-    : Panel(services, parent), canvas_(new AttributionCanvas)
+    : Panel(services, parent), canvas_(new AttributionCanvas), evidence_(new AttributionEvidence)
 {
     method_ = new QComboBox;
     for (const auto& info : attributionMethods())
@@ -141,8 +199,35 @@ AttributionPanel::AttributionPanel(const PanelServices& services, QWidget* paren
     toolBar()->addWidget(target_);
     toolBar()->addWidget(className_);
     toolBar()->addWidget(opacity_);
-    setBody(canvas_);
+    auto* heavy =
+        toolBar()->addAction(tr("Heavy metrics"), this, &AttributionPanel::requestHeavyMetrics);
+    heavy->setToolTip(tr("MuFidelity and ROAD deletion / insertion for the maps shown "
+                         "(a background job)"));
+    auto* sanity =
+        toolBar()->addAction(tr("Sanity check"), this, &AttributionPanel::requestSanityCheck);
+    sanity->setToolTip(tr("Randomise the model's layers from the top, in a copy, and explain a "
+                          "random other class: does each map still change? (Adebayo et al.)"));
+    auto* box = toolBar()->addAction(tr("Object box"));
+    box->setCheckable(true);
+    box->setToolTip(tr("Drag a box around the object on a map: each map's share of positive "
+                       "attribution inside it, and whether its peak is inside (pointing game)"));
+    connect(box, &QAction::toggled, this, [this](bool on) {
+        canvas_->drawingBox = on;
+        canvas_->setCursor(on ? Qt::CrossCursor : Qt::ArrowCursor);
+    });
+    auto* split = new QSplitter(Qt::Vertical);
+    split->addWidget(canvas_);
+    split->addWidget(evidence_);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    setBody(split);
     canvas_->onValue = [this](const QString& text) { setStatus(text); };
+    canvas_->captionSuffix = [this](int i) {
+        return i < order_.size() ? evidence_->captionFor(order_[i]) : QString();
+    };
+    canvas_->flagged = [this](
+                           int i) { return i < order_.size() && evidence_->isFlagged(order_[i]); };
+    canvas_->onBox = [this](const QRect& r) { setObjectBox(r); };
     connect(opacity_, &QSlider::valueChanged, this, [this](int v) {
         canvas_->opacity = v / 100.0;
         canvas_->update();
@@ -229,7 +314,85 @@ void AttributionPanel::compute()
     else
         methods << method_->currentData().toString();
     clearMaps(tr("Computing %1 for %2…").arg(method_->currentText(), target));
-    emit attributionRequested(methods, target, selection()->layer());
+    shownTarget_ = target;
+    shownLayer_ = selection()->layer();
+    emit attributionRequested(methods, target, shownLayer_);
+}
+
+void AttributionPanel::requestHeavyMetrics()
+{
+    requestEvidence(QStringLiteral("heavy"));
+}
+
+void AttributionPanel::requestSanityCheck()
+{
+    requestEvidence(QStringLiteral("sanity"));
+}
+
+void AttributionPanel::requestEvidence(const QString& kind)
+{
+    QStringList methods;
+    for (const QString& m : order_)
+        if (!maps_[m].values.empty())
+            methods << m;
+    if (methods.isEmpty()) {
+        setStatus(tr("Compute a map first."));
+        return;
+    }
+    setStatus(kind == QLatin1String("sanity")
+            ? tr("Sanity check of %1: randomising a copy of the model layer by layer…")
+                  .arg(methods.join(QStringLiteral(", ")))
+            : tr("MuFidelity and ROAD for %1…").arg(methods.join(QStringLiteral(", "))));
+    emit evidenceRequested(kind, methods, shownTarget_, shownLayer_);
+}
+
+void AttributionPanel::setMetrics(const QString& method, const AttributionMetrics& metrics)
+{
+    evidence_->setMetrics(method, methodLabel(method), metrics);
+    canvas_->update();
+}
+
+void AttributionPanel::setHeavyMetrics(
+    const QString& method, const HeavyAttributionMetrics& metrics)
+{
+    evidence_->setHeavyMetrics(method, metrics);
+}
+
+void AttributionPanel::setSanity(const QString& method, const SanityReport& report)
+{
+    evidence_->setSanity(method, report);
+    canvas_->update();
+    setStatus(report.flagged ? tr("%1 fails the sanity check (see the warning above the table).")
+                                   .arg(methodLabel(method))
+                             : tr("%1 passes the sanity check.").arg(methodLabel(method)));
+}
+
+void AttributionPanel::setObjectBox(const QRect& box)
+{
+    objectBox_ = box;
+    canvas_->box = box;
+    canvas_->update();
+    updateLocalisation();
+}
+
+void AttributionPanel::updateLocalisation()
+{
+    evidence_->clearLocalisation();
+    if (objectBox_.isEmpty())
+        return;
+    for (const QString& m : order_) {
+        const AttributionMap& map = maps_[m];
+        if (map.values.empty())
+            continue;
+        try {
+            evidence_->setLocalisation(m,
+                localise(map,
+                    boxMask(map.width, map.height, objectBox_.left(), objectBox_.top(),
+                        objectBox_.right() + 1, objectBox_.bottom() + 1)));
+        } catch (const Error& e) {
+            setStatus(QString::fromStdString(e.what()));
+        }
+    }
 }
 
 void AttributionPanel::clearMaps(const QString& message)
@@ -240,6 +403,7 @@ void AttributionPanel::clearMaps(const QString& message)
     canvas_->shown.clear();
     canvas_->unavailable.clear();
     canvas_->update();
+    evidence_->clear();
     setStatus(message);
 }
 
@@ -249,6 +413,7 @@ void AttributionPanel::addMap(const QString& method, const AttributionMap& map)
         order_ << method;
     maps_.insert(method, map);
     showMaps();
+    updateLocalisation();
     setStatus(tr("%1: target value %2 — click the map to read values")
                   .arg(methodLabel(method))
                   .arg(double(map.targetValue), 0, 'g', 4));
@@ -315,7 +480,19 @@ QJsonObject AttributionPanel::exportParameters() const
         unavailable[it.key()] = it.value();
     if (!unavailable.isEmpty())
         p[QStringLiteral("unavailable")] = unavailable;
-    p[QStringLiteral("target")] = targetText();
+    p[QStringLiteral("target")] = shownTarget_.isEmpty() ? targetText() : shownTarget_;
+    QJsonObject evidence;  // faithfulness, heavy metrics, sanity, box: what the dock showed
+    for (const QString& m : order_)
+        if (const QJsonObject e = evidence_->toJson(m); !e.isEmpty())
+            evidence[m] = e;
+    if (!evidence.isEmpty())
+        p[QStringLiteral("evidence")] = evidence;
+    if (!objectBox_.isEmpty())
+        p[QStringLiteral("object_box")] = QStringLiteral("%1,%2,%3,%4")
+                                              .arg(objectBox_.left())
+                                              .arg(objectBox_.top())
+                                              .arg(objectBox_.width())
+                                              .arg(objectBox_.height());
     p[QStringLiteral("gradcam_layer")] = selection()->layer();
     p[QStringLiteral("opacity")] = canvas_->opacity;
     p[QStringLiteral("defaults")] = QStringLiteral(

@@ -1,5 +1,8 @@
 #include "app/cli/cli_workspace.h"
 #include "app/cli/commands.h"
+#include "app/cli/trust_json.h"
+#include "core/attribution_evidence_store.h"
+#include "core/attribution_store.h"
 #include "core/attribution.h"
 #include "core/atomic_file.h"
 #include "core/attribution_methods.h"
@@ -38,7 +41,8 @@ void writeNpy(const AttributionMap& map, const std::string& path)
 int runAttribute(const Args& args)
 {
     args.allowOnly({"model", "device", "image", "method", "target", "layer", "out", "raw",
-        "samples", "noise", "steps", "baseline", "batch", "patch", "stride", "fill", "seed"});
+        "samples", "noise", "steps", "baseline", "batch", "patch", "stride", "fill", "seed",
+        "metrics", "metrics-steps", "metrics-fill", "heavy", "sanity", "no-cache", "workspace"});
     const auto model = loadModel(args);
     AttributionConfig config;
     config.method = attributionMethodFromString(args.required("method"));
@@ -54,8 +58,10 @@ int runAttribute(const Args& args)
     config.baseline = baselineFromString(args.value("baseline", "black"));
     config.fill = occlusionFillFromString(args.value("fill", "grey"));
     Progress progress;
-    const AttributionMap map =
-        attribute(*model, loadImage(args.required("image")), config, progress);
+    const RgbImage image = loadImage(args.required("image"));
+    // Maps and their evidence are cached in the model's workspace, as in the app.
+    const auto workspace = cacheWorkspaceForModel(args, *model);
+    const AttributionMap map = cachedAttribution(*model, workspace.get(), image, config, progress);
     Json out = Json::object();
     out["method"] = toString(config.method);
     out["target"] = config.target.toString();
@@ -80,7 +86,21 @@ int runAttribute(const Args& args)
         writeNpy(map, args.required("raw"));
         out["raw"] = args.value("raw");
     }
+    if (args.has("metrics")) {
+        FaithfulnessConfig faithfulness;
+        faithfulness.steps = args.positiveInt("metrics-steps", faithfulness.steps);
+        faithfulness.fill = imputationFillFromString(args.value("metrics-fill", "blur"));
+        out["metrics"] = metricsJson(cachedFaithfulness(
+            *model, workspace.get(), image, config, map, faithfulness, progress));
+    }
+    if (args.has("heavy"))
+        out["heavy_metrics"] = heavyMetricsJson(
+            cachedHeavyMetrics(*model, workspace.get(), image, config, map, progress));
+    if (args.has("sanity"))
+        out["sanity"] = sanityJson(cachedSanityReport(
+            *model, workspace.get(), image, config, map, SanityConfig(), progress));
     std::cout << out.dump(2) << std::endl;
+    warnAboutCache(workspace.get());
     return 0;
 }
 

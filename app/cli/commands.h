@@ -40,6 +40,7 @@ int runStyle(const Args& args);
 int runAdversarial(const Args& args);
 int runShapeBias(const Args& args);
 int runDegrade(const Args& args);
+int runSanity(const Args& args);
 int benchAtlas(const Args& args);  // cmd_atlas.cpp
 int benchPgd(const Args& args);  // cmd_bench_experiments.cpp
 int benchLoad(const Args& args);  // cmd_bench_load.cpp

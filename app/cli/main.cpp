@@ -46,7 +46,7 @@ const std::vector<Command>& commands()
             runActivationGrid},
         {"attribute",
             "attribution map: --method " + attributionMethodNames() +
-                " --target class:N|prob:N|unit:L:C[@x,y]|layer:L",
+                " --target class:N|prob:N|unit:L:C[@x,y]|layer:L (--metrics, --heavy, --sanity)",
             runAttribute},
         {"circuit",
             "a conv unit's pre-activation split into activation x weight per input channel (--unit "
@@ -88,6 +88,10 @@ const std::vector<Command>& commands()
             "top-1/top-5 accuracy of --images DIR under greyscale, edges, silhouette (--masks), "
             "texture patches",
             runDegrade},
+        {"sanity",
+            "how far to trust attribution methods over --images DIR: deletion/insertion AUC and "
+            "the randomisation checks (--methods, --count 50, --out DIR: CSV + figure)",
+            runSanity},
         {"bench",
             "benchmarks: bench "
             "featurevis|scan|dictionary|occlusion|ig|attribution|tune|atlas|load|pgd|style|degrade "

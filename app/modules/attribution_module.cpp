@@ -2,6 +2,7 @@
 
 #include "app/job_runner.h"
 #include "app/model_session.h"
+#include "core/attribution_evidence_store.h"
 #include "core/attribution_methods.h"
 #include "core/attribution_store.h"
 #include "core/error.h"
@@ -20,6 +21,15 @@ AttributionModule::AttributionModule(const AppContext& context, QObject* parent)
         &widgets::AttributionPanel::addUnavailable);
     connect(
         this, &AttributionModule::attributionFailed, panel_, &widgets::AttributionPanel::clearMaps);
+    connect(this, &AttributionModule::metricsReady, panel_, &widgets::AttributionPanel::setMetrics);
+    connect(this, &AttributionModule::heavyMetricsReady, panel_,
+        &widgets::AttributionPanel::setHeavyMetrics);
+    connect(this, &AttributionModule::sanityReady, panel_, &widgets::AttributionPanel::setSanity);
+    connect(
+        this, &AttributionModule::evidenceFailed, panel_, &widgets::AttributionPanel::setStatus);
+    connect(panel_, &widgets::AttributionPanel::evidenceRequested, this,
+        [this](
+            const QString& kind, const QStringList& methods) { requestEvidence(kind, methods); });
     connect(context.session, &ModelSession::modelLoaded, this, [this] {
         QStringList labels;
         if (const auto model = this->context().session->model())
@@ -50,6 +60,9 @@ void AttributionModule::requestAttribution(
     auto model = session->model();
     auto workspace = session->workspace();
     const RgbImage image = session->image();
+    lastImage_ = image;
+    lastTarget_ = target;
+    lastLayer_ = layer;
     std::vector<std::string> names;
     for (const QString& m : methods)
         names.push_back(m.toStdString());
@@ -76,6 +89,10 @@ void AttributionModule::requestAttribution(
                     const AttributionMap map =
                         cachedAttribution(*model, workspace.get(), image, config, step);
                     job.post([this, method, map] { emit attributionReady(method, map); });
+                    // The map's faithfulness: two batched curves, cached with the map.
+                    const AttributionMetrics metrics = cachedFaithfulness(
+                        *model, workspace.get(), image, config, map, FaithfulnessConfig(), step);
+                    job.post([this, method, metrics] { emit metricsReady(method, metrics); });
                 } catch (const Cancelled&) {
                     throw;
                 } catch (const Error& e) {
@@ -90,6 +107,54 @@ void AttributionModule::requestAttribution(
             }
         },
         [] {}, [this](const QString& message) { emit attributionFailed(message); });
+}
+
+void AttributionModule::requestEvidence(const QString& kind, const QStringList& methods)
+{
+    ModelSession* session = context().session;
+    if (!session->hasModel() || lastImage_.empty() || lastTarget_.isEmpty() || methods.isEmpty())
+        return;
+    auto model = session->model();
+    auto workspace = session->workspace();
+    const RgbImage image = lastImage_;
+    const std::string target = lastTarget_.toStdString(), layer = lastLayer_.toStdString();
+    const bool sanity = kind == QLatin1String("sanity");
+    QStringList names = methods;
+    context().jobs->submit(
+        {(sanity ? tr("Sanity check (%1)") : tr("Heavy attribution metrics (%1)"))
+                .arg(methods.join(QStringLiteral(", "))),
+            JobRunner::Pool::Device,
+            sanity ? QStringLiteral("attribution-sanity") : QStringLiteral("attribution-heavy")},
+        this,
+        [this, model, workspace, image, target, layer, sanity, names](JobContext& job) {
+            AttributionConfig config;
+            config.target = AttributionTarget::parse(target);
+            config.layer = layer;
+            for (int i = 0; i < names.size(); ++i) {
+                job.progress.checkCancelled();
+                const std::string name = names[i].toStdString();
+                config.method = attributionMethodFromString(name);
+                Progress step(
+                    [&](double f, const std::string& text) {
+                        job.progress.report((i + f) / names.size(), name + ": " + text);
+                    },
+                    job.progress);
+                // The map the dock shows: read back from the workspace, not recomputed.
+                const AttributionMap map =
+                    cachedAttribution(*model, workspace.get(), image, config, step);
+                const QString method = names[i];
+                if (sanity) {
+                    const SanityReport report = cachedSanityReport(
+                        *model, workspace.get(), image, config, map, SanityConfig(), step);
+                    job.post([this, method, report] { emit sanityReady(method, report); });
+                } else {
+                    const HeavyAttributionMetrics heavy =
+                        cachedHeavyMetrics(*model, workspace.get(), image, config, map, step);
+                    job.post([this, method, heavy] { emit heavyMetricsReady(method, heavy); });
+                }
+            }
+        },
+        [] {}, [this](const QString& message) { emit evidenceFailed(message); });
 }
 
 }  // namespace loupe::app

@@ -48,8 +48,8 @@ void checkMapFitsInput(const AttributionMap& map, int size)
 // rank[p]: the place of pixel p when the map is sorted high to low (ties by position).
 torch::Tensor pixelRanks(const AttributionMap& map, const torch::Device& device)
 {
-    const auto values = torch::from_blob(const_cast<float*>(map.values.data()),
-        {int64_t(map.values.size())}, torch::kFloat32);
+    const auto values = torch::from_blob(
+        const_cast<float*>(map.values.data()), {int64_t(map.values.size())}, torch::kFloat32);
     const auto order = std::get<1>(values.sort(/*stable=*/true, 0, /*descending=*/true));
     auto ranks = torch::empty_like(order);
     ranks.scatter_(0, order, torch::arange(order.numel(), order.options()));
@@ -74,14 +74,15 @@ torch::Tensor noisyLinearImputation(
         guess = torch::where(weight > 1e-3, local, guess);
     }
     auto x = images * kept + guess * removed;
-    const auto kernel = torch::tensor({1.f / 12, 1.f / 6, 1.f / 12, 1.f / 6, 0.f, 1.f / 6, 1.f / 12,
-                                          1.f / 6, 1.f / 12},
+    const auto kernel = torch::tensor(
+        {1.f / 12, 1.f / 6, 1.f / 12, 1.f / 6, 0.f, 1.f / 6, 1.f / 12, 1.f / 6, 1.f / 12},
         images.options())
                             .view({1, 1, 3, 3})
                             .repeat({3, 1, 1, 1});
     for (int i = 0; i < 24; ++i) {
         const auto padded = at::replication_pad2d(x, {1, 1, 1, 1});
-        const auto neighbours = at::conv2d(padded, kernel, c10::optional<torch::Tensor>(), at::IntArrayRef{1, 1}, at::IntArrayRef{0, 0}, at::IntArrayRef{1, 1}, 3);
+        const auto neighbours = at::conv2d(padded, kernel, c10::optional<torch::Tensor>(),
+            at::IntArrayRef{1, 1}, at::IntArrayRef{0, 0}, at::IntArrayRef{1, 1}, 3);
         x = images * kept + neighbours * removed;
     }
     const float spread = (images.max() - images.min()).item<float>();
@@ -91,7 +92,8 @@ torch::Tensor noisyLinearImputation(
 torch::Tensor plainFill(const torch::Tensor& input, const InputSpec& spec, ImputationFill fill)
 {
     return occlusionFill(input, spec,
-        fill == ImputationFill::Mean ? AttributionConfig::Fill::Mean : AttributionConfig::Fill::Blur);
+        fill == ImputationFill::Mean ? AttributionConfig::Fill::Mean
+                                     : AttributionConfig::Fill::Blur);
 }
 
 // The images with `removed` pixels replaced.
@@ -112,7 +114,8 @@ std::vector<float> evaluate(const TargetFunction& f, int total, int batch, Progr
     std::vector<float> out(static_cast<size_t>(total));
     forEachShrinkingBatch(total, batch, [&](int start, int count) {
         progress.checkCancelled();
-        const auto values = f(images(start, count)).value.to(torch::kCPU, torch::kFloat32).contiguous();
+        const auto values =
+            f(images(start, count)).value.to(torch::kCPU, torch::kFloat32).contiguous();
         std::copy(values.data_ptr<float>(), values.data_ptr<float>() + count, out.begin() + start);
         progress.report(double(start + count) / total);
     });
@@ -120,8 +123,8 @@ std::vector<float> evaluate(const TargetFunction& f, int total, int batch, Progr
 }
 
 PerturbationCurve perturbationCurve(const TargetFunction& f, const torch::Tensor& input,
-    const torch::Tensor& ranks, const InputSpec& spec, bool insertion, int steps, ImputationFill fill,
-    int batch, at::Generator& generator, Progress& progress)
+    const torch::Tensor& ranks, const InputSpec& spec, bool insertion, int steps,
+    ImputationFill fill, int batch, at::Generator& generator, Progress& progress)
 {
     const int pixels = int(ranks.numel());
     const auto plain = plainFill(input, spec, fill);
@@ -130,8 +133,10 @@ PerturbationCurve perturbationCurve(const TargetFunction& f, const torch::Tensor
         curve.fractions.push_back(float(k) / float(steps));
     curve.scores = evaluate(f, steps + 1, batch, progress, [&](int start, int count) {
         const auto counts =
-            (torch::arange(start, start + count, input.options()) * (double(pixels) / steps)).round();
-        const auto chosen = (ranks.to(input.dtype()) < counts.view({count, 1, 1, 1})).to(input.dtype());
+            (torch::arange(start, start + count, input.options()) * (double(pixels) / steps))
+                .round();
+        const auto chosen =
+            (ranks.to(input.dtype()) < counts.view({count, 1, 1, 1})).to(input.dtype());
         return withRemoved(input, plain, insertion ? 1 - chosen : chosen, fill, generator);
     });
     curve.auc = trapezoidArea(curve.fractions, curve.scores);
@@ -168,9 +173,9 @@ float trapezoidArea(const std::vector<float>& fractions, const std::vector<float
     return float(area);
 }
 
-AttributionMetrics measureFaithfulness(Model& model, const RgbImage& image, const AttributionMap& map,
-    AttributionMethod method, const AttributionTarget& target, const FaithfulnessConfig& config,
-    Progress& progress)
+AttributionMetrics measureFaithfulness(Model& model, const RgbImage& image,
+    const AttributionMap& map, AttributionMethod method, const AttributionTarget& target,
+    const FaithfulnessConfig& config, Progress& progress)
 {
     auto& d = model.impl();
     const InputSpec& spec = d.metadata.input;
@@ -192,8 +197,8 @@ AttributionMetrics measureFaithfulness(Model& model, const RgbImage& image, cons
         const auto ranks = pixelRanks(map, d.device);
         auto generator = seededGenerator(config.seed);
         int batch = std::max(1, config.batch);
-        Progress first([&](double p, const std::string&) { progress.report(p / 2, "deletion"); },
-            progress);
+        Progress first(
+            [&](double p, const std::string&) { progress.report(p / 2, "deletion"); }, progress);
         m.deletion = perturbationCurve(
             f, input, ranks, spec, false, config.steps, config.fill, batch, generator, first);
         Progress second(
@@ -230,23 +235,23 @@ float muFidelity(Model& model, const RgbImage& image, const AttributionMap& map,
         auto inSubset = torch::zeros({config.samples, cells});
         inSubset.scatter_(1, picked, 1.f);
         const auto pixelMasks = inSubset.index_select(1, cellOf);  // samples x pixels
-        const auto values = torch::from_blob(const_cast<float*>(map.values.data()),
-            {int64_t(map.values.size())}, torch::kFloat32);
+        const auto values = torch::from_blob(
+            const_cast<float*>(map.values.data()), {int64_t(map.values.size())}, torch::kFloat32);
         const auto attributed = (pixelMasks * values.view({1, -1})).sum(1).to(torch::kDouble);
         const auto plain = plainFill(input, spec, config.fill);
         const float reference = [&] {
             torch::NoGradGuard noGrad;
             return f(input).value.item<float>();
         }();
-        const auto scores = evaluate(f, config.samples, std::max(1, config.batch), progress,
-            [&](int start, int count) {
+        const auto scores = evaluate(
+            f, config.samples, std::max(1, config.batch), progress, [&](int start, int count) {
                 const auto removed = pixelMasks.slice(0, start, start + count)
                                          .view({count, 1, spec.size, spec.size})
                                          .to(input.device(), input.scalar_type());
                 return withRemoved(input, plain, removed, config.fill, generator);
             });
-        std::vector<double> sums(attributed.data_ptr<double>(),
-            attributed.data_ptr<double>() + attributed.numel());
+        std::vector<double> sums(
+            attributed.data_ptr<double>(), attributed.data_ptr<double>() + attributed.numel());
         std::vector<double> drops;
         for (float s : scores)
             drops.push_back(double(reference) - s);
@@ -265,8 +270,8 @@ HeavyAttributionMetrics measureHeavyMetrics(Model& model, const RgbImage& image,
     HeavyAttributionMetrics heavy;
     MuFidelityConfig mu;
     mu.seed = seed;
-    Progress first([&](double p, const std::string&) { progress.report(p / 2, "MuFidelity"); },
-        progress);
+    Progress first(
+        [&](double p, const std::string&) { progress.report(p / 2, "MuFidelity"); }, progress);
     heavy.muFidelity = muFidelity(model, image, map, target, mu, first);
     FaithfulnessConfig road;
     road.fill = ImputationFill::NoisyLinear;

@@ -31,7 +31,8 @@ void randomiseBlock(Model& copy, const std::string& block, at::Generator& genera
     }
 }
 
-AttributionTarget randomOtherTarget(Model& model, const AttributionTarget& target, std::uint64_t seed)
+AttributionTarget randomOtherTarget(
+    Model& model, const AttributionTarget& target, std::uint64_t seed)
 {
     AttributionTarget other = target;
     const int choices = target.kind == AttributionTarget::Kind::Unit
@@ -44,7 +45,7 @@ AttributionTarget randomOtherTarget(Model& model, const AttributionTarget& targe
     return other;
 }
 
-std::string percent(float v)
+std::string twoDigits(float v)
 {
     std::ostringstream s;
     s.precision(2);
@@ -89,12 +90,14 @@ SanityReport cascadingRandomisation(Model& model, const Explainer& explain,
         const AttributionMap map = explain(*copy, step);
         report.cascade.push_back({blocks[i], compareMaps(original, map, config.topFraction)});
     }
-    const float last = report.cascade.back().similarity.spearman;
-    report.flagged = last >= config.flagSpearman;
+    report.upperHalfStep = int(blocks.size() + 1) / 2 - 1;
+    const auto& verdict = report.cascade[size_t(report.upperHalfStep)];
+    report.flagged = verdict.similarity.spearman >= config.flagSpearman;
     if (report.flagged)
-        report.warning = "this map does not depend on the model's upper layers: with every "
-                         "weight randomised it is still alike (Spearman " +
-            percent(last) + ")";
+        report.warning = "this map does not depend on the model's upper layers: randomised "
+                         "down to " +
+            verdict.block + ", it is still alike (Spearman " +
+            twoDigits(verdict.similarity.spearman) + ")";
     return report;
 }
 
@@ -109,14 +112,15 @@ SanityReport checkAttributionSanity(Model& model, const RgbImage& image,
                  config.target.kind == AttributionTarget::Kind::Probability) &&
                 model.numClasses() > 1));
     const double share = randomTarget ? 0.9 : 1.0;
-    Progress cascade([&](double f, const std::string& text) { progress.report(f * share, text); },
-        progress);
+    Progress cascade(
+        [&](double f, const std::string& text) { progress.report(f * share, text); }, progress);
     const AttributionMap original = trained ? *trained : attribute(model, image, config, cascade);
     SanityReport report = cascadingRandomisation(
         model, [&](Model& m, Progress& p) { return attribute(m, image, config, p); }, sanity,
         cascade, &original);
     if (randomTarget) {
-        Progress both([&](double f, const std::string&) { progress.report(0.9 + f / 10, "random target"); },
+        Progress both(
+            [&](double f, const std::string&) { progress.report(0.9 + f / 10, "random target"); },
             progress);
         AttributionConfig other = config;
         other.target = randomOtherTarget(model, config.target, sanity.seed);
@@ -124,6 +128,13 @@ SanityReport checkAttributionSanity(Model& model, const RgbImage& image,
         report.randomTarget = other.target;
         report.randomTargetSimilarity =
             compareMaps(original, attribute(model, image, other, both), sanity.topFraction);
+        if (report.randomTargetSimilarity.spearman >= sanity.flagRandomTargetSpearman) {
+            report.flagged = true;
+            report.warning += std::string(report.warning.empty() ? "this map" : "; it") +
+                " hardly depends on the target: explaining " + other.target.toString() +
+                " instead gives a map this alike (Spearman " +
+                twoDigits(report.randomTargetSimilarity.spearman) + ")";
+        }
     }
     return report;
 }

@@ -22,9 +22,9 @@ TargetFunction::TargetFunction(Model& model, const AttributionTarget& target,
             throw Error("'" + layer.path + "' has no spatial positions");
         if (target.x >= 0 &&
             (target.x >= layer.shape[2] || target.y >= layer.shape[1] || target.y < 0))
-            throw Error("position (" + std::to_string(target.x) + ", " +
-                std::to_string(target.y) + ") is outside '" + layer.path + "', which is " +
-                std::to_string(layer.shape[2]) + " x " + std::to_string(layer.shape[1]));
+            throw Error("position (" + std::to_string(target.x) + ", " + std::to_string(target.y) +
+                ") is outside '" + layer.path + "', which is " + std::to_string(layer.shape[2]) +
+                " x " + std::to_string(layer.shape[1]));
         requests_.push_back({layer.path, false});
     } else {
         if (model.numClasses() == 0)

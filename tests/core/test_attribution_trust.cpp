@@ -93,8 +93,10 @@ class TestAttributionTrust : public QObject {
 private slots:
     void initTestCase()
     {
-        region_ = Model::load(test::writeRegionReader(dir_.path().toStdString()), DevicePreference::Cpu);
-        branchy_ = Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
+        region_ =
+            Model::load(test::writeRegionReader(dir_.path().toStdString()), DevicePreference::Cpu);
+        branchy_ =
+            Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
     }
 
     // Removing the truly used pixels first kills the class at once; inserting them first
@@ -141,8 +143,10 @@ private slots:
         Progress progress;
         MuFidelityConfig config;
         const auto target = AttributionTarget::parse("class:0");
-        const float good = muFidelity(*region_, regionImage(), faithfulMap(), target, config, progress);
-        const float random = muFidelity(*region_, regionImage(), randomMap(), target, config, progress);
+        const float good =
+            muFidelity(*region_, regionImage(), faithfulMap(), target, config, progress);
+        const float random =
+            muFidelity(*region_, regionImage(), randomMap(), target, config, progress);
         const float negative =
             muFidelity(*region_, regionImage(), reversed(faithfulMap()), target, config, progress);
         QVERIFY2(good > 0.6f, qPrintable(QString::number(good)));
@@ -174,7 +178,8 @@ private slots:
         QVERIFY(same.spearman > 0.999f && same.ssim > 0.999f && same.topOverlap == 1.f);
         QVERIFY(compareMaps(a, reversed(a)).spearman > 0.999f);
         const auto unrelated = compareMaps(a, noise);
-        QVERIFY2(std::abs(unrelated.spearman) < 0.2f, qPrintable(QString::number(unrelated.spearman)));
+        QVERIFY2(
+            std::abs(unrelated.spearman) < 0.2f, qPrintable(QString::number(unrelated.spearman)));
         QVERIFY(unrelated.topOverlap < 0.3f);
         QCOMPARE(compareMaps(flat, flat).spearman, 1.f);
         QCOMPARE(compareMaps(flat, a).spearman, 0.f);
@@ -214,8 +219,8 @@ private slots:
         config.target = AttributionTarget::parse("class:1");
         SanityConfig sanity;
         Progress progress;
-        const auto report =
-            checkAttributionSanity(*branchy_, test::noiseImage(32, 32, 4), config, sanity, progress);
+        const auto report = checkAttributionSanity(
+            *branchy_, test::noiseImage(32, 32, 4), config, sanity, progress);
         QCOMPARE(report.cascade.size(), blocks.size());
         const float last = report.cascade.back().similarity.spearman;
         qInfo() << "saliency after randomising every block: Spearman" << last;
@@ -225,17 +230,17 @@ private slots:
         QVERIFY(report.randomTarget.index != 1);
 
         const auto constant = cascadingRandomisation(
-            *branchy_,
-            [](Model&, Progress&) { return mapOf(32, [](int, int) { return 1.f; }); }, sanity,
-            progress);
+            *branchy_, [](Model&, Progress&) { return mapOf(32, [](int, int) { return 1.f; }); },
+            sanity, progress);
         QVERIFY(constant.flagged);
         QVERIFY(!constant.warning.empty());
         QCOMPARE(constant.cascade.back().similarity.spearman, 1.f);
 
         QCOMPARE(branchy_->weightsDigest(), before);
         QDir().mkpath(dir_.filePath("other"));
-        const auto other = Model::load(
-            test::writeBranchyCnn(dir_.path().toStdString() + "/other", true, 2), DevicePreference::Cpu);
+        const auto other =
+            Model::load(test::writeBranchyCnn(dir_.path().toStdString() + "/other", true, 2),
+                DevicePreference::Cpu);
         QVERIFY(other->weightsDigest() != before);  // the digest does see weights
     }
 
@@ -262,7 +267,8 @@ private slots:
         cachedFaithfulness(*region_, ws.get(), image, config, map, other, progress, &fromCache);
         QVERIFY(!fromCache);  // other settings are other metrics
 
-        const auto heavy = cachedHeavyMetrics(*region_, ws.get(), image, config, map, progress, &fromCache);
+        const auto heavy =
+            cachedHeavyMetrics(*region_, ws.get(), image, config, map, progress, &fromCache);
         QVERIFY(!fromCache);
         const auto heavyAgain =
             cachedHeavyMetrics(*region_, ws.get(), image, config, map, progress, &fromCache);

@@ -30,6 +30,7 @@
 #include "widgets/examples_panel.h"
 #include "widgets/occlusion_panel.h"
 #include "widgets/tuning_panel.h"
+#include "widgets/attribution_evidence.h"
 #include "widgets/attribution_panel.h"
 #include "widgets/dictionary_panel.h"
 #include "widgets/adversarial_panel.h"
@@ -48,6 +49,8 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QUndoStack>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QtTest>
 
 #include <functional>
@@ -344,6 +347,49 @@ private slots:
             QVERIFY(l.finalError < l.initialError);
         QCOMPARE(module.panel()->reconstructionCount(), 2);
         QVERIFY(module.panel()->exportData().count('\n') == 1 + 2 * 60);
+    }
+
+    // Every map arrives with its deletion / insertion metrics; the sanity check and the heavy
+    // metrics run on request for the maps shown; a drawn box adds localisation; all of it is
+    // in the export sidecar, and a method that fails its check is named in the warning.
+    void attributionShowsItsEvidence()
+    {
+        Harness h;
+        app::AttributionModule module(h.context, nullptr);
+        std::unique_ptr<QWidget> owner(module.panel());
+        QVERIFY(h.open(model_, barImage()));
+        QSignalSpy metrics(&module, &app::AttributionModule::metricsReady);
+        QSignalSpy sanity(&module, &app::AttributionModule::sanityReady);
+        QSignalSpy heavy(&module, &app::AttributionModule::heavyMetricsReady);
+        module.panel()->setClassTarget(QStringLiteral("1"));
+        QVERIFY(module.panel()->setMethod(QStringLiteral("saliency")));
+        module.panel()->compute();
+        QVERIFY(h.wait([&] { return metrics.count() == 1; }));
+        const auto m = metrics.first().at(1).value<AttributionMetrics>();
+        QCOMPARE(int(m.deletion.scores.size()), 17);
+        QCOMPARE(module.panel()->evidence()->rowCount(), 1);
+        QVERIFY(module.panel()->evidence()->hasMetrics(QStringLiteral("saliency")));
+
+        module.panel()->requestSanityCheck();
+        module.panel()->requestHeavyMetrics();
+        QVERIFY(h.wait([&] { return sanity.count() == 1 && heavy.count() == 1; }));
+        const auto report = sanity.first().at(1).value<SanityReport>();
+        QCOMPARE(report.cascade.size(), size_t(3));  // head, block, conv1
+        QVERIFY(module.panel()->evidence()->hasSanity(QStringLiteral("saliency")));
+        QCOMPARE(module.panel()->evidence()->warningText().isEmpty(), !report.flagged);
+
+        module.panel()->setObjectBox(QRect(4, 4, 10, 10));
+        const QJsonObject evidence = module.panel()
+                                         ->exportParameters()
+                                         .value(QStringLiteral("evidence"))
+                                         .toObject()
+                                         .value(QStringLiteral("saliency"))
+                                         .toObject();
+        QVERIFY(evidence.contains(QStringLiteral("deletion")));
+        QVERIFY(evidence.contains(QStringLiteral("mu_fidelity")));
+        QCOMPARE(evidence.value(QStringLiteral("randomisation")).toArray().size(), 3);
+        QVERIFY(evidence.contains(QStringLiteral("energy_in_box")));
+        QVERIFY(h.wait([&] { return h.jobs.runningCount() == 0; }));
     }
 
     // Any class can be explained, by name (completed from the model's labels) or number.
