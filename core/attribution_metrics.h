@@ -24,7 +24,7 @@ ImputationFill imputationFillFromString(const std::string& name);  // throws lou
 struct FaithfulnessConfig {
     int steps = 16;  // points 0, 1/steps, …, 1 of the pixels, in the map's order
     ImputationFill fill = ImputationFill::Blur;
-    int batch = 17;  // images per forward: one curve in one forward by default
+    int batch = 32;  // images per forward: both curves (2 x steps images) in one by default
     std::uint64_t seed = 0;  // ROAD's noise
 };
 

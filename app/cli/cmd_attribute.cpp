@@ -8,7 +8,9 @@
 #include "core/attribution_methods.h"
 #include "core/error.h"
 #include "core/image_io.h"
+#include "core/input_geometry.h"
 #include "core/json.h"
+#include "core/map_measures.h"
 #include "core/model.h"
 
 #include <cmath>
@@ -42,7 +44,8 @@ int runAttribute(const Args& args)
 {
     args.allowOnly({"model", "device", "image", "method", "target", "layer", "out", "raw",
         "samples", "noise", "steps", "baseline", "batch", "patch", "stride", "fill", "seed",
-        "metrics", "metrics-steps", "metrics-fill", "heavy", "sanity", "no-cache", "workspace"});
+        "metrics", "metrics-steps", "metrics-fill", "heavy", "sanity", "box", "mask", "no-cache",
+        "workspace"});
     const auto model = loadModel(args);
     AttributionConfig config;
     config.method = attributionMethodFromString(args.required("method"));
@@ -92,6 +95,35 @@ int runAttribute(const Args& args)
         faithfulness.fill = imputationFillFromString(args.value("metrics-fill", "blur"));
         out["metrics"] = metricsJson(cachedFaithfulness(
             *model, workspace.get(), image, config, map, faithfulness, progress));
+    }
+    if (args.has("box") || args.has("mask")) {
+        // Pointing game and energy in the object: a box in model-input pixels, or a mask image
+        // (non-zero = object) cropped like the photo.
+        std::vector<std::uint8_t> object;
+        if (args.has("box")) {
+            const auto v = splitList(args.value("box"));
+            std::vector<int> box;
+            try {
+                for (const auto& n : v)
+                    box.push_back(std::stoi(n));
+            } catch (const std::exception&) {
+                box.clear();
+            }
+            if (box.size() != 4)
+                throw Error("--box is x,y,width,height in model-input pixels");
+            object =
+                boxMask(map.width, map.height, box[0], box[1], box[0] + box[2], box[1] + box[3]);
+        } else {
+            const RgbImage mask = resizeAndCenterCrop(loadImage(args.value("mask")), map.width);
+            for (size_t i = 0; i < mask.pixels.size(); i += 3)
+                object.push_back(
+                    mask.pixels[i] > 127 || mask.pixels[i + 1] > 127 || mask.pixels[i + 2] > 127);
+        }
+        const Localisation where = localise(map, object);
+        Json j = Json::object();
+        j["energy_inside"] = where.energyInside;
+        j["pointing_hit"] = where.pointingHit;
+        out["localisation"] = j;
     }
     if (args.has("heavy"))
         out["heavy_metrics"] = heavyMetricsJson(

@@ -8,6 +8,7 @@
 #include "core/activations.h"
 #include "core/bare_passes.h"
 #include "core/attribution.h"
+#include "core/attribution_metrics.h"
 #include "core/dataset_scan.h"
 #include "core/image_io.h"
 #include "core/semantic_dictionary.h"
@@ -193,6 +194,31 @@ int benchAttribution(const Args& args, AttributionMethod only)
         m["s"] = median(loupe);
         m[floorName] = median(floor);
         m["vs_bare"] = median(loupe) / median(floor);
+        if (singlePass) {
+            // The faithfulness metrics every map gets: 2 x steps perturbed images in one
+            // batched forward, against that many bare forwards and against the map itself.
+            const AttributionMap map = attribute(*model, image, config, progress);
+            const FaithfulnessConfig faithfulness;
+            std::vector<double> metrics, forwards;
+            for (int r = 0; r < repeats; ++r) {
+                const auto start = std::chrono::steady_clock::now();
+                measureFaithfulness(
+                    *model, image, map, method, config.target, faithfulness, progress);
+                metrics.push_back(
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+                        .count());
+                forwards.push_back(bareForwardSeconds(*model,
+                    std::vector<RgbImage>(size_t(2 * faithfulness.steps), image),
+                    faithfulness.batch));
+            }
+            Json j = Json::object();
+            j["s"] = median(metrics);
+            j["images"] = 2 * faithfulness.steps;
+            j["bare_forwards_s"] = median(forwards);
+            j["vs_bare"] = median(metrics) / median(forwards);
+            j["vs_map"] = median(metrics) / median(loupe);
+            m["metrics"] = j;
+        }
         if (method == AttributionMethod::GradCam)
             m["layer"] = config.layer;
         if (method == AttributionMethod::Occlusion)

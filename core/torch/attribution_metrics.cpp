@@ -122,25 +122,47 @@ std::vector<float> evaluate(const TargetFunction& f, int total, int batch, Progr
     return out;
 }
 
-PerturbationCurve perturbationCurve(const TargetFunction& f, const torch::Tensor& input,
-    const torch::Tensor& ranks, const InputSpec& spec, bool insertion, int steps,
+// Both curves from 2 x steps images in one batched pass: the intact image and the all-filled
+// one end one curve and start the other, so each is evaluated once. Image i is the intact
+// image (0), the all-filled one (1), deletion step k = i - 1 (i in [2, steps]) or insertion
+// step k = i - steps (i in [steps + 1, 2 steps - 1]).
+std::pair<PerturbationCurve, PerturbationCurve> perturbationCurves(const TargetFunction& f,
+    const torch::Tensor& input, const torch::Tensor& ranks, const InputSpec& spec, int steps,
     ImputationFill fill, int batch, at::Generator& generator, Progress& progress)
 {
-    const int pixels = int(ranks.numel());
+    const double pixels = double(ranks.numel());
     const auto plain = plainFill(input, spec, fill);
-    PerturbationCurve curve;
-    for (int k = 0; k <= steps; ++k)
-        curve.fractions.push_back(float(k) / float(steps));
-    curve.scores = evaluate(f, steps + 1, batch, progress, [&](int start, int count) {
-        const auto counts =
-            (torch::arange(start, start + count, input.options()) * (double(pixels) / steps))
-                .round();
-        const auto chosen =
-            (ranks.to(input.dtype()) < counts.view({count, 1, 1, 1})).to(input.dtype());
-        return withRemoved(input, plain, insertion ? 1 - chosen : chosen, fill, generator);
-    });
-    curve.auc = trapezoidArea(curve.fractions, curve.scores);
-    return curve;
+    const auto rankValues = ranks.to(input.dtype());
+    const std::vector<float> scores =
+        evaluate(f, 2 * steps, batch, progress, [&](int start, int count) {
+            std::vector<torch::Tensor> masks;
+            for (int i = start; i < start + count; ++i) {
+                if (i < 2) {
+                    masks.push_back(torch::full_like(rankValues, i == 1 ? 1.0 : 0.0));
+                    continue;
+                }
+                const bool insertion = i > steps;
+                const int k = insertion ? i - steps : i - 1;
+                const auto chosen = (rankValues < std::round(k * pixels / steps)).to(input.dtype());
+                masks.push_back(insertion ? 1 - chosen : chosen);
+            }
+            return withRemoved(input, plain, torch::cat(masks, 0), fill, generator);
+        });
+    PerturbationCurve deletion, insertion;
+    for (int k = 0; k <= steps; ++k) {
+        const float fraction = float(k) / float(steps);
+        deletion.fractions.push_back(fraction);
+        insertion.fractions.push_back(fraction);
+        deletion.scores.push_back(k == 0 ? scores[0]
+                : k == steps             ? scores[1]
+                                         : scores[size_t(k + 1)]);
+        insertion.scores.push_back(k == 0 ? scores[1]
+                : k == steps              ? scores[0]
+                                          : scores[size_t(k + steps)]);
+    }
+    deletion.auc = trapezoidArea(deletion.fractions, deletion.scores);
+    insertion.auc = trapezoidArea(insertion.fractions, insertion.scores);
+    return {deletion, insertion};
 }
 
 }  // namespace
@@ -197,15 +219,11 @@ AttributionMetrics measureFaithfulness(Model& model, const RgbImage& image,
         const auto ranks = pixelRanks(map, d.device);
         auto generator = seededGenerator(config.seed);
         int batch = std::max(1, config.batch);
-        Progress first(
-            [&](double p, const std::string&) { progress.report(p / 2, "deletion"); }, progress);
-        m.deletion = perturbationCurve(
-            f, input, ranks, spec, false, config.steps, config.fill, batch, generator, first);
-        Progress second(
-            [&](double p, const std::string&) { progress.report(0.5 + p / 2, "insertion"); },
+        Progress curves(
+            [&](double p, const std::string&) { progress.report(p, "deletion / insertion"); },
             progress);
-        m.insertion = perturbationCurve(
-            f, input, ranks, spec, true, config.steps, config.fill, batch, generator, second);
+        std::tie(m.deletion, m.insertion) = perturbationCurves(
+            f, input, ranks, spec, config.steps, config.fill, batch, generator, curves);
     } catch (const Error&) {
         throw;
     } catch (const std::exception& e) {

@@ -1,4 +1,5 @@
 #include "core/image_io.h"
+#include "tests/support/test_images.h"
 #include "tests/support/test_models.h"
 #include "tests/support/test_paths.h"
 
@@ -159,6 +160,45 @@ private slots:
         QVERIFY2(
             a.out.contains("\"linf_pixels\"") && a.out.contains("\"after\""), a.out.constData());
         QVERIFY(QFileInfo(adversarial).size() > 0);
+    }
+
+    // The folder report: per-method table, per-image rows, the cascades and the figure; a
+    // broken image is listed, not fatal. attribute --metrics --sanity --box on one image.
+    void sanityReportsEveryMethodOverAFolder()
+    {
+        const QString folder = dir_.filePath("sanity-photos");
+        QVERIFY(QDir().mkpath(folder));
+        for (int i = 0; i < 3; ++i)
+            loupe::saveImage(loupe::test::noiseImage(40, 36, std::uint64_t(i + 1)),
+                (folder + QString("/p%1.png").arg(i)).toStdString());
+        QFile broken(folder + "/broken.png");
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write("not a png");
+        broken.close();
+        const QString out = dir_.filePath("sanity-out");
+        const Run r = runCli({"sanity", "--model", model_, "--images", folder, "--methods",
+            "saliency,guided", "--out", out, "--no-cache", "--quiet"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("\"randomised_spearman\"") && r.out.contains("broken.png"),
+            r.out.constData());
+        QFile csv(out + "/sanity.csv");
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QString table = QString::fromUtf8(csv.readAll());
+        QVERIFY2(table.contains("saliency,\"Saliency\",deletion_auc,") &&
+                table.contains("guided,\"Guided backprop\",randomised_spearman,"),
+            qPrintable(table));
+        QVERIFY(QFileInfo(out + "/sanity.png").size() > 0);
+        QFile cascade(out + "/sanity-cascade.csv");
+        QVERIFY(cascade.open(QIODevice::ReadOnly));
+        QCOMPARE(cascade.readAll().count('\n'), 1 + 3 * 2 * 3);  // images x methods x blocks
+
+        const Run one = runCli(
+            {"attribute", "--model", model_, "--image", image_, "--method", "saliency", "--target",
+                "class:1", "--metrics", "--sanity", "--box", "0,0,16,16", "--no-cache"});
+        QCOMPARE(one.exitCode, 0);
+        QVERIFY2(one.out.contains("\"deletion\"") && one.out.contains("\"cascade\"") &&
+                one.out.contains("\"energy_inside\""),
+            one.out.constData());
     }
 
     void badInputExitsNonZeroWithOneLine_data()
