@@ -100,6 +100,10 @@ AttributionEvidence::AttributionEvidence(QWidget* parent)
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table_->setSortingEnabled(true);
+    // Rows keep the methods' order until a header is clicked.
+    table_->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+    table_->setMinimumHeight(4 * table_->verticalHeader()->defaultSectionSize() +
+        table_->horizontalHeader()->sizeHint().height() + 4);
     connect(table_, &QTableWidget::itemSelectionChanged, this, [this] {
         const auto rows = table_->selectionModel()->selectedRows();
         if (!rows.isEmpty())
@@ -107,7 +111,7 @@ AttributionEvidence::AttributionEvidence(QWidget* parent)
     });
 
     for (QCustomPlot* plot : {curves_, cascades_}) {
-        plot->setMinimumHeight(200);
+        plot->setMinimumHeight(150);
         plot->xAxis->setTickLabelFont(QFont(font().family(), 7));
         plot->yAxis->setTickLabelFont(QFont(font().family(), 7));
         plot->legend->setVisible(true);
@@ -132,7 +136,7 @@ AttributionEvidence::AttributionEvidence(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(warning_);
-    layout->addWidget(table_, 1);
+    layout->addWidget(table_, 2);
     layout->addWidget(tabs_, 3);
 }
 
@@ -161,7 +165,6 @@ int AttributionEvidence::rowOf(const QString& method, const QString& label)
     for (int r = 0; r < table_->rowCount(); ++r)
         if (table_->item(r, Method)->data(Qt::UserRole).toString() == method)
             return r;
-    table_->setSortingEnabled(false);
     const int r = table_->rowCount();
     table_->insertRow(r);
     auto* item = new QTableWidgetItem(label);
@@ -169,7 +172,6 @@ int AttributionEvidence::rowOf(const QString& method, const QString& label)
     table_->setItem(r, Method, item);
     for (int c = 1; c < Columns; ++c)
         table_->setItem(r, c, new NumberItem(QString()));
-    table_->setSortingEnabled(true);
     if (!labels_.contains(method))
         labels_.insert(method, label);
     return r;
@@ -177,61 +179,84 @@ int AttributionEvidence::rowOf(const QString& method, const QString& label)
 
 void AttributionEvidence::setCell(int row, int column, double value, bool valid, const QString& tip)
 {
-    table_->setSortingEnabled(false);
     auto* item = table_->item(row, column);
     item->setText(valid ? QString::number(value, 'f', 3) : QStringLiteral("–"));
     item->setData(Qt::UserRole, valid ? value : std::nan(""));
     item->setToolTip(tip);
-    table_->setSortingEnabled(true);
 }
+
+// Sorting moves rows as cells change, so a row is filled with sorting off and sorted after.
+class AttributionEvidence::SortingPause {
+public:
+    explicit SortingPause(QTableWidget* table) : table_(table) { table_->setSortingEnabled(false); }
+    ~SortingPause() { table_->setSortingEnabled(true); }
+
+private:
+    QTableWidget* table_;
+};
 
 void AttributionEvidence::setMetrics(
     const QString& method, const QString& label, const AttributionMetrics& m)
 {
     metrics_.insert(method, m);
-    const int r = rowOf(method, label);
-    setCell(r, Deletion, m.deletion.auc);
-    setCell(r, Insertion, m.insertion.auc);
-    setCell(r, Sparseness, m.sparseness);
-    setCell(r, Complexity, m.complexity);
-    setCell(r, Completeness, m.completenessGap, m.hasCompleteness);
+    {
+        const SortingPause pause(table_);
+        const int r = rowOf(method, label);
+        setCell(r, Deletion, m.deletion.auc);
+        setCell(r, Insertion, m.insertion.auc);
+        setCell(r, Sparseness, m.sparseness);
+        setCell(r, Complexity, m.complexity);
+        setCell(r, Completeness, m.completenessGap, m.hasCompleteness);
+    }
+    // The curves stay those of the row the user chose; the first map's until then.
     if (table_->selectionModel()->selectedRows().isEmpty())
         table_->selectRow(rowOf(method, label));
     else
-        showCurves(method);
+        showSelectedCurves();
 }
 
 void AttributionEvidence::setHeavyMetrics(const QString& method, const HeavyAttributionMetrics& m)
 {
     heavy_.insert(method, m);
-    const int r = rowOf(method, labels_.value(method, method));
-    setCell(r, MuFidelity, m.muFidelity);
-    setCell(r, RoadDeletion, m.roadDeletion.auc);
-    showCurves(method);
+    {
+        const SortingPause pause(table_);
+        const int r = rowOf(method, labels_.value(method, method));
+        setCell(r, MuFidelity, m.muFidelity);
+        setCell(r, RoadDeletion, m.roadDeletion.auc);
+    }
+    showSelectedCurves();
+}
+
+void AttributionEvidence::showSelectedCurves()
+{
+    const auto selected = table_->selectionModel()->selectedRows();
+    if (!selected.isEmpty())
+        showCurves(table_->item(selected.first().row(), Method)->data(Qt::UserRole).toString());
 }
 
 void AttributionEvidence::setSanity(const QString& method, const SanityReport& report)
 {
     sanity_.insert(method, report);
-    const int r = rowOf(method, labels_.value(method, method));
-    if (!report.cascade.empty()) {
-        const auto& verdict = report.cascade[size_t(report.upperHalfStep)];
-        setCell(r, Randomised, verdict.similarity.spearman, true,
-            tr("randomised down to %1: SSIM %2, top-5 %% overlap %3")
-                .arg(QString::fromStdString(verdict.block))
-                .arg(double(verdict.similarity.ssim), 0, 'f', 2)
-                .arg(double(verdict.similarity.topOverlap), 0, 'f', 2));
+    {
+        const SortingPause pause(table_);
+        const int r = rowOf(method, labels_.value(method, method));
+        if (!report.cascade.empty()) {
+            const auto& verdict = report.cascade[size_t(report.upperHalfStep)];
+            setCell(r, Randomised, verdict.similarity.spearman, true,
+                tr("randomised down to %1: SSIM %2, top-5 %% overlap %3")
+                    .arg(QString::fromStdString(verdict.block))
+                    .arg(double(verdict.similarity.ssim), 0, 'f', 2)
+                    .arg(double(verdict.similarity.topOverlap), 0, 'f', 2));
+        }
+        setCell(r, RandomTarget, report.randomTargetSimilarity.spearman, report.hasRandomTarget,
+            report.hasRandomTarget ? QString::fromStdString(report.randomTarget.toString())
+                                   : QString());
+        auto* verdict = table_->item(r, Verdict);
+        verdict->setText(report.flagged ? tr("⚠ fails") : tr("passes"));
+        verdict->setData(Qt::UserRole, report.flagged ? 1.0 : 0.0);
+        verdict->setForeground(report.flagged ? QColor(180, 35, 24) : QColor(30, 120, 50));
+        verdict->setToolTip(QString::fromStdString(report.warning));
     }
-    setCell(r, RandomTarget, report.randomTargetSimilarity.spearman, report.hasRandomTarget,
-        report.hasRandomTarget ? QString::fromStdString(report.randomTarget.toString())
-                               : QString());
-    table_->setSortingEnabled(false);
-    auto* verdict = table_->item(r, Verdict);
-    verdict->setText(report.flagged ? tr("⚠ fails") : tr("passes"));
-    verdict->setData(Qt::UserRole, report.flagged ? 1.0 : 0.0);
-    verdict->setForeground(report.flagged ? QColor(180, 35, 24) : QColor(30, 120, 50));
-    verdict->setToolTip(QString::fromStdString(report.warning));
-    table_->setSortingEnabled(true);
     showCascades();
     updateWarning();
 }
@@ -239,6 +264,7 @@ void AttributionEvidence::setSanity(const QString& method, const SanityReport& r
 void AttributionEvidence::setLocalisation(const QString& method, const Localisation& l)
 {
     localisation_.insert(method, l);
+    const SortingPause pause(table_);
     const int r = rowOf(method, labels_.value(method, method));
     setCell(r, InBox, l.energyInside, true,
         l.pointingHit ? tr("the map's peak is inside the box") : tr("the map's peak is outside"));
@@ -249,6 +275,7 @@ void AttributionEvidence::setLocalisation(const QString& method, const Localisat
 void AttributionEvidence::clearLocalisation()
 {
     localisation_.clear();
+    const SortingPause pause(table_);
     for (int r = 0; r < table_->rowCount(); ++r)
         setCell(r, InBox, 0, false);
 }
@@ -377,7 +404,7 @@ QString AttributionEvidence::captionFor(const QString& method) const
     if (!metrics_.contains(method))
         return {};
     const auto& m = metrics_[method];
-    return tr("del %1 · ins %2")
+    return tr("↓%1 ↑%2")
         .arg(double(m.deletion.auc), 0, 'f', 2)
         .arg(double(m.insertion.auc), 0, 'f', 2);
 }

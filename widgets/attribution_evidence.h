@@ -36,16 +36,19 @@ public:
     bool hasMetrics(const QString& method) const { return metrics_.contains(method); }
     bool hasSanity(const QString& method) const { return sanity_.contains(method); }
     QString warningText() const;
-    // Short form for a map's caption: "del 0.12 · ins 0.71" (empty before the metrics arrive).
+    // Short form for a map's caption: "↓0.12 ↑0.71", deletion and insertion AUC as in the table's
+    // headers (empty before the metrics arrive).
     QString captionFor(const QString& method) const;
     bool isFlagged(const QString& method) const;
     QJsonObject toJson(const QString& method) const;  // for the export sidecar
     int rowCount() const;
 
 private:
+    class SortingPause;
     int rowOf(const QString& method, const QString& label);
     void setCell(int row, int column, double value, bool valid = true, const QString& tip = {});
     void showCurves(const QString& method);
+    void showSelectedCurves();
     void showCascades();
     void updateWarning();
 

@@ -22,6 +22,9 @@
 #include <cmath>
 
 namespace loupe::widgets {
+
+constexpr int kCaption = 30;  // under each map: its name, then its deletion / insertion AUC
+
 // Draws the maps: one large, or all in a grid; reports the value under a click.
 class AttributionCanvas : public QWidget {
 public:
@@ -55,21 +58,25 @@ public:
         const int rows = (n + columns - 1) / columns;
         const int bar = n == 1 ? 26 : 0;  // one map gets its colour bar (a grid compares shapes)
         const int cell =
-            std::min((area.width() - 4) / columns, (area.height() - 4 - bar) / rows - 16);
+            std::min((area.width() - 4) / columns, (area.height() - 4 - bar) / rows - kCaption);
         for (int i = 0; i < n; ++i) {
             const QRect r(area.left() + 2 + (i % columns) * cell,
-                area.top() + 2 + (i / columns) * (cell + 16), cell - 4, cell - 4);
+                area.top() + 2 + (i / columns) * (cell + kCaption), cell - 4, cell - 4);
             const auto& map = shown[i].second;
             const bool failed = flagged && flagged(i);
             painter.setPen(failed ? QColor(180, 35, 24) : palette().color(QPalette::Text));
-            QString caption = shown[i].first;
-            if (const QString extra = captionSuffix ? captionSuffix(i) : QString();
-                !extra.isEmpty())
-                caption += QStringLiteral(" — ") + extra;
-            if (failed)
-                caption = QStringLiteral("⚠ ") + caption;
+            // Two lines: the method, then its evidence (deletion / insertion AUC).
+            const QString caption = (failed ? QStringLiteral("⚠ ") : QString()) + shown[i].first;
+            const QString extra = captionSuffix ? captionSuffix(i) : QString();
             painter.drawText(QRect(r.left(), r.bottom() + 1, r.width(), 14), Qt::AlignCenter,
                 painter.fontMetrics().elidedText(caption, Qt::ElideRight, r.width()));
+            const QFont normal = painter.font();
+            QFont small = normal;
+            small.setPointSizeF(normal.pointSizeF() * 0.85);
+            painter.setFont(small);
+            painter.drawText(QRect(r.left(), r.bottom() + 14, r.width(), 14), Qt::AlignCenter,
+                painter.fontMetrics().elidedText(extra, Qt::ElideRight, r.width()));
+            painter.setFont(normal);
             if (map.values.empty()) {
                 painter.fillRect(r, QColor(235, 235, 235));
                 painter.setPen(QColor(90, 90, 90));
@@ -90,7 +97,8 @@ public:
                     box.width() * sx, box.height() * sy));
             }
             if (bar)
-                paintColourBar(painter, QRect(r.left(), r.bottom() + 18, r.width(), bar - 4), map);
+                paintColourBar(
+                    painter, QRect(r.left(), r.bottom() + kCaption + 2, r.width(), bar - 4), map);
         }
     }
     // Which map and pixel a widget position falls on.
@@ -102,12 +110,12 @@ public:
         const int columns = n == 1 ? 1 : int(std::ceil(std::sqrt(double(n))));
         const int rows = (n + columns - 1) / columns;
         const int bar = n == 1 ? 26 : 0;
-        const int cell = std::min((width() - 4) / columns, (height() - 4 - bar) / rows - 16);
-        const int i = ((p.y() - 2) / (cell + 16)) * columns + (p.x() - 2) / cell;
+        const int cell = std::min((width() - 4) / columns, (height() - 4 - bar) / rows - kCaption);
+        const int i = ((p.y() - 2) / (cell + kCaption)) * columns + (p.x() - 2) / cell;
         if (i < 0 || i >= n)
             return false;
         const QRect r(
-            2 + (i % columns) * cell, 2 + (i / columns) * (cell + 16), cell - 4, cell - 4);
+            2 + (i % columns) * cell, 2 + (i / columns) * (cell + kCaption), cell - 4, cell - 4);
         if (!r.contains(p))
             return false;
         const auto& map = shown[i].second;
