@@ -3,12 +3,14 @@
 #include <qcustomplot.h>
 
 #include <QHeaderView>
+#include <QScrollBar>
 #include <QJsonArray>
 #include <QLabel>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace loupe::widgets {
@@ -102,8 +104,7 @@ AttributionEvidence::AttributionEvidence(QWidget* parent)
     table_->setSortingEnabled(true);
     // Rows keep the methods' order until a header is clicked.
     table_->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
-    table_->setMinimumHeight(4 * table_->verticalHeader()->defaultSectionSize() +
-        table_->horizontalHeader()->sizeHint().height() + 4);
+    fitTableHeight();
     connect(table_, &QTableWidget::itemSelectionChanged, this, [this] {
         const auto rows = table_->selectionModel()->selectedRows();
         if (!rows.isEmpty())
@@ -131,6 +132,7 @@ AttributionEvidence::AttributionEvidence(QWidget* parent)
     warning_->setWordWrap(true);
     warning_->setStyleSheet(QStringLiteral("color: #b42318; font-weight: bold"));
     warning_->hide();
+    tabs_->setMinimumHeight(240);
     tabs_->addTab(curves_, tr("Deletion / insertion"));
     tabs_->addTab(cascades_, tr("Randomisation"));
     auto* layout = new QVBoxLayout(this);
@@ -140,9 +142,21 @@ AttributionEvidence::AttributionEvidence(QWidget* parent)
     layout->addWidget(tabs_, 3);
 }
 
+// The table as tall as its rows (up to five, then it scrolls), so one map leaves the plots room.
+void AttributionEvidence::fitTableHeight()
+{
+    const int rows = std::clamp(table_->rowCount(), 1, 5);
+    const int height = rows * table_->verticalHeader()->defaultSectionSize() +
+        table_->horizontalHeader()->sizeHint().height() +
+        table_->horizontalScrollBar()->sizeHint().height() + 2 * table_->frameWidth();
+    table_->setMinimumHeight(std::min(height, 3 * table_->verticalHeader()->defaultSectionSize()));
+    table_->setMaximumHeight(height);
+}
+
 void AttributionEvidence::clear()
 {
     table_->setRowCount(0);
+    fitTableHeight();
     labels_.clear();
     metrics_.clear();
     heavy_.clear();
@@ -174,6 +188,7 @@ int AttributionEvidence::rowOf(const QString& method, const QString& label)
         table_->setItem(r, c, new NumberItem(QString()));
     if (!labels_.contains(method))
         labels_.insert(method, label);
+    fitTableHeight();
     return r;
 }
 

@@ -49,6 +49,7 @@ private:
     void setCell(int row, int column, double value, bool valid = true, const QString& tip = {});
     void showCurves(const QString& method);
     void showSelectedCurves();
+    void fitTableHeight();
     void showCascades();
     void updateWarning();
 

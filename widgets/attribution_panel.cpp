@@ -226,8 +226,8 @@ AttributionPanel::AttributionPanel(const PanelServices& services, QWidget* paren
     auto* split = new QSplitter(Qt::Vertical);
     split->addWidget(canvas_);
     split->addWidget(evidence_);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
     setBody(split);
     canvas_->onValue = [this](const QString& text) { setStatus(text); };
     canvas_->captionSuffix = [this](int i) {
