@@ -1,0 +1,75 @@
+#pragma once
+// Learned concept dictionaries (sparse autoencoders) over a layer's activation vectors: a TopK
+// SAE (Gao et al. 2024) whose decoder atoms are unit-norm directions of the layer, trained in
+// LibTorch, with the measures the field reports for one (explained variance, L0, dead and dense
+// atoms) and the stability of two seeds' dictionaries (mean Hungarian-matched cosine).
+
+#include "core/progress.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace loupe {
+
+// n vectors of `dimensions` floats, row-major.
+struct VectorSet {
+    int dimensions = 0;
+    std::vector<float> values;
+    std::int64_t count() const { return dimensions ? std::int64_t(values.size()) / dimensions : 0; }
+};
+
+struct SparseDictionaryConfig {
+    int atoms = 512;
+    int k = 16;  // atoms active per vector
+    int steps = 2000;
+    int batch = 1024;
+    float learningRate = 1e-3f;
+    // An atom that fired on none of the last `deadAfter` vectors is dead; dead atoms learn from
+    // the auxiliary loss (the residual reconstructed by the top `auxK` dead atoms; Gao et al.).
+    std::int64_t deadAfter = 100000;
+    int auxK = 256;
+    float auxWeight = 1.f / 32;
+    std::uint64_t seed = 0;
+};
+
+struct SparseDictionary {
+    int dimensions = 0, atoms = 0, k = 0;
+    std::vector<float> encoder;  // atoms x dimensions
+    std::vector<float> encoderBias;  // atoms
+    std::vector<float> decoder;  // atoms x dimensions, unit-norm rows: the concept directions
+    std::vector<float> centre;  // dimensions: subtracted before encoding, added after decoding
+};
+
+struct TrainingStep {
+    int step = 0;
+    float loss = 0;  // mean squared error per element
+    float explainedVariance = 0;  // of the batch
+    float deadShare = 0;
+};
+
+// Throws loupe::Error for an empty set or k outside [1, atoms]; loupe::Cancelled when
+// cancelled (the dictionary as far as it got is returned through `lastCheckpoint` if given).
+SparseDictionary trainTopKDictionary(const VectorSet& data, const SparseDictionaryConfig& config,
+    Progress& progress, const std::function<void(const TrainingStep&)>& onStep = {},
+    SparseDictionary* lastCheckpoint = nullptr);
+
+// Codes of vectors: count x atoms, row-major, k non-zero (non-negative) per row.
+std::vector<float> encodeVectors(const SparseDictionary& dictionary, const VectorSet& vectors);
+VectorSet decodeCodes(const SparseDictionary& dictionary, const std::vector<float>& codes);
+
+struct DictionaryQuality {
+    float explainedVariance = 0;  // 1 - sum |x - x^|^2 / sum |x - mean|^2
+    float meanL0 = 0;  // non-zero codes per vector
+    int deadAtoms = 0;  // never active on the set
+    int denseAtoms = 0;  // active on more than `denseShare` of the vectors
+};
+DictionaryQuality measureDictionary(
+    const SparseDictionary& dictionary, const VectorSet& vectors, float denseShare = 0.1f);
+
+// Mean cosine between two sets of unit directions (rows of `dimensions`) matched one to one so
+// that the sum is largest (Hungarian); rows of `a` <= rows of `b`.
+float matchedCosine(const std::vector<float>& a, const std::vector<float>& b, int dimensions);
+
+}  // namespace loupe

@@ -1,0 +1,239 @@
+// TopK sparse autoencoder training (Gao et al. 2024, "Scaling and evaluating sparse
+// autoencoders"): encoder initialised as the decoder's transpose, decoder rows kept at unit
+// norm, the data's mean as the fixed centre, and the auxiliary loss that lets dead atoms learn
+// from what the live ones leave unexplained.
+
+#include "core/sparse_dictionary.h"
+
+#include "core/error.h"
+#include "core/hungarian.h"
+#include "core/torch/random.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace loupe {
+namespace {
+
+torch::Tensor toTensor(const std::vector<float>& values, std::vector<int64_t> shape)
+{
+    return torch::from_blob(const_cast<float*>(values.data()), shape, torch::kFloat32).clone();
+}
+
+std::vector<float> toVector(const torch::Tensor& t)
+{
+    const auto c = t.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    return {c.data_ptr<float>(), c.data_ptr<float>() + c.numel()};
+}
+
+// Keeps the k largest pre-activations per row (ReLU'd), zero elsewhere.
+torch::Tensor topK(const torch::Tensor& pre, int k)
+{
+    const auto [values, indices] = pre.topk(k, 1);
+    return torch::zeros_like(pre).scatter(1, indices, torch::relu(values));
+}
+
+struct Parameters {
+    torch::Tensor encoder, encoderBias, decoder, centre;
+
+    torch::Tensor preActivations(const torch::Tensor& x) const
+    {
+        return torch::addmm(encoderBias, x - centre, encoder.t());
+    }
+    torch::Tensor decode(const torch::Tensor& codes) const { return codes.mm(decoder) + centre; }
+
+    SparseDictionary toDictionary(int k) const
+    {
+        SparseDictionary d;
+        d.atoms = int(decoder.size(0));
+        d.dimensions = int(decoder.size(1));
+        d.k = k;
+        d.encoder = toVector(encoder);
+        d.encoderBias = toVector(encoderBias);
+        d.decoder = toVector(decoder);
+        d.centre = toVector(centre);
+        return d;
+    }
+    static Parameters of(const SparseDictionary& d)
+    {
+        return {toTensor(d.encoder, {d.atoms, d.dimensions}), toTensor(d.encoderBias, {d.atoms}),
+            toTensor(d.decoder, {d.atoms, d.dimensions}), toTensor(d.centre, {d.dimensions})};
+    }
+};
+
+void checkData(const VectorSet& data)
+{
+    if (data.dimensions <= 0 || data.count() == 0 ||
+        data.values.size() != size_t(data.count()) * size_t(data.dimensions))
+        throw Error("no activation vectors to learn a dictionary from");
+}
+
+}  // namespace
+
+SparseDictionary trainTopKDictionary(const VectorSet& data, const SparseDictionaryConfig& config,
+    Progress& progress, const std::function<void(const TrainingStep&)>& onStep,
+    SparseDictionary* lastCheckpoint)
+{
+    checkData(data);
+    if (config.atoms < 1 || config.k < 1 || config.k > config.atoms)
+        throw Error("a dictionary needs 1 <= k <= atoms (k = " + std::to_string(config.k) +
+            ", atoms = " + std::to_string(config.atoms) + ")");
+    const int64_t n = data.count(), d = data.dimensions;
+    const auto x =
+        torch::from_blob(const_cast<float*>(data.values.data()), {n, d}, torch::kFloat32);
+    auto generator = seededGenerator(config.seed);
+    Parameters p;
+    p.centre = x.mean(0);
+    p.decoder = normal({config.atoms, d}, generator, torch::TensorOptions());
+    p.decoder /= p.decoder.norm(2, 1, true);
+    p.encoder = p.decoder.clone().requires_grad_();
+    p.decoder.requires_grad_();
+    p.encoderBias = torch::zeros({config.atoms}).requires_grad_();
+    torch::optim::Adam adam(
+        {p.encoder, p.encoderBias, p.decoder}, torch::optim::AdamOptions(config.learningRate));
+    auto sinceFired = torch::zeros({config.atoms}, torch::kLong);
+    const int batch = int(std::min<int64_t>(config.batch, n));
+    const int report = std::max(1, config.steps / 200);
+    try {
+        for (int step = 1; step <= config.steps; ++step) {
+            progress.checkCancelled();
+            const auto rows =
+                integers(n, {batch}, generator, torch::TensorOptions().dtype(torch::kLong));
+            const auto xb = x.index_select(0, rows);
+            const auto pre = p.preActivations(xb);
+            const auto codes = topK(pre, config.k);
+            const auto reconstruction = p.decode(codes);
+            const auto error = reconstruction - xb;
+            auto loss = error.pow(2).mean();
+            // Dead atoms learn to explain the residual the live ones leave.
+            const auto dead = sinceFired > config.deadAfter;
+            const int deadCount = int(dead.sum().item<int64_t>());
+            if (deadCount > 0) {
+                const auto masked = pre.masked_fill(~dead.view({1, -1}), -1e30);
+                const auto auxCodes = topK(masked, std::min(config.auxK, deadCount));
+                const auto residual = (xb - reconstruction).detach();
+                loss = loss +
+                    config.auxWeight * (auxCodes.mm(p.decoder) - residual).pow(2).mean() /
+                        residual.pow(2).mean().clamp_min(1e-12);
+            }
+            adam.zero_grad();
+            loss.backward();
+            adam.step();
+            {
+                torch::NoGradGuard noGrad;
+                p.decoder /= p.decoder.norm(2, 1, true).clamp_min(1e-12);
+                const auto fired = (codes > 0).any(0);
+                sinceFired = torch::where(fired, torch::zeros_like(sinceFired), sinceFired + batch);
+            }
+            if (step % report == 0 || step == config.steps) {
+                torch::NoGradGuard noGrad;
+                TrainingStep s;
+                s.step = step;
+                s.loss = error.pow(2).mean().item<float>();
+                const auto spread = (xb - xb.mean(0)).pow(2).sum().item<double>();
+                s.explainedVariance =
+                    spread > 0 ? float(1 - error.pow(2).sum().item<double>() / spread) : 0.f;
+                s.deadShare = float(deadCount) / float(config.atoms);
+                if (onStep)
+                    onStep(s);
+                progress.report(double(step) / config.steps,
+                    "step " + std::to_string(step) + ", R² " + std::to_string(s.explainedVariance));
+                if (lastCheckpoint)
+                    *lastCheckpoint = p.toDictionary(config.k);
+            }
+        }
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw Error("dictionary training failed: " + firstLine(e.what()));
+    }
+    return p.toDictionary(config.k);
+}
+
+std::vector<float> encodeVectors(const SparseDictionary& dictionary, const VectorSet& vectors)
+{
+    checkData(vectors);
+    if (vectors.dimensions != dictionary.dimensions)
+        throw Error("vectors of " + std::to_string(vectors.dimensions) +
+            " values do not fit a dictionary of " + std::to_string(dictionary.dimensions));
+    torch::NoGradGuard noGrad;
+    const Parameters p = Parameters::of(dictionary);
+    const auto x = torch::from_blob(const_cast<float*>(vectors.values.data()),
+        {vectors.count(), int64_t(vectors.dimensions)}, torch::kFloat32);
+    std::vector<torch::Tensor> parts;
+    for (int64_t start = 0; start < x.size(0); start += 4096)
+        parts.push_back(topK(p.preActivations(x.slice(0, start, start + 4096)), dictionary.k));
+    return toVector(torch::cat(parts, 0));
+}
+
+VectorSet decodeCodes(const SparseDictionary& dictionary, const std::vector<float>& codes)
+{
+    torch::NoGradGuard noGrad;
+    const Parameters p = Parameters::of(dictionary);
+    const int64_t count = int64_t(codes.size()) / std::max(1, dictionary.atoms);
+    VectorSet out;
+    out.dimensions = dictionary.dimensions;
+    out.values = toVector(p.decode(toTensor(codes, {count, dictionary.atoms})));
+    return out;
+}
+
+DictionaryQuality measureDictionary(
+    const SparseDictionary& dictionary, const VectorSet& vectors, float denseShare)
+{
+    const auto codes = encodeVectors(dictionary, vectors);
+    const VectorSet reconstruction = decodeCodes(dictionary, codes);
+    const int64_t n = vectors.count();
+    const int d = vectors.dimensions;
+    std::vector<double> mean(size_t(d), 0);
+    for (int64_t i = 0; i < n; ++i)
+        for (int j = 0; j < d; ++j)
+            mean[size_t(j)] += vectors.values[size_t(i * d + j)];
+    for (double& m : mean)
+        m /= double(n);
+    double error = 0, spread = 0;
+    for (int64_t i = 0; i < n; ++i)
+        for (int j = 0; j < d; ++j) {
+            const double x = vectors.values[size_t(i * d + j)];
+            error += std::pow(x - reconstruction.values[size_t(i * d + j)], 2);
+            spread += std::pow(x - mean[size_t(j)], 2);
+        }
+    DictionaryQuality q;
+    q.explainedVariance = spread > 0 ? float(1 - error / spread) : 0.f;
+    std::vector<int64_t> active(size_t(dictionary.atoms), 0);
+    int64_t nonZero = 0;
+    for (int64_t i = 0; i < n; ++i)
+        for (int a = 0; a < dictionary.atoms; ++a)
+            if (codes[size_t(i * dictionary.atoms + a)] > 0) {
+                ++nonZero;
+                ++active[size_t(a)];
+            }
+    q.meanL0 = float(double(nonZero) / double(n));
+    for (int64_t count : active) {
+        q.deadAtoms += count == 0;
+        q.denseAtoms += double(count) > double(denseShare) * double(n);
+    }
+    return q;
+}
+
+float matchedCosine(const std::vector<float>& a, const std::vector<float>& b, int dimensions)
+{
+    const int rowsA = int(a.size()) / dimensions, rowsB = int(b.size()) / dimensions;
+    if (rowsA == 0 || rowsA > rowsB)
+        throw Error("matching needs at most as many directions on the left as on the right");
+    const auto unit = [&](const std::vector<float>& v, int rows) {
+        auto t = toTensor(v, {rows, dimensions});
+        return t / t.norm(2, 1, true).clamp_min(1e-12);
+    };
+    const auto cosine = unit(a, rowsA).mm(unit(b, rowsB).t()).to(torch::kDouble).contiguous();
+    std::vector<double> cost(cosine.data_ptr<double>(), cosine.data_ptr<double>() + cosine.numel());
+    for (double& c : cost)
+        c = -c;  // largest total cosine = least total cost
+    const auto match = minimumCostAssignment(cost, rowsA, rowsB);
+    double total = 0;
+    for (int r = 0; r < rowsA; ++r)
+        total -= cost[size_t(r) * size_t(rowsB) + size_t(match[size_t(r)])];
+    return float(total / rowsA);
+}
+
+}  // namespace loupe

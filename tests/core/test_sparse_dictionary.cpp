@@ -1,0 +1,190 @@
+// Learned concept dictionaries: the TopK SAE recovers a planted sparse dictionary, its quality
+// measures match their formulas, and the Hungarian matching is optimal.
+
+#include "core/error.h"
+#include "core/hungarian.h"
+#include "core/sparse_dictionary.h"
+#include "core/synthetic_shapes.h"
+
+#include <QtTest>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+using namespace loupe;
+
+namespace {
+
+// `atoms` random unit directions in `d` dimensions, and `count` vectors each the sum of `k`
+// distinct atoms with weights in [0.5, 1.5].
+struct PlantedDictionary {
+    std::vector<float> atoms;
+    VectorSet data;
+};
+
+PlantedDictionary plant(int atoms, int d, int k, int count, std::uint64_t seed)
+{
+    SeededRandom rng(seed);
+    PlantedDictionary p;
+    p.atoms.resize(size_t(atoms) * size_t(d));
+    for (int a = 0; a < atoms; ++a) {
+        double norm = 0;
+        for (int j = 0; j < d; ++j) {
+            const double v = rng.normal();
+            p.atoms[size_t(a * d + j)] = float(v);
+            norm += v * v;
+        }
+        for (int j = 0; j < d; ++j)
+            p.atoms[size_t(a * d + j)] /= float(std::sqrt(norm));
+    }
+    p.data.dimensions = d;
+    p.data.values.assign(size_t(count) * size_t(d), 0.f);
+    for (int i = 0; i < count; ++i) {
+        std::vector<int> chosen;
+        while (int(chosen.size()) < k) {
+            const int a = rng.integer(0, atoms - 1);
+            if (std::find(chosen.begin(), chosen.end(), a) == chosen.end())
+                chosen.push_back(a);
+        }
+        for (int a : chosen) {
+            const float w = float(rng.uniform(0.5, 1.5));
+            for (int j = 0; j < d; ++j)
+                p.data.values[size_t(i * d + j)] += w * p.atoms[size_t(a * d + j)];
+        }
+    }
+    return p;
+}
+
+}  // namespace
+
+class TestSparseDictionary : public QObject {
+    Q_OBJECT
+private slots:
+    void hungarianFindsTheCheapestAssignment()
+    {
+        SeededRandom rng(4);
+        for (int trial = 0; trial < 20; ++trial) {
+            const int rows = 1 + trial % 5, columns = rows + trial % 3;
+            std::vector<double> cost(size_t(rows * columns));
+            for (double& c : cost)
+                c = rng.uniform(-1, 1);
+            const auto match = minimumCostAssignment(cost, rows, columns);
+            double found = 0;
+            for (int r = 0; r < rows; ++r)
+                found += cost[size_t(r * columns + match[size_t(r)])];
+            // Brute force over every injective choice of columns.
+            std::vector<int> columnsOrder(static_cast<size_t>(columns));
+            std::iota(columnsOrder.begin(), columnsOrder.end(), 0);
+            double best = 1e9;
+            do {
+                double total = 0;
+                for (int r = 0; r < rows; ++r)
+                    total += cost[size_t(r * columns + columnsOrder[size_t(r)])];
+                best = std::min(best, total);
+            } while (std::next_permutation(columnsOrder.begin(), columnsOrder.end()));
+            QVERIFY2(std::abs(found - best) < 1e-9,
+                qPrintable(QString("%1 vs %2").arg(found).arg(best)));
+        }
+    }
+
+    // 64 atoms in 32 dimensions, 3 per vector: training finds them again.
+    void topKTrainingRecoversAPlantedDictionary()
+    {
+        const auto planted = plant(64, 32, 3, 20000, 7);
+        SparseDictionaryConfig config;
+        config.atoms = 64;
+        config.k = 3;
+        config.steps = 4000;
+        config.batch = 256;
+        config.learningRate = 3e-3f;
+        config.deadAfter = 20000;
+        Progress progress;
+        std::vector<TrainingStep> steps;
+        const auto dictionary = trainTopKDictionary(
+            planted.data, config, progress, [&](const TrainingStep& s) { steps.push_back(s); });
+        const float recovered = matchedCosine(planted.atoms, dictionary.decoder, 32);
+        const auto quality = measureDictionary(dictionary, planted.data);
+        qInfo() << "matched cosine" << recovered << "R2" << quality.explainedVariance << "L0"
+                << quality.meanL0 << "dead" << quality.deadAtoms;
+        QVERIFY2(recovered > 0.9f, qPrintable(QString::number(recovered)));
+        QVERIFY(quality.explainedVariance > 0.9f);
+        QVERIFY(quality.meanL0 <= 3.0f);
+        QVERIFY(!steps.empty() && steps.back().step == config.steps);
+        QVERIFY(steps.back().explainedVariance > steps.front().explainedVariance);
+    }
+
+    // The quality measures against their formulas on a dictionary whose codes are known: the
+    // identity with k = 2 keeps each vector's two largest positive entries.
+    void qualityMatchesItsFormulas()
+    {
+        SparseDictionary identity;
+        identity.dimensions = identity.atoms = 4;
+        identity.k = 2;
+        identity.encoder.assign(16, 0.f);
+        identity.decoder.assign(16, 0.f);
+        for (int i = 0; i < 4; ++i)
+            identity.encoder[size_t(i * 4 + i)] = identity.decoder[size_t(i * 4 + i)] = 1.f;
+        identity.encoderBias.assign(4, 0.f);
+        identity.centre.assign(4, 0.f);
+        VectorSet v;
+        v.dimensions = 4;
+        v.values = {3, 1, 2, 0, /**/ 0, 0, 5, 0, /**/ 1, 4, -2, 3};
+        const auto q = measureDictionary(identity, v, 0.5f);
+        // Kept: (3, 0, 2, 0), (0, 0, 5, 0), (0, 4, 0, 3); codes non-zero: 2, 1, 2.
+        QCOMPARE(q.meanL0, 5.f / 3.f);
+        const std::vector<float> kept = {3, 0, 2, 0, 0, 0, 5, 0, 0, 4, 0, 3};
+        double error = 0, spread = 0;
+        for (int j = 0; j < 4; ++j) {
+            const double mean =
+                (v.values[size_t(j)] + v.values[size_t(4 + j)] + v.values[size_t(8 + j)]) / 3;
+            for (int i = 0; i < 3; ++i) {
+                error += std::pow(v.values[size_t(i * 4 + j)] - kept[size_t(i * 4 + j)], 2);
+                spread += std::pow(v.values[size_t(i * 4 + j)] - mean, 2);
+            }
+        }
+        QVERIFY(std::abs(q.explainedVariance - float(1 - error / spread)) < 1e-5f);
+        QCOMPARE(q.deadAtoms, 0);
+        QCOMPARE(q.denseAtoms, 1);  // atom 2 is active on 2 of 3 vectors (> 50 %)
+    }
+
+    // As many atoms as the data has: the auxiliary loss revives atoms that die early, so few
+    // stay dead (and fewer than without it).
+    void deadAtomsStayFew()
+    {
+        const auto planted = plant(128, 32, 3, 20000, 11);
+        SparseDictionaryConfig config;
+        config.atoms = 128;
+        config.k = 3;
+        config.steps = 3000;
+        config.batch = 256;
+        config.learningRate = 3e-3f;
+        config.deadAfter = 2000;
+        Progress progress;
+        const auto withAux =
+            measureDictionary(trainTopKDictionary(planted.data, config, progress), planted.data);
+        config.auxWeight = 0;
+        const auto without =
+            measureDictionary(trainTopKDictionary(planted.data, config, progress), planted.data);
+        qInfo() << "dead with the auxiliary loss" << withAux.deadAtoms << "without"
+                << without.deadAtoms << "of 128";
+        QVERIFY2(withAux.deadAtoms <= 128 / 20, qPrintable(QString::number(withAux.deadAtoms)));
+        QVERIFY(withAux.deadAtoms <= without.deadAtoms);
+    }
+
+    void badInputIsRefused()
+    {
+        Progress progress;
+        QVERIFY_THROWS_EXCEPTION(Error, trainTopKDictionary(VectorSet(), {}, progress));
+        VectorSet v;
+        v.dimensions = 2;
+        v.values = {1, 2};
+        SparseDictionaryConfig config;
+        config.atoms = 4;
+        config.k = 5;
+        QVERIFY_THROWS_EXCEPTION(Error, trainTopKDictionary(v, config, progress));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSparseDictionary)
+#include "test_sparse_dictionary.moc"
