@@ -83,6 +83,24 @@ std::string number(double v)
     return s.str();
 }
 
+// OpenCV's Hershey fonts draw ASCII only: "Gradient × input" becomes "Gradient x input".
+std::string ascii(const std::string& text)
+{
+    std::string out;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            out += char(c);
+        } else if (c == 0xC3 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x97) {
+            out += 'x';
+            ++i;
+        } else if ((c & 0xC0) == 0xC0) {
+            out += '?';  // the first byte of any other character; its continuation bytes are dropped
+        }
+    }
+    return out;
+}
+
 cv::Scalar scalar(const Rgb& c)
 {
     return cv::Scalar(c[0], c[1], c[2]);
@@ -297,7 +315,7 @@ RgbImage TrustReport::figure(const std::string& title, float flagSpearman) const
         const int y = plot.y + 10 + int(m) * 52;
         cv::line(canvas, {plot.x + plot.width + 30, y}, {plot.x + plot.width + 60, y}, colour, 3);
         const auto& s = summary[m];
-        cv::putText(canvas, label(s.method), {plot.x + plot.width + 68, y + 5},
+        cv::putText(canvas, ascii(label(s.method)), {plot.x + plot.width + 68, y + 5},
             cv::FONT_HERSHEY_SIMPLEX, 0.5, ink, 1, cv::LINE_AA);
         std::ostringstream detail;
         detail.precision(3);
