@@ -59,6 +59,10 @@ SparseDictionary trainTopKDictionary(const VectorSet& data, const SparseDictiona
 std::vector<float> encodeVectors(const SparseDictionary& dictionary, const VectorSet& vectors);
 VectorSet decodeCodes(const SparseDictionary& dictionary, const std::vector<float>& codes);
 
+// One atom's code on every vector (0 where it is not among the vector's top k).
+std::vector<float> conceptActivations(
+    const SparseDictionary& dictionary, const VectorSet& vectors, int atom);
+
 struct DictionaryQuality {
     float explainedVariance = 0;  // 1 - sum |x - x^|^2 / sum |x - mean|^2
     float meanL0 = 0;  // non-zero codes per vector

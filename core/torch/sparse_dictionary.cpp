@@ -181,39 +181,55 @@ VectorSet decodeCodes(const SparseDictionary& dictionary, const std::vector<floa
 DictionaryQuality measureDictionary(
     const SparseDictionary& dictionary, const VectorSet& vectors, float denseShare)
 {
-    const auto codes = encodeVectors(dictionary, vectors);
-    const VectorSet reconstruction = decodeCodes(dictionary, codes);
+    checkData(vectors);
+    if (vectors.dimensions != dictionary.dimensions)
+        throw Error("vectors of " + std::to_string(vectors.dimensions) +
+            " values do not fit a dictionary of " + std::to_string(dictionary.dimensions));
+    torch::NoGradGuard noGrad;
+    const Parameters p = Parameters::of(dictionary);
     const int64_t n = vectors.count();
-    const int d = vectors.dimensions;
-    std::vector<double> mean(size_t(d), 0);
-    for (int64_t i = 0; i < n; ++i)
-        for (int j = 0; j < d; ++j)
-            mean[size_t(j)] += vectors.values[size_t(i * d + j)];
-    for (double& m : mean)
-        m /= double(n);
+    const auto x = torch::from_blob(const_cast<float*>(vectors.values.data()),
+        {n, int64_t(vectors.dimensions)}, torch::kFloat32);
+    const auto mean = x.to(torch::kDouble).mean(0);
+    // In chunks: the codes of every vector at once would be count x atoms floats.
     double error = 0, spread = 0;
-    for (int64_t i = 0; i < n; ++i)
-        for (int j = 0; j < d; ++j) {
-            const double x = vectors.values[size_t(i * d + j)];
-            error += std::pow(x - reconstruction.values[size_t(i * d + j)], 2);
-            spread += std::pow(x - mean[size_t(j)], 2);
-        }
+    int64_t nonZero = 0;
+    auto active = torch::zeros({dictionary.atoms}, torch::kLong);
+    for (int64_t start = 0; start < n; start += 4096) {
+        const auto chunk = x.slice(0, start, start + 4096);
+        const auto codes = topK(p.preActivations(chunk), dictionary.k);
+        error += (p.decode(codes) - chunk).to(torch::kDouble).pow(2).sum().item<double>();
+        spread += (chunk.to(torch::kDouble) - mean).pow(2).sum().item<double>();
+        const auto on = codes > 0;
+        nonZero += on.sum().item<int64_t>();
+        active += on.sum(0);
+    }
     DictionaryQuality q;
     q.explainedVariance = spread > 0 ? float(1 - error / spread) : 0.f;
-    std::vector<int64_t> active(size_t(dictionary.atoms), 0);
-    int64_t nonZero = 0;
-    for (int64_t i = 0; i < n; ++i)
-        for (int a = 0; a < dictionary.atoms; ++a)
-            if (codes[size_t(i * dictionary.atoms + a)] > 0) {
-                ++nonZero;
-                ++active[size_t(a)];
-            }
     q.meanL0 = float(double(nonZero) / double(n));
-    for (int64_t count : active) {
-        q.deadAtoms += count == 0;
-        q.denseAtoms += double(count) > double(denseShare) * double(n);
-    }
+    q.deadAtoms = int((active == 0).sum().item<int64_t>());
+    q.denseAtoms =
+        int((active.to(torch::kDouble) > double(denseShare) * double(n)).sum().item<int64_t>());
     return q;
+}
+
+std::vector<float> conceptActivations(
+    const SparseDictionary& dictionary, const VectorSet& vectors, int atom)
+{
+    checkData(vectors);
+    if (atom < 0 || atom >= dictionary.atoms)
+        throw Error("concept " + std::to_string(atom) + " is not in a dictionary of " +
+            std::to_string(dictionary.atoms));
+    torch::NoGradGuard noGrad;
+    const Parameters p = Parameters::of(dictionary);
+    const auto x = torch::from_blob(const_cast<float*>(vectors.values.data()),
+        {vectors.count(), int64_t(vectors.dimensions)}, torch::kFloat32);
+    std::vector<torch::Tensor> parts;
+    for (int64_t start = 0; start < x.size(0); start += 4096)
+        parts.push_back(topK(p.preActivations(x.slice(0, start, start + 4096)), dictionary.k)
+                            .select(1, atom)
+                            .clone());
+    return toVector(torch::cat(parts, 0));
 }
 
 float matchedCosine(const std::vector<float>& a, const std::vector<float>& b, int dimensions)

@@ -1,11 +1,19 @@
 // Learned concept dictionaries: the TopK SAE recovers a planted sparse dictionary, its quality
 // measures match their formulas, and the Hungarian matching is optimal.
 
+#include "core/activations.h"
+#include "core/concept_vectors.h"
 #include "core/error.h"
+#include "core/image_io.h"
+#include "core/model.h"
 #include "core/hungarian.h"
 #include "core/sparse_dictionary.h"
 #include "core/synthetic_shapes.h"
+#include "tests/support/test_images.h"
+#include "tests/support/test_models.h"
 
+#include <QDir>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <algorithm>
@@ -170,6 +178,97 @@ private slots:
                 << without.deadAtoms << "of 128";
         QVERIFY2(withAux.deadAtoms <= 128 / 20, qPrintable(QString::number(withAux.deadAtoms)));
         QVERIFY(withAux.deadAtoms <= without.deadAtoms);
+    }
+
+    // A layer's vectors over a folder: sampled positions, float16, where each came from; a
+    // run cancelled part-way resumes to the same store as an uninterrupted one; a broken image
+    // is listed; another collection in the same folder is refused.
+    void collectionIsExactAndResumes()
+    {
+        QTemporaryDir dir;
+        const auto model =
+            Model::load(test::writeBranchyCnn(dir.path().toStdString()), DevicePreference::Cpu);
+        const QString folder = dir.filePath("photos");
+        QVERIFY(QDir().mkpath(folder));
+        for (int i = 0; i < 6; ++i)
+            saveImage(test::noiseImage(40, 40, std::uint64_t(i + 1)),
+                (folder + QString("/p%1.png").arg(i)).toStdString());
+        QFile broken(folder + "/p9.png");
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write("broken");
+        broken.close();
+        VectorCollectionConfig config;
+        config.folder = folder.toStdString();
+        config.layer = "block";
+        config.perImage = 10;
+        config.checkpointEvery = 2;
+        Progress progress;
+        const auto whole =
+            collectVectors(*model, config, dir.filePath("a").toStdString(), progress);
+        QCOMPARE(int(whole.origins.size()), 6 * 10);
+        QCOMPARE(int(whole.skipped.size()), 1);
+        QCOMPARE(whole.vectors.dimensions, 8);
+        QCOMPARE(collectionBytes(*model, config, 6), std::uint64_t(60 * (8 * 2 + 8)));
+
+        // A vector equals the layer's activation at its origin (to float16 precision).
+        const auto& o = whole.origins[25];
+        const auto a = computeActivations(*model,
+            loadImage((folder + "/" + QString::fromStdString(whole.images[size_t(o.image)]))
+                          .toStdString()),
+            "block", false, 0);
+        for (int ch = 0; ch < 8; ++ch) {
+            const float direct = a.values[size_t(ch * a.height * a.width + o.y * a.width + o.x)];
+            QVERIFY(std::abs(whole.vectors.values[size_t(25 * 8 + ch)] - direct) <=
+                1e-3f * std::max(1.f, std::abs(direct)));
+        }
+
+        // Cancelled after three images, then run again: the same store.
+        int reports = 0;
+        Progress* self = nullptr;
+        Progress interrupted([&](double, const std::string&) {
+            if (++reports == 3)
+                self->cancel();
+        });
+        self = &interrupted;
+        const std::string store = dir.filePath("b").toStdString();
+        QVERIFY_THROWS_EXCEPTION(Cancelled, collectVectors(*model, config, store, interrupted));
+        const auto resumed = collectVectors(*model, config, store, progress);
+        QCOMPARE(resumed.vectors.values, whole.vectors.values);
+        QCOMPARE(resumed.origins.size(), whole.origins.size());
+        for (size_t i = 0; i < whole.origins.size(); ++i)
+            QVERIFY(resumed.origins[i].image == whole.origins[i].image &&
+                resumed.origins[i].x == whole.origins[i].x &&
+                resumed.origins[i].y == whole.origins[i].y);
+
+        config.perImage = 5;
+        QVERIFY_THROWS_EXCEPTION(Error, collectVectors(*model, config, store, progress));
+    }
+
+    // A concept's strongest vectors are those a brute-force pass over every code finds.
+    void topVectorsOfAConceptMatchBruteForce()
+    {
+        const auto planted = plant(16, 8, 2, 3000, 5);
+        SparseDictionaryConfig config;
+        config.atoms = 16;
+        config.k = 2;
+        config.steps = 300;
+        config.batch = 256;
+        Progress progress;
+        const auto dictionary = trainTopKDictionary(planted.data, config, progress);
+        const auto codes = encodeVectors(dictionary, planted.data);
+        for (int atom : {0, 7, 15}) {
+            std::vector<std::pair<float, std::int64_t>> all;
+            for (std::int64_t i = 0; i < planted.data.count(); ++i)
+                all.push_back({codes[size_t(i * 16 + atom)], i});
+            std::stable_sort(all.begin(), all.end(),
+                [](const auto& a, const auto& b) { return a.first > b.first; });
+            const auto hits = topVectorsOfConcept(dictionary, planted.data, atom, 9);
+            QCOMPARE(int(hits.size()), 9);
+            for (int i = 0; i < 9; ++i) {
+                QCOMPARE(hits[size_t(i)].activation, all[size_t(i)].first);
+                QCOMPARE(hits[size_t(i)].vector, all[size_t(i)].second);
+            }
+        }
     }
 
     void badInputIsRefused()
