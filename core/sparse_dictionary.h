@@ -77,3 +77,11 @@ DictionaryQuality measureDictionary(
 float matchedCosine(const std::vector<float>& a, const std::vector<float>& b, int dimensions);
 
 }  // namespace loupe
+
+namespace loupe {
+
+// The dictionary as bytes (for a file or the workspace); throws loupe::Error on damage.
+std::string serializeSparseDictionary(const SparseDictionary& dictionary);
+SparseDictionary deserializeSparseDictionary(const std::string& bytes);
+
+}  // namespace loupe

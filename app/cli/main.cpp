@@ -92,6 +92,10 @@ const std::vector<Command>& commands()
             "how far to trust attribution methods over --images DIR: deletion/insertion AUC and "
             "the randomisation checks (--methods, --count 50, --out DIR: CSV + figure)",
             runSanity},
+        {"concepts",
+            "learned concept dictionaries: concepts collect (--images DIR --layer L --store S) | "
+            "train (--store S --atoms 4096 --k 32 --out D) | info | top (--concept N)",
+            runConcepts},
         {"bench",
             "benchmarks: bench "
             "featurevis|scan|dictionary|occlusion|ig|attribution|tune|atlas|load|pgd|style|degrade "

@@ -201,6 +201,42 @@ private slots:
             one.out.constData());
     }
 
+    // concepts collect -> train -> info -> top, each printing what it did.
+    void conceptsCollectTrainAndShowTheirTopVectors()
+    {
+        const QString folder = dir_.filePath("concept-photos");
+        QVERIFY(QDir().mkpath(folder));
+        for (int i = 0; i < 4; ++i)
+            loupe::saveImage(loupe::test::noiseImage(36, 36, std::uint64_t(i + 7)),
+                (folder + QString("/c%1.png").arg(i)).toStdString());
+        const QString store = dir_.filePath("concept-store");
+        const Run c = runCli({"concepts", "collect", "--model", model_, "--images", folder,
+            "--layer", "block", "--store", store, "--quiet", "--no-cache"});
+        QCOMPARE(c.exitCode, 0);
+        const QJsonObject collected = QJsonDocument::fromJson(c.out).object();
+        QCOMPARE(collected.value("dimensions").toInt(), 8);
+        QVERIFY(collected.value("vectors").toInt() >= 4);
+        const QString dictionary = dir_.filePath("concepts.bin");
+        const Run t = runCli({"concepts", "train", "--store", store, "--atoms", "16", "--k", "2",
+            "--steps", "50", "--batch", "64", "--seeds", "2", "--out", dictionary, "--quiet"});
+        QCOMPARE(t.exitCode, 0);
+        const QJsonObject trained = QJsonDocument::fromJson(t.out).object();
+        QVERIFY2(
+            trained.value("quality").toObject().contains("explained_variance"), t.out.constData());
+        QVERIFY(trained.contains("stability"));
+        const Run i = runCli({"concepts", "info", "--store", store, "--dictionary", dictionary});
+        QCOMPARE(i.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(i.out).object().value("atoms").toInt(), 16);
+        const Run top = runCli({"concepts", "top", "--store", store, "--dictionary", dictionary,
+            "--concept", "3", "--k", "4"});
+        QCOMPARE(top.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(top.out).object().value("top").toArray().size(), 4);
+        const Run bad =
+            runCli({"concepts", "info", "--store", store, "--dictionary", store + "/store.json"});
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY2(bad.err.contains("not a concept dictionary"), qPrintable(bad.err));
+    }
+
     void badInputExitsNonZeroWithOneLine_data()
     {
         QTest::addColumn<QStringList>("args");
