@@ -5,13 +5,20 @@
 #include "app/cli/commands.h"
 #include "core/atomic_file.h"
 #include "core/concept_vectors.h"
+#include "core/colormap.h"
 #include "core/error.h"
+#include "core/image_io.h"
+#include "core/receptive_field.h"
 #include "core/image_folder.h"
 #include "core/json.h"
 #include "core/model.h"
 #include "core/sparse_dictionary.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <numeric>
 #include <fstream>
 #include <iostream>
 
@@ -133,14 +140,76 @@ int info(const Args& args)
     return 0;
 }
 
+// The vectors' receptive-field crops as one grid (the dataset-example view).
+RgbImage patchGrid(Model& model, const CollectedVectors& c, const std::string& folder,
+    const std::vector<std::int64_t>& vectors)
+{
+    const ReceptiveField field = estimateReceptiveField(model, c.layer);
+    std::vector<RgbImage> tiles;
+    for (std::int64_t v : vectors) {
+        const VectorOrigin& o = c.origins[size_t(v)];
+        const RgbImage photo =
+            loadImage((std::filesystem::path(folder) / c.images[size_t(o.image)]).string());
+        tiles.push_back(
+            exampleImage(photo, model.metadata().input.size, field, o.x, o.y, false, 96));
+    }
+    return tileGrid(tiles, int(std::ceil(std::sqrt(double(tiles.size())))), 96, 4);
+}
+
 int top(const Args& args)
 {
-    args.allowOnly({"store", "dictionary", "concept", "k"});
+    args.allowOnly(
+        {"store", "dictionary", "concept", "k", "model", "device", "images", "out", "no-cache"});
     const CollectedVectors c = loadCollectedVectors(args.required("store"));
     const SparseDictionary d = deserializeSparseDictionary(readAll(args.required("dictionary")));
     const int concept = args.intValue("concept", 0, 0);
+    const int k = args.positiveInt("k", 9);
+    const auto found = topVectorsOfConcept(d, c.vectors, concept, k);
+    if (args.has("out")) {
+        // The concept's patches, and beside them (…-channel.png) those of the channel its
+        // direction weighs most: is the concept more than that channel?
+        const auto model = loadModel(args);
+        const std::string folder = args.required("images");
+        // One patch per photo: neighbouring positions of one photo would fill the grid.
+        const auto distinctPhotos = [&](const std::vector<std::int64_t>& ranked) {
+            std::vector<std::int64_t> out;
+            std::vector<std::int32_t> seen;
+            for (std::int64_t v : ranked) {
+                const std::int32_t image = c.origins[size_t(v)].image;
+                if (std::find(seen.begin(), seen.end(), image) != seen.end())
+                    continue;
+                seen.push_back(image);
+                out.push_back(v);
+                if (int(out.size()) == k)
+                    break;
+            }
+            return out;
+        };
+        std::vector<std::int64_t> vectors;
+        for (const auto& h : topVectorsOfConcept(d, c.vectors, concept, k * 20))
+            vectors.push_back(h.vector);
+        saveImage(patchGrid(*model, c, folder, distinctPhotos(vectors)), args.value("out"));
+        const float* direction = d.decoder.data() + size_t(concept) * size_t(d.dimensions);
+        const int channel = int(std::max_element(direction, direction + d.dimensions) - direction);
+        std::vector<std::int64_t> byChannel(size_t(c.vectors.count()));
+        std::iota(byChannel.begin(), byChannel.end(), std::int64_t(0));
+        const auto value = [&](std::int64_t v) {
+            return c.vectors.values[size_t(v) * size_t(d.dimensions) + size_t(channel)];
+        };
+        const long ranked = std::min<long>(long(k) * 20, long(byChannel.size()));
+        std::partial_sort(byChannel.begin(), byChannel.begin() + ranked, byChannel.end(),
+            [&](std::int64_t a, std::int64_t b) { return value(a) > value(b); });
+        byChannel.resize(size_t(ranked));
+        byChannel = distinctPhotos(byChannel);
+        const std::string channelOut =
+            std::filesystem::path(args.value("out")).replace_extension("").string() +
+            "-channel.png";
+        saveImage(patchGrid(*model, c, folder, byChannel), channelOut);
+        std::cerr << "loupe-cli: concept " << concept << " weighs channel " << channel
+                  << " most; its patches: " << channelOut << "\n";
+    }
     Json hits = Json::array();
-    for (const auto& h : topVectorsOfConcept(d, c.vectors, concept, args.positiveInt("k", 9))) {
+    for (const auto& h : found) {
         const VectorOrigin& o = c.origins[size_t(h.vector)];
         Json j = Json::object();
         j["image"] = c.images[size_t(o.image)];
