@@ -300,6 +300,8 @@ std::unique_ptr<Model> Model::copy() const
     impl->layers = impl_->layers;
     impl->deviceInfo = impl_->deviceInfo;
     impl->device = impl_->device;
+    // deepcopy clones every tensor but shares the module's TorchScript type, so capture methods
+    // compiled for the copy are added to that type too (unique names: they do not interfere).
     impl->module = impl_->module.deepcopy();
     impl->numClasses = impl_->numClasses;
     return std::unique_ptr<Model>(new Model(std::move(impl)));
