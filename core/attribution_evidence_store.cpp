@@ -47,18 +47,6 @@ MapSimilarity getSimilarity(BinaryReader& r)
     return s;
 }
 
-template <typename T>
-T cached(Workspace* workspace, const char* kind, const std::string& key, bool* fromCache,
-    T (*read)(const std::string&), std::string (*write)(const T&), const std::function<T()>& make)
-{
-    if (!workspace) {
-        if (fromCache)
-            *fromCache = false;
-        return make();
-    }
-    return readOrMake<T>(*workspace, kind, key, fromCache, read, make, write);
-}
-
 }  // namespace
 
 std::string serializeAttributionMetrics(const AttributionMetrics& m)
@@ -172,23 +160,27 @@ AttributionMetrics cachedFaithfulness(Model& model, Workspace* workspace, const 
     std::ostringstream key;
     key << attributionCacheKey(image, config) << "|steps=" << faithfulness.steps
         << "|fill=" << toString(faithfulness.fill) << "|seed=" << faithfulness.seed;
-    return cached<AttributionMetrics>(workspace, "attribution-metrics", key.str(), fromCache,
-        deserializeAttributionMetrics, serializeAttributionMetrics, [&] {
+    return readOrMake<AttributionMetrics>(
+        workspace, "attribution-metrics", key.str(), fromCache, deserializeAttributionMetrics,
+        [&] {
             return measureFaithfulness(
                 model, image, map, config.method, config.target, faithfulness, progress);
-        });
+        },
+        serializeAttributionMetrics);
 }
 
 HeavyAttributionMetrics cachedHeavyMetrics(Model& model, Workspace* workspace,
     const RgbImage& image, const AttributionConfig& config, const AttributionMap& map,
     Progress& progress, bool* fromCache)
 {
-    return cached<HeavyAttributionMetrics>(workspace, "attribution-heavy-metrics",
-        attributionCacheKey(image, config), fromCache, deserializeHeavyMetrics,
-        serializeHeavyMetrics, [&] {
+    return readOrMake<HeavyAttributionMetrics>(
+        workspace, "attribution-heavy-metrics", attributionCacheKey(image, config), fromCache,
+        deserializeHeavyMetrics,
+        [&] {
             return measureHeavyMetrics(
                 model, image, map, config.method, config.target, progress, config.seed);
-        });
+        },
+        serializeHeavyMetrics);
 }
 
 SanityReport cachedSanityReport(Model& model, Workspace* workspace, const RgbImage& image,
@@ -199,9 +191,10 @@ SanityReport cachedSanityReport(Model& model, Workspace* workspace, const RgbIma
     key << attributionCacheKey(image, config) << "|top=" << sanity.topFraction
         << "|flag=" << sanity.flagSpearman << "," << sanity.flagRandomTargetSpearman
         << "|random=" << sanity.randomTarget << "|seed=" << sanity.seed;
-    return cached<SanityReport>(workspace, "attribution-sanity", key.str(), fromCache,
-        deserializeSanityReport, serializeSanityReport,
-        [&] { return checkAttributionSanity(model, image, config, sanity, progress, &map); });
+    return readOrMake<SanityReport>(
+        workspace, "attribution-sanity", key.str(), fromCache, deserializeSanityReport,
+        [&] { return checkAttributionSanity(model, image, config, sanity, progress, &map); },
+        serializeSanityReport);
 }
 
 }  // namespace loupe

@@ -119,12 +119,7 @@ AttributionMap cachedAttribution(Model& model, Workspace* workspace, const RgbIm
     const std::function<void(const AttributionMap&)>& partial, bool* fromCache)
 {
     const auto make = [&] { return attribute(model, image, config, progress, partial); };
-    if (!workspace) {
-        if (fromCache)
-            *fromCache = false;
-        return make();
-    }
-    return readOrMake<AttributionMap>(*workspace, kKind, attributionCacheKey(image, config),
+    return readOrMake<AttributionMap>(workspace, kKind, attributionCacheKey(image, config),
         fromCache, deserializeAttributionMap, make, serializeAttributionMap);
 }
 
@@ -133,12 +128,7 @@ OcclusionClassMap cachedOcclusionTopClasses(Model& model, Workspace* workspace,
     const std::function<void(const OcclusionClassMap&)>& partial, bool* fromCache)
 {
     const auto make = [&] { return occlusionTopClasses(model, image, config, progress, partial); };
-    if (!workspace) {
-        if (fromCache)
-            *fromCache = false;
-        return make();
-    }
-    return readOrMake<OcclusionClassMap>(*workspace, kClassesKind,
+    return readOrMake<OcclusionClassMap>(workspace, kClassesKind,
         attributionCacheKey(image, config), fromCache, deserializeOcclusionClassMap, make,
         serializeOcclusionClassMap);
 }

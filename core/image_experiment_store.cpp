@@ -56,25 +56,12 @@ T readWith(const std::string& bytes, std::uint32_t magic, const char* what,
     return value;
 }
 
-template <typename T>
-T remembered(Workspace* workspace, const char* kind, const std::string& key, bool* fromCache,
-    const std::function<T(const std::string&)>& read, const std::function<T()>& make,
-    const std::function<std::string(const T&)>& write)
-{
-    if (!workspace) {
-        if (fromCache)
-            *fromCache = false;
-        return make();
-    }
-    return readOrMake<T>(*workspace, kind, key, fromCache, read, make, write);
-}
-
 }  // namespace
 
 Dream cachedDream(Model& model, Workspace* workspace, const RgbImage& photo,
     const DreamConfig& config, Progress& progress, const DreamPreview& preview, bool* fromCache)
 {
-    return remembered<Dream>(
+    return readOrMake<Dream>(
         workspace, "dream", imageKey(photo) + "|" + config.cacheKey(), fromCache,
         [](const std::string& bytes) {
             return readWith<Dream>(bytes, kDreamMagic, "stored dream", [](BinaryReader& r) {
@@ -106,7 +93,7 @@ StyleTransfer cachedStyleTransfer(Model& model, Workspace* workspace, const RgbI
     const RgbImage& style, const StyleConfig& config, Progress& progress,
     const StylePreview& preview, bool* fromCache)
 {
-    return remembered<StyleTransfer>(
+    return readOrMake<StyleTransfer>(
         workspace, "style", imageKey(content) + "|" + imageKey(style) + "|" + config.cacheKey(),
         fromCache,
         [](const std::string& bytes) {
@@ -141,7 +128,7 @@ StyleTransfer cachedStyleTransfer(Model& model, Workspace* workspace, const RgbI
 Attack cachedAttack(Model& model, Workspace* workspace, const RgbImage& photo,
     const AttackConfig& config, Progress& progress, bool* fromCache)
 {
-    return remembered<Attack>(
+    return readOrMake<Attack>(
         workspace, "attack", imageKey(photo) + "|" + config.cacheKey(), fromCache,
         [](const std::string& bytes) {
             return readWith<Attack>(bytes, kAttackMagic, "stored attack", [](BinaryReader& r) {

@@ -74,12 +74,7 @@ Inversion cachedInversion(Model& model, Workspace* workspace, const RgbImage& ph
     bool* fromCache)
 {
     const auto make = [&] { return invertImage(model, photo, config, progress, preview); };
-    if (!workspace) {
-        if (fromCache)
-            *fromCache = false;
-        return make();
-    }
-    return readOrMake<Inversion>(*workspace, kKind, inversionCacheKey(photo, config), fromCache,
+    return readOrMake<Inversion>(workspace, kKind, inversionCacheKey(photo, config), fromCache,
         deserializeInversion, make, serializeInversion);
 }
 

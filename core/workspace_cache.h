@@ -37,4 +37,18 @@ T readOrMake(Workspace& workspace, const std::string& kind, const std::string& k
     return value;
 }
 
+// The same for an optional workspace: without one the value is made and nothing is stored.
+template <typename T>
+T readOrMake(Workspace* workspace, const std::string& kind, const std::string& key, bool* fromCache,
+    const std::function<T(const std::string&)>& read, const std::function<T()>& make,
+    const std::function<std::string(const T&)>& write)
+{
+    if (!workspace) {
+        if (fromCache)
+            *fromCache = false;
+        return make();
+    }
+    return readOrMake<T>(*workspace, kind, key, fromCache, read, make, write);
+}
+
 }  // namespace loupe
