@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 namespace loupe {
 
@@ -34,6 +35,17 @@ void writeFileAtomically(const std::string& path, const std::string& bytes)
         std::remove(temporary.c_str());
         throw Error("cannot write '" + path + "': " + error.message());
     }
+}
+
+std::string readWholeFile(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw Error("cannot read '" + path + "': " + std::strerror(errno));
+    std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (in.bad())
+        throw Error("cannot read '" + path + "': " + std::strerror(errno));
+    return bytes;
 }
 
 }  // namespace loupe

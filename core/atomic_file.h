@@ -8,4 +8,7 @@ namespace loupe {
 // reader (or a crash) never sees half a file. Throws loupe::Error saying why it cannot.
 void writeFileAtomically(const std::string& path, const std::string& bytes);
 
+// The whole file's bytes. Throws loupe::Error saying why it cannot read them.
+std::string readWholeFile(const std::string& path);
+
 }  // namespace loupe

@@ -55,14 +55,6 @@ Json recordOf(const CollectedVectors& c, const VectorCollectionConfig& config, i
     return j;
 }
 
-std::string readFile(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw Error("cannot read '" + path + "'");
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 std::string toHalf(const float* values, int count)
 {
     cv::Mat half;
@@ -121,7 +113,7 @@ CollectedVectors collectVectors(Model& model, const VectorCollectionConfig& conf
     int start = 0;
     std::uint64_t vectorsDone = 0;
     if (fs::exists(inStore(storeDirectory, kRecord))) {
-        const Json old = Json::parse(readFile(inStore(storeDirectory, kRecord)));
+        const Json old = Json::parse(readWholeFile(inStore(storeDirectory, kRecord)));
         Json expected = recordOf(c, config, 0);
         for (const char* key : {"model_hash", "layer", "folder", "per_image", "seed", "images"})
             if (old[key].dump() != expected[key].dump())
@@ -192,7 +184,7 @@ CollectedVectors collectVectors(Model& model, const VectorCollectionConfig& conf
 
 CollectedVectors loadCollectedVectors(const std::string& storeDirectory)
 {
-    const Json record = Json::parse(readFile(inStore(storeDirectory, kRecord)));
+    const Json record = Json::parse(readWholeFile(inStore(storeDirectory, kRecord)));
     CollectedVectors c;
     c.layer = record["layer"].toString();
     c.modelHash = record["model_hash"].toString();
@@ -204,8 +196,8 @@ CollectedVectors loadCollectedVectors(const std::string& storeDirectory)
     c.width = int(record["width"].toNumber(1));
     c.vectors.dimensions = int(record["dimensions"].toNumber());
     const auto count = std::uint64_t(record["vectors"].toNumber());
-    const std::string half = readFile(inStore(storeDirectory, kVectors));
-    const std::string origins = readFile(inStore(storeDirectory, kOrigins));
+    const std::string half = readWholeFile(inStore(storeDirectory, kVectors));
+    const std::string origins = readWholeFile(inStore(storeDirectory, kOrigins));
     const std::uint64_t dims = std::uint64_t(c.vectors.dimensions);
     if (dims == 0 || half.size() < count * dims * 2 ||
         origins.size() < count * sizeof(VectorOrigin))

@@ -1,12 +1,19 @@
 #pragma once
-// What the bench commands share: medians of repeated timings, and `--busy N`.
+// What the timing commands share: seconds since a start, medians of repeated timings, and
+// `--busy N`.
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
 namespace loupe::cli {
+
+inline double secondsSince(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 // The middle of repeated timings: a 2-core machine's runs wander by +-20 %.
 inline double median(std::vector<double> values)

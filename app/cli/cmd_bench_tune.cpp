@@ -3,6 +3,7 @@
 // (rendering lazily, batch by batch); the ratio to the slower stage says whether the
 // pipeline adds overhead.
 #include "app/cli/cli_workspace.h"
+#include "app/cli/bench_support.h"
 #include "app/cli/commands.h"
 #include "core/error.h"
 #include "core/json.h"
@@ -14,13 +15,6 @@
 #include <iostream>
 
 namespace loupe::cli {
-
-namespace {
-double secondsSince(std::chrono::steady_clock::time_point start)
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-}  // namespace
 
 int benchTune(const Args& args)
 {

@@ -2,6 +2,7 @@
 // autoencoders) over a layer's activation vectors, from the command line.
 
 #include "app/cli/cli_workspace.h"
+#include "app/cli/bench_support.h"
 #include "app/cli/commands.h"
 #include "core/atomic_file.h"
 #include "core/concept_vectors.h"
@@ -19,24 +20,10 @@
 #include <cmath>
 #include <filesystem>
 #include <numeric>
-#include <fstream>
 #include <iostream>
 
 namespace loupe::cli {
 namespace {
-
-double secondsSince(std::chrono::steady_clock::time_point start)
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-std::string readAll(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw Error("cannot read '" + path + "'");
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 Json qualityJson(const DictionaryQuality& q, int atoms)
 {
@@ -130,7 +117,8 @@ int info(const Args& args)
 {
     args.allowOnly({"store", "dictionary"});
     const CollectedVectors c = loadCollectedVectors(args.required("store"));
-    const SparseDictionary d = deserializeSparseDictionary(readAll(args.required("dictionary")));
+    const SparseDictionary d =
+        deserializeSparseDictionary(readWholeFile(args.required("dictionary")));
     Json out = Json::object();
     out["layer"] = c.layer;
     out["atoms"] = d.atoms;
@@ -161,7 +149,8 @@ int top(const Args& args)
     args.allowOnly(
         {"store", "dictionary", "concept", "k", "model", "device", "images", "out", "no-cache"});
     const CollectedVectors c = loadCollectedVectors(args.required("store"));
-    const SparseDictionary d = deserializeSparseDictionary(readAll(args.required("dictionary")));
+    const SparseDictionary d =
+        deserializeSparseDictionary(readWholeFile(args.required("dictionary")));
     const int concept = args.intValue("concept", 0, 0);
     const int k = args.positiveInt("k", 9);
     const auto found = topVectorsOfConcept(d, c.vectors, concept, k);
