@@ -69,6 +69,31 @@ void checkData(const VectorSet& data)
         throw Error("no activation vectors to learn a dictionary from");
 }
 
+// The vectors as a count x dimensions tensor (a view of their storage), once they are checked
+// to fit the dictionary.
+torch::Tensor vectorsFor(const SparseDictionary& dictionary, const VectorSet& vectors)
+{
+    checkData(vectors);
+    if (vectors.dimensions != dictionary.dimensions)
+        throw Error("vectors of " + std::to_string(vectors.dimensions) +
+            " values do not fit a dictionary of " + std::to_string(dictionary.dimensions));
+    return torch::from_blob(const_cast<float*>(vectors.values.data()),
+        {vectors.count(), int64_t(vectors.dimensions)}, torch::kFloat32);
+}
+
+// visit(vectors, codes) for consecutive chunks: the codes of every vector at once would be
+// count x atoms floats (3 GB for 200,000 vectors and 4,096 atoms).
+void forEachCodeChunk(const SparseDictionary& dictionary, const torch::Tensor& x,
+    const std::function<void(const torch::Tensor&, const torch::Tensor&)>& visit)
+{
+    torch::NoGradGuard noGrad;
+    const Parameters p = Parameters::of(dictionary);
+    for (int64_t start = 0; start < x.size(0); start += 4096) {
+        const auto chunk = x.slice(0, start, start + 4096);
+        visit(chunk, topK(p.preActivations(chunk), dictionary.k));
+    }
+}
+
 }  // namespace
 
 SparseDictionary trainTopKDictionary(const VectorSet& data, const SparseDictionaryConfig& config,
@@ -153,17 +178,9 @@ SparseDictionary trainTopKDictionary(const VectorSet& data, const SparseDictiona
 
 std::vector<float> encodeVectors(const SparseDictionary& dictionary, const VectorSet& vectors)
 {
-    checkData(vectors);
-    if (vectors.dimensions != dictionary.dimensions)
-        throw Error("vectors of " + std::to_string(vectors.dimensions) +
-            " values do not fit a dictionary of " + std::to_string(dictionary.dimensions));
-    torch::NoGradGuard noGrad;
-    const Parameters p = Parameters::of(dictionary);
-    const auto x = torch::from_blob(const_cast<float*>(vectors.values.data()),
-        {vectors.count(), int64_t(vectors.dimensions)}, torch::kFloat32);
     std::vector<torch::Tensor> parts;
-    for (int64_t start = 0; start < x.size(0); start += 4096)
-        parts.push_back(topK(p.preActivations(x.slice(0, start, start + 4096)), dictionary.k));
+    forEachCodeChunk(dictionary, vectorsFor(dictionary, vectors),
+        [&](const torch::Tensor&, const torch::Tensor& codes) { parts.push_back(codes); });
     return toVector(torch::cat(parts, 0));
 }
 
@@ -181,29 +198,21 @@ VectorSet decodeCodes(const SparseDictionary& dictionary, const std::vector<floa
 DictionaryQuality measureDictionary(
     const SparseDictionary& dictionary, const VectorSet& vectors, float denseShare)
 {
-    checkData(vectors);
-    if (vectors.dimensions != dictionary.dimensions)
-        throw Error("vectors of " + std::to_string(vectors.dimensions) +
-            " values do not fit a dictionary of " + std::to_string(dictionary.dimensions));
+    const auto x = vectorsFor(dictionary, vectors);
+    const int64_t n = x.size(0);
     torch::NoGradGuard noGrad;
     const Parameters p = Parameters::of(dictionary);
-    const int64_t n = vectors.count();
-    const auto x = torch::from_blob(const_cast<float*>(vectors.values.data()),
-        {n, int64_t(vectors.dimensions)}, torch::kFloat32);
     const auto mean = x.to(torch::kDouble).mean(0);
-    // In chunks: the codes of every vector at once would be count x atoms floats.
     double error = 0, spread = 0;
     int64_t nonZero = 0;
     auto active = torch::zeros({dictionary.atoms}, torch::kLong);
-    for (int64_t start = 0; start < n; start += 4096) {
-        const auto chunk = x.slice(0, start, start + 4096);
-        const auto codes = topK(p.preActivations(chunk), dictionary.k);
+    forEachCodeChunk(dictionary, x, [&](const torch::Tensor& chunk, const torch::Tensor& codes) {
         error += (p.decode(codes) - chunk).to(torch::kDouble).pow(2).sum().item<double>();
         spread += (chunk.to(torch::kDouble) - mean).pow(2).sum().item<double>();
         const auto on = codes > 0;
         nonZero += on.sum().item<int64_t>();
         active += on.sum(0);
-    }
+    });
     DictionaryQuality q;
     q.explainedVariance = spread > 0 ? float(1 - error / spread) : 0.f;
     q.meanL0 = float(double(nonZero) / double(n));
@@ -216,19 +225,14 @@ DictionaryQuality measureDictionary(
 std::vector<float> conceptActivations(
     const SparseDictionary& dictionary, const VectorSet& vectors, int atom)
 {
-    checkData(vectors);
     if (atom < 0 || atom >= dictionary.atoms)
         throw Error("concept " + std::to_string(atom) + " is not in a dictionary of " +
             std::to_string(dictionary.atoms));
-    torch::NoGradGuard noGrad;
-    const Parameters p = Parameters::of(dictionary);
-    const auto x = torch::from_blob(const_cast<float*>(vectors.values.data()),
-        {vectors.count(), int64_t(vectors.dimensions)}, torch::kFloat32);
     std::vector<torch::Tensor> parts;
-    for (int64_t start = 0; start < x.size(0); start += 4096)
-        parts.push_back(topK(p.preActivations(x.slice(0, start, start + 4096)), dictionary.k)
-                            .select(1, atom)
-                            .clone());
+    forEachCodeChunk(dictionary, vectorsFor(dictionary, vectors),
+        [&](const torch::Tensor&, const torch::Tensor& codes) {
+            parts.push_back(codes.select(1, atom).clone());
+        });
     return toVector(torch::cat(parts, 0));
 }
 
