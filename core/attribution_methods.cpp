@@ -31,6 +31,14 @@ const AttributionMethodInfo& attributionMethodInfo(AttributionMethod method)
     throw Error("attribution method missing from the registry");
 }
 
+std::string attributionMethodLabel(const std::string& name)
+{
+    for (const auto& info : attributionMethods())
+        if (info.name == name)
+            return info.label;
+    return name;
+}
+
 std::string attributionMethodNames()
 {
     std::string names;

@@ -22,6 +22,9 @@ struct AttributionMethodInfo {
 const std::vector<AttributionMethodInfo>& attributionMethods();
 const AttributionMethodInfo& attributionMethodInfo(AttributionMethod method);
 
+// The human name for a registry name ("ig" -> "Integrated gradients"); an unknown name as is.
+std::string attributionMethodLabel(const std::string& name);
+
 // "saliency|inputxgrad|…", for usage lines and error messages.
 std::string attributionMethodNames();
 

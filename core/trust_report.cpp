@@ -36,15 +36,6 @@ Stats stats(const std::vector<double>& values)
     return s;
 }
 
-std::string label(const std::string& method)
-{
-    try {
-        return attributionMethodInfo(attributionMethodFromString(method)).label;
-    } catch (...) {
-        return method;
-    }
-}
-
 // The named metrics of one sample (NaN where it does not apply).
 std::vector<std::pair<std::string, double>> metricsOf(const TrustSample& s)
 {
@@ -91,11 +82,13 @@ std::string ascii(const std::string& text)
         const auto c = static_cast<unsigned char>(text[i]);
         if (c < 0x80) {
             out += char(c);
-        } else if (c == 0xC3 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x97) {
+        } else if (c == 0xC3 && i + 1 < text.size() &&
+            static_cast<unsigned char>(text[i + 1]) == 0x97) {
             out += 'x';
             ++i;
         } else if ((c & 0xC0) == 0xC0) {
-            out += '?';  // the first byte of any other character; its continuation bytes are dropped
+            out +=
+                '?';  // the first byte of any other character; its continuation bytes are dropped
         }
     }
     return out;
@@ -194,8 +187,8 @@ std::string TrustReport::summaryCsv() const
         }
         for (const auto& name : order) {
             const Stats st = stats(values[name]);
-            csv << method << ",\"" << label(method) << "\"," << name << "," << number(st.mean)
-                << "," << number(st.sd) << "," << st.n << "\n";
+            csv << method << ",\"" << attributionMethodLabel(method) << "\"," << name << ","
+                << number(st.mean) << "," << number(st.sd) << "," << st.n << "\n";
         }
     }
     return csv.str();
@@ -315,8 +308,8 @@ RgbImage TrustReport::figure(const std::string& title, float flagSpearman) const
         const int y = plot.y + 10 + int(m) * 52;
         cv::line(canvas, {plot.x + plot.width + 30, y}, {plot.x + plot.width + 60, y}, colour, 3);
         const auto& s = summary[m];
-        cv::putText(canvas, ascii(label(s.method)), {plot.x + plot.width + 68, y + 5},
-            cv::FONT_HERSHEY_SIMPLEX, 0.5, ink, 1, cv::LINE_AA);
+        cv::putText(canvas, ascii(attributionMethodLabel(s.method)),
+            {plot.x + plot.width + 68, y + 5}, cv::FONT_HERSHEY_SIMPLEX, 0.5, ink, 1, cv::LINE_AA);
         std::ostringstream detail;
         detail.precision(3);
         detail << "deletion " << s.deletion << ", insertion " << s.insertion;

@@ -1,5 +1,7 @@
 #include "widgets/attribution_evidence.h"
 
+#include "core/tuning_figures.h"
+
 #include <qcustomplot.h>
 
 #include <QHeaderView>
@@ -32,13 +34,11 @@ enum Column {
     Columns
 };
 
-// Tableau 10, the colours of the CLI's figures.
+// The colours of the CLI's figures (Tableau 10).
 QColor methodColour(int index)
 {
-    static const QColor palette[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44}, {214, 39, 40},
-        {148, 103, 189}, {140, 86, 75}, {227, 119, 194}, {127, 127, 127}, {188, 189, 34},
-        {23, 190, 207}};
-    return palette[index % 10];
+    const Rgb c = familyColour(index);
+    return QColor(c[0], c[1], c[2]);
 }
 
 // A cell that sorts by its number, not its text.

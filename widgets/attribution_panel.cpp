@@ -450,12 +450,7 @@ void AttributionPanel::showMaps()
 
 QString AttributionPanel::methodLabel(const QString& method)
 {
-    try {
-        return QString::fromStdString(
-            attributionMethodInfo(attributionMethodFromString(method.toStdString())).label);
-    } catch (const Error&) {
-        return method;
-    }
+    return QString::fromStdString(attributionMethodLabel(method.toStdString()));
 }
 
 QString AttributionPanel::unavailableReason(const QString& method) const
