@@ -89,10 +89,16 @@ void AttributionModule::requestAttribution(
                     const AttributionMap map =
                         cachedAttribution(*model, workspace.get(), image, config, step);
                     job.post([this, method, map] { emit attributionReady(method, map); });
-                    // The map's faithfulness: two batched curves, cached with the map.
-                    const AttributionMetrics metrics = cachedFaithfulness(
-                        *model, workspace.get(), image, config, map, FaithfulnessConfig(), step);
-                    job.post([this, method, metrics] { emit metricsReady(method, metrics); });
+                    // The map's faithfulness: two batched curves, cached with the map. If they
+                    // fail, the map stays and the status says why.
+                    try {
+                        const AttributionMetrics metrics = cachedFaithfulness(*model,
+                            workspace.get(), image, config, map, FaithfulnessConfig(), step);
+                        job.post([this, method, metrics] { emit metricsReady(method, metrics); });
+                    } catch (const Error& e) {
+                        const QString reason = QString::fromStdString(e.what());
+                        job.post([this, reason] { emit evidenceFailed(reason); });
+                    }
                 } catch (const Cancelled&) {
                     throw;
                 } catch (const Error& e) {
