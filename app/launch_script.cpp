@@ -6,6 +6,7 @@
 #include "app/modules/atlas_module.h"
 #include "app/modules/attribution_module.h"
 #include "app/modules/circuit_module.h"
+#include "app/modules/concepts_module.h"
 #include "app/modules/dataset_module.h"
 #include "app/modules/dictionary_module.h"
 #include "app/modules/adversarial_module.h"
@@ -24,6 +25,7 @@
 #include "widgets/tuning_panel.h"
 #include "widgets/occlusion_panel.h"
 #include "widgets/circuit_panel.h"
+#include "widgets/concepts_panel.h"
 #include "widgets/adversarial_panel.h"
 #include "widgets/dream_panel.h"
 #include "widgets/inversion_panel.h"
@@ -193,6 +195,12 @@ void LaunchScript::checkIdle()
         window_->module<AtlasModule>()->panel()->setImageMapMode(request_.imageMap);
         window_->module<AtlasModule>()->panel()->setColourByClass(request_.classColours);
         window_->module<AtlasModule>()->panel()->build(request_.atlas);
+        QTimer::singleShot(300, this, &LaunchScript::checkIdle);
+        return;
+    }
+    if (request_.concept >= 0 && !conceptShown_) {
+        conceptShown_ = true;
+        window_->module<ConceptsModule>()->panel()->selectConcept(request_.concept);
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);
         return;
     }

@@ -38,6 +38,7 @@ struct LaunchRequest {
     QString degrade;  // folder of labelled photos: the degradation table
     bool sanity = false;  // with --attribute: the sanity check and heavy metrics of the maps
     QString objectBox;  // with --attribute: "x,y,w,h" in model-input pixels (localisation)
+    int concept = -1;  // >= 0: this concept of the layer's dictionary in the Concepts dock
     int steps = 0;  // > 0: steps of the experiments above (per octave for DeepDream)
     int pairs = 0;  // > 0: cue-conflict pairs
     int timeoutSeconds = 300;
@@ -69,6 +70,7 @@ private:
     bool sampled_ = false;
     bool inverted_ = false;
     bool experimented_ = false;
+    bool conceptShown_ = false;
     bool modelFailed_ = false;  // the screenshot shows the error state; the exit code says so
 };
 

@@ -148,7 +148,12 @@ int main(int argc, char** argv)
         QStringLiteral("With --attribute: the object's box in model-input pixels, for the "
                        "energy-in-box and pointing-game columns."),
         QStringLiteral("x,y,w,h"));
-    parser.addOptions({dream, style, attack, shapeBias, degrade, steps, pairs, sanity, objectBox});
+    const QCommandLineOption concept(QStringLiteral("concept"),
+        QStringLiteral(
+            "Show this concept of the selected layer's dictionary in the Concepts dock."),
+        QStringLiteral("index"));
+    parser.addOptions(
+        {dream, style, attack, shapeBias, degrade, steps, pairs, sanity, objectBox, concept});
     parser.addOptions(
         {image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family,
             sweep, occlude, circuit, atlas, imageMap, classColours, scanSamples, attributeUnit});
@@ -170,6 +175,7 @@ int main(int argc, char** argv)
     request.pairs = parser.value(pairs).toInt();
     request.sanity = parser.isSet(sanity);
     request.objectBox = parser.value(objectBox);
+    request.concept = parser.isSet(concept) ? parser.value(concept).toInt() : -1;
     if (request.scanSamples)
         qputenv("LOUPE_NO_DIALOGS", "1");  // the scan dialog's defaults, unattended
     new loupe::app::LaunchScript(&window, request);

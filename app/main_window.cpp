@@ -7,6 +7,7 @@
 #include "app/modules/activations_module.h"
 #include "app/modules/atlas_module.h"
 #include "app/modules/attribution_module.h"
+#include "app/modules/concepts_module.h"
 #include "app/modules/circuit_module.h"
 #include "app/modules/dataset_module.h"
 #include "app/modules/dictionary_module.h"
@@ -105,7 +106,8 @@ void MainWindow::buildModules()
         new CircuitModule(context, this), new NmfModule(context, this),
         new AtlasModule(context, this), new InversionModule(context, this),
         new DreamModule(context, this), new StyleModule(context, this),
-        new AdversarialModule(context, this), new TextureShapeModule(context, this)};
+        new AdversarialModule(context, this), new TextureShapeModule(context, this),
+        new ConceptsModule(context, this)};
 }
 
 QDockWidget* MainWindow::addDock(

@@ -99,6 +99,7 @@ CollectedVectors collectVectors(Model& model, const VectorCollectionConfig& conf
     CollectedVectors c;
     c.layer = layer.path;
     c.modelHash = model.hash();
+    c.folder = config.folder;
     c.images = evenlySpread(listImages(config.folder), config.maxImages);
     if (c.images.empty())
         throw Error("no images in '" + config.folder + "'");
@@ -182,12 +183,19 @@ CollectedVectors collectVectors(Model& model, const VectorCollectionConfig& conf
     return loadCollectedVectors(storeDirectory);
 }
 
+bool collectedVectorsExist(const std::string& storeDirectory)
+{
+    std::error_code ec;
+    return fs::exists(inStore(storeDirectory, kRecord), ec);
+}
+
 CollectedVectors loadCollectedVectors(const std::string& storeDirectory)
 {
     const Json record = Json::parse(readWholeFile(inStore(storeDirectory, kRecord)));
     CollectedVectors c;
     c.layer = record["layer"].toString();
     c.modelHash = record["model_hash"].toString();
+    c.folder = record["folder"].toString();
     for (const auto& i : record["images"].toArray())
         c.images.push_back(i.toString());
     for (const auto& s : record["skipped"].toArray())

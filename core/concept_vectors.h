@@ -33,6 +33,7 @@ struct VectorCollectionConfig {
 struct CollectedVectors {
     std::string layer;
     std::string modelHash;
+    std::string folder;  // the images' folder
     std::vector<std::string> images;  // relative to the folder
     int height = 1, width = 1;  // the layer's grid
     VectorSet vectors;
@@ -49,6 +50,9 @@ std::uint64_t collectionBytes(const Model& model, const VectorCollectionConfig& 
 // Returns what was collected. Throws loupe::Error, loupe::Cancelled (the store stays resumable).
 CollectedVectors collectVectors(Model& model, const VectorCollectionConfig& config,
     const std::string& storeDirectory, Progress& progress);
+
+// Whether the folder holds a store (finished or partial).
+bool collectedVectorsExist(const std::string& storeDirectory);
 
 // Reads a finished or partial store (the vectors as float32). Throws loupe::Error.
 CollectedVectors loadCollectedVectors(const std::string& storeDirectory);

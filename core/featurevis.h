@@ -31,6 +31,7 @@ struct ObjectiveTerm {
     float weight = 1.f;
 
     // "channel:conv2:5", "neuron:mixed3:7@4,4", "layer:mixed3", "logit:3", "probability:3",
+    // "direction:NAME" (saved), "concept:LAYER:INDEX" (a learned concept's direction),
     // terms joined by '+', each optionally scaled "0.5*channel:conv2:5". Units "L:C" alone
     // mean channel objectives. Throws loupe::Error on malformed text.
     static std::vector<ObjectiveTerm> parse(const std::string& text);

@@ -1,5 +1,6 @@
 #include "core/named_directions.h"
 
+#include "core/concept_dictionary_store.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "core/named_records.h"
@@ -45,8 +46,28 @@ void resolveDirections(std::vector<ObjectiveTerm>& objective, const Workspace& w
     for (auto& term : objective) {
         if (term.kind != ObjectiveTerm::Kind::Direction || !term.direction.empty())
             continue;
-        const NamedDirection d =
-            loadDirection(workspace, term.layer);  // the parser stores the name there
+        // The parser stores the name there: a saved direction's, or concept:LAYER:INDEX.
+        if (term.layer.rfind("concept:", 0) == 0) {
+            const std::string id = term.layer.substr(8);
+            const auto colon = id.rfind(':');
+            const std::string layer = id.substr(0, colon);
+            const int concept = std::stoi(id.substr(colon + 1));
+            const auto record = loadConceptDictionary(workspace, layer);
+            if (!record)
+                throw Error("layer '" + layer +
+                    "' has no concept dictionary (train one in the "
+                    "Concepts dock or with loupe-cli concepts)");
+            if (concept < 0 || concept >= record->dictionary.atoms)
+                throw Error("concept " + std::to_string(concept) +
+                    " is not in the dictionary of '" + layer + "' (" +
+                    std::to_string(record->dictionary.atoms) + " concepts)");
+            const int dims = record->dictionary.dimensions;
+            const auto begin = record->dictionary.decoder.begin() + std::ptrdiff_t(concept) * dims;
+            term.layer = layer;
+            term.direction.assign(begin, begin + dims);
+            continue;
+        }
+        const NamedDirection d = loadDirection(workspace, term.layer);
         term.layer = d.layer;
         term.direction = d.vector;
     }

@@ -56,6 +56,17 @@ ObjectiveTerm parseTerm(std::string text)
             throw Error("a layer objective is 'layer:NAME', got '" + whole + "'");
         return term;
     }
+    if (kind == "concept") {
+        // A learned concept, concept:LAYER:INDEX: its dictionary's direction, resolved from
+        // the workspace like a saved direction (resolveDirections).
+        const auto last = rest.rfind(':');
+        if (last == std::string::npos || last == 0)
+            throw Error("a concept objective is 'concept:LAYER:INDEX', got '" + whole + "'");
+        parseIndex(rest.substr(last + 1), whole);
+        term.kind = ObjectiveTerm::Kind::Direction;
+        term.layer = text;
+        return term;
+    }
     if (kind == "direction") {
         // A saved direction's name; its layer and vector come from the workspace
         // (resolveDirections).

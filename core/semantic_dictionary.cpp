@@ -104,4 +104,45 @@ std::vector<DictionaryEntry> semanticDictionary(
     return entries;
 }
 
+std::vector<DictionaryEntry> conceptDictionary(
+    const LayerActivations& a, const CellRange& cells, const SparseDictionary& dictionary, int k)
+{
+    if (a.channels != dictionary.dimensions)
+        throw Error("the concept dictionary was learned on " +
+            std::to_string(dictionary.dimensions) + " channels; '" + a.layer + "' has " +
+            std::to_string(a.channels));
+    if (cells.x0 < 0 || cells.y0 < 0 || cells.x1 >= a.width || cells.y1 >= a.height)
+        throw Error("the region is outside the layer's grid");
+    VectorSet vectors;
+    vectors.dimensions = a.channels;
+    const size_t plane = size_t(a.width) * size_t(a.height);
+    for (int y = cells.y0; y <= cells.y1; ++y)
+        for (int x = cells.x0; x <= cells.x1; ++x)
+            for (int c = 0; c < a.channels; ++c)
+                vectors.values.push_back(
+                    std::max(0.f, a.values[size_t(c) * plane + size_t(y) * a.width + x]));
+    const std::vector<float> codes = encodeVectors(dictionary, vectors);
+    const auto count = vectors.count();
+    std::vector<DictionaryEntry> entries;
+    double total = 0;
+    for (int concept = 0; concept < dictionary.atoms; ++concept) {
+        double sum = 0;
+        for (std::int64_t v = 0; v < count; ++v)
+            sum += codes[size_t(v) * size_t(dictionary.atoms) + size_t(concept)];
+        const float mean = float(sum / double(count));
+        total += mean;
+        if (mean > 0)
+            entries.push_back({concept, mean, 0});
+    }
+    std::sort(
+        entries.begin(), entries.end(), [](const DictionaryEntry& l, const DictionaryEntry& r) {
+            return l.value != r.value ? l.value > r.value : l.channel < r.channel;
+        });
+    if (k > 0 && int(entries.size()) > k)
+        entries.resize(size_t(k));
+    for (auto& e : entries)
+        e.share = total > 0 ? float(e.value / total) : 0.f;
+    return entries;
+}
+
 }  // namespace loupe

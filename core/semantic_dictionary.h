@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/activations.h"
+#include "core/sparse_dictionary.h"
 
 #include <vector>
 
@@ -41,5 +42,11 @@ struct DictionaryEntry {
 // spatial extent.
 std::vector<DictionaryEntry> semanticDictionary(
     const LayerActivations& activations, const CellRange& cells, int k);
+
+// The same in a learned concept dictionary's terms: each cell's vector encoded, the codes
+// averaged over the cells; `channel` is then the concept's index, `share` its part of the
+// summed codes. Throws loupe::Error when the dictionary does not fit the layer.
+std::vector<DictionaryEntry> conceptDictionary(const LayerActivations& activations,
+    const CellRange& cells, const SparseDictionary& dictionary, int k);
 
 }  // namespace loupe

@@ -58,6 +58,8 @@ SparseDictionary trainTopKDictionary(const VectorSet& data, const SparseDictiona
 // Codes of vectors: count x atoms, row-major, k non-zero (non-negative) per row.
 std::vector<float> encodeVectors(const SparseDictionary& dictionary, const VectorSet& vectors);
 VectorSet decodeCodes(const SparseDictionary& dictionary, const std::vector<float>& codes);
+// decode(encode(vectors)), chunked: the vectors as the dictionary sees them.
+VectorSet reconstructVectors(const SparseDictionary& dictionary, const VectorSet& vectors);
 
 // One atom's code on every vector (0 where it is not among the vector's top k).
 std::vector<float> conceptActivations(
@@ -68,9 +70,33 @@ struct DictionaryQuality {
     float meanL0 = 0;  // non-zero codes per vector
     int deadAtoms = 0;  // never active on the set
     int denseAtoms = 0;  // active on more than `denseShare` of the vectors
+    std::vector<float> firingShare;  // per atom: share of the vectors it is active on
 };
 DictionaryQuality measureDictionary(
     const SparseDictionary& dictionary, const VectorSet& vectors, float denseShare = 0.1f);
+
+// What a concept page needs of one concept, over a set of vectors.
+struct ConceptSummary {
+    std::vector<std::int64_t> topVectors;  // strongest first (only where it is active)
+    std::vector<float> topActivations;
+    float maxActivation = 0;
+    float firingShare = 0;  // share of the vectors it is active on
+    std::vector<int> histogram;  // of its non-zero activations, bins over [0, maxActivation]
+};
+
+// Every concept's summary, from two chunked passes over the vectors (the codes of all of them
+// at once would not fit): made once after training, so a concept page opens without encoding
+// the store again. `top` vectors per concept.
+struct ConceptIndex {
+    int atoms = 0, top = 0, bins = 0;
+    std::vector<std::int64_t> topVectors;  // atoms x top, -1 where fewer were active
+    std::vector<float> topActivations;  // atoms x top
+    std::vector<float> maxActivation, firingShare;  // per atom
+    std::vector<std::int32_t> histogram;  // atoms x bins
+    ConceptSummary summary(int atom) const;  // throws loupe::Error when out of range
+};
+ConceptIndex indexConcepts(const SparseDictionary& dictionary, const VectorSet& vectors, int top,
+    int bins, Progress& progress);
 
 // Mean cosine between two sets of unit directions (rows of `dimensions`) matched one to one so
 // that the sum is largest (Hungarian); rows of `a` <= rows of `b`.
@@ -83,5 +109,7 @@ namespace loupe {
 // The dictionary as bytes (for a file or the workspace); throws loupe::Error on damage.
 std::string serializeSparseDictionary(const SparseDictionary& dictionary);
 SparseDictionary deserializeSparseDictionary(const std::string& bytes);
+std::string serializeConceptIndex(const ConceptIndex& index);
+ConceptIndex deserializeConceptIndex(const std::string& bytes);
 
 }  // namespace loupe

@@ -4,6 +4,7 @@
 namespace loupe {
 
 constexpr std::uint32_t kDictionaryMagic = 0x4C534431;  // "LSD1"
+constexpr std::uint32_t kIndexMagic = 0x4C534931;  // "LSI1"
 
 std::string serializeSparseDictionary(const SparseDictionary& d)
 {
@@ -37,6 +38,62 @@ SparseDictionary deserializeSparseDictionary(const std::string& bytes)
         d.encoderBias.size() != size_t(d.atoms) || d.centre.size() != size_t(d.dimensions))
         r.corrupt();
     return d;
+}
+
+std::string serializeConceptIndex(const ConceptIndex& index)
+{
+    BinaryWriter w;
+    w.put(kIndexMagic);
+    for (int v : {index.atoms, index.top, index.bins})
+        w.put(std::int32_t(v));
+    w.putVector(index.topVectors);
+    w.putVector(index.topActivations);
+    w.putVector(index.maxActivation);
+    w.putVector(index.firingShare);
+    w.putVector(index.histogram);
+    return std::move(w.out);
+}
+
+ConceptIndex deserializeConceptIndex(const std::string& bytes)
+{
+    BinaryReader r(bytes, "the stored concept index");
+    if (r.get<std::uint32_t>() != kIndexMagic)
+        throw Error("not a concept index (unknown format)");
+    ConceptIndex index;
+    index.atoms = r.get<std::int32_t>();
+    index.top = r.get<std::int32_t>();
+    index.bins = r.get<std::int32_t>();
+    index.topVectors = r.getVector<std::int64_t>();
+    index.topActivations = r.getVector<float>();
+    index.maxActivation = r.getVector<float>();
+    index.firingShare = r.getVector<float>();
+    index.histogram = r.getVector<std::int32_t>();
+    const auto atoms = size_t(std::max(0, index.atoms));
+    if (!r.atEnd() || index.atoms <= 0 || index.top < 0 || index.bins <= 0 ||
+        index.topVectors.size() != atoms * size_t(index.top) ||
+        index.topActivations.size() != index.topVectors.size() ||
+        index.maxActivation.size() != atoms || index.firingShare.size() != atoms ||
+        index.histogram.size() != atoms * size_t(index.bins))
+        r.corrupt();
+    return index;
+}
+
+ConceptSummary ConceptIndex::summary(int atom) const
+{
+    if (atom < 0 || atom >= atoms)
+        throw Error("concept " + std::to_string(atom) + " is not in a dictionary of " +
+            std::to_string(atoms));
+    ConceptSummary s;
+    const size_t row = size_t(atom) * size_t(top);
+    for (int i = 0; i < top && topVectors[row + size_t(i)] >= 0; ++i) {
+        s.topVectors.push_back(topVectors[row + size_t(i)]);
+        s.topActivations.push_back(topActivations[row + size_t(i)]);
+    }
+    s.maxActivation = maxActivation[size_t(atom)];
+    s.firingShare = firingShare[size_t(atom)];
+    const auto h = histogram.begin() + std::ptrdiff_t(atom) * bins;
+    s.histogram.assign(h, h + bins);
+    return s;
 }
 
 }  // namespace loupe

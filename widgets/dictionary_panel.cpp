@@ -99,7 +99,8 @@ private:
 };
 
 DictionaryPanel::DictionaryPanel(const PanelServices& services, QWidget* parent)
-    : Panel(services, parent), picker_(new RegionPicker), list_(new QListWidget)
+    : Panel(services, parent), picker_(new RegionPicker), list_(new QListWidget),
+      concepts_(new QListWidget)
 {
     list_->setIconSize(QSize(72, 72));
     list_->setMouseTracking(true);
@@ -107,7 +108,11 @@ DictionaryPanel::DictionaryPanel(const PanelServices& services, QWidget* parent)
     auto* splitter = new QSplitter(Qt::Vertical);
     splitter->addWidget(picker_);
     splitter->addWidget(list_);
-    splitter->setSizes({300, 400});
+    splitter->addWidget(concepts_);
+    splitter->setSizes({300, 400, 120});
+    concepts_->hide();  // until the layer has a concept dictionary
+    concepts_->setToolTip(tr("Learned concepts active in the region (the layer's concept "
+                             "dictionary). Click: show the concept in the Concepts dock."));
     setBody(splitter);
     picker_->onPick = [this](const QRectF& r) {
         if (picker_->image != image_) {  // a figure is shown: a click goes back to the image
@@ -147,8 +152,36 @@ DictionaryPanel::DictionaryPanel(const PanelServices& services, QWidget* parent)
         selection()->selectUnit(
             QString::fromStdString(activations_.layer), item->data(Qt::UserRole).toInt());
     });
+    connect(concepts_, &QListWidget::itemClicked, this, [this](QListWidgetItem* item) {
+        selection()->selectConcept(
+            item->data(Qt::UserRole + 1).toString(), item->data(Qt::UserRole).toInt());
+    });
     setStatus(tr(
         "Click the image (or drag a box) to see which channels of the selected layer fire there."));
+}
+
+void DictionaryPanel::setConcepts(
+    const QString& layer, const std::vector<DictionaryEntry>& concepts, const QStringList& labels)
+{
+    concepts_->clear();
+    if (layer != QString::fromStdString(activations_.layer))
+        return;
+    for (size_t i = 0; i < concepts.size(); ++i) {
+        const auto& e = concepts[i];
+        auto* item = new QListWidgetItem(tr("%1   %2   %3%")
+                                             .arg(labels.value(int(i)))
+                                             .arg(double(e.value), 0, 'g', 4)
+                                             .arg(double(e.share) * 100, 0, 'f', 1));
+        item->setData(Qt::UserRole, e.channel);
+        item->setData(Qt::UserRole + 1, layer);
+        concepts_->addItem(item);
+    }
+    concepts_->setVisible(!concepts.empty());
+}
+
+int DictionaryPanel::conceptCount() const
+{
+    return concepts_->count();
 }
 
 void DictionaryPanel::setImage(const QImage& image)
@@ -171,6 +204,8 @@ void DictionaryPanel::setActivations(const LayerActivations& activations, int in
     if (newLayer) {
         thumbnails_.clear();
         examples_.clear();
+        concepts_->clear();
+        concepts_->hide();
     }
     if (!image_.isNull() && activations.width > 1) {
         const ImageRect first = imageRectOfCell(image_.width(), image_.height(), inputSize,
@@ -203,6 +238,7 @@ void DictionaryPanel::computeEntries(double x, double y, double w, double h)
         const CellRange cells = cellsForBox(image_.width(), image_.height(), inputSize_,
             activations_.width, activations_.height, x, y, w, h);
         entries_ = semanticDictionary(activations_, cells, 12);
+        emit conceptsWanted(QString::fromStdString(activations_.layer), cells);
         setStatus(tr("%1 at cells (%2,%3)–(%4,%5): %6 channels active")
                       .arg(QString::fromStdString(activations_.layer))
                       .arg(cells.x0)

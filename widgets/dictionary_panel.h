@@ -40,6 +40,11 @@ public:
     // The dictionary of one cell of the grid figure shown (what hovering it does).
     void showGridCell(int column, int row);
     const std::vector<DictionaryEntry>& entries() const { return entries_; }
+    // The learned concepts active in the picked region (the layer's concept dictionary, when
+    // it has one), each with its label; shown under the channels. Clicking one selects it.
+    void setConcepts(const QString& layer, const std::vector<DictionaryEntry>& concepts,
+        const QStringList& labels);
+    int conceptCount() const;
 
     QString exportName() const override;
     QSize exportSize() const override;
@@ -52,6 +57,8 @@ signals:
     void topExamplesWanted(const QString& layer, const QList<int>& channels);
     void activationGridRequested(const QString& layer, int maxCells);
     void nmfRequested(const QString& layer, int k);
+    // A region was picked: its concepts are wanted (answered by setConcepts).
+    void conceptsWanted(const QString& layer, const loupe::CellRange& cells);
 
 private:
     void refreshList();
@@ -68,6 +75,7 @@ private:
     QIcon entryIcon(int channel) const;
     RegionPicker* picker_;
     QListWidget* list_;
+    QListWidget* concepts_;
     QSpinBox* factors_;
     int gridColumns_ = 0;
     int gridRows_ = 0;

@@ -31,6 +31,11 @@ void UnitSelection::selectUnit(const QString& layer, int channel)
     emit unitChanged(layer_, channel_);
 }
 
+void UnitSelection::selectConcept(const QString& layer, int concept)
+{
+    emit conceptSelected(layer, concept);
+}
+
 void UnitSelection::clear()
 {
     layer_.clear();

@@ -20,8 +20,12 @@ public slots:
     void selectLayer(const QString& layer);
     void selectUnit(const QString& layer, int channel);
     void clear();
+    // A learned concept of a layer's dictionary (concept:LAYER:INDEX): the Concepts dock
+    // shows it; the layer and unit selection stay as they are.
+    void selectConcept(const QString& layer, int concept);
 
 signals:
+    void conceptSelected(const QString& layer, int concept);
     void layerChanged(const QString& layer);
     void unitChanged(const QString& layer, int channel);  // channel -1: whole layer
 

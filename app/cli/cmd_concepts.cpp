@@ -5,11 +5,14 @@
 #include "app/cli/bench_support.h"
 #include "app/cli/commands.h"
 #include "core/atomic_file.h"
+#include "core/concept_dictionary_store.h"
+#include "core/concept_page.h"
+#include "core/concept_training.h"
+#include "core/concept_replacement.h"
 #include "core/concept_vectors.h"
 #include "core/colormap.h"
 #include "core/error.h"
 #include "core/image_io.h"
-#include "core/receptive_field.h"
 #include "core/image_folder.h"
 #include "core/json.h"
 #include "core/model.h"
@@ -36,10 +39,30 @@ Json qualityJson(const DictionaryQuality& q, int atoms)
     return j;
 }
 
+// --store DIR, else the layer's store beside the model's workspace (where the Concepts dock
+// looks for it).
+std::string storeOf(const Args& args, const Model& model)
+{
+    if (args.has("store"))
+        return args.value("store");
+    return conceptStoreDirectory(
+        *workspaceForModel(args, model), model.layer(args.required("layer")).path);
+}
+
+Json agreementJson(const ReplacementAgreement& a)
+{
+    Json j = Json::object();
+    j["images"] = a.images;
+    j["top1_agreement"] = a.topOneAgreement;
+    j["mean_ablation_top1_agreement"] = a.meanAblationAgreement;
+    j["loss_recovered"] = a.lossRecovered;
+    return j;
+}
+
 int collect(const Args& args)
 {
     args.allowOnly({"model", "device", "images", "layer", "per-image", "max-images", "store",
-        "quiet", "no-cache", "seed"});
+        "quiet", "no-cache", "seed", "workspace"});
     const auto model = loadModel(args);
     VectorCollectionConfig config;
     config.folder = args.required("images");
@@ -54,7 +77,7 @@ int collect(const Args& args)
                   << " MiB for " << images << " images\n";
     Progress progress(stderrProgress(quiet));
     const auto start = std::chrono::steady_clock::now();
-    const CollectedVectors c = collectVectors(*model, config, args.required("store"), progress);
+    const CollectedVectors c = collectVectors(*model, config, storeOf(args, *model), progress);
     endProgressLine(quiet);
     Json out = Json::object();
     out["layer"] = c.layer;
@@ -71,13 +94,8 @@ int collect(const Args& args)
     return 0;
 }
 
-int train(const Args& args)
+SparseDictionaryConfig trainingConfig(const Args& args)
 {
-    args.allowOnly(
-        {"store", "atoms", "k", "steps", "batch", "lr", "seed", "seeds", "out", "quiet"});
-    const auto start = std::chrono::steady_clock::now();
-    const CollectedVectors c = loadCollectedVectors(args.required("store"));
-    const double loadSeconds = secondsSince(start);
     SparseDictionaryConfig config;
     config.atoms = args.positiveInt("atoms", 1024);
     config.k = args.positiveInt("k", 32);
@@ -85,6 +103,61 @@ int train(const Args& args)
     config.batch = args.positiveInt("batch", 1024);
     config.learningRate = float(args.doubleValue("lr", config.learningRate));
     config.seed = std::uint64_t(args.intValue("seed", 0, 0));
+    return config;
+}
+
+// With --model: what the Concepts dock does — train, measure, index, test the agreement, and
+// keep the dictionary as the layer's in the model's workspace.
+int trainIntoWorkspace(const Args& args)
+{
+    const auto model = loadModel(args);
+    const auto workspace = workspaceForModel(args, *model);
+    const std::string store = args.has("store")
+        ? args.value("store")
+        : conceptStoreDirectory(*workspace, model->layer(args.required("layer")).path);
+    const auto start = std::chrono::steady_clock::now();
+    const CollectedVectors c = loadCollectedVectors(store);
+    if (c.modelHash != model->hash())
+        throw Error("the vectors in '" + store + "' were collected with another model");
+    ConceptTrainingOptions options;
+    options.config = trainingConfig(args);
+    options.secondSeed = args.intValue("seeds", 1, 1, 2) == 2;
+    options.agreementImages = args.intValue("agreement-images", 64, 0);
+    const bool quiet = args.has("quiet");
+    Progress progress(stderrProgress(quiet));
+    const TrainedConcepts trained = trainConcepts(*model, workspace.get(), c, options, progress);
+    endProgressLine(quiet);
+    if (args.has("out"))
+        writeFileAtomically(
+            args.value("out"), serializeSparseDictionary(trained.record.dictionary));
+    const auto& r = trained.record;
+    Json out = Json::object();
+    out["layer"] = r.layer;
+    out["vectors"] = static_cast<long long>(r.vectors);
+    out["atoms"] = r.config.atoms;
+    out["k"] = r.config.k;
+    out["steps"] = r.config.steps;
+    out["seconds"] = secondsSince(start);
+    out["quality"] = qualityJson(r.quality, r.config.atoms);
+    if (r.stability)
+        out["stability"] = *r.stability;
+    if (r.agreement)
+        out["replacement"] = agreementJson(*r.agreement);
+    out["workspace"] = workspace->file();
+    std::cout << out.dump(2) << std::endl;
+    return 0;
+}
+
+int train(const Args& args)
+{
+    args.allowOnly({"store", "atoms", "k", "steps", "batch", "lr", "seed", "seeds", "out", "quiet",
+        "model", "device", "layer", "workspace", "no-cache", "agreement-images"});
+    if (args.has("model"))
+        return trainIntoWorkspace(args);
+    const auto start = std::chrono::steady_clock::now();
+    const CollectedVectors c = loadCollectedVectors(args.required("store"));
+    const double loadSeconds = secondsSince(start);
+    SparseDictionaryConfig config = trainingConfig(args);
     const int seeds = args.intValue("seeds", 1, 1, 2);
     const bool quiet = args.has("quiet");
     Progress progress(stderrProgress(quiet));
@@ -115,7 +188,8 @@ int train(const Args& args)
 
 int info(const Args& args)
 {
-    args.allowOnly({"store", "dictionary"});
+    args.allowOnly({"store", "dictionary", "model", "device", "images", "agreement-images", "quiet",
+        "no-cache"});
     const CollectedVectors c = loadCollectedVectors(args.required("store"));
     const SparseDictionary d =
         deserializeSparseDictionary(readWholeFile(args.required("dictionary")));
@@ -124,23 +198,31 @@ int info(const Args& args)
     out["atoms"] = d.atoms;
     out["k"] = d.k;
     out["quality"] = qualityJson(measureDictionary(d, c.vectors), d.atoms);
+    if (args.has("model")) {  // the downstream test: the layer replaced by its reconstruction
+        const auto model = loadModel(args);
+        const bool quiet = args.has("quiet");
+        Progress progress(stderrProgress(quiet));
+        const auto start = std::chrono::steady_clock::now();
+        const ReplacementAgreement a = measureReplacement(*model, c.layer, d,
+            args.has("images") ? args.value("images") : c.folder,
+            args.intValue("agreement-images", 200, 1), progress);
+        endProgressLine(quiet);
+        Json j = agreementJson(a);
+        j["seconds"] = secondsSince(start);
+        out["replacement"] = j;
+    }
     std::cout << out.dump(2) << std::endl;
     return 0;
 }
 
-// The vectors' receptive-field crops as one grid (the dataset-example view).
-RgbImage patchGrid(Model& model, const CollectedVectors& c, const std::string& folder,
-    const std::vector<std::int64_t>& vectors)
+// The examples' crops as one grid (the dataset-example view).
+RgbImage patchGrid(const std::vector<ConceptExample>& examples)
 {
-    const ReceptiveField field = estimateReceptiveField(model, c.layer);
     std::vector<RgbImage> tiles;
-    for (std::int64_t v : vectors) {
-        const VectorOrigin& o = c.origins[size_t(v)];
-        const RgbImage photo =
-            loadImage((std::filesystem::path(folder) / c.images[size_t(o.image)]).string());
-        tiles.push_back(
-            exampleImage(photo, model.metadata().input.size, field, o.x, o.y, false, 96));
-    }
+    for (const auto& e : examples)
+        tiles.push_back(e.crop);
+    if (tiles.empty())
+        throw Error("none of the concept's photos can be read from the store's folder");
     return tileGrid(tiles, int(std::ceil(std::sqrt(double(tiles.size())))), 96, 4);
 }
 
@@ -158,44 +240,19 @@ int top(const Args& args)
         // The concept's patches, and beside them (…-channel.png) those of the channel its
         // direction weighs most: is the concept more than that channel?
         const auto model = loadModel(args);
-        const std::string folder = args.required("images");
-        // One patch per photo: neighbouring positions of one photo would fill the grid.
-        const auto distinctPhotos = [&](const std::vector<std::int64_t>& ranked) {
-            std::vector<std::int64_t> out;
-            std::vector<std::int32_t> seen;
-            for (std::int64_t v : ranked) {
-                const std::int32_t image = c.origins[size_t(v)].image;
-                if (std::find(seen.begin(), seen.end(), image) != seen.end())
-                    continue;
-                seen.push_back(image);
-                out.push_back(v);
-                if (int(out.size()) == k)
-                    break;
-            }
-            return out;
-        };
-        std::vector<std::int64_t> vectors;
-        for (const auto& h : topVectorsOfConcept(d, c.vectors, concept, k * 20))
-            vectors.push_back(h.vector);
-        saveImage(patchGrid(*model, c, folder, distinctPhotos(vectors)), args.value("out"));
-        const float* direction = d.decoder.data() + size_t(concept) * size_t(d.dimensions);
-        const int channel = int(std::max_element(direction, direction + d.dimensions) - direction);
-        std::vector<std::int64_t> byChannel(size_t(c.vectors.count()));
-        std::iota(byChannel.begin(), byChannel.end(), std::int64_t(0));
-        const auto value = [&](std::int64_t v) {
-            return c.vectors.values[size_t(v) * size_t(d.dimensions) + size_t(channel)];
-        };
-        const long ranked = std::min<long>(long(k) * 20, long(byChannel.size()));
-        std::partial_sort(byChannel.begin(), byChannel.begin() + ranked, byChannel.end(),
-            [&](std::int64_t a, std::int64_t b) { return value(a) > value(b); });
-        byChannel.resize(size_t(ranked));
-        byChannel = distinctPhotos(byChannel);
+        CollectedVectors store = c;
+        if (args.has("images"))  // the photos moved since they were collected
+            store.folder = args.value("images");
+        const ConceptPage page = makeConceptPage(
+            *model, store, d, summariseConcept(d, c.vectors, concept), concept, k, 96);
+        saveImage(patchGrid(page.examples), args.value("out"));
         const std::string channelOut =
             std::filesystem::path(args.value("out")).replace_extension("").string() +
             "-channel.png";
-        saveImage(patchGrid(*model, c, folder, byChannel), channelOut);
-        std::cerr << "loupe-cli: concept " << concept << " weighs channel " << channel
-                  << " most; its patches: " << channelOut << "\n";
+        saveImage(patchGrid(page.channelExamples), channelOut);
+        std::cerr << "loupe-cli: concept " << concept << " weighs channel " << page.topChannel
+                  << " most (cosine " << page.topChannelWeight << "); its patches: " << channelOut
+                  << "\n";
     }
     Json hits = Json::array();
     for (const auto& h : found) {

@@ -94,7 +94,8 @@ const std::vector<Command>& commands()
             runSanity},
         {"concepts",
             "learned concept dictionaries: concepts collect (--images DIR --layer L --store S) | "
-            "train (--store S --atoms 4096 --k 32 --out D) | info | top (--concept N)",
+            "train (--store S --atoms 4096 --k 32 --out D) | info (--model M: top-1 agreement with the "
+            "layer replaced) | top (--concept N)",
             runConcepts},
         {"bench",
             "benchmarks: bench "

@@ -4,6 +4,7 @@
 #include "app/model_session.h"
 #include "app/thumbnail_service.h"
 #include "core/activation_grid_vis.h"
+#include "core/concept_dictionary_store.h"
 #include "core/featurevis_cache.h"
 #include "core/nmf.h"
 #include "core/unit_examples.h"
@@ -19,8 +20,13 @@ DictionaryModule::DictionaryModule(const AppContext& context, QObject* parent)
     connect(session, &ModelSession::imageChanged, this,
         [this, session] { panel_->setImage(widgets::toQImage(session->image())); });
     connect(session, &ModelSession::activationsChanged, this,
-        [this, session](
-            const LayerActivations& a) { panel_->setActivations(a, session->inputSize()); });
+        [this, session](const LayerActivations& a) {
+            activations_ = a;
+            panel_->setActivations(a, session->inputSize());
+        });
+    connect(panel_, &widgets::DictionaryPanel::conceptsWanted, this,
+        &DictionaryModule::requestConcepts);
+    connect(this, &DictionaryModule::conceptsReady, panel_, &widgets::DictionaryPanel::setConcepts);
     connect(panel_, &widgets::DictionaryPanel::thumbnailsWanted, this,
         [this](const QString& layer, const QList<int>& channels) {
             this->context().thumbnails->request(
@@ -117,6 +123,30 @@ void DictionaryModule::requestNmf(const QString& layer, int k)
             const LayerFactors f = factorizeLayer(model, {image}, name, k, 300, 0, &progress);
             return Figure{nmfOverlay(image, model.metadata().input.size, f, f.maps.front()), 0, 0};
         });
+}
+
+void DictionaryModule::requestConcepts(const QString& layer, const CellRange& cells)
+{
+    auto workspace = context().session->workspace();
+    if (!workspace || activations_.layer != layer.toStdString())
+        return;
+    const LayerActivations activations = activations_;
+    using Found = std::pair<std::vector<DictionaryEntry>, QStringList>;
+    context().jobs->submit(
+        {tr("Concepts in the region"), JobRunner::Pool::Cpu, QStringLiteral("dictionary-concepts")},
+        this,
+        [workspace, activations, cells](JobContext&) {
+            Found found;
+            const auto record = loadConceptDictionary(*workspace, activations.layer);
+            if (!record)
+                return found;
+            found.first = conceptDictionary(activations, cells, record->dictionary, 8);
+            for (const auto& e : found.first)
+                found.second << QString::fromStdString(conceptLabel(*record, e.channel));
+            return found;
+        },
+        [this, layer](const Found& found) { emit conceptsReady(layer, found.first, found.second); },
+        [this](const QString& message) { panel_->setStatus(tr("Concepts: %1").arg(message)); });
 }
 
 }  // namespace loupe::app

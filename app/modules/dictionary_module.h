@@ -3,6 +3,7 @@
 #include "app/feature_module.h"
 #include "core/image.h"
 #include "core/progress.h"
+#include "core/semantic_dictionary.h"
 
 #include <functional>
 
@@ -28,12 +29,16 @@ public:
 
     void requestActivationGrid(const QString& layer, int maxCells);
     void requestNmf(const QString& layer, int k);
+    // The layer's learned concepts active in the region, when it has a concept dictionary.
+    void requestConcepts(const QString& layer, const loupe::CellRange& cells);
 
 signals:
     // columns x rows > 0 when the figure is a grid over the model's view (the activation
     // grid), so that hovering a cell can show that cell's dictionary.
     void figureReady(const QString& title, const loupe::RgbImage& image, int columns, int rows);
     void thumbnailReady(const QString& layer, int channel, const loupe::RgbImage& image);
+    void conceptsReady(const QString& layer, const std::vector<loupe::DictionaryEntry>& concepts,
+        const QStringList& labels);
 
 private:
     struct Figure {
@@ -45,6 +50,7 @@ private:
         std::function<Figure(Model&, const RgbImage&, Progress&)> figure);
     void requestTopExamples(const QString& layer, const QList<int>& channels);
     widgets::DictionaryPanel* panel_;
+    LayerActivations activations_;  // the latest published, for the concepts of a region
 };
 
 }  // namespace loupe::app

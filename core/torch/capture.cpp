@@ -23,6 +23,7 @@
 #include "core/torch/capture.h"
 
 #include "core/error.h"
+#include "core/torch/model_impl.h"
 
 #include <torch/csrc/jit/api/function_impl.h>
 #include <torch/csrc/jit/ir/ir.h>
@@ -155,6 +156,28 @@ public:
         auto* fn = cu->create_function(c10::QualifiedName(*type->name(), plan.methodName), graph_);
         type->addMethod(fn);
         return plan;
+    }
+
+    // A method (self, x, replacement) returning forward's output, in which the rest of the
+    // network reads `replacement` instead of the layer's output. What fed only that layer is
+    // cut away, so the method costs the part of the network after the layer.
+    std::string finishPatch(size_t index)
+    {
+        Value* original = value(index);
+        Value* replacement = graph_->addInput("replacement");
+        replacement->setType(c10::TensorType::get());
+        while (graph_->outputs().size() > originalOutputs_)
+            graph_->eraseOutput(graph_->outputs().size() - 1);
+        original->replaceAllUsesWith(replacement);
+        lastProducer_ = graph_->return_node();  // the model's own checks all stay
+        torch::jit::EliminateDeadCode(graph_);
+        removeUnusedModuleCalls();
+        const std::string name = "__loupe_patch_" + std::to_string(gMethodCounter++);
+        auto type = root_.type();
+        auto* fn = root_._ivalue()->compilation_unit()->create_function(
+            c10::QualifiedName(*type->name(), name), graph_);
+        type->addMethod(fn);
+        return name;
     }
 
 private:
@@ -426,6 +449,18 @@ CapturePlan compileCapture(torch::jit::Module& root, const std::vector<CaptureRe
     }
 }
 
+PatchPlan compilePatch(torch::jit::Module& root, const std::string& layer)
+{
+    try {
+        GraphSurgeon surgeon(root);
+        return {surgeon.finishPatch(surgeon.outputOf(layer))};
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw Error("cannot build the graph that replaces '" + layer + "': " + firstLine(e.what()));
+    }
+}
+
 std::map<std::string, std::string> captureProblems(
     torch::jit::Module& root, const std::vector<std::string>& paths)
 {
@@ -440,6 +475,14 @@ std::map<std::string, std::string> captureProblems(
         }
     }
     return problems;
+}
+
+const PatchPlan& CaptureCache::patch(torch::jit::Module& root, const std::string& layer)
+{
+    auto it = patches_.find(layer);
+    if (it == patches_.end())
+        it = patches_.emplace(layer, compilePatch(root, layer)).first;
+    return it->second;
 }
 
 const CapturePlan& CaptureCache::plan(torch::jit::Module& root,
@@ -458,15 +501,15 @@ namespace {
 // executor that has specialised its graph for autograd (a receptive-field estimate, a feature
 // visualization) records backward nodes even for inference tensors, which then fails with
 // "Inference tensors cannot be saved for backward"; separate executors never mix the two.
-torch::jit::Method methodFor(torch::jit::Module& root, const CapturePlan& plan)
+torch::jit::Method methodFor(torch::jit::Module& root, const std::string& methodName)
 {
     if (!c10::InferenceMode::is_enabled())
-        return root.get_method(plan.methodName);
-    const std::string twin = plan.methodName + "_inference";
+        return root.get_method(methodName);
+    const std::string twin = methodName + "_inference";
     if (auto method = root.find_method(twin))
         return *method;
     auto graph =
-        torch::jit::toGraphFunction(root.get_method(plan.methodName).function()).graph()->copy();
+        torch::jit::toGraphFunction(root.get_method(methodName).function()).graph()->copy();
     auto type = root.type();
     type->addMethod(root._ivalue()->compilation_unit()->create_function(
         c10::QualifiedName(*type->name(), twin), graph));
@@ -478,7 +521,7 @@ torch::jit::Method methodFor(torch::jit::Module& root, const CapturePlan& plan)
 CaptureResult runCapture(
     torch::jit::Module& root, const CapturePlan& plan, const torch::Tensor& input)
 {
-    const auto outputs = methodFor(root, plan)({input}).toTuple()->elements();
+    const auto outputs = methodFor(root, plan.methodName)({input}).toTuple()->elements();
     CaptureResult result;
     size_t next = 0;
     for (int parts : plan.partsPerRequest) {
@@ -528,6 +571,12 @@ CaptureResult runCaptureInChunks(
         joined.modelOutput = torch::cat(pieces, 0);
     }
     return joined;
+}
+
+torch::Tensor runPatch(torch::jit::Module& root, const PatchPlan& plan, const torch::Tensor& input,
+    const torch::Tensor& replacement)
+{
+    return firstTensor(methodFor(root, plan.methodName)({input, replacement}));
 }
 
 }  // namespace loupe

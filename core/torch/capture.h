@@ -41,6 +41,13 @@ struct CapturePlan {
 CapturePlan compileCapture(torch::jit::Module& root, const std::vector<CaptureRequest>& requests,
     bool withModelOutput, ReluRule reluRule = ReluRule::Plain);
 
+// The forward pass with one layer's output replaced by a given tensor (a reconstruction
+// through a concept dictionary, an ablation): a method (x, replacement) -> the model output.
+struct PatchPlan {
+    std::string methodName;
+};
+PatchPlan compilePatch(torch::jit::Module& root, const std::string& layer);
+
 // Why each path cannot be captured (empty string: it can); used to mark layers in the browser.
 std::map<std::string, std::string> captureProblems(
     torch::jit::Module& root, const std::vector<std::string>& paths);
@@ -50,10 +57,16 @@ class CaptureCache {
 public:
     const CapturePlan& plan(torch::jit::Module& root, const std::vector<CaptureRequest>& requests,
         bool withModelOutput, ReluRule reluRule = ReluRule::Plain);
-    void clear() { plans_.clear(); }
+    const PatchPlan& patch(torch::jit::Module& root, const std::string& layer);
+    void clear()
+    {
+        plans_.clear();
+        patches_.clear();
+    }
 
 private:
     std::map<std::string, CapturePlan> plans_;
+    std::map<std::string, PatchPlan> patches_;
 };
 
 CaptureResult runCapture(
@@ -64,5 +77,10 @@ CaptureResult runCapture(
 // The results are concatenated along the batch; other errors propagate.
 CaptureResult runCaptureInChunks(
     torch::jit::Module& root, const CapturePlan& plan, const torch::Tensor& input, int& maxBatch);
+
+// The model's output (its first tensor) with the patched layer reading `replacement`, which
+// must have the layer's output shape for the batch of `input`.
+torch::Tensor runPatch(torch::jit::Module& root, const PatchPlan& plan, const torch::Tensor& input,
+    const torch::Tensor& replacement);
 
 }  // namespace loupe

@@ -195,6 +195,20 @@ VectorSet decodeCodes(const SparseDictionary& dictionary, const std::vector<floa
     return out;
 }
 
+VectorSet reconstructVectors(const SparseDictionary& dictionary, const VectorSet& vectors)
+{
+    const Parameters p = Parameters::of(dictionary);
+    std::vector<torch::Tensor> parts;
+    forEachCodeChunk(dictionary, vectorsFor(dictionary, vectors),
+        [&](const torch::Tensor&, const torch::Tensor& codes) {
+            parts.push_back(p.decode(codes));
+        });
+    VectorSet out;
+    out.dimensions = dictionary.dimensions;
+    out.values = toVector(torch::cat(parts, 0));
+    return out;
+}
+
 DictionaryQuality measureDictionary(
     const SparseDictionary& dictionary, const VectorSet& vectors, float denseShare)
 {
@@ -219,6 +233,7 @@ DictionaryQuality measureDictionary(
     q.deadAtoms = int((active == 0).sum().item<int64_t>());
     q.denseAtoms =
         int((active.to(torch::kDouble) > double(denseShare) * double(n)).sum().item<int64_t>());
+    q.firingShare = toVector(active.to(torch::kFloat32) / float(n));
     return q;
 }
 
@@ -234,6 +249,64 @@ std::vector<float> conceptActivations(
             parts.push_back(codes.select(1, atom).clone());
         });
     return toVector(torch::cat(parts, 0));
+}
+
+ConceptIndex indexConcepts(const SparseDictionary& dictionary, const VectorSet& vectors, int top,
+    int bins, Progress& progress)
+{
+    const auto x = vectorsFor(dictionary, vectors);
+    const int64_t n = x.size(0), atoms = dictionary.atoms;
+    ConceptIndex index;
+    index.atoms = int(atoms);
+    index.top = int(std::min<int64_t>(top, n));
+    index.bins = bins;
+    // Pass 1: the running strongest `top` per atom (merged chunk by chunk), firing counts.
+    auto bestValues = torch::empty({0, atoms});
+    auto bestRows = torch::empty({0, atoms}, torch::kLong);
+    auto fired = torch::zeros({atoms}, torch::kLong);
+    int64_t start = 0;
+    forEachCodeChunk(dictionary, x, [&](const torch::Tensor& chunk, const torch::Tensor& codes) {
+        progress.checkCancelled();
+        const int64_t keep = std::min<int64_t>(index.top, codes.size(0));
+        const auto [values, rows] = codes.topk(keep, 0);
+        const auto allValues = torch::cat({bestValues, values});
+        const auto allRows = torch::cat({bestRows, rows + start});
+        const auto [kept, order] =
+            allValues.topk(std::min<int64_t>(index.top, allValues.size(0)), 0);
+        bestValues = kept;
+        bestRows = allRows.gather(0, order);
+        fired += (codes > 0).sum(0);
+        start += chunk.size(0);
+        progress.report(0.5 * double(start) / double(n), "indexing concepts");
+    });
+    const auto maxima = bestValues.size(0) ? bestValues[0].clone() : torch::zeros({atoms});
+    // Pass 2: histograms of each atom's non-zero codes over [0, its maximum].
+    auto histogram = torch::zeros({atoms * bins}, torch::kLong);
+    start = 0;
+    forEachCodeChunk(dictionary, x, [&](const torch::Tensor& chunk, const torch::Tensor& codes) {
+        progress.checkCancelled();
+        const auto where = codes.nonzero();
+        const auto atom = where.select(1, 1);
+        const auto value = codes.index({where.select(1, 0), atom});
+        const auto bin = (value / maxima.index_select(0, atom).clamp_min(1e-12) * bins)
+                             .to(torch::kLong)
+                             .clamp(0, bins - 1);
+        histogram.index_add_(0, atom * bins + bin, torch::ones_like(bin));
+        start += chunk.size(0);
+        progress.report(0.5 + 0.5 * double(start) / double(n), "indexing concepts");
+    });
+    // Rows of the top lists where the atom was not active are marked -1.
+    const auto topT = bestValues.t().contiguous();
+    const auto rowsT =
+        torch::where(topT > 0, bestRows.t(), torch::full_like(bestRows.t(), -1)).contiguous();
+    index.topActivations = toVector(topT);
+    const auto r = rowsT.to(torch::kLong);
+    index.topVectors.assign(r.data_ptr<int64_t>(), r.data_ptr<int64_t>() + r.numel());
+    index.maxActivation = toVector(maxima);
+    index.firingShare = toVector(fired.to(torch::kFloat32) / float(n));
+    const auto h = histogram.to(torch::kInt);
+    index.histogram.assign(h.data_ptr<int32_t>(), h.data_ptr<int32_t>() + h.numel());
+    return index;
 }
 
 float matchedCosine(const std::vector<float>& a, const std::vector<float>& b, int dimensions)

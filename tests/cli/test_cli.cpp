@@ -235,6 +235,28 @@ private slots:
             runCli({"concepts", "info", "--store", store, "--dictionary", store + "/store.json"});
         QCOMPARE(bad.exitCode, 1);
         QVERIFY2(bad.err.contains("not a concept dictionary"), qPrintable(bad.err));
+        // With --model: the agreement of the model with the layer replaced.
+        const Run agreement = runCli({"concepts", "info", "--store", store, "--dictionary",
+            dictionary, "--model", model_, "--quiet", "--no-cache"});
+        QCOMPARE(agreement.exitCode, 0);
+        const QJsonObject replaced =
+            QJsonDocument::fromJson(agreement.out).object().value("replacement").toObject();
+        QCOMPARE(replaced.value("images").toInt(), 4);
+        QVERIFY(replaced.contains("top1_agreement") && replaced.contains("loss_recovered"));
+
+        // Without --store, into the model's workspace (where the Concepts dock reads it).
+        const QString workspace = dir_.filePath("concepts-workspace.sqlite");
+        const Run inWorkspace = runCli({"concepts", "collect", "--model", model_, "--images",
+            folder, "--layer", "block", "--workspace", workspace, "--quiet"});
+        QCOMPARE(inWorkspace.exitCode, 0);
+        QVERIFY(QDir(workspace + ".concepts/block").exists());
+        const Run trainedThere = runCli({"concepts", "train", "--model", model_, "--layer",
+            "block", "--workspace", workspace, "--atoms", "16", "--k", "2", "--steps", "50",
+            "--batch", "64", "--quiet"});
+        QCOMPARE(trainedThere.exitCode, 0);
+        const QJsonObject there = QJsonDocument::fromJson(trainedThere.out).object();
+        QVERIFY2(there.contains("replacement") && there.value("workspace").toString() == workspace,
+            trainedThere.out.constData());
     }
 
     void badInputExitsNonZeroWithOneLine_data()

@@ -2,10 +2,16 @@
 // measures match their formulas, and the Hungarian matching is optimal.
 
 #include "core/activations.h"
+#include "core/concept_dictionary_store.h"
+#include "core/concept_page.h"
+#include "core/concept_replacement.h"
+#include "core/concept_training.h"
 #include "core/concept_vectors.h"
 #include "core/error.h"
 #include "core/image_io.h"
 #include "core/model.h"
+#include "core/named_directions.h"
+#include "core/workspace.h"
 #include "core/hungarian.h"
 #include "core/sparse_dictionary.h"
 #include "core/synthetic_shapes.h"
@@ -269,6 +275,170 @@ private slots:
                 QCOMPARE(hits[size_t(i)].vector, all[size_t(i)].second);
             }
         }
+    }
+
+    // The identity dictionary (atoms e_i and -e_i, all active) reconstructs every vector
+    // exactly, so the model with the layer replaced gives its own logits, also for a layer
+    // inside a block whose sibling branch still reads the input. A one-atom dictionary
+    // changes decisions and recovers less of the loss.
+    void replacementByTheIdentityIsTheModel()
+    {
+        QTemporaryDir dir;
+        const auto model =
+            Model::load(test::writeBranchyCnn(dir.path().toStdString()), DevicePreference::Cpu);
+        std::vector<RgbImage> images;
+        for (int i = 0; i < 12; ++i)
+            images.push_back(test::noiseImage(40, 40, std::uint64_t(i + 3)));
+        Progress progress;
+        for (const auto& [layer, channels] : {std::pair{"block", 8}, std::pair{"block.b2", 5}}) {
+            SparseDictionary identity;
+            identity.dimensions = channels;
+            identity.atoms = 2 * channels;
+            identity.k = 2 * channels;
+            identity.encoder.assign(size_t(2 * channels * channels), 0.f);
+            for (int c = 0; c < channels; ++c) {
+                identity.encoder[size_t(c * channels + c)] = 1.f;
+                identity.encoder[size_t((channels + c) * channels + c)] = -1.f;
+            }
+            identity.decoder = identity.encoder;
+            identity.encoderBias.assign(size_t(2 * channels), 0.f);
+            identity.centre.assign(size_t(channels), 0.f);
+            for (const auto& image : {images[0], images[5]}) {
+                const auto direct = computeActivations(*model, image, "head", false, 0).values;
+                const auto replaced = logitsWithReconstruction(*model, layer, identity, image);
+                QCOMPARE(replaced.size(), direct.size());
+                for (size_t i = 0; i < direct.size(); ++i)
+                    QVERIFY2(std::abs(replaced[i] - direct[i]) < 1e-4f, layer);
+            }
+            const auto agreement = measureReplacement(*model, layer, identity, images, progress);
+            QCOMPARE(agreement.images, 12);
+            QCOMPARE(agreement.topOneAgreement, 1.f);
+            QVERIFY(std::abs(agreement.lossRecovered - 1.f) < 1e-3f);
+
+            SparseDictionary poor = identity;  // keeps one channel's positive part
+            poor.k = 1;
+            for (float& w : poor.encoderBias)
+                w = -1e3f;
+            poor.encoderBias[0] = 0;
+            const auto lossy = measureReplacement(*model, layer, poor, images, progress);
+            QVERIFY2(lossy.lossRecovered < 0.99f, layer);
+        }
+        SparseDictionary wrongSize;
+        wrongSize.dimensions = 3;
+        wrongSize.atoms = wrongSize.k = 1;
+        wrongSize.encoder = wrongSize.decoder = {1, 0, 0};
+        wrongSize.encoderBias = {0};
+        wrongSize.centre = {0, 0, 0};
+        QVERIFY_THROWS_EXCEPTION(
+            Error, measureReplacement(*model, "block", wrongSize, images, progress));
+    }
+
+    // The index made in two chunked passes equals a direct pass per concept: the same top
+    // vectors in the same order, the same firing share and maximum, a histogram that counts
+    // every active vector; it reads back from its bytes unchanged.
+    void conceptIndexEqualsDirectSummaries()
+    {
+        const auto planted = plant(24, 8, 2, 9000, 6);  // more vectors than one 4096-chunk
+        SparseDictionaryConfig config;
+        config.atoms = 24;
+        config.k = 2;
+        config.steps = 300;
+        config.batch = 256;
+        Progress progress;
+        const auto dictionary = trainTopKDictionary(planted.data, config, progress);
+        const ConceptIndex index = indexConcepts(
+            dictionary, planted.data, kConceptTopVectors, kConceptHistogramBins, progress);
+        const auto quality = measureDictionary(dictionary, planted.data);
+        for (int atom = 0; atom < 24; ++atom) {
+            const ConceptSummary fromIndex = index.summary(atom);
+            const ConceptSummary direct = summariseConcept(dictionary, planted.data, atom);
+            QCOMPARE(fromIndex.topVectors, direct.topVectors);
+            QCOMPARE(fromIndex.topActivations, direct.topActivations);
+            QCOMPARE(fromIndex.maxActivation, direct.maxActivation);
+            QVERIFY(std::abs(fromIndex.firingShare - quality.firingShare[size_t(atom)]) < 1e-6f);
+            const int counted =
+                std::accumulate(fromIndex.histogram.begin(), fromIndex.histogram.end(), 0);
+            QCOMPARE(counted, int(std::lround(direct.firingShare * 9000)));
+            QCOMPARE(fromIndex.histogram, direct.histogram);
+        }
+        const ConceptIndex back = deserializeConceptIndex(serializeConceptIndex(index));
+        QCOMPARE(back.topVectors, index.topVectors);
+        QCOMPARE(back.histogram, index.histogram);
+        std::string damaged = serializeConceptIndex(index);
+        damaged.resize(damaged.size() / 2);
+        QVERIFY_THROWS_EXCEPTION(Error, deserializeConceptIndex(damaged));
+        QVERIFY_THROWS_EXCEPTION(Error, index.summary(24));
+    }
+
+    // Training as the dock and the CLI do it keeps the dictionary, its index and its measures
+    // in the workspace; a concept is then an objective (concept:LAYER:INDEX = its direction);
+    // a cancelled training keeps its last checkpoint, marked unfinished.
+    void trainedConceptsLiveInTheWorkspace()
+    {
+        QTemporaryDir dir;
+        const auto model =
+            Model::load(test::writeBranchyCnn(dir.path().toStdString()), DevicePreference::Cpu);
+        const QString folder = dir.filePath("photos");
+        QVERIFY(QDir().mkpath(folder));
+        for (int i = 0; i < 5; ++i)
+            saveImage(test::noiseImage(40, 40, std::uint64_t(i + 21)),
+                (folder + QString("/p%1.png").arg(i)).toStdString());
+        auto workspace = Workspace::open(dir.filePath("w.sqlite").toStdString(), model->hash());
+        VectorCollectionConfig collect;
+        collect.folder = folder.toStdString();
+        collect.layer = "block";
+        Progress progress;
+        const auto vectors =
+            collectVectors(*model, collect, conceptStoreDirectory(*workspace, "block"), progress);
+        ConceptTrainingOptions options;
+        options.config.atoms = 12;
+        options.config.k = 3;
+        options.config.steps = 150;
+        options.config.batch = 128;
+        const TrainedConcepts trained =
+            trainConcepts(*model, workspace.get(), vectors, options, progress);
+        const auto stored = loadConceptDictionary(*workspace, "block");
+        QVERIFY(stored && stored->finished);
+        QCOMPARE(stored->dictionary.decoder, trained.record.dictionary.decoder);
+        QVERIFY(stored->agreement && stored->agreement->images == 5);
+        QCOMPARE(stored->quality.firingShare, trained.record.quality.firingShare);
+        const auto index = loadConceptIndex(*workspace, "block");
+        QVERIFY(index && index->topVectors == trained.index.topVectors);
+
+        auto objective = ObjectiveTerm::parse("concept:block:7");
+        resolveDirections(objective, *workspace);
+        QCOMPARE(objective.front().layer, std::string("block"));
+        QCOMPARE(objective.front().direction,
+            std::vector<float>(trained.record.dictionary.decoder.begin() + 7 * 8,
+                trained.record.dictionary.decoder.begin() + 8 * 8));
+        auto outOfRange = ObjectiveTerm::parse("concept:block:12");
+        QVERIFY_THROWS_EXCEPTION(Error, resolveDirections(outOfRange, *workspace));
+        auto noDictionary = ObjectiveTerm::parse("concept:conv1:0");
+        QVERIFY_THROWS_EXCEPTION(Error, resolveDirections(noDictionary, *workspace));
+
+        nameConcept(*workspace, "block", 7, "grain");
+        QCOMPARE(
+            conceptLabel(*loadConceptDictionary(*workspace, "block"), 7), std::string("grain"));
+        QCOMPARE(conceptLabel(*loadConceptDictionary(*workspace, "block"), 6),
+            std::string("concept:block:6"));
+
+        // Cancelled half-way: the checkpoint replaces the dictionary, unfinished, no index.
+        int reports = 0;
+        Progress* self = nullptr;
+        Progress cancelling([&](double, const std::string&) {
+            if (++reports == 100)
+                self->cancel();
+        });
+        self = &cancelling;
+        bool told = false;
+        options.config.steps = 2000;
+        QVERIFY_THROWS_EXCEPTION(Cancelled,
+            trainConcepts(*model, workspace.get(), vectors, options, cancelling, {},
+                [&](const ConceptDictionaryRecord& kept) { told = !kept.finished; }));
+        QVERIFY(told);
+        const auto kept = loadConceptDictionary(*workspace, "block");
+        QVERIFY(kept && !kept->finished);
+        QVERIFY(!loadConceptIndex(*workspace, "block"));
     }
 
     void badInputIsRefused()

@@ -6,6 +6,7 @@
 #include "app/modules/atlas_module.h"
 #include "app/modules/attribution_module.h"
 #include "app/modules/circuit_module.h"
+#include "app/modules/concepts_module.h"
 #include "app/modules/dataset_module.h"
 #include "app/modules/dictionary_module.h"
 #include "app/modules/adversarial_module.h"
@@ -20,12 +21,15 @@
 #include "app/modules/weights_module.h"
 #include "app/saved_records.h"
 #include "app/thumbnail_service.h"
+#include "core/activations.h"
+#include "core/concept_dictionary_store.h"
 #include "core/image_io.h"
 #include "core/workspace.h"
 #include "tests/support/test_images.h"
 #include "tests/support/test_models.h"
 #include "widgets/atlas_panel.h"
 #include "widgets/circuit_panel.h"
+#include "widgets/concepts_panel.h"
 #include "widgets/distribution_panel.h"
 #include "widgets/examples_panel.h"
 #include "widgets/occlusion_panel.h"
@@ -154,7 +158,8 @@ private slots:
             new app::AtlasModule(h.context, &parent), new app::InversionModule(h.context, &parent),
             new app::DreamModule(h.context, &parent), new app::StyleModule(h.context, &parent),
             new app::AdversarialModule(h.context, &parent),
-            new app::TextureShapeModule(h.context, &parent)};
+            new app::TextureShapeModule(h.context, &parent),
+            new app::ConceptsModule(h.context, &parent)};
         std::set<QString> names;
         int docks = 0;
         for (auto* module : modules) {
@@ -166,7 +171,7 @@ private slots:
                 delete d.panel;  // in the window, docks own their panels
             }
         }
-        QCOMPARE(docks, 17);
+        QCOMPARE(docks, 18);
     }
 
     void activationsFollowTheSelectedLayerAndArePublished()
@@ -308,6 +313,110 @@ private slots:
         QVERIFY(h.wait([&] { return examples.count() >= 1; }));
         QVERIFY(!examples.last().at(0).value<UnitExamples>().top.empty());
         QVERIFY(h.shell.errors.isEmpty());
+    }
+
+    // The Concepts dock's whole path on a small model: the size shown before collecting, the
+    // vectors collected into the workspace's store, a dictionary trained with live curves,
+    // measured (R², the model's agreement with the layer replaced) and kept in the workspace;
+    // a concept's page (patches one per photo, strongest first, beside its top channel's) and
+    // picture; a name that survives reading the dictionary back; the concept as an objective.
+    void conceptsAreCollectedTrainedAndBrowsed()
+    {
+        Harness h;
+        app::ConceptsModule module(h.context, nullptr);
+        std::unique_ptr<QWidget> owner(module.panel());
+        QVERIFY(h.open(model_, barImage()));
+        QTemporaryDir folder;
+        for (int i = 0; i < 6; ++i)
+            saveImage(test::noiseImage(40, 40, std::uint64_t(i + 11)),
+                folder.filePath(QString("p%1.png").arg(i)).toStdString());
+        QSignalSpy estimates(&module, &app::ConceptsModule::estimateReady);
+        module.requestEstimate("block", folder.path(), 0, 10);
+        QVERIFY(h.wait([&] { return estimates.count() == 1; }));
+        QVERIFY2(estimates.first().at(0).toString().contains("6 photos"),
+            qPrintable(estimates.first().at(0).toString()));
+
+        QSignalSpy failed(&module, &app::ConceptsModule::conceptsFailed);
+        module.requestTraining("block", 16, 2, 50, false);  // nothing collected yet
+        QVERIFY(h.wait([&] { return failed.count() == 1; }));
+        QVERIFY(failed.first().at(0).toString().contains("Collect"));
+
+        QSignalSpy collected(&module, &app::ConceptsModule::vectorsCollected);
+        module.requestCollection("block", folder.path(), 0, 10);
+        QVERIFY(h.wait([&] { return collected.count() == 1; }));
+        QCOMPARE(collected.first().at(0).toLongLong(), qint64(60));
+
+        QSignalSpy steps(&module, &app::ConceptsModule::trainingStep);
+        QSignalSpy ready(&module, &app::ConceptsModule::dictionaryReady);
+        module.requestTraining("block", 16, 2, 200, true);
+        QVERIFY(h.wait([&] { return ready.count() == 1; }));
+        QVERIFY(steps.count() >= 100);
+        QCOMPARE(module.panel()->trainingSteps(), steps.count());
+        const auto record = ready.first().at(0).value<ConceptDictionaryRecord>();
+        QVERIFY(record.finished);
+        QCOMPARE(record.vectors, std::int64_t(60));
+        QVERIFY(record.quality.explainedVariance > 0.5f);
+        QVERIFY(record.agreement && record.agreement->images == 6);
+        QVERIFY(record.stability && *record.stability > 0.f);
+        QVERIFY(module.panel()->qualityText().contains("top-1 agreement"));
+
+        QSignalSpy pages(&module, &app::ConceptsModule::conceptPageReady);
+        QSignalSpy pictures(&module, &app::ConceptsModule::conceptPictureReady);
+        int concept = 0;  // one that fires
+        while (record.quality.firingShare[size_t(concept)] == 0.f)
+            ++concept;
+        module.panel()->selectConcept(concept);
+        QVERIFY(h.wait([&] { return pictures.count() == 1; }));
+        const auto page = pages.first().at(0).value<ConceptPage>();
+        QCOMPARE(page.concept, concept);
+        QVERIFY(!page.examples.empty() && !page.channelExamples.empty());
+        std::set<std::string> photos;
+        for (size_t i = 0; i < page.examples.size(); ++i) {
+            QVERIFY(photos.insert(page.examples[i].image).second);
+            QVERIFY(!page.examples[i].crop.empty());
+            if (i > 0)
+                QVERIFY(page.examples[i].activation <= page.examples[i - 1].activation);
+        }
+        QVERIFY(!pictures.first().at(1).value<RgbImage>().empty());
+        QCOMPARE(module.panel()->shownConcept(), concept);
+
+        module.requestName("block", concept, "speckles");
+        QVERIFY(h.wait([&] { return h.jobs.runningCount() == 0; }));
+        const auto stored = loadConceptDictionary(*h.session.workspace(), "block");
+        QVERIFY(stored && stored->names[size_t(concept)] == "speckles");
+        QCOMPARE(stored->dictionary.decoder, record.dictionary.decoder);
+
+        // Reopening the layer shows the stored dictionary.
+        QSignalSpy again(&module, &app::ConceptsModule::dictionaryReady);
+        module.showLayer("block");
+        QVERIFY(h.wait([&] { return again.count() == 1; }));
+        QCOMPARE(again.first().at(0).value<ConceptDictionaryRecord>().names[size_t(concept)],
+            std::string("speckles"));
+
+        // The semantic dictionary lists the concepts active in a region, by name where named;
+        // clicking one shows it in the Concepts dock.
+        app::DictionaryModule dictionary(h.context, nullptr);
+        std::unique_ptr<QWidget> dictionaryOwner(dictionary.panel());
+        const QString photo = folder.filePath("p0.png");
+        h.session.publishActivations(computeActivations(
+            *h.session.model(), loadImage(photo.toStdString()), "block", false, 0));
+        QSignalSpy listed(&dictionary, &app::DictionaryModule::conceptsReady);
+        dictionary.requestConcepts("block", CellRange{0, 0, 2, 2});
+        QVERIFY(h.wait([&] { return listed.count() == 1; }));
+        const auto entries = listed.first().at(1).value<std::vector<DictionaryEntry>>();
+        QVERIFY(!entries.empty());
+        float shares = 0;
+        for (const auto& e : entries)
+            shares += e.share;
+        QVERIFY(shares > 0.f && shares <= 1.0001f);
+        QCOMPARE(listed.first().at(2).toStringList().size(), int(entries.size()));
+        QCOMPARE(dictionary.panel()->conceptCount(), int(entries.size()));
+        const int other = entries.front().channel == concept && entries.size() > 1
+            ? entries[1].channel
+            : entries.front().channel;
+        h.selection.selectConcept("block", other);
+        QVERIFY(h.wait([&] { return module.panel()->shownConcept() == other; }));
+        QVERIFY(failed.count() == 1 && h.shell.errors.isEmpty());
     }
 
     void tuningSweepOfAUnit()
