@@ -49,6 +49,16 @@ Json recordJson(const ConceptDictionaryRecord& r)
         if (!r.names[i].empty())
             names[std::to_string(i)] = r.names[i];
     j["names"] = names;
+    Json history = Json::array();
+    for (const auto& s : r.history) {
+        Json step = Json::array();
+        step.push(s.step);
+        step.push(s.loss);
+        step.push(s.explainedVariance);
+        step.push(s.deadShare);
+        history.push(step);
+    }
+    j["history"] = history;
     return j;
 }
 
@@ -83,6 +93,12 @@ ConceptDictionaryRecord recordOf(const Json& j, SparseDictionary dictionary)
         const int i = std::stoi(index);
         if (i >= 0 && i < dictionary.atoms)
             r.names[size_t(i)] = name.toString();
+    }
+    for (const auto& step : j["history"].toArray()) {
+        const auto& v = step.toArray();
+        if (v.size() == 4)
+            r.history.push_back({int(v[0].toNumber()), float(v[1].toNumber()),
+                float(v[2].toNumber()), float(v[3].toNumber())});
     }
     if (int(r.quality.firingShare.size()) != dictionary.atoms)
         r.quality.firingShare.assign(size_t(dictionary.atoms), 0.f);

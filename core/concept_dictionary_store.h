@@ -27,6 +27,7 @@ struct ConceptDictionaryRecord {
     int images = 0;
     bool finished = true;  // false: training was cancelled; this is its last checkpoint
     std::vector<std::string> names;  // per concept, "" when unnamed
+    std::vector<TrainingStep> history;  // the training's curves, as they were reported
 };
 
 // Where the layer's activation vectors are collected: a folder beside the workspace file.

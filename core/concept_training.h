@@ -17,6 +17,9 @@ class Workspace;
 struct TrainedConcepts {
     ConceptDictionaryRecord record;
     ConceptIndex index;
+    struct Seconds {  // wall time per stage (benchmarks)
+        double training = 0, measuring = 0, secondSeed = 0, indexing = 0, agreement = 0;
+    } seconds;
 };
 
 struct ConceptTrainingOptions {

@@ -4,6 +4,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/image_folder.h"
+#include "core/mapped_file.h"
 #include "core/json.h"
 #include "core/model.h"
 #include "core/synthetic_shapes.h"
@@ -204,17 +205,25 @@ CollectedVectors loadCollectedVectors(const std::string& storeDirectory)
     c.width = int(record["width"].toNumber(1));
     c.vectors.dimensions = int(record["dimensions"].toNumber());
     const auto count = std::uint64_t(record["vectors"].toNumber());
-    const std::string half = readWholeFile(inStore(storeDirectory, kVectors));
-    const std::string origins = readWholeFile(inStore(storeDirectory, kOrigins));
+    // Mapped, and converted from the map into the float32 vectors chunk by chunk: no copy of
+    // the float16 file is held on the way.
+    const MappedFile half(inStore(storeDirectory, kVectors));
+    const MappedFile origins(inStore(storeDirectory, kOrigins));
     const std::uint64_t dims = std::uint64_t(c.vectors.dimensions);
     if (dims == 0 || half.size() < count * dims * 2 ||
         origins.size() < count * sizeof(VectorOrigin))
         throw Error("the vector store '" + storeDirectory + "' is truncated or corrupt");
-    cv::Mat values;
-    cv::Mat(1, int(count * dims), CV_16F, const_cast<char*>(half.data())).convertTo(values, CV_32F);
-    c.vectors.values.assign(values.ptr<float>(), values.ptr<float>() + count * dims);
+    const std::uint64_t total = count * dims;
+    c.vectors.values.resize(size_t(total));
+    constexpr std::uint64_t kChunk = std::uint64_t(1) << 24;  // cv::Mat sizes are int
+    for (std::uint64_t start = 0; start < total; start += kChunk) {
+        const int n = int(std::min(kChunk, total - start));
+        cv::Mat to(1, n, CV_32F, c.vectors.values.data() + start);
+        cv::Mat(1, n, CV_16F, const_cast<char*>(half.data() + start * 2)).convertTo(to, CV_32F);
+    }
     c.origins.resize(size_t(count));
-    std::memcpy(c.origins.data(), origins.data(), count * sizeof(VectorOrigin));
+    if (count > 0)
+        std::memcpy(c.origins.data(), origins.data(), count * sizeof(VectorOrigin));
     return c;
 }
 

@@ -29,8 +29,8 @@
 namespace loupe::widgets {
 namespace {
 
-constexpr int kCrop = 72;
-constexpr int kPicture = 128;
+constexpr int kCrop = 64;  // a patch in the page's 3 x 3 grids
+constexpr int kPicture = 112;
 
 QString percent(double share)
 {
@@ -137,23 +137,25 @@ ConceptsPanel::ConceptsPanel(const PanelServices& services, QWidget* parent)
     curves_->yAxis2->setRange(0, 1);
     curves_->yAxis2->setLabel(tr("R², dead share"));
     curves_->legend->setVisible(true);
+    curves_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignVCenter);
     curves_->legend->setFont(QFont(font().family(), 7));
     quality_->setWordWrap(true);
     quality_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* top = new QWidget;
-    auto* topLayout = new QHBoxLayout(top);
+    auto* topLayout = new QVBoxLayout(top);
     topLayout->setContentsMargins(0, 0, 0, 0);
-    topLayout->addWidget(curves_, 3);
-    topLayout->addWidget(quality_, 2);
+    topLayout->addWidget(curves_, 1);
+    topLayout->addWidget(quality_);
 
     table_->setHorizontalHeaderLabels(
-        {tr("concept"), tr("name"), tr("fires on"), tr("top channel")});
+        {tr("concept"), tr("name"), tr("fires on %"), tr("top channel")});
     table_->horizontalHeader()->setStretchLastSection(true);
     table_->verticalHeader()->hide();
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->setSortingEnabled(true);
-    table_->setMinimumWidth(260);
+    table_->sortByColumn(0, Qt::AscendingOrder);
+    table_->setMinimumHeight(90);
 
     auto* page = new QWidget;
     auto* pageLayout = new QGridLayout(page);
@@ -171,6 +173,8 @@ ConceptsPanel::ConceptsPanel(const PanelServices& services, QWidget* parent)
     histogram_->yAxis->setLabel(tr("positions"));
     auto* conceptTitle = new QLabel(tr("<b>Concept's strongest patches</b>"));
     auto* channelTitle = new QLabel(tr("<b>Its top channel's strongest patches</b>"));
+    conceptTitle->setWordWrap(true);
+    channelTitle->setWordWrap(true);
     pageLayout->addWidget(picture_, 0, 0, 2, 1);
     pageLayout->addWidget(pageText_, 0, 1);
     pageLayout->addLayout(nameRow, 1, 1);
@@ -180,18 +184,16 @@ ConceptsPanel::ConceptsPanel(const PanelServices& services, QWidget* parent)
     pageLayout->addWidget(channelExamples_, 3, 1);
     pageLayout->addWidget(histogram_, 4, 0, 1, 2);
     pageLayout->setRowStretch(5, 1);
+    pageLayout->setColumnStretch(1, 1);
     auto* scroll = new QScrollArea;
     scroll->setWidget(page);
     scroll->setWidgetResizable(true);
 
-    auto* lower = new QSplitter(Qt::Horizontal);
-    lower->addWidget(table_);
-    lower->addWidget(scroll);
-    lower->setStretchFactor(1, 2);
     auto* split = new QSplitter(Qt::Vertical);
     split->addWidget(top);
-    split->addWidget(lower);
-    split->setStretchFactor(1, 3);
+    split->addWidget(table_);
+    split->addWidget(scroll);
+    split->setSizes({180, 150, 420});
     layout->addWidget(split, 1);
     setBody(body);
 
@@ -348,6 +350,13 @@ void ConceptsPanel::setRecord(const ConceptDictionaryRecord& record)
     }
     record_ = record;
     hasRecord_ = true;
+    setTrainingSettings(
+        record.config.atoms, record.config.k, record.config.steps, secondSeed_->isChecked());
+    if (!record.history.empty()) {  // the curves of the training that made it
+        startTraining();
+        for (const auto& step : record.history)
+            addTrainingStep(step);
+    }
     quality_->setText(qualityText());
     fillTable();
     setStatus(tr("%1 concepts of %2")
@@ -381,8 +390,8 @@ void ConceptsPanel::fillTable()
         auto* index = numberItem(a, QString::fromStdString(conceptId(record_.layer, a)));
         auto* name = new QTableWidgetItem(QString::fromStdString(record_.names[size_t(a)]));
         name->setFlags(name->flags() & ~Qt::ItemIsEditable);
-        auto* fires =
-            numberItem(100.0 * share, tr("active on %1 of the vectors").arg(percent(share)));
+        auto* fires = numberItem(std::round(10000.0 * share) / 100.0,
+            tr("active on %1 of the vectors").arg(percent(share)));
         auto* channel = new QTableWidgetItem(
             QStringLiteral("%1 (cos %2)").arg(top).arg(direction[top], 0, 'f', 2));
         channel->setData(Qt::UserRole, direction[top]);
@@ -411,6 +420,13 @@ void ConceptsPanel::setPage(const ConceptPage& page)
     if (page.concept != page_.concept)
         pagePicture_ = {};
     page_ = page;
+    for (int row = 0; row < table_->rowCount(); ++row)
+        if (table_->item(row, 0)->data(Qt::DisplayRole).toInt() == page.concept &&
+            table_->currentRow() != row) {
+            const QSignalBlocker quiet(table_);
+            table_->selectRow(row);
+            table_->scrollToItem(table_->item(row, 0), QAbstractItemView::PositionAtCenter);
+        }
     drawPage();
     setStatus(tr("%1: %2 patches")
                   .arg(QString::fromStdString(conceptId(page.layer, page.concept)))

@@ -23,6 +23,7 @@
 #include <cmath>
 #include <filesystem>
 #include <numeric>
+#include <optional>
 #include <iostream>
 
 namespace loupe::cli {
@@ -138,6 +139,13 @@ int trainIntoWorkspace(const Args& args)
     out["k"] = r.config.k;
     out["steps"] = r.config.steps;
     out["seconds"] = secondsSince(start);
+    Json stages = Json::object();
+    stages["training"] = trained.seconds.training;
+    stages["measuring"] = trained.seconds.measuring;
+    stages["second_seed"] = trained.seconds.secondSeed;
+    stages["indexing"] = trained.seconds.indexing;
+    stages["agreement"] = trained.seconds.agreement;
+    out["stage_seconds"] = stages;
     out["quality"] = qualityJson(r.quality, r.config.atoms);
     if (r.stability)
         out["stability"] = *r.stability;
@@ -228,23 +236,50 @@ RgbImage patchGrid(const std::vector<ConceptExample>& examples)
 
 int top(const Args& args)
 {
-    args.allowOnly(
-        {"store", "dictionary", "concept", "k", "model", "device", "images", "out", "no-cache"});
-    const CollectedVectors c = loadCollectedVectors(args.required("store"));
-    const SparseDictionary d =
-        deserializeSparseDictionary(readWholeFile(args.required("dictionary")));
+    args.allowOnly({"store", "dictionary", "concept", "k", "model", "device", "images", "out",
+        "no-cache", "layer", "workspace"});
     const int concept = args.intValue("concept", 0, 0);
     const int k = args.positiveInt("k", 9);
-    const auto found = topVectorsOfConcept(d, c.vectors, concept, k);
+    // --store and --dictionary files, or (without --dictionary) the layer's dictionary and
+    // concept index in the model's workspace, as the Concepts dock keeps them.
+    std::unique_ptr<Model> model;
+    CollectedVectors c;
+    SparseDictionary d;
+    std::optional<ConceptSummary> summary;
+    if (args.has("dictionary")) {
+        c = loadCollectedVectors(args.required("store"));
+        d = deserializeSparseDictionary(readWholeFile(args.required("dictionary")));
+    } else {
+        model = loadModel(args);
+        const auto workspace = workspaceForModel(args, *model);
+        const std::string layer = model->layer(args.required("layer")).path;
+        const auto record = loadConceptDictionary(*workspace, layer);
+        if (!record)
+            throw Error("layer '" + layer + "' has no concept dictionary in " + workspace->file());
+        d = record->dictionary;
+        c = loadCollectedVectors(
+            args.has("store") ? args.value("store") : conceptStoreDirectory(*workspace, layer));
+        if (const auto index = loadConceptIndex(*workspace, layer))
+            summary = index->summary(concept);
+    }
+    std::vector<ConceptHit> found;
+    if (summary) {  // from the index: the strongest vectors where the concept is active
+        for (size_t i = 0; i < summary->topVectors.size() && int(i) < k; ++i)
+            found.push_back({summary->topVectors[i], summary->topActivations[i]});
+    } else {
+        found = topVectorsOfConcept(d, c.vectors, concept, k);
+        if (args.has("out"))
+            summary = summariseConcept(d, c.vectors, concept);
+    }
     if (args.has("out")) {
         // The concept's patches, and beside them (…-channel.png) those of the channel its
         // direction weighs most: is the concept more than that channel?
-        const auto model = loadModel(args);
+        if (!model)
+            model = loadModel(args);
         CollectedVectors store = c;
         if (args.has("images"))  // the photos moved since they were collected
             store.folder = args.value("images");
-        const ConceptPage page = makeConceptPage(
-            *model, store, d, summariseConcept(d, c.vectors, concept), concept, k, 96);
+        const ConceptPage page = makeConceptPage(*model, store, d, *summary, concept, k, 96);
         saveImage(patchGrid(page.examples), args.value("out"));
         const std::string channelOut =
             std::filesystem::path(args.value("out")).replace_extension("").string() +

@@ -93,9 +93,10 @@ const std::vector<Command>& commands()
             "the randomisation checks (--methods, --count 50, --out DIR: CSV + figure)",
             runSanity},
         {"concepts",
-            "learned concept dictionaries: concepts collect (--images DIR --layer L --store S) | "
-            "train (--store S --atoms 4096 --k 32 --out D) | info (--model M: top-1 agreement with the "
-            "layer replaced) | top (--concept N)",
+            "learned concept dictionaries: concepts collect (--images DIR --layer L [--store S]) | "
+            "train (--model M --layer L: into its workspace, as the Concepts dock; or --store S "
+            "--out D) | info (--model M: top-1 agreement with the layer replaced) | top "
+            "(--concept N)",
             runConcepts},
         {"bench",
             "benchmarks: bench "
