@@ -62,32 +62,6 @@ struct Parameters {
     }
 };
 
-// A batch's TopK codes as (atom indices, ReLU'd values), B x k each. The k strongest atoms
-// are found without autograd over all of them; only their pre-activations are recomputed in
-// the graph. A TopK code's gradient reaches nothing else, so this is the dense codes'
-// gradient at k/atoms of the backward's cost — and the decoder reads only those k rows.
-struct SelectedCodes {
-    torch::Tensor indices, values;
-};
-
-SelectedCodes selectCodes(
-    const Parameters& p, const torch::Tensor& centred, const torch::Tensor& pre, int k)
-{
-    const auto indices = std::get<1>(pre.topk(k, 1));
-    const auto flat = indices.reshape(-1);
-    const auto weights = p.encoder.index_select(0, flat).view({indices.size(0), k, -1});
-    const auto selected = torch::bmm(weights, centred.unsqueeze(2)).squeeze(2) +
-        p.encoderBias.index_select(0, flat).view_as(indices);
-    return {indices, torch::relu(selected)};
-}
-
-torch::Tensor decodeSelected(const Parameters& p, const SelectedCodes& codes)
-{
-    const auto atoms = p.decoder.index_select(0, codes.indices.reshape(-1))
-                           .view({codes.indices.size(0), codes.indices.size(1), -1});
-    return torch::bmm(codes.values.unsqueeze(1), atoms).squeeze(1) + p.centre;
-}
-
 void checkData(const VectorSet& data)
 {
     if (data.dimensions <= 0 || data.count() == 0 ||
@@ -152,31 +126,28 @@ SparseDictionary trainTopKDictionary(const VectorSet& data, const SparseDictiona
             const auto rows =
                 integers(n, {batch}, generator, torch::TensorOptions().dtype(torch::kLong));
             const auto xb = x.index_select(0, rows);
-            const auto centred = xb - p.centre;
-            torch::Tensor pre;
-            {
-                torch::NoGradGuard noGrad;
-                pre = torch::addmm(p.encoderBias, centred, p.encoder.t());
-            }
-            const SelectedCodes codes = selectCodes(p, centred, pre, config.k);
-            const auto reconstruction = decodeSelected(p, codes);
+            const auto pre = p.preActivations(xb);
+            // The codes as (atom, value) pairs: the decoder reads only the k atoms of each row
+            // (a weighted embedding bag), instead of multiplying a batch x atoms matrix that is
+            // almost all zeros — three of the step's five large matrix products.
+            const auto chosen = std::get<1>(pre.detach().topk(config.k, 1));
+            const auto values = torch::relu(pre.gather(1, chosen));
+            const auto bags = torch::arange(0, int64_t(batch) * config.k, config.k, torch::kLong);
+            const auto reconstruction =
+                std::get<0>(torch::embedding_bag(
+                    p.decoder, chosen.reshape(-1), bags, false, 0, false, values.reshape(-1))) +
+                p.centre;
             const auto error = reconstruction - xb;
             auto loss = error.pow(2).mean();
-            // Dead atoms learn to explain the residual the live ones leave (their own
-            // pre-activations, in the graph, for the dead atoms only).
+            // Dead atoms learn to explain the residual the live ones leave.
             const auto dead = sinceFired > config.deadAfter;
             const int deadCount = int(dead.sum().item<int64_t>());
             if (deadCount > 0) {
-                const auto deadAtoms = dead.nonzero().view(-1);
-                const auto deadPre = torch::addmm(p.encoderBias.index_select(0, deadAtoms), centred,
-                    p.encoder.index_select(0, deadAtoms).t());
-                const auto auxCodes = topK(deadPre, std::min(config.auxK, deadCount));
+                const auto masked = pre.masked_fill(~dead.view({1, -1}), -1e30);
+                const auto auxCodes = topK(masked, std::min(config.auxK, deadCount));
                 const auto residual = (xb - reconstruction).detach();
                 loss = loss +
-                    config.auxWeight *
-                        (auxCodes.mm(p.decoder.index_select(0, deadAtoms)) - residual)
-                            .pow(2)
-                            .mean() /
+                    config.auxWeight * (auxCodes.mm(p.decoder) - residual).pow(2).mean() /
                         residual.pow(2).mean().clamp_min(1e-12);
             }
             adam.zero_grad();
@@ -185,10 +156,8 @@ SparseDictionary trainTopKDictionary(const VectorSet& data, const SparseDictiona
             {
                 torch::NoGradGuard noGrad;
                 p.decoder /= p.decoder.norm(2, 1, true).clamp_min(1e-12);
-                const auto fired =
-                    torch::zeros({config.atoms}, torch::kBool)
-                        .index_fill_(
-                            0, codes.indices.masked_select(codes.values.detach() > 0), true);
+                const auto fired = torch::zeros({config.atoms}, torch::kBool)
+                                       .index_fill_(0, chosen.masked_select(values > 0), true);
                 sinceFired = torch::where(fired, torch::zeros_like(sinceFired), sinceFired + batch);
             }
             if (step % report == 0 || step == config.steps) {
