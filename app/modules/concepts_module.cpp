@@ -40,6 +40,17 @@ FeatureVisConfig conceptPictureConfig(
     return config;
 }
 
+// The layer's module path, or "" when the model has no such layer (checked on the GUI thread,
+// where an exception must not escape).
+std::string layerPath(const Model& model, const QString& layer)
+{
+    try {
+        return model.layer(layer.toStdString()).path;
+    } catch (const Error&) {
+        return {};
+    }
+}
+
 }  // namespace
 
 ConceptsModule::ConceptsModule(const AppContext& context, QObject* parent)
@@ -152,7 +163,12 @@ void ConceptsModule::requestCollection(
     }
     VectorCollectionConfig config;
     config.folder = folder.toStdString();
-    config.layer = model->layer(layer.toStdString()).path;
+    const std::string path = layerPath(*model, layer);
+    if (path.empty()) {
+        emit conceptsFailed(tr("The model has no layer '%1'.").arg(layer));
+        return;
+    }
+    config.layer = path;
     config.maxImages = maxImages;
     config.perImage = perImage;
     const std::string store = conceptStoreDirectory(*workspace, config.layer);
@@ -184,7 +200,11 @@ void ConceptsModule::requestTraining(
         emit conceptsFailed(tr("Open a model first."));
         return;
     }
-    const std::string path = model->layer(layer.toStdString()).path;
+    const std::string path = layerPath(*model, layer);
+    if (path.empty()) {
+        emit conceptsFailed(tr("The model has no layer '%1'.").arg(layer));
+        return;
+    }
     const std::string store = conceptStoreDirectory(*workspace, path);
     SparseDictionaryConfig config;
     config.atoms = atoms;

@@ -340,6 +340,9 @@ private slots:
         module.requestTraining("block", 16, 2, 50, false);  // nothing collected yet
         QVERIFY(h.wait([&] { return failed.count() == 1; }));
         QVERIFY(failed.first().at(0).toString().contains("Collect"));
+        module.requestCollection("no-such-layer", folder.path(), 0, 10);  // said, not thrown
+        QCOMPARE(failed.count(), 2);
+        QVERIFY(failed.last().at(0).toString().contains("no-such-layer"));
 
         QSignalSpy collected(&module, &app::ConceptsModule::vectorsCollected);
         module.requestCollection("block", folder.path(), 0, 10);
@@ -416,7 +419,7 @@ private slots:
             : entries.front().channel;
         h.selection.selectConcept("block", other);
         QVERIFY(h.wait([&] { return module.panel()->shownConcept() == other; }));
-        QVERIFY(failed.count() == 1 && h.shell.errors.isEmpty());
+        QVERIFY(failed.count() == 2 && h.shell.errors.isEmpty());
     }
 
     void tuningSweepOfAUnit()
