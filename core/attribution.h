@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace loupe {
 
@@ -13,17 +14,23 @@ class Model;
 // What an attribution explains: a class logit or probability, a unit (channel mean over
 // positions, or one position), or a whole layer (mean of all its activations).
 struct AttributionTarget {
-    enum class Kind { Logit, Probability, Unit, Layer } kind = Kind::Logit;
-    int index = 0;  // class index, or channel for a unit
-    std::string layer;  // for a unit
+    // Concept: a learned concept's direction in the layer's channel space (the mean over
+    // positions of <activation, direction>), named concept:LAYER:INDEX.
+    enum class Kind { Logit, Probability, Unit, Layer, Concept } kind = Kind::Logit;
+    int index = 0;  // class index, channel for a unit, concept index
+    std::string layer;  // for a unit or a concept
     int x = -1, y = -1;  // unit position (-1: mean over positions)
+    // A concept's direction (one weight per channel): filled from the workspace by
+    // resolveConceptTarget (core/concept_dictionary_store.h) before the target is used.
+    std::vector<float> direction;
 
-    // "class:N" (logit), "prob:N", "unit:L:C", "unit:L:C@x,y" or "layer:L". Throws loupe::Error.
+    // "class:N" (logit), "prob:N", "unit:L:C", "unit:L:C@x,y", "layer:L" or "concept:L:N".
+    // Throws loupe::Error.
     static AttributionTarget parse(const std::string& text);
     std::string toString() const;
     bool isInternal() const
     {
-        return kind == Kind::Unit || kind == Kind::Layer;
+        return kind == Kind::Unit || kind == Kind::Layer || kind == Kind::Concept;
     }  // inside the network
 };
 

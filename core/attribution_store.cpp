@@ -33,6 +33,10 @@ std::string attributionCacheKey(const RgbImage& image, const AttributionConfig& 
         ":" + std::string(image.pixels.begin(), image.pixels.end()));
     key["method"] = toString(config.method);
     key["target"] = config.target.toString();
+    if (!config.target.direction.empty())  // a retrained dictionary is another concept
+        key["direction"] =
+            sha256OfBytes(std::string(reinterpret_cast<const char*>(config.target.direction.data()),
+                config.target.direction.size() * sizeof(float)));
     key["layer"] = config.layer;
     key["samples"] = config.samples;
     key["noise"] = config.noise;

@@ -192,6 +192,25 @@ std::vector<std::string> conceptDictionaryLayers(const Workspace& workspace)
     return workspace.keys(kRecordKind);
 }
 
+void resolveConceptTarget(AttributionTarget& target, const Workspace* workspace)
+{
+    if (target.kind != AttributionTarget::Kind::Concept || !target.direction.empty())
+        return;
+    if (!workspace)
+        throw Error("a concept target needs the model's workspace, where its dictionary is kept");
+    const auto record = loadConceptDictionary(*workspace, target.layer);
+    if (!record)
+        throw Error("layer '" + target.layer +
+            "' has no concept dictionary (train one in the "
+            "Concepts dock or with loupe-cli concepts)");
+    if (target.index >= record->dictionary.atoms)
+        throw Error("concept " + std::to_string(target.index) + " is not in the dictionary of '" +
+            target.layer + "' (" + std::to_string(record->dictionary.atoms) + " concepts)");
+    const int dims = record->dictionary.dimensions;
+    const auto begin = record->dictionary.decoder.begin() + std::ptrdiff_t(target.index) * dims;
+    target.direction.assign(begin, begin + dims);
+}
+
 std::string conceptId(const std::string& layer, int concept)
 {
     return "concept:" + layer + ":" + std::to_string(concept);

@@ -5,6 +5,7 @@
 // and the names a user gave concepts. One per layer; a newer training replaces it. The
 // vectors it was learned from live in a store beside the workspace file.
 
+#include "core/attribution.h"
 #include "core/concept_replacement.h"
 #include "core/sparse_dictionary.h"
 
@@ -46,6 +47,10 @@ void nameConcept(
 std::optional<ConceptDictionaryRecord> loadConceptDictionary(
     const Workspace& workspace, const std::string& layer);
 std::vector<std::string> conceptDictionaryLayers(const Workspace& workspace);
+
+// Fills a concept target's direction from the layer's dictionary in the workspace; other
+// targets are left alone. Throws loupe::Error (no dictionary, concept out of range).
+void resolveConceptTarget(AttributionTarget& target, const Workspace* workspace);
 
 // "concept:LAYER:INDEX", or the concept's name when it has one ("dog snouts").
 std::string conceptId(const std::string& layer, int concept);

@@ -188,7 +188,11 @@ AttributionPanel::AttributionPanel(const PanelServices& services, QWidget* paren
         method_->addItem(QString::fromStdString(info.label), QString::fromStdString(info.name));
     method_->addItem(tr("Compare all"), QStringLiteral("compare"));
     target_ = new QComboBox;
-    target_->addItems({tr("top class"), tr("selected unit"), tr("class…")});
+    target_->addItems({tr("top class"), tr("selected unit"), tr("class…"), tr("selected concept")});
+    target_->setItemData(3,
+        tr("The concept last chosen in the Concepts dock or the semantic dictionary "
+           "(concept:LAYER:INDEX): the map explains its value"),
+        Qt::ToolTipRole);
     className_ = new QLineEdit;
     className_->setPlaceholderText(tr("class name or number"));
     className_->setMinimumWidth(160);
@@ -300,6 +304,11 @@ QString AttributionPanel::targetText() const
         const int k = chosenClass();
         return k >= 0 ? QStringLiteral("class:%1").arg(k) : QString();
     }
+    if (target_->currentIndex() == 3)
+        return selection()->concept() >= 0 ? QStringLiteral("concept:%1:%2")
+                                                 .arg(selection()->conceptLayer())
+                                                 .arg(selection()->concept())
+                                           : QString();
     return topClass_ >= 0 ? QStringLiteral("class:%1").arg(topClass_) : QString();
 }
 
@@ -308,6 +317,8 @@ void AttributionPanel::compute()
     const QString target = targetText();
     if (target.isEmpty()) {
         setStatus(target_->currentIndex() == 1 ? tr("Select a unit (layer:channel) first.")
+                : target_->currentIndex() == 3
+                ? tr("Choose a concept first (Concepts dock, or the semantic dictionary).")
                 : target_->currentIndex() == 2
                 ? tr("'%1' is none of the model's classes: type a name from the list or a "
                      "class number.")

@@ -420,6 +420,8 @@ void ConceptsPanel::setPage(const ConceptPage& page)
     if (page.concept != page_.concept)
         pagePicture_ = {};
     page_ = page;
+    if (selection())  // the attribution dock's "selected concept"
+        selection()->rememberConcept(QString::fromStdString(page.layer), page.concept);
     for (int row = 0; row < table_->rowCount(); ++row)
         if (table_->item(row, 0)->data(Qt::DisplayRole).toInt() == page.concept &&
             table_->currentRow() != row) {

@@ -33,7 +33,15 @@ void UnitSelection::selectUnit(const QString& layer, int channel)
 
 void UnitSelection::selectConcept(const QString& layer, int concept)
 {
+    conceptLayer_ = layer;
+    concept_ = concept;
     emit conceptSelected(layer, concept);
+}
+
+void UnitSelection::rememberConcept(const QString& layer, int concept)
+{
+    conceptLayer_ = layer;
+    concept_ = concept;
 }
 
 void UnitSelection::clear()

@@ -15,6 +15,9 @@ public:
     QString layer() const { return layer_; }
     int channel() const { return channel_; }
     QString unitText() const;  // "layer" or "layer:channel"
+    // The concept chosen last (selectConcept), "" / -1 before any: an attribution target.
+    QString conceptLayer() const { return conceptLayer_; }
+    int concept() const { return concept_; }
 
 public slots:
     void selectLayer(const QString& layer);
@@ -23,6 +26,8 @@ public slots:
     // A learned concept of a layer's dictionary (concept:LAYER:INDEX): the Concepts dock
     // shows it; the layer and unit selection stay as they are.
     void selectConcept(const QString& layer, int concept);
+    // The concept a panel shows now (no signal: it is already shown).
+    void rememberConcept(const QString& layer, int concept);
 
 signals:
     void conceptSelected(const QString& layer, int concept);
@@ -32,6 +37,8 @@ signals:
 private:
     QString layer_;
     int channel_ = -1;
+    QString conceptLayer_;
+    int concept_ = -1;
 };
 
 }  // namespace loupe::widgets

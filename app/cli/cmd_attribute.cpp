@@ -1,4 +1,5 @@
 #include "app/cli/cli_workspace.h"
+#include "core/concept_dictionary_store.h"
 #include "app/cli/commands.h"
 #include "app/cli/trust_json.h"
 #include "core/attribution_evidence_store.h"
@@ -64,6 +65,10 @@ int runAttribute(const Args& args)
     const RgbImage image = loadImage(args.required("image"));
     // Maps and their evidence are cached in the model's workspace, as in the app.
     const auto workspace = cacheWorkspaceForModel(args, *model);
+    // A concept target's direction comes from the workspace, even when nothing is cached.
+    if (config.target.kind == AttributionTarget::Kind::Concept)
+        resolveConceptTarget(
+            config.target, workspace ? workspace.get() : workspaceForModel(args, *model).get());
     const AttributionMap map = cachedAttribution(*model, workspace.get(), image, config, progress);
     Json out = Json::object();
     out["method"] = toString(config.method);

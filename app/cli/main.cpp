@@ -46,7 +46,8 @@ const std::vector<Command>& commands()
             runActivationGrid},
         {"attribute",
             "attribution map: --method " + attributionMethodNames() +
-                " --target class:N|prob:N|unit:L:C[@x,y]|layer:L (--metrics, --heavy, --sanity)",
+                " --target class:N|prob:N|unit:L:C[@x,y]|layer:L|concept:L:N (--metrics, --heavy, "
+                "--sanity)",
             runAttribute},
         {"circuit",
             "a conv unit's pre-activation split into activation x weight per input channel (--unit "

@@ -4,6 +4,7 @@
 #include "app/model_session.h"
 #include "core/attribution_evidence_store.h"
 #include "core/attribution_methods.h"
+#include "core/concept_dictionary_store.h"
 #include "core/attribution_store.h"
 #include "core/error.h"
 #include "core/model.h"
@@ -74,6 +75,7 @@ void AttributionModule::requestAttribution(
         [this, model, workspace, image, names, targetText, layerName](JobContext& job) {
             AttributionConfig config;
             config.target = AttributionTarget::parse(targetText);
+            resolveConceptTarget(config.target, workspace.get());
             config.layer = layerName;
             const bool comparing = names.size() > 1;
             for (size_t i = 0; i < names.size(); ++i) {
@@ -135,6 +137,7 @@ void AttributionModule::requestEvidence(const QString& kind, const QStringList& 
         [this, model, workspace, image, target, layer, sanity, names](JobContext& job) {
             AttributionConfig config;
             config.target = AttributionTarget::parse(target);
+            resolveConceptTarget(config.target, workspace.get());
             config.layer = layer;
             for (int i = 0; i < names.size(); ++i) {
                 job.progress.checkCancelled();

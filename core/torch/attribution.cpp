@@ -148,8 +148,16 @@ AttributionTarget AttributionTarget::parse(const std::string& text)
             throw Error("a layer target is layer:LAYER");
         t.kind = Kind::Layer;
         t.layer = rest;
+    } else if (kind == "concept") {
+        const auto last = rest.rfind(':');
+        if (last == std::string::npos || last == 0)
+            throw Error("a concept target is concept:LAYER:INDEX");
+        t.kind = Kind::Concept;
+        t.layer = rest.substr(0, last);
+        t.index = index(rest.substr(last + 1));
     } else {
-        throw Error("unknown target '" + text + "' (class:N, prob:N, unit:L:C[@x,y] or layer:L)");
+        throw Error("unknown target '" + text +
+            "' (class:N, prob:N, unit:L:C[@x,y], layer:L or concept:L:N)");
     }
     return t;
 }
@@ -160,6 +168,7 @@ std::string AttributionTarget::toString() const
     case Kind::Logit: return "class:" + std::to_string(index);
     case Kind::Probability: return "prob:" + std::to_string(index);
     case Kind::Layer: return "layer:" + layer;
+    case Kind::Concept: return "concept:" + layer + ":" + std::to_string(index);
     default: {
         UnitId u;
         u.layer = layer;

@@ -34,6 +34,7 @@ std::string quantityOf(const AttributionTarget& target)
     switch (target.kind) {
     case AttributionTarget::Kind::Unit: return "unit value";
     case AttributionTarget::Kind::Layer: return "layer mean";
+    case AttributionTarget::Kind::Concept: return "concept value";
     default: return "probability";
     }
 }

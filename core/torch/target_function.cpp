@@ -18,6 +18,14 @@ TargetFunction::TargetFunction(Model& model, const AttributionTarget& target,
             (target.index < 0 || target.index >= layer.channels()))
             throw Error("channel " + std::to_string(target.index) + " is out of range for '" +
                 layer.path + "'");
+        if (target.kind == AttributionTarget::Kind::Concept &&
+            int64_t(target.direction.size()) != layer.channels())
+            throw Error(target.direction.empty() ? "concept target '" + target.toString() +
+                        "' has no direction: its "
+                        "dictionary was not read from the workspace"
+                                                 : "the concept's direction has " +
+                        std::to_string(target.direction.size()) + " weights; '" + layer.path +
+                        "' has " + std::to_string(layer.channels()) + " channels");
         if (target.x >= 0 && !layer.isSpatial())
             throw Error("'" + layer.path + "' has no spatial positions");
         if (target.x >= 0 &&
@@ -47,6 +55,13 @@ TargetFunction::Output TargetFunction::operator()(const torch::Tensor& input) co
     Output out;
     if (target_.kind == AttributionTarget::Kind::Layer) {
         out.value = r.activations[0].flatten(1).mean(1);
+    } else if (target_.kind == AttributionTarget::Kind::Concept) {
+        const auto& act = r.activations[0];
+        std::vector<int64_t> shape(size_t(act.dim()), 1);
+        shape[1] = act.size(1);
+        const auto direction =
+            torch::tensor(target_.direction).to(act.device(), act.scalar_type()).view(shape);
+        out.value = (act * direction).sum(1).flatten(1).mean(1);
     } else if (target_.kind == AttributionTarget::Kind::Unit) {
         auto act = r.activations[0];
         if (act.dim() == 2)

@@ -2,6 +2,7 @@
 // measures match their formulas, and the Hungarian matching is optimal.
 
 #include "core/activations.h"
+#include "core/attribution.h"
 #include "core/concept_dictionary_store.h"
 #include "core/concept_page.h"
 #include "core/concept_replacement.h"
@@ -439,6 +440,52 @@ private slots:
         const auto kept = loadConceptDictionary(*workspace, "block");
         QVERIFY(kept && !kept->finished);
         QVERIFY(!loadConceptIndex(*workspace, "block"));
+    }
+
+    // concept:LAYER:N is an attribution target: its direction read from the workspace. With
+    // the identity dictionary, concept 3 is channel 3, so its map is the unit's map; the value
+    // it explains is the direction's projection.
+    void aConceptIsAnAttributionTarget()
+    {
+        QTemporaryDir dir;
+        const auto model =
+            Model::load(test::writeBranchyCnn(dir.path().toStdString()), DevicePreference::Cpu);
+        auto workspace = Workspace::open(dir.filePath("w.sqlite").toStdString(), model->hash());
+        const RgbImage image = test::noiseImage(40, 40, 5);
+        AttributionConfig config;
+        config.method = AttributionMethod::InputTimesGradient;
+        config.target = AttributionTarget::parse("concept:block:3");
+        QCOMPARE(config.target.toString(), std::string("concept:block:3"));
+        QVERIFY_THROWS_EXCEPTION(Error, resolveConceptTarget(config.target, workspace.get()));
+        Progress progress;
+        QVERIFY_THROWS_EXCEPTION(Error, attribute(*model, image, config, progress));  // unresolved
+
+        ConceptDictionaryRecord record;
+        record.layer = "block";
+        record.dictionary.dimensions = record.dictionary.atoms = 8;
+        record.dictionary.k = 8;
+        record.dictionary.encoder.assign(64, 0.f);
+        for (int c = 0; c < 8; ++c)
+            record.dictionary.encoder[size_t(c * 8 + c)] = 1.f;
+        record.dictionary.decoder = record.dictionary.encoder;
+        record.dictionary.encoderBias.assign(8, 0.f);
+        record.dictionary.centre.assign(8, 0.f);
+        record.config.atoms = 8;
+        record.names.assign(8, std::string());
+        saveConceptDictionary(*workspace, record);
+        resolveConceptTarget(config.target, workspace.get());
+        QCOMPARE(config.target.direction.size(), size_t(8));
+        const AttributionMap byConcept = attribute(*model, image, config, progress);
+        config.target = AttributionTarget::parse("unit:block:3");
+        const AttributionMap byUnit = attribute(*model, image, config, progress);
+        QCOMPARE(byConcept.values.size(), byUnit.values.size());
+        for (size_t i = 0; i < byUnit.values.size(); ++i)
+            QVERIFY(std::abs(byConcept.values[i] - byUnit.values[i]) <= 1e-5f);
+        QVERIFY(std::abs(byConcept.targetValue - byUnit.targetValue) <= 1e-5f);
+
+        auto outOfRange = AttributionTarget::parse("concept:block:8");
+        QVERIFY_THROWS_EXCEPTION(Error, resolveConceptTarget(outOfRange, workspace.get()));
+        QVERIFY_THROWS_EXCEPTION(Error, AttributionTarget::parse("concept:block"));
     }
 
     void badInputIsRefused()

@@ -57,6 +57,7 @@
 #include <QJsonObject>
 #include <QtTest>
 
+#include <cmath>
 #include <functional>
 #include <memory>
 #include <set>
@@ -419,6 +420,17 @@ private slots:
             : entries.front().channel;
         h.selection.selectConcept("block", other);
         QVERIFY(h.wait([&] { return module.panel()->shownConcept() == other; }));
+
+        // The concept shown is the attribution dock's "selected concept" target.
+        QCOMPARE(h.selection.concept(), other);
+        app::AttributionModule attribution(h.context, nullptr);
+        std::unique_ptr<QWidget> attributionOwner(attribution.panel());
+        QSignalSpy maps(&attribution, &app::AttributionModule::attributionReady);
+        attribution.requestAttribution(
+            {"saliency"}, QString("concept:block:%1").arg(other), QString());
+        QVERIFY(h.wait([&] { return maps.count() == 1; }));
+        const auto conceptMap = maps.first().at(1).value<AttributionMap>();
+        QVERIFY(!conceptMap.values.empty() && std::isfinite(conceptMap.targetValue));
         QVERIFY(failed.count() == 2 && h.shell.errors.isEmpty());
     }
 
