@@ -164,8 +164,9 @@ public:
     std::string finishPatch(size_t index)
     {
         Value* original = value(index);
+        // A new input is a tensor by default (setType would pull in c10::DynamicType's
+        // typeinfo, which Debian's LibTorch does not export: the sanitizer build's link fails).
         Value* replacement = graph_->addInput("replacement");
-        replacement->setType(c10::TensorType::get());
         while (graph_->outputs().size() > originalOutputs_)
             graph_->eraseOutput(graph_->outputs().size() - 1);
         original->replaceAllUsesWith(replacement);
