@@ -70,28 +70,18 @@ ImageRect imageRectOfCell(int imageWidth, int imageHeight, int inputSize, int la
         ch / g.scale};
 }
 
-std::vector<DictionaryEntry> semanticDictionary(
-    const LayerActivations& a, const CellRange& cells, int k)
+namespace {
+
+// Entries of the non-zero means (per channel or per concept), strongest first, the first k of
+// them (all when k <= 0), each with its share of the summed means.
+std::vector<DictionaryEntry> strongestFirst(const std::vector<float>& means, int k)
 {
-    if (a.width <= 1 && a.height <= 1)
-        throw Error("layer '" + a.layer +
-            "' has no spatial extent, so a region has no dictionary of its own");
-    if (cells.x0 < 0 || cells.y0 < 0 || cells.x1 >= a.width || cells.y1 >= a.height)
-        throw Error("the region is outside the layer's grid");
-    const int count = (cells.x1 - cells.x0 + 1) * (cells.y1 - cells.y0 + 1);
     std::vector<DictionaryEntry> entries;
     double total = 0;
-    for (int c = 0; c < a.channels; ++c) {
-        const float* map = a.values.data() + size_t(c) * a.width * a.height;
-        double sum = 0;
-        for (int y = cells.y0; y <= cells.y1; ++y)
-            for (int x = cells.x0; x <= cells.x1; ++x)
-                sum += std::max(
-                    0.f, map[size_t(y) * a.width + x]);  // post-ReLU even if the view is pre-ReLU
-        const float mean = float(sum / count);
-        total += mean;
-        if (mean > 0)
-            entries.push_back({c, mean, 0});
+    for (size_t i = 0; i < means.size(); ++i) {
+        total += means[i];
+        if (means[i] > 0)
+            entries.push_back({int(i), means[i], 0});
     }
     std::sort(
         entries.begin(), entries.end(), [](const DictionaryEntry& l, const DictionaryEntry& r) {
@@ -104,6 +94,35 @@ std::vector<DictionaryEntry> semanticDictionary(
     return entries;
 }
 
+void checkRegion(const LayerActivations& a, const CellRange& cells)
+{
+    if (cells.x0 < 0 || cells.y0 < 0 || cells.x1 >= a.width || cells.y1 >= a.height)
+        throw Error("the region is outside the layer's grid");
+}
+
+}  // namespace
+
+std::vector<DictionaryEntry> semanticDictionary(
+    const LayerActivations& a, const CellRange& cells, int k)
+{
+    if (a.width <= 1 && a.height <= 1)
+        throw Error("layer '" + a.layer +
+            "' has no spatial extent, so a region has no dictionary of its own");
+    checkRegion(a, cells);
+    const int count = (cells.x1 - cells.x0 + 1) * (cells.y1 - cells.y0 + 1);
+    std::vector<float> means(size_t(a.channels));
+    for (int c = 0; c < a.channels; ++c) {
+        const float* map = a.values.data() + size_t(c) * a.width * a.height;
+        double sum = 0;
+        for (int y = cells.y0; y <= cells.y1; ++y)
+            for (int x = cells.x0; x <= cells.x1; ++x)
+                sum += std::max(
+                    0.f, map[size_t(y) * a.width + x]);  // post-ReLU even if the view is pre-ReLU
+        means[size_t(c)] = float(sum / count);
+    }
+    return strongestFirst(means, k);
+}
+
 std::vector<DictionaryEntry> conceptDictionary(
     const LayerActivations& a, const CellRange& cells, const SparseDictionary& dictionary, int k)
 {
@@ -111,8 +130,7 @@ std::vector<DictionaryEntry> conceptDictionary(
         throw Error("the concept dictionary was learned on " +
             std::to_string(dictionary.dimensions) + " channels; '" + a.layer + "' has " +
             std::to_string(a.channels));
-    if (cells.x0 < 0 || cells.y0 < 0 || cells.x1 >= a.width || cells.y1 >= a.height)
-        throw Error("the region is outside the layer's grid");
+    checkRegion(a, cells);
     VectorSet vectors;
     vectors.dimensions = a.channels;
     const size_t plane = size_t(a.width) * size_t(a.height);
@@ -123,26 +141,14 @@ std::vector<DictionaryEntry> conceptDictionary(
                     std::max(0.f, a.values[size_t(c) * plane + size_t(y) * a.width + x]));
     const std::vector<float> codes = encodeVectors(dictionary, vectors);
     const auto count = vectors.count();
-    std::vector<DictionaryEntry> entries;
-    double total = 0;
+    std::vector<float> means(size_t(dictionary.atoms));
     for (int concept = 0; concept < dictionary.atoms; ++concept) {
         double sum = 0;
         for (std::int64_t v = 0; v < count; ++v)
             sum += codes[size_t(v) * size_t(dictionary.atoms) + size_t(concept)];
-        const float mean = float(sum / double(count));
-        total += mean;
-        if (mean > 0)
-            entries.push_back({concept, mean, 0});
+        means[size_t(concept)] = float(sum / double(count));
     }
-    std::sort(
-        entries.begin(), entries.end(), [](const DictionaryEntry& l, const DictionaryEntry& r) {
-            return l.value != r.value ? l.value > r.value : l.channel < r.channel;
-        });
-    if (k > 0 && int(entries.size()) > k)
-        entries.resize(size_t(k));
-    for (auto& e : entries)
-        e.share = total > 0 ? float(e.value / total) : 0.f;
-    return entries;
+    return strongestFirst(means, k);
 }
 
 }  // namespace loupe
