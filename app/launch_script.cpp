@@ -7,6 +7,8 @@
 #include "app/modules/attribution_module.h"
 #include "app/modules/circuit_module.h"
 #include "app/modules/concepts_module.h"
+#include "app/modules/decision_module.h"
+#include "app/modules/dissection_module.h"
 #include "app/modules/dataset_module.h"
 #include "app/modules/dictionary_module.h"
 #include "app/modules/adversarial_module.h"
@@ -26,6 +28,8 @@
 #include "widgets/occlusion_panel.h"
 #include "widgets/circuit_panel.h"
 #include "widgets/concepts_panel.h"
+#include "widgets/decision_panel.h"
+#include "widgets/dissection_panel.h"
 #include "widgets/adversarial_panel.h"
 #include "widgets/dream_panel.h"
 #include "widgets/inversion_panel.h"
@@ -36,6 +40,7 @@
 #include "widgets/unit_selection.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QTimer>
 
 #include <cstdio>
@@ -201,6 +206,36 @@ void LaunchScript::checkIdle()
     if (request_.concept >= 0 && !conceptShown_) {
         conceptShown_ = true;
         window_->module<ConceptsModule>()->panel()->selectConcept(request_.concept);
+        QTimer::singleShot(300, this, &LaunchScript::checkIdle);
+        return;
+    }
+    if (!request_.dissect.isEmpty() && !dissected_) {
+        dissected_ = true;
+        auto* module = window_->module<DissectionModule>();
+        const QDir folder(request_.dissect);
+        if (folder.exists(QStringLiteral("concepts.csv")) || !folder.exists()) {
+            module->requestSynthetic(request_.dissect, 600);
+        } else {
+            module->panel()->setFolder(request_.dissect);
+            module->panel()->run();
+        }
+        QTimer::singleShot(300, this, &LaunchScript::checkIdle);
+        return;
+    }
+    if (request_.dissectUnit >= 0 && !dissectUnitShown_) {
+        dissectUnitShown_ = true;
+        window_->module<DissectionModule>()->panel()->showUnit(request_.dissectUnit);
+        QTimer::singleShot(300, this, &LaunchScript::checkIdle);
+        return;
+    }
+    if (!request_.explain.isEmpty() && !explained_) {
+        explained_ = true;
+        const QStringList classes = request_.explain.split(QLatin1Char(','));
+        const QString first =
+            classes.value(0) == QStringLiteral("top") ? QString() : classes.value(0);
+        auto* panel = window_->module<DecisionModule>()->panel();
+        panel->setClasses(first, classes.value(1));
+        panel->run();
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);
         return;
     }

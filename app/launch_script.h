@@ -39,6 +39,9 @@ struct LaunchRequest {
     bool sanity = false;  // with --attribute: the sanity check and heavy metrics of the maps
     QString objectBox;  // with --attribute: "x,y,w,h" in model-input pixels (localisation)
     int concept = -1;  // >= 0: this concept of the layer's dictionary in the Concepts dock
+    QString dissect;  // folder: network dissection of the selected layer over it
+    int dissectUnit = -1;  // >= 0: then this unit's examples
+    QString explain;  // class (or "top", or "CLASS,VERSUS"): the Decision dock
     int steps = 0;  // > 0: steps of the experiments above (per octave for DeepDream)
     int pairs = 0;  // > 0: cue-conflict pairs
     int timeoutSeconds = 300;
@@ -71,6 +74,9 @@ private:
     bool inverted_ = false;
     bool experimented_ = false;
     bool conceptShown_ = false;
+    bool dissected_ = false;
+    bool dissectUnitShown_ = false;
+    bool explained_ = false;
     bool modelFailed_ = false;  // the screenshot shows the error state; the exit code says so
 };
 

@@ -152,8 +152,20 @@ int main(int argc, char** argv)
         QStringLiteral(
             "Show this concept of the selected layer's dictionary in the Concepts dock."),
         QStringLiteral("index"));
-    parser.addOptions(
-        {dream, style, attack, shapeBias, degrade, steps, pairs, sanity, objectBox, concept});
+    const QCommandLineOption dissect(QStringLiteral("dissect"),
+        QStringLiteral("Network dissection of the selected layer over this folder of photos "
+                       "(colour concepts), or of a labelled folder (images/, labels/, "
+                       "concepts.csv, e.g. a synthetic set: rendered there when absent)."),
+        QStringLiteral("folder"));
+    const QCommandLineOption dissectUnit(QStringLiteral("dissect-unit"),
+        QStringLiteral("With --dissect: show this unit's images with region and concept."),
+        QStringLiteral("unit"));
+    const QCommandLineOption explain(QStringLiteral("explain"),
+        QStringLiteral("Which channels of the selected layer made the decision for this class "
+                       "(name or number; 'top': the top class), or CLASS,VERSUS."),
+        QStringLiteral("class"));
+    parser.addOptions({dream, style, attack, shapeBias, degrade, steps, pairs, sanity, objectBox,
+        concept, dissect, dissectUnit, explain});
     parser.addOptions(
         {image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family,
             sweep, occlude, circuit, atlas, imageMap, classColours, scanSamples, attributeUnit});
@@ -176,6 +188,9 @@ int main(int argc, char** argv)
     request.sanity = parser.isSet(sanity);
     request.objectBox = parser.value(objectBox);
     request.concept = parser.isSet(concept) ? parser.value(concept).toInt() : -1;
+    request.dissect = parser.value(dissect);
+    request.dissectUnit = parser.isSet(dissectUnit) ? parser.value(dissectUnit).toInt() : -1;
+    request.explain = parser.value(explain);
     if (request.scanSamples)
         qputenv("LOUPE_NO_DIALOGS", "1");  // the scan dialog's defaults, unattended
     new loupe::app::LaunchScript(&window, request);

@@ -8,6 +8,8 @@
 #include "app/modules/atlas_module.h"
 #include "app/modules/attribution_module.h"
 #include "app/modules/concepts_module.h"
+#include "app/modules/decision_module.h"
+#include "app/modules/dissection_module.h"
 #include "app/modules/circuit_module.h"
 #include "app/modules/dataset_module.h"
 #include "app/modules/dictionary_module.h"
@@ -107,7 +109,8 @@ void MainWindow::buildModules()
         new AtlasModule(context, this), new InversionModule(context, this),
         new DreamModule(context, this), new StyleModule(context, this),
         new AdversarialModule(context, this), new TextureShapeModule(context, this),
-        new ConceptsModule(context, this)};
+        new ConceptsModule(context, this), new DissectionModule(context, this),
+        new DecisionModule(context, this)};
 }
 
 QDockWidget* MainWindow::addDock(

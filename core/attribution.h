@@ -45,6 +45,7 @@ enum class AttributionMethod {
     GuidedBackprop,  // ReLU backward rule changed inside the TorchScript graph (any target)
     Deconvnet,
     FullGrad,  // Srinivas & Fleuret: input-gradient plus every conv/BN bias-gradient map
+    Lime,  // Ribeiro et al.: ridge regression of the target on superpixels shown or hidden
 };
 // Names from the registry (core/attribution_methods.h): "saliency", "ig", ...
 AttributionMethod attributionMethodFromString(const std::string& name);
@@ -62,6 +63,8 @@ struct AttributionConfig {
     int patch = 32;  // occlusion patch, model-input pixels
     int stride = 8;
     enum class Fill { Grey, Black, Mean, Blur } fill = Fill::Grey;
+    int limeSamples = 1000;  // LIME: on/off patterns evaluated
+    int superpixels = 50;  // LIME: about this many SLIC superpixels
     std::uint64_t seed = 0;
 };
 

@@ -19,6 +19,7 @@ const std::vector<AttributionMethodInfo>& attributionMethods()
         {M::GuidedBackprop, "guided", "Guided backprop", false, false, ""},
         {M::Deconvnet, "deconvnet", "Deconvnet", false, false, ""},
         {M::FullGrad, "fullgrad", "FullGrad", false, false, ""},
+        {M::Lime, "lime", "LIME", false, true, "lime samples, superpixels, fill, seed, batch"},
     };
     return list;
 }

@@ -47,6 +47,10 @@ std::string attributionCacheKey(const RgbImage& image, const AttributionConfig& 
     key["stride"] = config.stride;
     key["fill"] = int(config.fill);
     key["seed"] = static_cast<long long>(config.seed);
+    if (config.method == AttributionMethod::Lime) {
+        key["lime_samples"] = config.limeSamples;
+        key["superpixels"] = config.superpixels;
+    }
     return key.dump();
 }
 

@@ -45,6 +45,7 @@ int runAttribute(const Args& args)
 {
     args.allowOnly({"model", "device", "image", "method", "target", "layer", "out", "raw",
         "samples", "noise", "steps", "baseline", "batch", "patch", "stride", "fill", "seed",
+        "lime-samples", "superpixels",
         "metrics", "metrics-steps", "metrics-fill", "heavy", "sanity", "box", "mask", "no-cache",
         "workspace"});
     const auto model = loadModel(args);
@@ -59,6 +60,8 @@ int runAttribute(const Args& args)
     config.patch = args.positiveInt("patch", config.patch);
     config.stride = args.positiveInt("stride", config.stride);
     config.seed = std::uint64_t(args.intValue("seed", 0));
+    config.limeSamples = args.intValue("lime-samples", config.limeSamples, 2);
+    config.superpixels = args.intValue("superpixels", config.superpixels, 2);
     config.baseline = baselineFromString(args.value("baseline", "black"));
     config.fill = occlusionFillFromString(args.value("fill", "grey"));
     Progress progress;

@@ -42,6 +42,9 @@ int runShapeBias(const Args& args);
 int runDegrade(const Args& args);
 int runSanity(const Args& args);
 int runConcepts(const Args& args);
+int runDissect(const Args& args);
+int runLime(const Args& args);
+int runExplain(const Args& args);
 int benchAtlas(const Args& args);  // cmd_atlas.cpp
 int benchPgd(const Args& args);  // cmd_bench_experiments.cpp
 int benchLoad(const Args& args);  // cmd_bench_load.cpp

@@ -99,6 +99,19 @@ const std::vector<Command>& commands()
             "--out D) | info (--model M: top-1 agreement with the layer replaced) | top "
             "(--concept N)",
             runConcepts},
+        {"dissect",
+            "network dissection of --layers L1,L2 over --images DIR: colour concepts, --labels DIR "
+            "--concepts CSV, or --synthetic DIR (rendered once); best concept and IoU per unit, "
+            "unique detectors per category (--out DIR: CSV + figure)",
+            runDissect},
+        {"lime",
+            "LIME on --image: superpixel weights for --target (or --class NAME|N; --samples 1000, "
+            "--superpixels 50, --fill mean, --out overlay.png)",
+            runLime},
+        {"explain",
+            "which channels of --layer L made the decision for --class NAME|N (--versus NAME|N: "
+            "why this class and not that one)",
+            runExplain},
         {"bench",
             "benchmarks: bench "
             "featurevis|scan|dictionary|occlusion|ig|attribution|tune|atlas|load|pgd|style|degrade "

@@ -9,6 +9,7 @@
 #include "core/attribution_methods.h"
 #include "core/error.h"
 #include "core/input_geometry.h"
+#include "core/lime.h"
 #include "core/synthetic_shapes.h"
 #include "core/torch/model_impl.h"
 #include "core/torch/modified_relu.h"
@@ -359,6 +360,12 @@ AttributionMap attribute(Model& model, const RgbImage& image, const AttributionC
                 }
             });
             result = toMap(sum / count.clamp_min(1), true);
+            break;
+        }
+        case AttributionMethod::Lime: {
+            const LimeExplanation lime = explainWithLime(model, image, config, progress);
+            result = lime.map();
+            value = torch::tensor(lime.targetValue);
             break;
         }
         }

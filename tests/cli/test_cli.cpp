@@ -9,6 +9,8 @@
 #include <QFileInfo>
 #include <QDir>
 #include <QProcess>
+
+#include <cmath>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -201,6 +203,51 @@ private slots:
             one.out.constData());
     }
 
+    // dissect over a synthetic set (rendered on first use) and a folder with colours: JSON, CSVs
+    // and the figure; lime and explain print their numbers.
+    void dissectLimeAndExplain()
+    {
+        const QString synthetic = dir_.filePath("synthetic-set");
+        const QString out = dir_.filePath("dissect-out");
+        const Run d =
+            runCli({"dissect", "--model", model_, "--synthetic", synthetic, "--count", "12",
+                "--size", "32", "--layers", "conv1,block", "--out", out, "--no-cache", "--quiet"});
+        QVERIFY2(d.exitCode == 0, qPrintable(d.err));
+        const QJsonObject doc = QJsonDocument::fromJson(d.out).object();
+        QCOMPARE(doc["layers"].toArray().size(), 2);
+        QCOMPARE(doc["layers"].toArray()[1].toObject()["layer"].toString(), QString("block"));
+        QCOMPARE(doc["layers"].toArray()[0].toObject()["images"].toInt(), 12);
+        QCOMPARE(doc["concepts"].toInt(), 6);
+        QVERIFY(QFileInfo(out + "/detectors.png").size() > 0);
+        QFile units(out + "/units-block.csv");
+        QVERIFY(units.open(QIODevice::ReadOnly));
+        QCOMPARE(units.readAll().count('\n'), 1 + 8);
+        const Run colours = runCli({"dissect", "--model", model_, "--images", dir_.path(),
+            "--layer", "block", "--no-cache", "--quiet"});
+        QVERIFY2(colours.exitCode == 0, qPrintable(colours.err));
+        QVERIFY(colours.out.contains("\"colour\""));
+
+        const Run l = runCli({"lime", "--model", model_, "--image", image_, "--class", "two",
+            "--samples", "64", "--superpixels", "8", "--quiet"});
+        QVERIFY2(l.exitCode == 0, qPrintable(l.err));
+        const QJsonObject lime = QJsonDocument::fromJson(l.out).object();
+        QCOMPARE(lime["target"].toString(), QString("class:2"));
+        QCOMPARE(lime["samples"].toInt(), 64);
+        QVERIFY(lime["superpixels"].toInt() >= 2);
+
+        const Run e = runCli({"explain", "--model", model_, "--image", image_, "--layer", "pool",
+            "--class", "one", "--versus", "zero"});
+        QVERIFY2(e.exitCode == 0, qPrintable(e.err));
+        const QJsonObject why = QJsonDocument::fromJson(e.out).object();
+        QVERIFY(why["linear_path"].toBool());
+        QVERIFY(std::abs(why["explained"].toDouble() -
+                    (why["logit"].toDouble() - why["bias_path"].toDouble())) < 1e-4);
+        const Run bad = runCli({"explain", "--model", model_, "--image", image_, "--layer", "pool",
+            "--class", "nonsense"});
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY2(bad.err.contains("no class is called"), qPrintable(bad.err));
+    }
+
     // concepts collect -> train -> info -> top, each printing what it did.
     void conceptsCollectTrainAndShowTheirTopVectors()
     {
@@ -250,9 +297,9 @@ private slots:
             folder, "--layer", "block", "--workspace", workspace, "--quiet"});
         QCOMPARE(inWorkspace.exitCode, 0);
         QVERIFY(QDir(workspace + ".concepts/block").exists());
-        const Run trainedThere = runCli({"concepts", "train", "--model", model_, "--layer",
-            "block", "--workspace", workspace, "--atoms", "16", "--k", "2", "--steps", "50",
-            "--batch", "64", "--quiet"});
+        const Run trainedThere = runCli(
+            {"concepts", "train", "--model", model_, "--layer", "block", "--workspace", workspace,
+                "--atoms", "16", "--k", "2", "--steps", "50", "--batch", "64", "--quiet"});
         QCOMPARE(trainedThere.exitCode, 0);
         const QJsonObject there = QJsonDocument::fromJson(trainedThere.out).object();
         QVERIFY2(there.contains("replacement") && there.value("workspace").toString() == workspace,

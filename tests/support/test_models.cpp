@@ -388,3 +388,69 @@ def forward(self, x):
 }
 
 }  // namespace loupe::test
+
+namespace loupe::test {
+
+std::string writeColourAndStripeDetector(const std::string& directory)
+{
+    auto features = makeModule("Detectors");
+    // Channel 0: relu(R - G - B - 0.2), a red detector. Channel 1: stripe energy, the largest
+    // over four orientations of a quadrature Gabor pair's energy (period 12 px), averaged over
+    // 25 px so that a patch of stripes outweighs a single stroke.
+    auto red = torch::zeros({1, 3, 1, 1});
+    red[0][0][0][0] = 1.f;
+    red[0][1][0][0] = -1.f;
+    red[0][2][0][0] = -1.f;
+    constexpr int k = 21;
+    auto gabor = torch::zeros({8, 3, k, k});
+    for (int o = 0; o < 4; ++o) {
+        const double angle = o * M_PI / 4, c = std::cos(angle), s = std::sin(angle);
+        for (int phase = 0; phase < 2; ++phase) {
+            auto kernel = torch::zeros({k, k}, torch::kFloat64);
+            for (int y = 0; y < k; ++y)
+                for (int x = 0; x < k; ++x) {
+                    const double u = (x - k / 2) * c + (y - k / 2) * s;
+                    const double r2 = (x - k / 2) * (x - k / 2) + (y - k / 2) * (y - k / 2);
+                    const double carrier =
+                        phase == 0 ? std::cos(2 * M_PI * u / 12) : std::sin(2 * M_PI * u / 12);
+                    kernel[y][x] = carrier * std::exp(-r2 / (2 * 6.0 * 6.0));
+                }
+            kernel -= kernel.mean();  // no response to flat regions
+            for (int ch = 0; ch < 3; ++ch)
+                gabor[phase * 4 + o][ch].copy_(kernel.to(torch::kFloat32) / 3.f);
+        }
+    }
+    features.register_parameter("red", red, false);
+    features.register_parameter("red_bias", torch::tensor({-0.2f}), false);
+    features.register_parameter("gabor", gabor, false);
+    features.define(R"(
+def forward(self, x):
+    r = torch.relu(torch.conv2d(x, self.red, self.red_bias))
+    g = torch.conv2d(x, self.gabor, None, [1, 1], [10, 10])
+    e = g * g
+    energy = e[:, 0:4] + e[:, 4:8]
+    s = torch.avg_pool2d(torch.amax(energy, [1], True), [25, 25], [1, 1], [12, 12], False, False)
+    return torch.cat([r, s], 1)
+)");
+    auto head = makeModule("Linear");
+    head.register_parameter("weight", torch::tensor({{2.f, 0.5f}, {-1.f, 1.5f}}), false);
+    head.register_parameter("bias", torch::tensor({0.5f, -0.25f}), false);
+    head.define(R"(
+def forward(self, x):
+    return torch.linear(x.mean([2, 3]), self.weight, self.bias)
+)");
+    auto net = makeModule("DetectorNet");
+    net.register_module("features", features);
+    net.register_module("head", head);
+    net.define(R"(
+def forward(self, x):
+    return self.head.forward(self.features.forward(x))
+)");
+    const std::string path = directory + "/detectors.pt";
+    torch::jit::ExtraFilesMap extra{{"loupe.json",
+        R"({"name": "colour and stripe detectors", "labels": ["red things", "striped things"], "input": {"size": 224, "range": [0, 1], "mean": [0, 0, 0], "std": [1, 1, 1]}})"}};
+    net.save(path, extra);
+    return path;
+}
+
+}  // namespace loupe::test

@@ -60,4 +60,12 @@ constexpr int kRegionReaderX = 8, kRegionReaderY = 8, kRegionReaderSize = 8;
 std::string writeTextureOnlyModel(const std::string& directory);
 std::string writeSilhouetteOnlyModel(const std::string& directory);
 
+// Network dissection's and decision explanation's test model, 3x224x224 RGB in [0, 1]. Layer
+// "features" (spatial, 224 x 224) has two channels: 0 = relu(R - G - B - 0.2), a red detector;
+// 1 = stripe energy (the strongest of four orientations of a Gabor pair, period 12 px, then a
+// 25 px mean). Head: logits = W * mean(features) + b with W = [[2, 0.5], [-1, 1.5]],
+// b = [0.5, -0.25]: a linear path from the layer to the logits.
+std::string writeColourAndStripeDetector(const std::string& directory);
+constexpr float kDetectorHeadBias[2] = {0.5f, -0.25f};
+
 }  // namespace loupe::test

@@ -325,8 +325,8 @@ private slots:
             window.module<app::AttributionModule>(), &app::AttributionModule::attributionReady);
         QVERIFY(window.module<app::AttributionModule>()->panel()->setMethod("compare"));
         window.module<app::AttributionModule>()->panel()->compute();
-        WAIT_FOR_COMPARE(window, maps.count(), 10);  // every method, FullGrad included
-        QCOMPARE(window.module<app::AttributionModule>()->panel()->mapCount(), 10);
+        WAIT_FOR_COMPARE(window, maps.count(), 11);  // every method, FullGrad and LIME included
+        QCOMPARE(window.module<app::AttributionModule>()->panel()->mapCount(), 11);
         window.module<app::DictionaryModule>()->panel()->pick(
             500, 20);  // outside: a message, no entries
         QVERIFY(window.module<app::DictionaryModule>()->panel()->entries().empty());
@@ -339,7 +339,7 @@ private slots:
         window.selection()->selectUnit("block", 6);
         window.module<app::AttributionModule>()->panel()->setUnitTarget(true);
         window.module<app::AttributionModule>()->panel()->compute();
-        WAIT_FOR_COMPARE(window, maps.count(), 10);
+        WAIT_FOR_COMPARE(window, maps.count(), 11);
         QVERIFY(unavailable.isEmpty());
         QStringList methods;
         for (const auto& m : maps)
@@ -347,20 +347,20 @@ private slots:
         QVERIFY2(methods.contains("guided") && methods.contains("deconvnet"),
             qPrintable(methods.join(',')));
         // A unit of a layer without positions: Grad-CAM(++) cannot explain through it and say so
-        // in their cells; the other eight still run.
+        // in their cells; the other nine still run.
         window.jobs()->waitForIdle(15 * 60 * 1000);
         maps.clear();
         window.selection()->selectUnit("head", 1);
         window.module<app::AttributionModule>()->panel()->compute();
-        WAIT_FOR(window, maps.count() + unavailable.count() == 10);
-        QCOMPARE(maps.count(), 8);
+        WAIT_FOR(window, maps.count() + unavailable.count() == 11);
+        QCOMPARE(maps.count(), 9);
         QCOMPARE(unavailable.count(), 2);
         QVERIFY2(
             window.module<app::AttributionModule>()->panel()->unavailableReason("gradcam").contains(
                 "spatial"),
             qPrintable(
                 window.module<app::AttributionModule>()->panel()->unavailableReason("gradcam")));
-        QCOMPARE(window.module<app::AttributionModule>()->panel()->mapCount(), 10);
+        QCOMPARE(window.module<app::AttributionModule>()->panel()->mapCount(), 11);
         window.module<app::AttributionModule>()->panel()->setUnitTarget(false);
         window.jobs()->waitForIdle(15 * 60 * 1000);  // follows the jobs; the cap only catches hangs
         qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());

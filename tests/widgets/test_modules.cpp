@@ -8,6 +8,8 @@
 #include "app/modules/circuit_module.h"
 #include "app/modules/concepts_module.h"
 #include "app/modules/dataset_module.h"
+#include "app/modules/decision_module.h"
+#include "app/modules/dissection_module.h"
 #include "app/modules/dictionary_module.h"
 #include "app/modules/adversarial_module.h"
 #include "app/modules/dream_module.h"
@@ -30,6 +32,8 @@
 #include "widgets/atlas_panel.h"
 #include "widgets/circuit_panel.h"
 #include "widgets/concepts_panel.h"
+#include "widgets/decision_panel.h"
+#include "widgets/dissection_panel.h"
 #include "widgets/distribution_panel.h"
 #include "widgets/examples_panel.h"
 #include "widgets/occlusion_panel.h"
@@ -160,7 +164,9 @@ private slots:
             new app::DreamModule(h.context, &parent), new app::StyleModule(h.context, &parent),
             new app::AdversarialModule(h.context, &parent),
             new app::TextureShapeModule(h.context, &parent),
-            new app::ConceptsModule(h.context, &parent)};
+            new app::ConceptsModule(h.context, &parent),
+            new app::DissectionModule(h.context, &parent),
+            new app::DecisionModule(h.context, &parent)};
         std::set<QString> names;
         int docks = 0;
         for (auto* module : modules) {
@@ -172,7 +178,72 @@ private slots:
                 delete d.panel;  // in the window, docks own their panels
             }
         }
-        QCOMPARE(docks, 18);
+        QCOMPARE(docks, 20);
+    }
+
+    // Dissection of the selected layer over a folder (colour concepts), then over a synthetic
+    // set rendered on request; a click on a unit selects it and brings its outlined images.
+    void dissectionOfTheSelectedLayer()
+    {
+        Harness h;
+        app::DissectionModule module(h.context, nullptr);
+        std::unique_ptr<QWidget> owner(module.panel());
+        QVERIFY(h.open(model_, barImage()));
+        QTemporaryDir photos;
+        for (int i = 0; i < 6; ++i)
+            saveImage(test::noiseImage(40, 36, std::uint64_t(i + 1)),
+                photos.filePath(QStringLiteral("p%1.png").arg(i)).toStdString());
+        QFile broken(photos.filePath(QStringLiteral("broken.jpg")));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write("not a jpeg");
+        broken.close();
+        QSignalSpy done(&module, &app::DissectionModule::dissected);
+        QSignalSpy failed(&module, &app::DissectionModule::failed);
+        module.requestDissection(photos.path(), {}, {}, true, 0.005, 0.04, 0);
+        QVERIFY(failed.count() == 1);  // no layer selected yet: said, not thrown
+        h.selection.selectLayer(QStringLiteral("block"));
+        module.panel()->setFolder(photos.path());
+        module.panel()->run();
+        QVERIFY(h.wait([&] { return done.count() == 1; }));
+        QCOMPARE(module.panel()->rows(), 8);
+        QCOMPARE(int(module.panel()->result().images.size()), 6);
+        QCOMPARE(int(module.panel()->result().skipped.size()), 1);
+        QCOMPARE(module.panel()->result().concepts.size(), size_t(11));
+        // A click selects the unit everywhere.
+        const int unit = module.panel()->result().units[3].unit;
+        module.panel()->showUnit(unit);
+        QCOMPARE(h.selection.channel(), unit);
+        QVERIFY(!module.panel()->exportData().isEmpty());
+
+        QTemporaryDir synthetic;
+        module.requestSynthetic(synthetic.filePath(QStringLiteral("set")), 30);
+        QVERIFY(h.wait([&] { return done.count() == 2; }));
+        QCOMPARE(module.panel()->result().concepts.size(), size_t(6));
+        QCOMPARE(int(module.panel()->result().images.size()), 30);
+    }
+
+    void decisionChannelsAddUpOnALinearPath()
+    {
+        Harness h;
+        app::DecisionModule module(h.context, nullptr);
+        std::unique_ptr<QWidget> owner(module.panel());
+        QVERIFY(h.open(model_, barImage()));
+        h.selection.selectLayer(QStringLiteral("pool"));
+        QSignalSpy done(&module, &app::DecisionModule::explained);
+        module.requestExplanation({}, {});
+        QVERIFY(h.wait([&] { return done.count() == 1; }));
+        const auto& e = module.panel()->explanation();
+        QVERIFY(e.linearPath);
+        QVERIFY(std::abs(e.explained - (e.logit - e.biasPath)) < 1e-4);
+        QVERIFY(module.panel()->rows() > 0);
+        // By name, against another class.
+        module.requestExplanation(QStringLiteral("two"), QStringLiteral("zero"));
+        QVERIFY(h.wait([&] { return done.count() == 2; }));
+        QCOMPARE(module.panel()->explanation().classA, 2);
+        QCOMPARE(module.panel()->explanation().classB, 0);
+        QSignalSpy failed(&module, &app::DecisionModule::failed);
+        module.requestExplanation(QStringLiteral("no such class"), {});
+        QVERIFY(h.wait([&] { return failed.count() == 1; }));
     }
 
     void activationsFollowTheSelectedLayerAndArePublished()
