@@ -191,4 +191,21 @@ RgbImage imageMapPicture(const ImageMap& map, int side, int thumbnailSize)
     return out;
 }
 
+std::vector<float> cellProjections(const Atlas& atlas, const std::vector<float>& direction)
+{
+    std::vector<float> out;
+    out.reserve(atlas.cells.size());
+    for (const auto& cell : atlas.cells) {
+        if (cell.mean.size() != direction.size())
+            throw Error("the direction has " + std::to_string(direction.size()) +
+                " values but the atlas's layer has " + std::to_string(cell.mean.size()) +
+                " channels");
+        double dot = 0;
+        for (size_t i = 0; i < direction.size(); ++i)
+            dot += double(cell.mean[i]) * double(direction[i]);
+        out.push_back(float(dot));
+    }
+    return out;
+}
+
 }  // namespace loupe

@@ -111,6 +111,11 @@ struct AtlasConfig {
 // Collect, lay out, bin and render icons (batched). Progress is split over the stages.
 Atlas buildAtlas(Model& model, const AtlasConfig& config, Progress& progress);
 
+// How far each cell's mean vector points along a direction of the layer (a learned concept's
+// decoder row, a saved direction): <mean, direction> per cell, in the order of atlas.cells.
+// The concept colouring of the atlas. Throws loupe::Error when the sizes differ.
+std::vector<float> cellProjections(const Atlas& atlas, const std::vector<float>& direction);
+
 // The atlas as one picture: each rendered cell's icon at its grid place, its opacity by how
 // many samples fell in it (log scale), on white.
 RgbImage atlasImage(const Atlas& atlas, int cellPixels);

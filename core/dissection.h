@@ -59,7 +59,7 @@ struct DissectionResult {
     std::vector<UnitDissection> units;
     std::vector<float> iou;  // units x concepts
     std::vector<std::uint64_t> conceptPixels;  // each concept's area over the folder
-    double seconds = 0;
+    double seconds = 0;  // of the pass (shared by the layers dissected together)
 
     float iouOf(int unit, int concept) const
     {

@@ -1,5 +1,6 @@
 #include "widgets/atlas_panel.h"
 
+#include "core/colormap.h"
 #include "core/tuning_figures.h"
 #include "widgets/qt_image.h"
 #include "widgets/spin_box.h"
@@ -63,6 +64,11 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
     classFilter_->addItem(tr("all classes"), -1);
     classFilter_->setToolTip(tr("Class activation atlas: only the cells whose images the model "
                                 "mostly assigns to this class"));
+    colourByConcept_ = new QCheckBox(tr("colour by concept"));
+    colourByConcept_->setEnabled(false);
+    colourByConcept_->setToolTip(tr("Frame each cell by how strongly its mean vector points along "
+                                    "the concept shown in the Concepts dock (this layer's "
+                                    "dictionary); open a concept page to choose it"));
     colourByClass_ = new QCheckBox(tr("colour by class"));
     colourByClass_->setToolTip(
         tr("Frame each cell in the colour of the class the model mostly predicts for its images"));
@@ -81,6 +87,7 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
     viewControls->addWidget(buildButton);
     viewControls->addWidget(classFilter_, 1);
     viewControls->addWidget(colourByClass_);
+    viewControls->addWidget(colourByConcept_);
     viewControls->addWidget(showImage_);
     viewControls->addWidget(save);
     layout->addLayout(controls);
@@ -108,6 +115,7 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
     connect(classFilter_, &QComboBox::currentIndexChanged, this,
         [this] { setClassFilter(classFilter_->currentData().toInt()); });
     connect(colourByClass_, &QCheckBox::toggled, this, [this] { rebuildScene(); });
+    connect(colourByConcept_, &QCheckBox::toggled, this, [this] { rebuildScene(); });
     connect(showImage_, &QCheckBox::toggled, this, [this](bool on) {
         if (on && atlas_)
             emit placementWanted();
@@ -201,6 +209,10 @@ void AtlasPanel::setAtlas(std::shared_ptr<const Atlas> atlas, const QMap<int, QS
     imageMap_.reset();
     atlas_ = std::move(atlas);
     classLabels_ = classLabels;
+    conceptLabel_.clear();  // another atlas: other cells
+    conceptStrengths_.clear();
+    colourByConcept_->setEnabled(false);
+    colourByConcept_->setText(tr("colour by concept"));
     placement_.clear();
     selected_ = hovered_ = -1;
     filterClass_ = -1;
@@ -271,6 +283,14 @@ void AtlasPanel::rebuildScene()
         atlas_->cells.empty() ? 1.0 : std::log1p(double(atlas_->cells.front().members.size()));
     const double side = atlas_->grid * kCell;
     scene_->addRect(QRectF(0, 0, side, side), QPen(QColor(225, 225, 225)));
+    // The concept's strengths as magma colours, scaled to the strongest cell.
+    const bool byConcept = showsConcept();
+    RgbImage conceptColours;
+    if (byConcept) {
+        FloatMap strengths{int(conceptStrengths_.size()), 1, conceptStrengths_};
+        const float top = *std::max_element(conceptStrengths_.begin(), conceptStrengths_.end());
+        conceptColours = colorize(strengths, 0.f, std::max(top, 1e-6f), Colormap::Magma);
+    }
     for (int c = 0; c < int(atlas_->icons.size()) && c < int(atlas_->cells.size()); ++c) {
         const auto& cell = atlas_->cells[size_t(c)];
         auto* item = scene_->addPixmap(QPixmap::fromImage(toQImage(atlas_->icons[size_t(c)])));
@@ -283,7 +303,12 @@ void AtlasPanel::rebuildScene()
             opacity = 0.06;
         item->setOpacity(opacity);
         item->setData(0, c);
-        if (colourByClass_->isChecked())
+        if (byConcept && c < conceptColours.width) {
+            const auto* rgb = conceptColours.pixel(c, 0);
+            scene_->addRect(QRectF(cell.column * kCell + 1.5,
+                                (atlas_->grid - 1 - cell.row) * kCell + 1.5, kCell - 3, kCell - 3),
+                QPen(QColor(rgb[0], rgb[1], rgb[2]), 4));
+        } else if (colourByClass_->isChecked())
             if (const int k = majorityClass(c); k >= 0) {
                 const int rank = classRank_.value(k, 10);
                 const Rgb colour = familyColour(rank);
@@ -330,6 +355,25 @@ void AtlasPanel::setClassFilter(int classIndex)
 void AtlasPanel::setColourByClass(bool on)
 {
     colourByClass_->setChecked(on);
+}
+
+void AtlasPanel::setConceptStrengths(const QString& label, const std::vector<float>& strengths)
+{
+    conceptLabel_ = label;
+    conceptStrengths_ = strengths;
+    const bool usable = !label.isEmpty() && atlas_ && strengths.size() == atlas_->cells.size() &&
+        !strengths.empty();
+    colourByConcept_->setEnabled(usable);
+    colourByConcept_->setText(usable ? tr("colour by %1").arg(label) : tr("colour by concept"));
+    if (usable)
+        colourByConcept_->setChecked(true);
+    rebuildScene();
+}
+
+bool AtlasPanel::showsConcept() const
+{
+    return colourByConcept_->isChecked() && colourByConcept_->isEnabled() && atlas_ &&
+        conceptStrengths_.size() == atlas_->cells.size() && !conceptStrengths_.empty();
 }
 
 void AtlasPanel::setImagePlacement(const std::vector<float>& coordinates)
@@ -490,6 +534,8 @@ QJsonObject AtlasPanel::exportParameters() const
     p[QStringLiteral("images")] = int(atlas_->samples.images.size());
     p[QStringLiteral("layout")] = QStringLiteral("UMAP-style: PCA 50, 15-NN, 200 epochs");
     p[QStringLiteral("class_filter")] = filterClass_;
+    if (showsConcept())
+        p[QStringLiteral("coloured_by_concept")] = conceptLabel_;  // magma: 0 .. strongest cell
     return p;
 }
 

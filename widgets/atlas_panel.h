@@ -44,6 +44,11 @@ public:
     void clearAtlas(const QString& message);
     void setClassFilter(int classIndex);  // -1: all
     void setColourByClass(bool on);
+    // A concept's strength per cell (in the order of the atlas's cells): frames coloured by it
+    // when "colour by concept" is on. An empty label clears it.
+    void setConceptStrengths(const QString& label, const std::vector<float>& strengths);
+    bool showsConcept() const;
+    const std::vector<float>& conceptStrengths() const { return conceptStrengths_; }
     void hoverCell(int cell);  // what hovering does (also for tests)
     void selectCell(int cell);
     int selectedCell() const { return selected_; }
@@ -83,6 +88,9 @@ private:
     QComboBox* classFilter_;
     QCheckBox* showImage_;
     QCheckBox* colourByClass_;
+    QCheckBox* colourByConcept_;
+    QString conceptLabel_;
+    std::vector<float> conceptStrengths_;
     QMap<int, int> classRank_;  // predicted class -> rank by cells dominated (colour index)
     QGraphicsScene* scene_;
     QGraphicsView* view_;

@@ -36,12 +36,16 @@ void UnitSelection::selectConcept(const QString& layer, int concept)
     conceptLayer_ = layer;
     concept_ = concept;
     emit conceptSelected(layer, concept);
+    emit conceptChanged(layer, concept);
 }
 
 void UnitSelection::rememberConcept(const QString& layer, int concept)
 {
+    const bool changed = layer != conceptLayer_ || concept != concept_;
     conceptLayer_ = layer;
     concept_ = concept;
+    if (changed)
+        emit conceptChanged(layer, concept);
 }
 
 void UnitSelection::clear()

@@ -26,11 +26,14 @@ public slots:
     // A learned concept of a layer's dictionary (concept:LAYER:INDEX): the Concepts dock
     // shows it; the layer and unit selection stay as they are.
     void selectConcept(const QString& layer, int concept);
-    // The concept a panel shows now (no signal: it is already shown).
+    // The concept a panel shows now (no conceptSelected: it is already shown).
     void rememberConcept(const QString& layer, int concept);
 
 signals:
     void conceptSelected(const QString& layer, int concept);
+    // Whichever way the concept changed (selected, or shown by a panel): for views that only
+    // follow it, such as the atlas's colouring.
+    void conceptChanged(const QString& layer, int concept);
     void layerChanged(const QString& layer);
     void unitChanged(const QString& layer, int channel);  // channel -1: whole layer
 

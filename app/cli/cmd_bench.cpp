@@ -274,7 +274,7 @@ int runBench(const Args& args)
     const auto& what = args.positional();
     if (what.empty())
         throw Error("bench needs a target: featurevis, scan, dictionary, occlusion, ig, "
-                    "attribution, tune, atlas, load, pgd, style or degrade");
+                    "attribution, tune, atlas, load, pgd, style, degrade, dissect or lime");
     if (what.front() == "featurevis")
         return benchFeatureVis(args);
     if (what.front() == "scan")
@@ -299,6 +299,10 @@ int runBench(const Args& args)
         return benchTune(args);
     if (what.front() == "atlas")
         return benchAtlas(args);
+    if (what.front() == "dissect")
+        return benchDissect(args);
+    if (what.front() == "lime")
+        return benchLime(args);
     throw Error("unknown benchmark '" + what.front() +
         "' (available: featurevis, scan, dictionary, occlusion, ig, attribution, tune, atlas, pgd, "
         "style, degrade)");

@@ -50,5 +50,7 @@ int benchPgd(const Args& args);  // cmd_bench_experiments.cpp
 int benchLoad(const Args& args);  // cmd_bench_load.cpp
 int benchStyle(const Args& args);
 int benchDegrade(const Args& args);
+int benchDissect(const Args& args);  // cmd_bench_dissect.cpp
+int benchLime(const Args& args);
 
 }  // namespace loupe::cli

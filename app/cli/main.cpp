@@ -114,7 +114,8 @@ const std::vector<Command>& commands()
             runExplain},
         {"bench",
             "benchmarks: bench "
-            "featurevis|scan|dictionary|occlusion|ig|attribution|tune|atlas|load|pgd|style|degrade "
+            "featurevis|scan|dictionary|occlusion|ig|attribution|tune|atlas|load|pgd|style|degrade|"
+            "dissect|lime "
             "--model M ...",
             runBench},
     };

@@ -5,11 +5,13 @@
 #include "app/saved_records.h"
 #include "core/activations.h"
 #include "core/atlas_store.h"
+#include "core/concept_dictionary_store.h"
 #include "core/error.h"
 #include "core/featurevis_cache.h"
 #include "core/image_folder.h"
 #include "core/workspace.h"
 #include "widgets/atlas_panel.h"
+#include "widgets/unit_selection.h"
 
 #include <QMenu>
 
@@ -43,6 +45,8 @@ AtlasModule::AtlasModule(const AppContext& context, QObject* parent)
     connect(this, &AtlasModule::atlasPatchesReady, panel_, &widgets::AtlasPanel::setCellPatches);
     connect(
         this, &AtlasModule::atlasPlacementReady, panel_, &widgets::AtlasPanel::setImagePlacement);
+    connect(context.panels.selection, &widgets::UnitSelection::conceptChanged, this,
+        &AtlasModule::requestConceptColouring);
     // Icon steps: 64 keep a CPU atlas to a minute but leave icons pale; a GPU affords the 512
     // that make them vivid.
     connect(context.session, &ModelSession::modelLoaded, this,
@@ -108,9 +112,46 @@ void AtlasModule::requestAtlas(const widgets::AtlasBuildRequest& request)
             atlas_ = built.atlas;
             field_ = built.field;
             emit atlasReady(built.atlas, built.labels);
+            const auto* selection = this->context().panels.selection;
+            requestConceptColouring(selection->conceptLayer(), selection->concept());
         },
         [this](const QString& message) { emit atlasFailed(message); },
         [this] { emit atlasFailed(tr("cancelled")); });
+}
+
+void AtlasModule::requestConceptColouring(const QString& layer, int concept)
+{
+    auto model = context().session->model();
+    if (!model || !atlas_ || concept < 0 || layer.isEmpty())
+        return;
+    try {
+        if (model->layer(layer.toStdString()).path != atlas_->layer)
+            return;  // a concept of another layer: the atlas keeps its colours
+    } catch (const Error&) {
+        return;
+    }
+    auto workspace = context().session->workspace();
+    auto atlas = atlas_;
+    const std::string target = "concept:" + layer.toStdString() + ":" + std::to_string(concept);
+    context().jobs->submit(
+        {tr("Atlas coloured by concept %1").arg(concept), JobRunner::Pool::Cpu,
+            QStringLiteral("atlas-concept")},
+        this,
+        [workspace, atlas, target](JobContext&) {
+            AttributionTarget t = AttributionTarget::parse(target);
+            resolveConceptTarget(t, workspace.get());
+            return cellProjections(*atlas, t.direction);
+        },
+        [this, layer, concept](const std::vector<float>& strengths) {
+            panel_->setConceptStrengths(
+                QString::fromStdString(conceptId(layer.toStdString(), concept)), strengths);
+            emit conceptColoured(concept);
+        },
+        [this](const QString& message) {
+            panel_->setConceptStrengths({}, {});
+            this->context().shell->showStatus(tr("Atlas colouring: %1").arg(message));
+        },
+        [] {});
 }
 
 void AtlasModule::requestPatches(int cell)

@@ -30,6 +30,9 @@ public:
     void requestImageMap(const QString& layer, const QString& folder);
     void requestPatches(int cell);  // a few dataset patches of the cell
     void requestPlacement();  // where the current image's positions land
+    // Frames the cells by a learned concept of the atlas's layer (the one shown in the Concepts
+    // dock); a concept of another layer leaves the atlas as it is.
+    void requestConceptColouring(const QString& layer, int concept);
 
 signals:
     void atlasReady(
@@ -39,6 +42,7 @@ signals:
     void atlasPlacementReady(const std::vector<float>& coordinates);
     void imageMapReady(std::shared_ptr<const loupe::ImageMap> map);
     void directionSaved(const QString& name);
+    void conceptColoured(int concept);
 
 private:
     widgets::AtlasPanel* panel_;

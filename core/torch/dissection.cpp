@@ -305,14 +305,31 @@ std::vector<DissectionResult> dissectLayers(Model& model, Workspace* workspace,
             }
             for (size_t l = 0; l < counts.size(); ++l) {
                 LayerCount& c = counts[l];
-                const auto region = regionOf(maps[l], c.levels, maskSize);  // C x m^2
-                const auto area = region.sum(1);
+                const int64_t channels = maps[l].size(0);
+                // Channels in chunks: the upsampled maps of a whole layer at the mask size are
+                // hundreds of megabytes per image, and fresh buffers that size cost more in page
+                // faults than the counting itself; chunks of a few megabytes are reused.
+                const int64_t chunk = std::max<int64_t>(1,
+                    (d.device.is_cuda() ? (int64_t(1) << 26) : (int64_t(1) << 20)) /
+                        (int64_t(maskSize) * maskSize));
+                auto area = torch::empty({channels}, maps[l].options().dtype(torch::kFloat32));
+                std::vector<torch::Tensor> inImage(labels.size());
+                for (size_t p = 0; p < labels.size(); ++p)
+                    if (labels[p].defined())
+                        inImage[p] = torch::zeros({channels, concepts + 1}, area.options());
+                for (int64_t first = 0; first < channels; first += chunk) {
+                    const int64_t n = std::min(chunk, channels - first);
+                    const auto region = regionOf(maps[l].narrow(0, first, n),
+                        c.levels.narrow(0, first, n), maskSize);  // n x m^2
+                    area.narrow(0, first, n).copy_(region.sum(1));
+                    for (size_t p = 0; p < labels.size(); ++p)
+                        if (labels[p].defined())  // exact in float: at most m^2 per image
+                            inImage[p].narrow(0, first, n).index_add_(1, labels[p], region);
+                }
                 for (size_t p = 0; p < labels.size(); ++p) {
                     if (!labels[p].defined())
                         continue;
-                    auto inImage = torch::zeros({region.size(0), concepts + 1}, region.options());
-                    inImage.index_add_(1, labels[p], region);  // exact in float: <= m^2 per image
-                    c.intersections += inImage.to(torch::kFloat64);
+                    c.intersections += inImage[p].to(torch::kFloat64);
                     c.unitArea[p] += area.to(torch::kFloat64);
                 }
                 const auto areas = area.to(torch::kCPU).contiguous();

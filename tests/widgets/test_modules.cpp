@@ -502,6 +502,35 @@ private slots:
         QVERIFY(h.wait([&] { return maps.count() == 1; }));
         const auto conceptMap = maps.first().at(1).value<AttributionMap>();
         QVERIFY(!conceptMap.values.empty() && std::isfinite(conceptMap.targetValue));
+
+        // The atlas of the same layer colours its cells by the concept shown: each cell's
+        // strength is its mean vector's projection on the concept's direction.
+        app::AtlasModule atlas(h.context, nullptr);
+        std::unique_ptr<QWidget> atlasOwner(atlas.panel());
+        QSignalSpy coloured(&atlas, &app::AtlasModule::conceptColoured);
+        widgets::AtlasBuildRequest build;
+        build.layer = "block";
+        build.folder = folder.path();
+        build.grid = 6;
+        build.maxIcons = 4;
+        build.iconSteps = 4;
+        atlas.requestAtlas(build);
+        QVERIFY(h.wait([&] { return coloured.count() == 1; }));
+        QCOMPARE(coloured.first().at(0).toInt(), other);
+        QVERIFY(atlas.panel()->showsConcept());
+        const std::vector<float> direction(
+            record.dictionary.decoder.begin() + std::ptrdiff_t(other) * 8,
+            record.dictionary.decoder.begin() +
+                std::ptrdiff_t(other + 1) * 8);  // block: 8 channels
+        const auto strengths = cellProjections(*atlas.panel()->atlas(), direction);
+        QCOMPARE(strengths.size(), atlas.panel()->atlas()->cells.size());
+        QVERIFY(atlas.panel()->conceptStrengths() == strengths);
+        // Another concept re-colours it; a concept of another layer leaves it alone.
+        module.panel()->selectConcept(concept);
+        QVERIFY(h.wait([&] { return coloured.count() == 2; }));
+        h.selection.rememberConcept("conv1", 0);
+        QTest::qWait(200);
+        QCOMPARE(coloured.count(), 2);
         QVERIFY(failed.count() == 2 && h.shell.errors.isEmpty());
     }
 
