@@ -4,6 +4,7 @@
 #include "core/receptive_field.h"
 #include "core/unit_statistics.h"
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -21,6 +22,15 @@ struct ScanConfig {
     int batchSize = 32;
     int decodeThreads = 0;  // 0: all cores
     int saveEveryBatches = 8;
+    // Part of a bigger job (core/scan_shards.h): with shards > 0 only shard `shard` of
+    // `shards` of the folder's listing is scanned, images in `skipImages` (scanned by other
+    // shard files) are left out, and the workspace (the shard file) records the shard.
+    int shard = 0;
+    int shards = 0;
+    std::vector<std::string> skipImages;
+    // Called on the scanning thread after every batch: images done and to do in this run
+    // (a sharded job's ranks report it to the first rank).
+    std::function<void(int done, int todo)> batchDone;
 };
 
 struct SkippedImage {
@@ -69,6 +79,9 @@ ScanSummary scanFolder(
 ScanResults loadScan(const Workspace& workspace, const std::string& folder = {},
     const std::vector<std::string>& onlyLayers = {});
 std::vector<std::string> scannedFolders(const Workspace& workspace);
+// Writes a scan (image list, skipped files, every layer's statistics) into a workspace in one
+// transaction, as scanFolder's checkpoints do, and makes its folder the most recent scan.
+void storeScan(Workspace& workspace, const ScanResults& scan);
 
 // Per scanned layer: its receptive field and the units that never fire (dead: no positive
 // value anywhere in the dataset) or almost never (active on fewer than `rareFraction` of the

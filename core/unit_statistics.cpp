@@ -11,7 +11,14 @@
 namespace loupe {
 bool TopK::better(const Example& a, const Example& b) const
 {
-    return largest_ ? a.value > b.value : a.value < b.value;
+    if (a.value != b.value)
+        return largest_ ? a.value > b.value : a.value < b.value;
+    // Ties go to the earlier image and position, as a scan in listing order offers them: so
+    // shards merged in any order keep the same examples as one pass (a dead channel's top-k
+    // is all ties).
+    if (a.image != b.image)
+        return a.image < b.image;
+    return a.y != b.y ? a.y < b.y : a.x < b.x;
 }
 
 void TopK::offer(const Example& e)

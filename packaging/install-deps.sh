@@ -6,6 +6,7 @@ packages=(
   qt6-base-dev qt6-svg-dev libqt6sql6-sqlite libqcustomplot-dev
   libtorch-dev libopencv-dev libsqlite3-dev
   libssl-dev  # SHA-256 of model files (OpenSSL's libcrypto)
+  libopenmpi-dev openmpi-bin  # sharded scans: `mpirun loupe-cli scan` (optional at build time)
   libopenblas0-pthread  # LibTorch's BLAS: replaces netlib's reference BLAS (5-8x faster GEMM, e.g. the atlas's k-NN)
   xvfb xauth
   dpkg-dev file  # cpack -G DEB: dpkg-shlibdeps computes the package's dependencies, `file` finds the ELF files

@@ -9,7 +9,10 @@ build=${LOUPE_SANITIZE_BUILD_DIR:-build-sanitize}
 export CCACHE_BASEDIR="$PWD"
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+# Without MPI: Open MPI's own start-up is not ours to check (the sharded-scan suite then runs
+# its --shard/merge half and skips the mpirun half, which the release build runs).
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOUPE_BUILD_GUI=OFF \
+  -DLOUPE_WITH_MPI=OFF \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
 cmake --build "$build" -j "$(nproc)"
 cd "$build"

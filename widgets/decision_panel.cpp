@@ -127,6 +127,7 @@ void DecisionPanel::showExplanation(const DecisionExplanation& e, const QList<QI
             table_->item(r, Contribution)->setForeground(QColor(40, 90, 200));
     }
     table_->setSortingEnabled(true);
+    table_->sortItems(Contribution, Qt::DescendingOrder);  // for the class first, against it last
     const QString what = e.classB >= 0
         ? tr("logit(%1) − logit(%2)")
               .arg(QString::fromStdString(e.labelA), QString::fromStdString(e.labelB))

@@ -25,7 +25,7 @@
 namespace loupe::widgets {
 namespace {
 
-enum Column { Thumbnail, Unit, Concept, Category, IoU, RunnerUp, RunnerUpIoU };
+enum Column { Thumbnail, Unit, Concept, IoU, Category, RunnerUp, RunnerUpIoU };
 
 QTableWidgetItem* numberItem(double value, int decimals)
 {
@@ -75,8 +75,9 @@ DissectionPanel::DissectionPanel(const PanelServices& services, QWidget* parent)
     toolBar()->addWidget(iou_);
     toolBar()->addWidget(maxImages_);
 
-    table_->setHorizontalHeaderLabels({tr("feature vis"), tr("unit"), tr("concept"), tr("category"),
-        tr("IoU"), tr("runner-up"), tr("IoU")});
+    table_->setHorizontalHeaderLabels({tr("vis"), tr("unit"), tr("concept"), tr("IoU"),
+        tr("category"), tr("runner-up"), tr("IoU")});
+    table_->horizontalHeaderItem(Thumbnail)->setToolTip(tr("The unit's feature visualization"));
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table_->horizontalHeader()->setStretchLastSection(true);
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -91,9 +92,14 @@ DissectionPanel::DissectionPanel(const PanelServices& services, QWidget* parent)
     summary_->setWordWrap(true);
     chart_->setMinimumHeight(160);
     chart_->yAxis->setLabel(tr("count"));
+    // The legend goes under the plot, outside the data.
     chart_->legend->setVisible(true);
-    chart_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
-    examples_->setMinimumHeight(120);
+    chart_->axisRect()->insetLayout()->take(chart_->legend);
+    chart_->plotLayout()->addElement(1, 0, chart_->legend);
+    chart_->plotLayout()->setRowStretchFactor(1, 0.001);
+    chart_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    chart_->legend->setBorderPen(Qt::NoPen);
+    examples_->setMinimumHeight(150);
 
     auto* right = new QSplitter(Qt::Vertical);
     right->addWidget(chart_);
@@ -101,7 +107,7 @@ DissectionPanel::DissectionPanel(const PanelServices& services, QWidget* parent)
     auto* split = new QSplitter(Qt::Horizontal);
     split->addWidget(table_);
     split->addWidget(right);
-    split->setSizes({520, 420});
+    split->setSizes({600, 340});
     auto* body = new QWidget;
     auto* layout = new QVBoxLayout(body);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -251,7 +257,7 @@ void DissectionPanel::fillChart()
     double highest = 1;
     for (double v : units)
         highest = std::max(highest, v);
-    chart_->yAxis->setRange(0, highest * 1.35);  // room for the legend above the bars
+    chart_->yAxis->setRange(0, highest * 1.1);
     chart_->replot();
 }
 

@@ -83,11 +83,13 @@ void ExamplesPanel::fill(ChannelGrid* grid, const std::vector<ExampleTile>& tile
 void ExamplesPanel::setExamples(const UnitExamples& examples)
 {
     examples_ = examples;
-    setStatus(tr("%1:%2 in %3 — receptive field %4 px; click an example to open it")
-                  .arg(QString::fromStdString(examples.layer))
-                  .arg(examples.channel)
-                  .arg(QString::fromStdString(examples.folder))
-                  .arg(examples.receptiveField));
+    QString status = tr("%1:%2 — receptive field %3 px; click an example to open it")
+                         .arg(QString::fromStdString(examples.layer))
+                         .arg(examples.channel)
+                         .arg(examples.receptiveField);
+    setStatus(scanDescription_.isEmpty()
+            ? status
+            : status + QStringLiteral("\n") + tr("From the %1").arg(scanDescription_));
     fill(top_, examples.top);
     fill(bottom_, examples.bottom);
     for (int b = 0; b < bands_.size(); ++b) {
@@ -99,6 +101,11 @@ void ExamplesPanel::setExamples(const UnitExamples& examples)
                       .arg(QString::fromStdString(examples.bandLabels[size_t(b)]))
                 : QString());
     }
+}
+
+void ExamplesPanel::setScanDescription(const QString& description)
+{
+    scanDescription_ = description;
 }
 
 void ExamplesPanel::clearExamples(const QString& message)

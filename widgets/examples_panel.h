@@ -20,6 +20,10 @@ public:
 
     void setExamples(const UnitExamples& examples);
     void clearExamples(const QString& message);
+    // Which scan the examples come from (folder, images, shards merged, model): shown under
+    // every unit's examples.
+    void setScanDescription(const QString& description);
+    const QString& scanDescription() const { return scanDescription_; }
     bool wholeImages() const;
     const UnitExamples& examples() const { return examples_; }
     int topCount() const;
@@ -38,6 +42,7 @@ private:
     void fill(ChannelGrid* grid, const std::vector<ExampleTile>& tiles);
 
     UnitExamples examples_;
+    QString scanDescription_;
     QCheckBox* whole_;
     QWidget* content_;
     QVBoxLayout* sections_;

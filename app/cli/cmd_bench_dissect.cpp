@@ -86,7 +86,9 @@ int benchLime(const Args& args)
     config.superpixels = args.intValue("superpixels", 50, 2);
     config.batch = args.intValue("batch", 64, 32);
     Progress quiet;
-    explainWithLime(*model, image, config, quiet);  // warm-up: graph and allocator
+    AttributionConfig warmUp = config;  // graph optimisation and allocator, once
+    warmUp.limeSamples = config.batch;
+    explainWithLime(*model, image, warmUp, quiet);
     auto start = std::chrono::steady_clock::now();
     const LimeExplanation lime = explainWithLime(*model, image, config, quiet);
     const double limeSeconds = secondsSince(start);

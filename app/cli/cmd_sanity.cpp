@@ -40,9 +40,9 @@ std::string fileName(const std::string& path)
 
 int runSanity(const Args& args)
 {
-    args.allowOnly(
-        {"model", "device", "images", "methods", "count", "target", "layer", "steps", "fill",
-            "ig-steps", "samples", "no-sanity", "out", "quiet", "seed", "no-cache", "workspace"});
+    args.allowOnly({"model", "device", "images", "methods", "count", "target", "layer", "steps",
+        "fill", "ig-steps", "samples", "lime-samples", "superpixels", "no-sanity", "out", "quiet",
+        "seed", "no-cache", "workspace"});
     const auto model = loadModel(args);
     if (model->numClasses() == 0 && !args.has("target"))
         throw Error("the model has no classes: give a --target (unit:L:C or layer:L)");
@@ -61,6 +61,8 @@ int runSanity(const Args& args)
     config.layer = args.value("layer", lastSpatialLayer(*model));
     config.steps = args.positiveInt("ig-steps", 32);
     config.samples = args.positiveInt("samples", 16);
+    config.limeSamples = args.intValue("lime-samples", config.limeSamples, 2);
+    config.superpixels = args.intValue("superpixels", config.superpixels, 2);
     config.seed = std::uint64_t(args.intValue("seed", 0, 0));
     FaithfulnessConfig faithfulness;
     faithfulness.steps = args.positiveInt("steps", faithfulness.steps);

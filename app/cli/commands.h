@@ -23,6 +23,7 @@ int runTrainDemo(const Args& args);
 int runFeatureVis(const Args& args);
 int runBench(const Args& args);
 int runScan(const Args& args);
+int runMerge(const Args& args);
 int runStats(const Args& args);
 int runExamples(const Args& args);
 int runDictionary(const Args& args);

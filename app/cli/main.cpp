@@ -2,6 +2,7 @@
 
 #include "app/cli/cli_args.h"
 #include "app/cli/commands.h"
+#include "app/cli/parallel_job.h"
 #include "core/attribution_methods.h"
 #include "core/device.h"
 #include "core/error.h"
@@ -26,8 +27,10 @@ const std::vector<Command>& commands()
             runFeatureVis},
         {"scan",
             "index an image folder: top/bottom examples, histograms per unit (--images DIR "
-            "--layers L1,L2)",
+            "--layers L1,L2); under mpirun/srun every rank scans a shard, or --shard I/N",
             runScan},
+        {"merge", "merge shard files of a sharded scan into one workspace (SHARD... --workspace W)",
+            runMerge},
         {"stats",
             "a unit's statistics from a scan (JSON): histogram, fraction active, mean, std, top-k",
             runStats},
@@ -136,6 +139,11 @@ void printUsage()
         std::cout << "  " << c.name << std::string(width + 2 - std::strlen(c.name), ' ')
                   << c.summary << "\n";
     std::cout << "\ncommon options: --model FILE  --device auto|cpu|cuda\n";
+#ifdef LOUPE_WITH_MPI
+    std::cout << "sharded scans: MPI (mpirun/srun: every rank scans a shard), --shard I/N, merge\n";
+#else
+    std::cout << "sharded scans: --shard I/N and merge (this build has no MPI)\n";
+#endif
 }
 
 }  // namespace
@@ -151,7 +159,8 @@ int main(int argc, char** argv)
         if (command.name != std::string(argv[1]))
             continue;
         try {
-            loupe::configureTorchThreads();
+            // Under mpirun the ranks on one machine share its cores.
+            loupe::configureTorchThreads(loupe::cli::ParallelJob::instance().threadsPerRank());
             return command.run(loupe::cli::Args(argc, argv, 2));
         } catch (const loupe::cli::HelpRequested& help) {
             std::cout << "usage: loupe-cli " << command.name << " [options]\n  " << command.summary

@@ -5,6 +5,7 @@
 #include "app/scan_dialog.h"
 #include "core/dataset_scan.h"
 #include "core/sample_images.h"
+#include "core/scan_shards.h"
 #include "core/workspace.h"
 #include "widgets/distribution_panel.h"
 #include "widgets/examples_panel.h"
@@ -54,6 +55,33 @@ void DatasetModule::addMenuEntries(QMenu*, QMenu* datasetMenu)
     datasetMenu->addAction(
         tr("Scan Sample &Images (built-in shapes)…"), this, &DatasetModule::scanSampleImages);
 }
+
+namespace {
+
+// Which scan the docks read: a merged cluster scan says so, with its ranks, hosts and date.
+QString scanDescription(const ScanResults& scan, const std::optional<ScanProvenance>& provenance,
+    const std::string& modelHash)
+{
+    QString text = DatasetModule::tr("scan of %1: %2 images")
+                       .arg(QString::fromStdString(scan.folder))
+                       .arg(scan.images.size());
+    if (provenance && provenance->shards > 0) {
+        QStringList counts, hosts;
+        for (int n : provenance->shardCounts)
+            counts << QString::number(n);
+        for (const auto& h : provenance->hosts)
+            hosts << QString::fromStdString(h);
+        text += DatasetModule::tr(", merged from %1 shard files (runs of %2 shards) on %3, %4")
+                    .arg(provenance->shards)
+                    .arg(counts.join(QStringLiteral(", ")))
+                    .arg(hosts.join(QStringLiteral(", ")))
+                    .arg(QString::fromStdString(provenance->merged));
+    }
+    return text +
+        DatasetModule::tr("; model %1").arg(QString::fromStdString(modelHash.substr(0, 12)));
+}
+
+}  // namespace
 
 void DatasetModule::refreshExamples()
 {
@@ -109,14 +137,25 @@ void DatasetModule::readScanSummaries()
         return;
     }
     // Reading a scan deserialises every layer's statistics: megabytes, so not on the GUI thread.
+    struct Overview {
+        std::vector<LayerScanSummary> summaries;
+        QString description;
+    };
     context().jobs->submit(
         {tr("Read scan summary"), JobRunner::Pool::Cpu, QStringLiteral("scan-summary")}, this,
         [workspace](JobContext&) {
-            return scannedFolders(*workspace).empty() ? std::vector<LayerScanSummary>{}
-                                                      : summarizeScan(loadScan(*workspace));
+            Overview out;
+            if (scannedFolders(*workspace).empty())
+                return out;
+            const ScanResults scan = loadScan(*workspace);
+            out.summaries = summarizeScan(scan);
+            out.description = scanDescription(
+                scan, readScanProvenance(*workspace, scan.folder), workspace->modelHash());
+            return out;
         },
-        [session](const std::vector<LayerScanSummary>& summaries) {
-            session->publishScanSummaries(summaries);
+        [this, session](const Overview& overview) {
+            examples_->setScanDescription(overview.description);
+            session->publishScanSummaries(overview.summaries);
         },
         [this](
             const QString& message) { context().shell->showError(tr("Dataset scan"), message); });

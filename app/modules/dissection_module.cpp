@@ -159,9 +159,9 @@ void DissectionModule::requestExamples(int unit, int concept)
             out.unit = unit;
             for (const auto& e : dissectionExamples(*model, result, sources, unit, concept)) {
                 out.images << widgets::toQImage(drawDissectionExample(e));
-                out.captions << QStringLiteral("%1 (IoU %2)")
-                                    .arg(QString::fromStdString(e.image))
-                                    .arg(e.iou, 0, 'f', 2);
+                out.captions << QStringLiteral("IoU %1\n%2")
+                                    .arg(e.iou, 0, 'f', 2)
+                                    .arg(QString::fromStdString(e.image));
             }
             return out;
         },

@@ -1,4 +1,5 @@
 #include "core/dataset_scan.h"
+#include "core/scan_shards.h"
 #include "core/thread_budget.h"
 
 #include "core/error.h"
@@ -126,6 +127,16 @@ Json imagesJson(const ScanResults& scan)
     return doc;
 }
 
+void putFolderLast(Workspace& workspace, const std::string& folder)
+{
+    Json folders = Json::array();
+    for (const auto& f : scannedFolders(workspace))
+        if (f != folder)
+            folders.push(f);
+    folders.push(folder);  // most recent last
+    workspace.put(kKind, "folders", folders.dump());
+}
+
 void save(
     Workspace& workspace, const ScanResults& scan, const std::vector<LayerAccumulator>& layers)
 {
@@ -133,16 +144,24 @@ void save(
         workspace.put(kKind, imagesKey(scan.folder), imagesJson(scan).dump());
         for (const auto& layer : layers)
             workspace.put(kKind, layerKey(scan.folder, layer.path), serialize(layer.channels));
-        Json folders = Json::array();
-        for (const auto& f : scannedFolders(workspace))
-            if (f != scan.folder)
-                folders.push(f);
-        folders.push(scan.folder);  // most recent last
-        workspace.put(kKind, "folders", folders.dump());
+        putFolderLast(workspace, scan.folder);
     });
 }
 
 }  // namespace
+
+void storeScan(Workspace& workspace, const ScanResults& scan)
+{
+    for (const auto& layer : scan.layerOrder)
+        if (!scan.layers.count(layer))
+            throw Error("the scan to store has no statistics for layer '" + layer + "'");
+    workspace.transaction([&] {
+        workspace.put(kKind, imagesKey(scan.folder), imagesJson(scan).dump());
+        for (const auto& layer : scan.layerOrder)
+            workspace.put(kKind, layerKey(scan.folder, layer), serialize(scan.layers.at(layer)));
+        putFolderLast(workspace, scan.folder);
+    });
+}
 
 // Receptive fields depend on the model only: measured once per workspace.
 ReceptiveField cachedReceptiveField(Model& model, Workspace& workspace, const std::string& layer)
@@ -254,10 +273,23 @@ ScanSummary scanFolder(
     scan.folder = canonicalFolder(config.folder);
     scan.inputSize = d.metadata.input.size;
     const ImageFolderListing folderListing = listImageFolder(scan.folder);
-    const std::vector<std::string>& listing = folderListing.images;
+    std::vector<std::string> listing = folderListing.images;
     if (listing.empty())
         throw Error("no images (JPEG, PNG, BMP, WebP or TIFF files) in '" + scan.folder +
             "' or its subfolders");
+    ShardRecord shardRecord;
+    if (config.shards > 0) {
+        shardRecord.folder = scan.folder;
+        shardRecord.listingDigest = listingDigest(listing);
+        shardRecord.imagesInListing = int(listing.size());
+        shardRecord.shard = config.shard;
+        shardRecord.shards = config.shards;
+        listing = shardImages(listing, config.shard, config.shards);
+        const std::set<std::string> elsewhere(config.skipImages.begin(), config.skipImages.end());
+        listing.erase(std::remove_if(listing.begin(), listing.end(),
+                          [&](const std::string& image) { return elsewhere.count(image) > 0; }),
+            listing.end());
+    }
 
     std::vector<LayerAccumulator> layers;
     std::vector<CaptureRequest> requests;
@@ -308,8 +340,13 @@ ScanSummary scanFolder(
         if (!done.count(path))
             todo.push_back(path);
 
-    for (const auto& [path, reason] : folderListing.unusable)
-        scan.skipped.push_back({path, reason});
+    if (config.shards <= 0 || config.shard == 0)  // listed once, by the first shard
+        for (const auto& [path, reason] : folderListing.unusable)
+            scan.skipped.push_back({path, reason});
+    if (config.shards > 0) {
+        shardRecord.layers = scan.layerOrder;
+        writeShardRecord(workspace, shardRecord);
+    }
     ScanSummary summary;
     summary.imagesInFolder = int(listing.size());
     summary.alreadyScanned = int(scan.images.size());
@@ -365,6 +402,8 @@ ScanSummary scanFolder(
             summary.scannedNow += int(inputs.size());
             const double rate = summary.scannedNow / std::max(1e-6, elapsed());
             const size_t processed = std::min(todo.size(), begin + batch);
+            if (config.batchDone)
+                config.batchDone(int(processed), int(todo.size()));
             progress.report(double(processed) / double(todo.size()),
                 std::to_string(processed) + "/" + std::to_string(todo.size()) + " images, " +
                     std::to_string(int(rate)) + " images/s, ETA " +

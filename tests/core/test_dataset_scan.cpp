@@ -1,6 +1,7 @@
 #include "core/activations.h"
 #include "core/dataset_scan.h"
 #include "core/receptive_field.h"
+#include "core/scan_shards.h"
 #include "core/unit_sheet.h"
 #include "core/error.h"
 #include "core/image_io.h"
@@ -44,6 +45,41 @@ RgbImage barImage(int column, bool brightBar)
 void writeBytes(const QString& path, const std::string& bytes)
 {
     std::ofstream(path.toStdString(), std::ios::binary) << bytes;
+}
+
+// Two scans hold the same statistics: images, counts, histograms and top/bottom-k exactly,
+// moments within float tolerance, reservoirs of the same size over the same count.
+void verifySameScan(const ScanResults& a, const ScanResults& b)
+{
+    QCOMPARE(a.images, b.images);
+    QCOMPARE(a.layerOrder, b.layerOrder);
+    for (const auto& layer : a.layerOrder) {
+        const auto& ca = a.layers.at(layer);
+        const auto& cb = b.layers.at(layer);
+        QCOMPARE(ca.size(), cb.size());
+        for (size_t c = 0; c < ca.size(); ++c) {
+            QCOMPARE(ca[c].count, cb[c].count);
+            QCOMPARE(ca[c].positive, cb[c].positive);
+            QVERIFY(ca[c].histogram.counts() == cb[c].histogram.counts());
+            QVERIFY(std::abs(ca[c].sum - cb[c].sum) <=
+                1e-9 * std::max(1.0, std::abs(ca[c].sum)) + 1e-6);
+            QVERIFY(std::abs(ca[c].sumOfSquares - cb[c].sumOfSquares) <=
+                1e-9 * std::max(1.0, ca[c].sumOfSquares) + 1e-6);
+            for (const auto* pair : {&ca[c].top, &ca[c].bottom}) {
+                const auto& other = pair == &ca[c].top ? cb[c].top : cb[c].bottom;
+                const auto x = pair->sorted(), y = other.sorted();
+                QCOMPARE(x.size(), y.size());
+                for (size_t i = 0; i < x.size(); ++i) {
+                    QCOMPARE(x[i].value, y[i].value);
+                    QCOMPARE(x[i].image, y[i].image);
+                    QCOMPARE(x[i].x, y[i].x);
+                    QCOMPARE(x[i].y, y[i].y);
+                }
+            }
+            QCOMPARE(ca[c].reservoir.seen(), cb[c].reservoir.seen());
+            QCOMPARE(ca[c].reservoir.items().size(), cb[c].reservoir.items().size());
+        }
+    }
 }
 
 }  // namespace
@@ -378,6 +414,131 @@ private slots:
         const RgbImage big = exampleImage(red, 40, field, 4, 4, false, 64);
         QCOMPARE(int(big.pixel(0, 0)[1]), 128);
         QCOMPARE(int(big.pixel(32, 32)[0]), 255);
+    }
+
+    void shardsMergeIntoTheScanOfTheWholeFolder()
+    {
+        ScanConfig config;
+        config.folder = data_.path().toStdString();
+        config.layers = {"conv1", "conv1.conv"};
+        config.batchSize = 8;
+        QTemporaryDir dir;
+        Progress plain;
+        auto single = Workspace::open(dir.filePath("single.sqlite").toStdString(), model_->hash());
+        scanFolder(*model_, *single, config, plain);
+        const ScanResults whole = loadScan(*single);
+
+        // The split: every image in exactly one shard, the same split every time.
+        std::vector<std::string> listing(whole.images);
+        std::vector<std::string> seen;
+        for (int s = 0; s < 3; ++s)
+            for (const auto& image : shardImages(listing, s, 3))
+                seen.push_back(image);
+        std::sort(seen.begin(), seen.end());
+        QCOMPARE(seen, listing);
+        QCOMPARE(shardImages(listing, 1, 3), shardImages(listing, 1, 3));
+        QVERIFY_THROWS_EXCEPTION(Error, shardImages(listing, 3, 3));
+
+        const auto scanShard = [&](const QString& name, int shard, int shards,
+                                   const std::vector<std::string>& skip = {}) {
+            const std::string file = dir.filePath(name).toStdString();
+            auto workspace = Workspace::open(file, model_->hash());
+            ScanConfig c = config;
+            c.shard = shard;
+            c.shards = shards;
+            c.skipImages = skip;
+            scanFolder(*model_, *workspace, c, plain);
+            return file;
+        };
+        std::vector<std::string> files;
+        for (int s = 0; s < 3; ++s)
+            files.push_back(scanShard(QString("shard-%1-of-3.sqlite").arg(s), s, 3));
+        QCOMPARE(readShardRecord(*Workspace::openExisting(files[1])).shard, 1);
+
+        auto merged = Workspace::open(dir.filePath("merged.sqlite").toStdString(), model_->hash());
+        const MergeSummary m = mergeScanShards(files, *merged);
+        QCOMPARE(m.provenance.images, 42);
+        QCOMPARE(m.provenance.shards, 3);
+        verifySameScan(whole, loadScan(*merged));
+        QVERIFY(readScanProvenance(*merged, whole.folder).has_value());
+
+        // Any order of the shard files gives the same workspace, reservoirs included.
+        auto reversed =
+            Workspace::open(dir.filePath("reversed.sqlite").toStdString(), model_->hash());
+        mergeScanShards({files[2], files[0], files[1]}, *reversed);
+        const ScanResults r = loadScan(*reversed), f = loadScan(*merged);
+        verifySameScan(f, r);
+        for (size_t c = 0; c < 4; ++c) {
+            const auto& x = f.layers.at("conv1")[c].reservoir.items();
+            const auto& y = r.layers.at("conv1")[c].reservoir.items();
+            for (size_t i = 0; i < x.size(); ++i)
+                QCOMPARE(x[i].image, y[i].image);
+        }
+
+        // A run with another shard count after a partial one: the images of the earlier shard
+        // files are not scanned again, and everything merges into the same scan.
+        const std::string earlier = scanShard("shard-0-of-2.sqlite", 0, 2);
+        const auto done = imagesScannedIn({earlier});
+        QCOMPARE(int(done.size()), 21);
+        std::vector<std::string> rerun{earlier};
+        for (int s = 0; s < 3; ++s)
+            rerun.push_back(scanShard(QString("rerun-%1-of-3.sqlite").arg(s), s, 3, done));
+        int rescanned = 0;
+        for (size_t i = 1; i < rerun.size(); ++i)
+            rescanned += int(loadScan(*Workspace::openExisting(rerun[i])).images.size());
+        QCOMPARE(rescanned, 42 - 21);
+        auto again = Workspace::open(dir.filePath("again.sqlite").toStdString(), model_->hash());
+        mergeScanShards(rerun, *again);
+        verifySameScan(whole, loadScan(*again));
+    }
+
+    void mismatchedShardsAreRefused()
+    {
+        ScanConfig config;
+        config.folder = data_.path().toStdString();
+        config.layers = {"conv1"};
+        config.batchSize = 16;
+        config.shards = 2;
+        QTemporaryDir dir, otherFolder;
+        Progress plain;
+        const auto scanInto = [&](const QString& name, const ScanConfig& c) {
+            auto w = Workspace::open(dir.filePath(name).toStdString(), model_->hash());
+            scanFolder(*model_, *w, c, plain);
+            return dir.filePath(name).toStdString();
+        };
+        const std::string first = scanInto("a.sqlite", config);
+        ScanConfig layers = config;
+        layers.shard = 1;
+        layers.layers = {"conv1.conv"};
+        const std::string otherLayers = scanInto("b.sqlite", layers);
+        for (int i = 0; i < 3; ++i)
+            saveImage(noiseImage(std::uint64_t(i + 7), 32, 32),
+                otherFolder.filePath(QString("n%1.png").arg(i)).toStdString());
+        ScanConfig folder = config;
+        folder.shard = 1;
+        folder.folder = otherFolder.path().toStdString();
+        const std::string otherListing = scanInto("c.sqlite", folder);
+
+        auto target = Workspace::open(dir.filePath("t.sqlite").toStdString(), model_->hash());
+        const auto refusal = [&](const std::vector<std::string>& files) {
+            try {
+                mergeScanShards(files, *target);
+            } catch (const Error& e) {
+                return std::string(e.what());
+            }
+            return std::string();
+        };
+        QVERIFY(refusal({first, otherLayers}).find("other layers") != std::string::npos);
+        QVERIFY(refusal({first, otherListing}).find("another folder listing") != std::string::npos);
+        QVERIFY(refusal({first, first}).find("scanned by two shards") != std::string::npos);
+        auto foreign =
+            Workspace::open(dir.filePath("f.sqlite").toStdString(), std::string(64, 'a'));
+        foreign.reset();
+        QVERIFY(refusal({first, dir.filePath("f.sqlite").toStdString()}).find("another model") !=
+            std::string::npos);
+        QVERIFY(refusal({dir.filePath("missing.sqlite").toStdString()}).find("does not exist") !=
+            std::string::npos);
+        QVERIFY_THROWS_EXCEPTION(Error, loadScan(*target));  // nothing was written
     }
 
     void statisticsMergeExactly()
