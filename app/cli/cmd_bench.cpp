@@ -278,7 +278,7 @@ int runBench(const Args& args)
     if (what.front() == "featurevis")
         return benchFeatureVis(args);
     if (what.front() == "scan")
-        return benchScan(args);
+        return args.has("ranks") ? benchScanRanks(args) : benchScan(args);
     if (what.front() == "dictionary")
         return benchDictionary(args);
     if (what.front() == "occlusion")

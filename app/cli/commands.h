@@ -24,6 +24,7 @@ int runFeatureVis(const Args& args);
 int runBench(const Args& args);
 int runScan(const Args& args);
 int runMerge(const Args& args);
+int benchScanRanks(const Args& args);  // bench scan --ranks 1,2
 int runStats(const Args& args);
 int runExamples(const Args& args);
 int runDictionary(const Args& args);

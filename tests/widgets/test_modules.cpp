@@ -25,6 +25,8 @@
 #include "app/thumbnail_service.h"
 #include "core/activations.h"
 #include "core/concept_dictionary_store.h"
+#include "core/dataset_scan.h"
+#include "core/scan_shards.h"
 #include "core/image_io.h"
 #include "core/workspace.h"
 #include "tests/support/test_images.h"
@@ -384,6 +386,45 @@ private slots:
         h.selection.selectUnit("conv1", 2);
         QVERIFY(h.wait([&] { return examples.count() >= 1; }));
         QVERIFY(!examples.last().at(0).value<UnitExamples>().top.empty());
+        QVERIFY(h.shell.errors.isEmpty());
+    }
+
+    // A scan merged from a cluster job's shard files is read like a local one, and the
+    // Dataset Examples dock says where it came from.
+    void aMergedClusterScanIsReadAndDescribed()
+    {
+        Harness h;
+        app::DatasetModule module(h.context, nullptr);
+        std::unique_ptr<QWidget> owners[] = {std::unique_ptr<QWidget>(module.examplesPanel()),
+            std::unique_ptr<QWidget>(module.distributionPanel())};
+        QVERIFY(h.open(model_, barImage()));
+        QTemporaryDir folder, shards;
+        for (int i = 0; i < 6; ++i)
+            saveImage(test::noiseImage(32, 32, std::uint64_t(i + 3)),
+                folder.filePath(QString("p%1.png").arg(i)).toStdString());
+        std::vector<std::string> files;
+        for (int shard = 0; shard < 2; ++shard) {
+            files.push_back(shards.filePath(QString("s%1.sqlite").arg(shard)).toStdString());
+            auto file = Workspace::open(files.back(), h.session.workspace()->modelHash());
+            ScanConfig config;
+            config.folder = folder.path().toStdString();
+            config.layers = {"conv1"};
+            config.shard = shard;
+            config.shards = 2;
+            Progress quiet;
+            loupe::scanFolder(*h.session.model(), *file, config, quiet);
+        }
+        mergeScanShards(files, *h.session.workspace());
+        QSignalSpy examples(&module, &app::DatasetModule::examplesReady);
+        emit h.session.workspaceChanged();
+        QVERIFY(h.wait([&] { return h.session.hasScan(); }));
+        const QString description = module.examplesPanel()->scanDescription();
+        QVERIFY2(description.contains("6 images") &&
+                description.contains("merged from 2 shard files (runs of 2 shards)"),
+            qPrintable(description));
+        h.selection.selectUnit("conv1", 1);
+        QVERIFY(h.wait([&] { return examples.count() >= 1; }));
+        QCOMPARE(int(examples.last().at(0).value<UnitExamples>().top.size()) > 0, true);
         QVERIFY(h.shell.errors.isEmpty());
     }
 
