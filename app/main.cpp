@@ -5,6 +5,8 @@
 #include "app/settings.h"
 #include "core/device.h"
 
+#include <algorithm>
+
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -13,6 +15,7 @@
 #include <QPixmap>
 #include <QSvgRenderer>
 
+#include <algorithm>
 #include <cstring>
 
 namespace {
@@ -76,6 +79,9 @@ int main(int argc, char** argv)
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
         QStringLiteral("Save a screenshot once all jobs are done, then quit."),
         QStringLiteral("png"));
+    const QCommandLineOption screenshotTimeout(QStringLiteral("screenshot-timeout"),
+        QStringLiteral("Seconds --screenshot waits for its jobs before giving up (default 300)."),
+        QStringLiteral("seconds"));
     const QCommandLineOption dock(QStringLiteral("dock"),
         QStringLiteral("Dock to raise, by title or short name (examples, tuning, atlas, ...)."),
         QStringLiteral("name"));
@@ -165,7 +171,7 @@ int main(int argc, char** argv)
                        "(name or number; 'top': the top class), or CLASS,VERSUS."),
         QStringLiteral("class"));
     parser.addOptions({dream, style, attack, shapeBias, degrade, steps, pairs, sanity, objectBox,
-        concept, dissect, dissectUnit, explain});
+        concept, dissect, dissectUnit, explain, screenshotTimeout});
     parser.addOptions(
         {image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family,
             sweep, occlude, circuit, atlas, imageMap, classColours, scanSamples, attributeUnit});
@@ -191,6 +197,8 @@ int main(int argc, char** argv)
     request.dissect = parser.value(dissect);
     request.dissectUnit = parser.isSet(dissectUnit) ? parser.value(dissectUnit).toInt() : -1;
     request.explain = parser.value(explain);
+    if (parser.isSet(screenshotTimeout))
+        request.timeoutSeconds = std::max(1, parser.value(screenshotTimeout).toInt());
     if (request.scanSamples)
         qputenv("LOUPE_NO_DIALOGS", "1");  // the scan dialog's defaults, unattended
     new loupe::app::LaunchScript(&window, request);

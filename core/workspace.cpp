@@ -130,6 +130,9 @@ std::unique_ptr<Workspace> Workspace::openExisting(const std::string& file)
         sqlite3_close(db);
         throw Error("cannot open workspace '" + file + "'");
     }
+    // Another process may be closing the file (its last connection checkpoints the journal):
+    // wait for it as open() does, instead of reading "no such table" from a busy file.
+    sqlite3_busy_timeout(db, 5000);
     std::string hash;
     {
         sqlite3_stmt* stmt = nullptr;

@@ -286,10 +286,11 @@ void AtlasPanel::rebuildScene()
     // The concept's strengths as magma colours, scaled to the strongest cell.
     const bool byConcept = showsConcept();
     RgbImage conceptColours;
+    float conceptTop = 0.f;
     if (byConcept) {
         FloatMap strengths{int(conceptStrengths_.size()), 1, conceptStrengths_};
-        const float top = *std::max_element(conceptStrengths_.begin(), conceptStrengths_.end());
-        conceptColours = colorize(strengths, 0.f, std::max(top, 1e-6f), Colormap::Magma);
+        conceptTop = *std::max_element(conceptStrengths_.begin(), conceptStrengths_.end());
+        conceptColours = colorize(strengths, 0.f, std::max(conceptTop, 1e-6f), Colormap::Magma);
     }
     for (int c = 0; c < int(atlas_->icons.size()) && c < int(atlas_->cells.size()); ++c) {
         const auto& cell = atlas_->cells[size_t(c)];
@@ -301,6 +302,8 @@ void AtlasPanel::rebuildScene()
             0.25 + 0.75 * std::log1p(double(cell.members.size())) / std::max(1e-9, most);
         if (filterClass_ >= 0 && majorityClass(c) != filterClass_)
             opacity = 0.06;
+        if (byConcept && conceptTop > 0)  // a spotlight: where the concept is weak, icons fade
+            opacity = 0.08 + 0.92 * std::clamp(conceptStrengths_[size_t(c)] / conceptTop, 0.f, 1.f);
         item->setOpacity(opacity);
         item->setData(0, c);
         if (byConcept && c < conceptColours.width) {

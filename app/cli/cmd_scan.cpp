@@ -149,6 +149,9 @@ int runShardedScan(const Args& args, int shard, int shards, ParallelJob& job)
     };
     Progress progress(stderrProgress(quiet || wholeJob));
     const ScanSummary summary = scanFolder(*model, *workspace, config, progress);
+    // Closed before the ranks meet: the last connection's journal checkpoint must not race
+    // rank 0's merge reading the file.
+    workspace.reset();
     if (!wholeJob) {
         endProgressLine(quiet);
         Json out = Json::object();
