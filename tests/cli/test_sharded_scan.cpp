@@ -136,9 +136,12 @@ private slots:
         broken.write("not a png");
         photos_ = dir_.filePath("photos");
         single_ = dir_.filePath("single.sqlite");
+        // Every scan here runs batches of one image: a convolution's rounding may depend on the
+        // batch size (kernels are picked by shape), which could move a value across a
+        // histogram bin edge; with one image per forward, what is compared is the merge alone.
         const Run r = run(test::cliPath(),
             {"scan", "--model", model_, "--images", photos_, "--layers", "block,head",
-                "--workspace", single_, "--quiet"});
+                "--workspace", single_, "--batch", "1", "--quiet"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QCOMPARE(r.json["scanned_now"].toInt(), kImages);
 
@@ -157,7 +160,7 @@ private slots:
             const Run r = run(test::cliPath(),
                 {"scan", "--model", model_, "--images", photos_, "--layers", "block,head",
                     "--shard", QString("%1/3").arg(s), "--shards-dir", dir_.filePath("manual"),
-                    "--quiet"});
+                    "--batch", "1", "--quiet"});
             QVERIFY2(r.exitCode == 0, qPrintable(r.err));
             files << r.json["shard_file"].toString();
         }
@@ -200,7 +203,7 @@ private slots:
             const Run r = run("mpirun",
                 mpirun(ranks) +
                     QStringList{"scan", "--model", model_, "--images", photos_, "--layers",
-                        "block,head", "--workspace", workspace, "--quiet"});
+                        "block,head", "--workspace", workspace, "--batch", "1", "--quiet"});
             QVERIFY2(r.exitCode == 0, qPrintable(r.err));
             QCOMPARE(r.json["ranks"].toInt(), ranks);
             QCOMPARE(r.json["images"].toInt(), kImages);
@@ -213,13 +216,6 @@ private slots:
     {
         if (!mpi_)
             QSKIP("mpirun or an MPI build of loupe-cli is missing");
-        // One image per batch: batch-1 convolutions may round differently from batches of 32,
-        // so the reference is a plain scan with batches of one too.
-        const QString reference = dir_.filePath("single-batch1.sqlite");
-        const Run plain = run(test::cliPath(),
-            {"scan", "--model", model_, "--images", photos_, "--layers", "block,head",
-                "--workspace", reference, "--batch", "1", "--quiet"});
-        QVERIFY2(plain.exitCode == 0, qPrintable(plain.err));
         const QString workspace = dir_.filePath("killed.sqlite");
         const std::string shard1 =
             (workspace + ".shards/" + QString::fromStdString(shardFileName(1, 2))).toStdString();
@@ -252,11 +248,11 @@ private slots:
         QVERIFY2(again.exitCode == 0, qPrintable(again.err));
         QVERIFY(again.json["scanned_now"].toInt() <= kImages - kept);
         QCOMPARE(again.json["images"].toInt(), kImages);
-        verifySameScan(reference.toStdString(), workspace.toStdString());
+        verifySameScan(single_.toStdString(), workspace.toStdString());
     }
 
 private:
-    static constexpr int kImages = 120;
+    static constexpr int kImages = 360;  // 180 per rank: a kill lands mid-shard
     QTemporaryDir dir_;
     QString model_, photos_, single_;
     bool mpi_ = false;

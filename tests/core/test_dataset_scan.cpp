@@ -421,7 +421,7 @@ private slots:
         ScanConfig config;
         config.folder = data_.path().toStdString();
         config.layers = {"conv1", "conv1.conv"};
-        config.batchSize = 8;
+        config.batchSize = 1;  // the merge compared, not the batch size's rounding
         QTemporaryDir dir;
         Progress plain;
         auto single = Workspace::open(dir.filePath("single.sqlite").toStdString(), model_->hash());
