@@ -321,6 +321,9 @@ MergeSummary mergeScanShards(const std::vector<std::string>& shardFiles, Workspa
     });
     summary.layers = merged.layerOrder;
     summary.skipped = merged.skipped;
+    summary.imagesInListing = first.record.imagesInListing;
+    summary.missingImages = std::max(
+        0, summary.imagesInListing - int(merged.images.size()) - int(merged.skipped.size()));
     return summary;
 }
 

@@ -62,6 +62,10 @@ std::optional<ScanProvenance> readScanProvenance(
 
 struct MergeSummary {
     ScanProvenance provenance;
+    int imagesInListing = 0;  // the folder's listing as the shards saw it
+    // Listed images neither scanned nor skipped by any shard given: a shard file missing from
+    // the merge (a failed array task, a node's folder not shared) leaves the scan partial.
+    int missingImages = 0;
     std::vector<std::string> layers;
     std::vector<SkippedImage> skipped;  // reasons say which shard met them
 };

@@ -94,6 +94,13 @@ Json mergeJson(const MergeSummary& m, const std::string& workspace)
         hosts.push(h);
     out["hosts"] = hosts;
     out["skipped"] = skippedJson(m.skipped);
+    out["images_in_listing"] = m.imagesInListing;
+    out["missing_images"] = m.missingImages;
+    if (m.missingImages > 0)
+        std::cerr << "loupe-cli: warning: the merged scan lacks " << m.missingImages << " of "
+                  << m.imagesInListing
+                  << " listed images: a shard file is missing (a failed task, or shard files on "
+                     "a folder rank 0 does not see); scan again to complete it\n";
     return out;
 }
 

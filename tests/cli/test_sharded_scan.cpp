@@ -171,6 +171,7 @@ private slots:
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QCOMPARE(r.json["images"].toInt(), kImages);
         QCOMPARE(r.json["skipped"].toArray().size(), 1);  // broken.png, listed once
+        QCOMPARE(r.json["missing_images"].toInt(), 0);
         r = run(test::cliPath(), {"merge", files[2], files[0], files[1], "--workspace", backward});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         verifySameScan(single_.toStdString(), forward.toStdString());

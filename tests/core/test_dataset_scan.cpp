@@ -459,6 +459,11 @@ private slots:
         const MergeSummary m = mergeScanShards(files, *merged);
         QCOMPARE(m.provenance.images, 42);
         QCOMPARE(m.provenance.shards, 3);
+        QCOMPARE(m.missingImages, 0);
+        auto partial =
+            Workspace::open(dir.filePath("partial.sqlite").toStdString(), model_->hash());
+        QCOMPARE(mergeScanShards({files[0], files[2]}, *partial).missingImages,
+            int(shardImages(listing, 1, 3).size()));
         verifySameScan(whole, loadScan(*merged));
         QVERIFY(readScanProvenance(*merged, whole.folder).has_value());
 
