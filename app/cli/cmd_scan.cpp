@@ -249,6 +249,11 @@ int runMerge(const Args& args)
     if (files.empty())
         throw Error("give the shard files to merge (loupe-cli merge SHARD... --workspace W), or "
                     "--shards-dir DIR");
+    for (const auto& file : files) {
+        std::error_code ec;
+        if (!fs::is_regular_file(file, ec))
+            throw Error("shard file '" + file + "' does not exist");
+    }
     std::unique_ptr<Workspace> target;
     if (args.has("model")) {
         target = workspaceForModel(args, *loadModel(args));
