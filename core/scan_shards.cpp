@@ -158,6 +158,7 @@ std::vector<std::string> imagesScannedIn(const std::vector<std::string>& shardFi
     for (const auto& file : shardFiles) {
         const auto shard = Workspace::openExisting(file);
         try {
+            // A layer name no scan has: the image list is read, no layer's statistics.
             for (auto& image : loadScan(*shard, {}, {"-"}).images)
                 images.insert(std::move(image));
         } catch (const Error& e) {
@@ -186,6 +187,19 @@ std::optional<ScanProvenance> readScanProvenance(
     p.merged = j["merged"].toString();
     p.hosts = jsonStrings(j["hosts"]);
     return p;
+}
+
+Json scanProvenanceJson(const ScanProvenance& p)
+{
+    Json j = Json::object();
+    j["folder"] = p.folder;
+    j["images"] = p.images;
+    j["shards"] = p.shards;
+    j["shard_counts"] = Json(Json::Array(p.shardCounts.begin(), p.shardCounts.end()));
+    j["model_hash"] = p.modelHash;
+    j["merged"] = p.merged;
+    j["hosts"] = stringsJson(p.hosts);
+    return j;
 }
 
 MergeSummary mergeScanShards(const std::vector<std::string>& shardFiles, Workspace& target)
@@ -304,20 +318,9 @@ MergeSummary mergeScanShards(const std::vector<std::string>& shardFiles, Workspa
     p.modelHash = target.modelHash();
     p.merged = utcNow();
     p.hosts.assign(hosts.begin(), hosts.end());
-    Json j = Json::object();
-    j["folder"] = p.folder;
-    j["images"] = p.images;
-    j["shards"] = p.shards;
-    Json counts = Json::array();
-    for (int n : p.shardCounts)
-        counts.push(n);
-    j["shard_counts"] = counts;
-    j["model_hash"] = p.modelHash;
-    j["merged"] = p.merged;
-    j["hosts"] = stringsJson(p.hosts);
     target.transaction([&] {
         storeScan(target, merged);
-        target.put(kScanKind, provenanceKey(merged.folder), j.dump());
+        target.put(kScanKind, provenanceKey(merged.folder), scanProvenanceJson(p).dump());
     });
     summary.layers = merged.layerOrder;
     summary.skipped = merged.skipped;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/dataset_scan.h"
+#include "core/json.h"
 
 #include <optional>
 #include <string>
@@ -59,6 +60,8 @@ struct ScanProvenance {
 };
 std::optional<ScanProvenance> readScanProvenance(
     const Workspace& workspace, const std::string& folder);
+// As stored in the workspace, and as loupe-cli prints it after a merge.
+Json scanProvenanceJson(const ScanProvenance& provenance);
 
 struct MergeSummary {
     ScanProvenance provenance;

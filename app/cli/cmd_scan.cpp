@@ -33,6 +33,16 @@ Json skippedJson(const std::vector<SkippedImage>& skipped)
     return out;
 }
 
+// What a scan run did, in a one-process scan's output and a shard's alike.
+void addSummary(Json& out, const ScanSummary& summary)
+{
+    out["scanned_now"] = summary.scannedNow;
+    out["already_scanned"] = summary.alreadyScanned;
+    out["seconds"] = summary.seconds;
+    out["images_per_second"] = summary.imagesPerSecond;
+    out["skipped"] = skippedJson(summary.skipped);
+}
+
 ScanConfig scanConfig(const Args& args)
 {
     ScanConfig config;
@@ -80,19 +90,8 @@ std::string etaText(double done, double todo, double seconds)
 
 Json mergeJson(const MergeSummary& m, const std::string& workspace)
 {
-    Json out = Json::object();
+    Json out = scanProvenanceJson(m.provenance);
     out["workspace"] = workspace;
-    out["folder"] = m.provenance.folder;
-    out["images"] = m.provenance.images;
-    out["shards_merged"] = m.provenance.shards;
-    Json counts = Json::array();
-    for (int n : m.provenance.shardCounts)
-        counts.push(n);
-    out["shard_counts"] = counts;
-    Json hosts = Json::array();
-    for (const auto& h : m.provenance.hosts)
-        hosts.push(h);
-    out["hosts"] = hosts;
     out["skipped"] = skippedJson(m.skipped);
     out["images_in_listing"] = m.imagesInListing;
     out["missing_images"] = m.missingImages;
@@ -167,11 +166,7 @@ int runShardedScan(const Args& args, int shard, int shards, ParallelJob& job)
         out["shard_file"] = file;
         out["images_in_shard"] = summary.imagesInFolder;
         out["skipped_as_scanned_by_earlier_runs"] = int(config.skipImages.size());
-        out["scanned_now"] = summary.scannedNow;
-        out["already_scanned"] = summary.alreadyScanned;
-        out["seconds"] = summary.seconds;
-        out["images_per_second"] = summary.imagesPerSecond;
-        out["skipped"] = skippedJson(summary.skipped);
+        addSummary(out, summary);
         std::cout << out.dump(2) << std::endl;
         return 0;
     }
@@ -230,11 +225,7 @@ int runScan(const Args& args)
     out["workspace"] = workspace->file();
     out["folder"] = config.folder;
     out["images_in_folder"] = summary.imagesInFolder;
-    out["scanned_now"] = summary.scannedNow;
-    out["already_scanned"] = summary.alreadyScanned;
-    out["seconds"] = summary.seconds;
-    out["images_per_second"] = summary.imagesPerSecond;
-    out["skipped"] = skippedJson(summary.skipped);
+    addSummary(out, summary);
     std::cout << out.dump(2) << std::endl;
     return 0;
 }

@@ -54,7 +54,7 @@ ParallelJob::ParallelJob()
     MPI_Comm_size(local, &localSize_);
     MPI_Comm_free(&local);
     if (rank_ == 0)
-        latest_ = new std::int64_t[size_t(size_) * 3]();
+        latest_.assign(size_t(size_) * 3, 0);
 #else
     if (launchedByMpi() && std::getenv("OMPI_COMM_WORLD_RANK") &&
         std::string(std::getenv("OMPI_COMM_WORLD_RANK")) == "0")
@@ -73,7 +73,6 @@ ParallelJob::~ParallelJob()
             MPI_Finalize();
     }
 #endif
-    delete[] latest_;
 }
 
 int ParallelJob::threadsPerRank() const
@@ -112,7 +111,7 @@ ParallelJob::Totals ParallelJob::collect()
             std::int64_t message[3];
             MPI_Recv(message, 3, MPI_INT64_T, status.MPI_SOURCE, kProgressTag, MPI_COMM_WORLD,
                 MPI_STATUS_IGNORE);
-            std::copy(message, message + 3, latest_ + size_t(status.MPI_SOURCE) * 3);
+            std::copy(message, message + 3, latest_.begin() + status.MPI_SOURCE * 3);
         }
         for (int r = 1; r < size_; ++r) {
             t.done += latest_[r * 3];

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace loupe::cli {
 
@@ -47,7 +48,7 @@ private:
     int localSize_ = 1;
     bool initialised_ = false;
     std::int64_t ownDone_ = 0, ownTodo_ = 0;
-    std::int64_t* latest_ = nullptr;  // rank 0: per rank {done, todo, finished}
+    std::vector<std::int64_t> latest_;  // rank 0: per rank {done, todo, finished}
 };
 
 }  // namespace loupe::cli
