@@ -115,6 +115,10 @@ ModelMetadata ModelMetadata::fromJson(const std::string& text)
             throw Error("loupe.json: layer_aliases." + alias + " must be a module path (a string)");
         meta.layerAliases[alias] = path.toString();
     }
+    if (doc.contains("edits") && !doc["edits"].isNull()) {
+        meta.edits = doc["edits"];  // checked by EditList::fromJson where it is used
+        meta.editedFrom = optionalString(doc, "edited_from");
+    }
     return meta;
 }
 
@@ -139,6 +143,10 @@ Json ModelMetadata::toJson() const
     for (const auto& [a, p] : layerAliases)
         aliases[a] = p;
     doc["layer_aliases"] = aliases;
+    if (!edits.isNull()) {
+        doc["edits"] = edits;
+        doc["edited_from"] = editedFrom;
+    }
     return doc;
 }
 

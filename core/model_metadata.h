@@ -28,6 +28,10 @@ struct ModelMetadata {
     InputSpec input;
     std::map<std::string, std::string> layerAliases;  // alias -> module path
     bool fromFile = false;  // false: defaults were used
+    // Circuit edits a saved edited model carries (core/model_edits.h), with the hash of the
+    // model they were made on; null for an unedited model.
+    Json edits;
+    std::string editedFrom;
 
     // Throws loupe::Error naming the field on malformed metadata.
     static ModelMetadata fromJson(const std::string& text);

@@ -329,6 +329,34 @@ std::string writeCurveDetector(const std::string& directory, double orientationD
     return path;
 }
 
+std::string writeStrokeDetector(const std::string& directory)
+{
+    torch::manual_seed(11);
+    auto net = makeModule("StrokeNet");
+    auto c1 = convRelu(3, 2, 7);
+    torch::NoGradGuard noGrad;
+    auto weight = c1.attr("conv").toModule().attr("weight").toTensor();
+    const auto axis = torch::arange(-3, 4, torch::kFloat32);
+    const auto r2 = (axis.view({-1, 1}).pow(2) + axis.view({1, -1}).pow(2));
+    const double centres[2] = {1.0, 1.6};
+    for (int c = 0; c < 2; ++c) {
+        auto inner = torch::exp(-r2 / (2 * centres[c] * centres[c]));
+        auto outer = torch::exp(-r2 / (2 * 2.5 * centres[c] * 2.5 * centres[c]));
+        // Dark centre, bright surround: surround minus centre, each summing to one.
+        const auto kernel = outer / outer.sum() - inner / inner.sum();
+        for (int k = 0; k < 3; ++k)
+            weight[c][k].copy_(kernel * (4.0 / 3.0));
+    }
+    // A threshold: texture and pixel noise stay below it, a drawn stroke does not.
+    c1.attr("conv").toModule().attr("bias").toTensor().fill_(-0.3f);
+    addMeanHead(net, c1, torch::eye(2));
+    const std::string path = directory + "/strokes.pt";
+    torch::jit::ExtraFilesMap extra{{"loupe.json",
+        R"({"name": "strokes", "input": {"size": 64, "range": [0, 1], "mean": [0, 0, 0], "std": [1, 1, 1]}})"}};
+    net.save(path, extra);
+    return path;
+}
+
 std::string writeTextureOnlyModel(const std::string& directory)
 {
     auto net = makeModule("TextureNet");

@@ -32,6 +32,12 @@ std::string writeBarDetector(const std::string& directory, bool identityHead = f
 // Written with its own geometry, independent of the stimulus renderer.
 std::string writeCurveDetector(const std::string& directory, double orientationDegrees);
 
+// A dark-stroke detector on a 3x64x64 input in [0, 1]: conv1 (ConvReLU, 7x7, padding 3) whose
+// two channels are centre-surround filters (a dark centre of 1 and 1.6 px against a brighter
+// surround, less a threshold of 0.3) that answer thin dark strokes of any shape and not the
+// texture around them, then a mean head with two logits.
+std::string writeStrokeDetector(const std::string& directory);
+
 // logits = (-s, s) with s = sum(relu(conv(x))): class 0 only ever sends negative gradients
 // into the ReLU, class 1 positive ones. For checking modified ReLU backward rules.
 std::string writeSignedReluModel(const std::string& directory);

@@ -1,0 +1,114 @@
+#pragma once
+// Curve extraction (Curve Detectors, "curve extraction"): a family of curve units turned into a
+// tool. The attribution of the family's summed activation to the pixels of a photo is a curve
+// map; shown beside OpenCV's Canny edges of the same photo, and measured on synthetic scenes
+// whose curve pixels are known.
+
+#include "core/curve_scenes.h"
+#include "core/image.h"
+#include "core/progress.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace loupe {
+
+class Model;
+
+enum class CurveMapMethod { GuidedBackprop, InputTimesGradient };
+const char* curveMapMethodName(CurveMapMethod method);  // "guided", "input-x-gradient"
+std::string curveMapMethodLabel(CurveMapMethod method);  // "Guided backprop", ...
+CurveMapMethod curveMapMethodFromName(const std::string& name);  // throws loupe::Error
+
+struct CurveMapConfig {
+    std::string layer;
+    std::vector<int> channels;  // the family
+    CurveMapMethod method = CurveMapMethod::GuidedBackprop;
+    // Colour each unit's share by its preferred orientation (one attribution per unit).
+    bool colourByOrientation = false;
+    std::vector<double> preferred;  // degrees per channel; empty: measured by a sweep
+};
+
+struct CurveMap {
+    int width = 0;
+    int height = 0;
+    // |attribution| of the family's summed activation (mean over positions), divided by its
+    // 99.5th percentile and clipped to [0, 1].
+    std::vector<float> strength;
+    RgbImage picture;  // dark strokes on white, or each unit's share in its orientation's hue
+    RgbImage inputView;  // the photo as the model saw it (same geometry as the map)
+    std::vector<double> preferred;  // when coloured: the orientation used per channel
+};
+
+// Throws loupe::Error for an empty family, a layer or channel the model lacks; Cancelled.
+CurveMap familyCurveMap(
+    Model& model, const RgbImage& image, const CurveMapConfig& config, Progress& progress);
+
+// Each channel's preferred curve orientation (degrees): the peak of its radial tuning over a
+// 10-degree orientation sweep of curves at the layer's receptive field.
+std::vector<double> preferredOrientations(
+    Model& model, const std::string& layer, const std::vector<int>& channels, Progress& progress);
+
+struct CannyConfig {
+    double low = -1;  // hysteresis thresholds; negative: automatic, 0.66 x and 1.33 x the
+    double high = -1;  // median grey level (the usual "auto Canny")
+};
+
+struct CannyEdges {
+    int width = 0;
+    int height = 0;
+    std::vector<std::uint8_t> edges;  // 1 on an edge pixel
+    double low = 0;  // the thresholds used
+    double high = 0;
+    RgbImage picture;  // black edges on white
+};
+
+CannyEdges cannyEdges(const RgbImage& image, const CannyConfig& config = {});
+
+// Precision and recall of predicted pixels against true ones, each side allowed to be within
+// `tolerance` pixels of the other (the usual matching for edge maps).
+struct DetectionScore {
+    double threshold = 0;
+    double precision = 0;
+    double recall = 0;
+    double f1 = 0;
+};
+struct MatchCounts {
+    double predicted = 0;
+    double predictedNearTruth = 0;
+    double truth = 0;
+    double truthNearPrediction = 0;
+    void add(const MatchCounts& other);
+    DetectionScore score(double threshold) const;
+};
+MatchCounts matchPixels(const std::vector<std::uint8_t>& predicted,
+    const std::vector<std::uint8_t>& truth, int width, int height, int tolerance);
+
+struct CurveBenchmarkConfig {
+    CurveMapConfig map;  // colourByOrientation is ignored: one summed map per scene
+    CurveSceneConfig scene;  // its size is set to the model's input size
+    int scenes = 16;  // arcs and lines over texture
+    int combedScenes = 8;  // one combed arc each, for the combing ratio
+    int tolerance = 2;
+    std::uint64_t seed = 1;
+};
+
+struct CurveBenchmark {
+    int scenes = 0;
+    DetectionScore family;  // the family's map at its best threshold (over all scenes)
+    DetectionScore canny;  // Canny at its best high threshold (low = high / 2)
+    DetectionScore cannyAuto;  // Canny with automatic thresholds
+    // Combing: the map's mean strength on the short strokes across a combed arc, over its
+    // mean on the arc itself and over its mean on the background (> 6 px from any stroke;
+    // means below 0.001 count as 0.001).
+    double combingTicksToArc = 0;
+    double combingTicksToBackground = 0;
+    std::vector<double> familyF1ByThreshold;  // for a plot: thresholds 0.02, 0.04, ... 0.98
+    std::vector<double> cannyF1ByThreshold;  // high thresholds 10, 20, ... 400
+};
+
+CurveBenchmark benchmarkCurveExtraction(
+    Model& model, const CurveBenchmarkConfig& config, Progress& progress);
+
+}  // namespace loupe
