@@ -18,28 +18,6 @@
 namespace loupe {
 namespace {
 
-AttributionConfig familyAttribution(const Model& model, const std::string& layer,
-    const std::vector<int>& channels, CurveMapMethod method)
-{
-    const LayerInfo& info = model.layer(layer);
-    if (channels.empty())
-        throw Error("the curve family of '" + info.path + "' has no channels");
-    AttributionConfig config;
-    config.method = method == CurveMapMethod::GuidedBackprop
-        ? AttributionMethod::GuidedBackprop
-        : AttributionMethod::InputTimesGradient;
-    config.target.kind = AttributionTarget::Kind::Concept;
-    config.target.layer = info.path;
-    config.target.direction.assign(size_t(info.channels()), 0.f);
-    for (int c : channels) {
-        if (c < 0 || c >= info.channels())
-            throw Error("channel " + std::to_string(c) + " is out of range for '" + info.path +
-                "' (" + std::to_string(info.channels()) + " channels)");
-        config.target.direction[size_t(c)] = 1.f;
-    }
-    return config;
-}
-
 float percentile(std::vector<float> values, double q)
 {
     if (values.empty())
@@ -141,14 +119,32 @@ std::vector<double> preferredOrientations(
     return radialTuning(runSweep(model, sweep, field, progress)).preferred;
 }
 
+CurveMap targetMagnitudeMap(Model& model, const RgbImage& image, const AttributionTarget& target,
+    CurveMapMethod method, Progress& progress)
+{
+    AttributionConfig config;
+    config.method = method == CurveMapMethod::GuidedBackprop
+        ? AttributionMethod::GuidedBackprop
+        : AttributionMethod::InputTimesGradient;
+    config.target = target;
+    const AttributionMap map = attribute(model, image, config, progress);
+    CurveMap result;
+    result.width = map.width;
+    result.height = map.height;
+    result.strength = normalisedStrength(map.values);
+    result.picture = inkPicture(result.strength, map.width, map.height);
+    result.inputView = map.inputView;
+    return result;
+}
+
 CurveMap familyCurveMap(
     Model& model, const RgbImage& image, const CurveMapConfig& config, Progress& progress)
 {
-    const AttributionConfig summed =
-        familyAttribution(model, config.layer, config.channels, config.method);
     CurveMap result;
     if (!config.colourByOrientation) {
-        const AttributionMap map = attribute(model, image, summed, progress);
+        progress.checkCancelled();
+        const FamilyGradient map = familyGradientMap(
+            model, image, config.layer, config.channels, config.method, config.smoothing);
         result.width = map.width;
         result.height = map.height;
         result.strength = normalisedStrength(map.values);
@@ -168,9 +164,8 @@ CurveMap familyCurveMap(
     std::vector<std::vector<float>> shares;
     for (size_t k = 0; k < config.channels.size(); ++k) {
         progress.checkCancelled();
-        const AttributionConfig one =
-            familyAttribution(model, config.layer, {config.channels[k]}, config.method);
-        const AttributionMap map = attribute(model, image, one, progress);
+        const FamilyGradient map = familyGradientMap(
+            model, image, config.layer, {config.channels[k]}, config.method, config.smoothing);
         result.width = map.width;
         result.height = map.height;
         result.inputView = map.inputView;
@@ -285,8 +280,10 @@ CurveBenchmark benchmarkCurveExtraction(
     const int size = model.metadata().input.size;
     CurveSceneConfig sceneConfig = config.scene;
     sceneConfig.size = size;
-    const AttributionConfig summed =
-        familyAttribution(model, config.map.layer, config.map.channels, config.map.method);
+    const auto familyMap = [&](const RgbImage& image) {
+        return familyGradientMap(model, image, config.map.layer, config.map.channels,
+            config.map.method, config.map.smoothing);
+    };
     const int total = config.scenes + config.combedScenes;
     const auto step = [&](int i) {
         progress.checkCancelled();
@@ -303,13 +300,12 @@ CurveBenchmark benchmarkCurveExtraction(
     std::vector<MatchCounts> mapCounts(mapThresholds.size());
     std::vector<MatchCounts> cannyCounts(cannyThresholds.size());
     MatchCounts cannyAuto;
-    Progress quiet([](double, const std::string&) {}, progress);
+    double onCurves = 0, onLines = 0, cannyCurves = 0, cannyLines = 0;
     for (int i = 0; i < config.scenes; ++i) {
         step(i);
         const CurveScene scene =
             renderCurveScene(sceneConfig, config.seed * 1000 + std::uint64_t(i));
-        const AttributionMap map = attribute(model, scene.image, summed, quiet);
-        const auto strength = normalisedStrength(map.values);
+        const auto strength = normalisedStrength(familyMap(scene.image).values);
         for (size_t t = 0; t < mapThresholds.size(); ++t)
             mapCounts[t].add(matchPixels(
                 above(strength, mapThresholds[t]), scene.curves, size, size, config.tolerance));
@@ -319,9 +315,16 @@ CurveBenchmark benchmarkCurveExtraction(
             cannyCounts[t].add(
                 matchPixels(edges.edges, scene.curves, size, size, config.tolerance));
         }
-        cannyAuto.add(
-            matchPixels(cannyEdges(scene.image).edges, scene.curves, size, size, config.tolerance));
+        const auto autoEdges = cannyEdges(scene.image).edges;
+        cannyAuto.add(matchPixels(autoEdges, scene.curves, size, size, config.tolerance));
+        onCurves += meanWhere(strength, scene.curves);
+        onLines += meanWhere(strength, scene.lines);
+        cannyCurves +=
+            matchPixels(autoEdges, scene.curves, size, size, config.tolerance).score(0).recall;
+        cannyLines +=
+            matchPixels(autoEdges, scene.lines, size, size, config.tolerance).score(0).recall;
     }
+
     CurveBenchmark result;
     result.scenes = config.scenes;
     for (size_t t = 0; t < mapThresholds.size(); ++t) {
@@ -337,6 +340,8 @@ CurveBenchmark benchmarkCurveExtraction(
             result.canny = s;
     }
     result.cannyAuto = cannyAuto.score(-1);
+    result.familyCurveToLine = onCurves / std::max(onLines, 1e-3 * config.scenes);
+    result.cannyCurveToLine = cannyCurves / std::max(cannyLines, 1e-3 * config.scenes);
 
     CurveSceneConfig combed = sceneConfig;
     combed.combed = true;
@@ -344,8 +349,7 @@ CurveBenchmark benchmarkCurveExtraction(
     for (int i = 0; i < config.combedScenes; ++i) {
         step(config.scenes + i);
         const CurveScene scene = renderCurveScene(combed, config.seed * 7919 + std::uint64_t(i));
-        const AttributionMap map = attribute(model, scene.image, summed, quiet);
-        const auto strength = normalisedStrength(map.values);
+        const auto strength = normalisedStrength(familyMap(scene.image).values);
         cv::Mat strokes(size, size, CV_8U);
         for (size_t p = 0; p < scene.curves.size(); ++p)
             strokes.data[p] = scene.curves[p] || scene.ticks[p] ? 1 : 0;

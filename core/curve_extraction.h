@@ -28,22 +28,43 @@ struct CurveMapConfig {
     // Colour each unit's share by its preferred orientation (one attribution per unit).
     bool colourByOrientation = false;
     std::vector<double> preferred;  // degrees per channel; empty: measured by a sweep
+    // Sigma (pixels) of the blur of the signed gradient: pixel noise cancels, edges stay.
+    double smoothing = 1.0;
 };
 
 struct CurveMap {
     int width = 0;
     int height = 0;
-    // |attribution| of the family's summed activation (mean over positions), divided by its
-    // 99.5th percentile and clipped to [0, 1].
+    // |familyGradientMap|, divided by its 99.5th percentile and clipped to [0, 1].
     std::vector<float> strength;
     RgbImage picture;  // dark strokes on white, or each unit's share in its orientation's hue
     RgbImage inputView;  // the photo as the model saw it (same geometry as the map)
     std::vector<double> preferred;  // when coloured: the orientation used per channel
 };
 
+// The raw map: |gradient| (guided backprop) or gradient x input of half the family's summed
+// squared activations (every position's gradient weighted by how strongly the family fires
+// there), over the model-input view of the image.
+struct FamilyGradient {
+    int width = 0;
+    int height = 0;
+    std::vector<float> values;
+    RgbImage inputView;
+};
+// `smoothing`: sigma in pixels of a Gaussian applied to the signed gradient before its magnitude
+// is taken (0: none).
+FamilyGradient familyGradientMap(Model& model, const RgbImage& image, const std::string& layer,
+    const std::vector<int>& channels, CurveMapMethod method, double smoothing = 0);
+
 // Throws loupe::Error for an empty family, a layer or channel the model lacks; Cancelled.
 CurveMap familyCurveMap(
     Model& model, const RgbImage& image, const CurveMapConfig& config, Progress& progress);
+
+// The same kind of map for any attribution target ("class:N", "unit:L:C", a concept, ...): the
+// penalty a traced stroke pays for crossing what the user names (a texture unit, a class).
+struct AttributionTarget;
+CurveMap targetMagnitudeMap(Model& model, const RgbImage& image, const AttributionTarget& target,
+    CurveMapMethod method, Progress& progress);
 
 // Each channel's preferred curve orientation (degrees): the peak of its radial tuning over a
 // 10-degree orientation sweep of curves at the layer's receptive field.
@@ -104,6 +125,11 @@ struct CurveBenchmark {
     // means below 0.001 count as 0.001).
     double combingTicksToArc = 0;
     double combingTicksToBackground = 0;
+    // Does it tell curves from straight lines? The map's mean strength on curve pixels over its
+    // mean on line pixels; for Canny (automatic thresholds) the share of curve pixels within
+    // the tolerance of an edge over the same share of line pixels (1: no preference).
+    double familyCurveToLine = 0;
+    double cannyCurveToLine = 0;
     std::vector<double> familyF1ByThreshold;  // for a plot: thresholds 0.02, 0.04, ... 0.98
     std::vector<double> cannyF1ByThreshold;  // high thresholds 10, 20, ... 400
 };

@@ -11,54 +11,43 @@
 #include <set>
 
 namespace loupe {
-namespace {
-
-// Top-1 and top-5 hits of one model, per photo.
-std::vector<std::pair<bool, bool>> hits(Model& model, const std::vector<LabelledPhoto>& photos,
-    Progress& progress, int batch, double from, double to)
+PhotoHits classifyHits(
+    Model& model, const std::vector<LabelledPhoto>& photos, Progress& progress, int batch)
 {
     std::vector<RgbImage> images;
     images.reserve(photos.size());
     for (const auto& photo : photos)
         images.push_back(photo.image);
-    Progress scaled(
-        [&](double f, const std::string& text) { progress.report(from + (to - from) * f, text); },
-        progress);
-    const auto predictions = classifyImages(model, images, 5, scaled, batch);
-    std::vector<std::pair<bool, bool>> result;
+    const auto predictions = classifyImages(model, images, 5, progress, batch);
+    PhotoHits hits;
     for (size_t i = 0; i < photos.size(); ++i) {
         const auto& top = predictions[i];
-        const bool top1 = !top.empty() && top[0].index == photos[i].klass;
-        const bool top5 = std::any_of(top.begin(), top.end(),
-            [&](const Prediction& p) { return p.index == photos[i].klass; });
-        result.emplace_back(top1, top5);
+        hits.top1.push_back(!top.empty() && top[0].index == photos[i].klass);
+        hits.top5.push_back(std::any_of(top.begin(), top.end(),
+            [&](const Prediction& p) { return p.index == photos[i].klass; }));
     }
-    return result;
+    return hits;
 }
 
-}  // namespace
-
-AccuracyComparison compareAccuracy(Model& before, Model& after,
-    const std::vector<LabelledPhoto>& photos, Progress& progress, int batch)
+AccuracyComparison compareHits(const PhotoHits& a, const PhotoHits& b,
+    const std::vector<LabelledPhoto>& photos, const Model& names)
 {
-    if (photos.empty())
-        throw Error("no labelled photos to measure accuracy on");
-    const auto a = hits(before, photos, progress, batch, 0.0, 0.5);
-    const auto b = hits(after, photos, progress, batch, 0.5, 1.0);
+    if (a.top1.size() != photos.size() || b.top1.size() != photos.size())
+        throw Error("the hits were not counted on these photos");
     AccuracyComparison result;
     result.images = int(photos.size());
     std::map<int, ClassAccuracyChange> classes;
     for (size_t i = 0; i < photos.size(); ++i) {
-        result.top1Before += a[i].first;
-        result.top5Before += a[i].second;
-        result.top1After += b[i].first;
-        result.top5After += b[i].second;
+        result.top1Before += a.top1[i];
+        result.top5Before += a.top5[i];
+        result.top1After += b.top1[i];
+        result.top5After += b.top5[i];
         auto& c = classes[photos[i].klass];
         c.klass = photos[i].klass;
-        c.name = before.classLabel(c.klass);
+        c.name = names.classLabel(c.klass);
         c.images += 1;
-        c.top1Before += a[i].first;
-        c.top1After += b[i].first;
+        c.top1Before += a.top1[i];
+        c.top1After += b.top1[i];
     }
     for (const auto& [klass, change] : classes)
         result.classes.push_back(change);
@@ -73,6 +62,23 @@ AccuracyComparison compareAccuracy(Model& before, Model& after,
             return x.klass < y.klass;
         });
     return result;
+}
+
+AccuracyComparison compareAccuracy(Model& before, Model& after,
+    const std::vector<LabelledPhoto>& photos, Progress& progress, int batch)
+{
+    if (photos.empty())
+        throw Error("no labelled photos to measure accuracy on");
+    const auto stage = [&](double from, double to) {
+        return [&progress, from, to](double f, const std::string& text) {
+            progress.report(from + (to - from) * f, text);
+        };
+    };
+    Progress first(stage(0.0, 0.5), progress);
+    const PhotoHits a = classifyHits(before, photos, first, batch);
+    Progress second(stage(0.5, 1.0), progress);
+    const PhotoHits b = classifyHits(after, photos, second, batch);
+    return compareHits(a, b, photos, before);
 }
 
 std::vector<int> randomChannels(

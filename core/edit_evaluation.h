@@ -36,6 +36,17 @@ struct AccuracyComparison {
     double rate(int correct) const { return images ? double(correct) / images : 0.0; }
 };
 
+// Per photo: is its class the model's first answer, and among its first five.
+struct PhotoHits {
+    std::vector<std::uint8_t> top1;
+    std::vector<std::uint8_t> top5;
+};
+PhotoHits classifyHits(
+    Model& model, const std::vector<LabelledPhoto>& photos, Progress& progress, int batch = 16);
+// The comparison of two models' hits on the same photos (class names from `names`).
+AccuracyComparison compareHits(const PhotoHits& before, const PhotoHits& after,
+    const std::vector<LabelledPhoto>& photos, const Model& names);
+
 // Top-1/top-5 of both models over the photos (the same images, in batches). Throws
 // loupe::Error when a model is not a classifier; loupe::Cancelled between batches.
 AccuracyComparison compareAccuracy(Model& before, Model& after,

@@ -47,6 +47,10 @@ int runConcepts(const Args& args);
 int runDissect(const Args& args);
 int runLime(const Args& args);
 int runExplain(const Args& args);
+int runCurves(const Args& args);
+int runTrace(const Args& args);
+int runAblate(const Args& args);
+int runTimeline(const Args& args);
 int benchAtlas(const Args& args);  // cmd_atlas.cpp
 int benchPgd(const Args& args);  // cmd_bench_experiments.cpp
 int benchLoad(const Args& args);  // cmd_bench_load.cpp

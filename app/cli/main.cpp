@@ -115,6 +115,24 @@ const std::vector<Command>& commands()
             "which channels of --layer L made the decision for --class NAME|N (--versus NAME|N: "
             "why this class and not that one)",
             runExplain},
+        {"curves",
+            "a family's curve map of --image beside Canny's edges (--family L:c1,c2|NAME, --method "
+            "guided|input-x-gradient, --orientation-colour, --canny LOW,HIGH, --out), or "
+            "--benchmark: P/R/F1 of curve pixels on synthetic scenes, and combing",
+            runCurves},
+        {"trace",
+            "B-spline strokes fitted to a family's curve map of --image (--strokes 3, "
+            "--penalty TARGET, --out, --svg, --json)",
+            runTrace},
+        {"ablate",
+            "circuit edits (--zero FAMILY | --mean FAMILY | --cut L:C<-I | --edits FILE) and what "
+            "they break: --image top-5 (--occlusion OUT), --images DIR accuracy (--random-control "
+            "3), --unit L:C tuning; --save edited.pt",
+            runAblate},
+        {"timeline",
+            "one unit across --checkpoints DIR (--unit L:C, --images DIR for top examples): "
+            "feature vis, filter, examples, tuning per checkpoint (--out strip.png, --csv)",
+            runTimeline},
         {"bench",
             "benchmarks: bench "
             "featurevis|scan|dictionary|occlusion|ig|attribution|tune|atlas|load|pgd|style|degrade|"
