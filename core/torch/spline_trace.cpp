@@ -52,10 +52,10 @@ torch::Tensor distanceToPolyline(const torch::Tensor& pixels, const torch::Tenso
     return (std::get<0>(d2.min(1)) + 1e-6).sqrt();
 }
 
-torch::Tensor pixelCentres(int width, int height)
+torch::Tensor pixelCentres(int width, int height, int x0 = 0, int y0 = 0)
 {
-    const auto ys = torch::arange(height, torch::kFloat32);
-    const auto xs = torch::arange(width, torch::kFloat32);
+    const auto ys = torch::arange(y0, y0 + height, torch::kFloat32);
+    const auto xs = torch::arange(x0, x0 + width, torch::kFloat32);
     const auto grid = torch::meshgrid({ys, xs}, "ij");
     return torch::stack({grid[1].flatten(), grid[0].flatten()}, 1);
 }
@@ -163,17 +163,31 @@ std::vector<SplineStroke> traceSplines(
         torch::optim::Adam adam({controls}, torch::optim::AdamOptions(config.learningRate));
         // Coarse to fine: a wide field first draws the stroke onto the ridge, the sharp one
         // then places it.
-        const auto coarse = (blurred(remaining, 3.0) - config.level).flatten();
-        const auto fine = (blurred(remaining, 1.0) - config.level).flatten();
+        const auto coarse = blurred(remaining, 3.0) - config.level;
+        const auto fine = blurred(remaining, 1.0) - config.level;
+        const auto cost2d = cost.defined() ? cost.view_as(remaining) : torch::Tensor();
+        // Coverage is ~0 beyond this distance from the curve: only pixels in the curve's box
+        // grown by it are drawn (the whole field would cost ten times more per step).
+        const double reach = config.width / 2 + 10 * config.softness + 2;
         for (int step = 0; step < config.steps; ++step) {
             progress.checkCancelled();
             torch::AutoGradMode grad(true);
             const auto& gain = step < config.steps / 2 ? coarse : fine;
             const auto points = basis.matmul(controls);
-            const auto cover = coverage(pixels, points, config.width, config.softness);
-            auto loss = -(cover * gain).sum() / config.width;
+            const auto low = std::get<0>(points.detach().min(0));
+            const auto high = std::get<0>(points.detach().max(0));
+            const int x0 = std::max(0, int(std::floor(low[0].item<float>() - reach)));
+            const int y0 = std::max(0, int(std::floor(low[1].item<float>() - reach)));
+            const int x1 = std::min(field.width - 1, int(std::ceil(high[0].item<float>() + reach)));
+            const int y1 = std::min(field.height - 1, int(std::ceil(high[1].item<float>() + reach)));
+            const auto box = [&](const torch::Tensor& t) {
+                return t.slice(0, y0, y1 + 1).slice(1, x0, x1 + 1).flatten();
+            };
+            const auto cover = coverage(
+                pixelCentres(x1 - x0 + 1, y1 - y0 + 1, x0, y0), points, config.width, config.softness);
+            auto loss = -(cover * box(gain)).sum() / config.width;
             if (cost.defined())
-                loss = loss + config.crossingPenalty * (cover * cost).sum() / config.width;
+                loss = loss + config.crossingPenalty * (cover * box(cost2d)).sum() / config.width;
             const auto second =
                 controls.slice(0, 2) - 2 * controls.slice(0, 1, -1) + controls.slice(0, 0, -2);
             loss = loss + config.smoothness * (second * second).sum();
