@@ -7,7 +7,10 @@
 #include "app/modules/attribution_module.h"
 #include "app/modules/circuit_module.h"
 #include "app/modules/concepts_module.h"
+#include "app/modules/curves_module.h"
 #include "app/modules/decision_module.h"
+#include "app/modules/edits_module.h"
+#include "app/modules/timeline_module.h"
 #include "app/modules/dissection_module.h"
 #include "app/modules/dataset_module.h"
 #include "app/modules/dictionary_module.h"
@@ -28,7 +31,10 @@
 #include "widgets/occlusion_panel.h"
 #include "widgets/circuit_panel.h"
 #include "widgets/concepts_panel.h"
+#include "widgets/curves_panel.h"
 #include "widgets/decision_panel.h"
+#include "widgets/edits_panel.h"
+#include "widgets/timeline_panel.h"
 #include "widgets/dissection_panel.h"
 #include "widgets/adversarial_panel.h"
 #include "widgets/dream_panel.h"
@@ -239,8 +245,70 @@ void LaunchScript::checkIdle()
         QTimer::singleShot(300, this, &LaunchScript::checkIdle);
         return;
     }
+    if (continueCurveDetectors())
+        return;
     // Let queued results paint before grabbing.
     QTimer::singleShot(700, this, &LaunchScript::takeScreenshot);
+}
+
+bool LaunchScript::continueCurveDetectors()
+{
+    const auto wait = [this] { QTimer::singleShot(300, this, &LaunchScript::checkIdle); };
+    if (!request_.curves.isEmpty() && !curvesShown_) {
+        curvesShown_ = true;
+        auto* panel = window_->module<CurvesModule>()->panel();
+        panel->setFamily(request_.curves);
+        panel->setOrientationColour(request_.orientationColour);
+        panel->run();
+        if (request_.trace > 0) {
+            panel->setStrokeCount(request_.trace);
+            panel->trace();
+        }
+        if (request_.curvesMeasure)
+            panel->measure();
+        wait();
+        return true;
+    }
+    if (!request_.ablate.isEmpty() && !ablated_) {
+        ablated_ = true;
+        auto* panel = window_->module<EditsModule>()->panel();
+        const QString kind = request_.ablate.section(QLatin1Char(' '), 0, 0);
+        QString units = request_.ablate.section(QLatin1Char(' '), 1);
+        int input = -1;
+        if (kind == QStringLiteral("cut")) {
+            input = units.section(QStringLiteral("<-"), 1).toInt();
+            units = units.section(QStringLiteral("<-"), 0, 0);
+        }
+        const ModelEdit::Kind k = kind == QStringLiteral("mean") ? ModelEdit::Kind::MeanUnit
+            : kind == QStringLiteral("cut")                      ? ModelEdit::Kind::CutWeights
+                                                                 : ModelEdit::Kind::ZeroUnit;
+        if (panel->addEdits(k, units, input))
+            panel->apply();
+        wait();
+        return true;
+    }
+    if (ablated_ && !request_.editAccuracy.isEmpty() && !editMeasured_) {
+        editMeasured_ = true;
+        window_->module<EditsModule>()->requestAccuracy(request_.editAccuracy, true);
+        wait();
+        return true;
+    }
+    if (ablated_ && !request_.editTuning.isEmpty() && !editTuned_) {
+        editTuned_ = true;
+        window_->module<EditsModule>()->panel()->setDownstreamUnit(request_.editTuning);
+        window_->module<EditsModule>()->requestTuning(request_.editTuning);
+        wait();
+        return true;
+    }
+    if (!request_.timeline.isEmpty() && !timelined_) {
+        timelined_ = true;
+        auto* panel = window_->module<TimelineModule>()->panel();
+        panel->setFolder(request_.timeline);
+        panel->run();
+        wait();
+        return true;
+    }
+    return false;
 }
 
 bool LaunchScript::startImageExperiments()

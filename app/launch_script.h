@@ -42,6 +42,14 @@ struct LaunchRequest {
     QString dissect;  // folder: network dissection of the selected layer over it
     int dissectUnit = -1;  // >= 0: then this unit's examples
     QString explain;  // class (or "top", or "CLASS,VERSUS"): the Decision dock
+    QString curves;  // family ("L:c1,c2" or a saved name): its curve map in the Curves dock
+    bool orientationColour = false;  // ... coloured by each unit's preferred orientation
+    int trace = 0;  // > 0: then trace this many strokes
+    bool curvesMeasure = false;  // ... and measure the family on synthetic scenes
+    QString ablate;  // "zero L:c1,c2" | "mean L:c1,c2" | "cut L:C<-I": applied to every dock
+    QString editAccuracy;  // folder: accuracy original vs edited (+ random control)
+    QString editTuning;  // unit: its tuning original vs edited
+    QString timeline;  // folder of checkpoints: the selected unit's training timeline
     int steps = 0;  // > 0: steps of the experiments above (per octave for DeepDream)
     int pairs = 0;  // > 0: cue-conflict pairs
     int timeoutSeconds = 300;
@@ -57,7 +65,9 @@ private:
     void onModelFailed(const QString& message);
     void checkIdle();
     void takeScreenshot();
-    bool startImageExperiments();  // --dream, --style, --attack, --shape-bias, --degrade
+    bool startImageExperiments();
+    // --curves, --ablate (then --edit-accuracy, --edit-tuning), --timeline: one step per call.
+    bool continueCurveDetectors();  // --dream, --style, --attack, --shape-bias, --degrade
 
     MainWindow* window_;
     LaunchRequest request_;
@@ -77,6 +87,11 @@ private:
     bool dissected_ = false;
     bool dissectUnitShown_ = false;
     bool explained_ = false;
+    bool curvesShown_ = false;
+    bool ablated_ = false;
+    bool editMeasured_ = false;
+    bool editTuned_ = false;
+    bool timelined_ = false;
     bool modelFailed_ = false;  // the screenshot shows the error state; the exit code says so
 };
 

@@ -170,8 +170,33 @@ int main(int argc, char** argv)
         QStringLiteral("Which channels of the selected layer made the decision for this class "
                        "(name or number; 'top': the top class), or CLASS,VERSUS."),
         QStringLiteral("class"));
+    const QCommandLineOption curves(QStringLiteral("curves"),
+        QStringLiteral("The curve map of this family (layer:c1,c2 or a saved name) on the image, "
+                       "beside Canny (Curves dock)."),
+        QStringLiteral("family"));
+    const QCommandLineOption orientationColour(QStringLiteral("orientation-colour"),
+        QStringLiteral("With --curves: colour each unit's share by its preferred orientation."));
+    const QCommandLineOption trace(QStringLiteral("trace"),
+        QStringLiteral("With --curves: trace this many B-spline strokes."), QStringLiteral("n"));
+    const QCommandLineOption curvesMeasure(QStringLiteral("curves-measure"),
+        QStringLiteral("With --curves: measure the family against Canny on synthetic scenes."));
+    const QCommandLineOption ablate(QStringLiteral("ablate"),
+        QStringLiteral("Apply a circuit edit to every dock: 'zero L:c1,c2', 'mean L:c1,c2' or "
+                       "'cut L:C<-I' (Circuit Edits dock)."),
+        QStringLiteral("edit"));
+    const QCommandLineOption editAccuracy(QStringLiteral("edit-accuracy"),
+        QStringLiteral("With --ablate: accuracy over this labelled folder, original vs edited, "
+                       "with the random-unit control."),
+        QStringLiteral("folder"));
+    const QCommandLineOption editTuning(QStringLiteral("edit-tuning"),
+        QStringLiteral("With --ablate: this unit's curve tuning, original vs edited."),
+        QStringLiteral("unit"));
+    const QCommandLineOption timeline(QStringLiteral("timeline"),
+        QStringLiteral("The selected unit (--unit) across this folder of checkpoints."),
+        QStringLiteral("folder"));
     parser.addOptions({dream, style, attack, shapeBias, degrade, steps, pairs, sanity, objectBox,
-        concept, dissect, dissectUnit, explain, screenshotTimeout});
+        concept, dissect, dissectUnit, explain, screenshotTimeout, curves, orientationColour, trace,
+        curvesMeasure, ablate, editAccuracy, editTuning, timeline});
     parser.addOptions(
         {image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family,
             sweep, occlude, circuit, atlas, imageMap, classColours, scanSamples, attributeUnit});
@@ -197,6 +222,14 @@ int main(int argc, char** argv)
     request.dissect = parser.value(dissect);
     request.dissectUnit = parser.isSet(dissectUnit) ? parser.value(dissectUnit).toInt() : -1;
     request.explain = parser.value(explain);
+    request.curves = parser.value(curves);
+    request.orientationColour = parser.isSet(orientationColour);
+    request.trace = parser.value(trace).toInt();
+    request.curvesMeasure = parser.isSet(curvesMeasure);
+    request.ablate = parser.value(ablate);
+    request.editAccuracy = parser.value(editAccuracy);
+    request.editTuning = parser.value(editTuning);
+    request.timeline = parser.value(timeline);
     if (parser.isSet(screenshotTimeout))
         request.timeoutSeconds = std::max(1, parser.value(screenshotTimeout).toInt());
     if (request.scanSamples)

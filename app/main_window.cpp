@@ -8,7 +8,10 @@
 #include "app/modules/atlas_module.h"
 #include "app/modules/attribution_module.h"
 #include "app/modules/concepts_module.h"
+#include "app/modules/curves_module.h"
 #include "app/modules/decision_module.h"
+#include "app/modules/edits_module.h"
+#include "app/modules/timeline_module.h"
 #include "app/modules/dissection_module.h"
 #include "app/modules/circuit_module.h"
 #include "app/modules/dataset_module.h"
@@ -110,7 +113,8 @@ void MainWindow::buildModules()
         new DreamModule(context, this), new StyleModule(context, this),
         new AdversarialModule(context, this), new TextureShapeModule(context, this),
         new ConceptsModule(context, this), new DissectionModule(context, this),
-        new DecisionModule(context, this)};
+        new DecisionModule(context, this), new CurvesModule(context, this),
+        new EditsModule(context, this), new TimelineModule(context, this)};
 }
 
 QDockWidget* MainWindow::addDock(
@@ -233,6 +237,15 @@ void MainWindow::connectSession()
         }
         selection_->selectLayer(session_->defaultLayer());
         emit modelReady();
+    });
+    connect(session_, &ModelSession::editsChanged, this, [this] {
+        const int edits = int(session_->edits().edits.size());
+        const QString edited = edits ? tr(" (edited: %n edit(s))", nullptr, edits) : QString();
+        setWindowTitle(tr("%1%2 — Loupe").arg(session_->modelName(), edited));
+        modelLabel_->setText(tr("%1%2  ·  %3 layers  ·  hash %4")
+                                 .arg(session_->modelName(), edited)
+                                 .arg(session_->layers().size())
+                                 .arg(session_->modelHash().left(12)));
     });
     const auto modelText = [this] {
         return session_->hasModel() ? session_->modelName() : tr("No model: File > Open Model…");

@@ -2,9 +2,12 @@
 
 #include "app/job_runner.h"
 #include "core/builtin_model.h"
+#include "core/error.h"
 #include "core/workspace.h"
 
 #include <QFileInfo>
+
+#include <algorithm>
 
 namespace loupe::app {
 
@@ -73,6 +76,9 @@ void ModelSession::openModel(const QString& path, DevicePreference device)
         [this](Loaded loaded) {
             model_ = loaded.model;
             workspace_ = loaded.workspace;
+            original_.reset();
+            originalWorkspace_.reset();
+            edits_ = {};
             hasScan_ = false;  // until the scan summary is read
             deviceName_ = QString::fromStdString(model_->device().name);
             deviceIsCuda_ = model_->device().cuda;
@@ -150,6 +156,70 @@ void ModelSession::startNewWorkspace(
             publishScanSummaries({});
             emit workspaceChanged();
             done(QString::fromStdString(fresh.movedTo));
+        },
+        std::move(failed));
+}
+
+void ModelSession::applyEdits(const EditList& edits, std::function<void(const EditList&)> done,
+    std::function<void(const QString&)> failed)
+{
+    if (!model_)
+        return;
+    auto original = originalModel();
+    auto records = recordsWorkspace();
+    struct Edited {
+        std::shared_ptr<Model> model;
+        std::shared_ptr<Workspace> workspace;
+        EditList edits;
+    };
+    runner_->submit(
+        {edits.empty() ? tr("Back to the original model")
+                       : tr("Apply %n edit(s)", nullptr, int(edits.edits.size())),
+            JobRunner::Pool::Device, QStringLiteral("edits")},
+        this,
+        [original, records, edits](JobContext& job) {
+            Edited result;
+            result.edits = edits;
+            if (edits.empty())
+                return result;
+            job.progress.report(0.2, "editing a copy of the weights");
+            if (std::any_of(edits.edits.begin(), edits.edits.end(), [](const ModelEdit& e) {
+                    return e.kind == ModelEdit::Kind::MeanUnit && e.value == 0;
+                })) {
+                if (!records)
+                    throw Error("mean ablation reads the dataset scan, but the model's workspace "
+                                "could not be opened");
+                fillScanMeans(result.edits, *records, *original);
+            }
+            result.model = std::shared_ptr<Model>(loupe::applyEdits(*original, result.edits));
+            try {
+                const std::string hash = result.model->hash();
+                result.workspace = Workspace::open(
+                    Workspace::fileForModel(Workspace::defaultDataDirectory(), hash), hash);
+            } catch (const std::exception&) {
+                // Without a cache the edited model still works.
+            }
+            return result;
+        },
+        [this, done = std::move(done)](const Edited& result) {
+            if (result.edits.empty()) {
+                if (original_) {
+                    model_ = original_;
+                    workspace_ = originalWorkspace_;
+                }
+                original_.reset();
+                originalWorkspace_.reset();
+            } else {
+                if (!original_) {
+                    original_ = model_;
+                    originalWorkspace_ = workspace_;
+                }
+                model_ = result.model;
+                workspace_ = result.workspace;
+            }
+            edits_ = result.edits;
+            emit editsChanged();
+            done(result.edits);
         },
         std::move(failed));
 }

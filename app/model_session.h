@@ -4,6 +4,7 @@
 #include "core/dataset_scan.h"
 #include "core/image.h"
 #include "core/model.h"
+#include "core/model_edits.h"
 
 #include <QObject>
 #include <QString>
@@ -44,6 +45,22 @@ public:
     // The Dataset module reads them after a scan and when a model opens.
     void publishScanSummaries(const std::vector<LayerScanSummary>& summaries);
 
+    // Circuit edits (core/model_edits.h): while a list is applied, model() is the edited copy
+    // and workspace() its own cache (its hash differs, so no result of one is read as the
+    // other's); the original model and its workspace (saved families, directions, the scan)
+    // stay reachable. Mean values are read from the original's scan. An empty list goes back
+    // to the original. `done` receives the list as applied (means filled in).
+    void applyEdits(const EditList& edits, std::function<void(const EditList&)> done,
+        std::function<void(const QString& message)> failed);
+    const EditList& edits() const { return edits_; }
+    bool isEdited() const { return !edits_.empty(); }
+    std::shared_ptr<Model> originalModel() const { return original_ ? original_ : model_; }
+    // Where saved records (families, directions) live: the original model's workspace.
+    std::shared_ptr<Workspace> recordsWorkspace() const
+    {
+        return original_ ? originalWorkspace_ : workspace_;
+    }
+
     // Shared with jobs, which keep them alive while they run.
     std::shared_ptr<Model> model() const { return model_; }
     std::shared_ptr<Workspace> workspace() const
@@ -76,11 +93,15 @@ signals:
     void activationsChanged(const loupe::LayerActivations& activations);
     void scanChanged(const std::vector<loupe::LayerScanSummary>& summaries);
     void workspaceChanged();  // a fresh workspace replaced a damaged one
+    void editsChanged();  // model() is now the edited copy, or the original again
 
 private:
     JobRunner* runner_;
     std::shared_ptr<Model> model_;
     std::shared_ptr<Workspace> workspace_;
+    std::shared_ptr<Model> original_;  // set while edits are applied
+    std::shared_ptr<Workspace> originalWorkspace_;
+    EditList edits_;
     bool hasScan_ = false;
     RgbImage image_;
     QString imagePath_;

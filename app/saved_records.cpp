@@ -29,7 +29,7 @@ void SavedRecords::startOver()
 void SavedRecords::saveFamily(const QString& name, const QString& layer, const QList<int>& channels,
     QObject* receiver, std::function<void(const QString&)> failed)
 {
-    auto workspace = session_->workspace();
+    auto workspace = session_->recordsWorkspace();
     if (!workspace) {
         failed(tr("families are kept in the workspace, which could not be opened"));
         return;
@@ -61,7 +61,7 @@ void SavedRecords::saveDirection(const QString& name, const QString& layer,
     const std::vector<float>& direction, QObject* receiver,
     std::function<void(const QString&)> saved, std::function<void(const QString&)> failed)
 {
-    auto workspace = session_->workspace();
+    auto workspace = session_->recordsWorkspace();
     if (!workspace) {
         failed(tr("directions are kept in the workspace, which could not be opened"));
         return;
@@ -86,7 +86,7 @@ void SavedRecords::saveDirection(const QString& name, const QString& layer,
 
 void SavedRecords::restore(const RecordChange& change, const std::optional<std::string>& bytes)
 {
-    auto workspace = session_->workspace();
+    auto workspace = session_->recordsWorkspace();
     if (!workspace)
         return;
     jobs_->submit(
@@ -101,7 +101,7 @@ void SavedRecords::restore(const RecordChange& change, const std::optional<std::
 
 void SavedRecords::refreshFamilies()
 {
-    auto workspace = session_->workspace();
+    auto workspace = session_->recordsWorkspace();
     if (!workspace) {
         emit familiesChanged({});
         return;

@@ -327,6 +327,7 @@ CurveBenchmark benchmarkCurveExtraction(
 
     CurveBenchmark result;
     result.scenes = config.scenes;
+    result.combedScenes = config.combedScenes;
     for (size_t t = 0; t < mapThresholds.size(); ++t) {
         const DetectionScore s = mapCounts[t].score(mapThresholds[t]);
         result.familyF1ByThreshold.push_back(s.f1);

@@ -117,6 +117,7 @@ struct CurveBenchmarkConfig {
 
 struct CurveBenchmark {
     int scenes = 0;
+    int combedScenes = 0;
     DetectionScore family;  // the family's map at its best threshold (over all scenes)
     DetectionScore canny;  // Canny at its best high threshold (low = high / 2)
     DetectionScore cannyAuto;  // Canny with automatic thresholds

@@ -20,6 +20,7 @@ ActivationsModule::ActivationsModule(const AppContext& context, QObject* parent)
         &ActivationsModule::refresh);
     connect(session, &ModelSession::imageChanged, this, &ActivationsModule::refresh);
     connect(session, &ModelSession::deviceChanged, this, &ActivationsModule::refresh);
+    connect(session, &ModelSession::editsChanged, this, &ActivationsModule::refresh);
     connect(session, &ModelSession::modelLoaded, this, [this, session] {
         panel_->clearActivations(
             session->hasImage() ? QString() : tr("Open an image to see this layer's activations."));

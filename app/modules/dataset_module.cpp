@@ -37,6 +37,8 @@ DatasetModule::DatasetModule(const AppContext& context, QObject* parent)
     });
     connect(session, &ModelSession::modelLoaded, this, &DatasetModule::readScanSummaries);
     connect(session, &ModelSession::workspaceChanged, this, &DatasetModule::readScanSummaries);
+    // An edited model has its own workspace: the original's scan is not its scan.
+    connect(session, &ModelSession::editsChanged, this, &DatasetModule::readScanSummaries);
     // A unit selected before the summary was read gets its examples now.
     connect(session, &ModelSession::scanChanged, this, &DatasetModule::refreshExamples);
 }

@@ -14,6 +14,7 @@ WeightsModule::WeightsModule(const AppContext& context, QObject* parent)
     connect(context.panels.selection, &widgets::UnitSelection::layerChanged, this,
         &WeightsModule::refresh);
     connect(context.session, &ModelSession::deviceChanged, this, &WeightsModule::refresh);
+    connect(context.session, &ModelSession::editsChanged, this, &WeightsModule::refresh);
     connect(context.session, &ModelSession::modelLoaded, this,
         [this] { panel_->clearWeights(QString()); });
 }
