@@ -287,16 +287,17 @@ bool LaunchScript::continueCurveDetectors()
         wait();
         return true;
     }
-    if (ablated_ && !request_.editAccuracy.isEmpty() && !editMeasured_) {
-        editMeasured_ = true;
-        window_->module<EditsModule>()->requestAccuracy(request_.editAccuracy, true);
-        wait();
-        return true;
-    }
     if (ablated_ && !request_.editTuning.isEmpty() && !editTuned_) {
         editTuned_ = true;
         window_->module<EditsModule>()->panel()->setDownstreamUnit(request_.editTuning);
         window_->module<EditsModule>()->requestTuning(request_.editTuning);
+        wait();
+        return true;
+    }
+    if (ablated_ && !request_.editAccuracy.isEmpty() && !editMeasured_) {
+        editMeasured_ = true;
+        window_->module<EditsModule>()->panel()->setRandomControl(true);
+        window_->module<EditsModule>()->requestAccuracy(request_.editAccuracy, true);
         wait();
         return true;
     }

@@ -200,6 +200,11 @@ void EditsPanel::setDownstreamUnit(const QString& unit)
     downstream_->setText(unit);
 }
 
+void EditsPanel::setRandomControl(bool on)
+{
+    randomControl_->setChecked(on);
+}
+
 QString EditsPanel::downstreamUnit() const
 {
     return downstream_->text().trimmed();

@@ -38,6 +38,7 @@ public:
     // Whether the list is what every dock uses now.
     void setApplied(const EditList& applied);
     void setDownstreamUnit(const QString& unit);
+    void setRandomControl(bool on);
     QString downstreamUnit() const;
     // Adds edits from text: "zero"/"mean" with a unit, a family "layer:c1,c2" or a saved family's
     // name; "cut" with "layer:out" and an input channel. Returns false (status says why) on bad
