@@ -305,6 +305,7 @@ bool LaunchScript::continueCurveDetectors()
         timelined_ = true;
         auto* panel = window_->module<TimelineModule>()->panel();
         panel->setFolder(request_.timeline);
+        panel->setExamplesFolder(request_.timelineImages);
         panel->run();
         wait();
         return true;

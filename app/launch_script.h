@@ -50,6 +50,7 @@ struct LaunchRequest {
     QString editAccuracy;  // folder: accuracy original vs edited (+ random control)
     QString editTuning;  // unit: its tuning original vs edited
     QString timeline;  // folder of checkpoints: the selected unit's training timeline
+    QString timelineImages;  // ... with its top examples among these images
     int steps = 0;  // > 0: steps of the experiments above (per octave for DeepDream)
     int pairs = 0;  // > 0: cue-conflict pairs
     int timeoutSeconds = 300;

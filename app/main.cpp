@@ -194,9 +194,12 @@ int main(int argc, char** argv)
     const QCommandLineOption timeline(QStringLiteral("timeline"),
         QStringLiteral("The selected unit (--unit) across this folder of checkpoints."),
         QStringLiteral("folder"));
+    const QCommandLineOption timelineImages(QStringLiteral("timeline-images"),
+        QStringLiteral("With --timeline: the unit's top examples among these images."),
+        QStringLiteral("folder"));
     parser.addOptions({dream, style, attack, shapeBias, degrade, steps, pairs, sanity, objectBox,
         concept, dissect, dissectUnit, explain, screenshotTimeout, curves, orientationColour, trace,
-        curvesMeasure, ablate, editAccuracy, editTuning, timeline});
+        curvesMeasure, ablate, editAccuracy, editTuning, timeline, timelineImages});
     parser.addOptions(
         {image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family,
             sweep, occlude, circuit, atlas, imageMap, classColours, scanSamples, attributeUnit});
@@ -230,6 +233,7 @@ int main(int argc, char** argv)
     request.editAccuracy = parser.value(editAccuracy);
     request.editTuning = parser.value(editTuning);
     request.timeline = parser.value(timeline);
+    request.timelineImages = parser.value(timelineImages);
     if (parser.isSet(screenshotTimeout))
         request.timeoutSeconds = std::max(1, parser.value(screenshotTimeout).toInt());
     if (request.scanSamples)

@@ -348,7 +348,7 @@ RgbImage timelineFigure(const std::vector<TimelineFrame>& frames, const Timeline
     const int n = std::max<int>(1, int(frames.size()));
     const int title = 34, header = 22, plotHeight = 180, tuningHeight = 70;
     const int rows = tile * 3 + tuningHeight + gap * 4;
-    cv::Mat canvas(title + header + rows + plotHeight + 40, n * column + 60, CV_8UC3,
+    cv::Mat canvas(title + header + rows + plotHeight + 14, n * column + 60, CV_8UC3,
         cv::Scalar(255, 255, 255));
     const auto text = [&](const std::string& s, int x, int y, double scale = 0.42,
                           cv::Scalar colour = cv::Scalar(30, 30, 30)) {

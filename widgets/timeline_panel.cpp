@@ -235,7 +235,7 @@ void TimelinePanel::drawSelectivity()
     ticker->addTicks(ticks, labels);
     selectivity_->xAxis->setTicker(ticker);
     selectivity_->xAxis->setTickLabelRotation(30);
-    selectivity_->xAxis->setRange(-0.5, std::max(0.5, double(frames_.size()) - 0.5));
+    selectivity_->xAxis->setRange(-0.6, std::max(0.6, double(frames_.size()) - 0.2));
     selectivity_->yAxis->setRange(0, 1);
     selectivity_->replot();
 }

@@ -4,6 +4,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/experiment_output.h"
 #include "core/atomic_file.h"
+#include "core/colormap.h"
 #include "core/curve_extraction.h"
 #include "core/error.h"
 #include "core/image_io.h"
@@ -112,7 +113,6 @@ int runCurves(const Args& args)
     if (args.has("benchmark"))
         return benchmark(args, *model, family, method);
 
-    const RgbImage image = loadImage(args.required("image"));
     CurveMapConfig config;
     config.layer = family.layer;
     config.channels = family.channels;
@@ -127,33 +127,45 @@ int runCurves(const Args& args)
     }
     const bool quiet = args.has("quiet");
     Progress progress(stderrProgress(quiet));
-    const CurveMap map = familyCurveMap(*model, image, config, progress);
-    endProgressLine(quiet);
-    const CannyEdges edges = cannyEdges(map.inputView, canny);
-
     Json out = Json::object();
     out["family"] = familyJson(family);
     out["method"] = curveMapMethodName(method);
-    out["canny_low"] = edges.low;
-    out["canny_high"] = edges.high;
-    double strong = 0;
-    for (float v : map.strength)
-        strong += v >= 0.5f;
-    out["map_pixels_over_half"] = strong / double(map.strength.size());
-    double edgePixels = 0;
-    for (auto e : edges.edges)
-        edgePixels += e;
-    out["canny_edge_pixels"] = edgePixels / double(edges.edges.size());
-    if (!map.preferred.empty()) {
+    Json list = Json::array();
+    // Several photos (--image a,b,c) make one figure, a row each: photo | curve map | Canny.
+    std::vector<RgbImage> tiles;
+    for (const auto& path : splitList(args.required("image"))) {
+        const RgbImage image = loadImage(path);
+        const CurveMap map = familyCurveMap(*model, image, config, progress);
+        if (!map.preferred.empty())
+            config.preferred = map.preferred;  // measured once for every photo
+        const CannyEdges edges = cannyEdges(map.inputView, canny);
+        Json one = Json::object();
+        one["image"] = path;
+        one["canny_low"] = edges.low;
+        one["canny_high"] = edges.high;
+        double strong = 0;
+        for (float v : map.strength)
+            strong += v >= 0.5f;
+        one["map_pixels_over_half"] = strong / double(map.strength.size());
+        double edgePixels = 0;
+        for (auto e : edges.edges)
+            edgePixels += e;
+        one["canny_edge_pixels"] = edgePixels / double(edges.edges.size());
+        list.push(one);
+        tiles.insert(tiles.end(), {map.inputView, map.picture, edges.picture});
+    }
+    endProgressLine(quiet);
+    out["images"] = list;
+    if (!config.preferred.empty()) {
         Json preferred = Json::array();
-        for (double p : map.preferred)
+        for (double p : config.preferred)
             preferred.push(p);
         out["preferred_orientations"] = preferred;
     }
     if (args.has("out")) {
-        saveStrip({map.inputView, map.picture, edges.picture}, args.value("out"));
+        saveImage(tileGrid(tiles, 3, tiles.front().width, 4, 255), args.value("out"));
         out["out"] = args.value("out");
-        out["panels"] = Json(Json::Array{"photo (model input view)",
+        out["columns"] = Json(Json::Array{"photo (model input view)",
             std::string("curve map (") + curveMapMethodLabel(method) + ")", "Canny edges"});
     }
     std::cout << out.dump(2) << std::endl;

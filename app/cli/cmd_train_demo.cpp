@@ -1,5 +1,6 @@
 #include "app/cli/commands.h"
 #include "core/builtin_model.h"
+#include "core/sample_images.h"
 #include "core/colormap.h"
 #include "core/image_io.h"
 #include "core/synthetic_shapes.h"
@@ -12,7 +13,17 @@ namespace loupe::cli {
 
 int runTrainDemo(const Args& args)
 {
-    args.allowOnly({"out", "seed", "steps", "batch", "size", "quiet", "preview"});
+    args.allowOnly(
+        {"out", "seed", "steps", "batch", "size", "quiet", "preview", "samples", "per-class"});
+    if (args.has("samples")) {
+        // A folder of held-out samples (class/NNN.png), for scans and timelines.
+        Progress none;
+        const int written = writeShapeSampleFolder(args.value("samples"),
+            args.intValue("per-class", 20, 1), args.intValue("size", 64, 16), none);
+        std::cout << "{\"samples\": \"" << args.value("samples") << "\", \"written\": " << written
+                  << "}" << std::endl;
+        return 0;
+    }
     if (args.has("preview")) {
         // A look at the dataset: one row per class, eight samples each.
         std::vector<RgbImage> tiles;
