@@ -53,6 +53,9 @@ public:
     void applyEdits(const EditList& edits, std::function<void(const EditList&)> done,
         std::function<void(const QString& message)> failed);
     const EditList& edits() const { return edits_; }
+    // Another dock asks for an edit (the Circuit dock's "cut this kernel"): the Circuit Edits
+    // dock lists it.
+    void proposeEdit(const ModelEdit& edit) { emit editProposed(edit); }
     bool isEdited() const { return !edits_.empty(); }
     std::shared_ptr<Model> originalModel() const { return original_ ? original_ : model_; }
     // Where saved records (families, directions) live: the original model's workspace.
@@ -94,6 +97,7 @@ signals:
     void scanChanged(const std::vector<loupe::LayerScanSummary>& summaries);
     void workspaceChanged();  // a fresh workspace replaced a damaged one
     void editsChanged();  // model() is now the edited copy, or the original again
+    void editProposed(const loupe::ModelEdit& edit);
 
 private:
     JobRunner* runner_;

@@ -3,6 +3,7 @@
 #include "core/classify.h"
 #include "core/error.h"
 #include "core/model.h"
+#include "core/model_edits.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -79,6 +80,51 @@ AccuracyComparison compareAccuracy(Model& before, Model& after,
     Progress second(stage(0.5, 1.0), progress);
     const PhotoHits b = classifyHits(after, photos, second, batch);
     return compareHits(a, b, photos, before);
+}
+
+double RandomUnitControl::meanTop1Drop() const
+{
+    double sum = 0;
+    for (const auto& a : accuracy)
+        sum += a.rate(a.top1Before) - a.rate(a.top1After);
+    return accuracy.empty() ? 0.0 : sum / double(accuracy.size());
+}
+
+RandomUnitControl randomUnitControl(Model& original, const Workspace* scan, const EditList& edits,
+    const std::vector<LabelledPhoto>& photos, const PhotoHits& before, int draws,
+    std::uint64_t seed, Progress& progress)
+{
+    std::set<std::string> layers;
+    std::vector<int> ablated;
+    for (const auto& e : edits.edits) {
+        if (e.kind == ModelEdit::Kind::CutWeights)
+            throw Error("the random control compares unit ablations; these edits cut kernels");
+        layers.insert(original.layer(e.layer).path);
+        ablated.push_back(e.channel);
+    }
+    if (layers.size() != 1)
+        throw Error("the random control needs the ablated units in one layer");
+    const std::string layer = *layers.begin();
+    const ModelEdit::Kind kind = edits.edits.front().kind;
+    RandomUnitControl control;
+    for (int d = 0; d < draws; ++d) {
+        progress.checkCancelled();
+        const auto channels = randomChannels(int(original.layer(layer).channels()),
+            int(ablated.size()), ablated, seed * 101 + std::uint64_t(d));
+        EditList random;
+        for (const auto& edit : unitEdits(kind, layer, channels))
+            random.add(edit);
+        if (kind == ModelEdit::Kind::MeanUnit) {
+            if (!scan)
+                throw Error("mean ablation reads the dataset scan in the model's workspace");
+            fillScanMeans(random, *scan, original);
+        }
+        auto edited = applyEdits(original, random);
+        control.channels.push_back(channels);
+        control.accuracy.push_back(
+            compareHits(before, classifyHits(*edited, photos, progress), photos, original));
+    }
+    return control;
 }
 
 std::vector<int> randomChannels(

@@ -13,6 +13,8 @@
 namespace loupe {
 
 class Model;
+class Workspace;
+struct EditList;
 
 struct ClassAccuracyChange {
     int klass = -1;
@@ -51,6 +53,19 @@ AccuracyComparison compareHits(const PhotoHits& before, const PhotoHits& after,
 // loupe::Error when a model is not a classifier; loupe::Cancelled between batches.
 AccuracyComparison compareAccuracy(Model& before, Model& after,
     const std::vector<LabelledPhoto>& photos, Progress& progress, int batch = 16);
+
+// The control for a unit ablation: `draws` sets of as many random units of the same layer (not
+// among the ablated ones), each ablated the same way (zero, or mean from `scan`'s workspace)
+// and measured on the photos against the original's hits. Throws loupe::Error for edits that
+// cut kernels or span several layers, or mean edits without a workspace.
+struct RandomUnitControl {
+    std::vector<std::vector<int>> channels;  // per draw
+    std::vector<AccuracyComparison> accuracy;  // per draw
+    double meanTop1Drop() const;
+};
+RandomUnitControl randomUnitControl(Model& original, const Workspace* scan, const EditList& edits,
+    const std::vector<LabelledPhoto>& photos, const PhotoHits& before, int draws,
+    std::uint64_t seed, Progress& progress);
 
 // The control any reader asks for: `count` channels of a layer drawn uniformly without
 // replacement from those not in `exclude`, sorted; deterministic for a seed. Throws

@@ -9,6 +9,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMouseEvent>
+#include <QContextMenuEvent>
+#include <QMenu>
 #include <QPainter>
 #include <QPushButton>
 #include <QScrollArea>
@@ -50,6 +52,7 @@ public:
     bool hasCircuit = false;
     QHash<int, QImage> thumbnails;  // input channel -> its feature visualization
     std::function<void(int)> channelClicked;
+    std::function<void(int)> cutClicked;  // row's input channel
 
     QSize sizeHint() const override
     {
@@ -152,8 +155,23 @@ protected:
     void mousePressEvent(QMouseEvent* event) override
     {
         const int row = rowAt(event->pos());
-        if (row >= 0 && channelClicked && !circuit.inputLayer.empty())
+        if (event->button() == Qt::LeftButton && row >= 0 && channelClicked &&
+            !circuit.inputLayer.empty())
             channelClicked(circuit.contributions[size_t(row)].inputChannel);
+    }
+    void contextMenuEvent(QContextMenuEvent* event) override
+    {
+        const int row = rowAt(event->pos());
+        if (row < 0 || !circuit.exact || !cutClicked) {
+            event->ignore();  // the panel's own menu (Export…)
+            return;
+        }
+        const int input = circuit.contributions[size_t(row)].inputChannel;
+        QMenu menu;
+        menu.addAction(
+            QObject::tr("Cut the kernel %1 → %2 (Circuit Edits)").arg(input).arg(circuit.channel),
+            [this, input] { cutClicked(input); });
+        menu.exec(event->globalPos());
     }
 };
 
@@ -186,6 +204,10 @@ CircuitPanel::CircuitPanel(const PanelServices& services, QWidget* parent)
     view_->channelClicked = [this](int channel) {
         if (selection())
             selection()->selectUnit(QString::fromStdString(view_->circuit.inputLayer), channel);
+    };
+    view_->cutClicked = [this](int input) {
+        emit cutKernelRequested(
+            QString::fromStdString(view_->circuit.layer), view_->circuit.channel, input);
     };
     clearCircuit(tr("Exact for a convolution: the terms plus the bias equal its output."));
 }

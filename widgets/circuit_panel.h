@@ -42,6 +42,8 @@ signals:
     // fromLayer empty: the conv's exact split; else gradient x activation from that layer.
     void circuitRequested(const QString& layer, int channel, int k, const QString& fromLayer);
     void thumbnailsWanted(const QString& layer, const QList<int>& channels);
+    // A row's context menu: cut the kernel from that input channel to the unit (Circuit Edits).
+    void cutKernelRequested(const QString& layer, int channel, int inputChannel);
 
 private:
     QSpinBox* k_;

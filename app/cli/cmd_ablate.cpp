@@ -19,7 +19,6 @@
 #include "core/unit_id.h"
 
 #include <iostream>
-#include <set>
 
 namespace loupe::cli {
 namespace {
@@ -77,48 +76,26 @@ Json accuracyJson(const AccuracyComparison& a, int classes)
     return j;
 }
 
-// As many random units of the edited layer as the edits hold, drawn `draws` times.
-Json randomControl(const Args& args, Model& model, const EditList& edits,
-    const std::vector<LabelledPhoto>& photos, const PhotoHits& before, Progress& progress)
+// As many random units of the edited layer as the edits hold, drawn --random-control times.
+Json randomControl(const Args& args, Model& model, const Workspace* workspace,
+    const EditList& edits, const std::vector<LabelledPhoto>& photos, const PhotoHits& before,
+    Progress& progress)
 {
-    std::set<std::string> layers;
-    std::vector<int> family;
-    for (const auto& e : edits.edits) {
-        if (e.kind == ModelEdit::Kind::CutWeights)
-            throw Error("--random-control compares unit ablations; the edits cut kernels");
-        layers.insert(e.layer);
-        family.push_back(e.channel);
-    }
-    if (layers.size() != 1)
-        throw Error("--random-control needs the ablated units in one layer");
-    const std::string layer = *layers.begin();
-    const ModelEdit::Kind kind = edits.edits.front().kind;
-    const int draws = args.intValue("random-control", 3, 1, 100);
+    const RandomUnitControl control = randomUnitControl(model, workspace, edits, photos, before,
+        args.intValue("random-control", 3, 1, 100), std::uint64_t(args.intValue("seed", 1, 0)),
+        progress);
     Json list = Json::array();
-    double sumDrop = 0;
-    for (int d = 0; d < draws; ++d) {
-        const auto channels = randomChannels(int(model.layer(layer).channels()), int(family.size()),
-            family, std::uint64_t(args.intValue("seed", 1, 0)) * 101 + std::uint64_t(d));
-        EditList random;
-        for (const auto& edit : unitEdits(kind, layer, channels))
-            random.add(edit);
-        auto workspace = cacheWorkspaceForModel(args, model);
-        if (kind == ModelEdit::Kind::MeanUnit)
-            fillScanMeans(random, *workspace, model);
-        auto edited = applyEdits(model, random);
-        const AccuracyComparison a =
-            compareHits(before, classifyHits(*edited, photos, progress), photos, model);
-        Json j = accuracyJson(a, 0);
+    for (size_t d = 0; d < control.accuracy.size(); ++d) {
+        Json j = accuracyJson(control.accuracy[d], 0);
         Json units = Json::array();
-        for (int c : channels)
+        for (int c : control.channels[d])
             units.push(c);
         j["channels"] = units;
-        sumDrop += a.rate(a.top1Before) - a.rate(a.top1After);
         list.push(j);
     }
     Json out = Json::object();
     out["draws"] = list;
-    out["mean_top1_drop"] = sumDrop / draws;
+    out["mean_top1_drop"] = control.meanTop1Drop();
     return out;
 }
 
@@ -182,7 +159,8 @@ int runAblate(const Args& args)
             compareHits(before, classifyHits(*edited, photos, progress), photos, *model);
         out["accuracy"] = accuracyJson(a, args.intValue("classes", 10, 0));
         if (args.has("random-control"))
-            out["random_control"] = randomControl(args, *model, edits, photos, before, progress);
+            out["random_control"] =
+                randomControl(args, *model, workspace.get(), edits, photos, before, progress);
     }
     if (args.has("unit")) {
         const UnitId unit = UnitId::parse(args.value("unit"));

@@ -12,6 +12,15 @@ CircuitModule::CircuitModule(const AppContext& context, QObject* parent)
     : FeatureModule(context, parent), panel_(new widgets::CircuitPanel(context.panels))
 {
     connect(panel_, &widgets::CircuitPanel::circuitRequested, this, &CircuitModule::requestCircuit);
+    connect(panel_, &widgets::CircuitPanel::cutKernelRequested, this,
+        [this](const QString& layer, int channel, int input) {
+            ModelEdit cut;
+            cut.kind = ModelEdit::Kind::CutWeights;
+            cut.layer = layer.toStdString();
+            cut.channel = channel;
+            cut.inputChannel = input;
+            this->context().session->proposeEdit(cut);
+        });
     connect(this, &CircuitModule::circuitReady, panel_, &widgets::CircuitPanel::setCircuit);
     connect(this, &CircuitModule::circuitFailed, panel_, &widgets::CircuitPanel::clearCircuit);
     connect(panel_, &widgets::CircuitPanel::thumbnailsWanted, this,

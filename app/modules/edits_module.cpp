@@ -16,8 +16,6 @@
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
 
-#include <set>
-
 namespace loupe::app {
 namespace {
 
@@ -43,41 +41,6 @@ struct OcclusionRun {
     std::string klass;
 };
 
-// The random-unit control: as many units of the edited layer as the edit list ablates.
-std::vector<double> randomDrops(Model& original, Workspace* records, const EditList& edits,
-    const std::vector<LabelledPhoto>& photos, const PhotoHits& before, Progress& progress)
-{
-    std::set<std::string> layers;
-    std::vector<int> units;
-    for (const auto& e : edits.edits) {
-        if (e.kind == ModelEdit::Kind::CutWeights)
-            throw Error("the random control compares unit ablations; the edits cut kernels");
-        layers.insert(original.layer(e.layer).path);
-        units.push_back(e.channel);
-    }
-    if (layers.size() != 1)
-        throw Error("the random control needs the ablated units in one layer");
-    std::vector<double> drops;
-    for (int draw = 0; draw < 3; ++draw) {
-        progress.checkCancelled();
-        EditList random;
-        for (const auto& edit : unitEdits(edits.edits.front().kind, *layers.begin(),
-                 randomChannels(int(original.layer(*layers.begin()).channels()), int(units.size()),
-                     units, 101 + std::uint64_t(draw))))
-            random.add(edit);
-        if (random.edits.front().kind == ModelEdit::Kind::MeanUnit) {
-            if (!records)
-                throw Error("mean ablation needs the model's workspace (its scan)");
-            fillScanMeans(random, *records, original);
-        }
-        auto edited = applyEdits(original, random);
-        const auto a =
-            compareHits(before, classifyHits(*edited, photos, progress), photos, original);
-        drops.push_back(a.rate(a.top1Before) - a.rate(a.top1After));
-    }
-    return drops;
-}
-
 }  // namespace
 
 EditsModule::EditsModule(const AppContext& context, QObject* parent)
@@ -92,6 +55,14 @@ EditsModule::EditsModule(const AppContext& context, QObject* parent)
     connect(
         context.records, &SavedRecords::familiesChanged, panel_, &widgets::EditsPanel::setFamilies);
     connect(context.session, &ModelSession::imageChanged, this, &EditsModule::refreshTopFive);
+    connect(context.session, &ModelSession::editProposed, this, [this](const ModelEdit& edit) {
+        EditList list = panel_->editList();
+        list.add(edit);
+        panel_->setEditList(list);
+        panel_->setStatus(tr("Listed %1; Apply to All Docks uses it.")
+                              .arg(QString::fromStdString(edit.toString())));
+        this->context().shell->raiseDock(QStringLiteral("edits"));
+    });
     connect(context.session, &ModelSession::modelLoaded, this, [this] {
         panel_->setApplied({});
         panel_->setEditList({});
@@ -208,9 +179,12 @@ void EditsModule::requestAccuracy(const QString& folder, bool randomControl)
             const PhotoHits before = classifyHits(*original, photos.photos, job.progress);
             run.accuracy = compareHits(before, classifyHits(*edited, photos.photos, job.progress),
                 photos.photos, *original);
-            if (randomControl)
-                run.randomDrops = randomDrops(
-                    *original, records.get(), edits, photos.photos, before, job.progress);
+            if (randomControl) {
+                const RandomUnitControl control = randomUnitControl(
+                    *original, records.get(), edits, photos.photos, before, 3, 1, job.progress);
+                for (const auto& a : control.accuracy)
+                    run.randomDrops.push_back(a.rate(a.top1Before) - a.rate(a.top1After));
+            }
             return run;
         },
         [this](const AccuracyRun& run) {

@@ -248,6 +248,59 @@ private slots:
         QVERIFY2(bad.err.contains("no class is called"), qPrintable(bad.err));
     }
 
+    // curves, trace, ablate (saved model reopens with its edits) and timeline, with their files.
+    void curveDetectorCommands()
+    {
+        const QString strokes =
+            QString::fromStdString(loupe::test::writeStrokeDetector(dir_.path().toStdString()));
+        const QString figure = dir_.filePath("curves.png");
+        const Run c = runCli({"curves", "--model", strokes, "--family", "conv1:0,1", "--image",
+            image_ + "," + image_, "--out", figure, "--no-cache", "--quiet"});
+        QVERIFY2(c.exitCode == 0, qPrintable(c.err));
+        QCOMPARE(QJsonDocument::fromJson(c.out).object()["images"].toArray().size(), 2);
+        QVERIFY(QFileInfo(figure).size() > 0);
+        const Run b = runCli({"curves", "--model", strokes, "--family", "conv1:0,1", "--benchmark",
+            "--scenes", "2", "--combed", "1", "--field", "24", "--no-cache", "--quiet"});
+        QVERIFY2(b.exitCode == 0, qPrintable(b.err));
+        QVERIFY(
+            QJsonDocument::fromJson(b.out).object()["family_map"].toObject()["f1"].toDouble() > 0);
+
+        const QString svg = dir_.filePath("strokes.svg");
+        const Run t = runCli({"trace", "--model", strokes, "--family", "conv1:0,1", "--image",
+            image_, "--strokes", "1", "--steps", "40", "--svg", svg, "--json",
+            dir_.filePath("strokes.json"), "--no-cache", "--quiet"});
+        QVERIFY2(t.exitCode == 0, qPrintable(t.err));
+        QVERIFY(
+            QFileInfo(svg).size() > 0 && QFileInfo(dir_.filePath("strokes-photo.png")).size() > 0);
+
+        const QString edited = dir_.filePath("edited.pt");
+        const Run a = runCli({"ablate", "--model", model_, "--zero", "block:1,6", "--image", image_,
+            "--save", edited, "--no-cache", "--quiet"});
+        QVERIFY2(a.exitCode == 0, qPrintable(a.err));
+        const QJsonObject ablated = QJsonDocument::fromJson(a.out).object();
+        QCOMPARE(ablated["changed_parameters"].toArray().size(), 4);
+        QCOMPARE(ablated["top5_after"].toArray().size(), 3);
+        const Run reopened = runCli({"info", "--model", edited});
+        QVERIFY2(reopened.exitCode == 0, qPrintable(reopened.err));
+        const Run overwrite = runCli({"ablate", "--model", model_, "--zero", "block:1", "--save",
+            model_, "--no-cache", "--quiet"});
+        QCOMPARE(overwrite.exitCode, 1);
+        QVERIFY2(overwrite.err.contains("never overwritten"), qPrintable(overwrite.err));
+
+        const QString checkpoints = dir_.filePath("checkpoints");
+        QVERIFY(QDir().mkpath(checkpoints));
+        QVERIFY(QFile::copy(model_, checkpoints + "/step-10.pt"));
+        QVERIFY(QFile::copy(edited, checkpoints + "/step-20.pt"));
+        const Run tl = runCli({"timeline", "--checkpoints", checkpoints, "--unit", "block:6",
+            "--steps", "4", "--size", "32", "--sweep", "orientation=0:360:90", "--out",
+            dir_.filePath("timeline.png"), "--no-cache", "--quiet"});
+        QVERIFY2(tl.exitCode == 0, qPrintable(tl.err));
+        const QJsonArray frames = QJsonDocument::fromJson(tl.out).object()["frames"].toArray();
+        QCOMPARE(frames.size(), 2);
+        QCOMPARE(frames[1].toObject()["peak"].toDouble(), 0.0);  // the ablated unit never fires
+        QVERIFY(QFileInfo(dir_.filePath("timeline.png")).size() > 0);
+    }
+
     // concepts collect -> train -> info -> top, each printing what it did.
     void conceptsCollectTrainAndShowTheirTopVectors()
     {

@@ -1,6 +1,7 @@
 // The Curve Detectors part II modules on their own (Curves, Circuit Edits, Timeline), as in
 // test_modules: an AppContext with a fake shell and small test models written here.
 #include "app/modules/activations_module.h"
+#include "app/modules/circuit_module.h"
 #include "app/modules/curves_module.h"
 #include "app/modules/edits_module.h"
 #include "app/modules/timeline_module.h"
@@ -13,6 +14,7 @@
 #include "tests/support/test_models.h"
 #include "tests/widgets/module_harness.h"
 #include "widgets/activations_panel.h"
+#include "widgets/circuit_panel.h"
 #include "widgets/curves_panel.h"
 #include "widgets/edits_panel.h"
 #include "widgets/timeline_panel.h"
@@ -130,6 +132,18 @@ private slots:
         QVERIFY(h.wait([&] { return applied.count() == 2; }));
         QVERIFY(!h.session.isEdited());
         QCOMPARE(h.session.modelHash().toStdString(), originalHash);
+    }
+
+    // The Circuit dock's "cut this kernel" lands in the edit list.
+    void circuitKernelCutIsListed()
+    {
+        Harness h;
+        app::EditsModule edits(h.context, nullptr);
+        app::CircuitModule circuit(h.context, nullptr);
+        QVERIFY(h.open(branchy_, test::noiseImage(32, 32, 9)));
+        emit circuit.panel()->cutKernelRequested(QStringLiteral("block.b2"), 1, 3);
+        QCOMPARE(edits.panel()->editList().edits.size(), size_t(1));
+        QCOMPARE(edits.panel()->editList().edits[0].toString(), std::string("cut block.b2:1<-3"));
     }
 
     // Accuracy over a labelled folder with the random-unit control.
