@@ -26,7 +26,8 @@ public:
     template <typename T> void putVector(const std::vector<T>& values)
     {
         put(std::uint64_t(values.size()));
-        out.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
+        if (!values.empty())
+            out.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
     }
     void putStrings(const std::vector<std::string>& values)
     {
@@ -63,7 +64,8 @@ public:
         if (n > (s_.size() - pos_) / sizeof(T))
             corrupt();
         std::vector<T> values(n);
-        std::memcpy(values.data(), s_.data() + pos_, n * sizeof(T));
+        if (n > 0)  // an empty vector's data() may be null, which memcpy must never see
+            std::memcpy(values.data(), s_.data() + pos_, n * sizeof(T));
         pos_ += n * sizeof(T);
         return values;
     }
