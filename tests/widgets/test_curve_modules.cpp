@@ -17,6 +17,7 @@
 #include "widgets/circuit_panel.h"
 #include "widgets/curves_panel.h"
 #include "widgets/edits_panel.h"
+#include "widgets/figure_export.h"
 #include "widgets/timeline_panel.h"
 
 #include <QFile>
@@ -71,6 +72,11 @@ private slots:
         QVERIFY(QFile::exists(dir_.filePath(QStringLiteral("strokes.json"))));
         QVERIFY(QFile::exists(dir_.filePath(QStringLiteral("strokes-photo.png"))));
 
+        // The figure: photo | curve map | Canny | strokes, with its sidecar.
+        const QString figure = dir_.filePath(QStringLiteral("curves-figure.png"));
+        QVERIFY(widgets::exportFigure(*panel, figure, 72, h.figures).ok);
+        QVERIFY(QFile::exists(figure + QStringLiteral(".json")));
+
         QSignalSpy measured(&module, &app::CurvesModule::benchmarkReady);
         panel->measure();
         QVERIFY(h.wait([&] { return measured.count() == 1; }));
@@ -120,6 +126,9 @@ private slots:
         QSignalSpy tuned(&edits, &app::EditsModule::tuningReady);
         edits.requestTuning(QStringLiteral("pool:2"));
         QVERIFY(h.wait([&] { return tuned.count() == 1; }));
+        QVERIFY(
+            widgets::exportFigure(*panel, dir_.filePath(QStringLiteral("edits.png")), 72, h.figures)
+                .ok);
 
         const QString saved = dir_.filePath(QStringLiteral("edited.pt"));
         QSignalSpy wrote(&edits, &app::EditsModule::saved);
@@ -199,6 +208,9 @@ private slots:
         panel->setCurrentFrame(0);
         QCOMPARE(panel->currentFrame(), 0);
         QVERIFY(panel->exportData().contains(QStringLiteral("step-300,300,")));
+        QVERIFY(widgets::exportFigure(
+            *panel, dir_.filePath(QStringLiteral("timeline.png")), 72, h.figures)
+                    .ok);
         panel->setFolder(folder.filePath(QStringLiteral("missing")));
         panel->run();
         QVERIFY(h.wait([&] { return failed.count() == 2; }));
