@@ -67,10 +67,14 @@ bool CurvesModule::resolve(const QString& text, std::string& layer, std::vector<
     }
 }
 
-bool CurvesModule::ready()
+bool CurvesModule::ready(bool needsImage)
 {
     if (!context().session->hasModel()) {
         emit failed(tr("Open a model first."));
+        return false;
+    }
+    if (needsImage && !context().session->hasImage()) {
+        emit failed(tr("Open an image first."));
         return false;
     }
     return true;
@@ -79,12 +83,8 @@ bool CurvesModule::ready()
 void CurvesModule::requestCurveMap(const QString& family, CurveMapMethod method,
     bool colourByOrientation, double cannyLow, double cannyHigh)
 {
-    if (!ready())
+    if (!ready(true))
         return;
-    if (!context().session->hasImage()) {
-        emit failed(tr("Open an image first."));
-        return;
-    }
     CurveMapConfig config;
     config.method = method;
     config.colourByOrientation = colourByOrientation;
@@ -120,12 +120,8 @@ void CurvesModule::requestCurveMap(const QString& family, CurveMapMethod method,
 void CurvesModule::requestTrace(
     const QString& family, CurveMapMethod method, int strokes, const QString& penaltyTarget)
 {
-    if (!ready())
+    if (!ready(true))
         return;
-    if (!context().session->hasImage()) {
-        emit failed(tr("Open an image first."));
-        return;
-    }
     CurveMapConfig config;
     config.method = method;
     if (!resolve(family, config.layer, config.channels))

@@ -36,7 +36,7 @@ signals:
 private:
     // A saved family's name or "layer:c1,c2"; emits failed and returns false when neither.
     bool resolve(const QString& text, std::string& layer, std::vector<int>& channels);
-    bool ready();
+    bool ready(bool needsImage = false);  // emits failed and returns false when not
 
     widgets::CurvesPanel* panel_;
     QMap<QString, QString> families_;
