@@ -301,6 +301,12 @@ bool LaunchScript::continueCurveDetectors()
         wait();
         return true;
     }
+    if (ablated_ && request_.editOcclusion && !editOccluded_) {
+        editOccluded_ = true;
+        window_->module<EditsModule>()->requestOcclusion();
+        wait();
+        return true;
+    }
     if (!request_.timeline.isEmpty() && !timelined_) {
         timelined_ = true;
         auto* panel = window_->module<TimelineModule>()->panel();

@@ -49,6 +49,7 @@ struct LaunchRequest {
     QString ablate;  // "zero L:c1,c2" | "mean L:c1,c2" | "cut L:C<-I": applied to every dock
     QString editAccuracy;  // folder: accuracy original vs edited (+ random control)
     QString editTuning;  // unit: its tuning original vs edited
+    bool editOcclusion = false;  // the image's occlusion map, original vs edited
     QString timeline;  // folder of checkpoints: the selected unit's training timeline
     QString timelineImages;  // ... with its top examples among these images
     int steps = 0;  // > 0: steps of the experiments above (per octave for DeepDream)
@@ -92,6 +93,7 @@ private:
     bool ablated_ = false;
     bool editMeasured_ = false;
     bool editTuned_ = false;
+    bool editOccluded_ = false;
     bool timelined_ = false;
     bool modelFailed_ = false;  // the screenshot shows the error state; the exit code says so
 };

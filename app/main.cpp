@@ -191,6 +191,8 @@ int main(int argc, char** argv)
     const QCommandLineOption editTuning(QStringLiteral("edit-tuning"),
         QStringLiteral("With --ablate: this unit's curve tuning, original vs edited."),
         QStringLiteral("unit"));
+    const QCommandLineOption editOcclusion(QStringLiteral("edit-occlusion"),
+        QStringLiteral("With --ablate: the image's occlusion map, original vs edited."));
     const QCommandLineOption timeline(QStringLiteral("timeline"),
         QStringLiteral("The selected unit (--unit) across this folder of checkpoints."),
         QStringLiteral("folder"));
@@ -199,7 +201,7 @@ int main(int argc, char** argv)
         QStringLiteral("folder"));
     parser.addOptions({dream, style, attack, shapeBias, degrade, steps, pairs, sanity, objectBox,
         concept, dissect, dissectUnit, explain, screenshotTimeout, curves, orientationColour, trace,
-        curvesMeasure, ablate, editAccuracy, editTuning, timeline, timelineImages});
+        curvesMeasure, ablate, editAccuracy, editTuning, editOcclusion, timeline, timelineImages});
     parser.addOptions(
         {image, layer, unit, screenshot, dock, renderLayer, pick, nmf, attribute, tune, family,
             sweep, occlude, circuit, atlas, imageMap, classColours, scanSamples, attributeUnit});
@@ -232,6 +234,7 @@ int main(int argc, char** argv)
     request.ablate = parser.value(ablate);
     request.editAccuracy = parser.value(editAccuracy);
     request.editTuning = parser.value(editTuning);
+    request.editOcclusion = parser.isSet(editOcclusion);
     request.timeline = parser.value(timeline);
     request.timelineImages = parser.value(timelineImages);
     if (parser.isSet(screenshotTimeout))

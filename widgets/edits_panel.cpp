@@ -360,7 +360,8 @@ void EditsPanel::showOcclusion(
     const QImage& photo, const QImage& before, const QImage& after, const QString& klass)
 {
     occlusion_->setImages({photo, before, after},
-        {tr("photo"), tr("occlusion, original (%1)").arg(klass), tr("occlusion, edited")});
+        {tr("photo"), tr("occlusion, original (%1)").arg(klass),
+            tr("occlusion, edited (same scale)")});
     tabs_->setCurrentIndex(3);
     setStatus(tr("Occlusion of %1, original and edited.").arg(klass));
 }
