@@ -4,6 +4,8 @@
 #include "core/curve_extraction.h"
 
 #include "core/attribution.h"
+#include "core/concept_dictionary_store.h"
+#include "core/named_directions.h"
 #include "core/cv_convert.h"
 #include "core/error.h"
 #include "core/model.h"
@@ -117,6 +119,26 @@ std::vector<double> preferredOrientations(
     sweep.target.channels = channels;
     const ReceptiveField field = estimateReceptiveField(model, sweep.target.layer);
     return radialTuning(runSweep(model, sweep, field, progress)).preferred;
+}
+
+AttributionTarget strokePenaltyTarget(const std::string& text, const Workspace* workspace)
+{
+    const std::string prefix = "direction:";
+    if (text.rfind(prefix, 0) == 0) {
+        if (!workspace)
+            throw Error("'" + text +
+                "' is a saved direction, read from the model's workspace, "
+                "which is not open");
+        const NamedDirection saved = loadDirection(*workspace, text.substr(prefix.size()));
+        AttributionTarget target;
+        target.kind = AttributionTarget::Kind::Concept;  // a direction in the layer's channels
+        target.layer = saved.layer;
+        target.direction = saved.vector;
+        return target;
+    }
+    AttributionTarget target = AttributionTarget::parse(text);
+    resolveConceptTarget(target, workspace);
+    return target;
 }
 
 CurveMap targetMagnitudeMap(Model& model, const RgbImage& image, const AttributionTarget& target,

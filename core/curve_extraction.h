@@ -63,8 +63,14 @@ CurveMap familyCurveMap(
 // The same kind of map for any attribution target ("class:N", "unit:L:C", a concept, ...): the
 // penalty a traced stroke pays for crossing what the user names (a texture unit, a class).
 struct AttributionTarget;
+class Workspace;
 CurveMap targetMagnitudeMap(Model& model, const RgbImage& image, const AttributionTarget& target,
     CurveMapMethod method, Progress& progress);
+
+// A penalty target from text: what AttributionTarget::parse reads, with a concept's direction
+// read from the workspace, or "direction:NAME", a saved direction (NMF factor, atlas cell).
+// Throws loupe::Error (unknown name, no workspace for a name that needs one).
+AttributionTarget strokePenaltyTarget(const std::string& text, const Workspace* workspace);
 
 // Each channel's preferred curve orientation (degrees): the peak of its radial tuning over a
 // 10-degree orientation sweep of curves at the layer's receptive field.

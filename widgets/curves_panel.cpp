@@ -52,7 +52,8 @@ CurvesPanel::CurvesPanel(const PanelServices& services, QWidget* parent)
     });
     strokeCount_ = spinBox(1, 32, 3, {}, tr(" strokes"), tr("Strokes to trace, strongest first"));
     penalty_ = new QLineEdit;
-    penalty_->setPlaceholderText(tr("avoid: class:N, unit:L:C, concept:L:N (optional)"));
+    penalty_->setPlaceholderText(
+        tr("avoid: class:N, unit:L:C, concept:L:N, direction:NAME (optional)"));
     penalty_->setToolTip(tr("Strokes pay for crossing where this target's attribution is high "
                             "(a texture unit, a class)"));
 

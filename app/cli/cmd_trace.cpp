@@ -46,7 +46,8 @@ int runTrace(const Args& args)
     FloatMap penalty;
     if (args.has("penalty")) {
         const CurveMap avoid = targetMagnitudeMap(*model, image,
-            AttributionTarget::parse(args.value("penalty")), mapConfig.method, progress);
+            strokePenaltyTarget(args.value("penalty"), workspace.get()), mapConfig.method,
+            progress);
         penalty = FloatMap{avoid.width, avoid.height, avoid.strength};
     }
     const auto strokes =

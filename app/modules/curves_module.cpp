@@ -126,16 +126,9 @@ void CurvesModule::requestTrace(
     config.method = method;
     if (!resolve(family, config.layer, config.channels))
         return;
-    AttributionTarget penalty;
-    const bool withPenalty = !penaltyTarget.isEmpty();
-    if (withPenalty) {
-        try {
-            penalty = AttributionTarget::parse(penaltyTarget.toStdString());
-        } catch (const Error& e) {
-            emit failed(QString::fromUtf8(e.what()));
-            return;
-        }
-    }
+    // Concepts and saved directions are read from the original model's workspace, on the worker.
+    const std::string penaltyText = penaltyTarget.toStdString();
+    auto records = context().session->recordsWorkspace();
     auto model = context().session->model();
     const RgbImage image = context().session->image();
     panel_->setStatus(tr("Tracing %n stroke(s)…", nullptr, strokes));
@@ -143,13 +136,15 @@ void CurvesModule::requestTrace(
         {tr("Trace strokes of %1").arg(family), JobRunner::Pool::Device,
             QStringLiteral("curves-trace")},
         this,
-        [model, image, config, strokes, withPenalty, penalty, method](JobContext& job) {
+        [model, image, config, strokes, penaltyText, records, method](JobContext& job) {
             TraceRun run;
             run.map = familyCurveMap(*model, image, config, job.progress);
             FloatMap field{run.map.width, run.map.height, run.map.strength};
             FloatMap avoid;
+            const bool withPenalty = !penaltyText.empty();
             if (withPenalty) {
-                const CurveMap p = targetMagnitudeMap(*model, image, penalty, method, job.progress);
+                const CurveMap p = targetMagnitudeMap(*model, image,
+                    strokePenaltyTarget(penaltyText, records.get()), method, job.progress);
                 avoid = FloatMap{p.width, p.height, p.strength};
             }
             TraceConfig trace;

@@ -10,6 +10,8 @@
 #include "core/image_io.h"
 #include "core/model.h"
 #include "core/model_edits.h"
+#include "core/named_directions.h"
+#include "core/attribution.h"
 #include "core/spline_trace.h"
 #include "core/stimulus.h"
 #include "core/training_timeline.h"
@@ -440,6 +442,26 @@ private slots:
         };
         QVERIFY(std::abs(meanX(free[0]) - 20) < 3);
         QVERIFY(std::abs(meanX(kept[0]) - 44) < 3);
+    }
+
+    void penaltyTargetsIncludeSavedDirections()
+    {
+        auto model = Model::load(branchy_);
+        auto workspace = Workspace::open(
+            dir_.filePath(QStringLiteral("penalty.sqlite")).toStdString(), model->hash());
+        saveDirection(*workspace, {"stripes", "block", {1, 0, 0, 0, 0, 0, 0, -1}});
+        const AttributionTarget saved = strokePenaltyTarget("direction:stripes", workspace.get());
+        QCOMPARE(saved.kind, AttributionTarget::Kind::Concept);
+        QCOMPARE(saved.layer, std::string("block"));
+        QCOMPARE(saved.direction.back(), -1.f);
+        QCOMPARE(strokePenaltyTarget("class:1", nullptr).kind, AttributionTarget::Kind::Logit);
+        QVERIFY_THROWS_EXCEPTION(Error, strokePenaltyTarget("direction:nothing", workspace.get()));
+        QVERIFY_THROWS_EXCEPTION(Error, strokePenaltyTarget("direction:stripes", nullptr));
+        // The penalty map of the saved direction is a map over the input.
+        Progress progress;
+        const CurveMap map =
+            targetMagnitudeMap(*model, image_, saved, CurveMapMethod::GuidedBackprop, progress);
+        QCOMPARE(map.width, 32);
     }
 
     void timelineReadsEveryCheckpointInOrder()
