@@ -11,8 +11,6 @@
 #include "core/torch/target_function.h"
 #include "core/torch/tensor_image.h"
 
-#include <cmath>
-
 #include <torch/csrc/autograd/autograd.h>
 
 namespace loupe {
@@ -47,22 +45,8 @@ FamilyGradient familyGradientMap(Model& model, const RgbImage& image, const std:
         const auto index = torch::tensor(family, torch::kLong).to(activation.device());
         const auto objective = 0.5 * activation.index_select(1, index).clamp_min(0).pow(2).sum();
         auto gradient = torch::autograd::grad({objective}, {x})[0];
-        if (smoothing > 0) {
-            // A signed blur: gradients of pixel noise alternate in sign and cancel, those along
-            // an edge agree and stay.
-            const int radius = int(std::ceil(3 * smoothing));
-            auto t = torch::arange(-radius, radius + 1, gradient.options());
-            auto kernel = torch::exp(-(t * t) / (2 * smoothing * smoothing));
-            kernel = kernel / kernel.sum();
-            const auto channels3 = gradient.size(1);
-            const std::vector<int64_t> one{1, 1}, zero{0, 0};
-            gradient = torch::conv2d(torch::replication_pad2d(gradient, {radius, radius, 0, 0}),
-                kernel.view({1, 1, 1, -1}).expand({channels3, 1, 1, -1}).contiguous(),
-                torch::Tensor(), one, zero, one, channels3);
-            gradient = torch::conv2d(torch::replication_pad2d(gradient, {0, 0, radius, radius}),
-                kernel.view({1, 1, -1, 1}).expand({channels3, 1, -1, 1}).contiguous(),
-                torch::Tensor(), one, zero, one, channels3);
-        }
+        if (smoothing > 0)  // signed: pixel noise alternates in sign and cancels, edges stay
+            gradient = gaussianBlur(gradient, smoothing);
         gradient = gradient[0];
         const auto map = method == CurveMapMethod::GuidedBackprop ? gradient.abs().amax(0)
                                                                   : (gradient * input[0]).sum(0);

@@ -7,6 +7,7 @@
 #include "core/spline_trace.h"
 
 #include "core/error.h"
+#include "core/torch/tensor_image.h"
 
 #include <torch/torch.h>
 
@@ -75,16 +76,7 @@ torch::Tensor toTensor(const FloatMap& map)
 
 torch::Tensor blurred(const torch::Tensor& field, double sigma)
 {
-    const int radius = int(std::ceil(3 * sigma));
-    auto x = torch::arange(-radius, radius + 1, torch::kFloat32);
-    auto kernel = torch::exp(-(x * x) / (2 * sigma * sigma));
-    kernel = kernel / kernel.sum();
-    auto image = field.unsqueeze(0).unsqueeze(0);
-    image = torch::conv2d(
-        torch::replication_pad2d(image, {radius, radius, 0, 0}), kernel.view({1, 1, 1, -1}));
-    image = torch::conv2d(
-        torch::replication_pad2d(image, {0, 0, radius, radius}), kernel.view({1, 1, -1, 1}));
-    return image.squeeze(0).squeeze(0);
+    return gaussianBlur(field.unsqueeze(0).unsqueeze(0), sigma).squeeze(0).squeeze(0);
 }
 
 // A straight start across the field's strongest point, along its ridge: the principal axis of
@@ -179,12 +171,13 @@ std::vector<SplineStroke> traceSplines(
             const int x0 = std::max(0, int(std::floor(low[0].item<float>() - reach)));
             const int y0 = std::max(0, int(std::floor(low[1].item<float>() - reach)));
             const int x1 = std::min(field.width - 1, int(std::ceil(high[0].item<float>() + reach)));
-            const int y1 = std::min(field.height - 1, int(std::ceil(high[1].item<float>() + reach)));
+            const int y1 =
+                std::min(field.height - 1, int(std::ceil(high[1].item<float>() + reach)));
             const auto box = [&](const torch::Tensor& t) {
                 return t.slice(0, y0, y1 + 1).slice(1, x0, x1 + 1).flatten();
             };
-            const auto cover = coverage(
-                pixelCentres(x1 - x0 + 1, y1 - y0 + 1, x0, y0), points, config.width, config.softness);
+            const auto cover = coverage(pixelCentres(x1 - x0 + 1, y1 - y0 + 1, x0, y0), points,
+                config.width, config.softness);
             auto loss = -(cover * box(gain)).sum() / config.width;
             if (cost.defined())
                 loss = loss + config.crossingPenalty * (cover * box(cost2d)).sum() / config.width;

@@ -1,5 +1,7 @@
 #include "core/torch/tensor_image.h"
 
+#include <cmath>
+
 #include <cstring>
 
 #include "core/error.h"
@@ -70,6 +72,14 @@ RgbImage inputToImage(const torch::Tensor& input, const InputSpec& spec)
 torch::Tensor boxBlur(const torch::Tensor& images, int k)
 {
     return depthwiseBlur(images, torch::ones({k, k}) / float(k * k));
+}
+
+torch::Tensor gaussianBlur(const torch::Tensor& images, double sigma)
+{
+    const int radius = int(std::ceil(3 * sigma));
+    const auto t = torch::arange(-radius, radius + 1, torch::kFloat32);
+    const auto g = torch::exp(-(t * t) / (2 * sigma * sigma));
+    return depthwiseBlur(images, g.view({-1, 1}) * g.view({1, -1}) / (g.sum() * g.sum()));
 }
 
 torch::Tensor binomialBlur(const torch::Tensor& images)

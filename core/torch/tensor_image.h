@@ -28,8 +28,10 @@ torch::Tensor rgbTensor(const RgbImage& image);
 std::vector<RgbImage> rgbImages(const torch::Tensor& images);
 
 // Depthwise blurs with replication padding, the same for every channel: a k x k box (occlusion
-// fill, integrated-gradients baseline) and the 3 x 3 binomial (feature-vis upscaling).
+// fill, integrated-gradients baseline), the 3 x 3 binomial (feature-vis upscaling) and a
+// Gaussian of `sigma` pixels, 3 sigma each side (curve maps, spline-tracing fields).
 torch::Tensor boxBlur(const torch::Tensor& images, int k);
 torch::Tensor binomialBlur(const torch::Tensor& images);
+torch::Tensor gaussianBlur(const torch::Tensor& images, double sigma);
 
 }  // namespace loupe
