@@ -87,6 +87,11 @@ struct AttributionMap {
 // model-input view of the image.
 RgbImage attributionHeatmap(const AttributionMap& map);
 RgbImage attributionOverlay(const AttributionMap& map, float opacity = 0.6f);
+// The same on a given value range, so that several maps share one colour scale (a map before
+// and after a circuit edit): unsigned maps use [0, hi].
+RgbImage attributionHeatmapOnRange(const AttributionMap& map, float lo, float hi);
+RgbImage attributionOverlayOnRange(
+    const AttributionMap& map, float lo, float hi, float opacity = 0.6f);
 
 // Computes the attribution. Throws loupe::Error on bad input (class out of range, unknown
 // layer, Grad-CAM on a layer without spatial extent, a patch larger than the input) and

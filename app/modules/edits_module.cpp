@@ -5,7 +5,6 @@
 #include "app/saved_records.h"
 #include "core/attribution.h"
 #include "core/classify.h"
-#include "core/colormap.h"
 #include "core/edit_evaluation.h"
 #include "core/error.h"
 #include "core/image_labels.h"
@@ -43,19 +42,6 @@ struct OcclusionRun {
     AttributionMap after;
     std::string klass;
 };
-
-// Both occlusion maps on one colour scale (the range of the two together), so that a weaker
-// map after the edit looks weaker instead of being stretched to the same colours.
-QImage overlayOnScale(const AttributionMap& map, float lo, float hi)
-{
-    const FloatMap values{map.width, map.height, map.values};
-    const RgbImage heat = map.isSigned ? colorize(values, lo, hi, Colormap::Diverging)
-                                       : colorize(values, 0, hi, Colormap::Magma);
-    RgbImage out = map.inputView;
-    for (size_t i = 0; i < out.pixels.size() && i < heat.pixels.size(); ++i)
-        out.pixels[i] = std::uint8_t(0.4f * float(out.pixels[i]) + 0.6f * float(heat.pixels[i]));
-    return widgets::toQImage(out);
-}
 
 }  // namespace
 
