@@ -196,24 +196,24 @@ void CurvesPanel::showBenchmark(const CurveBenchmark& r, const QString& family)
             .arg(s.precision, 0, 'f', 3)
             .arg(s.recall, 0, 'f', 3);
     };
-    summary_ = tr("<b>%1 on %2 synthetic scenes</b> (arcs and straight lines over texture, curve "
-                  "pixels within 2 px): family map %3 at threshold %4; Canny %5 at high %6 "
-                  "(auto thresholds %7). Curve pixels over line pixels: family %8×, Canny %9×. "
-                  "Combing (%10 combed arcs): the map on the ticks is %11× its value on the arc "
-                  "and %12× the background.")
-                   .arg(family.toHtmlEscaped())
-                   .arg(r.scenes)
-                   .arg(score(r.family))
-                   .arg(r.family.threshold, 0, 'f', 2)
-                   .arg(score(r.canny))
-                   .arg(r.canny.threshold, 0, 'f', 0)
-                   .arg(score(r.cannyAuto))
-                   .arg(r.familyCurveToLine, 0, 'f', 2)
-                   .arg(r.cannyCurveToLine, 0, 'f', 2)
-                   .arg(r.combedScenes)
-                   .arg(r.combingTicksToArc, 0, 'f', 2)
-                   .arg(r.combingTicksToBackground, 0, 'f', 2);
-    result_->setText(summary_);
+    result_->setText(
+        tr("<b>%1 on %2 synthetic scenes</b> (arcs and straight lines over texture, curve "
+           "pixels within 2 px): family map %3 at threshold %4; Canny %5 at high %6 "
+           "(auto thresholds %7). Curve pixels over line pixels: family %8×, Canny %9×. "
+           "Combing (%10 combed arcs): the map on the ticks is %11× its value on the arc "
+           "and %12× the background.")
+            .arg(family.toHtmlEscaped())
+            .arg(r.scenes)
+            .arg(score(r.family))
+            .arg(r.family.threshold, 0, 'f', 2)
+            .arg(score(r.canny))
+            .arg(r.canny.threshold, 0, 'f', 0)
+            .arg(score(r.cannyAuto))
+            .arg(r.familyCurveToLine, 0, 'f', 2)
+            .arg(r.cannyCurveToLine, 0, 'f', 2)
+            .arg(r.combedScenes)
+            .arg(r.combingTicksToArc, 0, 'f', 2)
+            .arg(r.combingTicksToBackground, 0, 'f', 2));
     setStatus(tr("Measured on synthetic scenes with known curve pixels."));
 }
 

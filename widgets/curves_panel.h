@@ -80,7 +80,6 @@ private:
     QImage photo_;
     int strokesWidth_ = 0;
     int strokesHeight_ = 0;
-    QString summary_;
 };
 
 }  // namespace loupe::widgets

@@ -171,6 +171,7 @@ void EditsModule::requestAccuracy(const QString& folder, bool randomControl)
             QStringLiteral("edits-accuracy")},
         this,
         [original, edited, records, edits, dir, randomControl](JobContext& job) {
+            job.progress.report(0.0, "decoding the labelled photos");
             const LabelledPhotos photos = loadLabelledPhotos(
                 dir, ImageLabeler(original->metadata().labels), original->metadata().input.size, 0);
             if (photos.photos.empty())
