@@ -1,12 +1,15 @@
 #include "app/job_runner.h"
 
+#include "core/device.h"
 #include "core/error.h"
 
 #include <QElapsedTimer>
 #include <QMetaObject>
 #include <QThread>
 
+#include <atomic>
 #include <mutex>
+#include <thread>
 
 namespace loupe::app {
 
@@ -40,6 +43,17 @@ void JobContext::post(std::function<void()> onGuiThread) const
         Qt::QueuedConnection);
 }
 
+// A pre-emptible job's view of its queue: where it ranks, and the one thread it runs on (a job
+// may report progress from helper threads; only its own thread may run another job).
+struct JobRunner::Yielding {
+    Queue* queue = nullptr;
+    int id = 0;
+    Rank rank;
+    const Progress* progress = nullptr;
+    std::atomic<std::thread::id> thread{};
+    bool yielding = false;  // touched only by `thread`
+};
+
 int JobRunner::submitErased(const Options& options, QObject* receiver,
     std::function<void(JobContext&)> work, Handlers handlers)
 {
@@ -54,8 +68,17 @@ int JobRunner::submitErased(const Options& options, QObject* receiver,
     // every step) and always delivered on the GUI thread.
     auto throttle = std::make_shared<std::pair<std::mutex, QElapsedTimer>>();
     throttle->second.start();
-    auto progress =
-        std::make_shared<Progress>([self, id, throttle](double fraction, const std::string& text) {
+    Queue& queue = options.pool == Pool::Device ? device_ : cpu_;
+    auto yielding = std::make_shared<Yielding>();
+    yielding->queue = &queue;
+    yielding->id = id;
+    const bool preemptible = options.preemption == Preemption::AtSteps;
+    auto progress = std::make_shared<Progress>(
+        [self, id, throttle, yielding, preemptible](double fraction, const std::string& text) {
+            // A step boundary: let newer or more urgent work through before going on.
+            if (preemptible && self && std::this_thread::get_id() == yielding->thread.load() &&
+                !yielding->yielding && !yielding->progress->isCancelled())
+                self->yieldTo(*yielding);
             {
                 std::lock_guard<std::mutex> lock(throttle->first);
                 if (fraction < 1.0 && throttle->second.elapsed() < 50)
@@ -71,12 +94,14 @@ int JobRunner::submitErased(const Options& options, QObject* receiver,
                 },
                 Qt::QueuedConnection);
         });
-    jobs_.insert(id, Job{progress, options.supersede});
+    yielding->progress = progress.get();
+    jobs_.insert(id, Job{progress, options.supersede, options.pool});
     emit jobAdded(id, options.name);
 
     QPointer<QObject> target(receiver);
-    auto task = [self, id, progress, target, work = std::move(work),
+    auto task = [self, id, progress, yielding, target, work = std::move(work),
                     handlers = std::move(handlers)]() mutable {
+        yielding->thread.store(std::this_thread::get_id());
         QMetaObject::invokeMethod(
             self,
             [self, id] {
@@ -122,28 +147,82 @@ int JobRunner::submitErased(const Options& options, QObject* receiver,
             },
             Qt::QueuedConnection);
     };
-    enqueue(options.pool == Pool::Device ? device_ : cpu_, int(options.priority), std::move(task));
+    enqueue(queue, id, int(options.priority), std::move(task), &yielding->rank);
     return id;
 }
 
-void JobRunner::enqueue(Queue& queue, int priority, std::function<void()> task)
+void JobRunner::enqueue(Queue& queue, int id, int priority, std::function<void()> task, Rank* rank)
 {
     {
+        // The rank is written under the lock the task is later taken under, so the worker that
+        // runs it reads it safely.
         std::lock_guard<std::mutex> lock(queue.mutex);
-        queue.waiting.emplace(std::make_pair(-priority, queue.sequence++), std::move(task));
+        *rank = Rank{priority, queue.sequence++};
+        queue.waiting.emplace(*rank, Waiting{id, std::move(task)});
     }
-    // One start per task: whichever thread runs it takes the best task waiting at that moment.
+    // One start per task: whichever thread runs it takes the best task waiting at that moment
+    // (a task already run inside a pre-emptible job leaves nothing for its start).
     queue.pool.start([&queue] {
-        std::function<void()> next;
-        {
-            std::lock_guard<std::mutex> lock(queue.mutex);
-            if (queue.waiting.empty())
-                return;
-            next = std::move(queue.waiting.begin()->second);
-            queue.waiting.erase(queue.waiting.begin());
-        }
-        next();
+        if (auto next = takeWaiting(queue, [](Rank) { return true; }))
+            next();
     });
+}
+
+std::function<void()> JobRunner::takeWaiting(Queue& queue, const std::function<bool(Rank)>& wanted)
+{
+    std::lock_guard<std::mutex> lock(queue.mutex);
+    for (auto it = queue.waiting.begin(); it != queue.waiting.end(); ++it) {
+        if (!wanted(it->first))
+            continue;
+        std::function<void()> task = std::move(it->second.task);
+        queue.waiting.erase(it);
+        return task;
+    }
+    return {};
+}
+
+void JobRunner::yieldTo(Yielding& yielding)
+{
+    const Rank own = yielding.rank;
+    const auto newerOrMoreUrgent = [own](Rank waiting) {
+        return waiting.rank > own.rank ||
+            (waiting.rank == own.rank && waiting.sequence > own.sequence);
+    };
+    bool paused = false;
+    yielding.yielding = true;
+    while (auto next = takeWaiting(*yielding.queue, newerOrMoreUrgent)) {
+        if (!paused) {
+            paused = true;
+            QMetaObject::invokeMethod(
+                this, [this, id = yielding.id] { emit jobStateChanged(id, JobState::Paused); },
+                Qt::QueuedConnection);
+        }
+        runWithDefaultAutogradState(next);
+    }
+    yielding.yielding = false;
+    if (paused)
+        QMetaObject::invokeMethod(
+            this, [this, id = yielding.id] { emit jobStateChanged(id, JobState::Running); },
+            Qt::QueuedConnection);
+}
+
+bool JobRunner::runNext(int id)
+{
+    const auto job = jobs_.constFind(id);
+    if (job == jobs_.constEnd())
+        return false;
+    Queue& queue = job->pool == Pool::Device ? device_ : cpu_;
+    std::lock_guard<std::mutex> lock(queue.mutex);
+    for (auto it = queue.waiting.begin(); it != queue.waiting.end(); ++it) {
+        if (it->second.id != id)
+            continue;
+        Waiting waiting = std::move(it->second);
+        queue.waiting.erase(it);
+        // Ahead of everything, including earlier "run next" requests.
+        queue.waiting.emplace(Rank{kRunNextRank, --queue.frontSequence}, std::move(waiting));
+        return true;
+    }
+    return false;
 }
 
 void JobRunner::finish(int id)

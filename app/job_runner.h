@@ -40,17 +40,26 @@ private:
 // on a pool, and its typed result or its error comes back on the GUI thread to the receiver
 // that asked (dropped if the receiver is gone), so failures land where they belong. Device
 // work is serialised on a one-thread pool, because a model is used by one job at a time;
-// CPU work has its own pool. Queued device jobs start in priority order: what the user just
-// asked for before automatic background work.
+// CPU work has its own pool. Queued jobs start in priority order: what the user just asked for
+// before automatic background work.
+//
+// Pre-emption: a job marked `preemptible` (renders that run hundreds of steps) lets newer
+// work through at its step boundaries. Each time it reports progress, any waiting job of its
+// pool that ranks higher, or ranks the same and came later, runs right there on the same
+// thread (so the model is still used by one job at a time) while the render shows as paused;
+// then the render goes on where it stopped. Jobs whose results others read (scans) are not
+// marked, so nothing can run in the middle of them.
 class JobRunner : public QObject {
     Q_OBJECT
 public:
     enum class Pool { Device, Cpu };
     enum class Priority { Background = 0, User = 1 };
+    enum class Preemption { No, AtSteps };
     struct Options {
         Options(QString name, Pool pool = Pool::Device, QString supersede = {},
-            Priority priority = Priority::User)
-            : name(std::move(name)), pool(pool), supersede(std::move(supersede)), priority(priority)
+            Priority priority = Priority::User, Preemption preemption = Preemption::No)
+            : name(std::move(name)), pool(pool), supersede(std::move(supersede)),
+              priority(priority), preemption(preemption)
         {
         }
         QString name;
@@ -59,6 +68,7 @@ public:
         // another layer before the last one finished).
         QString supersede;
         Priority priority;
+        Preemption preemption;
     };
 
     explicit JobRunner(QObject* parent = nullptr);
@@ -92,13 +102,17 @@ public:
 
     void cancel(int id);
     void cancelAll();
+    // Moves a queued job ahead of every other waiting job; a pre-emptible job running now lets
+    // it through at its next step. False when the job is not waiting (running or finished).
+    bool runNext(int id);
     int runningCount() const { return int(jobs_.size()); }  // queued or running
     // For tests and shutdown: waits for the pools (does not process events).
     bool waitForIdle(int milliseconds);
 
 signals:
     void jobAdded(int id, const QString& name);
-    void jobStateChanged(int id, loupe::widgets::JobState state);  // Running when it starts
+    // Running when it starts, Paused while it lets a newer job through, Running again after.
+    void jobStateChanged(int id, loupe::widgets::JobState state);
     void jobProgress(int id, double fraction, const QString& text);
     void jobFinished(int id, const QString& outcome,
         loupe::widgets::JobState state);  // Done, Failed or Cancelled
@@ -113,21 +127,39 @@ private:
     struct Job {
         std::shared_ptr<Progress> progress;
         QString supersedeKey;
+        Pool pool = Pool::Device;
     };
     int submitErased(const Options& options, QObject* receiver,
         std::function<void(JobContext&)> work, Handlers handlers);
     void finish(int id);
 
-    // Each pool runs the best waiting task when a thread frees up: higher priority first, then
-    // in the order submitted (QThreadPool's own priorities do not keep that order).
+    // Each pool runs the best waiting task when a thread frees up: higher rank first, then in
+    // the order submitted (QThreadPool's own priorities do not keep that order). The rank is
+    // the priority, raised above every priority by runNext().
+    struct Rank {
+        int rank = 0;
+        qint64 sequence = 0;
+        bool operator<(const Rank& other) const
+        {
+            return rank != other.rank ? rank > other.rank : sequence < other.sequence;
+        }
+    };
+    struct Waiting {
+        int id = 0;
+        std::function<void()> task;
+    };
     struct Queue {
         QThreadPool pool;
         std::mutex mutex;
-        std::multimap<std::pair<int, quint64>, std::function<void()>>
-            waiting;  // (-priority, sequence)
-        quint64 sequence = 0;
+        std::map<Rank, Waiting> waiting;
+        qint64 sequence = 0;
+        qint64 frontSequence = 0;  // runNext() counts down from here
     };
-    void enqueue(Queue& queue, int priority, std::function<void()> task);
+    struct Yielding;  // what a pre-emptible job needs to let others through
+    void enqueue(Queue& queue, int id, int priority, std::function<void()> task, Rank* rank);
+    static std::function<void()> takeWaiting(Queue& queue, const std::function<bool(Rank)>& wanted);
+    void yieldTo(Yielding& yielding);
+    static constexpr int kRunNextRank = 2;  // above Priority::User
 
     Queue device_;
     Queue cpu_;

@@ -24,6 +24,7 @@
 #include "app/modules/occlusion_module.h"
 #include "app/modules/tuning_module.h"
 #include "core/unit_id.h"
+#include "app/unit_navigation.h"
 #include "widgets/attribution_panel.h"
 #include "widgets/dictionary_panel.h"
 #include "widgets/neuron_panel.h"
@@ -58,6 +59,10 @@ LaunchScript::LaunchScript(MainWindow* window, LaunchRequest request)
 {
     connect(window_, &MainWindow::modelReady, this, &LaunchScript::onModelReady);
     connect(window_, &MainWindow::modelFailed, this, &LaunchScript::onModelFailed);
+    connect(
+        window_->jobs(), &JobRunner::jobAdded, this, [this](int id) { scriptJobs_.insert(id); });
+    connect(
+        window_->jobs(), &JobRunner::jobFinished, this, [this](int id) { scriptJobs_.remove(id); });
     if (!request_.screenshot.isEmpty()) {
         window_->setScripted(true);
         QTimer::singleShot(request_.timeoutSeconds * 1000, this, [] {
@@ -74,7 +79,9 @@ void LaunchScript::onModelReady()
     applied_ = true;
     if (!request_.image.isEmpty())
         window_->openImage(request_.image);
-    if (!request_.unit.isEmpty()) {
+    if (looksLikeUnitLink(request_.unit)) {
+        window_->goToUnit(request_.unit);
+    } else if (!request_.unit.isEmpty()) {
         try {
             const UnitId unit = UnitId::parse(request_.unit.toStdString());
             window_->selection()->selectUnit(QString::fromStdString(unit.layer), unit.channel);
@@ -84,13 +91,16 @@ void LaunchScript::onModelReady()
     } else if (!request_.layer.isEmpty()) {
         window_->selection()->selectLayer(request_.layer);
     }
+    if (!request_.preset.isEmpty() && !window_->applyPreset(request_.preset))
+        std::fprintf(stderr, "loupe: no task preset '%s' (unit, image, dataset, experiments)\n",
+            qPrintable(request_.preset));
     if (request_.renderLayer)
         window_->module<NeuronModule>()->panel()->requestLayerRender();
     if (!request_.dock.isEmpty() && !window_->raiseDock(request_.dock))
         std::fprintf(stderr, "loupe: no dock named '%s' (docks: %s)\n", qPrintable(request_.dock),
             qPrintable(window_->dockNames().join(QStringLiteral(", "))));
-    if (!request_.screenshot.isEmpty())
-        QTimer::singleShot(500, this, &LaunchScript::checkIdle);
+    // The scripted steps run with or without --screenshot; only the grab at the end needs it.
+    QTimer::singleShot(500, this, &LaunchScript::checkIdle);
 }
 
 void LaunchScript::onModelFailed(const QString& message)
@@ -105,7 +115,7 @@ void LaunchScript::onModelFailed(const QString& message)
 
 void LaunchScript::checkIdle()
 {
-    if (window_->jobs()->runningCount() > 0) {
+    if (scriptJobsRunning()) {
         QTimer::singleShot(200, this, &LaunchScript::checkIdle);
         return;
     }
@@ -248,7 +258,8 @@ void LaunchScript::checkIdle()
     if (continueCurveDetectors())
         return;
     // Let queued results paint before grabbing.
-    QTimer::singleShot(700, this, &LaunchScript::takeScreenshot);
+    if (!request_.screenshot.isEmpty())
+        QTimer::singleShot(700, this, &LaunchScript::takeScreenshot);
 }
 
 bool LaunchScript::continueCurveDetectors()
@@ -376,7 +387,7 @@ bool LaunchScript::startImageExperiments()
 
 void LaunchScript::takeScreenshot()
 {
-    if (window_->jobs()->runningCount() > 0) {
+    if (scriptJobsRunning()) {
         checkIdle();
         return;
     }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QObject>
+#include <QSet>
 #include <QString>
 
 namespace loupe::app {
@@ -54,6 +55,7 @@ struct LaunchRequest {
     QString timelineImages;  // ... with its top examples among these images
     int steps = 0;  // > 0: steps of the experiments above (per octave for DeepDream)
     int pairs = 0;  // > 0: cue-conflict pairs
+    QString preset;  // View > Task Presets: unit | image | dataset | experiments
     int timeoutSeconds = 300;
 };
 
@@ -67,12 +69,16 @@ private:
     void onModelFailed(const QString& message);
     void checkIdle();
     void takeScreenshot();
+    // The script waits for the jobs submitted since it was created (its steps and what they
+    // cause), not for the whole runner to be idle.
+    bool scriptJobsRunning() const { return !scriptJobs_.isEmpty(); }
     bool startImageExperiments();
     // --curves, --ablate (then --edit-accuracy, --edit-tuning), --timeline: one step per call.
     bool continueCurveDetectors();  // --dream, --style, --attack, --shape-bias, --degrade
 
     MainWindow* window_;
     LaunchRequest request_;
+    QSet<int> scriptJobs_;
     bool applied_ = false;
     bool picked_ = false;
     bool factorized_ = false;

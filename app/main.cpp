@@ -3,7 +3,9 @@
 #include "app/launch_script.h"
 #include "app/main_window.h"
 #include "app/settings.h"
+#include "app/unit_navigation.h"
 #include "core/device.h"
+#include "core/workspace.h"
 
 #include <algorithm>
 
@@ -16,6 +18,7 @@
 #include <QSvgRenderer>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 namespace {
@@ -69,13 +72,17 @@ int main(int argc, char** argv)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("model"),
-        QStringLiteral("TorchScript model to open"), QStringLiteral("[model.pt]"));
+        QStringLiteral("TorchScript model to open, or a unit link loupe://<hash>/<layer>/<channel> "
+                       "(its model is found among the recent models)"),
+        QStringLiteral("[model.pt | link]"));
     const QCommandLineOption image(
         QStringLiteral("image"), QStringLiteral("Image to open."), QStringLiteral("file"));
     const QCommandLineOption layer(
         QStringLiteral("layer"), QStringLiteral("Layer to select."), QStringLiteral("layer"));
     const QCommandLineOption unit(QStringLiteral("unit"),
-        QStringLiteral("Unit to select, layer:channel."), QStringLiteral("unit"));
+        QStringLiteral(
+            "Unit to select, layer:channel or a loupe:// link (shown on its Unit Page)."),
+        QStringLiteral("unit"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
         QStringLiteral("Save a screenshot once all jobs are done, then quit."),
         QStringLiteral("png"));
@@ -199,6 +206,10 @@ int main(int argc, char** argv)
     const QCommandLineOption timelineImages(QStringLiteral("timeline-images"),
         QStringLiteral("With --timeline: the unit's top examples among these images."),
         QStringLiteral("folder"));
+    const QCommandLineOption preset(QStringLiteral("preset"),
+        QStringLiteral("Arrange the docks for a task: unit, image, dataset or experiments."),
+        QStringLiteral("name"));
+    parser.addOption(preset);
     parser.addOptions({dream, style, attack, shapeBias, degrade, steps, pairs, sanity, objectBox,
         concept, dissect, dissectUnit, explain, screenshotTimeout, curves, orientationColour, trace,
         curvesMeasure, ablate, editAccuracy, editTuning, editOcclusion, timeline, timelineImages});
@@ -237,14 +248,26 @@ int main(int argc, char** argv)
     request.editOcclusion = parser.isSet(editOcclusion);
     request.timeline = parser.value(timeline);
     request.timelineImages = parser.value(timelineImages);
+    request.preset = parser.value(preset);
     if (parser.isSet(screenshotTimeout))
         request.timeoutSeconds = std::max(1, parser.value(screenshotTimeout).toInt());
     if (request.scanSamples)
         qputenv("LOUPE_NO_DIALOGS", "1");  // the scan dialog's defaults, unattended
+    QString model = parser.positionalArguments().value(0);
+    if (loupe::app::looksLikeUnitLink(model)) {
+        const auto destination =
+            loupe::app::resolveUnitText(model, QString(), loupe::app::Settings().recentModels(),
+                QString::fromStdString(loupe::Workspace::defaultDataDirectory()));
+        if (!destination.problem.isEmpty()) {
+            std::fprintf(stderr, "loupe: %s\n", qPrintable(destination.problem));
+            return 2;
+        }
+        request.unit = model;
+        model = destination.modelPath;
+    }
     new loupe::app::LaunchScript(&window, request);
     window.show();
 
-    QString model = parser.positionalArguments().value(0);
     if (model.isEmpty()) {
         const QStringList recent = loupe::app::Settings().recentModels();
         if (!recent.isEmpty() && QFileInfo::exists(recent.first()))

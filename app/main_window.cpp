@@ -12,6 +12,10 @@
 #include "app/modules/decision_module.h"
 #include "app/modules/edits_module.h"
 #include "app/modules/timeline_module.h"
+#include "app/modules/unit_page_module.h"
+#include "app/task_presets.h"
+#include "app/unit_navigation.h"
+#include "app/user_guide.h"
 #include "app/modules/dissection_module.h"
 #include "app/modules/circuit_module.h"
 #include "app/modules/dataset_module.h"
@@ -32,25 +36,32 @@
 #include "app/window_menus.h"
 #include "core/device.h"
 #include "core/synthetic_shapes.h"
+#include "core/workspace.h"
 #include "widgets/image_panel.h"
 #include "widgets/jobs_panel.h"
 #include "widgets/layer_browser.h"
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
+#include "widgets/welcome_panel.h"
 
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileInfo>
+#include <QGuiApplication>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QStatusBar>
 #include <QScreen>
+#include <QStackedWidget>
 #include <QTimer>
 #include <QUndoStack>
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 namespace loupe::app {
 
@@ -114,7 +125,8 @@ void MainWindow::buildModules()
         new AdversarialModule(context, this), new TextureShapeModule(context, this),
         new ConceptsModule(context, this), new DissectionModule(context, this),
         new DecisionModule(context, this), new CurvesModule(context, this),
-        new EditsModule(context, this), new TimelineModule(context, this)};
+        new EditsModule(context, this), new TimelineModule(context, this),
+        new UnitPageModule(context, this)};
 }
 
 QDockWidget* MainWindow::addDock(
@@ -131,13 +143,24 @@ QDockWidget* MainWindow::addDock(
 void MainWindow::buildDocks()
 {
     image_ = new widgets::ImagePanel({selection_, &figureContext_});
-    setCentralWidget(image_);
+    welcome_ = new widgets::WelcomePanel;
+    centre_ = new QStackedWidget;
+    centre_->addWidget(image_);
+    centre_->addWidget(welcome_);
+    setCentralWidget(centre_);
+    connect(welcome_, &widgets::WelcomePanel::openModelRequested, this, &MainWindow::chooseModel);
+    connect(welcome_, &widgets::WelcomePanel::builtinModelRequested, this,
+        &MainWindow::openBuiltinModel);
+    connect(welcome_, &widgets::WelcomePanel::recentModelRequested, this, &MainWindow::openModel);
+    connect(
+        welcome_, &widgets::WelcomePanel::guideRequested, this, [this] { showUserGuide(this); });
     layerBrowser_ = new widgets::LayerBrowser(selection_);
     jobsPanel_ = new widgets::JobsPanel;
     QDockWidget* layers = addDock(
         layerBrowser_, tr("Layer Browser"), QStringLiteral("dock.layers"), Qt::LeftDockWidgetArea);
     const ModuleDocks modules = addModuleDocks(*this, modules_);
     docks_ << modules.all;
+    moduleDocks_ = modules.all;
     QDockWidget* jobs =
         addDock(jobsPanel_, tr("Jobs"), QStringLiteral("dock.jobs"), Qt::BottomDockWidgetArea);
     if (modules.firstImageDock && modules.firstUnitDock)
@@ -148,8 +171,22 @@ void MainWindow::buildDocks()
     connect(runner_, &JobRunner::jobAdded, jobsPanel_, &widgets::JobsPanel::addJob);
     connect(runner_, &JobRunner::jobStateChanged, jobsPanel_, &widgets::JobsPanel::setJobState);
     connect(runner_, &JobRunner::jobProgress, jobsPanel_, &widgets::JobsPanel::updateJob);
+    // The built-in model's training shows on the welcome page too.
+    connect(runner_, &JobRunner::jobProgress, this,
+        [this](int id, double fraction, const QString& text) {
+            if (id == trainingJob_)
+                welcome_->setTrainingProgress(fraction, text);
+        });
+    connect(runner_, &JobRunner::jobFinished, this, [this](int id) {
+        if (id == trainingJob_)
+            welcome_->setTrainingProgress(-1, {});
+    });
     connect(runner_, &JobRunner::jobFinished, jobsPanel_, &widgets::JobsPanel::finishJob);
     connect(jobsPanel_, &widgets::JobsPanel::cancelRequested, runner_, &JobRunner::cancel);
+    connect(jobsPanel_, &widgets::JobsPanel::runNextRequested, runner_, &JobRunner::runNext);
+    connect(layerBrowser_, &widgets::LayerBrowser::linkEntered, this, &MainWindow::goToUnit);
+    connect(layerBrowser_, &widgets::LayerBrowser::unitTyped, this,
+        [this] { raiseDock(QStringLiteral("unitpage")); });
 }
 
 void MainWindow::buildMenus()
@@ -180,6 +217,8 @@ void MainWindow::buildMenus()
     redo->setShortcut(QKeySequence::Redo);
     edit->addAction(undo);
     edit->addAction(redo);
+    edit->addSeparator();
+    edit->addAction(tr("&Go to Unit…"), QKeySequence(tr("Ctrl+G")), this, &MainWindow::askForUnit);
 
     QMenu* model = menuBar()->addMenu(tr("&Model"));
     model->addAction(tr("Open &Built-in Model"), this, &MainWindow::openBuiltinModel);
@@ -200,16 +239,66 @@ void MainWindow::buildMenus()
     for (QDockWidget* dock : docks_)
         view->addAction(dock->toggleViewAction());
     view->addSeparator();
+    QMenu* presets = view->addMenu(tr("Task &Presets"));
+    int key = Qt::Key_1;
+    for (const TaskPreset& preset : taskPresets())
+        presets->addAction(preset.title, QKeySequence(Qt::ALT | Qt::Key(key++)), this,
+            [this, name = preset.name] { applyPreset(name); });
     view->addAction(tr("&Reset Layout"), this, &MainWindow::resetLayout);
 
     addDeviceMenu(menuBar()->addMenu(tr("&Settings")), settings_, session_);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(
+        tr("&Guide"), QKeySequence::HelpContents, this, [this] { showUserGuide(this); });
     help->addAction(tr("&About Loupe"), this, [this] {
         QMessageBox::about(this, tr("About Loupe"),
             tr("<b>Loupe</b> — a microscope for the neurons of convolutional networks.<br>"
                "Open a TorchScript CNN, pick a layer, open an image."));
     });
+}
+
+void MainWindow::askForUnit()
+{
+    // A link on the clipboard is what the user most likely wants to open.
+    const QString clipboard = QGuiApplication::clipboard()->text().trimmed();
+    bool ok = false;
+    const QString text = QInputDialog::getText(this, tr("Go to Unit"),
+        tr("Unit (layer:channel, e.g. inception_3b:413) or a loupe:// link:"), QLineEdit::Normal,
+        looksLikeUnitLink(clipboard) ? clipboard : selection_->unitText(), &ok);
+    if (ok && !text.trimmed().isEmpty())
+        goToUnit(text);
+}
+
+bool MainWindow::goToUnit(const QString& text)
+{
+    const UnitDestination destination = resolveUnitText(text, session_->modelHash(),
+        settings_->recentModels(), QString::fromStdString(Workspace::defaultDataDirectory()));
+    if (!destination.problem.isEmpty()) {
+        showError(tr("Go to Unit"), destination.problem);
+        return false;
+    }
+    if (!destination.modelPath.isEmpty()) {
+        pendingUnit_ = text;
+        openModel(destination.modelPath);
+        return true;
+    }
+    const std::vector<LayerInfo> layers = session_->layers();
+    const std::string wanted = destination.layer.toStdString();
+    const auto layer = std::find_if(layers.begin(), layers.end(),
+        [&](const LayerInfo& l) { return l.path == wanted || l.alias == wanted; });
+    if (layer == layers.end() || destination.channel >= layer->channels()) {
+        showError(tr("Go to Unit"),
+            layer == layers.end() ? tr("The model has no layer '%1'.").arg(destination.layer)
+                                  : tr("%1 has %2 channels; there is no channel %3.")
+                                        .arg(destination.layer)
+                                        .arg(layer->channels())
+                                        .arg(destination.channel));
+        return false;
+    }
+    selection_->selectUnit(QString::fromStdString(layer->path), destination.channel);
+    raiseDock(QStringLiteral("unitpage"));
+    return true;
 }
 
 void MainWindow::connectSession()
@@ -221,6 +310,7 @@ void MainWindow::connectSession()
         recent_->addModel(session_->modelPath());
         figureContext_.modelPath = session_->modelPath();
         figureContext_.modelHash = session_->modelHash();
+        figureContext_.modelName = session_->modelName();
         setWindowTitle(tr("%1 — Loupe").arg(session_->modelName()));
         modelLabel_->setText(tr("%1  ·  %2 layers  ·  hash %3")
                                  .arg(session_->modelName())
@@ -236,6 +326,9 @@ void MainWindow::connectSession()
             showStrongestUnit_ = true;
         }
         selection_->selectLayer(session_->defaultLayer());
+        showWelcome(false);
+        if (!pendingUnit_.isEmpty())
+            goToUnit(std::exchange(pendingUnit_, QString()));
         emit modelReady();
     });
     connect(session_, &ModelSession::editsChanged, this, [this] {
@@ -253,12 +346,17 @@ void MainWindow::connectSession()
     connect(session_, &ModelSession::modelFailed, this,
         [this, modelText](const QString& path, const QString& message) {
             modelLabel_->setText(modelText());
+            if (!session_->hasModel()) {  // nothing to show: the welcome page says what happened
+                showWelcome(true);
+                welcome_->setMessage(tr("Could not open %1: %2").arg(path, message));
+            }
             showError(tr("Cannot open model"), tr("%1\n\n%2").arg(path, message));
             emit modelFailed(message);
         });
     connect(
         session_, &ModelSession::trainingFailed, this, [this, modelText](const QString& message) {
             modelLabel_->setText(modelText());
+            welcome_->setMessage(tr("The built-in model was not trained: %1").arg(message));
             showError(tr("Built-in model not trained"), message);
         });
     connect(session_, &ModelSession::deviceChanged, this,
@@ -302,6 +400,31 @@ void MainWindow::resetLayout()
     }
     restoreState(defaultState_, Settings::kLayoutVersion);
     showWholeTabTitles(*this, {});
+}
+
+bool MainWindow::applyPreset(const QString& name)
+{
+    if (welcomeShown_)
+        showWelcome(false);
+    return applyTaskPreset(name, moduleDocks_);
+}
+
+void MainWindow::showWelcome(bool shown)
+{
+    if (shown == welcomeShown_)
+        return;
+    welcomeShown_ = shown;
+    if (shown) {
+        welcomeState_ = saveState(Settings::kLayoutVersion);
+        welcome_->setRecentModels(settings_->recentModels());
+        for (QDockWidget* dock : moduleDocks_)
+            dock->hide();
+        centre_->setCurrentWidget(welcome_);
+    } else {
+        centre_->setCurrentWidget(image_);
+        restoreState(welcomeState_, Settings::kLayoutVersion);
+        showWholeTabTitles(*this, {});
+    }
 }
 
 bool MainWindow::raiseDock(const QString& name)
@@ -349,7 +472,9 @@ void MainWindow::showError(const QString& title, const QString& message)
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    settings_->saveWindow(saveGeometry(), saveState(Settings::kLayoutVersion));
+    // Closed on the welcome page: keep the docks the user had, not the hidden ones.
+    settings_->saveWindow(
+        saveGeometry(), welcomeShown_ ? welcomeState_ : saveState(Settings::kLayoutVersion));
     runner_->cancelAll();
     QMainWindow::closeEvent(event);
 }

@@ -10,6 +10,7 @@
 class QLabel;
 class QMenu;
 class QDockWidget;
+class QStackedWidget;
 class QUndoStack;
 
 namespace loupe::widgets {
@@ -17,6 +18,7 @@ class ImagePanel;
 class JobsPanel;
 class LayerBrowser;
 class UnitSelection;
+class WelcomePanel;
 }  // namespace loupe::widgets
 
 namespace loupe::app {
@@ -45,6 +47,17 @@ public:
     static QString builtinModelFile();
     void openImage(const QImage& image, const QString& name);
     void resetLayout();
+    // A typed unit ("layer:channel") or a loupe:// link: selects it (opening the link's model
+    // from the recent files when another one is open) and raises the Unit Page. False with an
+    // error shown when it leads nowhere.
+    bool goToUnit(const QString& text);
+    // View > Task Presets: "unit", "image", "dataset", "experiments"; false for another name.
+    bool applyPreset(const QString& name);
+    // The welcome page instead of the docks: while no model is open (first launch, training
+    // the built-in model, a model that failed to open).
+    void showWelcome(bool shown);
+    bool welcomeShown() const { return welcomeShown_; }
+    widgets::WelcomePanel* welcomePanel() const { return welcome_; }
     QStringList dockNames() const;  // the short names
     // Scripted runs (--screenshot) never open modal dialogs; errors go to the status bar and
     // stderr.
@@ -92,6 +105,7 @@ private:
     void chooseModel();
     void chooseImage();
     void pasteImage();
+    void askForUnit();
     void updateStatus();
 
     Settings* settings_;
@@ -104,10 +118,17 @@ private:
     ThumbnailService* thumbnails_;
     std::vector<FeatureModule*> modules_;
     bool showStrongestUnit_ = false;  // select the sample image's most active unit once
+    QString pendingUnit_;  // a link whose model is opening: selected once it is ready
+    QStackedWidget* centre_ = nullptr;  // the image, or the welcome page
+    widgets::WelcomePanel* welcome_ = nullptr;
+    bool welcomeShown_ = false;
+    QByteArray welcomeState_;  // the docks as they were before the welcome page hid them
+    int trainingJob_ = -1;
     widgets::LayerBrowser* layerBrowser_ = nullptr;
     widgets::ImagePanel* image_ = nullptr;
     widgets::JobsPanel* jobsPanel_ = nullptr;
     QList<QDockWidget*> docks_;
+    QList<QDockWidget*> moduleDocks_;  // docks_ less the layer browser and the jobs
     RecentFilesMenus* recent_ = nullptr;
     QLabel* deviceLabel_ = nullptr;
     QLabel* memoryLabel_ = nullptr;

@@ -11,6 +11,7 @@
 #include "core/workspace.h"
 #include "widgets/image_panel.h"
 #include "widgets/qt_image.h"
+#include "widgets/welcome_panel.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -49,8 +50,12 @@ void MainWindow::openBuiltinModel()
 void MainWindow::trainBuiltinModel()
 {
     modelLabel_->setText(tr("Training the built-in model (see Jobs; it opens when done)…"));
+    if (!session_->hasModel())
+        showWelcome(true);  // its progress there, not two dozen empty docks
+    welcome_->setMessage(QString());
+    welcome_->setTrainingProgress(0, tr("starting"));
     raiseDock(QStringLiteral("dock.jobs"));
-    session_->trainBuiltinModel(
+    trainingJob_ = session_->trainBuiltinModel(
         QString::fromStdString(builtinModelDirectory(Workspace::defaultDataDirectory())),
         devicePreferenceFromString(settings_->devicePreference().toStdString()));
 }

@@ -88,10 +88,10 @@ void ModelSession::openModel(const QString& path, DevicePreference device)
         [this, path](const QString& message) { emit modelFailed(path, message); });
 }
 
-void ModelSession::trainBuiltinModel(const QString& directory, DevicePreference device)
+int ModelSession::trainBuiltinModel(const QString& directory, DevicePreference device)
 {
     const std::string dir = directory.toStdString();
-    runner_->submit(
+    return runner_->submit(
         {tr("Train built-in model")}, this,
         [dir](JobContext& job) {
             return QString::fromStdString(

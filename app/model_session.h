@@ -32,7 +32,7 @@ public:
     void openModel(const QString& path, DevicePreference device);
     // Trains Loupe's built-in model into `directory` (a long job with progress and cancel),
     // then opens it.
-    void trainBuiltinModel(const QString& directory, DevicePreference device);
+    int trainBuiltinModel(const QString& directory, DevicePreference device);  // the job's id
     void setDevice(DevicePreference device);
     void setImage(const RgbImage& image, const QString& path);
     // The Activations module computes them; the dictionary, the image's predictions and the

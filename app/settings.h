@@ -9,7 +9,7 @@ namespace loupe::app {
 // Typed settings, all keys in one place.
 class Settings {
 public:
-    static constexpr int kLayoutVersion = 16;  // bump when docks change: old layouts are dropped
+    static constexpr int kLayoutVersion = 17;  // bump when docks change: old layouts are dropped
 
     QStringList recentModels() const;
     void addRecentModel(const QString& path);

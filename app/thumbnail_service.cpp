@@ -24,7 +24,8 @@ void ThumbnailService::request(const QString& layer, const QList<int>& channels,
     const std::vector<int> wanted(channels.begin(), channels.end());
     jobs_->submit(
         {tr("Thumbnails of %1").arg(layer), JobRunner::Pool::Device,
-            QStringLiteral("thumbnails:") + requester},
+            QStringLiteral("thumbnails:") + requester, JobRunner::Priority::User,
+            JobRunner::Preemption::AtSteps},
         receiver,
         [model, workspace, name, wanted, layer, delivered](JobContext& job) {
             const auto deliver = [&job, layer, delivered](int channel, const RgbImage& image) {

@@ -91,6 +91,10 @@ struct TunedUnit {
     float peak = 0;  // peak of the radial tuning
 };
 std::vector<TunedUnit> rankByOrientationTuning(const SweepResult& sweep, int k);
+// The sweep a whole-layer ranking starts with: 24 orientations x 4 curvatures = 96 stimuli,
+// seconds for a layer of hundreds of channels on a CPU (the single-unit default has 1,224).
+// Rankings with it are a first look; a finer sweep is the user's to ask for.
+constexpr const char* kCoarseRankingSweep = "orientation=0:360:15,curvature=0.5:2:0.5";
 // The radial tuning restricted to some of its channels (e.g. the top of a ranking).
 RadialTuning selectChannels(const RadialTuning& radial, const std::vector<int>& channels);
 

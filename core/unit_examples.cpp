@@ -6,6 +6,7 @@
 #include "core/image_folder.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <thread>
@@ -161,6 +162,49 @@ std::vector<ExampleTile> topExampleOfChannels(const Workspace& workspace, const 
         if (best[i].value > 0)
             out[i] = tiles(scan, {best[i]}, field, false, tileSize, decoded).front();
     return out;
+}
+
+std::vector<DensityPoint> evenDensity(const UnitExamples& examples, int bins)
+{
+    std::vector<DensityPoint> points;
+    if (examples.histogram.empty() || bins <= 0)
+        return points;
+    const double total = double(std::max<std::uint64_t>(1, examples.positions));
+    const double lo = std::min(double(examples.minimum), 0.0),
+                 hi = std::max(double(examples.maximum), 0.0);
+    const double width = std::max(1e-9, (hi - lo) / bins);
+    std::vector<double> counts(size_t(bins), 0.0);
+    for (const auto& bin : examples.histogram) {
+        const double a = std::clamp(double(bin.low), lo, hi),
+                     b = std::clamp(double(bin.high), lo, hi);
+        const int first = std::clamp(int((a - lo) / width), 0, bins - 1);
+        const int last = std::clamp(int((b - lo) / width), 0, bins - 1);
+        if (first == last || b <= a) {
+            counts[size_t(first)] += double(bin.count);
+            continue;
+        }
+        for (int i = first; i <= last; ++i) {
+            const double overlap = std::min(b, lo + (i + 1) * width) - std::max(a, lo + i * width);
+            counts[size_t(i)] += double(bin.count) * std::max(0.0, overlap) / (b - a);
+        }
+    }
+    for (int i = 0; i < bins; ++i)
+        points.push_back({lo + (i + 0.5) * width, counts[size_t(i)] / total / width});
+    return points;
+}
+
+std::string histogramCsv(const UnitExamples& examples)
+{
+    std::string csv = "low,high,count,density\n";
+    const double total = double(std::max<std::uint64_t>(1, examples.positions));
+    char line[160];
+    for (const HistogramBin& bin : examples.histogram) {
+        const double width = std::max(1e-12, double(bin.high) - double(bin.low));
+        std::snprintf(line, sizeof line, "%.9g,%.9g,%llu,%.9g\n", double(bin.low), double(bin.high),
+            static_cast<unsigned long long>(bin.count), double(bin.count) / total / width);
+        csv += line;
+    }
+    return examples.histogram.empty() ? std::string() : csv;
 }
 
 }  // namespace loupe

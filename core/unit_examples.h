@@ -55,6 +55,18 @@ UnitExamples unitExamples(const Workspace& workspace, const std::string& folder,
 UnitExamples unitExamples(const ScanResults& scan, const std::string& layer, int channel, int k,
     bool wholeImage, int tileSize, int perBand = 8);
 
+// The distribution as a density over `bins` equal-width bins spanning [min(minimum, 0),
+// max(maximum, 0)]: the stored bins are log-spaced (fine near zero, wide far out), so each
+// one's count is spread over the display bins it overlaps, in proportion. Density = fraction
+// of positions per unit of activation. Empty without a histogram.
+struct DensityPoint {
+    double activation = 0;  // bin centre
+    double density = 0;
+};
+std::vector<DensityPoint> evenDensity(const UnitExamples& examples, int bins);
+// The stored bins as CSV (low,high,count,density), what a histogram figure is re-plotted from.
+std::string histogramCsv(const UnitExamples& examples);
+
 // The strongest dataset example of each channel (receptive-field crop), reading the scan once:
 // what the semantic dictionary shows beside each entry. Channels the scan did not index, or
 // whose image is gone, get an empty tile. Throws loupe::Error when there is no scan.

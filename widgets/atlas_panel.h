@@ -59,6 +59,7 @@ public:
     QSize exportSize() const override;
     void paintExport(QPainter& painter, const QSize& size) const override;
     QJsonObject exportParameters() const override;
+    bool exportUsesUnit() const override { return false; }  // the image's, not a unit's
     QString exportData() const override;
 
 public slots:

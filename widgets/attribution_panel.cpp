@@ -13,6 +13,7 @@
 #include <QLineEdit>
 #include <QLabel>
 #include <QMouseEvent>
+#include <QFileInfo>
 #include <QPainter>
 #include <QJsonObject>
 #include <QSlider>
@@ -24,6 +25,7 @@
 namespace loupe::widgets {
 
 constexpr int kCaption = 30;  // under each map: its name, then its deletion / insertion AUC
+constexpr int kColourBar = 30;  // under each map: its own colour bar, its ends and its unit
 
 // Draws the maps: one large, or all in a grid; reports the value under a click.
 class AttributionCanvas : public QWidget {
@@ -56,12 +58,13 @@ public:
         const int n = shown.size();
         const int columns = n == 1 ? 1 : int(std::ceil(std::sqrt(double(n))));
         const int rows = (n + columns - 1) / columns;
-        const int bar = n == 1 ? 26 : 0;  // one map gets its colour bar (a grid compares shapes)
+        // Every map has its own labelled colour bar: each method has its own scale.
+        const int bar = kColourBar;
         const int cell =
-            std::min((area.width() - 4) / columns, (area.height() - 4 - bar) / rows - kCaption);
+            std::min((area.width() - 4) / columns, (area.height() - 4) / rows - kCaption - bar);
         for (int i = 0; i < n; ++i) {
             const QRect r(area.left() + 2 + (i % columns) * cell,
-                area.top() + 2 + (i / columns) * (cell + kCaption), cell - 4, cell - 4);
+                area.top() + 2 + (i / columns) * (cell + kCaption + bar), cell - 4, cell - 4);
             const auto& map = shown[i].second;
             const bool failed = flagged && flagged(i);
             painter.setPen(failed ? QColor(180, 35, 24) : palette().color(QPalette::Text));
@@ -96,9 +99,8 @@ public:
                 painter.drawRect(QRectF(r.left() + box.left() * sx, r.top() + box.top() * sy,
                     box.width() * sx, box.height() * sy));
             }
-            if (bar)
-                paintColourBar(
-                    painter, QRect(r.left(), r.bottom() + kCaption + 2, r.width(), bar - 4), map);
+            paintColourBar(
+                painter, QRect(r.left(), r.bottom() + kCaption + 2, r.width(), bar - 4), map);
         }
     }
     // Which map and pixel a widget position falls on.
@@ -109,13 +111,13 @@ public:
             return false;
         const int columns = n == 1 ? 1 : int(std::ceil(std::sqrt(double(n))));
         const int rows = (n + columns - 1) / columns;
-        const int bar = n == 1 ? 26 : 0;
-        const int cell = std::min((width() - 4) / columns, (height() - 4 - bar) / rows - kCaption);
-        const int i = ((p.y() - 2) / (cell + kCaption)) * columns + (p.x() - 2) / cell;
+        const int bar = kColourBar;
+        const int cell = std::min((width() - 4) / columns, (height() - 4) / rows - kCaption - bar);
+        const int i = ((p.y() - 2) / (cell + kCaption + bar)) * columns + (p.x() - 2) / cell;
         if (i < 0 || i >= n)
             return false;
-        const QRect r(
-            2 + (i % columns) * cell, 2 + (i / columns) * (cell + kCaption), cell - 4, cell - 4);
+        const QRect r(2 + (i % columns) * cell, 2 + (i / columns) * (cell + kCaption + bar),
+            cell - 4, cell - 4);
         if (!r.contains(p))
             return false;
         const auto& map = shown[i].second;
@@ -483,6 +485,29 @@ void AttributionPanel::paintExport(QPainter& painter, const QSize& size) const
 {
     painter.fillRect(QRect(QPoint(0, 0), size), Qt::white);
     canvas_->paintAll(painter, QRect(QPoint(0, 0), size));
+}
+
+QString AttributionPanel::exportTitle(const FigureContext& context) const
+{
+    // "Integrated gradients, Grad-CAM — class 281 tabby cat — tabby.jpg — BVLC GoogLeNet"
+    QStringList methods;
+    for (const QString& m : order_)
+        methods << methodLabel(m);
+    QString target = shownTarget_.isEmpty() ? targetText() : shownTarget_;
+    if (target.startsWith(QLatin1String("class:"))) {
+        const int k = target.mid(6).toInt();
+        target = k >= 0 && k < classLabels_.size() ? tr("class %1 %2").arg(k).arg(classLabels_[k])
+                                                   : tr("class %1").arg(k);
+    } else if (target.startsWith(QLatin1String("unit:"))) {
+        target = tr("unit %1").arg(target.mid(5));
+    }
+    QStringList parts{methods.join(QStringLiteral(", ")), target};
+    if (!context.imagePath.isEmpty())
+        parts << QFileInfo(context.imagePath).fileName();
+    parts << (context.modelName.isEmpty() ? QFileInfo(context.modelPath).fileName()
+                                          : context.modelName);
+    parts.removeAll(QString());
+    return parts.join(QStringLiteral(" — "));
 }
 
 QJsonObject AttributionPanel::exportParameters() const

@@ -56,6 +56,7 @@ public:
     QSize exportSize() const override;
     void paintExport(QPainter& painter, const QSize& size) const override;
     QJsonObject exportParameters() const override;
+    QString exportTitle(const FigureContext& context) const override;
     QString exportData() const override;
 
 public slots:

@@ -1,5 +1,7 @@
 #include "widgets/colour_bar.h"
 
+#include <QObject>
+
 #include "core/colormap.h"
 #include "widgets/qt_image.h"
 
@@ -27,16 +29,34 @@ void paintColourBar(QPainter& painter, const QRect& area, const AttributionMap& 
     const RgbImage colours = map.isSigned
         ? colorize(ramp, left, right, Colormap::Diverging)
         : colorize(ramp, 0, right > 0 ? right : 1, Colormap::Magma);
-    const int labelWidth = 64;
-    const QRect bar(area.left() + labelWidth, area.top() + 2,
-        std::max(10, area.width() - 2 * labelWidth), area.height() - 4);
+    const int labelWidth = std::min(64, area.width() / 5);
+    const int barHeight = std::max(6, area.height() / 2 - 2);
+    const QRect bar(area.left() + labelWidth, area.top() + 1,
+        std::max(10, area.width() - 2 * labelWidth), barHeight);
     painter.drawImage(bar, toQImage(colours));
     painter.setPen(QColor(90, 90, 90));
     painter.drawRect(bar.adjusted(0, 0, -1, -1));
-    painter.drawText(QRect(area.left(), area.top(), labelWidth - 4, area.height()),
+    painter.drawText(QRect(area.left(), bar.top(), labelWidth - 4, bar.height()),
         Qt::AlignRight | Qt::AlignVCenter, QString::number(double(left), 'g', 3));
-    painter.drawText(QRect(bar.right() + 4, area.top(), labelWidth - 4, area.height()),
+    painter.drawText(QRect(bar.right() + 4, bar.top(), labelWidth - 4, bar.height()),
         Qt::AlignLeft | Qt::AlignVCenter, QString::number(double(right), 'g', 3));
+    const QFont normal = painter.font();
+    QFont small = normal;
+    small.setPointSizeF(normal.pointSizeF() * 0.8);
+    painter.setFont(small);
+    painter.drawText(
+        QRect(area.left(), bar.bottom() + 1, area.width(), area.bottom() - bar.bottom()),
+        Qt::AlignHCenter | Qt::AlignTop,
+        painter.fontMetrics().elidedText(colourBarLabel(map), Qt::ElideRight, area.width()));
+    painter.setFont(normal);
+}
+
+QString colourBarLabel(const AttributionMap& map)
+{
+    // Attributions are in the units of the explained output (a logit or a unit's activation)
+    // per pixel; gradient-free maps (occlusion) share the same units.
+    return map.isSigned ? QObject::tr("signed attribution, output units per pixel")
+                        : QObject::tr("|attribution|, output units per pixel");
 }
 
 }  // namespace loupe::widgets

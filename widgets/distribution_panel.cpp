@@ -80,39 +80,11 @@ void DistributionPanel::clearDistribution(const QString& message)
 
 void DistributionPanel::replot()
 {
-    // The stored bins are log-spaced (fine near zero, wide far out); for a readable density
-    // they are regrouped into equal-width bins across the observed range.
     QVector<double> x, density, contribution;
-    const double total = double(std::max<std::uint64_t>(1, data_.positions));
-    if (!data_.histogram.empty()) {
-        constexpr int kDisplayBins = 160;
-        const double lo = std::min(double(data_.minimum), 0.0),
-                     hi = std::max(double(data_.maximum), 0.0);
-        const double width = std::max(1e-9, (hi - lo) / kDisplayBins);
-        std::vector<double> counts(kDisplayBins, 0.0);
-        // Each stored bin's count is spread over the display bins it overlaps, in proportion.
-        for (const auto& bin : data_.histogram) {
-            const double a = std::clamp(double(bin.low), lo, hi),
-                         b = std::clamp(double(bin.high), lo, hi);
-            const int first = std::clamp(int((a - lo) / width), 0, kDisplayBins - 1);
-            const int last = std::clamp(int((b - lo) / width), 0, kDisplayBins - 1);
-            if (first == last || b <= a) {
-                counts[size_t(first)] += double(bin.count);
-                continue;
-            }
-            for (int i = first; i <= last; ++i) {
-                const double overlap =
-                    std::min(b, lo + (i + 1) * width) - std::max(a, lo + i * width);
-                counts[size_t(i)] += double(bin.count) * std::max(0.0, overlap) / (b - a);
-            }
-        }
-        for (int i = 0; i < kDisplayBins; ++i) {
-            const double centre = lo + (i + 0.5) * width;
-            const double d = counts[size_t(i)] / total / width;
-            x << centre;
-            density << (logDensity() && d <= 0 ? qQNaN() : d);
-            contribution << centre * d;
-        }
+    for (const DensityPoint& point : evenDensity(data_, 160)) {
+        x << point.activation;
+        density << (logDensity() && point.density <= 0 ? qQNaN() : point.density);
+        contribution << point.activation * point.density;
     }
     density_->graph(0)->setData(x, density, true);
     contribution_->graph(0)->setData(x, contribution, true);
@@ -144,6 +116,11 @@ void DistributionPanel::paintExport(QPainter& painter, const QSize& size) const
     painter.fillRect(QRect(QPoint(0, 0), size), Qt::white);
     paintPlot(painter, density_, QRect(0, 0, size.width(), size.height() / 2));
     paintPlot(painter, contribution_, QRect(0, size.height() / 2, size.width(), size.height() / 2));
+}
+
+QString DistributionPanel::exportData() const
+{
+    return QString::fromStdString(histogramCsv(data_));
 }
 
 QJsonObject DistributionPanel::exportParameters() const

@@ -25,6 +25,8 @@ public:
     QSize exportSize() const override;
     void paintExport(QPainter& painter, const QSize& size) const override;
     QJsonObject exportParameters() const override;
+    QString exportData() const override;  // the histogram's bins as stored by the scan
+    bool exportUsesImage() const override { return false; }  // a unit's, not the photo's
 
 private:
     void replot();

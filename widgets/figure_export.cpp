@@ -17,11 +17,44 @@
 #include <functional>
 
 namespace loupe::widgets {
+
+QString Exportable::exportTitle(const FigureContext&) const
+{
+    return {};
+}
+
 namespace {
 
-bool writePng(const Exportable& view, const QString& path, int dpi, QString& error)
+// The figure as written: the title band (when there is a title), then the view below it.
+QSize figureSize(const Exportable& view, const QString& title)
 {
-    const QSize logical = view.exportSize();
+    return view.exportSize() + QSize(0, title.isEmpty() ? 0 : kFigureTitleHeight);
+}
+
+void paintFigure(QPainter& painter, const Exportable& view, const QString& title)
+{
+    if (!title.isEmpty()) {
+        const QSize size = view.exportSize();
+        painter.fillRect(QRect(0, 0, size.width(), kFigureTitleHeight), Qt::white);
+        QFont font = painter.font();
+        font.setPointSizeF(11);
+        font.setBold(true);
+        painter.save();
+        painter.setFont(font);
+        painter.setPen(Qt::black);
+        painter.drawText(QRect(8, 0, size.width() - 16, kFigureTitleHeight),
+            Qt::AlignLeft | Qt::AlignVCenter,
+            painter.fontMetrics().elidedText(title, Qt::ElideRight, size.width() - 16));
+        painter.restore();
+        painter.translate(0, kFigureTitleHeight);
+    }
+    view.paintExport(painter, view.exportSize());
+}
+
+bool writePng(
+    const Exportable& view, const QString& title, const QString& path, int dpi, QString& error)
+{
+    const QSize logical = figureSize(view, title);
     const double scale = dpi / 72.0;
     QImage image((QSizeF(logical) * scale).toSize(), QImage::Format_ARGB32_Premultiplied);
     image.fill(Qt::white);
@@ -35,7 +68,7 @@ bool writePng(const Exportable& view, const QString& path, int dpi, QString& err
         QPainter painter(&image);
         painter.setRenderHint(QPainter::Antialiasing);
         painter.scale(scale, scale);
-        view.paintExport(painter, logical);
+        paintFigure(painter, view, title);
     }
     image.setDotsPerMeterX(int(std::lround(dpi / 0.0254)));
     image.setDotsPerMeterY(int(std::lround(dpi / 0.0254)));
@@ -64,32 +97,33 @@ bool writeVector(const QString& path, QString& error, const std::function<void(Q
     return true;
 }
 
-bool writeSvg(const Exportable& view, const QString& path, QString& error)
+bool writeSvg(const Exportable& view, const QString& title, const QString& path, QString& error)
 {
     return writeVector(path, error, [&](QIODevice& device) {
+        const QSize size = figureSize(view, title);
         QSvgGenerator svg;
         svg.setOutputDevice(&device);
-        svg.setSize(view.exportSize());
-        svg.setViewBox(QRect(QPoint(0, 0), view.exportSize()));
-        svg.setTitle(view.exportName());
+        svg.setSize(size);
+        svg.setViewBox(QRect(QPoint(0, 0), size));
+        svg.setTitle(title.isEmpty() ? view.exportName() : title);
         svg.setDescription(QStringLiteral("Exported by Loupe"));
         QPainter painter(&svg);
-        view.paintExport(painter, view.exportSize());
+        paintFigure(painter, view, title);
     });
 }
 
-bool writePdf(const Exportable& view, const QString& path, QString& error)
+bool writePdf(const Exportable& view, const QString& title, const QString& path, QString& error)
 {
     return writeVector(path, error, [&](QIODevice& device) {
-        const QSize size = view.exportSize();
+        const QSize size = figureSize(view, title);
         QPdfWriter pdf(&device);
         pdf.setPageSize(QPageSize(QSizeF(size), QPageSize::Point));
         pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
         pdf.setResolution(72);
-        pdf.setTitle(view.exportName());
+        pdf.setTitle(title.isEmpty() ? view.exportName() : title);
         pdf.setCreator(QStringLiteral("Loupe"));
         QPainter painter(&pdf);
-        view.paintExport(painter, size);
+        paintFigure(painter, view, title);
     });
 }
 
@@ -111,12 +145,13 @@ ExportResult exportFigure(
     }
     QString error;
     bool ok = false;
+    const QString title = view.exportTitle(context);
     if (suffix == QLatin1String("png"))
-        ok = writePng(view, path, qBound(36, dpi, 1200), error);
+        ok = writePng(view, title, path, qBound(36, dpi, 1200), error);
     else if (suffix == QLatin1String("svg"))
-        ok = writeSvg(view, path, error);
+        ok = writeSvg(view, title, path, error);
     else if (suffix == QLatin1String("pdf"))
-        ok = writePdf(view, path, error);
+        ok = writePdf(view, title, path, error);
     else
         error = QStringLiteral("unknown figure format '.%1' (use .png, .svg or .pdf)").arg(suffix);
     if (!ok) {
@@ -146,8 +181,13 @@ ExportResult exportFigure(
     sidecar[QStringLiteral("view")] = view.exportName();
     sidecar[QStringLiteral("model")] = context.modelPath;
     sidecar[QStringLiteral("model_hash")] = context.modelHash;
-    sidecar[QStringLiteral("image")] = context.imagePath;
-    sidecar[QStringLiteral("unit")] = context.unit;
+    if (!title.isEmpty())
+        sidecar[QStringLiteral("title")] = title;
+    // Only what the figure depends on: no photo for a unit's tuning curve, and so on.
+    if (view.exportUsesImage())
+        sidecar[QStringLiteral("image")] = context.imagePath;
+    if (view.exportUsesUnit())
+        sidecar[QStringLiteral("unit")] = context.unit;
     sidecar[QStringLiteral("parameters")] = view.exportParameters();
     sidecar[QStringLiteral("created")] = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
     sidecar[QStringLiteral("generator")] = QStringLiteral("Loupe");

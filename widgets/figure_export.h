@@ -21,6 +21,13 @@ public:
     // The numbers behind the figure as CSV (plots people put in papers are re-plotted from
     // these); written next to the figure as <stem>.csv when non-empty.
     virtual QString exportData() const { return {}; }
+    // The line printed above the figure (model, layer, unit or class by name, method by its
+    // human name); empty: no title band.
+    virtual QString exportTitle(const struct FigureContext& context) const;
+    // Whether the figure depends on the open image / the selected unit: the sidecar names
+    // them only then (a unit's tuning curve is not "of" the photo that happens to be open).
+    virtual bool exportUsesImage() const { return true; }
+    virtual bool exportUsesUnit() const { return true; }
 };
 
 // Context shared by all panels' exports: which model and image produced the figure.
@@ -29,7 +36,11 @@ struct FigureContext {
     QString modelHash;
     QString imagePath;
     QString unit;
+    QString modelName;  // from the model's metadata, e.g. "BVLC GoogLeNet"
 };
+
+// The height of the title band above an exported figure, in points.
+constexpr int kFigureTitleHeight = 26;
 
 struct ExportResult {
     bool ok = false;

@@ -2,6 +2,9 @@
 
 #include <QJsonArray>
 #include <QPainter>
+#include <QRegion>
+
+#include <algorithm>
 
 namespace loupe::widgets {
 
@@ -28,6 +31,7 @@ public:
                 imageArea.center().x() - s.width() / 2, imageArea.top(), s.width(), s.height());
             painter.setRenderHint(QPainter::SmoothPixmapTransform);
             painter.drawImage(target, image);
+            paintModelCrop(painter, target);
             imageBottom = target.bottom();
         }
         // Predictions sit right under the picture they describe.
@@ -44,6 +48,37 @@ public:
                     .arg(QString::fromStdString(p.label)));
             y += 18;
         }
+    }
+
+    // The model sees the centre square of the picture (shorter side resized, centre crop:
+    // core/input_geometry.h). Outside it is dimmed and outlined, so a click or a region there
+    // is explained before the model ignores it.
+    void paintModelCrop(QPainter& painter, const QRect& target) const
+    {
+        if (image.width() == image.height())
+            return;
+        const double scale = double(target.width()) / image.width();
+        const int side = int(std::min(image.width(), image.height()) * scale);
+        const QRect crop(
+            target.center().x() - side / 2, target.center().y() - side / 2, side, side);
+        const QRegion outside = QRegion(target).subtracted(QRegion(crop));
+        painter.save();
+        painter.setClipRegion(outside);
+        painter.fillRect(target, QColor(255, 255, 255, 150));
+        painter.setClipping(false);
+        painter.setPen(QPen(QColor(40, 40, 40), 1, Qt::DashLine));
+        painter.setBrush(Qt::NoBrush);
+        painter.drawRect(crop.adjusted(0, 0, -1, -1));
+        painter.setPen(QColor(60, 60, 60));
+        const QRect label = image.width() > image.height()
+            ? QRect(target.left() + 2, target.top() + 2, crop.left() - target.left() - 4, 40)
+            : QRect(target.left() + 2, target.top() + 2, target.width() - 4, 14);
+        QFont small = painter.font();
+        small.setPointSizeF(small.pointSizeF() * 0.8);
+        painter.setFont(small);
+        painter.drawText(label, Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap,
+            QObject::tr("outside the model's view (centre crop)"));
+        painter.restore();
     }
 
 protected:

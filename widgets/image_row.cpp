@@ -1,5 +1,6 @@
 #include "widgets/image_row.h"
 
+#include <QMouseEvent>
 #include <QPainter>
 
 #include <algorithm>
@@ -44,10 +45,9 @@ void ImageRow::paintAll(QPainter& painter, const QRect& area) const
         painter.drawText(area, Qt::AlignCenter | Qt::TextWordWrap, hint_);
         return;
     }
-    const int n = std::max(1, int(images_.size()));
-    const int cell = std::max(32, std::min((area.width() - 8) / n - 8, area.height() - 48));
     for (int i = 0; i < images_.size(); ++i) {
-        const QRect r(area.left() + 4 + i * (cell + 8), area.top() + 2, cell, cell);
+        const QRect r = imageRect(i, area);
+        const int cell = r.width();
         if (images_[i].isNull())
             painter.fillRect(r, QColor(235, 235, 235));
         else
@@ -62,6 +62,30 @@ void ImageRow::paintAll(QPainter& painter, const QRect& area) const
         painter.drawText(QRect(r.left() - 4, r.bottom() + 4, cell + 8, 42),
             Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, lines.join(QLatin1Char('\n')));
     }
+}
+
+QRect ImageRow::imageRect(int index, const QRect& area) const
+{
+    const int n = std::max(1, int(images_.size()));
+    const int cell = std::max(32, std::min((area.width() - 8) / n - 8, area.height() - 48));
+    return QRect(area.left() + 4 + index * (cell + 8), area.top() + 2, cell, cell);
+}
+
+void ImageRow::setClickHandler(std::function<void(int index)> clicked)
+{
+    clicked_ = std::move(clicked);
+    setCursor(clicked_ ? Qt::PointingHandCursor : Qt::ArrowCursor);
+}
+
+void ImageRow::mousePressEvent(QMouseEvent* event)
+{
+    if (clicked_)
+        for (int i = 0; i < images_.size(); ++i)
+            if (imageRect(i, rect()).contains(event->position().toPoint())) {
+                clicked_(i);
+                return;
+            }
+    QWidget::mousePressEvent(event);
 }
 
 void ImageRow::paintEvent(QPaintEvent*)

@@ -5,6 +5,8 @@
 #include <QStringList>
 #include <QWidget>
 
+#include <functional>
+
 namespace loupe::widgets {
 
 // Images in a row, each captioned below (photo, reconstruction, dream, adversarial image...):
@@ -22,12 +24,18 @@ public:
 
     // Also used for figure export, at any size.
     void paintAll(QPainter& painter, const QRect& area) const;
+    // Called with the image's index when the user clicks one (a neighbour unit to open).
+    void setClickHandler(std::function<void(int index)> clicked);
 
 protected:
     void paintEvent(QPaintEvent*) override;
+    void mousePressEvent(QMouseEvent* event) override;
 
 private:
+    QRect imageRect(int index, const QRect& area) const;
+
     QString hint_;
+    std::function<void(int)> clicked_;
     QList<QImage> images_;
     QStringList captions_;
 };

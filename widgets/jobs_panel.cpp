@@ -1,5 +1,6 @@
 #include "widgets/jobs_panel.h"
 
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QProgressBar>
 #include <QPushButton>
@@ -33,11 +34,24 @@ void JobsPanel::addJob(int id, const QString& name)
     row.bar = new QProgressBar;
     row.bar->setRange(0, 1000);
     row.bar->setMaximumHeight(16);
+    auto* buttons = new QWidget;
+    auto* buttonRow = new QHBoxLayout(buttons);
+    buttonRow->setContentsMargins(0, 0, 0, 0);
+    buttonRow->setSpacing(2);
+    row.runNext = new QPushButton(tr("Run Next"));
+    row.runNext->setObjectName(QStringLiteral("runNext"));
+    row.runNext->setToolTip(tr("Start this job before the other waiting ones; a running "
+                               "feature visualization pauses at its next step to let it through"));
     row.cancel = new QPushButton(tr("Cancel"));
-    row.cancel->setMaximumHeight(20);
+    row.cancel->setObjectName(QStringLiteral("cancel"));
+    for (QPushButton* button : {row.runNext, row.cancel}) {
+        button->setMaximumHeight(20);
+        buttonRow->addWidget(button);
+    }
     list_->setItemWidget(row.item, ProgressColumn, row.bar);
-    list_->setItemWidget(row.item, CancelColumn, row.cancel);
+    list_->setItemWidget(row.item, CancelColumn, buttons);
     connect(row.cancel, &QPushButton::clicked, this, [this, id] { emit cancelRequested(id); });
+    connect(row.runNext, &QPushButton::clicked, this, [this, id] { emit runNextRequested(id); });
     rows_.insert(id, row);
 
     // Keep the list short: drop the oldest finished rows.
@@ -71,9 +85,15 @@ void JobsPanel::setJobState(int id, JobState state)
     auto it = rows_.find(id);
     if (it == rows_.end() || !it->running)
         return;
+    const JobState before = it->state;
     it->state = state;
-    if (state == JobState::Running && it->item->text(TextColumn) == tr("queued"))
+    it->runNext->setVisible(state == JobState::Queued);
+    if (state == JobState::Paused) {
+        it->item->setText(TextColumn, tr("paused: newer work runs first"));
+    } else if (state == JobState::Running &&
+        (before == JobState::Queued || before == JobState::Paused)) {
         it->item->setText(TextColumn, tr("running"));
+    }
 }
 
 JobState JobsPanel::jobState(int id) const
@@ -99,6 +119,7 @@ void JobsPanel::finishJob(int id, const QString& outcome, JobState state)
     if (failed)
         it->item->setForeground(TextColumn, QColor(200, 40, 40));
     it->cancel->setEnabled(false);
+    it->runNext->hide();
 }
 
 int JobsPanel::runningCount() const

@@ -12,8 +12,9 @@ class QPushButton;
 
 namespace loupe::widgets {
 
-// Running and finished jobs with progress bars and Cancel buttons. Knows nothing about how
-// jobs run: the app feeds it ids, progress and outcomes, and listens for cancel requests.
+// Queued, running, paused and finished jobs with progress bars, Cancel buttons and, while a job
+// waits, a Run Next button. Knows nothing about how jobs run: the app feeds it ids, progress
+// and outcomes, and listens for cancel and run-next requests.
 class JobsPanel : public QWidget {
     Q_OBJECT
 public:
@@ -21,7 +22,7 @@ public:
 
     void addJob(int id, const QString& name);
     void updateJob(int id, double fraction, const QString& text);
-    void setJobState(int id, JobState state);  // Running once a queued job starts
+    void setJobState(int id, JobState state);  // Running once a queued job starts, Paused, …
     // state: Done, Failed or Cancelled
     void finishJob(int id, const QString& outcome, JobState state);
     int runningCount() const;  // queued or running
@@ -30,12 +31,14 @@ public:
 
 signals:
     void cancelRequested(int id);
+    void runNextRequested(int id);
 
 private:
     struct Row {
         QTreeWidgetItem* item = nullptr;
         QProgressBar* bar = nullptr;
         QPushButton* cancel = nullptr;
+        QPushButton* runNext = nullptr;  // shown while the job waits
         bool running = true;  // queued or running
         JobState state = JobState::Queued;
     };

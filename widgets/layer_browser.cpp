@@ -168,6 +168,12 @@ int LayerBrowser::visibleLayerCount() const
 
 bool LayerBrowser::selectTypedUnit()
 {
+    if (search_->text().trimmed().startsWith(QLatin1String("loupe://"))) {
+        const QString link = search_->text().trimmed();
+        search_->clear();  // a link filters no layer
+        emit linkEntered(link);
+        return true;
+    }
     QString layer;
     int channel = -1;
     if (!parseUnitText(search_->text(), layer, channel))
@@ -176,6 +182,7 @@ bool LayerBrowser::selectTypedUnit()
     if (path.isEmpty() || channel >= channels_.value(path))
         return false;
     selection_->selectUnit(path, channel);
+    emit unitTyped(path, channel);
     return true;
 }
 

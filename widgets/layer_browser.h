@@ -23,8 +23,8 @@ public:
     void setLayers(const std::vector<LayerInfo>& layers);
     void setFilter(const QString& text);
     // The search box also takes a unit id, "inception_3b:413" or "mixed3b:413": its layer
-    // filters the tree, and Enter selects the unit everywhere. False when the text is no unit
-    // of this model.
+    // filters the tree, and Enter selects the unit everywhere (unitTyped). A pasted
+    // loupe:// link is handed on (linkEntered). False when the text is neither.
     bool selectTypedUnit();
     // Extra facts per layer path (e.g. from a dataset scan), shown in their own column.
     void setAnnotations(const QHash<QString, QPair<QString, QString>>& textAndTooltip);
@@ -32,6 +32,10 @@ public:
     void setScanSummaries(const std::vector<LayerScanSummary>& summaries);
     int visibleLayerCount() const;
     QTreeWidget* tree() const { return tree_; }
+
+signals:
+    void unitTyped(const QString& layer, int channel);
+    void linkEntered(const QString& link);
 
 private:
     void followSelection(const QString& layer);

@@ -1,6 +1,8 @@
 #include "widgets/panel.h"
 
 #include <QContextMenuEvent>
+#include <QDockWidget>
+#include <QFileInfo>
 #include <QLabel>
 #include <QMenu>
 #include <QToolBar>
@@ -53,6 +55,25 @@ void Panel::contextMenuEvent(QContextMenuEvent* event)
     QMenu menu(this);
     menu.addAction(tr("Export…"), this, &Panel::exportWithDialog);
     menu.exec(event->globalPos());
+}
+
+QString Panel::exportTitle(const FigureContext& context) const
+{
+    QStringList parts;
+    for (const QWidget* w = parentWidget(); w; w = w->parentWidget())
+        if (const auto* dock = qobject_cast<const QDockWidget*>(w)) {
+            parts << dock->windowTitle();
+            break;
+        }
+    if (exportUsesUnit() && !context.unit.isEmpty())
+        parts << context.unit;
+    if (exportUsesImage() && !context.imagePath.isEmpty())
+        parts << QFileInfo(context.imagePath).fileName();
+    const QString model =
+        !context.modelName.isEmpty() ? context.modelName : QFileInfo(context.modelPath).fileName();
+    if (!model.isEmpty())
+        parts << model;
+    return parts.join(QStringLiteral(" — "));
 }
 
 }  // namespace loupe::widgets

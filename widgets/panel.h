@@ -27,6 +27,10 @@ public:
     void setStatus(const QString& text);  // "computing…", an error, or empty
     QString status() const;
 
+    // "<dock title> — <unit> — <model>": the dock says what the figure is; panels that know
+    // better (a method's human name, a class by name) override it.
+    QString exportTitle(const FigureContext& context) const override;
+
 public slots:
     void exportWithDialog();
 

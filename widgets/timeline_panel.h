@@ -36,6 +36,7 @@ public:
     QSize exportSize() const override;
     void paintExport(QPainter& painter, const QSize& size) const override;
     QJsonObject exportParameters() const override;
+    bool exportUsesImage() const override { return false; }  // a unit's, not the photo's
     QString exportData() const override;
 
 public slots:

@@ -1,5 +1,6 @@
 #include "widgets/tuning_panel.h"
 
+#include "core/tuning.h"
 #include "core/tuning_figures.h"
 #include "widgets/plot_export.h"
 #include "widgets/qt_image.h"
@@ -154,9 +155,15 @@ TuningPanel::TuningPanel(const PanelServices& services, QWidget* parent) : Panel
         stimulus_, &QComboBox::currentTextChanged, this, &TuningPanel::updateDefaultsForStimulus);
     connect(mode_, &QComboBox::currentIndexChanged, this, [this] {
         const bool rotation = mode() == TuningRequest::Mode::Rotation;
-        family_->setEnabled(mode() != TuningRequest::Mode::FindTuned);
+        const bool find = mode() == TuningRequest::Mode::FindTuned;
+        family_->setEnabled(!find);
         stimulus_->setEnabled(!rotation);
         sweep_->setEnabled(!rotation);
+        // A whole layer starts coarse (seconds); type a finer sweep to refine the ranking.
+        if (find && stimulus_->currentText() == QLatin1String("curve"))
+            sweep_->setText(QString::fromLatin1(kCoarseRankingSweep));
+        else if (!find && sweep_->text() == QLatin1String(kCoarseRankingSweep))
+            updateDefaultsForStimulus();
     });
     connect(save, &QPushButton::clicked, this, &TuningPanel::saveFamily);
     connect(families_, &QComboBox::activated, this, [this](int index) {
@@ -198,6 +205,10 @@ void TuningPanel::setStimulus(const QString& kind)
 void TuningPanel::setSweepText(const QString& sweep)
 {
     sweep_->setText(sweep);
+}
+QString TuningPanel::sweepText() const
+{
+    return sweep_->text();
 }
 void TuningPanel::setFamilyText(const QString& channels)
 {

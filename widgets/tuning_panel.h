@@ -39,6 +39,7 @@ public:
     TuningRequest::Mode mode() const;
     void setStimulus(const QString& kind);
     void setSweepText(const QString& sweep);
+    QString sweepText() const;
     void setFamilyText(const QString& channels);  // "3, 7, 12"
     // Saved families: name -> "layer:c1,c2,…".
     void setFamilies(const QMap<QString, QString>& families);
@@ -61,6 +62,7 @@ public:
     QSize exportSize() const override;
     void paintExport(QPainter& painter, const QSize& size) const override;
     QJsonObject exportParameters() const override;
+    bool exportUsesImage() const override { return false; }  // a unit's, not the photo's
     QString exportData() const override;
 
 public slots:

@@ -22,6 +22,7 @@ public:
     QSize exportSize() const override;
     void paintExport(QPainter& painter, const QSize& size) const override;
     QJsonObject exportParameters() const override;
+    bool exportUsesImage() const override { return false; }  // a unit's, not the photo's
 
 private:
     LayerWeights weights_;

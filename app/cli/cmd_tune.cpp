@@ -214,10 +214,14 @@ int runTune(const Args& args)
 
     SweepConfig config;
     config.base = stimulusFromArgs(args);
-    config.axes = parseSweep(args.value("sweep", defaultSweep(config.base.kind)));
     config.batchSize = args.positiveInt("batch", 32);
-    if (args.has("rank"))
+    if (args.has("rank")) {  // a whole layer: the coarse sweep unless one is given
+        config.axes = parseSweep(args.value("sweep",
+            config.base.kind == StimulusKind::Curve ? kCoarseRankingSweep
+                                                    : defaultSweep(config.base.kind)));
         return runRanking(args, *model, *workspace, config, progress);
+    }
+    config.axes = parseSweep(args.value("sweep", defaultSweep(config.base.kind)));
     config.target = targetFromArgs(args, workspace.get());
 
     if (args.has("invariance")) {

@@ -60,7 +60,8 @@ void NeuronModule::submit(const FeatureVisConfig& config)
     context().jobs->submit(
         {tr("Feature vis %1%2").arg(unit, negative ? tr(" (negative)") : QString()),
             JobRunner::Pool::Device,
-            negative ? QStringLiteral("featurevis-") : QStringLiteral("featurevis+")},
+            negative ? QStringLiteral("featurevis-") : QStringLiteral("featurevis+"),
+            JobRunner::Priority::User, JobRunner::Preemption::AtSteps},
         this,
         [this, model, workspace, config, negative, generation](JobContext& job) {
             if (workspace)
@@ -109,7 +110,8 @@ void NeuronModule::requestLayerFeatureVis(const FeatureVisConfig& base, const QS
     panel_->startLayer(layer, channels);
     context().jobs->submit(
         {tr("Feature vis of layer %1").arg(layer), JobRunner::Pool::Device,
-            QStringLiteral("layer-featurevis")},
+            QStringLiteral("layer-featurevis"), JobRunner::Priority::User,
+            JobRunner::Preemption::AtSteps},
         this,
         [this, model, workspace, base, name, layer](JobContext& job) {
             renderLayerFeatureVis(*model, workspace.get(), base, name, 16, job.progress,

@@ -4,6 +4,7 @@
 #include "core/error.h"
 
 #include <ATen/Parallel.h>
+#include <c10/core/InferenceMode.h>
 #include <torch/cuda.h>
 
 #include <dlfcn.h>
@@ -59,6 +60,14 @@ DeviceInfo resolveDevice(DevicePreference preference)
     else
         info.name = "CPU (" + std::to_string(at::get_num_threads()) + " threads)";
     return info;
+}
+
+void runWithDefaultAutogradState(const std::function<void()>& body)
+{
+    // InferenceMode(false) sets gradients on and inference mode off, and restores both (and
+    // the dispatch keys) when it goes out of scope.
+    const c10::InferenceMode defaults(false);
+    body();
 }
 
 void configureTorchThreads(int threads)

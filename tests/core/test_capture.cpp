@@ -1,5 +1,6 @@
 #include <torch/script.h>
 
+#include "core/device.h"
 #include "core/error.h"
 #include "core/torch/model_impl.h"
 #include "tests/support/test_models.h"
@@ -43,6 +44,28 @@ private slots:
         torch::manual_seed(0);
         model_ =
             Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
+    }
+
+    // A job run inside another job's step (the scheduler's pre-emption) starts from LibTorch's
+    // default autograd state, whatever guard the interrupted job holds, and the interrupted
+    // job's state is back afterwards.
+    void aNestedJobDoesNotInheritTheAutogradState()
+    {
+        const c10::InferenceMode inference;
+        const torch::NoGradGuard noGrad;
+        bool gradInside = false, inferenceInside = true, backwardWorked = false;
+        runWithDefaultAutogradState([&] {
+            gradInside = torch::GradMode::is_enabled();
+            inferenceInside = c10::InferenceMode::is_enabled();
+            auto x = torch::ones({3}, torch::requires_grad());
+            (x * x).sum().backward();
+            backwardWorked = x.grad().defined() && x.grad()[0].item<float>() == 2.0f;
+        });
+        QVERIFY(gradInside);
+        QVERIFY(!inferenceInside);
+        QVERIFY(backwardWorked);
+        QVERIFY(!torch::GradMode::is_enabled());
+        QVERIFY(c10::InferenceMode::is_enabled());
     }
 
     void capturedValuesEqualDirectCalls()

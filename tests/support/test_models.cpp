@@ -191,6 +191,41 @@ def forward(self, x):
     return path;
 }
 
+std::string writeWiredChain(const std::string& directory)
+{
+    auto net = makeModule("WiredChain");
+    auto first = convRelu(3, 4, 1);
+    auto second = convRelu(4, 4, 1);
+    {
+        torch::NoGradGuard noGrad;
+        auto w1 = first.attr("conv").toModule().attr("weight").toTensor();
+        auto b1 = first.attr("conv").toModule().attr("bias").toTensor();
+        for (int i = 0; i < 4; ++i) {
+            w1[i].fill_(0.2f * float(i + 1));
+            b1[i].fill_(0.1f);
+        }
+        auto w2 = second.attr("conv").toModule().attr("weight").toTensor();
+        auto b2 = second.attr("conv").toModule().attr("bias").toTensor();
+        w2.zero_();
+        b2.zero_();
+        for (int j = 0; j < 4; ++j)
+            w2[j][(j + 1) % 4].fill_(1.0f);
+    }
+    net.register_module("conv1", first);
+    net.register_module("conv2", second);
+    net.register_parameter("head_weight", torch::ones({2, 4}) * 0.5f, false);
+    net.define(R"(
+def forward(self, x):
+    h = self.conv2.forward(self.conv1.forward(x))
+    return torch.matmul(h.mean([2, 3]), self.head_weight.t())
+)");
+    const std::string path = directory + "/wired_chain.pt";
+    torch::jit::ExtraFilesMap extra{{"loupe.json",
+        R"({"input": {"size": 16, "range": [0, 1], "mean": [0, 0, 0], "std": [1, 1, 1]}})"}};
+    net.save(path, extra);
+    return path;
+}
+
 float linearModelWeight(int klass, int index)
 {
     return std::sin(0.37f * float(index) + float(klass));

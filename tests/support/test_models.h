@@ -47,6 +47,12 @@ std::string writeSignedReluModel(const std::string& directory);
 // check would: a capture must not skip it.
 std::string writeCheckedInputModel(const std::string& directory);
 
+// A planted circuit on a 3x16x16 input in [0, 1]: conv1 (ConvReLU, 1x1, 3 -> 4) whose four
+// channels are all active on any image (positive weights and bias), then conv2 (ConvReLU, 1x1,
+// 4 -> 4) wired one to one: conv2 channel j reads conv1 channel (j + 1) % 4 with weight 1 and
+// nothing else; a linear head on the mean of conv2 gives 2 logits.
+std::string writeWiredChain(const std::string& directory);
+
 // A linear classifier on a 3x8x8 input: logit k = sum_i w_k[i] * x[i] with
 // w_k[i] = sin(0.37 i + k) (and zero bias), so tests can compute gradients by hand.
 std::string writeLinearModel(const std::string& directory);

@@ -6,6 +6,7 @@
 #include "app/modules/dataset_module.h"
 #include "app/modules/dictionary_module.h"
 #include "app/modules/dissection_module.h"
+#include "app/modules/unit_page_module.h"
 #include "core/concept_dictionary_store.h"
 #include "core/dataset_scan.h"
 #include "core/image_io.h"
@@ -21,8 +22,12 @@
 #include "widgets/dissection_panel.h"
 #include "widgets/distribution_panel.h"
 #include "widgets/examples_panel.h"
+#include "widgets/unit_page_panel.h"
 
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -109,6 +114,78 @@ private slots:
         QVERIFY(h.shell.errors.isEmpty());
     }
 
+    // The unit page: after a scan, one view holds the unit's four feature visualizations, its
+    // strongest and weakest examples (with file names), its inputs in the layer before, and a
+    // loupe:// link; it follows the selection while shown and exports as one figure whose
+    // sidecar names the example images.
+    void unitPageShowsEverythingAboutAUnit()
+    {
+        Harness h;
+        app::DatasetModule dataset(h.context, nullptr);
+        app::UnitPageModule module(h.context, nullptr);
+        std::unique_ptr<QWidget> owners[] = {std::unique_ptr<QWidget>(dataset.examplesPanel()),
+            std::unique_ptr<QWidget>(dataset.distributionPanel()),
+            std::unique_ptr<QWidget>(module.panel())};
+        QVERIFY(h.open(model_, barImage()));
+        QTemporaryDir folder;
+        for (int i = 0; i < 4; ++i) {
+            RgbImage img = test::noiseImage(32, 32, 40 + i);
+            saveImage(img, folder.filePath(QString("photo%1.png").arg(i)).toStdString());
+        }
+        QSignalSpy scanned(&dataset, &app::DatasetModule::scanFinished);
+        dataset.scanFolder(folder.path(), {"conv1", "block"});
+        QVERIFY(h.wait([&] { return scanned.count() == 1 && h.session.hasScan(); }));
+
+        widgets::UnitPagePanel* page = module.panel();
+        QSignalSpy complete(&module, &app::UnitPageModule::pageComplete);
+        h.selection.selectUnit("block", 2);  // hidden: the page does not follow yet
+        QTest::qWait(100);
+        QCOMPARE(complete.count(), 0);
+        QCOMPARE(page->channel(), -1);
+        page->show();  // raised: it catches up with the selection
+        QVERIFY(h.wait([&] { return complete.count() == 1; }));
+        QCOMPARE(page->layer(), QString("block"));
+        QCOMPARE(page->channel(), 2);
+        QCOMPARE(page->link(),
+            QString("loupe://%1/block/2").arg(QString::fromStdString(h.session.model()->hash())));
+        QCOMPARE(page->renderedCount(), 4);
+        QVERIFY(page->exampleCount() >= 2);
+        QVERIFY(!page->neighbours().inputs.empty());
+        QCOMPARE(QString::fromStdString(page->neighbours().inputs.front().layer), QString("conv1"));
+        QVERIFY(!page->neighbours().outputsProblem.empty());  // nothing with weights after block
+        QVERIFY2(h.shell.errors.isEmpty(), qPrintable(h.shell.errors.join("; ")));
+
+        const QString figure = data_.filePath(QStringLiteral("unit-page.png"));
+        const widgets::ExportResult exported = widgets::exportFigure(*page, figure, 72, h.figures);
+        QVERIFY2(exported.ok, qPrintable(exported.error));
+        // The histogram behind the figure, as CSV: its counts add up to the scanned positions.
+        QFile csv(exported.dataPath);
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QStringList rows = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(rows.first(), QString("low,high,count,density"));
+        qulonglong counted = 0;
+        for (int i = 1; i < rows.size(); ++i)
+            counted += rows[i].section(',', 2, 2).toULongLong();
+        QVERIFY(counted > 0);
+        QFile sidecar(figure + QStringLiteral(".json"));
+        QVERIFY(sidecar.open(QIODevice::ReadOnly));
+        const QJsonObject parameters =
+            QJsonDocument::fromJson(sidecar.readAll()).object().value("parameters").toObject();
+        QCOMPARE(parameters.value("link").toString(), page->link());
+        const QJsonArray top =
+            parameters.value("dataset_examples").toObject().value("top").toArray();
+        QVERIFY(!top.isEmpty());
+        QVERIFY(top.first().toObject().value("image").toString().startsWith("photo"));
+
+        // Clicking an input neighbour goes there: the page follows the selection.
+        const UnitNeighbour first = page->neighbours().inputs.front();
+        emit page->unitActivated(QString::fromStdString(first.layer), first.channel);
+        QCOMPARE(h.selection.layer(), QString("conv1"));
+        QVERIFY(h.wait([&] { return complete.count() == 2; }));
+        QCOMPARE(page->channel(), first.channel);
+        QVERIFY(!page->neighbours().outputs.empty());  // conv1 drives block
+    }
+
     // A scan merged from a cluster job's shard files is read like a local one, and the
     // Dataset Examples dock says where it came from.
     void aMergedClusterScanIsReadAndDescribed()
@@ -137,7 +214,9 @@ private slots:
         mergeScanShards(files, *h.session.workspace());
         QSignalSpy examples(&module, &app::DatasetModule::examplesReady);
         emit h.session.workspaceChanged();
-        QVERIFY(h.wait([&] { return h.session.hasScan(); }));
+        // The workspace is shared with the earlier tests: wait for the merged scan's summary
+        // (an earlier scan is described at once).
+        h.wait([&] { return module.examplesPanel()->scanDescription().contains("merged"); });
         const QString description = module.examplesPanel()->scanDescription();
         QVERIFY2(description.contains("6 images") &&
                 description.contains("merged from 2 shard files (runs of 2 shards)"),

@@ -52,6 +52,7 @@ private slots:
         QCOMPARE(json["model_hash"].toString(), QString("abc123"));
         QCOMPARE(json["unit"].toString(), QString("block:3"));
         QCOMPARE(json["image"].toString(), QString("/images/cat.jpg"));
+        QCOMPARE(json["title"].toString(), QString("block:3 — cat.jpg — m.pt"));
         QCOMPARE(json["parameters"].toObject()["layer"].toString(), QString("block"));
         QCOMPARE(json["parameters"].toObject()["shared_scale"].toBool(), false);
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 2);  // no temporary leftovers
@@ -86,10 +87,11 @@ private slots:
         QVERIFY(exportFigure(*panel_, dir.filePath("a.png"), 72, context_).ok);
         QVERIFY(exportFigure(*panel_, dir.filePath("b.png"), 144, context_).ok);
         const QImage a(dir.filePath("a.png")), b(dir.filePath("b.png"));
-        QCOMPARE(a.size(), panel_->exportSize());
+        // The view below a title band: "<dock> — unit — image — model".
+        QCOMPARE(a.size(), panel_->exportSize() + QSize(0, kFigureTitleHeight));
         QCOMPARE(b.width(), 2 * a.width());
-        // The grid is drawn: the top-left tile is not white.
-        QVERIFY(a.pixelColor(8, 8) != QColor(Qt::white));
+        // The grid is drawn below the title: its top-left tile is not white.
+        QVERIFY(a.pixelColor(8, kFigureTitleHeight + 8) != QColor(Qt::white));
     }
 
     void unwritablePathsAreReportedNotCrashed()

@@ -158,6 +158,110 @@ private slots:
         QCOMPARE(order.first(), QString("user"));
     }
 
+    // The scheduler's promise: with a long render running, what the user asks next starts at
+    // the render's next step (on the same thread, so the model is still used by one job at a
+    // time), the render shows as paused meanwhile and then finishes all its steps.
+    void preemptibleJobLetsNewerWorkThroughAtItsNextStep()
+    {
+        JobRunner runner;
+        QSignalSpy states(&runner, &JobRunner::jobStateChanged);
+        constexpr int kSteps = 200;
+        std::atomic<int> step{0};
+        std::atomic<int> stepWhenThumbnailsStarted{-1};
+        std::thread::id renderThread, thumbnailThread;
+        int renderedSteps = 0;
+        bool thumbnailsDone = false;
+        const int render = runner.submit(
+            {"render", JobRunner::Pool::Device, "render", JobRunner::Priority::User,
+                JobRunner::Preemption::AtSteps},
+            this,
+            [&](JobContext& job) {
+                renderThread = std::this_thread::get_id();
+                int i = 0;
+                for (; i < kSteps; ++i) {
+                    job.progress.checkCancelled();
+                    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+                    step = i + 1;
+                    job.progress.report(double(i + 1) / kSteps);
+                }
+                return i;
+            },
+            [&](int steps) { renderedSteps = steps; });
+        QTRY_VERIFY(step >= 5);
+        const int askedAt = step;
+        runner.submit(
+            {"thumbnails"}, this,
+            [&](JobContext&) {
+                thumbnailThread = std::this_thread::get_id();
+                stepWhenThumbnailsStarted = step.load();
+            },
+            [&] { thumbnailsDone = true; });
+        QTRY_VERIFY(thumbnailsDone);
+        QVERIFY2(stepWhenThumbnailsStarted - askedAt <= 1,
+            qPrintable(QString("asked at step %1, started at step %2")
+                           .arg(askedAt)
+                           .arg(stepWhenThumbnailsStarted.load())));
+        QVERIFY(step < kSteps);  // the render had not finished
+        QCOMPARE(thumbnailThread, renderThread);
+        QTRY_COMPARE_WITH_TIMEOUT(renderedSteps, kSteps, 10000);
+        QList<widgets::JobState> renderStates;
+        for (const auto& s : states)
+            if (s.at(0).toInt() == render)
+                renderStates << s.at(1).value<widgets::JobState>();
+        QCOMPARE(renderStates,
+            (QList<widgets::JobState>{widgets::JobState::Running, widgets::JobState::Paused,
+                widgets::JobState::Running}));
+    }
+
+    // Jobs not marked pre-emptible (a scan others read) are never interrupted.
+    void ordinaryJobsAreNotInterrupted()
+    {
+        JobRunner runner;
+        std::atomic<int> step{0};
+        std::atomic<int> stepWhenOtherStarted{-1};
+        runner.submit(
+            {"scan"}, this,
+            [&](JobContext& job) {
+                for (int i = 0; i < 30; ++i) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                    step = i + 1;
+                    job.progress.report(double(i + 1) / 30);
+                }
+            },
+            [] {});
+        QTRY_VERIFY(step >= 3);
+        runner.submit(
+            {"next"}, this, [&](JobContext&) { stepWhenOtherStarted = step.load(); }, [] {});
+        QTRY_VERIFY(stepWhenOtherStarted >= 0);
+        QCOMPARE(stepWhenOtherStarted.load(), 30);
+    }
+
+    // Run Next moves a waiting job ahead of the others waiting.
+    void runNextMovesAWaitingJobToTheFront()
+    {
+        JobRunner runner;
+        QStringList order;
+        std::atomic<bool> release{false};
+        runner.submit(
+            {"busy"}, this,
+            [&](JobContext&) {
+                while (!release)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            },
+            [] {});
+        QList<int> ids;
+        for (const QString name : {"a", "b", "c"})
+            ids << runner.submit(
+                {name}, this, [name](JobContext&) { return name; },
+                [&](const QString& r) { order << r; });
+        QVERIFY(runner.runNext(ids[2]));
+        QVERIFY(!runner.runNext(12345));
+        release = true;
+        QTRY_COMPARE(order.size(), 3);
+        QCOMPARE(order, (QStringList{"c", "a", "b"}));
+        QVERIFY(!runner.runNext(ids[2]));  // finished
+    }
+
     void receiverGoneMeansNoCallback()
     {
         JobRunner runner;

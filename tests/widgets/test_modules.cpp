@@ -62,6 +62,8 @@
 #include <QJsonObject>
 #include <QtTest>
 
+#include <algorithm>
+
 #include <cmath>
 #include <functional>
 #include <memory>
@@ -71,11 +73,14 @@ using namespace loupe;
 using test::barImage;
 using test::Harness;
 
+Q_DECLARE_METATYPE(loupe::widgets::JobState)
+
 class TestModules : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase()
     {
+        qRegisterMetaType<widgets::JobState>();
         QStandardPaths::setTestModeEnabled(true);
         qputenv("LOUPE_DATA_DIR", data_.path().toUtf8());
         model_ = QString::fromStdString(test::writeBranchyCnn(dir_.path().toStdString()));
@@ -181,6 +186,60 @@ private slots:
             qPrintable(dictionary.panel()->status()));
         QCOMPARE(neuronFailures.count(), 0);
         QCOMPARE(neuron.panel()->status(), neuronStatus);
+    }
+
+    // The scheduler (#22): with a long Neuron render running, a dictionary click's thumbnails
+    // start at the render's next step and are delivered while it still runs; the render shows
+    // as paused meanwhile and then goes on.
+    void dictionaryThumbnailsOvertakeALongRender()
+    {
+        Harness h;
+        app::NeuronModule neuron(h.context, nullptr);
+        app::DictionaryModule dictionary(h.context, nullptr);
+        std::unique_ptr<QWidget> owners[] = {
+            std::unique_ptr<QWidget>(neuron.panel()), std::unique_ptr<QWidget>(dictionary.panel())};
+        QVERIFY(h.open(model_, barImage()));
+        QSignalSpy added(&h.jobs, &app::JobRunner::jobAdded);
+        QSignalSpy states(&h.jobs, &app::JobRunner::jobStateChanged);
+        QSignalSpy finished(&h.jobs, &app::JobRunner::jobFinished);
+        QSignalSpy previews(&neuron, &app::NeuronModule::featureVisProgress);
+        QSignalSpy rendered(&neuron, &app::NeuronModule::featureVisReady);
+        FeatureVisConfig longRender;
+        longRender.objective = ObjectiveTerm::parse("channel:block:2");
+        longRender.size = 64;
+        longRender.steps = 20000;
+        longRender.previewEvery = 1;
+        FeatureVisConfig none;
+        none.steps = 0;
+        emit neuron.panel()->renderRequested(longRender, none);
+        QVERIFY(h.wait([&] { return previews.count() >= 3; }));
+
+        emit dictionary.panel()->thumbnailsWanted("block", {0, 1, 2});
+        const auto idNamed = [&](const QString& prefix) {
+            for (const auto& a : added)
+                if (a.at(1).toString().startsWith(prefix))
+                    return a.at(0).toInt();
+            return -1;
+        };
+        const int render = idNamed("Feature vis"), thumbnails = idNamed("Thumbnails");
+        QVERIFY(render > 0 && thumbnails > 0);
+        const auto ended = [&](int id) {
+            return std::any_of(finished.begin(), finished.end(),
+                [id](const QList<QVariant>& f) { return f.at(0).toInt() == id; });
+        };
+        QVERIFY(h.wait([&] { return ended(thumbnails); }));
+        QCOMPARE(rendered.count(), 0);  // the render had not finished: it let them through
+        QVERIFY(!ended(render));
+        bool paused = false;
+        for (const auto& st : states)
+            paused = paused ||
+                (st.at(0).toInt() == render &&
+                    st.at(1).value<widgets::JobState>() == widgets::JobState::Paused);
+        QVERIFY(paused);
+        const int previewsAfter = int(previews.count());
+        QVERIFY(h.wait([&] { return previews.count() > previewsAfter + 2; }));  // it goes on
+        h.jobs.cancelAll();
+        QVERIFY(h.wait([&] { return h.jobs.runningCount() == 0; }));
     }
 
     // A direction the atlas cannot save is the atlas's failure: the NMF dock (which once

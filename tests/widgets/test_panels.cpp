@@ -109,14 +109,36 @@ private slots:
         QCOMPARE(panel.jobText(7), QString("half way"));
         QCOMPARE(panel.runningCount(), 1);
         QSignalSpy spy(&panel, &JobsPanel::cancelRequested);
-        auto buttons = panel.findChildren<QPushButton*>();
-        QCOMPARE(buttons.size(), 1);
-        buttons.first()->click();
+        auto* cancel = panel.findChild<QPushButton*>("cancel");
+        QVERIFY(cancel);
+        cancel->click();
         QCOMPARE(spy.count(), 1);
         QCOMPARE(spy.first().at(0).toInt(), 7);
         panel.finishJob(7, "cancelled", widgets::JobState::Cancelled);
         QCOMPARE(panel.runningCount(), 0);
-        QVERIFY(!buttons.first()->isEnabled());
+        QVERIFY(!cancel->isEnabled());
+    }
+
+    // A waiting job offers Run Next; a running one does not; a paused one says why it waits.
+    void jobsPanelOffersRunNextWhileAJobWaits()
+    {
+        JobsPanel panel;
+        panel.show();
+        panel.addJob(3, "render");
+        auto* runNext = panel.findChild<QPushButton*>("runNext");
+        QVERIFY(runNext && runNext->isVisible());
+        QSignalSpy spy(&panel, &JobsPanel::runNextRequested);
+        runNext->click();
+        QCOMPARE(spy.count(), 1);
+        QCOMPARE(spy.first().at(0).toInt(), 3);
+        panel.setJobState(3, widgets::JobState::Running);
+        QVERIFY(!runNext->isVisible());
+        QCOMPARE(panel.jobText(3), QString("running"));
+        panel.setJobState(3, widgets::JobState::Paused);
+        QCOMPARE(panel.jobState(3), widgets::JobState::Paused);
+        QVERIFY(panel.jobText(3).startsWith("paused"));
+        panel.setJobState(3, widgets::JobState::Running);
+        QCOMPARE(panel.jobText(3), QString("running"));
     }
 };
 
