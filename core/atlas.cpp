@@ -4,6 +4,9 @@
 #include "core/cv_convert.h"
 #include "core/error.h"
 #include "core/featurevis_cache.h"
+#include "core/image_folder.h"
+#include "core/model.h"
+#include "core/thread_budget.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -22,6 +25,67 @@ double secondsSince(std::chrono::steady_clock::time_point start)
 }
 
 }  // namespace
+
+int atlasGridFor(int samples)
+{
+    return std::clamp(int(std::lround(std::sqrt(double(std::max(0, samples)) / 10.0))), 12, 64);
+}
+
+std::vector<RgbImage> cellMeanPatches(const Atlas& atlas, const ReceptiveField& field,
+    int inputSize, int perCell, int patchSize, Progress& progress)
+{
+    const ActivationSamples& s = atlas.samples;
+    // Which members each cell averages, and which images that needs.
+    std::vector<std::vector<int>> chosen(atlas.cells.size());
+    std::map<int, std::vector<std::pair<size_t, int>>> byImage;  // image -> (cell, sample)
+    for (size_t c = 0; c < atlas.cells.size(); ++c) {
+        const auto& members = atlas.cells[c].members;
+        const size_t step = std::max<size_t>(1, members.size() / size_t(std::max(1, perCell)));
+        for (size_t i = 0; i < members.size() && chosen[c].size() < size_t(perCell); i += step) {
+            chosen[c].push_back(members[i]);
+            byImage[s.image[size_t(members[i])]].push_back({c, members[i]});
+        }
+    }
+    const size_t pixels = size_t(patchSize) * size_t(patchSize) * 3;
+    std::vector<std::vector<float>> sums(atlas.cells.size(), std::vector<float>(pixels, 0.f));
+    std::vector<int> counts(atlas.cells.size(), 0);
+    std::vector<std::string> files;
+    std::vector<int> imageOf;
+    for (const auto& entry : byImage) {
+        files.push_back(s.images[size_t(entry.first)]);
+        imageOf.push_back(entry.first);
+    }
+    constexpr size_t kChunk = 64;
+    for (size_t begin = 0; begin < files.size(); begin += kChunk) {
+        progress.checkCancelled();
+        progress.report(double(begin) / double(std::max<size_t>(1, files.size())),
+            "mean patches: image " + std::to_string(begin) + " of " + std::to_string(files.size()));
+        const size_t end = std::min(files.size(), begin + kChunk);
+        for (const DecodedImage& d :
+            decodeImages(s.folder, files, begin, end, inputSize, threadBudget())) {
+            if (!d.error.empty())
+                continue;
+            for (const auto& [cell, sample] : byImage[imageOf[size_t(d.index)]]) {
+                const RgbImage crop = exampleImage(d.image, inputSize, field, s.x[size_t(sample)],
+                    s.y[size_t(sample)], false, patchSize);
+                for (size_t i = 0; i < pixels; ++i)
+                    sums[cell][i] += float(crop.pixels[i]);
+                ++counts[cell];
+            }
+        }
+    }
+    std::vector<RgbImage> patches;
+    for (size_t c = 0; c < atlas.cells.size(); ++c) {
+        RgbImage patch(patchSize, patchSize);
+        std::fill(patch.pixels.begin(), patch.pixels.end(), 255);
+        if (counts[c] > 0)
+            for (size_t i = 0; i < pixels; ++i)
+                patch.pixels[i] = std::uint8_t(std::lround(sums[c][i] / float(counts[c])));
+        patches.push_back(std::move(patch));
+    }
+    progress.report(1.0, "mean patches");
+    return patches;
+}
 
 std::vector<AtlasCell> binLayout(const std::vector<float>& coordinates,
     const std::vector<float>& vectors, int dimension, int grid)
@@ -60,7 +124,6 @@ std::vector<AtlasCell> binLayout(const std::vector<float>& coordinates,
 Atlas buildAtlas(Model& model, const AtlasConfig& config, Progress& progress)
 {
     Atlas atlas;
-    atlas.grid = config.grid;
     const auto stage = [&](double from, double to, const char* name) {
         return Progress(
             [&progress, from, to, name](double f, const std::string& text) {
@@ -82,8 +145,14 @@ Atlas buildAtlas(Model& model, const AtlasConfig& config, Progress& progress)
             atlas.samples.dimension, config.layout, part);
     }
     atlas.layoutSeconds = secondsSince(start);
+    atlas.grid = config.grid > 0 ? config.grid : atlasGridFor(atlas.samples.count());
     atlas.cells =
-        binLayout(atlas.coordinates, atlas.samples.vectors, atlas.samples.dimension, config.grid);
+        binLayout(atlas.coordinates, atlas.samples.vectors, atlas.samples.dimension, atlas.grid);
+    if (config.patchesPerCell > 0) {
+        Progress part = stage(0.6, 0.7, "patches");
+        atlas.patches = cellMeanPatches(atlas, estimateReceptiveField(model, atlas.layer),
+            model.metadata().input.size, config.patchesPerCell, config.patchSize, part);
+    }
 
     start = std::chrono::steady_clock::now();
     FeatureVisConfig icons = config.icon;
@@ -95,7 +164,7 @@ Atlas buildAtlas(Model& model, const AtlasConfig& config, Progress& progress)
             int(icons.perImageDirections.size()) < config.maximumIcons)
             icons.perImageDirections.push_back(cell.mean);
     if (!icons.perImageDirections.empty()) {
-        Progress part = stage(0.6, 1.0, "icons");
+        Progress part = stage(0.7, 1.0, "icons");
         atlas.icons = renderPerImageInBatches(model, icons, config.iconBatch, part)
                           .images;  // the most populated cells come first
     }

@@ -4,6 +4,7 @@
 #include "core/featurevis.h"
 #include "core/image.h"
 #include "core/progress.h"
+#include "core/receptive_field.h"
 
 #include <cstdint>
 #include <string>
@@ -94,19 +95,34 @@ struct Atlas {
     ActivationSamples samples;
     std::vector<float> coordinates;  // count x 2
     std::vector<AtlasCell> cells;  // rendered ones carry an icon
-    std::vector<RgbImage> icons;  // per cell, in the order of `cells`
+    std::vector<RgbImage> icons;  // per cell, in the order of `cells` (maximumIcons of them)
+    std::vector<RgbImage> patches;  // per cell, in the order of `cells` (empty: none made)
     double collectSeconds = 0, layoutSeconds = 0, iconSeconds = 0;
 };
+
+// The mean receptive-field crop of up to `perCell` members of each cell (evenly spread over
+// its members), decoding each needed image once. Images that fail to decode are skipped; a
+// cell none of whose images decode gets a white patch.
+std::vector<RgbImage> cellMeanPatches(const Atlas& atlas, const ReceptiveField& field,
+    int inputSize, int perCell, int patchSize, Progress& progress);
 
 struct AtlasConfig {
     AtlasSamplesConfig samples;
     LayoutConfig layout;
-    int grid = 40;
+    int grid = 40;  // 0: atlasGridFor(the number of samples)
     int minimumCount = 3;  // cells with fewer samples get no icon
     int maximumIcons = 400;  // the most populated cells
     int iconBatch = 64;  // icons optimised together (halved on out-of-memory)
     FeatureVisConfig icon;  // size, steps, seed of the icons (direction objectives)
+    // Each cell's mean dataset patch (the average of up to patchesPerCell members' receptive-
+    // field crops): what the map shows while a cell's icon is still rendering. 0: none.
+    int patchesPerCell = 6;
+    int patchSize = 32;
 };
+
+// A grid that the samples fill densely (about ten samples per cell where the layout puts
+// them): the square root of a tenth of the samples, between 12 and 64 cells a side.
+int atlasGridFor(int samples);
 
 // Collect, lay out, bin and render icons (batched). Progress is split over the stages.
 Atlas buildAtlas(Model& model, const AtlasConfig& config, Progress& progress);

@@ -11,6 +11,7 @@
 #include "core/workspace.h"
 #include "core/workspace_cache.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 
@@ -20,7 +21,8 @@ namespace {
 namespace fs = std::filesystem;
 constexpr const char* kKind = "atlas";
 constexpr const char* kImageMapKind = "image-map";
-constexpr std::uint32_t kMagic = 0x4C415431;  // "LAT1"
+constexpr std::uint32_t kMagic = 0x4C415432;  // "LAT2": with mean patches
+constexpr const char* kIconKind = "atlas-icon";
 constexpr std::uint32_t kImageMapMagic = 0x4C494D31;  // "LIM1"
 
 // What the folder holds now: every image's name, size and modification time.
@@ -73,6 +75,7 @@ std::string atlasCacheKey(Model& model, const AtlasConfig& config)
     key["minimum_count"] = config.minimumCount;
     key["maximum_icons"] = config.maximumIcons;
     key["icon"] = featureVisKey(config.icon);
+    key["patches"] = Json(Json::Array{config.patchesPerCell, config.patchSize});
     return key.dump();
 }
 
@@ -105,6 +108,10 @@ std::string serializeAtlas(const Atlas& atlas)
     for (const auto& icon : atlas.icons)
         icons.push_back(encodePng(icon));
     w.putStrings(icons);
+    std::vector<std::string> patches;
+    for (const auto& patch : atlas.patches)
+        patches.push_back(encodePng(patch));
+    w.putStrings(patches);
     w.put(atlas.collectSeconds);
     w.put(atlas.layoutSeconds);
     w.put(atlas.iconSeconds);
@@ -144,13 +151,16 @@ Atlas deserializeAtlas(const std::string& bytes)
     }
     for (const auto& png : r.getStrings())
         atlas.icons.push_back(decodePng(png));
+    for (const auto& png : r.getStrings())
+        atlas.patches.push_back(decodePng(png));
     atlas.collectSeconds = r.get<double>();
     atlas.layoutSeconds = r.get<double>();
     atlas.iconSeconds = r.get<double>();
     // Every index the panels follow must be in range.
     const size_t count = size_t(s.count());
     if (!r.atEnd() || s.image.size() != count || s.x.size() != count || s.y.size() != count ||
-        atlas.coordinates.size() != 2 * count || atlas.icons.size() > atlas.cells.size())
+        atlas.coordinates.size() != 2 * count || atlas.icons.size() > atlas.cells.size() ||
+        (!atlas.patches.empty() && atlas.patches.size() != atlas.cells.size()))
         r.corrupt();
     for (int image : s.image)
         if (image < 0 || size_t(image) >= s.images.size())
@@ -171,6 +181,87 @@ Atlas cachedAtlas(Model& model, Workspace& workspace, const AtlasConfig& config,
     return readOrMake<Atlas>(
         workspace, kKind, atlasCacheKey(model, config), fromCache, deserializeAtlas,
         [&] { return buildAtlas(model, config, progress); }, serializeAtlas);
+}
+
+std::vector<RgbImage> atlasIcons(Model& model, Workspace* workspace, const std::string& atlasKey,
+    const Atlas& atlas, const std::vector<int>& cells, const FeatureVisConfig& icon,
+    Progress& progress)
+{
+    // One key per cell: the atlas it belongs to (a digest of its key), its place, the recipe.
+    const std::string prefix = sha256OfBytes(atlasKey) + "|" + featureVisKey(icon) + "|";
+    const auto keyOf = [&](int cell) {
+        const AtlasCell& c = atlas.cells.at(size_t(cell));
+        return prefix + std::to_string(c.column) + "," + std::to_string(c.row);
+    };
+    std::vector<RgbImage> icons(cells.size());
+    FeatureVisConfig batch = icon;
+    batch.perImageLayer = atlas.layer;
+    batch.perImageChannels.clear();
+    batch.perImageDirections.clear();
+    std::vector<size_t> rendered;  // positions in `cells` rendered now
+    for (size_t i = 0; i < cells.size(); ++i) {
+        if (workspace)
+            if (const auto bytes = workspace->get(kIconKind, keyOf(cells[i]))) {
+                try {
+                    icons[i] = decodePng(*bytes);
+                    continue;
+                } catch (const Error&) {
+                    // a damaged icon is rendered again
+                }
+            }
+        batch.perImageDirections.push_back(atlas.cells.at(size_t(cells[i])).mean);
+        rendered.push_back(i);
+    }
+    if (rendered.empty())
+        return icons;
+    const FeatureVisResult result = renderFeatureVis(model, batch, progress);
+    for (size_t j = 0; j < rendered.size() && j < result.images.size(); ++j) {
+        icons[rendered[j]] = result.images[j];
+        if (workspace)
+            workspace->cacheBestEffort([&] {
+                workspace->put(kIconKind, keyOf(cells[rendered[j]]), encodePng(result.images[j]));
+            });
+    }
+    return icons;
+}
+
+void AtlasIconQueue::reset(std::vector<int> cells)
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_ = std::move(cells);
+    total_ = int(pending_.size());
+}
+
+void AtlasIconQueue::show(std::vector<int> visibleCells)
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    visible_ = std::move(visibleCells);
+}
+
+int AtlasIconQueue::total() const
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    return total_;
+}
+
+std::vector<int> AtlasIconQueue::next(size_t count)
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<int> batch;
+    for (int cell : visible_) {
+        if (batch.size() >= count)
+            break;
+        const auto it = std::find(pending_.begin(), pending_.end(), cell);
+        if (it != pending_.end()) {
+            batch.push_back(cell);
+            pending_.erase(it);
+        }
+    }
+    while (batch.size() < count && !pending_.empty()) {
+        batch.push_back(pending_.front());
+        pending_.erase(pending_.begin());
+    }
+    return batch;
 }
 
 std::string serializeImageMap(const ImageMap& map)

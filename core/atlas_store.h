@@ -2,7 +2,9 @@
 
 #include "core/atlas.h"
 
+#include <mutex>
 #include <string>
+#include <vector>
 
 namespace loupe {
 
@@ -23,6 +25,32 @@ Atlas deserializeAtlas(const std::string& bytes);
 // returned. An unreadable entry is rebuilt and replaced; a cancelled build stores nothing.
 Atlas cachedAtlas(Model& model, Workspace& workspace, const AtlasConfig& config, Progress& progress,
     bool* fromCache = nullptr);
+
+// Icons of an atlas rendered a few cells at a time, in whatever order the caller asks (the
+// cells in view first), each cached in the workspace under a digest of the atlas's key, the
+// cell's place and the icon recipe: a cancelled or later session keeps what was rendered.
+// Returns the icons in the order of `cells` (indices into atlas.cells); missing ones are
+// rendered together in one batch.
+std::vector<RgbImage> atlasIcons(Model& model, Workspace* workspace, const std::string& atlasKey,
+    const Atlas& atlas, const std::vector<int>& cells, const FeatureVisConfig& icon,
+    Progress& progress);
+
+// The cells still without an icon, in the order to render them: the cells in view first (as
+// the user pans and zooms, the dock says which), then in the order given (most populated
+// first). Thread-safe: the GUI reorders while the icon job takes batches.
+class AtlasIconQueue {
+public:
+    void reset(std::vector<int> cells);
+    void show(std::vector<int> visibleCells);
+    std::vector<int> next(size_t count);  // empty when every cell was taken
+    int total() const;
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<int> pending_;
+    std::vector<int> visible_;
+    int total_ = 0;
+};
 
 // The image map likewise (one point per image: codes, layout, thumbnails).
 struct ImageMapRequest {

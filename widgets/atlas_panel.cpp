@@ -18,6 +18,8 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPushButton>
+#include <QScrollBar>
+#include <QTimer>
 #include <QSpinBox>
 #include <QVBoxLayout>
 #include <QWheelEvent>
@@ -49,17 +51,21 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
     auto* buildButton = new QPushButton(tr("Build…"));
     buildButton->setToolTip(tr("Collect the selected layer's activations over a folder, lay them "
                                "out in 2-D and draw the atlas"));
-    grid_ = spinBox(4, 200, 30, tr("grid "), {});
-    samples_ = spinBox(1, 4096, 8, {}, tr(" per image"),
+    grid_ = spinBox(0, 200, 0, tr("grid "), {},
+        tr("Cells a side; auto: about ten samples per cell, so the map is dense"));
+    grid_->setSpecialValueText(tr("grid auto"));
+    samples_ = spinBox(1, 4096, 16, {}, tr(" per image"),
         tr("Activation vectors sampled at random positions of each image"));
-    icons_ = spinBox(0, 5000, 150, tr("icons "), {},
-        tr("Feature visualizations for the most populated cells (each costs an optimisation; on a "
-           "CPU\n"
-           "a few hundred take minutes)"));
-    iconSteps_ = spinBox(8, 4096, 64, {}, tr(" steps"),
-        tr("Optimisation steps per icon: 64 (the CPU default) keeps a CPU atlas to about a minute "
-           "but leaves\n"
-           "the icons pale; 256 and more make them vivid (the default on a GPU is 512)"));
+    icons_ = spinBox(0, 5000, 2000, tr("icons "), {},
+        tr("Feature visualizations for the cells with at least three samples, most populated "
+           "first.\n"
+           "They are rendered after the map appears, the cells in view first, and cached; until "
+           "then\n"
+           "a cell shows the mean of its dataset patches."));
+    iconSteps_ = spinBox(8, 4096, 128, {}, tr(" steps"),
+        tr("Optimisation steps per icon: 128 (the CPU default) gives clear icons; 512 (the GPU "
+           "default)\n"
+           "makes them vivid. Fewer steps leave them pale."));
     classFilter_ = new QComboBox;
     classFilter_->addItem(tr("all classes"), -1);
     classFilter_->setToolTip(tr("Class activation atlas: only the cells whose images the model "
@@ -101,6 +107,17 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
     view_->viewport()->setMouseTracking(true);
     view_->viewport()->installEventFilter(this);
     layout->addWidget(view_, 1);
+    // Icons follow the view: the cells in it are rendered first.
+    viewMoved_ = new QTimer(this);
+    viewMoved_->setSingleShot(true);
+    viewMoved_->setInterval(200);
+    connect(viewMoved_, &QTimer::timeout, this, [this] { viewMoved(); });
+    for (QScrollBar* bar : {view_->horizontalScrollBar(), view_->verticalScrollBar()})
+        connect(bar, &QScrollBar::valueChanged, viewMoved_, qOverload<>(&QTimer::start));
+    auto* fit = new QPushButton(tr("Fit"));
+    fit->setToolTip(tr("Fit the whole map in the view"));
+    connect(fit, &QPushButton::clicked, this, &AtlasPanel::fitToView);
+    viewControls->addWidget(fit);
     info_ = new QLabel;
     info_->setWordWrap(true);
     info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -208,6 +225,8 @@ void AtlasPanel::setAtlas(std::shared_ptr<const Atlas> atlas, const QMap<int, QS
 {
     imageMap_.reset();
     atlas_ = std::move(atlas);
+    cellIcons_ = atlas_->icons;
+    cellIcons_.resize(atlas_->cells.size());
     classLabels_ = classLabels;
     conceptLabel_.clear();  // another atlas: other cells
     conceptStrengths_.clear();
@@ -238,18 +257,18 @@ void AtlasPanel::setAtlas(std::shared_ptr<const Atlas> atlas, const QMap<int, QS
     }
     classFilter_->blockSignals(false);
     rebuildScene();
-    view_->fitInView(scene_->itemsBoundingRect(), Qt::KeepAspectRatio);
-    setStatus(tr("%1 samples of %2 from %3 images; %4 cells, %5 icons (collect %6 s, layout %7 s, "
-                 "icons %8 s). "
+    fitToView();
+    setStatus(tr("%1 samples of %2 from %3 images on a %4 × %4 grid: %5 cells (collect %6 s, "
+                 "layout %7 s). Icons render in the background, the cells in view first; until "
+                 "then a cell shows its mean dataset patch. "
                  "Wheel: zoom, drag: pan, hover: details, click: select.")
                   .arg(atlas_->samples.count())
                   .arg(QString::fromStdString(atlas_->layer))
                   .arg(atlas_->samples.images.size())
+                  .arg(atlas_->grid)
                   .arg(atlas_->cells.size())
-                  .arg(atlas_->icons.size())
                   .arg(atlas_->collectSeconds, 0, 'f', 1)
-                  .arg(atlas_->layoutSeconds, 0, 'f', 1)
-                  .arg(atlas_->iconSeconds, 0, 'f', 1));
+                  .arg(atlas_->layoutSeconds, 0, 'f', 1));
     if (showImage_->isChecked())
         emit placementWanted();
 }
@@ -292,14 +311,22 @@ void AtlasPanel::rebuildScene()
         conceptTop = *std::max_element(conceptStrengths_.begin(), conceptStrengths_.end());
         conceptColours = colorize(strengths, 0.f, std::max(conceptTop, 1e-6f), Colormap::Magma);
     }
-    for (int c = 0; c < int(atlas_->icons.size()) && c < int(atlas_->cells.size()); ++c) {
+    for (int c = 0; c < int(atlas_->cells.size()); ++c) {
         const auto& cell = atlas_->cells[size_t(c)];
-        auto* item = scene_->addPixmap(QPixmap::fromImage(toQImage(atlas_->icons[size_t(c)])));
+        // The icon once rendered; until then the cell's mean dataset patch, fainter.
+        const bool hasIcon = c < int(cellIcons_.size()) && !cellIcons_[size_t(c)].empty();
+        const bool hasPatch = c < int(atlas_->patches.size());
+        if (!hasIcon && !hasPatch)
+            continue;
+        const RgbImage& picture = hasIcon ? cellIcons_[size_t(c)] : atlas_->patches[size_t(c)];
+        auto* item = scene_->addPixmap(QPixmap::fromImage(toQImage(picture)));
         item->setTransformationMode(Qt::SmoothTransformation);
-        item->setScale(kCell / std::max(1, atlas_->icons[size_t(c)].width));
+        item->setScale(kCell / std::max(1, picture.width));
         item->setPos(cell.column * kCell, (atlas_->grid - 1 - cell.row) * kCell);
         double opacity =
             0.25 + 0.75 * std::log1p(double(cell.members.size())) / std::max(1e-9, most);
+        if (!hasIcon)
+            opacity *= 0.7;
         if (filterClass_ >= 0 && majorityClass(c) != filterClass_)
             opacity = 0.06;
         if (byConcept && conceptTop > 0)  // a spotlight: where the concept is weak, icons fade
@@ -333,6 +360,64 @@ void AtlasPanel::rebuildScene()
         scene_->addEllipse(
             QRectF(placement_[i] * side - 4, (1 - placement_[i + 1]) * side - 4, 8, 8),
             QPen(Qt::white), QBrush(QColor(220, 30, 30)));
+}
+
+void AtlasPanel::setCellIcon(int cell, const RgbImage& icon)
+{
+    if (!atlas_ || cell < 0 || cell >= int(cellIcons_.size()) || icon.empty())
+        return;
+    cellIcons_[size_t(cell)] = icon;
+    // Replace the cell's picture where it is, without rebuilding the scene (hover and zoom
+    // stay as they are).
+    for (QGraphicsItem* item : scene_->items()) {
+        auto* pixmap = qgraphicsitem_cast<QGraphicsPixmapItem*>(item);
+        if (pixmap && pixmap->data(0).toInt() == cell) {
+            pixmap->setPixmap(QPixmap::fromImage(toQImage(icon)));
+            pixmap->setScale(kCell / std::max(1, icon.width));
+            const auto& members = atlas_->cells[size_t(cell)].members;
+            const double most = std::log1p(double(atlas_->cells.front().members.size()));
+            if (filterClass_ < 0 && !showsConcept())
+                pixmap->setOpacity(
+                    0.25 + 0.75 * std::log1p(double(members.size())) / std::max(1e-9, most));
+            return;
+        }
+    }
+    rebuildScene();
+}
+
+int AtlasPanel::iconCount() const
+{
+    return int(std::count_if(
+        cellIcons_.begin(), cellIcons_.end(), [](const RgbImage& icon) { return !icon.empty(); }));
+}
+
+std::vector<int> AtlasPanel::visibleCells() const
+{
+    std::vector<int> cells;
+    if (!atlas_)
+        return cells;
+    const QRectF view = view_->mapToScene(view_->viewport()->rect()).boundingRect();
+    for (int c = 0; c < int(atlas_->cells.size()); ++c) {
+        const auto& cell = atlas_->cells[size_t(c)];
+        const QRectF r(cell.column * kCell, (atlas_->grid - 1 - cell.row) * kCell, kCell, kCell);
+        if (view.intersects(r))
+            cells.push_back(c);
+    }
+    return cells;
+}
+
+void AtlasPanel::viewMoved()
+{
+    if (!atlas_)
+        return;
+    const std::vector<int> cells = visibleCells();
+    emit visibleCellsChanged(QList<int>(cells.begin(), cells.end()));
+}
+
+void AtlasPanel::fitToView()
+{
+    view_->fitInView(scene_->itemsBoundingRect(), Qt::KeepAspectRatio);
+    viewMoved_->start();
 }
 
 int AtlasPanel::visibleIcons() const
@@ -477,6 +562,7 @@ bool AtlasPanel::eventFilter(QObject* watched, QEvent* event)
         const auto* wheel = static_cast<QWheelEvent*>(event);
         const double factor = std::pow(1.0015, wheel->angleDelta().y());
         view_->scale(factor, factor);
+        viewMoved_->start();
         return true;
     }
     if (imageMap_) {

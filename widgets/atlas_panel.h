@@ -40,6 +40,11 @@ public:
     void showNeighbours(int image);  // what clicking an image does
     const ImageMap* imageMap() const { return imageMap_.get(); }
     void setCellPatches(int cell, const std::vector<RgbImage>& patches);
+    // A cell's icon, as the icon job renders it (the cell shows its mean patch until then).
+    void setCellIcon(int cell, const RgbImage& icon);
+    int iconCount() const;  // cells showing their icon
+    std::vector<int> visibleCells() const;  // cells in view now, most populated first
+    void fitToView();
     void setImagePlacement(const std::vector<float>& coordinates);  // [0,1]^2 pairs
     void clearAtlas(const QString& message);
     void setClassFilter(int classIndex);  // -1: all
@@ -71,6 +76,8 @@ signals:
     void imageMapRequested(const QString& layer, const QString& folder);
     void patchesWanted(int cell);
     void placementWanted();
+    // The cells in view changed (pan, zoom, a new atlas): their icons are rendered first.
+    void visibleCellsChanged(const QList<int>& cells);
     void saveDirectionRequested(
         const QString& name, const QString& layer, const std::vector<float>& direction);
 
@@ -80,6 +87,7 @@ protected:
 private:
     void rebuildScene();
     int majorityClass(int cell) const;
+    void viewMoved();  // debounced: visibleCellsChanged
 
     QComboBox* mode_;
     QSpinBox* grid_;
@@ -98,6 +106,8 @@ private:
     QLabel* info_;
     QLabel* patches_;
     std::shared_ptr<const Atlas> atlas_;
+    std::vector<RgbImage> cellIcons_;  // per cell: its icon once rendered (empty image: not yet)
+    class QTimer* viewMoved_ = nullptr;
     std::shared_ptr<const ImageMap> imageMap_;
     QMap<int, QString> classLabels_;
     std::vector<float> placement_;

@@ -35,6 +35,7 @@ AtlasConfig atlasConfigFromArgs(const Args& args, const Model& model)
     config.icon.steps = args.intValue("steps", 64);
     config.icon.seed = config.samples.seed;
     config.icon.previewEvery = 0;
+    config.patchesPerCell = 0;  // the written atlas draws icons; patches are the dock's stand-ins
     (void)model;
     return config;
 }

@@ -15,6 +15,7 @@
 
 #include <QMenu>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace loupe::app {
@@ -23,10 +24,15 @@ namespace {
 constexpr int kPatches = 6;
 constexpr int kPatchSize = 64;
 
+constexpr int kMinimumMembers = 3;  // cells with fewer samples keep their mean patch
+constexpr size_t kIconBatch = 16;  // icons per step of the icon job: small, so the view
+    // follows the user's scrolling quickly
+
 struct BuiltAtlas {
     std::shared_ptr<const Atlas> atlas;
     ReceptiveField field;
     QMap<int, QString> labels;
+    std::string key;
 };
 
 }  // namespace
@@ -50,7 +56,12 @@ AtlasModule::AtlasModule(const AppContext& context, QObject* parent)
     // Icon steps: 64 keep a CPU atlas to a minute but leave icons pale; a GPU affords the 512
     // that make them vivid.
     connect(context.session, &ModelSession::modelLoaded, this,
-        [this] { panel_->setIconSteps(this->context().session->deviceIsCuda() ? 512 : 64); });
+        [this] { panel_->setIconSteps(this->context().session->deviceIsCuda() ? 512 : 128); });
+    connect(
+        panel_, &widgets::AtlasPanel::visibleCellsChanged, this, [this](const QList<int>& cells) {
+            if (icons_)
+                icons_->show(std::vector<int>(cells.begin(), cells.end()));
+        });
 }
 
 QList<ModuleDock> AtlasModule::docks() const
@@ -84,13 +95,14 @@ void AtlasModule::requestAtlas(const widgets::AtlasBuildRequest& request)
     config.samples.folder = request.folder.toStdString();
     config.samples.layer = request.layer.toStdString();
     config.samples.samplesPerImage = request.samplesPerImage;
-    config.grid = request.grid;
-    config.maximumIcons = request.maxIcons;
+    config.grid = request.grid;  // 0: dense for the number of samples
+    config.maximumIcons = 0;  // icons come after the map, a batch at a time (renderIcons)
     config.icon = thumbnailConfig();
-    config.icon.size =
-        48;  // icons are small on the map; fewer steps keep a CPU atlas to about a minute
+    config.icon.size = 48;  // icons are small on the map
     config.icon.steps = request.iconSteps;
     config.icon.previewEvery = 0;
+    iconRecipe_ = config.icon;
+    maximumIcons_ = request.maxIcons;
     context().jobs->submit(
         {tr("Atlas of %1 over %2").arg(request.layer, request.folder), JobRunner::Pool::Device,
             QStringLiteral("atlas")},
@@ -101,6 +113,7 @@ void AtlasModule::requestAtlas(const widgets::AtlasBuildRequest& request)
             built.atlas = std::make_shared<const Atlas>(workspace
                     ? cachedAtlas(*model, *workspace, config, job.progress)
                     : buildAtlas(*model, config, job.progress));
+            built.key = atlasCacheKey(*model, config);
             built.field = workspace ? cachedReceptiveField(*model, *workspace, built.atlas->layer)
                                     : estimateReceptiveField(*model, built.atlas->layer);
             for (int k : built.atlas->samples.predictedClass)
@@ -112,11 +125,63 @@ void AtlasModule::requestAtlas(const widgets::AtlasBuildRequest& request)
             atlas_ = built.atlas;
             field_ = built.field;
             emit atlasReady(built.atlas, built.labels);
+            renderIcons(built.key);
             const auto* selection = this->context().panels.selection;
             requestConceptColouring(selection->conceptLayer(), selection->concept());
         },
         [this](const QString& message) { emit atlasFailed(message); },
         [this] { emit atlasFailed(tr("cancelled")); });
+}
+
+void AtlasModule::renderIcons(const std::string& atlasKey)
+{
+    auto model = context().session->model();
+    if (!atlas_ || !model)
+        return;
+    auto workspace = context().session->workspace();
+    auto queue = std::make_shared<AtlasIconQueue>();
+    std::vector<int> cells;
+    for (int c = 0; c < int(atlas_->cells.size()) && int(cells.size()) < maximumIcons_; ++c)
+        if (int(atlas_->cells[size_t(c)].members.size()) >= kMinimumMembers)
+            cells.push_back(c);  // cells are most populated first
+    queue->reset(cells);
+    queue->show(panel_->visibleCells());
+    icons_ = queue;
+    if (queue->total() == 0)
+        return;
+    auto atlas = atlas_;
+    const FeatureVisConfig recipe = iconRecipe_;
+    // Automatic work that may take many minutes on a CPU: low priority, and it pauses at every
+    // optimisation step for whatever the user asks next.
+    context().jobs->submit(
+        {tr("Atlas icons (%1)").arg(queue->total()), JobRunner::Pool::Device,
+            QStringLiteral("atlas-icons"), JobRunner::Priority::Background,
+            JobRunner::Preemption::AtSteps},
+        this,
+        [this, model, workspace, atlas, atlasKey, recipe, queue](JobContext& job) {
+            int done = 0;
+            for (auto cells = queue->next(kIconBatch); !cells.empty();
+                 cells = queue->next(kIconBatch)) {
+                job.progress.checkCancelled();
+                Progress batch(
+                    [&](double f, const std::string&) {
+                        job.progress.report((done + f * double(cells.size())) / queue->total(),
+                            std::to_string(done) + " of " + std::to_string(queue->total()));
+                    },
+                    job.progress);
+                const auto icons =
+                    atlasIcons(*model, workspace.get(), atlasKey, *atlas, cells, recipe, batch);
+                done += int(cells.size());
+                job.post([this, atlas, cells, icons] {
+                    if (atlas == atlas_)
+                        for (size_t i = 0; i < cells.size(); ++i)
+                            panel_->setCellIcon(cells[i], icons[i]);
+                });
+            }
+            return done;
+        },
+        [this](int rendered) { emit iconsDone(rendered); },
+        [this](const QString& message) { panel_->setStatus(tr("Atlas icons: %1").arg(message)); });
 }
 
 void AtlasModule::requestConceptColouring(const QString& layer, int concept)

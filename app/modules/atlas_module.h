@@ -2,6 +2,7 @@
 
 #include "app/feature_module.h"
 #include "core/atlas.h"
+#include "core/atlas_store.h"
 #include "core/receptive_field.h"
 #include "widgets/atlas_request.h"
 
@@ -43,11 +44,19 @@ signals:
     void imageMapReady(std::shared_ptr<const loupe::ImageMap> map);
     void directionSaved(const QString& name);
     void conceptColoured(int concept);
+    void iconsDone(int rendered);  // every cell that gets an icon has it (tests)
 
 private:
+    // Icons come after the map (which shows each cell's mean dataset patch meanwhile): a
+    // pre-emptible job renders them a batch at a time, the cells in view first.
+    void renderIcons(const std::string& atlasKey);
+
     widgets::AtlasPanel* panel_;
     std::shared_ptr<const Atlas> atlas_;  // the last one built, with its layer's receptive field
     ReceptiveField field_;
+    FeatureVisConfig iconRecipe_;
+    int maximumIcons_ = 0;
+    std::shared_ptr<AtlasIconQueue> icons_;  // shared with the icon job
 };
 
 }  // namespace loupe::app

@@ -1,6 +1,7 @@
 #include "core/atlas.h"
 #include "core/atlas_store.h"
 #include "core/error.h"
+#include "core/image_folder.h"
 #include "core/image_io.h"
 #include "core/model.h"
 #include "core/synthetic_shapes.h"
@@ -172,6 +173,9 @@ private slots:
         QCOMPARE(int(atlas.icons.size()), iconCells);
         const RgbImage picture = atlasImage(atlas, 16);
         QCOMPARE(picture.width, 5 * 16);
+        // Every cell has its mean dataset patch (shown until its icon renders).
+        QCOMPARE(atlas.patches.size(), atlas.cells.size());
+        QCOMPARE(atlas.patches.front().width, config.patchSize);
         const std::string csv = atlasCoordinatesCsv(atlas);
         QCOMPARE(int(std::count(csv.begin(), csv.end(), '\n')), 1 + 24 * 5);
 
@@ -206,6 +210,56 @@ private slots:
             QVERIFY(d >= previous - 1e-9);
         }
         QCOMPARE(imageMapPicture(map, 200, 24).width, 200);
+    }
+
+    // A cell's mean patch is the mean of its members' receptive-field crops: with one member
+    // per cell it is exactly that member's crop; and the automatic grid grows with the samples.
+    void meanPatchesAreTheMembersCrops()
+    {
+        QTemporaryDir dir, images;
+        const auto model =
+            Model::load(test::writeBranchyCnn(dir.path().toStdString()), DevicePreference::Cpu);
+        for (int i = 0; i < 6; ++i) {
+            RgbImage img(32, 32);
+            for (size_t p = 0; p < img.pixels.size(); ++p)
+                img.pixels[p] = std::uint8_t((p * (i + 5) + i * 31) % 253);
+            saveImage(img, images.filePath(QString("p%1.png").arg(i)).toStdString());
+        }
+        AtlasConfig config;
+        config.samples.folder = images.path().toStdString();
+        config.samples.layer = "block";
+        config.samples.samplesPerImage = 3;
+        config.layout.device = DevicePreference::Cpu;
+        config.layout.epochs = 20;
+        config.grid = 4;
+        config.maximumIcons = 0;
+        config.patchesPerCell = 1;
+        config.patchSize = 24;
+        Progress progress;
+        const Atlas atlas = buildAtlas(*model, config, progress);
+        QVERIFY(atlas.icons.empty());
+        const ReceptiveField field = estimateReceptiveField(*model, "block");
+        for (size_t c = 0; c < atlas.cells.size(); ++c) {
+            const int member = atlas.cells[c].members.front();
+            const std::string path = config.samples.folder + "/" +
+                atlas.samples.images[size_t(atlas.samples.image[size_t(member)])];
+            const RgbImage crop = exampleImage(decodeImageForModel(path, 32), 32, field,
+                atlas.samples.x[size_t(member)], atlas.samples.y[size_t(member)], false, 24);
+            QVERIFY(atlas.patches[c].pixels == crop.pixels);
+        }
+        // Icons are rendered in view first, then most populated first, each cell once.
+        AtlasIconQueue queue;
+        queue.reset({0, 1, 2, 3, 4, 5});
+        queue.show({4, 9, 1});  // 9 is not waiting (too few samples, or done)
+        QCOMPARE(queue.next(2), (std::vector<int>{4, 1}));
+        QCOMPARE(queue.next(3), (std::vector<int>{0, 2, 3}));
+        queue.show({5});
+        QCOMPARE(queue.next(3), (std::vector<int>{5}));
+        QVERIFY(queue.next(3).empty());
+        QCOMPARE(queue.total(), 6);
+        QCOMPARE(atlasGridFor(0), 12);
+        QCOMPARE(atlasGridFor(16000), 40);
+        QCOMPARE(atlasGridFor(10'000'000), 64);
     }
 
     // An atlas is read back for the same layer, folder and parameters, and built anew when the
@@ -247,6 +301,22 @@ private slots:
         QCOMPARE(again.cells.back().members, built.cells.back().members);
         QCOMPARE(again.icons.size(), built.icons.size());
         QVERIFY(again.icons.front().pixels == built.icons.front().pixels);
+        QCOMPARE(again.patches.size(), built.cells.size());
+        QVERIFY(again.patches.back().pixels == built.patches.back().pixels);
+
+        // Icons a few cells at a time (as the dock renders them, in view first), each cached
+        // under its cell: asked again in another order, they are read back, not rendered.
+        const std::string atlasKey = atlasCacheKey(*model, config);
+        const std::vector<int> some{2, 0};
+        const auto first =
+            atlasIcons(*model, ws.get(), atlasKey, built, some, config.icon, progress);
+        QCOMPARE(first.size(), size_t(2));
+        QCOMPARE(ws->count("atlas-icon"), 2);
+        const auto reversed =
+            atlasIcons(*model, ws.get(), atlasKey, built, {0, 2}, config.icon, progress);
+        QCOMPARE(ws->count("atlas-icon"), 2);
+        QVERIFY(reversed[0].pixels == first[1].pixels);
+        QVERIFY(reversed[1].pixels == first[0].pixels);
 
         config.grid = 5;  // another parameter: another atlas
         cachedAtlas(*model, *ws, config, progress, &fromCache);

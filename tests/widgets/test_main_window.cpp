@@ -602,11 +602,20 @@ private slots:
         window.selection()->selectLayer("block");
         auto* atlas = window.module<app::AtlasModule>()->panel();
         QSignalSpy ready(window.module<app::AtlasModule>(), &app::AtlasModule::atlasReady);
+        QSignalSpy iconsDone(window.module<app::AtlasModule>(), &app::AtlasModule::iconsDone);
         atlas->build(folder.path());
         WAIT_FOR_COMPARE(window, ready.count(), 1);
         QVERIFY(atlas->atlas() != nullptr);
         QCOMPARE(atlas->atlas()->samples.images.size(), size_t(10));
+        // At once: every cell shows its mean dataset patch; then the icons arrive.
+        QCOMPARE(atlas->atlas()->patches.size(), atlas->atlas()->cells.size());
         QVERIFY(atlas->visibleIcons() > 0);
+        WAIT_FOR_COMPARE(window, iconsDone.count(), 1);
+        int eligible = 0;
+        for (const auto& cell : atlas->atlas()->cells)
+            eligible += cell.members.size() >= 3;
+        QVERIFY(eligible > 0);
+        QCOMPARE(atlas->iconCount(), eligible);
 
         QSignalSpy patches(window.module<app::AtlasModule>(), &app::AtlasModule::atlasPatchesReady);
         atlas->hoverCell(0);
