@@ -1,6 +1,7 @@
 #include "app/dock_layout.h"
 
 #include "app/feature_module.h"
+#include "widgets/panel.h"
 
 #include <QDockWidget>
 #include <QMainWindow>
@@ -21,6 +22,8 @@ ModuleDocks addModuleDocks(QMainWindow& window, const std::vector<FeatureModule*
         auto* dock = new QDockWidget(d.title, &window);
         dock->setObjectName(QStringLiteral("dock.") + d.name);  // saveState needs it
         dock->setWidget(d.panel);
+        // A tab behind another is not hidden as a widget: the dock says when it is in front.
+        QObject::connect(dock, &QDockWidget::visibilityChanged, d.panel, &widgets::Panel::setShown);
         window.addDockWidget(Qt::RightDockWidgetArea, dock);
         out.all << dock;
         return dock;

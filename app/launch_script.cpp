@@ -257,6 +257,12 @@ void LaunchScript::checkIdle()
     }
     if (continueCurveDetectors())
         return;
+    if (!request_.exportFigure.isEmpty() && !exported_) {
+        exported_ = true;
+        const QString error = window_->exportDock(request_.dock, request_.exportFigure);
+        std::fprintf(stderr, error.isEmpty() ? "loupe: figure saved to %s\n" : "loupe: %s\n",
+            qPrintable(error.isEmpty() ? request_.exportFigure : error));
+    }
     // Let queued results paint before grabbing.
     if (!request_.screenshot.isEmpty())
         QTimer::singleShot(700, this, &LaunchScript::takeScreenshot);
@@ -391,6 +397,10 @@ void LaunchScript::takeScreenshot()
         checkIdle();
         return;
     }
+    if (qEnvironmentVariableIsSet("LOUPE_DEBUG_LAYOUT"))
+        std::fprintf(stderr, "loupe: window %d x %d, minimum %d x %d\n", window_->width(),
+            window_->height(), window_->minimumSizeHint().width(),
+            window_->minimumSizeHint().height());
     const bool ok = window_->grab().save(request_.screenshot);
     std::fprintf(stderr,
         ok ? "loupe: screenshot saved to %s\n" : "loupe: cannot write screenshot %s\n",

@@ -56,6 +56,7 @@ struct LaunchRequest {
     int steps = 0;  // > 0: steps of the experiments above (per octave for DeepDream)
     int pairs = 0;  // > 0: cue-conflict pairs
     QString preset;  // View > Task Presets: unit | image | dataset | experiments
+    QString exportFigure;  // when the steps are done: the --dock's figure to this file
     int timeoutSeconds = 300;
 };
 
@@ -101,6 +102,7 @@ private:
     bool editTuned_ = false;
     bool editOccluded_ = false;
     bool timelined_ = false;
+    bool exported_ = false;
     bool modelFailed_ = false;  // the screenshot shows the error state; the exit code says so
 };
 

@@ -210,6 +210,11 @@ int main(int argc, char** argv)
         QStringLiteral("Arrange the docks for a task: unit, image, dataset or experiments."),
         QStringLiteral("name"));
     parser.addOption(preset);
+    const QCommandLineOption exportFigure(QStringLiteral("export"),
+        QStringLiteral("When the scripted steps are done, export the --dock's figure (PNG, SVG "
+                       "or PDF by suffix, with its JSON sidecar)."),
+        QStringLiteral("file"));
+    parser.addOption(exportFigure);
     parser.addOptions({dream, style, attack, shapeBias, degrade, steps, pairs, sanity, objectBox,
         concept, dissect, dissectUnit, explain, screenshotTimeout, curves, orientationColour, trace,
         curvesMeasure, ablate, editAccuracy, editTuning, editOcclusion, timeline, timelineImages});
@@ -249,6 +254,7 @@ int main(int argc, char** argv)
     request.timeline = parser.value(timeline);
     request.timelineImages = parser.value(timelineImages);
     request.preset = parser.value(preset);
+    request.exportFigure = parser.value(exportFigure);
     if (parser.isSet(screenshotTimeout))
         request.timeoutSeconds = std::max(1, parser.value(screenshotTimeout).toInt());
     if (request.scanSamples)

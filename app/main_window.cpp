@@ -37,6 +37,7 @@
 #include "core/device.h"
 #include "core/synthetic_shapes.h"
 #include "core/workspace.h"
+#include "widgets/figure_export.h"
 #include "widgets/image_panel.h"
 #include "widgets/jobs_panel.h"
 #include "widgets/layer_browser.h"
@@ -55,6 +56,7 @@
 #include <QMessageBox>
 #include <QStatusBar>
 #include <QScreen>
+#include <QScrollArea>
 #include <QStackedWidget>
 #include <QTimer>
 #include <QUndoStack>
@@ -92,10 +94,16 @@ MainWindow::MainWindow(QWidget* parent)
     memoryTimer->start(2000);
     updateStatus();
 
-    // The designed size, or the screen's available area when that is smaller (a 1366x768
-    // laptop): never a window cut off by the screen.
-    const QSize designed(1640, 960);
-    resize(screen() ? designed.boundedTo(screen()->availableGeometry().size()) : designed);
+    // Most of the screen's available area: a 1366x768 laptop gets a window it can see whole,
+    // a 1920x1080 monitor a larger one than the 1640x960 this once opened at.
+    const QSize fallback(1640, 960);
+
+    resize(screen() ? (screen()->availableGeometry().size() * 0.95).boundedTo(QSize(2400, 1500))
+                    : fallback);
+    // While the docks are first laid out (all of them, before they are tabbed) the window's
+    // minimum is briefly larger than a laptop screen and Qt grows the window to it; bring it
+    // back once shown, and again when a model's docks fill in.
+    QTimer::singleShot(0, this, &MainWindow::fitToScreen);
     defaultState_ = saveState(Settings::kLayoutVersion);
     restoreGeometry(settings_->windowGeometry());
     const QByteArray state = settings_->windowState();
@@ -144,9 +152,17 @@ void MainWindow::buildDocks()
 {
     image_ = new widgets::ImagePanel({selection_, &figureContext_});
     welcome_ = new widgets::WelcomePanel;
+    // The welcome page scrolls: a stack is at least as large as its largest page, and the
+    // welcome text must not make the window taller or wider than a laptop screen.
+    welcomeScroll_ = new QScrollArea;
+    welcomeScroll_->setWidget(welcome_);
+    welcomeScroll_->setWidgetResizable(true);
+    welcomeScroll_->setFrameShape(QFrame::NoFrame);
     centre_ = new QStackedWidget;
     centre_->addWidget(image_);
-    centre_->addWidget(welcome_);
+    centre_->addWidget(welcomeScroll_);
+    // It also sizes itself to its largest page's size hint unless the hidden ones are Ignored.
+    welcomeScroll_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
     setCentralWidget(centre_);
     connect(welcome_, &widgets::WelcomePanel::openModelRequested, this, &MainWindow::chooseModel);
     connect(welcome_, &widgets::WelcomePanel::builtinModelRequested, this,
@@ -327,6 +343,7 @@ void MainWindow::connectSession()
         }
         selection_->selectLayer(session_->defaultLayer());
         showWelcome(false);
+        QTimer::singleShot(0, this, &MainWindow::fitToScreen);
         if (!pendingUnit_.isEmpty())
             goToUnit(std::exchange(pendingUnit_, QString()));
         emit modelReady();
@@ -380,6 +397,12 @@ void MainWindow::connectSession()
         [this](const QString& message) { showError(tr("Undo"), message); });
 }
 
+void MainWindow::fitToScreen()
+{
+    if (screen() && !isMaximized() && !isFullScreen())
+        resize(size().boundedTo(screen()->availableGeometry().size()));
+}
+
 void MainWindow::updateStatus()
 {
     memoryLabel_->setText(
@@ -402,6 +425,22 @@ void MainWindow::resetLayout()
     showWholeTabTitles(*this, {});
 }
 
+QString MainWindow::exportDock(const QString& name, const QString& path)
+{
+    for (QDockWidget* dock : docks_) {
+        const QString shortName = dock->objectName().mid(QStringLiteral("dock.").size());
+        if (shortName != name && dock->objectName() != name)
+            continue;
+        const auto* view = dynamic_cast<const widgets::Exportable*>(dock->widget());
+        if (!view)
+            return tr("the %1 dock has no figure to export").arg(name);
+        const widgets::ExportResult result =
+            widgets::exportFigure(*view, path, 150, figureContext_);
+        return result.ok ? QString() : result.error;
+    }
+    return tr("no dock named '%1'").arg(name);
+}
+
 bool MainWindow::applyPreset(const QString& name)
 {
     if (welcomeShown_)
@@ -419,8 +458,12 @@ void MainWindow::showWelcome(bool shown)
         welcome_->setRecentModels(settings_->recentModels());
         for (QDockWidget* dock : moduleDocks_)
             dock->hide();
-        centre_->setCurrentWidget(welcome_);
+        image_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
+        welcomeScroll_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
+        centre_->setCurrentWidget(welcomeScroll_);
     } else {
+        welcomeScroll_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
+        image_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
         centre_->setCurrentWidget(image_);
         restoreState(welcomeState_, Settings::kLayoutVersion);
         showWholeTabTitles(*this, {});

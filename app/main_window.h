@@ -10,6 +10,7 @@
 class QLabel;
 class QMenu;
 class QDockWidget;
+class QScrollArea;
 class QStackedWidget;
 class QUndoStack;
 
@@ -59,6 +60,8 @@ public:
     bool welcomeShown() const { return welcomeShown_; }
     widgets::WelcomePanel* welcomePanel() const { return welcome_; }
     QStringList dockNames() const;  // the short names
+    // The dock's figure (as its Export… writes it) to `path`; the error, or empty.
+    QString exportDock(const QString& name, const QString& path);
     // Scripted runs (--screenshot) never open modal dialogs; errors go to the status bar and
     // stderr.
     void setScripted(bool scripted) { scripted_ = scripted; }
@@ -107,6 +110,7 @@ private:
     void pasteImage();
     void askForUnit();
     void updateStatus();
+    void fitToScreen();  // shrinks the window to the available screen area when larger
 
     Settings* settings_;
     JobRunner* runner_;
@@ -121,6 +125,7 @@ private:
     QString pendingUnit_;  // a link whose model is opening: selected once it is ready
     QStackedWidget* centre_ = nullptr;  // the image, or the welcome page
     widgets::WelcomePanel* welcome_ = nullptr;
+    QScrollArea* welcomeScroll_ = nullptr;
     bool welcomeShown_ = false;
     QByteArray welcomeState_;  // the docks as they were before the welcome page hid them
     int trainingJob_ = -1;

@@ -83,7 +83,11 @@ std::vector<UnitPageRender> unitPageRenders(const std::string& layer, int channe
     };
     std::vector<UnitPageRender> renders;
     renders.push_back({"Channel", config(ObjectiveTerm::Kind::Channel)});
-    renders.push_back({"Neuron (centre)", config(ObjectiveTerm::Kind::Neuron)});
+    // One position is often silent on the grey start image: read it before its ReLU so it
+    // has a gradient from the first step (as thumbnails do).
+    UnitPageRender neuron{"Neuron (centre)", config(ObjectiveTerm::Kind::Neuron)};
+    neuron.config.preRelu = true;
+    renders.push_back(neuron);
     UnitPageRender negative{"Negative", config(ObjectiveTerm::Kind::Channel)};
     negative.config.negative = true;
     renders.push_back(negative);

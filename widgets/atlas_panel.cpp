@@ -20,6 +20,7 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QTimer>
+#include <QToolBar>
 #include <QSpinBox>
 #include <QVBoxLayout>
 #include <QWheelEvent>
@@ -114,10 +115,10 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
     connect(viewMoved_, &QTimer::timeout, this, [this] { viewMoved(); });
     for (QScrollBar* bar : {view_->horizontalScrollBar(), view_->verticalScrollBar()})
         connect(bar, &QScrollBar::valueChanged, viewMoved_, qOverload<>(&QTimer::start));
-    auto* fit = new QPushButton(tr("Fit"));
-    fit->setToolTip(tr("Fit the whole map in the view"));
-    connect(fit, &QPushButton::clicked, this, &AtlasPanel::fitToView);
-    viewControls->addWidget(fit);
+    // In the tool bar, which folds into » when narrow: a row of controls sets the dock's width.
+    toolBar()
+        ->addAction(tr("Fit"), this, &AtlasPanel::fitToView)
+        ->setToolTip(tr("Fit the whole map in the view"));
     info_ = new QLabel;
     info_->setWordWrap(true);
     info_->setTextInteractionFlags(Qt::TextSelectableByMouse);

@@ -53,12 +53,12 @@ void ImageRow::paintAll(QPainter& painter, const QRect& area) const
         else
             painter.drawImage(r, images_[i]);
         painter.setPen(palette().color(QPalette::Text));
-        // Word wrap cannot break a file name: elide such a line in the middle instead of
-        // clipping both its ends.
+        // Word wrap cannot break a file name: elide such a line at its start instead of
+        // clipping both its ends (the end of a name, "…_bobsled.JPEG", says the most).
         QStringList lines = captions_.value(i).split(QLatin1Char('\n'));
         for (auto& line : lines)
             if (!line.contains(QLatin1Char(' ')))
-                line = painter.fontMetrics().elidedText(line, Qt::ElideMiddle, cell + 8);
+                line = painter.fontMetrics().elidedText(line, Qt::ElideLeft, cell + 8);
         painter.drawText(QRect(r.left() - 4, r.bottom() + 4, cell + 8, 42),
             Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, lines.join(QLatin1Char('\n')));
     }

@@ -57,6 +57,15 @@ void Panel::contextMenuEvent(QContextMenuEvent* event)
     menu.exec(event->globalPos());
 }
 
+void Panel::setShown(bool shown)
+{
+    docked_ = true;
+    if (shown == shown_)
+        return;
+    shown_ = shown;
+    emit shownChanged(shown);
+}
+
 QString Panel::exportTitle(const FigureContext& context) const
 {
     QStringList parts;

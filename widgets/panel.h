@@ -27,12 +27,21 @@ public:
     void setStatus(const QString& text);  // "computing…", an error, or empty
     QString status() const;
 
+    // Whether the user can see the panel: its dock's tab is in front (QDockWidget's
+    // visibilityChanged, which the window forwards to setShown), or, outside a dock, whether it
+    // is visible. Views that compute only what is looked at (the unit page) follow it.
+    bool isShown() const { return docked_ ? shown_ : isVisible(); }
+    void setShown(bool shown);
+
     // "<dock title> — <unit> — <model>": the dock says what the figure is; panels that know
     // better (a method's human name, a class by name) override it.
     QString exportTitle(const FigureContext& context) const override;
 
 public slots:
     void exportWithDialog();
+
+signals:
+    void shownChanged(bool shown);
 
 protected:
     QToolBar* toolBar() const { return toolBar_; }
@@ -42,6 +51,8 @@ protected:
 
 private:
     PanelServices services_;
+    bool docked_ = false;
+    bool shown_ = false;
     QToolBar* toolBar_ = nullptr;
     QLabel* status_ = nullptr;
 };

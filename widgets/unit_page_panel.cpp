@@ -311,7 +311,10 @@ QString UnitPagePanel::exportName() const
 
 QSize UnitPagePanel::exportSize() const
 {
-    return QSize(1400, 1500);
+    // Title and link, then six sections of (title + row + gap), rows as paintExport sizes them.
+    constexpr int kWidth = 1400;
+    const auto row = [](int images) { return (kWidth - 32 - 8) / images - 8 + 48; };
+    return QSize(kWidth, 16 + 38 + 26 + 6 * 30 + row(kRenders) + 4 * row(kExamplesShown) + 240);
 }
 
 void UnitPagePanel::paintExport(QPainter& painter, const QSize& size) const
@@ -343,20 +346,24 @@ void UnitPagePanel::paintExport(QPainter& painter, const QSize& size) const
         draw(QRect(margin, y, w - 2 * margin, height));
         y += height + 8;
     };
-    section(
-        tr("Feature visualization"), 300, [&](const QRect& r) { renders_->paintAll(painter, r); });
-    section(tr("Dataset examples: strongest (activation, file) — %1").arg(scanDescription_), 210,
-        [&](const QRect& r) { top_->paintAll(painter, r); });
-    section(tr("Dataset examples: weakest"), 210,
+    // Rows as tall as their images need to fill the width: no blank band on the right.
+    const auto rowHeight = [&](int images) { return (w - 2 * margin - 8) / images - 8 + 48; };
+    section(tr("Feature visualization"), rowHeight(kRenders),
+        [&](const QRect& r) { renders_->paintAll(painter, r); });
+    section(tr("Dataset examples: strongest (activation, file) — %1").arg(scanDescription_),
+        rowHeight(kExamplesShown), [&](const QRect& r) { top_->paintAll(painter, r); });
+    section(tr("Dataset examples: weakest"), rowHeight(kExamplesShown),
         [&](const QRect& r) { bottom_->paintAll(painter, r); });
     section(tr("Distribution over the scan  |  Orientation tuning"), 240, [&](const QRect& r) {
         paintPlot(painter, distribution_, QRect(r.left(), r.top(), r.width() / 2 - 4, r.height()));
         paintPlot(painter, tuningPlot_,
             QRect(r.left() + r.width() / 2 + 4, r.top(), r.width() / 2 - 4, r.height()));
     });
-    section(tr("Strongest inputs (gradient × activation on %1)").arg(neighboursImage_), 170,
+    section(tr("Strongest inputs (gradient × activation on %1)").arg(neighboursImage_),
+        rowHeight(std::max(kExamplesShown, inputs_->count())),
         [&](const QRect& r) { inputs_->paintAll(painter, r); });
-    section(tr("Units it drives most (activation lost when zeroed)"), 170,
+    section(tr("Units it drives most (activation lost when zeroed)"),
+        rowHeight(std::max(kExamplesShown, outputs_->count())),
         [&](const QRect& r) { outputs_->paintAll(painter, r); });
 }
 

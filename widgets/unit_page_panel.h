@@ -49,6 +49,8 @@ public:
     void paintExport(QPainter& painter, const QSize& size) const override;
     QJsonObject exportParameters() const override;
     QString exportData() const override;  // the histogram's bins as stored by the scan
+    // The page draws its own heading (unit, model, link): no second title above it.
+    QString exportTitle(const FigureContext&) const override { return {}; }
     bool exportUsesImage() const override { return false; }  // a unit's, not the photo's
 
 signals:

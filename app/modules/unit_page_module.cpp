@@ -37,6 +37,10 @@ UnitPageModule::UnitPageModule(const AppContext& context, QObject* parent)
     : FeatureModule(context, parent), panel_(new widgets::UnitPagePanel(context.panels))
 {
     panel_->installEventFilter(this);
+    connect(panel_, &widgets::Panel::shownChanged, this, [this](bool shown) {
+        if (shown)
+            followSelection();  // brought to the front after the selection moved on
+    });
     connect(context.panels.selection, &widgets::UnitSelection::unitChanged, this,
         &UnitPageModule::followSelection);
     connect(panel_, &widgets::UnitPagePanel::unitActivated, context.panels.selection,
@@ -72,7 +76,7 @@ bool UnitPageModule::eventFilter(QObject* watched, QEvent* event)
 void UnitPageModule::followSelection()
 {
     const widgets::UnitSelection* selection = context().panels.selection;
-    if (!panel_->isVisible() || selection->channel() < 0)
+    if (!panel_->isShown() || selection->channel() < 0)
         return;
     if (selection->layer() == shownLayer_ && selection->channel() == shownChannel_)
         return;
