@@ -468,6 +468,7 @@ void MainWindow::showWelcome(bool shown)
         restoreState(welcomeState_, Settings::kLayoutVersion);
         showWholeTabTitles(*this, {});
     }
+    QTimer::singleShot(0, this, &MainWindow::fitToScreen);
 }
 
 bool MainWindow::raiseDock(const QString& name)

@@ -294,6 +294,15 @@ int AtlasPanel::majorityClass(int cell) const
     return best;
 }
 
+namespace {
+// Density as opacity (log scale), from half to full: sparse cells fade, but a typical cell
+// keeps its colours (a floor of a quarter left most of a 1,000-photo atlas washed out).
+double cellOpacity(size_t members, double logMost)
+{
+    return 0.5 + 0.5 * std::log1p(double(members)) / std::max(1e-9, logMost);
+}
+}  // namespace
+
 void AtlasPanel::rebuildScene()
 {
     scene_->clear();
@@ -324,8 +333,7 @@ void AtlasPanel::rebuildScene()
         item->setTransformationMode(Qt::SmoothTransformation);
         item->setScale(kCell / std::max(1, picture.width));
         item->setPos(cell.column * kCell, (atlas_->grid - 1 - cell.row) * kCell);
-        double opacity =
-            0.25 + 0.75 * std::log1p(double(cell.members.size())) / std::max(1e-9, most);
+        double opacity = cellOpacity(cell.members.size(), most);
         if (!hasIcon)
             opacity *= 0.7;
         if (filterClass_ >= 0 && majorityClass(c) != filterClass_)
@@ -378,8 +386,7 @@ void AtlasPanel::setCellIcon(int cell, const RgbImage& icon)
             const auto& members = atlas_->cells[size_t(cell)].members;
             const double most = std::log1p(double(atlas_->cells.front().members.size()));
             if (filterClass_ < 0 && !showsConcept())
-                pixmap->setOpacity(
-                    0.25 + 0.75 * std::log1p(double(members.size())) / std::max(1e-9, most));
+                pixmap->setOpacity(cellOpacity(members.size(), most));
             return;
         }
     }
@@ -623,6 +630,13 @@ QJsonObject AtlasPanel::exportParameters() const
     p[QStringLiteral("samples")] = atlas_->samples.count();
     p[QStringLiteral("images")] = int(atlas_->samples.images.size());
     p[QStringLiteral("layout")] = QStringLiteral("UMAP-style: PCA 50, 15-NN, 200 epochs");
+    p[QStringLiteral("folder")] = QString::fromStdString(atlas_->samples.folder);
+    p[QStringLiteral("samples_per_image")] = samples_->value();
+    p[QStringLiteral("cells")] = int(atlas_->cells.size());
+    p[QStringLiteral("icons_rendered")] = iconCount();  // the rest show their mean patch
+    p[QStringLiteral("icon")] = QStringLiteral("direction objective, 48 px, %1 steps, jitter 4 px")
+                                    .arg(iconSteps_->value());
+    p[QStringLiteral("opacity")] = QStringLiteral("0.5 + 0.5 log(1 + n) / log(1 + n_max)");
     p[QStringLiteral("class_filter")] = filterClass_;
     if (showsConcept())
         p[QStringLiteral("coloured_by_concept")] = conceptLabel_;  // magma: 0 .. strongest cell

@@ -1,4 +1,5 @@
 #include "widgets/attribution_evidence.h"
+#include "widgets/plot_legend.h"
 
 #include "core/tuning_figures.h"
 
@@ -115,12 +116,8 @@ AttributionEvidence::AttributionEvidence(QWidget* parent)
         plot->setMinimumHeight(150);
         plot->xAxis->setTickLabelFont(QFont(font().family(), 7));
         plot->yAxis->setTickLabelFont(QFont(font().family(), 7));
-        plot->legend->setVisible(true);
         plot->legend->setFont(QFont(font().family(), 8));
-        // Legends outside the data: a column to the right of the axis rect.
-        plot->plotLayout()->addElement(0, 1, plot->legend);
-        plot->plotLayout()->setColumnStretchFactor(1, 0.001);
-        plot->legend->setBorderPen(Qt::NoPen);
+        placeLegendOutside(plot);
     }
     curves_->xAxis->setLabel(tr("share of pixels removed / inserted (most important first)"));
     curves_->yAxis->setLabel(tr("target probability"));

@@ -493,6 +493,10 @@ QString AttributionPanel::exportTitle(const FigureContext& context) const
     QStringList methods;
     for (const QString& m : order_)
         methods << methodLabel(m);
+    // Many methods do not fit on one line with the class and the model: name how many.
+    const QString methodText = methods.size() > 3
+        ? tr("%n attribution methods", nullptr, int(methods.size()))
+        : methods.join(QStringLiteral(", "));
     QString target = shownTarget_.isEmpty() ? targetText() : shownTarget_;
     if (target.startsWith(QLatin1String("class:"))) {
         const int k = target.mid(6).toInt();
@@ -501,7 +505,7 @@ QString AttributionPanel::exportTitle(const FigureContext& context) const
     } else if (target.startsWith(QLatin1String("unit:"))) {
         target = tr("unit %1").arg(target.mid(5));
     }
-    QStringList parts{methods.join(QStringLiteral(", ")), target};
+    QStringList parts{methodText, target};
     if (!context.imagePath.isEmpty())
         parts << QFileInfo(context.imagePath).fileName();
     parts << (context.modelName.isEmpty() ? QFileInfo(context.modelPath).fileName()

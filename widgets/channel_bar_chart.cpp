@@ -1,4 +1,5 @@
 #include "widgets/channel_bar_chart.h"
+#include "widgets/plot_legend.h"
 
 #include "widgets/plot_export.h"
 
@@ -36,9 +37,8 @@ ChannelBarChart::ChannelBarChart(QWidget* parent) : QWidget(parent), plot_(new Q
 
     plot_->xAxis->setLabel(tr("channel"));
     plot_->yAxis->setLabel(tr("activation"));
-    plot_->legend->setVisible(true);
     plot_->legend->setFont(QFont(font().family(), 8));
-    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    placeLegendOutside(plot_);
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom | QCP::iSelectPlottables);
     plot_->axisRect()->setRangeZoom(Qt::Horizontal);
     plot_->axisRect()->setRangeDrag(Qt::Horizontal);

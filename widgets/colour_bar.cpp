@@ -53,10 +53,10 @@ void paintColourBar(QPainter& painter, const QRect& area, const AttributionMap& 
 
 QString colourBarLabel(const AttributionMap& map)
 {
-    // Attributions are in the units of the explained output (a logit or a unit's activation)
-    // per pixel; gradient-free maps (occlusion) share the same units.
-    return map.isSigned ? QObject::tr("signed attribution, output units per pixel")
-                        : QObject::tr("|attribution|, output units per pixel");
+    // Each method has its own scale (a gradient per pixel, a probability drop per patch, a
+    // LIME weight per superpixel): the bar says which sign convention, not a common unit.
+    return map.isSigned ? QObject::tr("signed: red for, blue against (method's scale)")
+                        : QObject::tr("magnitude (method's own scale)");
 }
 
 }  // namespace loupe::widgets

@@ -1,4 +1,5 @@
 #include "widgets/concepts_panel.h"
+#include "widgets/plot_legend.h"
 
 #include "core/colormap.h"
 #include "widgets/qt_image.h"
@@ -136,9 +137,8 @@ ConceptsPanel::ConceptsPanel(const PanelServices& services, QWidget* parent)
     curves_->yAxis2->setVisible(true);
     curves_->yAxis2->setRange(0, 1);
     curves_->yAxis2->setLabel(tr("R², dead share"));
-    curves_->legend->setVisible(true);
-    curves_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignVCenter);
     curves_->legend->setFont(QFont(font().family(), 7));
+    placeLegendOutside(curves_);
     quality_->setWordWrap(true);
     quality_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* top = new QWidget;

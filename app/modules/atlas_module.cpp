@@ -99,6 +99,9 @@ void AtlasModule::requestAtlas(const widgets::AtlasBuildRequest& request)
     config.maximumIcons = 0;  // icons come after the map, a batch at a time (renderIcons)
     config.icon = thumbnailConfig();
     config.icon.size = 48;  // icons are small on the map
+    // Jitter scaled to the icon: the thumbnails' 12 px shifts are a quarter of a 48-px icon
+    // and blur it to grey.
+    config.icon.jitterPixels = 4;
     config.icon.steps = request.iconSteps;
     config.icon.previewEvery = 0;
     iconRecipe_ = config.icon;
