@@ -13,6 +13,19 @@ Q_DECLARE_METATYPE(loupe::widgets::JobState)
 
 class TestJobRunner : public QObject {
     Q_OBJECT
+
+    // Keeps the one device thread busy until `release`, so that jobs submitted meanwhile wait.
+    void occupyDevice(JobRunner& runner, std::atomic<bool>& release)
+    {
+        runner.submit(
+            {"busy"}, this,
+            [&release](JobContext&) {
+                while (!release)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            },
+            [] {});
+    }
+
 private slots:
     void initTestCase() { qRegisterMetaType<widgets::JobState>(); }
 
@@ -137,13 +150,7 @@ private slots:
         JobRunner runner;
         QStringList order;
         std::atomic<bool> release{false};
-        runner.submit(
-            {"busy"}, this,
-            [&](JobContext&) {
-                while (!release)
-                    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-            },
-            [] {});
+        occupyDevice(runner, release);
         for (int i = 0; i < 3; ++i)
             runner.submit(
                 {"background", JobRunner::Pool::Device, {}, JobRunner::Priority::Background}, this,
@@ -242,13 +249,7 @@ private slots:
         JobRunner runner;
         QStringList order;
         std::atomic<bool> release{false};
-        runner.submit(
-            {"busy"}, this,
-            [&](JobContext&) {
-                while (!release)
-                    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-            },
-            [] {});
+        occupyDevice(runner, release);
         QList<int> ids;
         for (const QString name : {"a", "b", "c"})
             ids << runner.submit(
