@@ -1,4 +1,5 @@
 #include "widgets/activations_panel.h"
+#include "widgets/colour_bar.h"
 
 #include "core/activation_grid.h"
 #include "widgets/channel_bar_chart.h"
@@ -15,10 +16,13 @@
 #include <QSplitter>
 #include <QToolBar>
 
+#include <algorithm>
+
 namespace loupe::widgets {
 namespace {
 constexpr int kExportColumns = 16;
 constexpr int kExportPlotHeight = 220;
+constexpr int kExportScaleBarHeight = 40;
 }  // namespace
 
 ActivationsPanel::ActivationsPanel(const PanelServices& services, QWidget* parent)
@@ -147,14 +151,30 @@ QString ActivationsPanel::exportName() const
 QSize ActivationsPanel::exportSize() const
 {
     const QSize grid = grid_->gridSize(kExportColumns);
-    return QSize(qMax(grid.width(), 480), grid.height() + kExportPlotHeight);
+    return QSize(
+        qMax(grid.width(), 480), grid.height() + kExportScaleBarHeight + kExportPlotHeight);
 }
 
 void ActivationsPanel::paintExport(QPainter& painter, const QSize& size) const
 {
     painter.fillRect(QRect(QPoint(0, 0), size), Qt::white);
     grid_->paintGrid(painter, kExportColumns);
-    const int top = grid_->gridSize(kExportColumns).height();
+    int top = grid_->gridSize(kExportColumns).height();
+    // The tiles' colour scale: one for all channels when shared, else each tile's own range.
+    if (!activations_.values.empty()) {
+        const auto [lo, hi] =
+            std::minmax_element(activations_.values.begin(), activations_.values.end());
+        const QString what =
+            activations_.preRelu ? tr("activation before the ReLU") : tr("activation");
+        const QString label = sharedScale()
+            ? tr("%1 (the layer's output units), one scale for every channel").arg(what)
+            : tr("%1, each tile from its own minimum to its own maximum (here the layer's range)")
+                  .arg(what);
+        paintScaleBar(painter, QRect(8, top + 4, size.width() - 16, kExportScaleBarHeight - 8),
+            activations_.preRelu ? *lo : std::min(*lo, 0.f), *hi,
+            activations_.preRelu ? Colormap::Diverging : Colormap::Viridis, label);
+        top += kExportScaleBarHeight;
+    }
     chart_->paintPlot(painter, QRect(0, top, size.width(), kExportPlotHeight));
 }
 

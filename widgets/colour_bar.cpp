@@ -12,23 +12,20 @@
 
 namespace loupe::widgets {
 
-void paintColourBar(QPainter& painter, const QRect& area, const AttributionMap& map)
+void paintScaleBar(QPainter& painter, const QRect& area, float lo, float hi, Colormap colormap,
+    const QString& label)
 {
-    float lo = 0, hi = 0;
-    for (float v : map.values) {
-        lo = std::min(lo, v);
-        hi = std::max(hi, v);
+    if (colormap == Colormap::Diverging) {
+        const float extent = std::max(std::abs(lo), std::abs(hi));
+        lo = -extent;
+        hi = extent;
     }
-    const float extent = std::max(std::abs(lo), std::abs(hi));
-    const float left = map.isSigned ? -extent : 0.f, right = map.isSigned ? extent : hi;
     FloatMap ramp;
     ramp.width = 256;
     ramp.height = 1;
     for (int i = 0; i < ramp.width; ++i)
-        ramp.values.push_back(left + (right - left) * float(i) / float(ramp.width - 1));
-    const RgbImage colours = map.isSigned
-        ? colorize(ramp, left, right, Colormap::Diverging)
-        : colorize(ramp, 0, right > 0 ? right : 1, Colormap::Magma);
+        ramp.values.push_back(lo + (hi - lo) * float(i) / float(ramp.width - 1));
+    const RgbImage colours = colorize(ramp, lo, hi > lo ? hi : lo + 1, colormap);
     const int labelWidth = std::min(64, area.width() / 5);
     const int barHeight = std::max(6, area.height() / 2 - 2);
     const QRect bar(area.left() + labelWidth, area.top() + 1,
@@ -37,9 +34,9 @@ void paintColourBar(QPainter& painter, const QRect& area, const AttributionMap& 
     painter.setPen(QColor(90, 90, 90));
     painter.drawRect(bar.adjusted(0, 0, -1, -1));
     painter.drawText(QRect(area.left(), bar.top(), labelWidth - 4, bar.height()),
-        Qt::AlignRight | Qt::AlignVCenter, QString::number(double(left), 'g', 3));
+        Qt::AlignRight | Qt::AlignVCenter, QString::number(double(lo), 'g', 3));
     painter.drawText(QRect(bar.right() + 4, bar.top(), labelWidth - 4, bar.height()),
-        Qt::AlignLeft | Qt::AlignVCenter, QString::number(double(right), 'g', 3));
+        Qt::AlignLeft | Qt::AlignVCenter, QString::number(double(hi), 'g', 3));
     const QFont normal = painter.font();
     QFont small = normal;
     small.setPointSizeF(normal.pointSizeF() * 0.8);
@@ -47,8 +44,19 @@ void paintColourBar(QPainter& painter, const QRect& area, const AttributionMap& 
     painter.drawText(
         QRect(area.left(), bar.bottom() + 1, area.width(), area.bottom() - bar.bottom()),
         Qt::AlignHCenter | Qt::AlignTop,
-        painter.fontMetrics().elidedText(colourBarLabel(map), Qt::ElideRight, area.width()));
+        painter.fontMetrics().elidedText(label, Qt::ElideRight, area.width()));
     painter.setFont(normal);
+}
+
+void paintColourBar(QPainter& painter, const QRect& area, const AttributionMap& map)
+{
+    float lo = 0, hi = 0;
+    for (float v : map.values) {
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+    }
+    paintScaleBar(painter, area, map.isSigned ? lo : 0.f, hi,
+        map.isSigned ? Colormap::Diverging : Colormap::Magma, colourBarLabel(map));
 }
 
 QString colourBarLabel(const AttributionMap& map)

@@ -1,6 +1,9 @@
 #pragma once
 
 #include "core/attribution.h"
+#include "core/colormap.h"
+
+#include <QString>
 
 #include <QRect>
 
@@ -15,5 +18,10 @@ namespace loupe::widgets {
 void paintColourBar(QPainter& painter, const QRect& area, const AttributionMap& map);
 // What the colours measure: signed (red for the target) or a magnitude, on the method's scale.
 QString colourBarLabel(const AttributionMap& map);
+
+// Any colour scale: `colormap` from lo to hi (Diverging: symmetric around 0), its ends beside
+// it and `label` (what the colours measure, with its unit) under it.
+void paintScaleBar(QPainter& painter, const QRect& area, float lo, float hi, Colormap colormap,
+    const QString& label);
 
 }  // namespace loupe::widgets
