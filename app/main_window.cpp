@@ -180,7 +180,9 @@ void MainWindow::buildDocks()
     QDockWidget* jobs =
         addDock(jobsPanel_, tr("Jobs"), QStringLiteral("dock.jobs"), Qt::BottomDockWidgetArea);
     if (modules.firstImageDock && modules.firstUnitDock)
-        resizeDocks({layers, modules.firstImageDock, modules.firstUnitDock}, {390, 520, 480},
+        // The layer browser wide enough for its five columns at 1920 px (narrower screens
+        // give it less: the docks keep their minimum widths).
+        resizeDocks({layers, modules.firstImageDock, modules.firstUnitDock}, {560, 520, 480},
             Qt::Horizontal);
     resizeDocks({jobs}, {130}, Qt::Vertical);
 
