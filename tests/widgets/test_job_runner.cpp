@@ -195,7 +195,6 @@ private slots:
             },
             [&](int steps) { renderedSteps = steps; });
         QTRY_VERIFY(step >= 5);
-        const int askedAt = step;
         runner.submit(
             {"thumbnails"}, this,
             [&](JobContext&) {
@@ -203,6 +202,9 @@ private slots:
                 stepWhenThumbnailsStarted = step.load();
             },
             [&] { thumbnailsDone = true; });
+        // Read after submitting: however long this thread waits here, the render cannot get
+        // more than one step past this value before the thumbnails start.
+        const int askedAt = step;
         QTRY_VERIFY(thumbnailsDone);
         QVERIFY2(stepWhenThumbnailsStarted - askedAt <= 1,
             qPrintable(QString("asked at step %1, started at step %2")
