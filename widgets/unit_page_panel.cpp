@@ -188,6 +188,11 @@ int UnitPagePanel::renderedCount() const
     return n;
 }
 
+QImage UnitPagePanel::renderImage(int index) const
+{
+    return renders_->image(index);
+}
+
 void UnitPagePanel::setExamples(const UnitExamples& examples, const QString& scanDescription)
 {
     examples_ = examples;

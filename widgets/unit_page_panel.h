@@ -40,6 +40,7 @@ public:
     int channel() const { return channel_; }
     QString link() const { return link_; }
     int renderedCount() const;
+    QImage renderImage(int index) const;  // as shown: Channel, Neuron, Negative, Diversity
     int exampleCount() const;  // top + bottom shown
     const UnitNeighbours& neighbours() const { return neighbours_; }
     bool hasTuning() const { return tuning_.has_value(); }

@@ -270,15 +270,17 @@ void UnitPageModule::requestRenders()
                         },
                         job.progress);
                     result = renderFeatureVis(*model, render.config, stage);
+                    // A diversity batch is shown, and cached (the store keeps one picture per
+                    // render), as one 2 x 2 picture.
+                    if (result->images.size() > 1)
+                        result->images = {
+                            tileGrid(result->images, 2, result->images.front().width, 2, 255)};
                     if (workspace && result->warning.empty() && !result->images.empty())
-                        workspace->cacheBestEffort(
-                            [&] { storeFeatureVisResult(*workspace, render.config, *result); });
+                        storeFeatureVisResult(*workspace, render.config, *result);
                 }
                 if (result->images.empty())
                     continue;
-                const RgbImage picture = result->images.size() == 1
-                    ? result->images.front()
-                    : tileGrid(result->images, 2, result->images.front().width, 2, 255);
+                const RgbImage picture = result->images.front();
                 const QString caption = QString::fromStdString(render.caption);
                 job.post([this, generation, i, caption, picture] {
                     if (generation == generation_)

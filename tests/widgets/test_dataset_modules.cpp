@@ -149,6 +149,10 @@ private slots:
         QCOMPARE(page->link(),
             QString("loupe://%1/block/2").arg(QString::fromStdString(h.session.model()->hash())));
         QCOMPARE(page->renderedCount(), 4);
+        // The diversity batch of four is one 2 x 2 picture (64-px renders for this model).
+        const QSize tiled = page->renderImage(3).size();
+        QVERIFY2(tiled.width() >= 2 * 64 && tiled.height() == tiled.width(),
+            qPrintable(QString("%1 x %2").arg(tiled.width()).arg(tiled.height())));
         QVERIFY(page->exampleCount() >= 2);
         QVERIFY(!page->neighbours().inputs.empty());
         QCOMPARE(QString::fromStdString(page->neighbours().inputs.front().layer), QString("conv1"));
@@ -184,6 +188,12 @@ private slots:
         QVERIFY(h.wait([&] { return complete.count() == 2; }));
         QCOMPARE(page->channel(), first.channel);
         QVERIFY(!page->neighbours().outputs.empty());  // conv1 drives block
+
+        // Back to block:2: the page is read from the workspace, the diversity picture whole.
+        h.selection.selectUnit("block", 2);
+        QVERIFY(h.wait([&] { return complete.count() == 3; }));
+        QCOMPARE(page->renderedCount(), 4);
+        QCOMPARE(page->renderImage(3).size(), tiled);
     }
 
     // A scan merged from a cluster job's shard files is read like a local one, and the
