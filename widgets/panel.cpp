@@ -66,6 +66,20 @@ void Panel::setShown(bool shown)
     emit shownChanged(shown);
 }
 
+void Panel::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (!docked_)
+        emit shownChanged(true);
+}
+
+void Panel::hideEvent(QHideEvent* event)
+{
+    QWidget::hideEvent(event);
+    if (!docked_)
+        emit shownChanged(false);
+}
+
 QString Panel::exportTitle(const FigureContext& context) const
 {
     QStringList parts;

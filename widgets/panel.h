@@ -29,7 +29,8 @@ public:
 
     // Whether the user can see the panel: its dock's tab is in front (QDockWidget's
     // visibilityChanged, which the window forwards to setShown), or, outside a dock, whether it
-    // is visible. Views that compute only what is looked at (the unit page) follow it.
+    // is visible; shownChanged says when that changes. Views that compute only what is looked
+    // at (the unit page) follow it.
     bool isShown() const { return docked_ ? shown_ : isVisible(); }
     void setShown(bool shown);
 
@@ -48,6 +49,9 @@ protected:
     void setBody(QWidget* body);
     UnitSelection* selection() const { return services_.selection; }
     void contextMenuEvent(QContextMenuEvent* event) override;
+    // Outside a dock (tests, a floating panel of its own) showing is being shown.
+    void showEvent(QShowEvent* event) override;
+    void hideEvent(QHideEvent* event) override;
 
 private:
     PanelServices services_;

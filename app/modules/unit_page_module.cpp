@@ -17,7 +17,6 @@
 #include "widgets/unit_selection.h"
 
 #include <QDir>
-#include <QEvent>
 #include <QFileInfo>
 
 #include <algorithm>
@@ -36,7 +35,6 @@ constexpr int kSections = 3;  // examples + tuning, neighbours, renders
 UnitPageModule::UnitPageModule(const AppContext& context, QObject* parent)
     : FeatureModule(context, parent), panel_(new widgets::UnitPagePanel(context.panels))
 {
-    panel_->installEventFilter(this);
     connect(panel_, &widgets::Panel::shownChanged, this, [this](bool shown) {
         if (shown)
             followSelection();  // brought to the front after the selection moved on
@@ -64,13 +62,6 @@ QList<ModuleDock> UnitPageModule::docks() const
 {
     return {
         {panel_, tr("Unit Page"), QStringLiteral("unitpage"), DockGroup::Unit, tr("Unit Page…")}};
-}
-
-bool UnitPageModule::eventFilter(QObject* watched, QEvent* event)
-{
-    if (watched == panel_ && event->type() == QEvent::Show)
-        followSelection();  // raised after the selection moved on: catch up
-    return FeatureModule::eventFilter(watched, event);
 }
 
 void UnitPageModule::followSelection()

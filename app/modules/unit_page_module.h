@@ -25,9 +25,6 @@ public:
 signals:
     void pageComplete();  // every section has its answer (tests, scripted screenshots)
 
-protected:
-    bool eventFilter(QObject* watched, QEvent* event) override;
-
 private:
     void followSelection();
     void requestExamplesAndNeighbours();
