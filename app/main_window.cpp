@@ -36,6 +36,8 @@
 #include "app/window_menus.h"
 #include "core/device.h"
 #include "core/synthetic_shapes.h"
+#include "core/error.h"
+#include "core/unit_page.h"
 #include "core/workspace.h"
 #include "widgets/figure_export.h"
 #include "widgets/image_panel.h"
@@ -301,20 +303,19 @@ bool MainWindow::goToUnit(const QString& text)
         openModel(destination.modelPath);
         return true;
     }
-    const std::vector<LayerInfo> layers = session_->layers();
-    const std::string wanted = destination.layer.toStdString();
-    const auto layer = std::find_if(layers.begin(), layers.end(),
-        [&](const LayerInfo& l) { return l.path == wanted || l.alias == wanted; });
-    if (layer == layers.end() || destination.channel >= layer->channels()) {
-        showError(tr("Go to Unit"),
-            layer == layers.end() ? tr("The model has no layer '%1'.").arg(destination.layer)
-                                  : tr("%1 has %2 channels; there is no channel %3.")
-                                        .arg(destination.layer)
-                                        .arg(layer->channels())
-                                        .arg(destination.channel));
+    const auto model = session_->model();
+    if (!model) {
+        showError(tr("Go to Unit"), tr("No model is open."));
         return false;
     }
-    selection_->selectUnit(QString::fromStdString(layer->path), destination.channel);
+    try {
+        const LayerInfo& layer =
+            checkedUnit(*model, destination.layer.toStdString(), destination.channel);
+        selection_->selectUnit(QString::fromStdString(layer.path), destination.channel);
+    } catch (const std::exception& e) {
+        showError(tr("Go to Unit"), QString::fromStdString(firstLine(e.what())));
+        return false;
+    }
     raiseDock(QStringLiteral("unitpage"));
     return true;
 }

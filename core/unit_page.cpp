@@ -69,6 +69,15 @@ std::optional<UnitLink> parseUnitLink(const std::string& text)
     return unit;
 }
 
+const LayerInfo& checkedUnit(const Model& model, const std::string& layer, int channel)
+{
+    const LayerInfo& info = model.layer(layer);
+    if (channel < 0 || channel >= info.channels())
+        throw Error("channel " + std::to_string(channel) + " is out of range for layer '" +
+            info.path + "' (" + std::to_string(info.channels()) + " channels)");
+    return info;
+}
+
 std::vector<UnitPageRender> unitPageRenders(const std::string& layer, int channel, int size)
 {
     const auto config = [&](ObjectiveTerm::Kind kind) {
@@ -127,10 +136,7 @@ AdjacentLayers adjacentLayers(const Model& model, const std::string& layer)
 UnitNeighbours unitNeighbours(
     Model& model, const RgbImage& image, const std::string& layer, int channel, int x, int y, int k)
 {
-    const LayerInfo& info = model.layer(layer);
-    if (channel < 0 || channel >= info.channels())
-        throw Error("channel " + std::to_string(channel) + " is out of range for layer '" +
-            info.path + "' (" + std::to_string(info.channels()) + " channels)");
+    const LayerInfo& info = checkedUnit(model, layer, channel);
     const AdjacentLayers adjacent = adjacentLayers(model, layer);
     UnitNeighbours neighbours;
 

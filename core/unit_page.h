@@ -15,6 +15,7 @@ namespace loupe {
 
 class Model;
 class Workspace;
+struct LayerInfo;
 
 // loupe://<model-hash>/<layer>/<channel>: names a unit of one exact model file, so a link in
 // a paper's notes or a chat opens the same unit (or says that the model differs).
@@ -26,6 +27,10 @@ struct UnitLink {
 };
 // Reads a link; nullopt when the text is not one (surrounding blanks are ignored).
 std::optional<UnitLink> parseUnitLink(const std::string& text);
+
+// The unit's layer (by path or alias) when the model has it and the channel is in range;
+// otherwise loupe::Error saying which (an unknown layer, or how many channels it has).
+const LayerInfo& checkedUnit(const Model& model, const std::string& layer, int channel);
 
 // The page's feature visualizations, in the order shown: the channel (mean over positions),
 // the neuron at the centre, the negative channel (what inhibits it) and a diversity batch of

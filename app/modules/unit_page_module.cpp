@@ -81,10 +81,7 @@ void UnitPageModule::showUnit(const QString& layer, int channel)
     if (!model)
         return;
     try {
-        const LayerInfo& info = model->layer(layer.toStdString());
-        if (channel < 0 || channel >= info.channels())
-            throw Error("channel " + std::to_string(channel) + " is out of range for " + info.path +
-                " (" + std::to_string(info.channels()) + " channels)");
+        checkedUnit(*model, layer.toStdString(), channel);
     } catch (const std::exception& e) {
         panel_->setStatus(QString::fromStdString(firstLine(e.what())));
         return;

@@ -58,6 +58,9 @@ private slots:
     {
         const auto model =
             Model::load(test::writeWiredChain(dir_.path().toStdString()), DevicePreference::Cpu);
+        QCOMPARE(QString::fromStdString(checkedUnit(*model, "conv2", 3).path), QString("conv2"));
+        QVERIFY_THROWS_EXCEPTION(Error, checkedUnit(*model, "conv2", 4));  // 4 channels
+        QVERIFY_THROWS_EXCEPTION(Error, checkedUnit(*model, "conv9", 0));
         const RgbImage image = test::noiseImage(16, 16, 7);
         const LayerActivations before = computeActivations(*model, image, "conv2", false, 0);
 
