@@ -430,18 +430,14 @@ void MainWindow::resetLayout()
 
 QString MainWindow::exportDock(const QString& name, const QString& path)
 {
-    for (QDockWidget* dock : docks_) {
-        const QString shortName = dock->objectName().mid(QStringLiteral("dock.").size());
-        if (shortName != name && dock->objectName() != name)
-            continue;
-        const auto* view = dynamic_cast<const widgets::Exportable*>(dock->widget());
-        if (!view)
-            return tr("the %1 dock has no figure to export").arg(name);
-        const widgets::ExportResult result =
-            widgets::exportFigure(*view, path, 150, figureContext_);
-        return result.ok ? QString() : result.error;
-    }
-    return tr("no dock named '%1'").arg(name);
+    const QDockWidget* dock = findDock(name);
+    if (!dock)
+        return tr("no dock named '%1'").arg(name);
+    const auto* view = dynamic_cast<const widgets::Exportable*>(dock->widget());
+    if (!view)
+        return tr("the %1 dock has no figure to export").arg(name);
+    const widgets::ExportResult result = widgets::exportFigure(*view, path, 150, figureContext_);
+    return result.ok ? QString() : result.error;
 }
 
 bool MainWindow::applyPreset(const QString& name)
@@ -474,19 +470,25 @@ void MainWindow::showWelcome(bool shown)
     QTimer::singleShot(0, this, &MainWindow::fitToScreen);
 }
 
-bool MainWindow::raiseDock(const QString& name)
+QDockWidget* MainWindow::findDock(const QString& name) const
 {
     // "dock.examples", "examples" or the title as shown, "Dataset Examples".
-    for (QDockWidget* dock : docks_) {
+    for (QDockWidget* dock : docks_)
         if (dock->objectName() == name ||
             dock->objectName().compare(QStringLiteral("dock.") + name, Qt::CaseInsensitive) == 0 ||
-            dock->windowTitle().compare(name, Qt::CaseInsensitive) == 0) {
-            dock->show();
-            dock->raise();
-            return true;
-        }
-    }
-    return false;
+            dock->windowTitle().compare(name, Qt::CaseInsensitive) == 0)
+            return dock;
+    return nullptr;
+}
+
+bool MainWindow::raiseDock(const QString& name)
+{
+    QDockWidget* dock = findDock(name);
+    if (!dock)
+        return false;
+    dock->show();
+    dock->raise();
+    return true;
 }
 
 QStringList MainWindow::dockNames() const
