@@ -3,7 +3,7 @@
 #include "core/binary_io.h"
 #include "core/content_hash.h"
 #include "core/error.h"
-#include "core/featurevis_cache.h"  // featureVisKey of the icons
+#include "core/featurevis_cache.h"  // featureVisKey and the batched renderer of the icons
 #include "core/image_folder.h"
 #include "core/image_io.h"
 #include "core/json.h"
@@ -214,7 +214,9 @@ std::vector<RgbImage> atlasIcons(Model& model, Workspace* workspace, const std::
     }
     if (rendered.empty())
         return icons;
-    const FeatureVisResult result = renderFeatureVis(model, batch, progress);
+    // Out of device memory, the batch is retried in halves (the icons do not depend on it).
+    const FeatureVisResult result =
+        renderPerImageInBatches(model, batch, int(batch.perImageDirections.size()), progress);
     for (size_t j = 0; j < rendered.size() && j < result.images.size(); ++j) {
         icons[rendered[j]] = result.images[j];
         if (workspace)
