@@ -43,7 +43,7 @@ private:
 // CPU work has its own pool. Queued jobs start in priority order: what the user just asked for
 // before automatic background work.
 //
-// Pre-emption: a job marked `preemptible` (renders that run hundreds of steps) lets newer
+// Pre-emption: a job submitted with Preemption::AtSteps (renders of hundreds of steps) lets newer
 // work through at its step boundaries. Each time it reports progress, any waiting job of its
 // pool that ranks higher, or ranks the same and came later, runs right there on the same
 // thread (so the model is still used by one job at a time) while the render shows as paused;

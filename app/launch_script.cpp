@@ -397,10 +397,6 @@ void LaunchScript::takeScreenshot()
         checkIdle();
         return;
     }
-    if (qEnvironmentVariableIsSet("LOUPE_DEBUG_LAYOUT"))
-        std::fprintf(stderr, "loupe: window %d x %d, minimum %d x %d\n", window_->width(),
-            window_->height(), window_->minimumSizeHint().width(),
-            window_->minimumSizeHint().height());
     const bool ok = window_->grab().save(request_.screenshot);
     std::fprintf(stderr,
         ok ? "loupe: screenshot saved to %s\n" : "loupe: cannot write screenshot %s\n",

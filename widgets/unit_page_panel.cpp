@@ -80,8 +80,9 @@ UnitPagePanel::UnitPagePanel(const PanelServices& services, QWidget* parent)
     heading_->setFont(big);
     heading_->setWordWrap(true);
     linkField_->setReadOnly(true);
-    linkField_->setToolTip(tr("A stable link to this unit of this exact model file: paste it in "
-                              "Loupe (Edit > Go to Unit Link) or give it on the command line"));
+    linkField_->setToolTip(
+        tr("A stable link to this unit of this exact model file: paste it in "
+           "Loupe (Edit > Go to Unit…, or the layer search) or give it on the command line"));
     auto* copy = new QPushButton(tr("Copy Link"));
     copy->setObjectName(QStringLiteral("copyLink"));
     connect(copy, &QPushButton::clicked, this, &UnitPagePanel::copyLink);
@@ -89,16 +90,15 @@ UnitPagePanel::UnitPagePanel(const PanelServices& services, QWidget* parent)
         note->setWordWrap(true);
         note->setStyleSheet(QStringLiteral("color: #666"));
     }
-    inputs_->setClickHandler([this](int i) {
-        if (i < int(neighbours_.inputs.size()))
-            emit unitActivated(QString::fromStdString(neighbours_.inputs[size_t(i)].layer),
-                neighbours_.inputs[size_t(i)].channel);
-    });
-    outputs_->setClickHandler([this](int i) {
-        if (i < int(neighbours_.outputs.size()))
-            emit unitActivated(QString::fromStdString(neighbours_.outputs[size_t(i)].layer),
-                neighbours_.outputs[size_t(i)].channel);
-    });
+    const auto openNeighbour = [this](const std::vector<UnitNeighbour>& units, int i) {
+        if (i < int(units.size()))
+            emit unitActivated(
+                QString::fromStdString(units[size_t(i)].layer), units[size_t(i)].channel);
+    };
+    inputs_->setClickHandler(
+        [this, openNeighbour](int i) { openNeighbour(neighbours_.inputs, i); });
+    outputs_->setClickHandler(
+        [this, openNeighbour](int i) { openNeighbour(neighbours_.outputs, i); });
     const auto openExample = [this](const std::vector<ExampleTile>& tiles, int i) {
         if (i < int(tiles.size()))
             emit exampleActivated(QString::fromStdString(examples_.folder),
