@@ -1,7 +1,6 @@
 // The app as a user drives it: open a model, open an image, pick layers and units.
 
 #include "app/job_runner.h"
-#include "app/launch_script.h"
 #include "app/main_window.h"
 #include "app/model_session.h"
 #include "app/modules/activations_module.h"
@@ -14,7 +13,6 @@
 #include "app/modules/nmf_module.h"
 #include "app/modules/occlusion_module.h"
 #include "app/modules/tuning_module.h"
-#include "app/modules/unit_page_module.h"
 #include "app/modules/weights_module.h"
 #include "app/saved_records.h"
 #include "core/builtin_model.h"
@@ -22,6 +20,7 @@
 #include "core/stimulus.h"
 #include "core/tuning.h"
 #include "tests/support/test_models.h"
+#include "tests/widgets/window_harness.h"
 #include "widgets/activations_panel.h"
 #include "widgets/channel_grid.h"
 #include "widgets/image_panel.h"
@@ -37,14 +36,11 @@
 #include "widgets/circuit_panel.h"
 #include "widgets/nmf_panel.h"
 #include "widgets/atlas_panel.h"
-#include "widgets/unit_page_panel.h"
 #include "widgets/unit_selection.h"
 #include "widgets/weights_panel.h"
-#include "widgets/welcome_panel.h"
 
 #include <QDockWidget>
 #include <QJsonArray>
-#include <QLineEdit>
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -56,56 +52,9 @@
 #include <QtTest>
 
 using namespace loupe;
-
-namespace {
-
-// Waits for `done` as long as the window's jobs are still at work: a busy machine only makes
-// it wait longer, while a result that will not come (every job ended, a grace period for the
-// queued signals passed) fails at once. The cap catches hangs only.
-bool whileJobsRun(app::MainWindow& window, const std::function<bool()>& done)
-{
-    constexpr qint64 kGraceMs = 3000, kHangMs = 15 * 60 * 1000;
-    QElapsedTimer total, idle;
-    total.start();
-    bool wasIdle = false;
-    while (!done()) {
-        if (total.elapsed() > kHangMs)
-            return false;
-        QTest::qWait(20);
-        const bool isIdle = window.jobs()->runningCount() == 0;
-        if (isIdle && !wasIdle)
-            idle.start();
-        wasIdle = isIdle;
-        if (isIdle && idle.elapsed() > kGraceMs)
-            return done();
-    }
-    return true;
-}
-
-#define WAIT_FOR(window, condition)                                                                \
-    QVERIFY2(whileJobsRun(window, [&] { return bool(condition); }), #condition)
-#define WAIT_FOR_COMPARE(window, actual, expected)                                                 \
-    do {                                                                                           \
-        whileJobsRun(window, [&] { return (actual) == (expected); });                              \
-        QCOMPARE(actual, expected);                                                                \
-    } while (false)
-
-// Opens an image the way a user does (decoded on a worker) and waits for the session to have it.
-bool openImageAndWait(app::MainWindow& window, const QString& path)
-{
-    QSignalSpy changed(window.session(), &app::ModelSession::imageChanged);
-    return window.openImage(path) && whileJobsRun(window, [&] { return changed.count() >= 1; });
-}
-
-// Opens a model the way a user does and waits for the window to have it.
-bool openAndWait(app::MainWindow& window, const QString& model)
-{
-    QSignalSpy ready(&window, &app::MainWindow::modelReady);
-    window.openModel(model);
-    return whileJobsRun(window, [&] { return ready.count() == 1; });
-}
-
-}  // namespace
+using test::openAndWait;
+using test::openImageAndWait;
+using test::whileJobsRun;
 
 class TestMainWindow : public QObject {
     Q_OBJECT
@@ -716,118 +665,6 @@ private slots:
             window, window.selection()->unitText(), QString("mixed3:%1").arg(strongest));
         window.jobs()->waitForIdle(15 * 60 * 1000);
         qputenv("LOUPE_DATA_DIR", sharedData_.path().toUtf8());
-    }
-
-    // A unit is reachable by typing it (Go to Unit, the layer search) or by a loupe:// link,
-    // also one of a recent model that is not open: each selects it and shows its Unit Page.
-    void unitLinksAndTypedUnitsOpenTheUnitPage()
-    {
-        QTemporaryDir other;
-        const QString wired =
-            QString::fromStdString(test::writeWiredChain(other.path().toStdString()));
-        app::MainWindow window;
-        window.show();
-        QVERIFY(openAndWait(window, model_));
-        const QString hash = window.session()->modelHash();
-        auto* page = window.module<app::UnitPageModule>()->panel();
-
-        QVERIFY(window.goToUnit("block:3"));
-        QCOMPARE(window.selection()->unitText(), QString("block:3"));
-        QTRY_VERIFY(page->isVisible());
-        QTRY_COMPARE(page->channel(), 3);
-        QVERIFY(!window.goToUnit("block:99"));  // no such channel: an error, nothing moves
-        QVERIFY(!window.goToUnit(QString("loupe://00000000deadbeef/conv1/1")));
-        QCOMPARE(window.selection()->unitText(), QString("block:3"));
-
-        // A link typed or pasted into the layer search goes there too.
-        auto* search = window.layerBrowser()->findChild<QLineEdit*>();
-        QVERIFY(search);
-        search->setText(QString("loupe://%1/conv1/1").arg(hash));
-        QTest::keyClick(search, Qt::Key_Return);
-        QCOMPARE(window.selection()->unitText(), QString("conv1:1"));
-        QTRY_COMPARE(page->link(), QString("loupe://%1/conv1/1").arg(hash));
-
-        // The link of a recent model reopens that model first.
-        QVERIFY(openAndWait(window, wired));
-        QSignalSpy ready(&window, &app::MainWindow::modelReady);
-        QVERIFY(window.goToUnit(QString("loupe://%1/block/5").arg(hash)));
-        QVERIFY(whileJobsRun(window, [&] { return ready.count() == 1; }));
-        QCOMPARE(window.session()->modelHash(), hash);
-        QCOMPARE(window.selection()->unitText(), QString("block:5"));
-        window.jobs()->cancelAll();
-        window.jobs()->waitForIdle(20000);
-        QTest::qWait(50);
-    }
-
-    // Scripted steps (--unit, --tune ...) run without --screenshot too, and "Find tuned units"
-    // starts from the coarse sweep (96 stimuli), finer on demand.
-    void scriptedStepsRunWithoutAScreenshot()
-    {
-        QTemporaryDir data, out;
-        qputenv("LOUPE_DATA_DIR", data.path().toUtf8());
-        const QString curves =
-            QString::fromStdString(test::writeCurveDetector(out.path().toStdString(), 60));
-        app::MainWindow window;
-        app::LaunchRequest request;
-        request.unit = "conv1:0";
-        request.tune = "find";
-        new app::LaunchScript(&window, request);
-        QSignalSpy ranked(window.module<app::TuningModule>(), &app::TuningModule::tuningRankReady);
-        window.openModel(curves);
-        QVERIFY(whileJobsRun(window, [&] { return ranked.count() == 1; }));
-        QCOMPARE(window.selection()->unitText(), QString("conv1:0"));
-        const auto* tuning = window.module<app::TuningModule>()->panel();
-        QCOMPARE(tuning->mode(), widgets::TuningRequest::Mode::FindTuned);
-        QCOMPARE(tuning->sweepText(), QString::fromLatin1(kCoarseRankingSweep));
-        QVERIFY(!window.isVisible());  // no screenshot: nothing grabbed, the app keeps running
-        window.jobs()->waitForIdle(20000);
-        QTest::qWait(50);
-    }
-
-    // View > Task Presets arrange the docks for one task; the layer browser and jobs stay.
-    void taskPresetsArrangeTheDocks()
-    {
-        app::MainWindow window;
-        window.show();
-        const auto dock = [&](const QString& name) {
-            return window.findChild<QDockWidget*>("dock." + name);
-        };
-        QVERIFY(window.applyPreset("image"));
-        QVERIFY(dock("attribution")->isVisible());
-        QVERIFY(dock("occlusion")->isVisibleTo(&window));
-        QVERIFY(!dock("tuning")->isVisibleTo(&window));
-        QVERIFY(!dock("dream")->isVisibleTo(&window));
-        QVERIFY(dock("layers")->isVisible());
-        QVERIFY(dock("jobs")->isVisible());
-        QVERIFY(window.applyPreset("unit"));
-        QVERIFY(dock("unitpage")->isVisible());  // raised in its tab group
-        QVERIFY(!dock("attribution")->isVisibleTo(&window));
-        QVERIFY(window.applyPreset("experiments"));
-        QVERIFY(dock("inversion")->isVisible());
-        QVERIFY(!window.applyPreset("nonsense"));
-        window.resetLayout();
-        QVERIFY(dock("attribution")->isVisibleTo(&window));
-    }
-
-    // No model: the welcome page instead of empty docks (and what went wrong); a model opened
-    // from it brings the docks back.
-    void welcomePageWhileNoModel()
-    {
-        app::MainWindow window;
-        window.show();
-        QSignalSpy failed(&window, &app::MainWindow::modelFailed);
-        window.openModel(dir_.filePath("missing.pt"));
-        QVERIFY(whileJobsRun(window, [&] { return failed.count() == 1; }));
-        QVERIFY(window.welcomeShown());
-        QVERIFY(window.welcomePanel()->isVisible());
-        auto* attribution = window.findChild<QDockWidget*>("dock.attribution");
-        QVERIFY(!attribution->isVisibleTo(&window));
-        QVERIFY(window.findChild<QDockWidget*>("dock.layers")->isVisible());
-        QVERIFY(openAndWait(window, model_));
-        QVERIFY(!window.welcomeShown());
-        QVERIFY(!window.welcomePanel()->isVisible());
-        QVERIFY(attribution->isVisibleTo(&window));
-        QVERIFY(window.welcomePanel()->recentCount() >= 0);
     }
 
     void everyDockHasAnObjectNameAndLayoutResets()
