@@ -24,6 +24,8 @@ JobsPanel::JobsPanel(QWidget* parent) : QWidget(parent), list_(new QTreeWidget(t
     list_->header()->setSectionResizeMode(NameColumn, QHeaderView::ResizeToContents);
     list_->header()->setSectionResizeMode(TextColumn, QHeaderView::Stretch);
     list_->header()->setStretchLastSection(false);
+    // Run Next + Cancel side by side: the column as wide as the two buttons.
+    list_->header()->setSectionResizeMode(CancelColumn, QHeaderView::ResizeToContents);
 }
 
 void JobsPanel::addJob(int id, const QString& name)
