@@ -222,6 +222,25 @@ CurveMap familyCurveMap(
     return result;
 }
 
+RgbImage curveMapColourRamp(bool colourByOrientation, int width)
+{
+    width = std::max(2, width);
+    if (!colourByOrientation) {
+        std::vector<float> strength(size_t(width), 0.f);
+        for (int i = 0; i < width; ++i)
+            strength[size_t(i)] = float(i) / float(width - 1);
+        return inkPicture(strength, width, 1);
+    }
+    RgbImage ramp(width, 1);
+    for (int i = 0; i < width; ++i) {
+        const auto hue = hueColour(360.0 * double(i) / double(width - 1));
+        for (int c = 0; c < 3; ++c)
+            ramp.pixels[size_t(i) * 3 + size_t(c)] =
+                std::uint8_t(std::lround(255.0 * hue[size_t(c)]));
+    }
+    return ramp;
+}
+
 CannyEdges cannyEdges(const RgbImage& image, const CannyConfig& config)
 {
     if (image.empty())

@@ -60,6 +60,11 @@ FamilyGradient familyGradientMap(Model& model, const RgbImage& image, const std:
 CurveMap familyCurveMap(
     Model& model, const RgbImage& image, const CurveMapConfig& config, Progress& progress);
 
+// The key to a curve map's colours, low to high in one row of `width` pixels: white to black
+// (strength 0 to 1) for the ink map, or the hue of each preferred orientation from 0 to 360
+// degrees for the map coloured by orientation. The same colours familyCurveMap draws with.
+RgbImage curveMapColourRamp(bool colourByOrientation, int width = 256);
+
 // The same kind of map for any attribution target ("class:N", "unit:L:C", a concept, ...): the
 // penalty a traced stroke pays for crossing what the user names (a texture unit, a class).
 struct AttributionTarget;

@@ -12,8 +12,7 @@
 
 namespace loupe::widgets {
 
-void paintScaleBar(QPainter& painter, const QRect& area, float lo, float hi, Colormap colormap,
-    const QString& label)
+ColourScale colourScale(float lo, float hi, Colormap colormap, const QString& label)
 {
     if (colormap == Colormap::Diverging) {
         const float extent = std::max(std::abs(lo), std::abs(hi));
@@ -25,18 +24,35 @@ void paintScaleBar(QPainter& painter, const QRect& area, float lo, float hi, Col
     ramp.height = 1;
     for (int i = 0; i < ramp.width; ++i)
         ramp.values.push_back(lo + (hi - lo) * float(i) / float(ramp.width - 1));
-    const RgbImage colours = colorize(ramp, lo, hi > lo ? hi : lo + 1, colormap);
+    ColourScale scale;
+    scale.ramp = toQImage(colorize(ramp, lo, hi > lo ? hi : lo + 1, colormap));
+    scale.low = QString::number(double(lo), 'g', 3);
+    scale.high = QString::number(double(hi), 'g', 3);
+    scale.label = label;
+    return scale;
+}
+
+ColourScale attributionScale(const AttributionMap& map, float lo, float hi)
+{
+    return colourScale(map.isSigned ? lo : 0.f, hi,
+        map.isSigned ? Colormap::Diverging : Colormap::Magma, colourBarLabel(map));
+}
+
+void paintColourScale(QPainter& painter, const QRect& area, const ColourScale& scale)
+{
+    if (scale.isEmpty())
+        return;
     const int labelWidth = std::min(64, area.width() / 5);
     const int barHeight = std::max(6, area.height() / 2 - 2);
     const QRect bar(area.left() + labelWidth, area.top() + 1,
         std::max(10, area.width() - 2 * labelWidth), barHeight);
-    painter.drawImage(bar, toQImage(colours));
+    painter.drawImage(bar, scale.ramp);
     painter.setPen(QColor(90, 90, 90));
     painter.drawRect(bar.adjusted(0, 0, -1, -1));
     painter.drawText(QRect(area.left(), bar.top(), labelWidth - 4, bar.height()),
-        Qt::AlignRight | Qt::AlignVCenter, QString::number(double(lo), 'g', 3));
+        Qt::AlignRight | Qt::AlignVCenter, scale.low);
     painter.drawText(QRect(bar.right() + 4, bar.top(), labelWidth - 4, bar.height()),
-        Qt::AlignLeft | Qt::AlignVCenter, QString::number(double(hi), 'g', 3));
+        Qt::AlignLeft | Qt::AlignVCenter, scale.high);
     const QFont normal = painter.font();
     QFont small = normal;
     small.setPointSizeF(normal.pointSizeF() * 0.8);
@@ -44,8 +60,14 @@ void paintScaleBar(QPainter& painter, const QRect& area, float lo, float hi, Col
     painter.drawText(
         QRect(area.left(), bar.bottom() + 1, area.width(), area.bottom() - bar.bottom()),
         Qt::AlignHCenter | Qt::AlignTop,
-        painter.fontMetrics().elidedText(label, Qt::ElideRight, area.width()));
+        painter.fontMetrics().elidedText(scale.label, Qt::ElideRight, area.width()));
     painter.setFont(normal);
+}
+
+void paintScaleBar(QPainter& painter, const QRect& area, float lo, float hi, Colormap colormap,
+    const QString& label)
+{
+    paintColourScale(painter, area, colourScale(lo, hi, colormap, label));
 }
 
 void paintColourBar(QPainter& painter, const QRect& area, const AttributionMap& map)
@@ -55,8 +77,7 @@ void paintColourBar(QPainter& painter, const QRect& area, const AttributionMap& 
         lo = std::min(lo, v);
         hi = std::max(hi, v);
     }
-    paintScaleBar(painter, area, map.isSigned ? lo : 0.f, hi,
-        map.isSigned ? Colormap::Diverging : Colormap::Magma, colourBarLabel(map));
+    paintColourScale(painter, area, attributionScale(map, lo, hi));
 }
 
 QString colourBarLabel(const AttributionMap& map)

@@ -3,9 +3,9 @@
 #include "core/attribution.h"
 #include "core/colormap.h"
 
-#include <QString>
-
+#include <QImage>
 #include <QRect>
+#include <QString>
 
 class QPainter;
 
@@ -18,6 +18,20 @@ namespace loupe::widgets {
 void paintColourBar(QPainter& painter, const QRect& area, const AttributionMap& map);
 // What the colours measure: signed (red for the target) or a magnitude, on the method's scale.
 QString colourBarLabel(const AttributionMap& map);
+
+// A colour scale to draw beside a picture: the ramp of its colours from low to high, the texts
+// at its ends and what the colours measure. Made by the functions below; empty means none.
+struct ColourScale {
+    QImage ramp;  // one row, low on the left
+    QString low, high, label;
+    bool isEmpty() const { return ramp.isNull(); }
+};
+// `colormap` from lo to hi (Diverging: symmetric around 0).
+ColourScale colourScale(float lo, float hi, Colormap colormap, const QString& label);
+// An attribution map's scale as attributionHeatmapOnRange colours it.
+ColourScale attributionScale(const AttributionMap& map, float lo, float hi);
+// Horizontal: the ramp with its end texts beside it and the label under it.
+void paintColourScale(QPainter& painter, const QRect& area, const ColourScale& scale);
 
 // Any colour scale: `colormap` from lo to hi (Diverging: symmetric around 0), its ends beside
 // it and `label` (what the colours measure, with its unit) under it.

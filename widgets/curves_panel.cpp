@@ -162,14 +162,20 @@ void CurvesPanel::measure()
 }
 
 void CurvesPanel::showCurveMap(const QImage& photo, const QImage& map, const QImage& canny,
-    const QString& mapCaption, const QString& cannyCaption)
+    const QString& mapCaption, const QString& cannyCaption, const ColourScale& mapScale)
 {
     photo_ = photo;
     row_->setImages({photo, map}, {tr("photo (model input view)"), mapCaption});
+    row_->setScale(1, mapScale);
     lower_->setImage(0, canny, cannyCaption);
     if (lower_->count() < 2)
         lower_->setImage(1, QImage(), tr("traced strokes (Trace)"));
     setStatus(tr("Curve map of %1.").arg(family()));
+}
+
+ColourScale CurvesPanel::curveMapScale() const
+{
+    return row_->scale(1);
 }
 
 void CurvesPanel::showStrokes(const QImage& drawn, const std::vector<SplineStroke>& strokes,

@@ -2,6 +2,7 @@
 
 #include "core/curve_extraction.h"
 #include "core/spline_trace.h"
+#include "widgets/colour_bar.h"
 #include "widgets/panel.h"
 
 #include <QMap>
@@ -31,8 +32,10 @@ public:
     void setStrokeCount(int strokes);
     void setOrientationColour(bool on);
 
+    // `mapScale`: the curve map's colour key, drawn under it.
     void showCurveMap(const QImage& photo, const QImage& map, const QImage& canny,
-        const QString& mapCaption, const QString& cannyCaption);
+        const QString& mapCaption, const QString& cannyCaption, const ColourScale& mapScale);
+    ColourScale curveMapScale() const;
     void showStrokes(const QImage& drawn, const std::vector<SplineStroke>& strokes,
         const QImage& photo, int width, int height);
     void showBenchmark(const CurveBenchmark& result, const QString& family);

@@ -356,14 +356,21 @@ void EditsPanel::showTuning(const QString& unit, const std::vector<double>& orie
     setStatus(tr("Radial tuning of %1 to curves, original and edited.").arg(unit));
 }
 
-void EditsPanel::showOcclusion(
-    const QImage& photo, const QImage& before, const QImage& after, const QString& klass)
+void EditsPanel::showOcclusion(const QImage& photo, const QImage& before, const QImage& after,
+    const QString& klass, const ColourScale& scale)
 {
     occlusion_->setImages({photo, before, after},
         {tr("photo"), tr("occlusion, original (%1)").arg(klass),
             tr("occlusion, edited (same scale)")});
+    occlusion_->setScale(1, scale);
+    occlusion_->setScale(2, scale);
     tabs_->setCurrentIndex(3);
     setStatus(tr("Occlusion of %1, original and edited.").arg(klass));
+}
+
+ColourScale EditsPanel::occlusionScale(int index) const
+{
+    return occlusion_->scale(index);
 }
 
 void EditsPanel::clearResult(const QString& message)

@@ -3,6 +3,7 @@
 #include "core/activations.h"
 #include "core/edit_evaluation.h"
 #include "core/model_edits.h"
+#include "widgets/colour_bar.h"
 #include "widgets/panel.h"
 
 #include <QMap>
@@ -50,11 +51,14 @@ public:
     void showAccuracy(const AccuracyComparison& accuracy, const std::vector<double>& randomDrops);
     void showTuning(const QString& unit, const std::vector<double>& orientations,
         const std::vector<float>& before, const std::vector<float>& after);
-    void showOcclusion(
-        const QImage& photo, const QImage& before, const QImage& after, const QString& klass);
+    // `scale`: the colour bar both maps share (drawn under each).
+    void showOcclusion(const QImage& photo, const QImage& before, const QImage& after,
+        const QString& klass, const ColourScale& scale);
     void clearResult(const QString& message);
     QString accuracyText() const;
     int topFiveRows() const;
+    // The colour bar under occlusion map `index` (1 original, 2 edited); empty before one ran.
+    ColourScale occlusionScale(int index) const;
     void showTab(int index);
 
     QString exportName() const override;

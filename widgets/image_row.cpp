@@ -6,6 +6,12 @@
 #include <algorithm>
 
 namespace loupe::widgets {
+namespace {
+
+constexpr int kCaptionHeight = 42;
+constexpr int kScaleHeight = 32;
+
+}  // namespace
 
 ImageRow::ImageRow(const QString& hint, QWidget* parent) : QWidget(parent), hint_(hint)
 {
@@ -16,6 +22,7 @@ void ImageRow::clear()
 {
     images_.clear();
     captions_.clear();
+    scales_.clear();
     update();
 }
 
@@ -23,6 +30,7 @@ void ImageRow::setImages(const QList<QImage>& images, const QStringList& caption
 {
     images_ = images;
     captions_ = captions;
+    scales_.clear();
     update();
 }
 
@@ -34,6 +42,14 @@ void ImageRow::setImage(int index, const QImage& image, const QString& caption)
         captions_ << QString();
     images_[index] = image;
     captions_[index] = caption;
+    update();
+}
+
+void ImageRow::setScale(int index, const ColourScale& scale)
+{
+    while (scales_.size() <= index)
+        scales_ << ColourScale();
+    scales_[index] = scale;
     update();
 }
 
@@ -59,15 +75,21 @@ void ImageRow::paintAll(QPainter& painter, const QRect& area) const
         for (auto& line : lines)
             if (!line.contains(QLatin1Char(' ')))
                 line = painter.fontMetrics().elidedText(line, Qt::ElideLeft, cell + 8);
-        painter.drawText(QRect(r.left() - 4, r.bottom() + 4, cell + 8, 42),
+        painter.drawText(QRect(r.left() - 4, r.bottom() + 4, cell + 8, kCaptionHeight),
             Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, lines.join(QLatin1Char('\n')));
+        paintColourScale(painter,
+            QRect(r.left() - 4, r.bottom() + 6 + kCaptionHeight, cell + 8, kScaleHeight - 2),
+            scales_.value(i));
     }
 }
 
 QRect ImageRow::imageRect(int index, const QRect& area) const
 {
     const int n = std::max(1, int(images_.size()));
-    const int cell = std::max(32, std::min((area.width() - 8) / n - 8, area.height() - 48));
+    const bool anyScale = std::any_of(
+        scales_.begin(), scales_.end(), [](const ColourScale& s) { return !s.isEmpty(); });
+    const int below = kCaptionHeight + 6 + (anyScale ? kScaleHeight : 0);
+    const int cell = std::max(32, std::min((area.width() - 8) / n - 8, area.height() - below));
     return QRect(area.left() + 4 + index * (cell + 8), area.top() + 2, cell, cell);
 }
 

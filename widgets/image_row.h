@@ -1,5 +1,7 @@
 #pragma once
 
+#include "widgets/colour_bar.h"
+
 #include <QImage>
 #include <QList>
 #include <QStringList>
@@ -19,6 +21,9 @@ public:
     void clear();
     void setImages(const QList<QImage>& images, const QStringList& captions);
     void setImage(int index, const QImage& image, const QString& caption);
+    // A colour bar under the image's caption (a heat map's values); setImages clears them.
+    void setScale(int index, const ColourScale& scale);
+    ColourScale scale(int index) const { return scales_.value(index); }
     int count() const { return int(images_.size()); }
     QImage image(int index) const { return images_.value(index); }
 
@@ -38,6 +43,7 @@ private:
     std::function<void(int)> clicked_;
     QList<QImage> images_;
     QStringList captions_;
+    QList<ColourScale> scales_;
 };
 
 }  // namespace loupe::widgets

@@ -8,11 +8,30 @@
 #include "core/spline_trace.h"
 #include "core/unit_family.h"
 #include "widgets/curves_panel.h"
+#include "widgets/colour_bar.h"
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
 
 namespace loupe::app {
 namespace {
+
+// The map's key: ink darkness is the family's strength (|gradient| over its 99.5th
+// percentile), or, coloured, the hue says each unit's preferred orientation.
+widgets::ColourScale curveMapScale(bool colourByOrientation)
+{
+    widgets::ColourScale scale;
+    scale.ramp = widgets::toQImage(curveMapColourRamp(colourByOrientation));
+    if (colourByOrientation) {
+        scale.low = QStringLiteral("0°");
+        scale.high = QStringLiteral("360°");
+        scale.label = QObject::tr("hue: the unit's preferred orientation; depth: strength");
+    } else {
+        scale.low = QStringLiteral("0");
+        scale.high = QStringLiteral("1");
+        scale.label = QObject::tr("strength: |gradient| ÷ its 99.5th percentile");
+    }
+    return scale;
+}
 
 struct CurveRun {
     CurveMap map;
@@ -110,7 +129,8 @@ void CurvesModule::requestCurveMap(const QString& family, CurveMapMethod method,
                         colourByOrientation ? tr(", hue = preferred orientation") : QString()),
                 tr("Canny edges (%1, %2)")
                     .arg(run.edges.low, 0, 'f', 0)
-                    .arg(run.edges.high, 0, 'f', 0));
+                    .arg(run.edges.high, 0, 'f', 0),
+                curveMapScale(colourByOrientation));
             emit curveMapReady();
         },
         [this](const QString& message) { emit failed(message); },

@@ -13,6 +13,7 @@
 #include "core/tuning.h"
 #include "core/unit_id.h"
 #include "widgets/edits_panel.h"
+#include "widgets/colour_bar.h"
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
 
@@ -266,10 +267,18 @@ void EditsModule::requestOcclusion()
             return run;
         },
         [this](const OcclusionRun& run) {
+            // One colour scale for both maps (their joint range), so that a weaker map after
+            // the edit looks weaker instead of being stretched to the same colours.
+            float lo = 0, hi = 0;
+            for (const AttributionMap* map : {&run.before, &run.after})
+                for (float v : map->values) {
+                    lo = std::min(lo, v);
+                    hi = std::max(hi, v);
+                }
             panel_->showOcclusion(widgets::toQImage(run.before.inputView),
-                widgets::toQImage(attributionOverlay(run.before)),
-                widgets::toQImage(attributionOverlay(run.after)),
-                QString::fromStdString(run.klass));
+                widgets::toQImage(attributionOverlayOnRange(run.before, lo, hi)),
+                widgets::toQImage(attributionOverlayOnRange(run.after, lo, hi)),
+                QString::fromStdString(run.klass), widgets::attributionScale(run.before, lo, hi));
             emit occlusionReady();
         },
         [this](const QString& message) { emit failed(message); },

@@ -6,6 +6,8 @@
 #include "app/modules/edits_module.h"
 #include "app/modules/timeline_module.h"
 #include "core/activations.h"
+#include "core/attribution.h"
+#include "core/classify.h"
 #include "core/curve_scenes.h"
 #include "core/image_io.h"
 #include "core/model.h"
@@ -59,6 +61,11 @@ private slots:
         QSignalSpy mapped(&module, &app::CurvesModule::curveMapReady);
         panel->run();
         QVERIFY(h.wait([&] { return mapped.count() == 1; }));
+        // The map carries its key: white (0) to black (1), the ink it is drawn with.
+        const widgets::ColourScale key = panel->curveMapScale();
+        QVERIFY(!key.isEmpty());
+        QCOMPARE(key.ramp.pixelColor(0, 0), QColor(Qt::white));
+        QCOMPARE(key.ramp.pixelColor(key.ramp.width() - 1, 0), QColor(Qt::black));
         QSignalSpy traced(&module, &app::CurvesModule::strokesReady);
         panel->setStrokeCount(2);
         panel->trace();
@@ -122,6 +129,28 @@ private slots:
             ablated.values.begin(), ablated.values.end(), [](float v) { return v == 0.f; }));
         QVERIFY(h.wait([&] { return topFive.count() == 1; }));
         QCOMPARE(panel->topFiveRows(), 3);  // the model has three classes
+
+        // Occlusion before and after, on one colour scale: the bar under both maps spans the
+        // joint range of the two maps (computed here on both models).
+        QSignalSpy occluded(&edits, &app::EditsModule::occlusionReady);
+        edits.requestOcclusion();
+        QVERIFY(h.wait([&] { return occluded.count() == 1; }));
+        {
+            Progress none;
+            AttributionConfig config;
+            config.method = AttributionMethod::Occlusion;
+            const int klass =
+                classifyImages(*h.session.originalModel(), {image}, 1, none).at(0).at(0).index;
+            config.target = AttributionTarget::parse("class:" + std::to_string(klass));
+            float extent = 0;
+            for (Model* model : {h.session.originalModel().get(), h.session.model().get()})
+                for (float v : attribute(*model, image, config, none).values)
+                    extent = std::max(extent, std::abs(v));
+            const widgets::ColourScale original = panel->occlusionScale(1);
+            QVERIFY(!original.isEmpty());
+            QCOMPARE(panel->occlusionScale(2).high, original.high);
+            QCOMPARE(original.high, QString::number(double(extent), 'g', 3));
+        }
 
         QSignalSpy tuned(&edits, &app::EditsModule::tuningReady);
         edits.requestTuning(QStringLiteral("pool:2"));
