@@ -36,7 +36,12 @@ bool looksLikeModel(const QString& path)
 
 QString MainWindow::builtinModelFile()
 {
-    return QString::fromStdString(builtinModelPath(Workspace::defaultDataDirectory()));
+    // The user's own training, else the copy the package trained; where training writes when
+    // there is neither.
+    const std::string data = Workspace::defaultDataDirectory();
+    const std::string available =
+        availableBuiltinModel(data, QCoreApplication::applicationDirPath().toStdString());
+    return QString::fromStdString(available.empty() ? builtinModelPath(data) : available);
 }
 
 void MainWindow::openBuiltinModel()

@@ -45,8 +45,15 @@ struct TrainingReport {
 TrainingReport trainBuiltinModel(
     const TrainingConfig& config, const std::string& directory, Progress& progress);
 
-// Where the app keeps its built-in model: <data dir>/builtin/loupe-shapes.pt
+// Where the app keeps the built-in model it trains: <data dir>/builtin/loupe-shapes.pt
 std::string builtinModelDirectory(const std::string& dataDirectory);
 std::string builtinModelPath(const std::string& dataDirectory);
+// Where the package puts the copy trained when it was built:
+// <executable dir>/../share/loupe/builtin/loupe-shapes.pt
+std::string packagedBuiltinModelPath(const std::string& executableDirectory);
+// The built-in model to open: the user's own training when there is one (Train Built-in Model
+// replaces it), else the packaged copy; empty when neither exists (the app trains it then).
+std::string availableBuiltinModel(
+    const std::string& dataDirectory, const std::string& executableDirectory);
 
 }  // namespace loupe

@@ -20,8 +20,9 @@ WelcomePanel::WelcomePanel(QWidget* parent)
     open->setObjectName(QStringLiteral("openModel"));
     auto* builtin = new QPushButton(tr("Open the Built-in Model"));
     builtin->setObjectName(QStringLiteral("builtinModel"));
-    builtin->setToolTip(tr("A small CNN trained here on synthetic shapes (curves, spirals, "
-                           "stripes…): trained once, in a few minutes, then opened at once"));
+    builtin->setToolTip(tr("A small CNN trained on synthetic shapes (curves, spirals, "
+                           "stripes…): an installed Loupe carries it trained; a build from "
+                           "source trains it here once, in a few minutes"));
     auto* guide = new QPushButton(tr("Read the Guide"));
     connect(open, &QPushButton::clicked, this, &WelcomePanel::openModelRequested);
     connect(builtin, &QPushButton::clicked, this, &WelcomePanel::builtinModelRequested);

@@ -212,16 +212,6 @@ std::string formatSeconds(double s)
 
 }  // namespace
 
-std::string builtinModelDirectory(const std::string& dataDirectory)
-{
-    return dataDirectory + "/builtin";
-}
-
-std::string builtinModelPath(const std::string& dataDirectory)
-{
-    return builtinModelDirectory(dataDirectory) + "/loupe-shapes.pt";
-}
-
 TrainingReport trainBuiltinModel(
     const TrainingConfig& config, const std::string& directory, Progress& progress)
 {

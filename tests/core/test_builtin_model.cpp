@@ -8,6 +8,7 @@
 #include "core/synthetic_shapes.h"
 
 #include <QDir>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -172,6 +173,29 @@ private slots:
         const QStringList left =
             QDir(dir.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot);
         QVERIFY2(left.isEmpty(), qPrintable(left.join(", ")));
+    }
+
+    // An installed Loupe finds the copy its package trained (<prefix>/share/loupe/builtin
+    // beside <prefix>/bin); a model the user trained since takes precedence; with neither, none.
+    void packagedModelIsFoundBesideTheExecutableUnlessTheUserTrainedOne()
+    {
+        QTemporaryDir prefix, data;
+        const std::string bin = prefix.filePath("bin").toStdString();
+        const std::string dataDir = data.path().toStdString();
+        QVERIFY(QDir().mkpath(QString::fromStdString(bin)));
+        QCOMPARE(availableBuiltinModel(dataDir, bin), std::string());
+
+        const std::string packaged = packagedBuiltinModelPath(bin);
+        QCOMPARE(QString::fromStdString(packaged),
+            prefix.filePath("share/loupe/builtin/loupe-shapes.pt"));
+        QVERIFY(QDir().mkpath(prefix.filePath("share/loupe/builtin")));
+        QVERIFY(QFile(QString::fromStdString(packaged)).open(QIODevice::WriteOnly));
+        QCOMPARE(availableBuiltinModel(dataDir, bin), packaged);
+
+        QVERIFY(QDir().mkpath(QString::fromStdString(builtinModelDirectory(dataDir))));
+        QVERIFY(
+            QFile(QString::fromStdString(builtinModelPath(dataDir))).open(QIODevice::WriteOnly));
+        QCOMPARE(availableBuiltinModel(dataDir, bin), builtinModelPath(dataDir));
     }
 };
 
