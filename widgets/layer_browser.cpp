@@ -13,7 +13,9 @@ namespace loupe::widgets {
 namespace {
 
 // Shape and dataset facts first: they are what a narrow dock should still show.
-enum Column { NameColumn, ShapeColumn, NotesColumn, TypeColumn, ParamsColumn };
+// Type is last: it is the only column that may be elided (the shape's tooltip repeats it), so a
+// narrow dock cuts the module's type name rather than its parameter count.
+enum Column { NameColumn, ShapeColumn, NotesColumn, ParamsColumn, TypeColumn };
 
 // "inception_3b:413", "mixed3b:413@7,7": a typed unit id's layer and channel.
 bool parseUnitText(const QString& text, QString& layer, int& channel)
@@ -52,10 +54,11 @@ LayerBrowser::LayerBrowser(UnitSelection* selection, QWidget* parent)
     search_->setClearButtonEnabled(true);
     tree_->setColumnCount(5);
     tree_->setHeaderLabels(
-        {tr("Layer"), tr("Output C×H×W"), tr("Dataset"), tr("Type"), tr("Params")});
+        {tr("Layer"), tr("Output C×H×W"), tr("Dataset"), tr("Params"), tr("Type")});
     tree_->header()->setSectionResizeMode(NameColumn, QHeaderView::ResizeToContents);
     tree_->header()->setSectionResizeMode(ShapeColumn, QHeaderView::ResizeToContents);
     tree_->header()->setSectionResizeMode(NotesColumn, QHeaderView::ResizeToContents);
+    tree_->header()->setSectionResizeMode(ParamsColumn, QHeaderView::ResizeToContents);
     tree_->setUniformRowHeights(true);
     tree_->setAlternatingRowColors(true);
     layout->addWidget(search_);

@@ -4,7 +4,9 @@
 #include "app/main_window.h"
 #include "app/modules/tuning_module.h"
 #include "app/modules/unit_page_module.h"
+#include "core/image_io.h"
 #include "core/tuning.h"
+#include "tests/support/test_images.h"
 #include "tests/support/test_models.h"
 #include "tests/widgets/window_harness.h"
 #include "widgets/layer_browser.h"
@@ -16,6 +18,7 @@
 #include <QCoreApplication>
 #include <QDockWidget>
 #include <QLineEdit>
+#include <QMap>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -129,6 +132,61 @@ private slots:
         QVERIFY(!window.applyPreset("nonsense"));
         window.resetLayout();
         QVERIFY(dock("attribution")->isVisibleTo(&window));
+    }
+
+    // Results arriving do not move the layout: with a model open, the docks of each task
+    // preset keep their places and sizes while the image, its activations, predictions, the
+    // unit's renders and the unit page come in (a panel whose size hint grew with its content
+    // would push its neighbours).
+    void resultsArrivingDoNotMoveTheDocks_data()
+    {
+        QTest::addColumn<QString>("preset");
+        QTest::newRow("unit") << "unit";
+        QTest::newRow("image") << "image";
+        QTest::newRow("dataset") << "dataset";
+    }
+    void resultsArrivingDoNotMoveTheDocks()
+    {
+        QFETCH(QString, preset);
+        QTemporaryDir out;
+        const QString image = out.filePath("noise.png");
+        saveImage(test::noiseImage(96, 80, 5), image.toStdString());
+        app::MainWindow window;
+        window.resize(1366, 768);
+        window.show();
+        QVERIFY(openAndWait(window, model_));
+        QVERIFY(window.applyPreset(preset));
+        window.jobs()->waitForIdle(60000);
+        QTest::qWait(100);
+        const auto geometries = [&] {
+            QMap<QString, QRect> placed;
+            for (QDockWidget* dock : window.findChildren<QDockWidget*>())
+                if (dock->isVisible())
+                    placed.insert(dock->objectName(), dock->geometry());
+            placed.insert(QStringLiteral("window"), window.geometry());
+            return placed;
+        };
+        const QMap<QString, QRect> before = geometries();
+
+        QVERIFY(test::openImageAndWait(window, image));
+        window.selection()->selectUnit(QStringLiteral("block"), 2);  // a click: raises nothing
+        window.jobs()->waitForIdle(10 * 60 * 1000);
+        QTest::qWait(200);
+        const QMap<QString, QRect> after = geometries();
+        // No dock put itself in front of the one the user had there.
+        QCOMPARE(after.keys(), before.keys());
+        for (auto it = before.begin(); it != before.end(); ++it)
+            QVERIFY2(after.value(it.key()) == it.value(),
+                qPrintable(QStringLiteral("%1 moved from %2,%3 %4x%5 to %6,%7 %8x%9")
+                               .arg(it.key())
+                               .arg(it.value().x())
+                               .arg(it.value().y())
+                               .arg(it.value().width())
+                               .arg(it.value().height())
+                               .arg(after.value(it.key()).x())
+                               .arg(after.value(it.key()).y())
+                               .arg(after.value(it.key()).width())
+                               .arg(after.value(it.key()).height())));
     }
 
     // No model: the welcome page instead of empty docks (and what went wrong); a model opened
