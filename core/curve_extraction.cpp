@@ -59,8 +59,10 @@ std::array<double, 3> hueColour(double degrees)
     const double h = std::fmod(std::fmod(degrees, 360.0) + 360.0, 360.0) / 60.0;
     const double x = 1.0 - std::abs(std::fmod(h, 2.0) - 1.0);
     const int sector = int(h) % 6;
+    // Which channel takes the largest, middle and smallest part in each 60-degree sector:
+    // red→yellow, yellow→green, green→cyan, cyan→blue, blue→magenta, magenta→red.
     static const int order[6][3] = {
-        {0, 1, 2}, {1, 0, 2}, {2, 0, 1}, {2, 1, 0}, {1, 2, 0}, {0, 2, 1}};
+        {0, 1, 2}, {1, 0, 2}, {1, 2, 0}, {2, 1, 0}, {2, 0, 1}, {0, 2, 1}};
     std::array<double, 3> rgb{};
     const double parts[3] = {1.0, x, 0.0};  // largest, middle, smallest component
     for (int i = 0; i < 3; ++i)

@@ -339,6 +339,36 @@ private slots:
             Error, familyCurveMap(*model, renderCurveScene(scene, 3).image, config, progress));
     }
 
+    // The orientation hues turn continuously round the colour circle (0° and 360° the same
+    // red), so neighbouring orientations get neighbouring colours; the ink key goes white to
+    // black. These ramps are the keys drawn under the maps.
+    void curveMapColoursAreContinuous()
+    {
+        const RgbImage hues = curveMapColourRamp(true, 360);
+        int largestStep = 0;
+        for (int i = 1; i < hues.width; ++i)
+            for (int c = 0; c < 3; ++c)
+                largestStep = std::max(largestStep,
+                    std::abs(int(hues.pixels[size_t(i) * 3 + size_t(c)]) -
+                        int(hues.pixels[size_t(i - 1) * 3 + size_t(c)])));
+        QVERIFY2(largestStep <= 6, qPrintable(QString::number(largestStep)));
+        for (int c = 0; c < 3; ++c)
+            QCOMPARE(hues.pixels[size_t(c)], hues.pixels[size_t(hues.width - 1) * 3 + size_t(c)]);
+        // Every sector is reached: pure-ish red, green and blue appear.
+        for (int c = 0; c < 3; ++c) {
+            bool reached = false;
+            for (int i = 0; i < hues.width; ++i)
+                reached = reached ||
+                    (hues.pixels[size_t(i) * 3 + size_t(c)] > 200 &&
+                        hues.pixels[size_t(i) * 3 + size_t((c + 1) % 3)] < 20 &&
+                        hues.pixels[size_t(i) * 3 + size_t((c + 2) % 3)] < 20);
+            QVERIFY(reached);
+        }
+        const RgbImage ink = curveMapColourRamp(false, 16);
+        QCOMPARE(int(ink.pixels[0]), 255);
+        QCOMPARE(int(ink.pixels[size_t(15) * 3]), 0);
+    }
+
     void autoCannyUsesTheMedian()
     {
         RgbImage image(64, 64);
