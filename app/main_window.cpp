@@ -336,6 +336,7 @@ void MainWindow::connectSession()
                                  .arg(session_->layers().size())
                                  .arg(session_->modelHash().left(12)));
         layerBrowser_->setLayers(session_->layers());
+        QTimer::singleShot(0, this, &MainWindow::widenLayerBrowser);
         selection_->clear();
         if (!session_->hasImage() &&
             QFileInfo(session_->modelPath()) == QFileInfo(builtinModelFile())) {
@@ -398,6 +399,16 @@ void MainWindow::connectSession()
         [this] { figureContext_.unit = selection_->unitText(); });
     connect(records_, &SavedRecords::restoreFailed, this,
         [this](const QString& message) { showError(tr("Undo"), message); });
+}
+
+void MainWindow::widenLayerBrowser()
+{
+    // Every column whole, as far as a third of the window allows, and never narrower than the
+    // user made it. Once per model opened, never when results arrive.
+    auto* dock = findChild<QDockWidget*>(QStringLiteral("dock.layers"));
+    const int wanted = std::min(layerBrowser_->widthForAllColumns(), width() / 3);
+    if (dock && dock->isVisible() && dock->width() < wanted)
+        resizeDocks({dock}, {wanted}, Qt::Horizontal);
 }
 
 void MainWindow::fitToScreen()

@@ -111,6 +111,7 @@ private:
     void askForUnit();
     void updateStatus();
     void fitToScreen();  // shrinks the window to the available screen area when larger
+    void widenLayerBrowser();  // to show every column, on opening a model
     QDockWidget* findDock(const QString& name) const;  // object name, short name or title
 
     Settings* settings_;

@@ -17,7 +17,6 @@
 #include <QLabel>
 #include <QMouseEvent>
 #include <QPainter>
-#include <QPushButton>
 #include <QScrollBar>
 #include <QTimer>
 #include <QToolBar>
@@ -49,9 +48,6 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
         tr("Activation atlas: cells of activation vectors drawn as feature visualizations.\n"
            "Image map: one thumbnail per image, placed by its pooled code; click one for its "
            "nearest neighbours."));
-    auto* buildButton = new QPushButton(tr("Build…"));
-    buildButton->setToolTip(tr("Collect the selected layer's activations over a folder, lay them "
-                               "out in 2-D and draw the atlas"));
     grid_ = spinBox(0, 200, 0, tr("grid "), {},
         tr("Cells a side; auto: about ten samples per cell, so the map is dense"));
     grid_->setSpecialValueText(tr("grid auto"));
@@ -81,22 +77,18 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
         tr("Frame each cell in the colour of the class the model mostly predicts for its images"));
     showImage_ = new QCheckBox(tr("this image"));
     showImage_->setToolTip(tr("Show where the current image's positions land on the map"));
-    auto* save = new QPushButton(tr("Save…"));
-    save->setToolTip(tr("Save the selected cell's mean activation as a named direction (objective "
-                        "direction:NAME)"));
-    // Two rows: one long row would make the whole dock area as wide as it.
+    // Two rows, the actions in the tool bar (which folds into » when narrow): one long row
+    // would make the whole dock area as wide as it.
     controls->addWidget(mode_);
     controls->addWidget(grid_);
     controls->addWidget(samples_);
     controls->addWidget(icons_);
     controls->addWidget(iconSteps_);
     auto* viewControls = new QHBoxLayout;
-    viewControls->addWidget(buildButton);
     viewControls->addWidget(classFilter_, 1);
     viewControls->addWidget(colourByClass_);
     viewControls->addWidget(colourByConcept_);
     viewControls->addWidget(showImage_);
-    viewControls->addWidget(save);
     layout->addLayout(controls);
     layout->addLayout(viewControls);
     scene_ = new QGraphicsScene(this);
@@ -117,6 +109,14 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
         connect(bar, &QScrollBar::valueChanged, viewMoved_, qOverload<>(&QTimer::start));
     // In the tool bar, which folds into » when narrow: a row of controls sets the dock's width.
     toolBar()
+        ->addAction(tr("Build…"), this, [this] { build(); })
+        ->setToolTip(tr("Collect the selected layer's activations over a folder, lay them out in "
+                        "2-D and draw the atlas"));
+    toolBar()
+        ->addAction(tr("Save Cell…"), this, [this] { saveSelected(); })
+        ->setToolTip(tr("Save the selected cell's mean activation as a named direction "
+                        "(objective direction:NAME)"));
+    toolBar()
         ->addAction(tr("Fit"), this, &AtlasPanel::fitToView)
         ->setToolTip(tr("Fit the whole map in the view"));
     info_ = new QLabel;
@@ -128,8 +128,6 @@ AtlasPanel::AtlasPanel(const PanelServices& services, QWidget* parent) : Panel(s
     layout->addWidget(patches_);
     setBody(body);
 
-    connect(buildButton, &QPushButton::clicked, this, [this] { build(); });
-    connect(save, &QPushButton::clicked, this, [this] { saveSelected(); });
     connect(classFilter_, &QComboBox::currentIndexChanged, this,
         [this] { setClassFilter(classFilter_->currentData().toInt()); });
     connect(colourByClass_, &QCheckBox::toggled, this, [this] { rebuildScene(); });

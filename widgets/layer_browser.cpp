@@ -2,12 +2,16 @@
 
 #include "widgets/unit_selection.h"
 
+#include <QFontMetrics>
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QLocale>
 #include <QRegularExpression>
+#include <QScrollBar>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace loupe::widgets {
 namespace {
@@ -59,6 +63,8 @@ LayerBrowser::LayerBrowser(UnitSelection* selection, QWidget* parent)
     tree_->header()->setSectionResizeMode(ShapeColumn, QHeaderView::ResizeToContents);
     tree_->header()->setSectionResizeMode(NotesColumn, QHeaderView::ResizeToContents);
     tree_->header()->setSectionResizeMode(ParamsColumn, QHeaderView::ResizeToContents);
+    // Empty until a scan annotates the layers: hidden till then, it would only take room.
+    tree_->setColumnHidden(NotesColumn, true);
     tree_->setUniformRowHeights(true);
     tree_->setAlternatingRowColors(true);
     layout->addWidget(search_);
@@ -146,6 +152,9 @@ void LayerBrowser::setScanSummaries(const std::vector<LayerScanSummary>& summari
 
 void LayerBrowser::setAnnotations(const QHash<QString, QPair<QString, QString>>& textAndTooltip)
 {
+    tree_->setColumnHidden(NotesColumn,
+        std::none_of(textAndTooltip.begin(), textAndTooltip.end(),
+            [](const QPair<QString, QString>& note) { return !note.first.isEmpty(); }));
     for (auto it = items_.begin(); it != items_.end(); ++it) {
         const auto note = textAndTooltip.value(it.key());
         it.value()->setText(NotesColumn, note.first);
@@ -154,6 +163,33 @@ void LayerBrowser::setAnnotations(const QHash<QString, QPair<QString, QString>>&
             note.first.contains(QLatin1String("dead")) ? QColor(200, 40, 40)
                                                        : palette().color(QPalette::Text));
     }
+}
+
+int LayerBrowser::widthForAllColumns() const
+{
+    // What ResizeToContents would give every column, counted over all rows (the text, a
+    // cell's padding, and the tree's indentation in the first column).
+    const QFontMetrics metrics(tree_->font());
+    constexpr int kPadding = 16;
+    QVector<int> widths(tree_->columnCount());
+    for (int c = 0; c < widths.size(); ++c)
+        widths[c] = tree_->header()->sectionSizeHint(c);
+    for (QTreeWidgetItem* item : items_) {
+        int depth = 1;
+        for (auto* p = item->parent(); p; p = p->parent())
+            ++depth;
+        for (int c = 0; c < widths.size(); ++c)
+            widths[c] = std::max(widths[c],
+                metrics.horizontalAdvance(item->text(c)) + kPadding +
+                    (c == NameColumn ? depth * tree_->indentation() : 0));
+    }
+    int columns = 0;
+    for (int c = 0; c < widths.size(); ++c)
+        if (!tree_->isColumnHidden(c))
+            columns += widths[c];
+    const QMargins margins = layout()->contentsMargins();
+    return columns + 2 * tree_->frameWidth() + tree_->verticalScrollBar()->sizeHint().width() +
+        margins.left() + margins.right();
 }
 
 void LayerBrowser::setFilter(const QString& text)

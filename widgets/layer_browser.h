@@ -31,6 +31,8 @@ public:
     // The latest scan's facts: receptive field, dead and rarely firing units per layer.
     void setScanSummaries(const std::vector<LayerScanSummary>& summaries);
     int visibleLayerCount() const;
+    // The width that shows every column whole (the rows now shown, the scroll bar, margins).
+    int widthForAllColumns() const;
     QTreeWidget* tree() const { return tree_; }
 
 signals:

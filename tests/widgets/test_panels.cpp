@@ -5,7 +5,9 @@
 #include "widgets/layer_browser.h"
 #include "widgets/unit_selection.h"
 
+#include <QHeaderView>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QTreeWidget>
 #include <QtTest>
@@ -99,6 +101,40 @@ private slots:
         QCOMPARE(selection.layer(), QString("head"));
         selection.selectLayer("block.b1.conv");
         QCOMPARE(browser.tree()->currentItem()->text(0), QString("conv"));
+    }
+
+    // Given the width it asks for, the browser shows every column whole: no horizontal scroll,
+    // the last column (Type) as wide as its longest name. The Dataset column waits for a scan.
+    void layerBrowserAsksForAWidthThatShowsEveryColumn()
+    {
+        UnitSelection selection;
+        LayerBrowser browser(&selection);
+        std::vector<LayerInfo> layers;
+        for (const char* path : {"inception_3a", "inception_3a.b3x3_reduce",
+                 "inception_3a.b3x3_reduce.conv", "norm1", "avgpool"}) {
+            LayerInfo l;
+            l.path = path;
+            l.type = std::string(path) == "norm1" ? "LocalResponseNorm" : "ConvReLU";
+            l.alias = std::string(path) == "inception_3a" ? "mixed3a" : "";
+            l.addressable = true;
+            l.parameters = 1234567;
+            l.shape = {192, 56, 56};
+            layers.push_back(l);
+        }
+        browser.setLayers(layers);
+        browser.tree()->expandAll();
+        QVERIFY(browser.tree()->isColumnHidden(2));
+        browser.resize(browser.widthForAllColumns(), 400);
+        browser.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&browser));
+        QCOMPARE(browser.tree()->horizontalScrollBar()->maximum(), 0);
+        const QFontMetrics metrics(browser.tree()->font());
+        QVERIFY(browser.tree()->header()->sectionSize(4) >=
+            metrics.horizontalAdvance(QStringLiteral("LocalResponseNorm")));
+        QHash<QString, QPair<QString, QString>> notes;
+        notes.insert(QStringLiteral("norm1"), {QStringLiteral("RF 19 px"), QString()});
+        browser.setAnnotations(notes);
+        QVERIFY(!browser.tree()->isColumnHidden(2));
     }
 
     void jobsPanelCancelButtonAsksToCancel()
