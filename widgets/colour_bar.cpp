@@ -57,10 +57,14 @@ void paintColourScale(QPainter& painter, const QRect& area, const ColourScale& s
     QFont small = normal;
     small.setPointSizeF(normal.pointSizeF() * 0.8);
     painter.setFont(small);
-    painter.drawText(
-        QRect(area.left(), bar.bottom() + 1, area.width(), area.bottom() - bar.bottom()),
-        Qt::AlignHCenter | Qt::AlignTop,
-        painter.fontMetrics().elidedText(scale.label, Qt::ElideRight, area.width()));
+    // Wrapped when the room under the bar holds it, else one line cut short.
+    const QRect under(area.left(), bar.bottom() + 1, area.width(), area.bottom() - bar.bottom());
+    const int flags = Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap;
+    if (painter.fontMetrics().boundingRect(under, flags, scale.label).height() <= under.height())
+        painter.drawText(under, flags, scale.label);
+    else
+        painter.drawText(under, Qt::AlignHCenter | Qt::AlignTop,
+            painter.fontMetrics().elidedText(scale.label, Qt::ElideRight, area.width()));
     painter.setFont(normal);
 }
 

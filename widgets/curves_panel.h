@@ -47,6 +47,7 @@ public:
     bool exportStrokes(const QString& svgPath, QString* error = nullptr);
 
     QString exportName() const override;
+    bool exportUsesUnit() const override { return false; }  // the family's, named in the figure
     QSize exportSize() const override;
     void paintExport(QPainter& painter, const QSize& size) const override;
     QJsonObject exportParameters() const override;

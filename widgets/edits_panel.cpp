@@ -26,8 +26,13 @@
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
+#include <algorithm>
+
 namespace loupe::widgets {
 namespace {
+
+// The comparison tabs, in order.
+enum ComparisonTab { kTopFiveTab, kAccuracyTab, kTuningTab, kOcclusionTab };
 
 QString percent(double fraction)
 {
@@ -332,7 +337,7 @@ void EditsPanel::showAccuracy(const AccuracyComparison& a, const std::vector<dou
         classes_->setItem(r, 2, new QTableWidgetItem(QString::number(c.top1Before)));
         classes_->setItem(r, 3, new QTableWidgetItem(QString::number(c.top1After)));
     }
-    tabs_->setCurrentIndex(1);
+    tabs_->setCurrentIndex(kAccuracyTab);
     setStatus(tr("Accuracy of the original and the edited model on the same photos."));
 }
 
@@ -352,7 +357,7 @@ void EditsPanel::showTuning(const QString& unit, const std::vector<double>& orie
     tuning_->rescaleAxes();
     tuning_->yAxis->setRangeLower(0);
     tuning_->replot();
-    tabs_->setCurrentIndex(2);
+    tabs_->setCurrentIndex(kTuningTab);
     setStatus(tr("Radial tuning of %1 to curves, original and edited.").arg(unit));
 }
 
@@ -364,7 +369,7 @@ void EditsPanel::showOcclusion(const QImage& photo, const QImage& before, const 
             tr("occlusion, edited (same scale)")});
     occlusion_->setScale(1, scale);
     occlusion_->setScale(2, scale);
-    tabs_->setCurrentIndex(3);
+    tabs_->setCurrentIndex(kOcclusionTab);
     setStatus(tr("Occlusion of %1, original and edited.").arg(klass));
 }
 
@@ -403,7 +408,8 @@ QString EditsPanel::exportName() const
 
 QSize EditsPanel::exportSize() const
 {
-    return QSize(900, 420);
+    // The occlusion row is as tall as its three square maps with captions and colour bars.
+    return tabs_->currentIndex() == kOcclusionTab ? QSize(900, 320) : QSize(900, 420);
 }
 
 void EditsPanel::paintExport(QPainter& painter, const QSize& size) const
@@ -415,10 +421,24 @@ void EditsPanel::paintExport(QPainter& painter, const QSize& size) const
         lines << QString::fromStdString(e.toString());
     painter.drawText(QRect(8, 4, size.width() / 3 - 16, size.height() - 8), Qt::TextWordWrap,
         tr("Edits:\n%1").arg(lines.join(QLatin1Char('\n'))));
-    painter.drawText(QRect(size.width() / 3, 4, size.width() * 2 / 3 - 8, 80), Qt::TextWordWrap,
-        QString(accuracy_->text()).remove(QStringLiteral("<b>")).remove(QStringLiteral("</b>")));
-    paintPlot(painter, tuning_,
-        QRect(size.width() / 3, 90, size.width() * 2 / 3 - 8, size.height() - 96));
+    // Beside the edits, the comparison the dock shows: the figure is what the user sees.
+    const QRect right(size.width() / 3, 4, size.width() * 2 / 3 - 8, size.height() - 8);
+    switch (tabs_->currentIndex()) {
+    case kTuningTab: paintPlot(painter, tuning_, right); break;
+    case kOcclusionTab: occlusion_->paintAll(painter, right); break;
+    default: {
+        // The table pages (top-5, accuracy) as drawn, scaled to fit.
+        QWidget* page = tabs_->currentWidget();
+        const double scale = std::min(1.0,
+            std::min(double(right.width()) / std::max(1, page->width()),
+                double(right.height()) / std::max(1, page->height())));
+        painter.save();
+        painter.translate(right.topLeft());
+        painter.scale(scale, scale);
+        page->render(&painter, QPoint(), QRegion(), QWidget::DrawChildren);
+        painter.restore();
+    }
+    }
 }
 
 QJsonObject EditsPanel::exportParameters() const

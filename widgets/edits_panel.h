@@ -62,6 +62,7 @@ public:
     void showTab(int index);
 
     QString exportName() const override;
+    bool exportUsesUnit() const override { return false; }  // the edit list's, named in the figure
     QSize exportSize() const override;
     void paintExport(QPainter& painter, const QSize& size) const override;
     QJsonObject exportParameters() const override;

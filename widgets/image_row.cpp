@@ -9,7 +9,7 @@ namespace loupe::widgets {
 namespace {
 
 constexpr int kCaptionHeight = 42;
-constexpr int kScaleHeight = 32;
+constexpr int kScaleHeight = 44;  // the bar and two short lines under it
 
 }  // namespace
 
@@ -78,7 +78,7 @@ void ImageRow::paintAll(QPainter& painter, const QRect& area) const
         painter.drawText(QRect(r.left() - 4, r.bottom() + 4, cell + 8, kCaptionHeight),
             Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, lines.join(QLatin1Char('\n')));
         paintColourScale(painter,
-            QRect(r.left() - 4, r.bottom() + 6 + kCaptionHeight, cell + 8, kScaleHeight - 2),
+            QRect(r.left(), r.bottom() + 6 + kCaptionHeight, cell, kScaleHeight - 2),
             scales_.value(i));
     }
 }
