@@ -43,7 +43,7 @@ void paintColourScale(QPainter& painter, const QRect& area, const ColourScale& s
     if (scale.isEmpty())
         return;
     const int labelWidth = std::min(64, area.width() / 5);
-    const int barHeight = std::max(6, area.height() / 2 - 2);
+    const int barHeight = std::clamp(area.height() / 2 - 2, 6, 14);  // room for two lines under it
     const QRect bar(area.left() + labelWidth, area.top() + 1,
         std::max(10, area.width() - 2 * labelWidth), barHeight);
     painter.drawImage(bar, scale.ramp);
