@@ -1,6 +1,7 @@
 #include "widgets/weights_panel.h"
 
 #include "core/colormap.h"
+#include "widgets/colour_bar.h"
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
 
@@ -9,6 +10,11 @@
 #include <QScrollArea>
 
 namespace loupe::widgets {
+namespace {
+
+constexpr int kKeyHeight = 44;
+
+}  // namespace
 
 // Paints filters; layout shared by the screen and export.
 class FilterView : public QWidget {
@@ -162,8 +168,10 @@ void WeightsPanel::setWeights(const LayerWeights& weights)
                   .arg(weights.inChannels)
                   .arg(weights.kernelHeight)
                   .arg(weights.kernelWidth)
-                  .arg(weights.seesInput ? tr(" (RGB)")
-                                         : tr("; each row: strongest input kernels first")));
+                  .arg(weights.seesInput
+                          ? tr(" (RGB)")
+                          : tr("; each row: strongest input kernels first, red +, blue −, on "
+                               "the row's own symmetric scale")));
 }
 
 void WeightsPanel::clearWeights(const QString& message)
@@ -181,10 +189,12 @@ QString WeightsPanel::exportName() const
 
 QSize WeightsPanel::exportSize() const
 {
-    return view_
-        ->contentSize(weights_.seesInput
-                ? 16 * (FilterView::colourTile + FilterView::gap) + FilterView::gap
-                : 800)
+    // Kernels of a hidden layer are a heat map: their colour key goes under them.
+    const int key = weights_.seesInput ? 0 : kKeyHeight;
+    return (view_->contentSize(weights_.seesInput
+                    ? 16 * (FilterView::colourTile + FilterView::gap) + FilterView::gap
+                    : 800) +
+        QSize(0, key))
         .expandedTo(QSize(64, 64));
 }
 
@@ -192,6 +202,15 @@ void WeightsPanel::paintExport(QPainter& painter, const QSize& size) const
 {
     painter.fillRect(QRect(QPoint(0, 0), size), Qt::white);
     view_->paintContent(painter, size.width());
+    if (weights_.kernels.empty() || weights_.seesInput)
+        return;
+    const QRect key(
+        8, size.height() - kKeyHeight + 4, std::min(420, size.width() - 16), kKeyHeight - 8);
+    ColourScale scale = colourScale(-1, 1, Colormap::Diverging,
+        tr("weight ÷ the largest |weight| of its row (each filter's row on its own scale)"));
+    scale.low = QStringLiteral("−max");
+    scale.high = QStringLiteral("+max");
+    paintColourScale(painter, key, scale);
 }
 
 QJsonObject WeightsPanel::exportParameters() const
