@@ -51,6 +51,7 @@ UnitPageModule::UnitPageModule(const AppContext& context, QObject* parent)
     const auto stale = [this] {
         shownLayer_.clear();
         shownChannel_ = -1;
+        ++generation_;  // what the old page's jobs bring back is dropped, not built on
         followSelection();
     };
     connect(context.session, &ModelSession::modelLoaded, this, stale);

@@ -194,6 +194,23 @@ private slots:
         QVERIFY(h.wait([&] { return complete.count() == 3; }));
         QCOMPARE(page->renderedCount(), 4);
         QCOMPARE(page->renderImage(3).size(), tiled);
+
+        // The page goes stale (a new scan) while its jobs run, behind another tab: what they
+        // bring back is dropped; no job is sent for "no unit" (one was: ":-1: neighbours").
+        QStringList failures;
+        connect(&h.jobs, &app::JobRunner::jobFinished, this,
+            [&](int, const QString& outcome, widgets::JobState state) {
+                if (state == widgets::JobState::Failed)
+                    failures << outcome;
+            });
+        h.selection.selectUnit("block", 3);
+        page->hide();
+        emit h.session.scanChanged({});
+        for (int i = 0; i < 3; ++i) {  // completions queue further jobs: let them all end
+            h.jobs.waitForIdle(60000);
+            QTest::qWait(100);
+        }
+        QVERIFY2(failures.isEmpty(), qPrintable(failures.join("; ")));
     }
 
     // A scan merged from a cluster job's shard files is read like a local one, and the
