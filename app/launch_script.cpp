@@ -65,8 +65,16 @@ LaunchScript::LaunchScript(MainWindow* window, LaunchRequest request)
         window_->jobs(), &JobRunner::jobFinished, this, [this](int id) { scriptJobs_.remove(id); });
     if (!request_.screenshot.isEmpty()) {
         window_->setScripted(true);
-        QTimer::singleShot(request_.timeoutSeconds * 1000, this, [] {
-            std::fprintf(stderr, "loupe: screenshot timed out\n");
+        // Out of time: the picture of what is there is still worth having (the status says
+        // which jobs were still running), but the exit status says it is not the finished one.
+        QTimer::singleShot(request_.timeoutSeconds * 1000, this, [this] {
+            const bool saved = window_->grab().save(request_.screenshot);
+            std::fprintf(stderr,
+                "loupe: screenshot timed out after %d s with %d job(s) still running%s\n",
+                request_.timeoutSeconds, int(scriptJobs_.size()),
+                saved ? qPrintable(
+                            QStringLiteral("; what was there is saved to ") + request_.screenshot)
+                      : "");
             QApplication::exit(1);
         });
     }

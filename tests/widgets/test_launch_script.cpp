@@ -100,6 +100,28 @@ private slots:
         QVERIFY2(QFileInfo(screenshot).size() > 0, qPrintable(run.err));
         QVERIFY2(!run.err.contains(QLatin1String("timed out")), qPrintable(run.err));
     }
+
+    // Out of time: the screenshot of what is there is still written, the exit status is 1 and
+    // the message says jobs were still running (here a style transfer of a million steps).
+    void aTimedOutScreenshotStillSavesWhatIsThere()
+    {
+        QTemporaryDir home;
+        const QString screenshot = home.filePath(QStringLiteral("shot.png"));
+        const std::string model = loupe::test::writeBranchyCnn(home.path().toStdString());
+        const QString photo = home.filePath(QStringLiteral("photo.png"));
+        loupe::saveImage(loupe::RgbImage(64, 64), photo.toStdString());
+        const Run run = runLoupe(home,
+            {QStringLiteral("--screenshot"), screenshot, QStringLiteral("--screenshot-timeout"),
+                QStringLiteral("3"), QStringLiteral("--image"), photo,
+                QStringLiteral("--style-photo"), photo, QStringLiteral("--steps"),
+                QStringLiteral("1000000"), QString::fromStdString(model)});
+        QVERIFY(run.finished);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QLatin1String("timed out")) &&
+                run.err.contains(QLatin1String("still running")),
+            qPrintable(run.err));
+        QVERIFY2(QFileInfo(screenshot).size() > 0, qPrintable(run.err));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestLaunchScript)
