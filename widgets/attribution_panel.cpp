@@ -18,6 +18,9 @@
 #include <QJsonObject>
 #include <QSlider>
 #include <QSplitter>
+#include <QHBoxLayout>
+#include <QVBoxLayout>
+#include <QToolButton>
 #include <QToolBar>
 
 #include <cmath>
@@ -207,21 +210,26 @@ AttributionPanel::AttributionPanel(const PanelServices& services, QWidget* paren
     opacity_->setValue(60);
     opacity_->setMaximumWidth(90);
     opacity_->setToolTip(tr("Opacity of the heat map"));
-    // The verb before the target fields: a narrow dock hides the tool bar's tail behind »
+    // The tool bar holds the verb and what it explains; the class field, the opacity and the
+    // evidence actions sit in two rows under it, so that nothing folds into » at the dock's
+    // usual width.
     toolBar()->addWidget(method_);
     toolBar()->addAction(tr("Compute"), this, &AttributionPanel::compute);
     toolBar()->addWidget(target_);
-    toolBar()->addWidget(className_);
-    toolBar()->addWidget(opacity_);
-    auto* heavy =
-        toolBar()->addAction(tr("Heavy metrics"), this, &AttributionPanel::requestHeavyMetrics);
+    const auto button = [](QAction* action) {
+        auto* b = new QToolButton;
+        b->setDefaultAction(action);
+        return b;
+    };
+    auto* heavy = new QAction(tr("Heavy metrics"), this);
+    connect(heavy, &QAction::triggered, this, &AttributionPanel::requestHeavyMetrics);
     heavy->setToolTip(tr("MuFidelity and ROAD deletion / insertion for the maps shown "
                          "(a background job)"));
-    auto* sanity =
-        toolBar()->addAction(tr("Sanity check"), this, &AttributionPanel::requestSanityCheck);
+    auto* sanity = new QAction(tr("Sanity check"), this);
+    connect(sanity, &QAction::triggered, this, &AttributionPanel::requestSanityCheck);
     sanity->setToolTip(tr("Randomise the model's layers from the top, in a copy, and explain a "
                           "random other class: does each map still change? (Adebayo et al.)"));
-    auto* box = toolBar()->addAction(tr("Object box"));
+    auto* box = new QAction(tr("Object box"), this);
     box->setCheckable(true);
     box->setToolTip(tr("Drag a box around the object on a map: each map's share of positive "
                        "attribution inside it, and whether its peak is inside (pointing game)"));
@@ -229,12 +237,30 @@ AttributionPanel::AttributionPanel(const PanelServices& services, QWidget* paren
         canvas_->drawingBox = on;
         canvas_->setCursor(on ? Qt::CrossCursor : Qt::ArrowCursor);
     });
+    auto* controls = new QWidget;
+    auto* rows = new QVBoxLayout(controls);
+    rows->setContentsMargins(0, 0, 0, 0);
+    auto* targetRow = new QHBoxLayout;
+    targetRow->addWidget(className_, 1);
+    targetRow->addWidget(new QLabel(tr("opacity")));
+    targetRow->addWidget(opacity_);
+    auto* evidenceRow = new QHBoxLayout;
+    for (QAction* action : {heavy, sanity, box})
+        evidenceRow->addWidget(button(action));
+    evidenceRow->addStretch(1);
+    rows->addLayout(targetRow);
+    rows->addLayout(evidenceRow);
     auto* split = new QSplitter(Qt::Vertical);
     split->addWidget(canvas_);
     split->addWidget(evidence_);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 1);
-    setBody(split);
+    auto* body = new QWidget;
+    auto* bodyLayout = new QVBoxLayout(body);
+    bodyLayout->setContentsMargins(0, 0, 0, 0);
+    bodyLayout->addWidget(controls);
+    bodyLayout->addWidget(split, 1);
+    setBody(body);
     canvas_->onValue = [this](const QString& text) { setStatus(text); };
     canvas_->captionSuffix = [this](int i) {
         return i < order_.size() ? evidence_->captionFor(order_[i]) : QString();

@@ -58,8 +58,9 @@ NeuronPanel::NeuronPanel(const PanelServices& services, QWidget* parent)
     preRelu_ = new QCheckBox(tr("Pre-ReLU"));
     preRelu_->setToolTip(
         tr("Optimise the value before the unit's ReLU: silent (dead) units still get a gradient"));
-    for (QWidget* w : std::initializer_list<QWidget*>{
-             parameterization_, size_, steps_, seed_, preRelu_, autoRender_, showNegative_})
+    // The tool bar keeps what sets the picture's look; the rest goes in a row under the
+    // objective, so that at the dock's usual width nothing folds into ».
+    for (QWidget* w : std::initializer_list<QWidget*>{parameterization_, size_, steps_})
         toolBar()->addWidget(w);
 
     for (QLabel* view : {positiveView_, negativeView_}) {
@@ -92,12 +93,19 @@ NeuronPanel::NeuronPanel(const PanelServices& services, QWidget* parent)
     auto* images = new QWidget;
     auto* grid = new QGridLayout(images);
     // The objective is an input: it sits first, where it stays visible in a short dock.
+    auto* optionsRow = new QWidget;
+    auto* optionsLayout = new QHBoxLayout(optionsRow);
+    optionsLayout->setContentsMargins(0, 0, 0, 0);
+    for (QWidget* w : std::initializer_list<QWidget*>{seed_, preRelu_, showNegative_, autoRender_})
+        optionsLayout->addWidget(w);
+    optionsLayout->addStretch(1);
     grid->addWidget(objectiveRow, 0, 0, 1, 2);
-    grid->addWidget(new QLabel(tr("<b>Excites</b> (maximises the objective)")), 1, 0);
-    grid->addWidget(new QLabel(tr("<b>Inhibits</b> (minimises it)")), 1, 1);
-    grid->addWidget(positiveView_, 2, 0);
-    grid->addWidget(negativeView_, 2, 1);
-    grid->addWidget(caption_, 3, 0, 1, 2);
+    grid->addWidget(optionsRow, 1, 0, 1, 2);
+    grid->addWidget(new QLabel(tr("<b>Excites</b> (maximises the objective)")), 2, 0);
+    grid->addWidget(new QLabel(tr("<b>Inhibits</b> (minimises it)")), 2, 1);
+    grid->addWidget(positiveView_, 3, 0);
+    grid->addWidget(negativeView_, 3, 1);
+    grid->addWidget(caption_, 4, 0, 1, 2);
     caption_->setWordWrap(true);
     plot_->setMinimumHeight(120);
     plot_->addGraph();
@@ -106,7 +114,7 @@ NeuronPanel::NeuronPanel(const PanelServices& services, QWidget* parent)
     plot_->graph(1)->setPen(QPen(QColor(200, 60, 60), 1.5));
     plot_->xAxis->setLabel(tr("step"));
     plot_->yAxis->setLabel(tr("objective"));
-    grid->addWidget(plot_, 4, 0, 1, 2);
+    grid->addWidget(plot_, 5, 0, 1, 2);
 
     auto* scroll = new QScrollArea;
     scroll->setWidgetResizable(true);
