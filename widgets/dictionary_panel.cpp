@@ -2,6 +2,7 @@
 
 #include "core/colormap.h"
 #include "core/error.h"
+#include "widgets/colour_bar.h"
 #include "widgets/qt_image.h"
 #include "widgets/spin_box.h"
 #include "widgets/unit_selection.h"
@@ -16,6 +17,8 @@
 
 namespace loupe::widgets {
 
+constexpr int kKeyRoom = 36;
+
 // The image, fitted; a click picks a point, a drag a box; an optional heat overlay.
 class RegionPicker : public QWidget {
 public:
@@ -28,6 +31,7 @@ public:
 
     QImage image;
     QImage overlay;  // layer-grid sized heat map, drawn over the model's field of view
+    ColourScale overlayScale;  // its key, drawn under the image while it shows
     QRectF region;  // picked, in image pixels
     bool hasRegion = false;
     QRectF viewRect;  // image pixels covered by the model's input (centre crop)
@@ -38,8 +42,10 @@ public:
     {
         if (image.isNull())
             return {};
-        const QSizeF s =
-            QSizeF(image.size()).scaled(QSizeF(size()) - QSizeF(8, 8), Qt::KeepAspectRatio);
+        // Room under the image for the overlay's colour key, kept whether it shows or not,
+        // so that the image does not move when a channel is hovered.
+        const QSizeF s = QSizeF(image.size())
+                             .scaled(QSizeF(size()) - QSizeF(8, 8 + kKeyRoom), Qt::KeepAspectRatio);
         return QRectF(QPointF((width() - s.width()) / 2, 4), s);
     }
     QPointF toImage(const QPointF& p) const
@@ -70,6 +76,10 @@ protected:
             painter.setOpacity(0.6);
             painter.drawImage(toWidget(viewRect), overlay);
             painter.setOpacity(1);
+            const QRectF t = target();
+            paintColourScale(painter,
+                QRect(int(t.left()), int(t.bottom()) + 4, std::max(200, int(t.width())), kKeyRoom),
+                overlayScale);
         }
         if (hasRegion) {
             painter.setPen(QPen(QColor(255, 150, 0), 2));
@@ -343,6 +353,8 @@ void DictionaryPanel::highlight(int channel)
     const FloatMap map = activations_.channelMap(channel);
     const float peak = std::max(1e-6f, activations_.channelMax[size_t(channel)]);
     picker_->overlay = toQImage(colorize(map, 0, peak, Colormap::Magma));
+    picker_->overlayScale = colourScale(0, peak, Colormap::Magma,
+        tr("activation of channel %1 at each position (0 to its peak on this image)").arg(channel));
     picker_->update();
 }
 
