@@ -97,8 +97,10 @@ void DecisionPanel::run()
     emit explanationRequested(class_->text().trimmed(), versus_->text().trimmed());
 }
 
-void DecisionPanel::showExplanation(const DecisionExplanation& e, const QList<QImage>& maps)
+void DecisionPanel::showExplanation(
+    const DecisionExplanation& e, const QList<QImage>& maps, const ColourScale& mapScale)
 {
+    mapScale_ = mapScale;
     explanation_ = e;
     maps_ = maps;
     table_->setSortingEnabled(false);
@@ -173,7 +175,7 @@ QString DecisionPanel::exportName() const
 
 QSize DecisionPanel::exportSize() const
 {
-    return QSize(900, 420);
+    return QSize(900, 250);  // title, eight maps with captions, their colour key
 }
 
 void DecisionPanel::paintExport(QPainter& painter, const QSize& size) const
@@ -204,6 +206,9 @@ void DecisionPanel::paintExport(QPainter& painter, const QSize& size) const
                 .arg(explanation_.channels[size_t(i)].channel)
                 .arg(explanation_.channels[size_t(i)].share * 100, 0, 'f', 1));
     }
+    if (!maps_.isEmpty())
+        paintColourScale(
+            painter, QRect(8, 34 + cell + 40, std::min(480, size.width() - 16), 40), mapScale_);
 }
 
 QJsonObject DecisionPanel::exportParameters() const

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/decision.h"
+#include "widgets/colour_bar.h"
 #include "widgets/panel.h"
 
 class QLabel;
@@ -23,7 +24,9 @@ public:
     void setClassLabels(const QStringList& labels);
     void setClasses(const QString& klass, const QString& versus);
     // maps: one heat map per listed channel (same order as explanation.channels), may be empty.
-    void showExplanation(const DecisionExplanation& explanation, const QList<QImage>& maps);
+    // mapScale: the one colour scale every map is drawn on (drawn under them in the figure).
+    void showExplanation(const DecisionExplanation& explanation, const QList<QImage>& maps,
+        const ColourScale& mapScale);
     void setThumbnail(int channel, const QImage& image);
     void clearResult(const QString& message);
     int rows() const;
@@ -50,6 +53,7 @@ private:
     QTableWidget* table_;
     DecisionExplanation explanation_;
     QList<QImage> maps_;
+    ColourScale mapScale_;
 };
 
 }  // namespace loupe::widgets

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/model.h"
 #include "widgets/decision_panel.h"
+#include "widgets/colour_bar.h"
 #include "widgets/qt_image.h"
 #include "widgets/unit_selection.h"
 
@@ -22,6 +23,7 @@ namespace {
 struct DecisionRun {
     DecisionExplanation explanation;
     QList<QImage> maps;  // in the order of explanation.channels
+    float largest = 0;  // every map's colour scale: -largest to +largest
 };
 
 constexpr int kMapPixels = 48;
@@ -86,7 +88,8 @@ void DecisionModule::requestExplanation(const QString& klass, const QString& ver
             DecisionRun run;
             run.explanation = explainDecision(*model, image, l, classA, classB);
             // One colour scale for every map, so that their strengths compare.
-            float largest = 1e-12f;
+            float& largest = run.largest;
+            largest = 1e-12f;
             for (float v : run.explanation.maps)
                 largest = std::max(largest, std::abs(v));
             for (const auto& c : run.explanation.channels) {
@@ -98,7 +101,10 @@ void DecisionModule::requestExplanation(const QString& klass, const QString& ver
             return run;
         },
         [this, layer](const DecisionRun& run) {
-            panel_->showExplanation(run.explanation, run.maps);
+            panel_->showExplanation(run.explanation, run.maps,
+                widgets::colourScale(-run.largest, run.largest, Colormap::Diverging,
+                    tr("contribution to the logit at each position, one scale for every map "
+                       "(red for, blue against)")));
             QList<int> channels;
             for (size_t i = 0; i < run.explanation.channels.size() && int(i) < kThumbnails; ++i)
                 channels << run.explanation.channels[i].channel;
