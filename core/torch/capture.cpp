@@ -478,6 +478,32 @@ std::map<std::string, std::string> captureProblems(
     return problems;
 }
 
+CapturePlan compileCaptureOfAll(torch::jit::Module& root, const std::vector<std::string>& paths,
+    std::map<std::string, std::string>& problems)
+{
+    try {
+        GraphSurgeon surgeon(root);
+        std::vector<std::vector<size_t>> requested;
+        std::vector<std::vector<std::string>> sources;
+        for (const auto& path : paths) {
+            try {
+                requested.push_back({surgeon.outputOf(path)});
+                sources.push_back({path});
+                problems[path] = "";
+            } catch (const std::exception& e) {
+                problems[path] = firstLine(e.what());
+            }
+        }
+        if (requested.empty())
+            throw Error("no layer can be captured");
+        return surgeon.finish(requested, true, std::move(sources), ReluRule::Plain);
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw Error("cannot build the capture graph: " + firstLine(e.what()));
+    }
+}
+
 const PatchPlan& CaptureCache::patch(torch::jit::Module& root, const std::string& layer)
 {
     auto it = patches_.find(layer);

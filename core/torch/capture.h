@@ -52,6 +52,12 @@ PatchPlan compilePatch(torch::jit::Module& root, const std::string& layer);
 std::map<std::string, std::string> captureProblems(
     torch::jit::Module& root, const std::vector<std::string>& paths);
 
+// Both at once, for a model's first open: one surgery finds why each path cannot be captured
+// (`problems`, empty string: it can) and returns a plan of the capturable ones, in order,
+// with the model output. Throws when no path can be captured.
+CapturePlan compileCaptureOfAll(torch::jit::Module& root, const std::vector<std::string>& paths,
+    std::map<std::string, std::string>& problems);
+
 // Compiled plans keyed by their requests, so repeated captures pay the surgery once.
 class CaptureCache {
 public:

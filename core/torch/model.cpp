@@ -6,6 +6,8 @@
 #include "core/model_facts.h"
 #include "core/workspace.h"
 
+#include <torch/csrc/jit/runtime/graph_executor.h>
+
 #include <chrono>
 #include <filesystem>
 #include <future>
@@ -91,14 +93,13 @@ int probeForward(torch::jit::Module& module, const InputSpec& spec, torch::Devic
     return (t.dim() == 2 && t.size(1) > 1) ? int(t.size(1)) : 0;
 }
 
-// Every module with its type, depth, parameters and alias; capturability from graph surgery.
+// Every module with its type, depth, parameters and alias (capturability and shape come later).
 std::vector<LayerInfo> describeLayers(torch::jit::Module& module, const ModelMetadata& metadata)
 {
     std::map<std::string, std::string> aliasOf;
     for (const auto& [alias, path] : metadata.layerAliases)
         aliasOf[path] = alias;
     std::vector<LayerInfo> layers;
-    std::vector<std::string> paths;
     for (const auto& item : module.named_modules()) {
         if (item.name.empty())
             continue;  // the root is the model itself
@@ -110,38 +111,48 @@ std::vector<LayerInfo> describeLayers(torch::jit::Module& module, const ModelMet
         if (auto it = aliasOf.find(item.name); it != aliasOf.end())
             info.alias = it->second;
         layers.push_back(info);
-        paths.push_back(item.name);
-    }
-    const auto problems = captureProblems(module, paths);
-    for (auto& layer : layers) {
-        layer.note = problems.at(layer.path);
-        layer.addressable = layer.note.empty();
     }
     return layers;
 }
 
 // Runs the model once, through a graph that also returns every addressable layer: proves it
-// is an image CNN, finds the class count and every layer's shape in one (first, slow) forward.
+// is an image CNN, finds the class count and every layer's shape in one forward. The graph is
+// built by one surgery that also says which layers cannot be captured, and runs once without
+// the executor's profiling and optimisation (which pay off only for graphs run again).
 ModelFacts learnFacts(torch::jit::Module& module, const ModelMetadata& metadata,
     torch::Device device, const std::string& file)
 {
     ModelFacts facts;
     facts.layers = describeLayers(module, metadata);
-    std::vector<CaptureRequest> requests;
+    std::vector<std::string> paths;
     for (const auto& layer : facts.layers)
-        if (layer.addressable)
-            requests.push_back({layer.path, false});
-    if (requests.empty()) {
+        paths.push_back(layer.path);
+    std::map<std::string, std::string> problems;
+    std::optional<CapturePlan> plan;
+    std::string whyNone;
+    try {
+        plan = compileCaptureOfAll(module, paths, problems);
+    } catch (const Error& e) {
+        whyNone = e.what();  // no layer can be captured: still usable as a classifier
+    }
+    for (auto& layer : facts.layers) {
+        const auto it = problems.find(layer.path);
+        layer.note = it != problems.end() && !it->second.empty() ? it->second
+            : plan                                               ? std::string()
+                                                                 : whyNone;
+        layer.addressable = plan && layer.note.empty();
+    }
+    if (!plan) {
         facts.numClasses = probeForward(module, metadata.input, device, file);
         return facts;
     }
     CaptureResult result;
     try {
         torch::NoGradGuard noGrad;
-        const auto plan = compileCapture(module, requests, true);
+        const torch::jit::GraphOptimizerEnabledGuard runOnce(false);
         const auto input = torch::zeros({1, 3, metadata.input.size, metadata.input.size},
             torch::TensorOptions().device(device));
-        result = runCapture(module, plan, input);
+        result = runCapture(module, *plan, input);
     } catch (const std::exception&) {
         // The plain forward says why, in the words of a failed open.
         probeForward(module, metadata.input, device, file);
