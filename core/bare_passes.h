@@ -20,9 +20,10 @@ double bareLoadSeconds(const std::string& path);
 double bareForwardBackwardSeconds(Model& model, const RgbImage& image, int passes);
 
 // Seconds for `passes` forward+backward passes of a size x size input through the graph cut
-// after `layer` (the truncated graph feature visualization runs), gradient of the layer's mean.
+// after `layer` (the truncated graph feature visualization runs), gradient of the layer's mean;
+// after `warmUpPasses` untimed ones.
 double bareTruncatedForwardBackwardSeconds(
-    Model& model, const std::string& layer, int size, int passes);
+    Model& model, const std::string& layer, int size, int passes, int warmUpPasses = 3);
 
 // Seconds for `count` forward+backward passes of copies of the image in batches of `batch`
 // (what integrated gradients and SmoothGrad do), after one warm-up batch.

@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <unistd.h>
 #include <iostream>
@@ -29,17 +30,81 @@ namespace {
 double timeRender(Model& model, const FeatureVisConfig& config)
 {
     Progress progress;
-    FeatureVisConfig warm = config;
-    warm.steps = 2;
-    renderFeatureVis(model, warm, progress);  // warm-up: graph compilation, allocator
     const auto start = std::chrono::steady_clock::now();
     renderFeatureVis(model, config, progress);
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return secondsSince(start);
+}
+
+// A short render first: graph compilation, profiling runs, the allocator's first growth.
+void warmUp(Model& model, const FeatureVisConfig& config)
+{
+    FeatureVisConfig warm = config;
+    warm.steps = 3;
+    timeRender(model, warm);
+}
+
+// Feature vis against its floor, bare forward+backward passes through the same truncated
+// graph, interleaved: at each of the render's progress reports (every 4 steps) as many bare
+// passes run as steps were done since the last one. On a shared 2-core machine the speed of
+// both wanders by more than the gap being measured; renders and floors timed a minute apart
+// compared the machine's moods (ratios 0.6-1.0 between runs), not the code. Steps/s is the
+// steady rate between the first and the last report; what a render costs once (the start
+// image, the objective measured before and after) is reported apart.
+struct InterleavedTiming {
+    double secondsPerStep = 0;  // steady rate, the bare passes taken out
+    double bareSecondsPerPass = 0;
+    double fixedSeconds = 0;  // the rest of the render: once per render, not per step
+};
+
+InterleavedTiming timeRenderBesideFloor(
+    Model& model, const FeatureVisConfig& config, const std::string& layer)
+{
+    using Clock = std::chrono::steady_clock;
+    struct Report {
+        int step;
+        Clock::time_point entered, left;
+    };
+    std::vector<Report> reports;
+    double bare = 0;
+    int bareSteps = 0;
+    Progress progress([&](double fraction, const std::string&) {
+        const auto entered = Clock::now();
+        const int step = int(std::lround(fraction * config.steps));
+        if (step > bareSteps) {
+            bare += bareTruncatedForwardBackwardSeconds(
+                model, layer, config.size, step - bareSteps, /*warmUpPasses=*/0);
+            bareSteps = step;
+        }
+        reports.push_back({step, entered, Clock::now()});
+    });
+    const auto start = Clock::now();
+    renderFeatureVis(model, config, progress);
+    const double whole = secondsSince(start);
+    if (reports.size() < 2 || reports.back().step <= reports.front().step)
+        throw Error("the render reported its progress fewer than twice: give it more steps");
+    // From leaving the first report to entering the last, minus the reports in between.
+    double steady =
+        std::chrono::duration<double>(reports.back().entered - reports.front().left).count();
+    double inReports = 0;
+    for (size_t i = 0; i < reports.size(); ++i) {
+        const double spent =
+            std::chrono::duration<double>(reports[i].left - reports[i].entered).count();
+        inReports += spent;
+        if (i > 0 && i + 1 < reports.size())
+            steady -= spent;
+    }
+    InterleavedTiming timing;
+    const int steadySteps = reports.back().step - reports.front().step;
+    timing.secondsPerStep = steady / steadySteps;
+    timing.bareSecondsPerPass = bare / bareSteps;
+    timing.fixedSeconds = whole - inReports - timing.secondsPerStep * config.steps;
+    return timing;
 }
 
 int benchFeatureVis(const Args& args)
 {
-    args.allowOnly(featureVisOptionNames({"model", "device", "unit", "big-batch", "busy"}));
+    args.allowOnly(
+        featureVisOptionNames({"model", "device", "unit", "big-batch", "busy", "rounds"}));
     const BusyLoad busy(args.intValue("busy", 0, 0, 256));
     const auto model = loadModel(args);
     FeatureVisConfig config = featureVisConfigFromArgs(args);
@@ -49,16 +114,29 @@ int benchFeatureVis(const Args& args)
         config.steps = 32;
     config.objective = ObjectiveTerm::parse(args.required("unit"));
     const int bigBatch = args.intValue("big-batch", 16);
+    const int rounds = args.intValue("rounds", 5, 1, 50);
+    const std::string layer = config.objective.front().layer;
 
-    const double single = timeRender(*model, config);
+    warmUp(*model, config);
+    bareTruncatedForwardBackwardSeconds(*model, layer, config.size, 0);  // the floor's warm-up
+    std::vector<double> loupeStepsPerS, bareStepsPerS, ratios, fixedSeconds;
+    for (int r = 0; r < rounds; ++r) {
+        const InterleavedTiming t = timeRenderBesideFloor(*model, config, layer);
+        loupeStepsPerS.push_back(1 / t.secondsPerStep);
+        bareStepsPerS.push_back(1 / t.bareSecondsPerPass);
+        ratios.push_back(t.bareSecondsPerPass / t.secondsPerStep);
+        fixedSeconds.push_back(t.fixedSeconds);
+    }
     FeatureVisConfig full = config;
     full.runWholeNetwork = true;
+    warmUp(*model, full);
     const double singleFull = timeRender(*model, full);
     FeatureVisConfig batched = config;
-    batched.perImageLayer = config.objective.front().layer;
+    batched.perImageLayer = layer;
     for (int i = 0; i < bigBatch; ++i)
         batched.perImageChannels.push_back((config.objective.front().channel + i) %
             int(model->layer(batched.perImageLayer).channels()));
+    warmUp(*model, batched);
     const double batch = timeRender(*model, batched);
 
     Json out = Json::object();
@@ -66,21 +144,26 @@ int benchFeatureVis(const Args& args)
     out["unit"] = args.value("unit");
     out["size"] = config.size;
     out["steps"] = config.steps;
+    out["rounds"] = rounds;
+    out["busy_threads"] = args.intValue("busy", 0, 0, 256);
     out["parameterization"] = config.parameterization == FeatureVisConfig::Parameterization::Fourier
         ? "fourier"
         : "pixel";
-    out["batch1_steps_per_s"] = config.steps / single;
+    out["transforms"] = config.transformationRobustness;
+    out["batch1_steps_per_s"] = median(loupeStepsPerS);
+    out["bare_truncated_forward_backward_steps_per_s"] = median(bareStepsPerS);
+    out["batch1_vs_bare_steps_per_s"] = median(ratios);  // target: >= 0.9
+    Json spread = Json::array();
+    for (double ratio : ratios)
+        spread.push(ratio);
+    out["ratio_per_round"] = spread;
+    out["render_fixed_cost_s"] = median(fixedSeconds);  // start image, objective before/after
     out["batch1_whole_network_steps_per_s"] = config.steps / singleFull;
-    out["truncation_speedup"] = singleFull / single;
+    out["truncation_speedup"] = median(loupeStepsPerS) / (config.steps / singleFull);
     out["batch" + std::to_string(bigBatch) + "_steps_per_s"] = config.steps / batch;
     out["batch" + std::to_string(bigBatch) + "_images_steps_per_s"] =
         config.steps * bigBatch / batch;
-    out["seconds_for_512_steps_batch1"] = single / config.steps * 512;
-    // The floor: bare forward+backward passes through the same truncated graph.
-    const double bare = bareTruncatedForwardBackwardSeconds(
-        *model, config.objective.front().layer, config.size, config.steps);
-    out["bare_truncated_forward_backward_steps_per_s"] = config.steps / bare;
-    out["batch1_vs_bare_steps_per_s"] = (config.steps / single) / (config.steps / bare);
+    out["seconds_for_512_steps_batch1"] = 512 / median(loupeStepsPerS);
     std::cout << out.dump(2) << std::endl;
     return 0;
 }

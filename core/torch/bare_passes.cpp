@@ -45,7 +45,7 @@ double bareForwardBackwardSeconds(Model& model, const RgbImage& image, int passe
 }
 
 double bareTruncatedForwardBackwardSeconds(
-    Model& model, const std::string& layer, int size, int passes)
+    Model& model, const std::string& layer, int size, int passes, int warmUpPasses)
 {
     auto& d = model.impl();
     const auto& plan = d.captures.plan(d.module, {{model.layer(layer).path, false}}, false);
@@ -56,7 +56,7 @@ double bareTruncatedForwardBackwardSeconds(
         const auto g = torch::autograd::grad({act.mean()}, {x})[0];
         return g.abs().sum().item<float>();
     };
-    for (int i = 0; i < 3; ++i)
+    for (int i = 0; i < warmUpPasses; ++i)
         pass();
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < passes; ++i)

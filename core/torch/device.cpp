@@ -70,6 +70,24 @@ void runWithDefaultAutogradState(const std::function<void()>& body)
     body();
 }
 
+namespace {
+
+// LibTorch parallelises its CPU ops with OpenMP over every core. Debian's BLAS is OpenBLAS with
+// its own pthread pool, whose workers spin on those same cores for a while after each matrix
+// product (an einsum, an affine grid, a linear layer): every OpenMP op after it then ran about
+// 2x slower (`loupe-cli bench featurevis`: 5.3 -> 7.7 steps/s with OpenBLAS on one thread;
+// the bare forward+backward loop 7.3 -> 9.8). The products LibTorch hands to BLAS here are
+// small, so one BLAS thread costs nothing. Looked up at run time: other BLAS libraries (MKL in
+// the official LibTorch) do not have the symbol, and nothing changes there.
+void keepBlasOnOneThread()
+{
+    using SetThreads = void (*)(int);
+    if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+        set(1);
+}
+
+}  // namespace
+
 void configureTorchThreads(int threads)
 {
     static bool done = false;
@@ -78,6 +96,7 @@ void configureTorchThreads(int threads)
     done = true;
     const int n = threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency()));
     at::set_num_threads(n);
+    keepBlasOnOneThread();
     setThreadBudget(n);
 }
 
