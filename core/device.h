@@ -19,6 +19,17 @@ bool cudaAvailable();
 // Sets LibTorch's intra-op threads once (it starts with 1 here); 0 = all cores.
 void configureTorchThreads(int threads = 0);
 
+// OpenBLAS (Debian's BLAS) keeps one thread, for the reason in configureTorchThreads; code
+// made of large matrix products (dictionary training, NMF, the atlas layout), where its own
+// threads pay, holds one of these to let it use as many threads as LibTorch does meanwhile.
+class ParallelBlasScope {
+public:
+    ParallelBlasScope();
+    ~ParallelBlasScope();
+    ParallelBlasScope(const ParallelBlasScope&) = delete;
+    ParallelBlasScope& operator=(const ParallelBlasScope&) = delete;
+};
+
 // Runs `body` with this thread's autograd state at LibTorch's defaults (gradients on, inference
 // mode off) and restores the caller's afterwards. A job that runs inside another job's step
 // (pre-emption) must not inherit that job's NoGradGuard or InferenceMode.

@@ -4,6 +4,7 @@
 #include "core/atlas.h"
 #include "core/torch/random.h"
 
+#include "core/device.h"
 #include "core/error.h"
 
 #include <torch/torch.h>
@@ -89,6 +90,7 @@ torch::Tensor fuzzyWeights(const torch::Tensor& distances)
 std::vector<float> layout2d(const std::vector<float>& vectors, int count, int dimension,
     const LayoutConfig& config, Progress& progress)
 {
+    const ParallelBlasScope largeProducts;
     if (count < 3 || dimension < 1 || vectors.size() != size_t(count) * size_t(dimension))
         throw Error("a layout needs at least 3 vectors of one dimension");
     try {

@@ -79,11 +79,16 @@ namespace {
 // the bare forward+backward loop 7.3 -> 9.8). The products LibTorch hands to BLAS here are
 // small, so one BLAS thread costs nothing. Looked up at run time: other BLAS libraries (MKL in
 // the official LibTorch) do not have the symbol, and nothing changes there.
-void keepBlasOnOneThread()
+void setBlasThreads(int threads)
 {
     using SetThreads = void (*)(int);
     if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
-        set(1);
+        set(threads);
+}
+
+void keepBlasOnOneThread()
+{
+    setBlasThreads(1);
 }
 
 }  // namespace
@@ -98,6 +103,16 @@ void configureTorchThreads(int threads)
     at::set_num_threads(n);
     keepBlasOnOneThread();
     setThreadBudget(n);
+}
+
+ParallelBlasScope::ParallelBlasScope()
+{
+    setBlasThreads(at::get_num_threads());
+}
+
+ParallelBlasScope::~ParallelBlasScope()
+{
+    keepBlasOnOneThread();
 }
 
 std::string memoryUsageText(bool cuda)

@@ -1,6 +1,7 @@
 #include "core/nmf.h"
 
 #include "core/activations.h"
+#include "core/device.h"
 #include "core/error.h"
 #include "core/synthetic_shapes.h"
 #include "core/torch/model_impl.h"
@@ -10,6 +11,7 @@ namespace loupe {
 NmfResult nonNegativeFactorization(const std::vector<float>& data, int rows, int columns, int k,
     int iterations, std::uint64_t seed, Progress* progress)
 {
+    const ParallelBlasScope largeProducts;
     if (rows <= 0 || columns <= 0 || data.size() != size_t(rows) * size_t(columns))
         throw Error("NMF: the data is not a rows x columns matrix");
     if (k < 1 || k > columns)

@@ -5,6 +5,7 @@
 
 #include "core/sparse_dictionary.h"
 
+#include "core/device.h"
 #include "core/error.h"
 #include "core/hungarian.h"
 #include "core/torch/random.h"
@@ -100,6 +101,7 @@ SparseDictionary trainTopKDictionary(const VectorSet& data, const SparseDictiona
     Progress& progress, const std::function<void(const TrainingStep&)>& onStep,
     SparseDictionary* lastCheckpoint)
 {
+    const ParallelBlasScope largeProducts;
     checkData(data);
     if (config.atoms < 1 || config.k < 1 || config.k > config.atoms)
         throw Error("a dictionary needs 1 <= k <= atoms (k = " + std::to_string(config.k) +
@@ -187,6 +189,7 @@ SparseDictionary trainTopKDictionary(const VectorSet& data, const SparseDictiona
 
 std::vector<float> encodeVectors(const SparseDictionary& dictionary, const VectorSet& vectors)
 {
+    const ParallelBlasScope largeProducts;
     std::vector<torch::Tensor> parts;
     forEachCodeChunk(dictionary, vectorsFor(dictionary, vectors),
         [&](const torch::Tensor&, const torch::Tensor& codes) { parts.push_back(codes); });
@@ -221,6 +224,7 @@ VectorSet reconstructVectors(const SparseDictionary& dictionary, const VectorSet
 DictionaryQuality measureDictionary(
     const SparseDictionary& dictionary, const VectorSet& vectors, float denseShare)
 {
+    const ParallelBlasScope largeProducts;
     const auto x = vectorsFor(dictionary, vectors);
     const int64_t n = x.size(0);
     torch::NoGradGuard noGrad;
@@ -263,6 +267,7 @@ std::vector<float> conceptActivations(
 ConceptIndex indexConcepts(const SparseDictionary& dictionary, const VectorSet& vectors, int top,
     int bins, Progress& progress)
 {
+    const ParallelBlasScope largeProducts;
     const auto x = vectorsFor(dictionary, vectors);
     const int64_t n = x.size(0), atoms = dictionary.atoms;
     ConceptIndex index;
