@@ -161,6 +161,36 @@ private slots:
         QVERIFY(problems.at("conv").find("more than once") != std::string::npos);
         QVERIFY(problems.at("unused").find("not called") != std::string::npos);
         QVERIFY_THROWS_EXCEPTION(Error, compileCapture(twice, {{"conv"}}, false));
+        std::map<std::string, std::string> none;
+        QVERIFY_THROWS_EXCEPTION(Error, compileCaptureOfAll(twice, {"conv", "unused"}, none));
+        QVERIFY(none.at("conv").find("more than once") != std::string::npos);
+    }
+
+    // A first open's one surgery: the same verdicts as captureProblems, and a plan that returns
+    // exactly the capturable layers, in order, with the model output.
+    void oneSurgeryExplainsSomeLayersAndCapturesTheOthers()
+    {
+        torch::jit::Module root(c10::QualifiedName("__torch__.capture_test.Mixed"));
+        torch::jit::Module first(c10::QualifiedName("__torch__.capture_test.First"));
+        first.register_parameter("weight", torch::randn({5, 3, 3, 3}), false);
+        first.define("def forward(self, x):\n    return torch.conv2d(x, self.weight)\n");
+        torch::jit::Module twice(c10::QualifiedName("__torch__.capture_test.Again"));
+        twice.register_parameter("weight", torch::randn({5, 5, 1, 1}), false);
+        twice.define("def forward(self, x):\n    return torch.conv2d(x, self.weight)\n");
+        root.register_module("first", first);
+        root.register_module("twice", twice);
+        root.define("def forward(self, x):\n    y = self.first.forward(x)\n"
+                    "    return self.twice.forward(self.twice.forward(y)).mean([2, 3])\n");
+        std::map<std::string, std::string> problems;
+        const CapturePlan plan = compileCaptureOfAll(root, {"first", "twice"}, problems);
+        QCOMPARE(problems.at("first"), std::string());
+        QVERIFY(problems.at("twice").find("more than once") != std::string::npos);
+        QCOMPARE(plan.partsPerRequest.size(), size_t(1));
+        const auto x = torch::randn({1, 3, 8, 8});
+        const CaptureResult result = runCapture(root, plan, x);
+        QVERIFY(torch::allclose(
+            result.activations.at(0), torch::conv2d(x, first.attr("weight").toTensor())));
+        QVERIFY(torch::allclose(result.modelOutput, root.forward({x}).toTensor()));
     }
 
 private:

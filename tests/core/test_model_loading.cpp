@@ -1,4 +1,5 @@
 #include "core/content_hash.h"
+#include "core/device.h"
 #include "core/error.h"
 #include "core/file_hash_memo.h"
 #include "core/model_facts.h"
@@ -10,6 +11,9 @@
 #include <QtTest>
 
 #include <fstream>
+#include <thread>
+
+#include <dlfcn.h>
 
 using namespace loupe;
 
@@ -43,6 +47,25 @@ QString errorOf(const std::string& path)
 class TestModelLoading : public QObject {
     Q_OBJECT
 private slots:
+    // OpenBLAS's own pool stays at one thread (its spinning slowed LibTorch's OpenMP ops) except
+    // inside a ParallelBlasScope, and the scope gives the one thread back.
+    void blasKeepsOneThreadOutsideLargeProducts()
+    {
+        using GetThreads = int (*)();
+        const auto get =
+            reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+        if (!get)
+            QSKIP("the BLAS in use is not OpenBLAS: nothing to configure");
+        configureTorchThreads(2);
+        QCOMPARE(get(), 1);
+        {
+            const ParallelBlasScope largeProducts;
+            if (std::thread::hardware_concurrency() >= 2)  // OpenBLAS caps it at the cores
+                QCOMPARE(get(), 2);
+        }
+        QCOMPARE(get(), 1);
+    }
+
     void initTestCase() { QVERIFY(dir_.isValid()); }
 
     void listsLayersWithShapes()
