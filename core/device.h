@@ -22,12 +22,16 @@ void configureTorchThreads(int threads = 0);
 // OpenBLAS (Debian's BLAS) keeps one thread, for the reason in configureTorchThreads; code
 // made of large matrix products (dictionary training, NMF, the atlas layout), where its own
 // threads pay, holds one of these to let it use as many threads as LibTorch does meanwhile.
+// Scopes nest: each gives back the count it found.
 class ParallelBlasScope {
 public:
     ParallelBlasScope();
     ~ParallelBlasScope();
     ParallelBlasScope(const ParallelBlasScope&) = delete;
     ParallelBlasScope& operator=(const ParallelBlasScope&) = delete;
+
+private:
+    int previous_;
 };
 
 // Runs `body` with this thread's autograd state at LibTorch's defaults (gradients on, inference

@@ -185,15 +185,15 @@ void DecisionPanel::paintExport(QPainter& painter, const QSize& size) const
     bold.setBold(true);
     painter.setFont(bold);
     painter.setPen(Qt::black);
-    const QString title = explanation_.channels.empty()
-        ? tr("No explanation yet: choose a class and a layer, then Explain")
-        : explanation_.classB >= 0 ? tr("Why %1 and not %2: channels of %3")
-                                         .arg(QString::fromStdString(explanation_.labelA),
-                                             QString::fromStdString(explanation_.labelB),
-                                             QString::fromStdString(explanation_.layer))
-                                   : tr("Why %1: channels of %2")
-                                         .arg(QString::fromStdString(explanation_.labelA),
-                                             QString::fromStdString(explanation_.layer));
+    QString title = tr("No explanation yet: choose a class and a layer, then Explain");
+    if (!explanation_.channels.empty())
+        title = explanation_.classB >= 0 ? tr("Why %1 and not %2: channels of %3")
+                                               .arg(QString::fromStdString(explanation_.labelA),
+                                                   QString::fromStdString(explanation_.labelB),
+                                                   QString::fromStdString(explanation_.layer))
+                                         : tr("Why %1: channels of %2")
+                                               .arg(QString::fromStdString(explanation_.labelA),
+                                                   QString::fromStdString(explanation_.layer));
     painter.drawText(QRect(8, 4, size.width() - 16, 24), Qt::AlignLeft | Qt::AlignVCenter, title);
     painter.setFont(QFont());
     // The eight strongest channels for: map, channel, share.

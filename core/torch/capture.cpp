@@ -462,22 +462,6 @@ PatchPlan compilePatch(torch::jit::Module& root, const std::string& layer)
     }
 }
 
-std::map<std::string, std::string> captureProblems(
-    torch::jit::Module& root, const std::vector<std::string>& paths)
-{
-    std::map<std::string, std::string> problems;
-    GraphSurgeon surgeon(root);
-    for (const auto& path : paths) {
-        try {
-            surgeon.outputOf(path);
-            problems[path] = "";
-        } catch (const std::exception& e) {
-            problems[path] = firstLine(e.what());
-        }
-    }
-    return problems;
-}
-
 CapturePlan compileCaptureOfAll(torch::jit::Module& root, const std::vector<std::string>& paths,
     std::map<std::string, std::string>& problems)
 {

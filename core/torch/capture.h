@@ -48,13 +48,9 @@ struct PatchPlan {
 };
 PatchPlan compilePatch(torch::jit::Module& root, const std::string& layer);
 
-// Why each path cannot be captured (empty string: it can); used to mark layers in the browser.
-std::map<std::string, std::string> captureProblems(
-    torch::jit::Module& root, const std::vector<std::string>& paths);
-
-// Both at once, for a model's first open: one surgery finds why each path cannot be captured
-// (`problems`, empty string: it can) and returns a plan of the capturable ones, in order,
-// with the model output. Throws when no path can be captured.
+// For a model's first open: one surgery finds why each path cannot be captured (`problems`,
+// empty string: it can; the layer browser shows the reasons) and returns a plan of the
+// capturable ones, in order, with the model output. Throws when no path can be captured.
 CapturePlan compileCaptureOfAll(torch::jit::Module& root, const std::vector<std::string>& paths,
     std::map<std::string, std::string>& problems);
 

@@ -86,9 +86,12 @@ void setBlasThreads(int threads)
         set(threads);
 }
 
-void keepBlasOnOneThread()
+// 0 when the BLAS in use is not OpenBLAS.
+int blasThreads()
 {
-    setBlasThreads(1);
+    using GetThreads = int (*)();
+    const auto get = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+    return get ? get() : 0;
 }
 
 }  // namespace
@@ -101,18 +104,19 @@ void configureTorchThreads(int threads)
     done = true;
     const int n = threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency()));
     at::set_num_threads(n);
-    keepBlasOnOneThread();
+    setBlasThreads(1);
     setThreadBudget(n);
 }
 
-ParallelBlasScope::ParallelBlasScope()
+ParallelBlasScope::ParallelBlasScope() : previous_(blasThreads())
 {
     setBlasThreads(at::get_num_threads());
 }
 
 ParallelBlasScope::~ParallelBlasScope()
 {
-    keepBlasOnOneThread();
+    if (previous_ > 0)
+        setBlasThreads(previous_);
 }
 
 std::string memoryUsageText(bool cuda)

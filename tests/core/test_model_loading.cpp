@@ -48,7 +48,7 @@ class TestModelLoading : public QObject {
     Q_OBJECT
 private slots:
     // OpenBLAS's own pool stays at one thread (its spinning slowed LibTorch's OpenMP ops) except
-    // inside a ParallelBlasScope, and the scope gives the one thread back.
+    // inside a ParallelBlasScope, and each scope gives back the count it found.
     void blasKeepsOneThreadOutsideLargeProducts()
     {
         using GetThreads = int (*)();
@@ -60,8 +60,14 @@ private slots:
         QCOMPARE(get(), 1);
         {
             const ParallelBlasScope largeProducts;
-            if (std::thread::hardware_concurrency() >= 2)  // OpenBLAS caps it at the cores
+            const bool twoCores = std::thread::hardware_concurrency() >= 2;  // OpenBLAS caps it
+            if (twoCores)
                 QCOMPARE(get(), 2);
+            {
+                const ParallelBlasScope nested;
+            }
+            if (twoCores)
+                QCOMPARE(get(), 2);  // the inner scope gave back what it found
         }
         QCOMPARE(get(), 1);
     }
