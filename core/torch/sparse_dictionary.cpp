@@ -83,10 +83,13 @@ torch::Tensor vectorsFor(const SparseDictionary& dictionary, const VectorSet& ve
 }
 
 // visit(vectors, codes) for consecutive chunks: the codes of every vector at once would be
-// count x atoms floats (3 GB for 200,000 vectors and 4,096 atoms).
+// count x atoms floats (3 GB for 200,000 vectors and 4,096 atoms). Every encoding passes
+// here, under one BLAS thread count: a product split over other threads rounds differently,
+// and the concept index must give the same bits as a direct summary of one concept.
 void forEachCodeChunk(const SparseDictionary& dictionary, const torch::Tensor& x,
     const std::function<void(const torch::Tensor&, const torch::Tensor&)>& visit)
 {
+    const ParallelBlasScope largeProducts;
     torch::NoGradGuard noGrad;
     const Parameters p = Parameters::of(dictionary);
     for (int64_t start = 0; start < x.size(0); start += 4096) {
@@ -189,7 +192,6 @@ SparseDictionary trainTopKDictionary(const VectorSet& data, const SparseDictiona
 
 std::vector<float> encodeVectors(const SparseDictionary& dictionary, const VectorSet& vectors)
 {
-    const ParallelBlasScope largeProducts;
     std::vector<torch::Tensor> parts;
     forEachCodeChunk(dictionary, vectorsFor(dictionary, vectors),
         [&](const torch::Tensor&, const torch::Tensor& codes) { parts.push_back(codes); });
@@ -224,7 +226,6 @@ VectorSet reconstructVectors(const SparseDictionary& dictionary, const VectorSet
 DictionaryQuality measureDictionary(
     const SparseDictionary& dictionary, const VectorSet& vectors, float denseShare)
 {
-    const ParallelBlasScope largeProducts;
     const auto x = vectorsFor(dictionary, vectors);
     const int64_t n = x.size(0);
     torch::NoGradGuard noGrad;
@@ -267,7 +268,6 @@ std::vector<float> conceptActivations(
 ConceptIndex indexConcepts(const SparseDictionary& dictionary, const VectorSet& vectors, int top,
     int bins, Progress& progress)
 {
-    const ParallelBlasScope largeProducts;
     const auto x = vectorsFor(dictionary, vectors);
     const int64_t n = x.size(0), atoms = dictionary.atoms;
     ConceptIndex index;
