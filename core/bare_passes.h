@@ -15,6 +15,11 @@ class Model;
 // Seconds for torch::jit::load of the file (no checks, no forward): a model open's floor.
 double bareLoadSeconds(const std::string& path);
 
+// Seconds for torch::jit::load of the file and one forward of a blank 1x3xSxS input on the
+// model's device: the floor of an open that proves the file is an image CNN and learns the
+// shape of every layer (both need that forward).
+double bareLoadAndForwardSeconds(Model& model);
+
 // Seconds for `passes` forward+backward passes (gradient of one logit w.r.t. the input) on
 // the image, after three warm-up passes.
 double bareForwardBackwardSeconds(Model& model, const RgbImage& image, int passes);

@@ -4,6 +4,7 @@
 #include "core/torch/tensor_image.h"
 
 #include <torch/csrc/autograd/autograd.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
 
 #include <algorithm>
 #include <chrono>
@@ -23,6 +24,20 @@ double bareLoadSeconds(const std::string& path)
     const auto start = std::chrono::steady_clock::now();
     auto module = torch::jit::load(path, torch::kCPU);
     module.eval();
+    return since(start);
+}
+
+double bareLoadAndForwardSeconds(Model& model)
+{
+    const auto device = model.impl().device;
+    const int size = model.metadata().input.size;
+    const auto start = std::chrono::steady_clock::now();
+    auto module = torch::jit::load(model.path(), device);
+    module.eval();
+    torch::NoGradGuard noGrad;
+    // A single run: profiling it for later optimisation would be wasted (Loupe skips it too).
+    const torch::jit::GraphOptimizerEnabledGuard runOnce(false);
+    module.forward({torch::zeros({1, 3, size, size}, torch::TensorOptions().device(device))});
     return since(start);
 }
 

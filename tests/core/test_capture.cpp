@@ -192,6 +192,59 @@ private slots:
         QVERIFY(torch::allclose(result.modelOutput, root.forward({x}).toTensor()));
     }
 
+    // Train-only code is folded away before a block's calls are searched, at every depth and
+    // for every block of a level (the surgery propagates constants once per level): a layer
+    // called only when training is "not called", not "inside a branch", and the layers around
+    // it are captured with the values of a direct call.
+    void trainOnlyBranchesAreFoldedAtEveryDepth()
+    {
+        const auto convModule = [](const std::string& name, int64_t channels) {
+            torch::jit::Module conv(c10::QualifiedName("__torch__.capture_test." + name));
+            conv.register_parameter("weight", torch::randn({channels, channels, 1, 1}), false);
+            conv.define("def forward(self, x):\n    return torch.conv2d(x, self.weight)\n");
+            return conv;
+        };
+        const auto augmented = [&](const std::string& name, torch::jit::Module inner) {
+            torch::jit::Module block(c10::QualifiedName("__torch__.capture_test." + name));
+            block.register_attribute("training", c10::BoolType::get(), true);
+            block.register_module("noise", convModule(name + "Noise", 3));
+            block.register_module("inner", inner);
+            block.define("def forward(self, x):\n    if self.training:\n"
+                         "        x = self.noise.forward(x)\n"
+                         "    return self.inner.forward(x)\n");
+            return block;
+        };
+        torch::jit::Module root(c10::QualifiedName("__torch__.capture_test.Augmented"));
+        root.register_module("left", augmented("Left", augmented("LeftIn", convModule("L", 3))));
+        root.register_module("right", augmented("Right", convModule("R", 3)));
+        root.define("def forward(self, x):\n"
+                    "    return self.right.forward(self.left.forward(x)).mean([2, 3])\n");
+        const std::vector<std::string> paths = {"left", "left.noise", "left.inner",
+            "left.inner.noise", "left.inner.inner", "right", "right.noise", "right.inner"};
+        std::map<std::string, std::string> problems;
+        const CapturePlan plan = compileCaptureOfAll(root, paths, problems);
+        for (const auto* noise : {"left.noise", "left.inner.noise", "right.noise"})
+            QVERIFY2(problems.at(noise).find("not called") != std::string::npos,
+                (std::string(noise) + ": " + problems.at(noise)).c_str());
+        for (const auto* layer : {"left", "left.inner", "left.inner.inner", "right", "right.inner"})
+            QVERIFY2(problems.at(layer).empty(),
+                (std::string(layer) + ": " + problems.at(layer)).c_str());
+        QCOMPARE(plan.partsPerRequest.size(), size_t(5));
+        const auto x = torch::randn({1, 3, 4, 4});
+        const CaptureResult result = runCapture(root, plan, x);
+        const auto weightOf = [&](const std::vector<std::string>& path) {
+            torch::jit::Module m = root;
+            for (const auto& part : path)
+                m = m.attr(part).toModule();
+            return m.attr("weight").toTensor();
+        };
+        const auto leftOut = torch::conv2d(x, weightOf({"left", "inner", "inner"}));
+        QVERIFY(torch::allclose(result.activations.at(0), leftOut));  // left
+        QVERIFY(torch::allclose(result.activations.at(2), leftOut));  // left.inner.inner
+        QVERIFY(torch::allclose(
+            result.activations.at(4), torch::conv2d(leftOut, weightOf({"right", "inner"}))));
+    }
+
 private:
     QTemporaryDir dir_;
     std::unique_ptr<Model> model_;
