@@ -133,16 +133,18 @@ AdjacentLayers adjacentLayers(const Model& model, const std::string& layer)
     return adjacent;
 }
 
-UnitNeighbours unitNeighbours(
-    Model& model, const RgbImage& image, const std::string& layer, int channel, int x, int y, int k)
+UnitNeighbours unitNeighbours(Model& model, const RgbImage& image, const std::string& layer,
+    int channel, int x, int y, int k, Progress& progress)
 {
     const LayerInfo& info = checkedUnit(model, layer, channel);
     const AdjacentLayers adjacent = adjacentLayers(model, layer);
     UnitNeighbours neighbours;
+    progress.checkCancelled();
 
     if (adjacent.previous.empty()) {
         neighbours.inputsProblem = "no earlier layer with weights";
     } else {
+        progress.report(0, "inputs: gradient of the unit");
         try {
             const CircuitResult circuit =
                 circuitByGradient(model, image, info.path, channel, x, y, adjacent.previous, k);
@@ -155,15 +157,22 @@ UnitNeighbours unitNeighbours(
         }
     }
 
+    progress.checkCancelled();
     if (adjacent.next.empty()) {
         neighbours.outputsProblem = "no later layer with weights";
+        progress.report(1, "neighbours found");
         return neighbours;
     }
     try {
+        progress.report(0.25, "outputs: a copy without the unit");
         EditList zero;
         zero.add({ModelEdit::Kind::ZeroUnit, info.path, channel});
         const std::unique_ptr<Model> ablated = applyEdits(model, zero);
+        progress.checkCancelled();
+        progress.report(0.5, "outputs: " + adjacent.next + " with the unit");
         const LayerActivations before = computeActivations(model, image, adjacent.next, false, 0);
+        progress.checkCancelled();
+        progress.report(0.75, "outputs: " + adjacent.next + " without it");
         const LayerActivations after = computeActivations(*ablated, image, adjacent.next, false, 0);
         const size_t positions = size_t(before.width) * size_t(before.height);
         std::vector<UnitNeighbour> drops;
@@ -188,6 +197,7 @@ UnitNeighbours unitNeighbours(
     } catch (const std::exception& e) {
         neighbours.outputsProblem = firstLine(e.what());
     }
+    progress.report(1, "neighbours found");
     return neighbours;
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/featurevis.h"
 #include "core/image.h"
+#include "core/progress.h"
 
 #include <optional>
 #include <string>
@@ -53,8 +54,10 @@ AdjacentLayers adjacentLayers(const Model& model, const std::string& layer);
 
 // The unit's strongest inputs and outputs on one image (its strongest dataset example,
 // usually, at its strongest position x, y; -1: the centre). Inputs: the previous layer's
-// channels by gradient x activation at that position (first order, circuitByGradient). Outputs: the next layer's channels whose summed activation drops the
-// most when the unit is zeroed (an edited copy of the model, never the open one).
+// channels by gradient x activation at that position (first order, circuitByGradient).
+// Outputs: the next layer's channels whose summed activation drops the most when the unit is
+// zeroed (an edited copy of the model, never the open one). Reports each of its four stages
+// and stops between them when cancelled.
 struct UnitNeighbour {
     std::string layer;
     int channel = 0;
@@ -67,7 +70,7 @@ struct UnitNeighbours {
     std::string outputsProblem;
 };
 UnitNeighbours unitNeighbours(Model& model, const RgbImage& image, const std::string& layer,
-    int channel, int x, int y, int k);
+    int channel, int x, int y, int k, Progress& progress);
 
 // The unit's response to each orientation (radial tuning), from the largest sweep of its
 // layer in the workspace that measured it; nullopt when none did.

@@ -122,12 +122,15 @@ void UnitPageModule::requestExamplesAndNeighbours()
         {tr("Unit page of %1:%2: examples").arg(layer).arg(channel), JobRunner::Pool::Cpu,
             QStringLiteral("unit-page-examples")},
         this,
-        [records, name, channel, layer, hasScan](JobContext&) {
+        [records, name, channel, layer, hasScan](JobContext& job) {
             Read read;
             read.examples = tr("No dataset scan yet: Dataset > Scan Folder… shows every unit's "
                                "strongest and weakest examples here.");
             if (records && hasScan) {
+                job.progress.report(0, "reading the dataset scan");
                 const ScanResults scan = loadScan(*records, {}, {name});
+                job.progress.checkCancelled();
+                job.progress.report(0.3, "cropping the examples");
                 if (!scan.layers.count(name)) {
                     read.examples = tr("%1 was not indexed by the dataset scan").arg(layer);
                 } else {
@@ -138,8 +141,11 @@ void UnitPageModule::requestExamplesAndNeighbours()
                                                .arg(scan.images.size());
                 }
             }
-            if (records)
+            if (records) {
+                job.progress.checkCancelled();
+                job.progress.report(0.9, "orientation tuning");
                 read.tuning = cachedOrientationTuning(*records, name, channel);
+            }
             return read;
         },
         [this, generation](const Read& read) {
@@ -194,9 +200,10 @@ void UnitPageModule::requestNeighbours(
         {tr("Unit page of %1:%2: neighbours").arg(shownLayer_).arg(channel),
             JobRunner::Pool::Device, QStringLiteral("unit-page-neighbours")},
         this,
-        [model, openImage, layer, path, channel, x, y](JobContext&) {
+        [model, openImage, layer, path, channel, x, y](JobContext& job) {
+            job.progress.report(0, path.empty() ? "the open image" : "reading " + path);
             const RgbImage image = path.empty() ? openImage : loadImage(path);
-            return unitNeighbours(*model, image, layer, channel, x, y, kNeighbours);
+            return unitNeighbours(*model, image, layer, channel, x, y, kNeighbours, job.progress);
         },
         [this, generation, imageName](const UnitNeighbours& neighbours) {
             if (generation != generation_)

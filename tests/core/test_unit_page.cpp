@@ -64,8 +64,14 @@ private slots:
         const RgbImage image = test::noiseImage(16, 16, 7);
         const LayerActivations before = computeActivations(*model, image, "conv2", false, 0);
 
+        std::vector<double> reported;
+        Progress progress([&](double f, const std::string&) { reported.push_back(f); });
         for (int c = 0; c < 4; ++c) {
-            const UnitNeighbours fromConv1 = unitNeighbours(*model, image, "conv1", c, -1, -1, 8);
+            reported.clear();
+            const UnitNeighbours fromConv1 =
+                unitNeighbours(*model, image, "conv1", c, -1, -1, 8, progress);
+            QVERIFY(std::is_sorted(reported.begin(), reported.end()));  // stage by stage
+            QVERIFY(reported.size() >= 3 && reported.back() == 1.0);
             QCOMPARE(int(fromConv1.outputs.size()), 1);  // only one unit loses anything
             QCOMPARE(QString::fromStdString(fromConv1.outputs[0].layer), QString("conv2"));
             QCOMPARE(fromConv1.outputs[0].channel, (c + 3) % 4);
@@ -73,7 +79,8 @@ private slots:
             QVERIFY(fromConv1.inputs.empty());
             QVERIFY(!fromConv1.inputsProblem.empty());  // conv1 has no earlier layer
 
-            const UnitNeighbours ofConv2 = unitNeighbours(*model, image, "conv2", c, 8, 8, 4);
+            const UnitNeighbours ofConv2 =
+                unitNeighbours(*model, image, "conv2", c, 8, 8, 4, progress);
             QVERIFY(!ofConv2.inputs.empty());
             QCOMPARE(QString::fromStdString(ofConv2.inputs[0].layer), QString("conv1"));
             QCOMPARE(ofConv2.inputs[0].channel, (c + 1) % 4);
@@ -85,6 +92,11 @@ private slots:
         }
         const LayerActivations after = computeActivations(*model, image, "conv2", false, 0);
         QVERIFY(after.values == before.values);  // the ablation ran on a copy
+        progress.cancel();
+        QVERIFY_THROWS_EXCEPTION(
+            Cancelled, unitNeighbours(*model, image, "conv2", 0, 8, 8, 4, progress));
+        QVERIFY_THROWS_EXCEPTION(
+            Cancelled, unitNeighbours(*model, image, "conv1", 0, -1, -1, 8, progress));
     }
 
     // The page shows the orientation tuning that a sweep already measured, from the largest
