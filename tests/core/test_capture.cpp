@@ -34,6 +34,21 @@ bool close(const torch::Tensor& a, const torch::Tensor& b)
     return a.sizes() == b.sizes() && torch::allclose(a, b, 1e-5, 1e-6);
 }
 
+// A scripted module of type capture_test.`name` whose forward is one bias-free convolution
+// with random weights of `weightShape`.
+torch::jit::Module convModule(const std::string& name, std::vector<int64_t> weightShape)
+{
+    torch::jit::Module conv(c10::QualifiedName("__torch__.capture_test." + name));
+    conv.register_parameter("weight", torch::randn(weightShape), false);
+    conv.define("def forward(self, x):\n    return torch.conv2d(x, self.weight)\n");
+    return conv;
+}
+
+torch::Tensor weightOf(torch::jit::Module& m, const char* path)
+{
+    return child(m, path).attr("weight").toTensor();
+}
+
 }  // namespace
 
 class TestCapture : public QObject {
@@ -149,9 +164,7 @@ private slots:
     void unaddressableLayersAreExplained()
     {
         torch::jit::Module twice(c10::QualifiedName("__torch__.capture_test.Twice"));
-        torch::jit::Module conv(c10::QualifiedName("__torch__.capture_test.Conv"));
-        conv.register_parameter("weight", torch::randn({3, 3, 1, 1}), false);
-        conv.define("def forward(self, x):\n    return torch.conv2d(x, self.weight)\n");
+        const torch::jit::Module conv = convModule("Conv", {3, 3, 1, 1});
         torch::jit::Module unused(c10::QualifiedName("__torch__.capture_test.Unused"));
         unused.define("def forward(self, x):\n    return x\n");
         twice.register_module("conv", conv);
@@ -170,14 +183,8 @@ private slots:
     void oneSurgeryExplainsSomeLayersAndCapturesTheOthers()
     {
         torch::jit::Module root(c10::QualifiedName("__torch__.capture_test.Mixed"));
-        torch::jit::Module first(c10::QualifiedName("__torch__.capture_test.First"));
-        first.register_parameter("weight", torch::randn({5, 3, 3, 3}), false);
-        first.define("def forward(self, x):\n    return torch.conv2d(x, self.weight)\n");
-        torch::jit::Module twice(c10::QualifiedName("__torch__.capture_test.Again"));
-        twice.register_parameter("weight", torch::randn({5, 5, 1, 1}), false);
-        twice.define("def forward(self, x):\n    return torch.conv2d(x, self.weight)\n");
-        root.register_module("first", first);
-        root.register_module("twice", twice);
+        root.register_module("first", convModule("First", {5, 3, 3, 3}));
+        root.register_module("twice", convModule("Again", {5, 5, 1, 1}));
         root.define("def forward(self, x):\n    y = self.first.forward(x)\n"
                     "    return self.twice.forward(self.twice.forward(y)).mean([2, 3])\n");
         std::map<std::string, std::string> problems;
@@ -187,8 +194,8 @@ private slots:
         QCOMPARE(plan.partsPerRequest.size(), size_t(1));
         const auto x = torch::randn({1, 3, 8, 8});
         const CaptureResult result = runCapture(root, plan, x);
-        QVERIFY(torch::allclose(
-            result.activations.at(0), torch::conv2d(x, first.attr("weight").toTensor())));
+        QVERIFY(
+            torch::allclose(result.activations.at(0), torch::conv2d(x, weightOf(root, "first"))));
         QVERIFY(torch::allclose(result.modelOutput, root.forward({x}).toTensor()));
     }
 
@@ -198,16 +205,10 @@ private slots:
     // it are captured with the values of a direct call.
     void trainOnlyBranchesAreFoldedAtEveryDepth()
     {
-        const auto convModule = [](const std::string& name, int64_t channels) {
-            torch::jit::Module conv(c10::QualifiedName("__torch__.capture_test." + name));
-            conv.register_parameter("weight", torch::randn({channels, channels, 1, 1}), false);
-            conv.define("def forward(self, x):\n    return torch.conv2d(x, self.weight)\n");
-            return conv;
-        };
         const auto augmented = [&](const std::string& name, torch::jit::Module inner) {
             torch::jit::Module block(c10::QualifiedName("__torch__.capture_test." + name));
             block.register_attribute("training", c10::BoolType::get(), true);
-            block.register_module("noise", convModule(name + "Noise", 3));
+            block.register_module("noise", convModule(name + "Noise", {3, 3, 1, 1}));
             block.register_module("inner", inner);
             block.define("def forward(self, x):\n    if self.training:\n"
                          "        x = self.noise.forward(x)\n"
@@ -215,8 +216,9 @@ private slots:
             return block;
         };
         torch::jit::Module root(c10::QualifiedName("__torch__.capture_test.Augmented"));
-        root.register_module("left", augmented("Left", augmented("LeftIn", convModule("L", 3))));
-        root.register_module("right", augmented("Right", convModule("R", 3)));
+        root.register_module(
+            "left", augmented("Left", augmented("LeftIn", convModule("L", {3, 3, 1, 1}))));
+        root.register_module("right", augmented("Right", convModule("R", {3, 3, 1, 1})));
         root.define("def forward(self, x):\n"
                     "    return self.right.forward(self.left.forward(x)).mean([2, 3])\n");
         const std::vector<std::string> paths = {"left", "left.noise", "left.inner",
@@ -232,17 +234,11 @@ private slots:
         QCOMPARE(plan.partsPerRequest.size(), size_t(5));
         const auto x = torch::randn({1, 3, 4, 4});
         const CaptureResult result = runCapture(root, plan, x);
-        const auto weightOf = [&](const std::vector<std::string>& path) {
-            torch::jit::Module m = root;
-            for (const auto& part : path)
-                m = m.attr(part).toModule();
-            return m.attr("weight").toTensor();
-        };
-        const auto leftOut = torch::conv2d(x, weightOf({"left", "inner", "inner"}));
+        const auto leftOut = torch::conv2d(x, weightOf(root, "left.inner.inner"));
         QVERIFY(torch::allclose(result.activations.at(0), leftOut));  // left
         QVERIFY(torch::allclose(result.activations.at(2), leftOut));  // left.inner.inner
         QVERIFY(torch::allclose(
-            result.activations.at(4), torch::conv2d(leftOut, weightOf({"right", "inner"}))));
+            result.activations.at(4), torch::conv2d(leftOut, weightOf(root, "right.inner"))));
     }
 
 private:
