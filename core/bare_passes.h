@@ -16,8 +16,8 @@ class Model;
 double bareLoadSeconds(const std::string& path);
 
 // Seconds for torch::jit::load of the file and one forward of a blank 1x3xSxS input on the
-// model's device: the floor of an open that proves the file is an image CNN and learns the
-// shape of every layer (both need that forward).
+// model's device: what a first open would cost if it learnt every layer's shape from a real
+// forward (Loupe's pass runs on the meta device unless the model needs its data).
 double bareLoadAndForwardSeconds(Model& model);
 
 // Seconds for `passes` forward+backward passes (gradient of one logit w.r.t. the input) on

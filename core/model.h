@@ -35,9 +35,10 @@ struct ModelOpenOptions {
 // Where an open spent its time (benchmarks).
 struct ModelOpenTimings {
     double hashAndLoadSeconds = 0;  // the hash runs beside torch::jit::load
-    double factsSeconds = 0;  // layer facts: surgery + one forward, or a workspace read
+    double factsSeconds = 0;  // layer facts: surgery + one pass, or a workspace read
     bool hashMemoised = false;
     bool factsFromWorkspace = false;
+    bool shapesFromMetaPass = false;  // the pass ran on the meta device, not a real forward
 };
 
 // A loaded TorchScript CNN. Not thread-safe: one job uses it at a time (the app serialises

@@ -35,7 +35,7 @@ double bareLoadAndForwardSeconds(Model& model)
     auto module = torch::jit::load(model.path(), device);
     module.eval();
     torch::NoGradGuard noGrad;
-    // A single run: profiling it for later optimisation would be wasted (Loupe skips it too).
+    // A single run: profiling it for later optimisation would be wasted (Loupe's own real forward skips it too).
     const torch::jit::GraphOptimizerEnabledGuard runOnce(false);
     module.forward({torch::zeros({1, 3, size, size}, torch::TensorOptions().device(device))});
     return since(start);

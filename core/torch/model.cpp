@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/file_hash_memo.h"
 #include "core/model_facts.h"
+#include "core/torch/meta_pass.h"
 #include "core/workspace.h"
 
 #include <torch/csrc/jit/runtime/graph_executor.h>
@@ -116,11 +117,13 @@ std::vector<LayerInfo> describeLayers(torch::jit::Module& module, const ModelMet
 }
 
 // Runs the model once, through a graph that also returns every addressable layer: proves it
-// is an image CNN, finds the class count and every layer's shape in one forward. The graph is
+// is an image CNN, finds the class count and every layer's shape in one pass. The graph is
 // built by one surgery that also says which layers cannot be captured, and runs once without
-// the executor's profiling and optimisation (which pay off only for graphs run again).
+// the executor's profiling and optimisation (which pay off only for graphs run again). The
+// pass runs on the meta device (shapes without arithmetic: a real forward would cost as much
+// as the load) unless the model needs its data to run; then a real forward does it.
 ModelFacts learnFacts(torch::jit::Module& module, const ModelMetadata& metadata,
-    torch::Device device, const std::string& file)
+    torch::Device device, const std::string& file, bool& shapesFromMetaPass)
 {
     ModelFacts facts;
     facts.layers = describeLayers(module, metadata);
@@ -150,9 +153,14 @@ ModelFacts learnFacts(torch::jit::Module& module, const ModelMetadata& metadata,
     try {
         torch::NoGradGuard noGrad;
         const torch::jit::GraphOptimizerEnabledGuard runOnce(false);
-        const auto input = torch::zeros({1, 3, metadata.input.size, metadata.input.size},
-            torch::TensorOptions().device(device));
-        result = runCapture(module, *plan, input);
+        if (auto shapesOnly = runCaptureOnMeta(module, *plan, metadata.input.size)) {
+            result = std::move(*shapesOnly);
+            shapesFromMetaPass = true;
+        } else {
+            const auto input = torch::zeros({1, 3, metadata.input.size, metadata.input.size},
+                torch::TensorOptions().device(device));
+            result = runCapture(module, *plan, input);
+        }
     } catch (const std::exception&) {
         // The plain forward says why, in the words of a failed open.
         probeForward(module, metadata.input, device, file);
@@ -244,7 +252,8 @@ std::unique_ptr<Model> Model::load(const std::string& path, DevicePreference dev
     spent.factsFromWorkspace = facts.has_value();
     if (!facts) {
         try {
-            facts = learnFacts(d.module, d.metadata, d.device, fileName(path));
+            facts = learnFacts(
+                d.module, d.metadata, d.device, fileName(path), spent.shapesFromMetaPass);
         } catch (const Error&) {
             throw;
         } catch (const std::exception& e) {

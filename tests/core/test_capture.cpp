@@ -2,6 +2,7 @@
 
 #include "core/device.h"
 #include "core/error.h"
+#include "core/torch/meta_pass.h"
 #include "core/torch/model_impl.h"
 #include "tests/support/test_models.h"
 
@@ -34,14 +35,34 @@ bool close(const torch::Tensor& a, const torch::Tensor& b)
     return a.sizes() == b.sizes() && torch::allclose(a, b, 1e-5, 1e-6);
 }
 
-// A scripted module of type capture_test.`name` whose forward is one bias-free convolution
-// with random weights of `weightShape`.
-torch::jit::Module convModule(const std::string& name, std::vector<int64_t> weightShape)
+// A scripted module of type capture_test.`name` with random weights of `weightShape` whose
+// forward returns `expression` (of x and self.weight): by default one bias-free convolution.
+torch::jit::Module convModule(const std::string& name, std::vector<int64_t> weightShape,
+    const std::string& expression = "torch.conv2d(x, self.weight)")
 {
     torch::jit::Module conv(c10::QualifiedName("__torch__.capture_test." + name));
     conv.register_parameter("weight", torch::randn(weightShape), false);
-    conv.define("def forward(self, x):\n    return torch.conv2d(x, self.weight)\n");
+    conv.define("def forward(self, x):\n    return " + expression + "\n");
     return conv;
+}
+
+// Every tensor the module holds, cloned, in a fixed order.
+std::vector<torch::Tensor> tensorsOf(const torch::jit::Module& m)
+{
+    std::vector<torch::Tensor> tensors;
+    for (const auto& p : m.named_parameters(true))
+        tensors.push_back(p.value.clone());
+    return tensors;
+}
+
+bool sameTensors(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (a[i].is_meta() || b[i].is_meta() || !a[i].equal(b[i]))
+            return false;
+    return true;
 }
 
 torch::Tensor weightOf(torch::jit::Module& m, const char* path)
@@ -239,6 +260,73 @@ private slots:
         QVERIFY(torch::allclose(result.activations.at(2), leftOut));  // left.inner.inner
         QVERIFY(torch::allclose(
             result.activations.at(4), torch::conv2d(leftOut, weightOf(root, "right.inner"))));
+    }
+
+    // A first open learns every layer's shape from a pass on the meta device: the shapes of a
+    // real forward for convolutions of every kind (stride, padding and dilation per axis,
+    // groups, transposed with output padding), pooling, concatenation and a linear head, on
+    // an odd input size where the sizes round down; the module keeps its real weights.
+    void metaPassGivesTheShapesOfARealForward()
+    {
+        torch::jit::Module root(c10::QualifiedName("__torch__.capture_test.MetaShapes"));
+        root.register_module("strided",
+            convModule("Strided", {6, 3, 3, 3},
+                "torch.relu(torch.conv2d(x, self.weight, None, [2, 1], [1, 2], [1, 2]))"));
+        root.register_module("grouped",
+            convModule("Grouped", {6, 2, 3, 3}, "torch.conv2d(x, self.weight, None, 1, 1, 1, 3)"));
+        root.register_module("transposed",
+            convModule("Transposed", {6, 4, 3, 3},
+                "torch.conv_transpose2d(x, self.weight, None, 2, 1, 1)"));
+        root.register_module(
+            "pool", convModule("Pool", {1}, "torch.max_pool2d(x, 3, 2, 1, 1, True)"));
+        root.register_module("head", convModule("Head", {7, 8}, "torch.linear(x, self.weight)"));
+        root.define("def forward(self, x):\n"
+                    "    y = self.pool.forward(self.transposed.forward(\n"
+                    "        self.grouped.forward(self.strided.forward(x))))\n"
+                    "    return self.head.forward(torch.cat([y, y], 1).mean([2, 3]))\n");
+        const std::vector<std::string> paths = {"strided", "grouped", "transposed", "pool", "head"};
+        std::map<std::string, std::string> problems;
+        const CapturePlan plan = compileCaptureOfAll(root, paths, problems);
+        QCOMPARE(plan.partsPerRequest.size(), paths.size());
+        const auto weights = tensorsOf(root);
+
+        const auto onMeta = runCaptureOnMeta(root, plan, 17);
+        QVERIFY(onMeta.has_value());
+        QVERIFY(sameTensors(tensorsOf(root), weights));
+        const CaptureResult real = runCapture(root, plan, torch::zeros({1, 3, 17, 17}));
+        for (size_t i = 0; i < paths.size(); ++i) {
+            QVERIFY(onMeta->activations[i].is_meta());
+            QVERIFY2(
+                onMeta->activations[i].sizes() == real.activations[i].sizes(), paths[i].c_str());
+        }
+        QCOMPARE(onMeta->modelOutput.sizes().vec(), (std::vector<int64_t>{1, 7}));
+        QVERIFY(real.activations[0].size(2) != real.activations[0].size(3));  // per-axis options
+    }
+
+    // What a meta pass cannot do is declined, so that a real forward does it (and gives its
+    // error in its own words): control flow on values, and a channel count the real
+    // convolution refuses. The module has its real weights afterwards either way.
+    void metaPassDeclinesWhatNeedsDataOrFailsForReal()
+    {
+        torch::jit::Module valued(c10::QualifiedName("__torch__.capture_test.Valued"));
+        valued.register_module("conv", convModule("ValuedConv", {4, 3, 3, 3}));
+        valued.define("def forward(self, x):\n    y = self.conv.forward(x)\n"
+                      "    if bool(y.mean() > 0.0):\n        y = -y\n"
+                      "    return y.mean([2, 3])\n");
+        torch::jit::Module gray(c10::QualifiedName("__torch__.capture_test.Gray"));
+        gray.register_module("conv", convModule("GrayConv", {4, 1, 3, 3}));
+        gray.define("def forward(self, x):\n    return self.conv.forward(x).mean([2, 3])\n");
+        for (auto* root : {&valued, &gray}) {
+            std::map<std::string, std::string> problems;
+            const CapturePlan plan = compileCaptureOfAll(*root, {"conv"}, problems);
+            const auto weights = tensorsOf(*root);
+            QVERIFY(!runCaptureOnMeta(*root, plan, 8).has_value());
+            QVERIFY(sameTensors(tensorsOf(*root), weights));
+        }
+        std::map<std::string, std::string> problems;
+        const CapturePlan plan = compileCaptureOfAll(valued, {"conv"}, problems);
+        QCOMPARE(runCapture(valued, plan, torch::zeros({1, 3, 8, 8})).activations.at(0).size(1),
+            int64_t(4));  // the real forward still runs
     }
 
 private:

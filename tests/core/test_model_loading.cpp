@@ -76,8 +76,10 @@ private slots:
 
     void listsLayersWithShapes()
     {
-        const auto model =
-            Model::load(test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu);
+        ModelOpenTimings spent;
+        const auto model = Model::load(
+            test::writeBranchyCnn(dir_.path().toStdString()), DevicePreference::Cpu, {}, &spent);
+        QVERIFY(spent.shapesFromMetaPass);  // the shapes below come from the meta pass
         QCOMPARE(model->displayName(), std::string("Branchy test CNN"));
         QCOMPARE(model->numClasses(), 3);
         QCOMPARE(model->metadata().input.size, 32);
