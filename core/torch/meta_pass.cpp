@@ -80,26 +80,35 @@ class MetaTwins {
 public:
     explicit MetaTwins(torch::jit::Module& root)
     {
-        for (const auto& module : root.modules()) {
-            const auto object = module._ivalue();
-            for (size_t slot = 0; slot < object->type()->numAttributes(); ++slot) {
-                const auto& value = object->getSlot(slot);
-                if (!value.isTensor() || !value.toTensor().defined())
-                    continue;
-                saved_.push_back({object, slot, value.toTensor()});
-                object->setSlot(slot, value.toTensor().to(torch::kMeta));
+        try {
+            for (const auto& module : root.modules()) {
+                const auto object = module._ivalue();
+                for (size_t slot = 0; slot < object->type()->numAttributes(); ++slot) {
+                    const auto& value = object->getSlot(slot);
+                    if (!value.isTensor() || !value.toTensor().defined())
+                        continue;
+                    // throws for a tensor with no meta twin (a quantized one)
+                    auto twin = value.toTensor().to(torch::kMeta);
+                    saved_.push_back({object, slot, value.toTensor()});
+                    object->setSlot(slot, std::move(twin));
+                }
             }
+        } catch (...) {
+            restore();  // a constructor that throws gets no destructor call
+            throw;
         }
     }
-    ~MetaTwins()
-    {
-        for (const auto& s : saved_)
-            s.object->setSlot(s.slot, s.tensor);
-    }
+    ~MetaTwins() { restore(); }
     MetaTwins(const MetaTwins&) = delete;
     MetaTwins& operator=(const MetaTwins&) = delete;
 
 private:
+    void restore()
+    {
+        for (const auto& s : saved_)
+            s.object->setSlot(s.slot, s.tensor);
+    }
+
     struct Saved {
         c10::intrusive_ptr<c10::ivalue::Object> object;
         size_t slot;

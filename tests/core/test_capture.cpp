@@ -304,8 +304,9 @@ private slots:
     }
 
     // What a meta pass cannot do is declined, so that a real forward does it (and gives its
-    // error in its own words): control flow on values, and a channel count the real
-    // convolution refuses. The module has its real weights afterwards either way.
+    // error in its own words): control flow on values, a channel count the real convolution
+    // refuses, a tensor with no meta twin (quantized) found after others were swapped. The
+    // module has its real weights afterwards every time.
     void metaPassDeclinesWhatNeedsDataOrFailsForReal()
     {
         torch::jit::Module valued(c10::QualifiedName("__torch__.capture_test.Valued"));
@@ -316,7 +317,14 @@ private slots:
         torch::jit::Module gray(c10::QualifiedName("__torch__.capture_test.Gray"));
         gray.register_module("conv", convModule("GrayConv", {4, 1, 3, 3}));
         gray.define("def forward(self, x):\n    return self.conv.forward(x).mean([2, 3])\n");
-        for (auto* root : {&valued, &gray}) {
+        torch::jit::Module quantized(c10::QualifiedName("__torch__.capture_test.Quantized"));
+        quantized.register_module("conv", convModule("QuantizedConv", {4, 3, 3, 3}));
+        quantized.register_parameter("scale", torch::ones({1}), false);
+        quantized.register_attribute("table", c10::TensorType::get(),
+            torch::quantize_per_tensor(torch::rand({4}), 0.1, 0, torch::kQUInt8));
+        quantized.define(
+            "def forward(self, x):\n    return (self.conv.forward(x) * self.scale).mean([2, 3])\n");
+        for (auto* root : {&valued, &gray, &quantized}) {
             std::map<std::string, std::string> problems;
             const CapturePlan plan = compileCaptureOfAll(*root, {"conv"}, problems);
             const auto weights = tensorsOf(*root);
