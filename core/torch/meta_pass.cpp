@@ -4,6 +4,8 @@
 #include <torch/library.h>
 
 #include <mutex>
+#include <string>
+#include <tuple>
 
 namespace loupe {
 namespace {
@@ -48,9 +50,44 @@ at::Tensor convolutionOnMeta(const at::Tensor& input, const at::Tensor& weight,
     return at::empty(sizes, input.options());
 }
 
-at::Tensor reluOnMeta(const at::Tensor& x)
+// Elementwise activations: the shape of their input.
+at::Tensor sameShapeOnMeta(const at::Tensor& x)
 {
     return at::empty_like(x);
+}
+
+at::Tensor hardtanhOnMeta(const at::Tensor& x, const at::Scalar&, const at::Scalar&)
+{
+    return at::empty_like(x);
+}
+
+// Batch norm (ResNet, MobileNet, DenseNet...): the input's shape, and the saved statistics a
+// real one returns (per channel when training, empty otherwise).
+std::tuple<at::Tensor, at::Tensor, at::Tensor> batchNormOnMeta(const at::Tensor& input,
+    const c10::optional<at::Tensor>& weight, const c10::optional<at::Tensor>& bias,
+    const c10::optional<at::Tensor>& runningMean, const c10::optional<at::Tensor>& runningVar,
+    bool training, double, double)
+{
+    TORCH_CHECK(input.dim() >= 2, "batch_norm: input of ", input.dim(), " dimensions");
+    for (const auto* perChannel : {&weight, &bias, &runningMean, &runningVar})
+        TORCH_CHECK(!perChannel->has_value() || !(*perChannel)->defined() ||
+                (*perChannel)->numel() == input.size(1),
+            "batch_norm: ", input.size(1), " channels, but parameters for another count");
+    const int64_t statistics = training ? input.size(1) : 0;
+    return {at::empty_like(input), at::empty({statistics}, input.options()),
+        at::empty({statistics}, input.options())};
+}
+
+// Adaptive average pooling to a size other than 1x1 (AlexNet's and VGG's 6x6 or 7x7).
+at::Tensor adaptiveAveragePoolOnMeta(const at::Tensor& input, c10::SymIntArrayRef outputSize)
+{
+    const auto size = c10::asIntArrayRefSlow(outputSize);
+    TORCH_CHECK((input.dim() == 3 || input.dim() == 4) && size.size() == 2,
+        "adaptive_avg_pool2d: input of ", input.dim(), " dimensions");
+    auto sizes = input.sizes().vec();
+    sizes[sizes.size() - 2] = size[0];
+    sizes[sizes.size() - 1] = size[1];
+    return at::empty(sizes, input.options());
 }
 
 bool lacksMetaKernel(const char* op)
@@ -59,8 +96,9 @@ bool lacksMetaKernel(const char* op)
     return handle && !handle->hasKernelForDispatchKey(c10::DispatchKey::Meta);
 }
 
-// The two kernels a classifier CNN's forward misses on the meta device in LibTorch 1.13; a
-// LibTorch that has its own keeps them.
+// The kernels common image CNNs miss on the meta device in LibTorch 1.13 (every one of the
+// others they use has one). A LibTorch that has its own keeps them; one that declines a
+// registration (another signature) leaves that op without, and such models get a real forward.
 void registerMissingMetaKernels()
 {
     static std::once_flag once;
@@ -68,10 +106,21 @@ void registerMissingMetaKernels()
         // Never destroyed: a registration removed at exit could race the dispatcher's teardown.
         auto* library = new torch::Library(
             torch::Library::IMPL, "aten", c10::DispatchKey::Meta, __FILE__, __LINE__);
-        if (lacksMetaKernel("aten::convolution_overrideable"))
-            library->impl("convolution_overrideable", TORCH_FN(convolutionOnMeta));
-        if (lacksMetaKernel("aten::relu"))
-            library->impl("relu", TORCH_FN(reluOnMeta));
+        const auto add = [&](const char* op, auto kernel) {
+            if (!lacksMetaKernel((std::string("aten::") + op).c_str()))
+                return;
+            try {
+                library->impl(op, kernel);
+            } catch (const std::exception&) {
+                // left without: the meta pass declines models that use it
+            }
+        };
+        add("convolution_overrideable", TORCH_FN(convolutionOnMeta));
+        add("relu", TORCH_FN(sameShapeOnMeta));
+        add("hardswish", TORCH_FN(sameShapeOnMeta));
+        add("hardtanh", TORCH_FN(hardtanhOnMeta));  // also ReLU6
+        add("native_batch_norm", TORCH_FN(batchNormOnMeta));
+        add("_adaptive_avg_pool2d", TORCH_FN(adaptiveAveragePoolOnMeta));
     });
 }
 

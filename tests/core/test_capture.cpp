@@ -264,8 +264,9 @@ private slots:
 
     // A first open learns every layer's shape from a pass on the meta device: the shapes of a
     // real forward for convolutions of every kind (stride, padding and dilation per axis,
-    // groups, transposed with output padding), pooling, concatenation and a linear head, on
-    // an odd input size where the sizes round down; the module keeps its real weights.
+    // groups, transposed with output padding), pooling, batch norm, ReLU6, hard swish,
+    // adaptive pooling, concatenation and a linear head, on an odd input size where the sizes
+    // round down; the module keeps its real weights.
     void metaPassGivesTheShapesOfARealForward()
     {
         torch::jit::Module root(c10::QualifiedName("__torch__.capture_test.MetaShapes"));
@@ -279,12 +280,22 @@ private slots:
                 "torch.conv_transpose2d(x, self.weight, None, 2, 1, 1)"));
         root.register_module(
             "pool", convModule("Pool", {1}, "torch.max_pool2d(x, 3, 2, 1, 1, True)"));
+        root.register_module("normed",
+            convModule("Normed", {4},
+                "torch.hardswish(torch.hardtanh(torch.batch_norm(x, self.weight, "
+                "self.weight, self.weight, self.weight * self.weight, False, 0.1, 1e-5, False), "
+                "0.0, "
+                "6.0))"));
+        root.register_module(
+            "adaptive", convModule("Adaptive", {1}, "torch.adaptive_avg_pool2d(x, [3, 2])"));
         root.register_module("head", convModule("Head", {7, 8}, "torch.linear(x, self.weight)"));
         root.define("def forward(self, x):\n"
                     "    y = self.pool.forward(self.transposed.forward(\n"
                     "        self.grouped.forward(self.strided.forward(x))))\n"
+                    "    y = self.adaptive.forward(self.normed.forward(y))\n"
                     "    return self.head.forward(torch.cat([y, y], 1).mean([2, 3]))\n");
-        const std::vector<std::string> paths = {"strided", "grouped", "transposed", "pool", "head"};
+        const std::vector<std::string> paths = {
+            "strided", "grouped", "transposed", "pool", "normed", "adaptive", "head"};
         std::map<std::string, std::string> problems;
         const CapturePlan plan = compileCaptureOfAll(root, paths, problems);
         QCOMPARE(plan.partsPerRequest.size(), paths.size());
