@@ -29,9 +29,14 @@ int64_t perDimension(c10::IntArrayRef values, size_t dimension)
 // weight before it gets here; the kernel checks again so that it never gives a shape where a
 // real convolution would refuse the input, whichever LibTorch calls it.
 at::Tensor convolutionOnMeta(const at::Tensor& input, const at::Tensor& weight,
-    const c10::optional<at::Tensor>& /*bias*/, c10::IntArrayRef stride, c10::IntArrayRef padding,
+    const c10::optional<at::Tensor>& bias, c10::IntArrayRef stride, c10::IntArrayRef padding,
     c10::IntArrayRef dilation, bool transposed, c10::IntArrayRef outputPadding, int64_t groups)
 {
+    // A half-precision model given a float image fails on a real device: here too.
+    TORCH_CHECK(weight.scalar_type() == input.scalar_type() &&
+            (!bias.has_value() || !bias->defined() || bias->scalar_type() == input.scalar_type()),
+        "convolution: input of type ", input.scalar_type(), " for weights of type ",
+        weight.scalar_type());
     TORCH_CHECK(input.dim() == weight.dim() && input.dim() >= 3, "convolution: input of ",
         input.dim(), " dimensions for a weight of ", weight.dim());
     const int64_t inputChannels = transposed ? weight.size(0) : weight.size(1) * groups;

@@ -315,9 +315,10 @@ private slots:
     }
 
     // What a meta pass cannot do is declined, so that a real forward does it (and gives its
-    // error in its own words): control flow on values, a channel count the real convolution
-    // refuses, a tensor with no meta twin (quantized) found after others were swapped. The
-    // module has its real weights afterwards every time.
+    // error in its own words): control flow on values, a channel count or a weight type (half
+    // precision for a float image) the real convolution refuses, a tensor with no meta twin
+    // (quantized) found after others were swapped. The module has its real weights afterwards
+    // every time.
     void metaPassDeclinesWhatNeedsDataOrFailsForReal()
     {
         torch::jit::Module valued(c10::QualifiedName("__torch__.capture_test.Valued"));
@@ -335,7 +336,11 @@ private slots:
             torch::quantize_per_tensor(torch::rand({4}), 0.1, 0, torch::kQUInt8));
         quantized.define(
             "def forward(self, x):\n    return (self.conv.forward(x) * self.scale).mean([2, 3])\n");
-        for (auto* root : {&valued, &gray, &quantized}) {
+        torch::jit::Module half(c10::QualifiedName("__torch__.capture_test.Half"));
+        half.register_module("conv", convModule("HalfConv", {4, 3, 3, 3}));
+        half.define("def forward(self, x):\n    return self.conv.forward(x).mean([2, 3])\n");
+        half.to(torch::kHalf);
+        for (auto* root : {&valued, &gray, &quantized, &half}) {
             std::map<std::string, std::string> problems;
             const CapturePlan plan = compileCaptureOfAll(*root, {"conv"}, problems);
             const auto weights = tensorsOf(*root);
