@@ -101,9 +101,10 @@ bool lacksMetaKernel(const char* op)
     return handle && !handle->hasKernelForDispatchKey(c10::DispatchKey::Meta);
 }
 
-// The kernels common image CNNs miss on the meta device in LibTorch 1.13 (every one of the
-// others they use has one). A LibTorch that has its own keeps them; one that declines a
-// registration (another signature) leaves that op without, and such models get a real forward.
+// The kernels common image CNNs miss on the meta device in LibTorch 1.13 (the other ops of
+// GoogLeNet, SqueezeNet, ResNet, VGG, AlexNet and MobileNet have one: checked op by op). A
+// LibTorch that has its own keeps them; one that declines a registration (another signature)
+// leaves that op without, and models that use it get a real forward.
 void registerMissingMetaKernels()
 {
     static std::once_flag once;
