@@ -46,8 +46,8 @@ torch::jit::Module convModule(const std::string& name, std::vector<int64_t> weig
     return conv;
 }
 
-// Every tensor the module holds, cloned, in a fixed order.
-std::vector<torch::Tensor> tensorsOf(const torch::jit::Module& m)
+// Every parameter of the module at any depth, cloned, in a fixed order.
+std::vector<torch::Tensor> parametersOf(const torch::jit::Module& m)
 {
     std::vector<torch::Tensor> tensors;
     for (const auto& p : m.named_parameters(true))
@@ -278,14 +278,13 @@ private slots:
         root.register_module("transposed",
             convModule("Transposed", {6, 4, 3, 3},
                 "torch.conv_transpose2d(x, self.weight, None, 2, 1, 1)"));
+        // (the pooling layers' weight goes unused)
         root.register_module(
             "pool", convModule("Pool", {1}, "torch.max_pool2d(x, 3, 2, 1, 1, True)"));
         root.register_module("normed",
             convModule("Normed", {4},
-                "torch.hardswish(torch.hardtanh(torch.batch_norm(x, self.weight, "
-                "self.weight, self.weight, self.weight * self.weight, False, 0.1, 1e-5, False), "
-                "0.0, "
-                "6.0))"));
+                "torch.hardswish(torch.hardtanh(torch.batch_norm(x, self.weight, self.weight, "
+                "self.weight, self.weight * self.weight, False, 0.1, 1e-5, False), 0.0, 6.0))"));
         root.register_module(
             "adaptive", convModule("Adaptive", {1}, "torch.adaptive_avg_pool2d(x, [3, 2])"));
         root.register_module("head", convModule("Head", {7, 8}, "torch.linear(x, self.weight)"));
@@ -299,11 +298,11 @@ private slots:
         std::map<std::string, std::string> problems;
         const CapturePlan plan = compileCaptureOfAll(root, paths, problems);
         QCOMPARE(plan.partsPerRequest.size(), paths.size());
-        const auto weights = tensorsOf(root);
+        const auto weights = parametersOf(root);
 
         const auto onMeta = runCaptureOnMeta(root, plan, 17);
         QVERIFY(onMeta.has_value());
-        QVERIFY(sameTensors(tensorsOf(root), weights));
+        QVERIFY(sameTensors(parametersOf(root), weights));
         const CaptureResult real = runCapture(root, plan, torch::zeros({1, 3, 17, 17}));
         for (size_t i = 0; i < paths.size(); ++i) {
             QVERIFY(onMeta->activations[i].is_meta());
@@ -343,9 +342,9 @@ private slots:
         for (auto* root : {&valued, &gray, &quantized, &half}) {
             std::map<std::string, std::string> problems;
             const CapturePlan plan = compileCaptureOfAll(*root, {"conv"}, problems);
-            const auto weights = tensorsOf(*root);
+            const auto weights = parametersOf(*root);
             QVERIFY(!runCaptureOnMeta(*root, plan, 8).has_value());
-            QVERIFY(sameTensors(tensorsOf(*root), weights));
+            QVERIFY(sameTensors(parametersOf(*root), weights));
         }
         std::map<std::string, std::string> problems;
         const CapturePlan plan = compileCaptureOfAll(valued, {"conv"}, problems);
