@@ -130,6 +130,10 @@ void registerMissingMetaKernels()
     });
 }
 
+// Registered as the program starts, before any thread runs a model: op calls read the
+// dispatcher's tables without a lock (a model can open while the built-in one trains).
+[[maybe_unused]] const bool metaKernelsRegisteredAtStart = (registerMissingMetaKernels(), true);
+
 // Every tensor the module holds swapped for a meta twin while this lives.
 class MetaTwins {
 public:
