@@ -3,7 +3,6 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <torch/library.h>
 
-#include <mutex>
 #include <string>
 #include <tuple>
 
@@ -107,32 +106,37 @@ bool lacksMetaKernel(const char* op)
 // leaves that op without, and models that use it get a real forward.
 void registerMissingMetaKernels()
 {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        // Never destroyed: a registration removed at exit could race the dispatcher's teardown.
-        auto* library = new torch::Library(
-            torch::Library::IMPL, "aten", c10::DispatchKey::Meta, __FILE__, __LINE__);
-        const auto add = [&](const char* op, auto kernel) {
-            if (!lacksMetaKernel((std::string("aten::") + op).c_str()))
-                return;
-            try {
-                library->impl(op, kernel);
-            } catch (const std::exception&) {
-                // left without: the meta pass declines models that use it
-            }
-        };
-        add("convolution_overrideable", TORCH_FN(convolutionOnMeta));
-        add("relu", TORCH_FN(sameShapeOnMeta));
-        add("hardswish", TORCH_FN(sameShapeOnMeta));
-        add("hardtanh", TORCH_FN(hardtanhOnMeta));  // also ReLU6
-        add("native_batch_norm", TORCH_FN(batchNormOnMeta));
-        add("_adaptive_avg_pool2d", TORCH_FN(adaptiveAveragePoolOnMeta));
-    });
+    // Never destroyed: a registration removed at exit could race the dispatcher's teardown.
+    auto* library = new torch::Library(
+        torch::Library::IMPL, "aten", c10::DispatchKey::Meta, __FILE__, __LINE__);
+    const auto add = [&](const char* op, auto kernel) {
+        if (!lacksMetaKernel((std::string("aten::") + op).c_str()))
+            return;
+        try {
+            library->impl(op, kernel);
+        } catch (const std::exception&) {
+            // left without: the meta pass declines models that use it
+        }
+    };
+    add("convolution_overrideable", TORCH_FN(convolutionOnMeta));
+    add("relu", TORCH_FN(sameShapeOnMeta));
+    add("hardswish", TORCH_FN(sameShapeOnMeta));
+    add("hardtanh", TORCH_FN(hardtanhOnMeta));  // also ReLU6
+    add("native_batch_norm", TORCH_FN(batchNormOnMeta));
+    add("_adaptive_avg_pool2d", TORCH_FN(adaptiveAveragePoolOnMeta));
 }
 
-// Registered as the program starts, before any thread runs a model: op calls read the
-// dispatcher's tables without a lock (a model can open while the built-in one trains).
-[[maybe_unused]] const bool metaKernelsRegisteredAtStart = (registerMissingMetaKernels(), true);
+// Registered once, as the program starts, before any thread runs a model: op calls read the
+// dispatcher's tables without a lock (a model can open while the built-in one trains). Nothing
+// may throw before main: without the kernels, every model gets a real forward.
+[[maybe_unused]] const bool metaKernelsRegisteredAtStart = [] {
+    try {
+        registerMissingMetaKernels();
+        return true;
+    } catch (...) {
+        return false;
+    }
+}();
 
 // Every tensor the module holds swapped for a meta twin while this lives.
 class MetaTwins {
@@ -181,7 +185,6 @@ private:
 std::optional<CaptureResult> runCaptureOnMeta(
     torch::jit::Module& root, const CapturePlan& plan, int inputSize)
 {
-    registerMissingMetaKernels();
     try {
         torch::NoGradGuard noGrad;
         const MetaTwins twins(root);
